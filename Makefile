@@ -1,0 +1,114 @@
+# Makefile - builds mail-dns, mail-server and mail-agent into $(BUILD)/bin, runs the tests.
+#
+#   make            build everything (installs missing Debian packages first)
+#   make test       unit + integration tests; last line "N passed, N failed"
+#   make run        start the demo topology from conf/mail.yaml in the foreground
+#   make bench      benchmarks against the reference software (Postfix, Dovecot, NSD)
+#   make sanitize   ASan+UBSan build, then the unit and integration tests on it
+#   make tsan       ThreadSanitizer build, then the unit and integration tests on it
+#   make fuzz       libFuzzer targets, each for FUZZ_SECONDS
+#   make clean
+#
+# Every source file of a program directory except main.cpp also goes into the unit-test
+# binary, so adding a file needs no change here.
+
+BUILD ?= build
+SANITIZE ?=
+FUZZ_SECONDS ?= 30
+
+CXX ?= g++
+CXXFLAGS ?= -O2 -g
+override CXXFLAGS += -std=c++17 -Wall -Wextra -pthread -MMD -MP -Icommon
+LDLIBS := -lPocoNetSSL -lPocoCrypto -lPocoUtil -lPocoNet -lPocoXML -lPocoJSON -lPocoFoundation \
+	-lyaml-cpp -lssl -lcrypto -pthread
+LDFLAGS ?=
+
+ifeq ($(SANITIZE),asan)
+override CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+override LDFLAGS += -fsanitize=address,undefined
+endif
+ifeq ($(SANITIZE),tsan)
+override CXXFLAGS += -fsanitize=thread -fno-omit-frame-pointer
+override LDFLAGS += -fsanitize=thread
+endif
+
+OBJ := $(BUILD)/obj
+BIN := $(BUILD)/bin
+DEPS_STAMP := build/.deps-installed
+
+COMMON_SRC := $(wildcard common/*.cpp)
+DNS_SRC    := $(filter-out dns/main.cpp,$(wildcard dns/*.cpp))
+SERVER_SRC := $(filter-out server/main.cpp,$(wildcard server/*.cpp))
+AGENT_SRC  := $(filter-out agent/main.cpp,$(wildcard agent/*.cpp))
+UNIT_SRC   := $(wildcard test/unit/*.cpp)
+
+objs = $(patsubst %.cpp,$(OBJ)/%.o,$(1))
+
+COMMON_LIB := $(BUILD)/lib/libmailcommon.a
+PROGRAMS := $(BIN)/mail-dns $(BIN)/mail-server $(BIN)/mail-agent
+UNIT_BIN := $(BIN)/unit-tests
+
+.PHONY: all deps test unit integration run bench sanitize tsan fuzz clean
+.DEFAULT_GOAL := all
+
+all: $(PROGRAMS) $(UNIT_BIN)
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/install-deps.sh
+	@scripts/install-deps.sh
+	@mkdir -p $(dir $@) && touch $@
+
+$(OBJ)/%.o: %.cpp | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(COMMON_LIB): $(call objs,$(COMMON_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN)/mail-dns: $(call objs,dns/main.cpp $(DNS_SRC)) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/mail-server: $(call objs,server/main.cpp $(SERVER_SRC)) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/mail-agent: $(call objs,agent/main.cpp $(AGENT_SRC)) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(UNIT_BIN): $(call objs,$(UNIT_SRC) $(DNS_SRC) $(SERVER_SRC) $(AGENT_SRC)) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lboost_unit_test_framework
+
+# TESTS=pattern limits the integration files (e.g. TESTS=dns); UNIT=suite limits unit tests.
+test: all
+	@scripts/run-tests.sh $(BUILD)
+
+unit: $(UNIT_BIN)
+	@scripts/run-tests.sh $(BUILD) --unit-only
+
+integration: $(PROGRAMS)
+	@scripts/run-tests.sh $(BUILD) --integration-only
+
+run: all
+	@scripts/run.sh
+
+bench: all
+	@WITH_BENCH=1 scripts/install-deps.sh
+	@scripts/bench.sh $(BUILD)
+
+sanitize:
+	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=asan CXXFLAGS="-O1 -g" test
+
+tsan:
+	@$(MAKE) --no-print-directory BUILD=build-tsan SANITIZE=tsan CXXFLAGS="-O1 -g" test
+
+fuzz: | $(DEPS_STAMP)
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
+clean:
+	rm -rf build build-asan build-tsan build-fuzz
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

@@ -1,0 +1,30 @@
+// log.h - logging setup and helpers for one-line `key=value` events.
+//
+// Every component has its own Poco::Logger ("smtp", "pop3", "relay", "dns", "app", ...).
+// Lines look like:  2026-11-22 10:00:00.123 [information] smtp: 1a2b3c4d connected peer=127.0.0.1:5000
+#pragma once
+
+#include "config.h"
+
+#include <Poco/Logger.h>
+
+#include <string>
+
+
+namespace mail {
+
+
+void setupLogging(const LoggingConfig& config, const std::string& program);
+	/// Sets the root channel (console or file, with the project's pattern) and the level
+	/// of every logger. Throws ConfigError-free std::invalid_argument for a bad level
+	/// (config loading already rejects those).
+
+std::string quoteForLog(const std::string& text, std::size_t maxLength = 200);
+	/// Client input made safe for one log line: control characters escaped (\r, \n, \xNN),
+	/// cut to maxLength with "..." appended, wrapped in double quotes.
+
+std::string newSessionId();
+	/// A short unique hex id for a session or message (8 hex digits, process-unique).
+
+
+} // namespace mail

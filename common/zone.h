@@ -1,0 +1,41 @@
+// zone.h - the pseudo-DNS zone (conf/zone.yaml): MX, P (hostname -> port) and A records.
+//
+// Names are stored lower-case without the trailing dot; lookups are case-insensitive.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+
+namespace mail {
+
+
+struct MxRecord
+{
+	std::uint16_t preference = 10;
+	std::string host; ///< lower-case, no trailing dot
+};
+
+
+struct Zone
+{
+	std::map<std::string, std::vector<MxRecord>> mx; ///< sorted by preference (stable)
+	std::map<std::string, std::uint16_t> p;
+	std::map<std::string, std::vector<std::uint32_t>> a; ///< IPv4, host byte order
+
+	bool hasName(const std::string& name) const; ///< any record type; name normalised first
+};
+
+
+std::string normalizeName(const std::string& name);
+	/// Lower-cases and strips one trailing dot: "Gmail.COM." -> "gmail.com".
+
+Zone loadZone(const std::string& path);
+	/// Reads and checks a zone file. Throws ConfigError (file, line, key) for a missing
+	/// file, YAML syntax, an unknown section, a value that is not a valid domain name,
+	/// a port out of range, a bad address or a duplicate name.
+
+
+} // namespace mail

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# install-deps.sh - install every Debian package that building, running, testing and
+# benchmarking the project needs. Skips what is already installed; fails loudly when
+# apt-get fails. Called by the Makefile, so a fresh Debian 12 machine needs nothing else.
+set -euo pipefail
+
+# build: compiler is assumed (g++, make); libraries and tools below
+BUILD_PKGS=(g++ make pkg-config libpoco-dev libyaml-cpp-dev libboost-test-dev)
+# fuzzing: libFuzzer comes with clang
+FUZZ_PKGS=(clang)
+# tests: real peers and helpers the integration tests drive
+TEST_PKGS=(bats dnsutils netcat-openbsd swaks curl python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark)
+# benchmarks: the reference software and load generators (make bench only)
+EXTRA_PKGS=(dnsperf nsd postfix dovecot-pop3d)
+
+want=("${BUILD_PKGS[@]}" "${FUZZ_PKGS[@]}" "${TEST_PKGS[@]}")
+if [ "${WITH_BENCH:-0}" = 1 ]; then want+=("${EXTRA_PKGS[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+if ! $SUDO apt-get update -qq; then
+	echo "install-deps: apt-get update failed" >&2
+	exit 1
+fi
+# tshark asks whether non-root users may capture; answer no without a prompt.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections 2>/dev/null || true
+if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; then
+	echo "install-deps: apt-get install failed for: ${missing[*]}" >&2
+	exit 1
+fi

@@ -1,0 +1,163 @@
+# common.bash - helpers for the bats integration tests.
+#
+# Every test file gets its own temp dir and its own free loopback ports, so files can
+# run while the demo runs and in any order. Usage in a .bats file:
+#   load ../lib/common
+#   setup_file()    { common_setup_file; make_topology; start_dns; start_server exmail.qq.com; }
+#   teardown_file() { common_teardown_file; }
+
+MAIL_BIN=${MAIL_BIN:-$(cd "$BATS_TEST_DIRNAME/../../build/bin" && pwd)}
+export MAIL_BIN
+REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+export REPO_ROOT
+
+common_setup_file() {
+	T=$(mktemp -d /tmp/mail-it.XXXXXX)
+	export T
+	: >"$T/pids"
+}
+
+common_teardown_file() {
+	stop_all
+	if [ -n "${T:-}" ] && [ -d "$T" ]; then
+		if [ -n "${KEEP_TMP:-}" ]; then echo "# kept $T" >&3; else rm -rf "$T"; fi
+	fi
+}
+
+# free_ports N: prints N distinct currently free TCP+UDP loopback ports (one per line)
+# from 20000-59999, a range no demo uses.
+free_ports() {
+	python3 - "$1" <<'PY'
+import random, socket, sys
+n = int(sys.argv[1]); out = set()
+while len(out) < n:
+    p = random.randint(20000, 59999)
+    if p in out: continue
+    try:
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM); t.bind(("127.0.0.1", p))
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", p))
+        t.close(); u.close(); out.add(p)
+    except OSError:
+        pass
+print("\n".join(map(str, out)))
+PY
+}
+
+# wait_port PORT [SECONDS] [PID]: until a TCP port accepts; fails early if PID died.
+wait_port() {
+	local port=$1 limit=${2:-10} pid=${3:-} i
+	for ((i = 0; i < limit * 20; i++)); do
+		if nc -z 127.0.0.1 "$port" 2>/dev/null; then return 0; fi
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+		sleep 0.05
+	done
+	return 1
+}
+
+# wait_udp_dns PORT [SECONDS]: until mail-dns answers a query on PORT.
+wait_udp_dns() {
+	local port=$1 limit=${2:-10} i
+	for ((i = 0; i < limit * 10; i++)); do
+		if dig @127.0.0.1 -p "$port" +time=1 +tries=1 +short probe.invalid A >/dev/null 2>&1; then return 0; fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_bg NAME CMD...: runs CMD in the background, log in $T/NAME.log, pid recorded.
+start_bg() {
+	local name=$1; shift
+	"$@" >"$T/$name.log" 2>&1 &
+	local pid=$!
+	echo "$pid $name" >>"$T/pids"
+	eval "PID_${name//[^A-Za-z0-9]/_}=$pid"
+	echo "$pid"
+}
+
+pid_of() { local v="PID_${1//[^A-Za-z0-9]/_}"; echo "${!v:-}"; }
+
+# stop_one NAME [SIGNAL]: stops one recorded process and waits for it.
+stop_one() {
+	local name=$1 sig=${2:-TERM} pid
+	pid=$(awk -v n="$name" '$2 == n { p = $1 } END { print p }' "$T/pids")
+	[ -n "$pid" ] || return 0
+	kill -"$sig" "$pid" 2>/dev/null || true
+	for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	awk -v n="$name" '$2 != n' "$T/pids" >"$T/pids.new" && mv "$T/pids.new" "$T/pids"
+}
+
+stop_all() {
+	[ -n "${T:-}" ] && [ -f "$T/pids" ] || return 0
+	local name
+	for name in $(awk '{ print $2 }' "$T/pids"); do stop_one "$name"; done
+}
+
+# make_topology: writes $T/mail.yaml and $T/zone.yaml: the SPEC.md demo topology
+# (exmail.qq.com serving mail.sustech.edu.cn, gmail.com) on free ports, fast retries.
+# Exports DNS_PORT EX_SMTP EX_POP GM_SMTP GM_POP CONF.
+make_topology() {
+	local ports
+	ports=($(free_ports 5))
+	export DNS_PORT=${ports[0]} EX_SMTP=${ports[1]} EX_POP=${ports[2]} GM_SMTP=${ports[3]} GM_POP=${ports[4]}
+	export CONF=$T/mail.yaml
+	cat >"$T/mail.yaml" <<YAML
+dns:
+  listen: 127.0.0.1:$DNS_PORT
+  zone: zone.yaml
+agent:
+  mail.sustech.edu.cn: { smtp: smtp.exmail.qq.com, pop: pop.exmail.qq.com }
+  gmail.com:           { smtp: smtp.gmail.com,     pop: pop.gmail.com }
+relay:
+  workers: 2
+  retry: [1s, 2s]
+  expire: 1h
+servers:
+  exmail.qq.com:
+    smtp: $EX_SMTP
+    pop: $EX_POP
+    accounts:
+      usr1@mail.sustech.edu.cn: pass1
+      usr2@mail.sustech.edu.cn: pass2
+  gmail.com:
+    smtp: $GM_SMTP
+    pop: $GM_POP
+    accounts:
+      usr@gmail.com: pass
+${EXTRA_SERVERS:-}
+YAML
+	cat >"$T/zone.yaml" <<YAML
+MX:
+  mail.sustech.edu.cn.: mxbiz1.qq.com.
+  gmail.com.: gmail-smtp-in.l.google.com.
+P:
+  smtp.exmail.qq.com.: $EX_SMTP
+  smtp.gmail.com.: $GM_SMTP
+  pop.exmail.qq.com.: $EX_POP
+  pop.gmail.com.: $GM_POP
+  mxbiz1.qq.com.: $EX_SMTP
+  gmail-smtp-in.l.google.com.: $GM_SMTP
+${EXTRA_ZONE:-}
+YAML
+}
+
+# start_dns: starts mail-dns on $CONF and waits until it answers.
+start_dns() {
+	start_bg mail-dns "$MAIL_BIN/mail-dns" --conf "$CONF" >/dev/null
+	wait_udp_dns "$DNS_PORT" 10
+}
+
+# start_server NAME: starts mail-server -n NAME with data in $T/data; waits for its SMTP port.
+start_server() {
+	local name=$1 port pid
+	port=$(awk -v n="  $name:" '$0 == n { f = 1; next } f && /smtp:/ { print $2; exit }' "$CONF")
+	pid=$(start_bg "$name" "$MAIL_BIN/mail-server" -n "$name" --conf "$CONF" --data "$T/data")
+	wait_port "$port" 10 "$pid"
+}
+
+# maildir_count ADDRESS [SERVER]: number of messages in new/ and cur/ of a mailbox.
+maildir_count() {
+	local addr=$1 server=${2:-*}
+	find $T/data/$server/mail/"$addr"/new $T/data/$server/mail/"$addr"/cur -type f 2>/dev/null | wc -l
+}
