@@ -1,0 +1,56 @@
+// app_main.cpp - the common entry point of the three programs.
+#include "app_main.h"
+
+#include "errors.h"
+
+#include <Poco/Util/OptionException.h>
+
+#include <csignal>
+#include <iostream>
+#include <pthread.h>
+
+
+namespace mail {
+
+
+void blockDaemonSignals()
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, nullptr);
+	std::signal(SIGPIPE, SIG_IGN);
+}
+
+
+int runApplication(Poco::Util::Application& app, int argc, char** argv)
+{
+	blockDaemonSignals();
+	const std::string program = argc > 0 ? argv[0] : "mail";
+	try
+	{
+		app.init(argc, argv);
+	}
+	catch (const Poco::Util::OptionException& exc)
+	{
+		std::cerr << program << ": " << exc.displayText() << " (try --help)" << std::endl;
+		return ExitUsage;
+	}
+	catch (const ConfigError& exc)
+	{
+		std::cerr << program << ": " << exc.what() << std::endl;
+		return ExitConfig;
+	}
+	catch (const Poco::Exception& exc)
+	{
+		std::cerr << program << ": " << exc.displayText() << std::endl;
+		return ExitSoftware;
+	}
+	return app.run();
+}
+
+
+} // namespace mail

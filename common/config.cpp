@@ -1,0 +1,93 @@
+// config.cpp - lookups on the loaded configuration, and duration parsing.
+#include "config.h"
+
+#include <Poco/String.h>
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+
+
+namespace mail {
+
+
+namespace {
+
+
+/// "User@Example.COM" -> "User@example.com": the local part keeps its case (RFC 5321 2.4),
+/// the domain does not matter.
+std::string canonicalAddress(const std::string& address)
+{
+	const std::size_t at = address.rfind('@');
+	if (at == std::string::npos) return address;
+	return address.substr(0, at + 1) + Poco::toLower(address.substr(at + 1));
+}
+
+
+} // namespace
+
+
+bool ServerConfig::isLocalDomain(const std::string& domain) const
+{
+	const std::string lower = Poco::toLower(domain);
+	return std::find(domains.begin(), domains.end(), lower) != domains.end();
+}
+
+
+bool ServerConfig::hasAccount(const std::string& address) const
+{
+	return password(address) != nullptr;
+}
+
+
+const std::string* ServerConfig::password(const std::string& address) const
+{
+	auto it = accounts.find(canonicalAddress(address));
+	return it == accounts.end() ? nullptr : &it->second;
+}
+
+
+const ServerConfig* Config::server(const std::string& name) const
+{
+	for (const auto& s: servers)
+	{
+		if (s.name == name) return &s;
+	}
+	return nullptr;
+}
+
+
+const AgentEntry* Config::agentFor(const std::string& domain) const
+{
+	auto it = agent.find(Poco::toLower(domain));
+	return it == agent.end() ? nullptr : &it->second;
+}
+
+
+Seconds parseDuration(const std::string& text)
+{
+	if (text.size() < 2) throw std::invalid_argument("expected a duration like 30s, 5m, 2h or 5d, got '" + text + "'");
+	const char unit = text.back();
+	long long factor = 0;
+	switch (unit)
+	{
+	case 's': factor = 1; break;
+	case 'm': factor = 60; break;
+	case 'h': factor = 3600; break;
+	case 'd': factor = 86400; break;
+	default:
+		throw std::invalid_argument("expected a duration with unit s, m, h or d, got '" + text + "'");
+	}
+	long long value = 0;
+	for (std::size_t i = 0; i + 1 < text.size(); ++i)
+	{
+		const char c = text[i];
+		if (c < '0' || c > '9') throw std::invalid_argument("expected a duration like 30s, 5m, 2h or 5d, got '" + text + "'");
+		value = value * 10 + (c - '0');
+		if (value > 100LL * 365 * 86400) throw std::invalid_argument("duration too long: '" + text + "'");
+	}
+	return Seconds(value * factor);
+}
+
+
+} // namespace mail

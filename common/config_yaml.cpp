@@ -1,0 +1,358 @@
+// config_yaml.cpp - loadConfig(): conf/mail.yaml into typed structs, every key checked.
+//
+// Optional sections (relay, limits, submission, tls, logging) may stand at the top level
+// and inside a server; a server starts from the top-level values and its own keys
+// override them one by one. Each section has an apply function that only touches the keys
+// present, so the same code reads both levels. Errors carry the dotted key path and line.
+#include "config.h"
+
+#include "errors.h"
+#include "yaml_checks.h"
+
+#include <Poco/File.h>
+#include <Poco/Path.h>
+#include <Poco/String.h>
+
+#include <map>
+#include <set>
+
+
+namespace mail {
+
+
+namespace {
+
+
+const char* const kLogLevels[] = {"none", "fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"};
+
+
+std::string resolvePath(const std::string& baseDir, const std::string& path)
+{
+	Poco::Path p(path);
+	if (p.isAbsolute()) return p.toString();
+	return Poco::Path(Poco::Path(baseDir).makeDirectory(), p).toString();
+}
+
+
+void applyLimits(const YAML::Node& node, const std::string& key, Limits& limits)
+{
+	checkKeys(node, key, {"max_sessions", "max_sessions_per_ip", "command_timeout", "data_timeout", "pop_timeout",
+		"max_message_size", "max_recipients", "max_messages_per_session", "soft_errors", "hard_errors",
+		"max_auth_failures"});
+	const auto k = [&](const char* name) { return childKey(key, name); };
+	if (node["max_sessions"]) limits.maxSessions = readUnsigned(node["max_sessions"], k("max_sessions"), 1, 100000);
+	if (node["max_sessions_per_ip"])
+		limits.maxSessionsPerIp = readUnsigned(node["max_sessions_per_ip"], k("max_sessions_per_ip"), 1, 100000);
+	if (node["command_timeout"]) limits.commandTimeout = readDuration(node["command_timeout"], k("command_timeout"));
+	if (node["data_timeout"]) limits.dataTimeout = readDuration(node["data_timeout"], k("data_timeout"));
+	if (node["pop_timeout"]) limits.popTimeout = readDuration(node["pop_timeout"], k("pop_timeout"));
+	if (node["max_message_size"])
+		limits.maxMessageSize = readUnsigned(node["max_message_size"], k("max_message_size"), 1024, 1ULL << 31);
+	if (node["max_recipients"]) limits.maxRecipients = readUnsigned(node["max_recipients"], k("max_recipients"), 1, 100000);
+	if (node["max_messages_per_session"])
+		limits.maxMessagesPerSession = readUnsigned(node["max_messages_per_session"], k("max_messages_per_session"), 1, 10000000);
+	if (node["soft_errors"]) limits.softErrors = static_cast<unsigned>(readUnsigned(node["soft_errors"], k("soft_errors"), 1, 10000));
+	if (node["hard_errors"]) limits.hardErrors = static_cast<unsigned>(readUnsigned(node["hard_errors"], k("hard_errors"), 1, 10000));
+	if (node["max_auth_failures"])
+		limits.maxAuthFailures = static_cast<unsigned>(readUnsigned(node["max_auth_failures"], k("max_auth_failures"), 1, 1000));
+	for (const char* name: {"command_timeout", "data_timeout", "pop_timeout"})
+	{
+		if (node[name] && readDuration(node[name], k(name)).count() == 0) failAt(node[name], k(name), "must be longer than 0s");
+	}
+	if (limits.softErrors > limits.hardErrors)
+		failAt(node, key, "soft_errors (" + std::to_string(limits.softErrors) + ") must not exceed hard_errors (" +
+			std::to_string(limits.hardErrors) + ")");
+}
+
+
+void applyRelay(const YAML::Node& node, const std::string& key, RelayConfig& relay)
+{
+	checkKeys(node, key, {"workers", "retry", "expire", "connect_timeout", "command_timeout", "max_hops"});
+	const auto k = [&](const char* name) { return childKey(key, name); };
+	if (node["workers"]) relay.workers = static_cast<unsigned>(readUnsigned(node["workers"], k("workers"), 1, 256));
+	if (node["retry"])
+	{
+		const YAML::Node list = node["retry"];
+		if (!list.IsSequence() || list.size() == 0) failAt(list, k("retry"), "expected a non-empty list of durations, e.g. [1m, 5m]");
+		relay.retry.clear();
+		for (std::size_t i = 0; i < list.size(); ++i)
+		{
+			const std::string itemKey = k("retry") + "[" + std::to_string(i) + "]";
+			const Seconds wait = readDuration(list[i], itemKey);
+			if (wait.count() == 0) failAt(list[i], itemKey, "must be longer than 0s");
+			relay.retry.push_back(wait);
+		}
+	}
+	if (node["expire"]) relay.expire = readDuration(node["expire"], k("expire"));
+	if (node["connect_timeout"]) relay.connectTimeout = readDuration(node["connect_timeout"], k("connect_timeout"));
+	if (node["command_timeout"]) relay.commandTimeout = readDuration(node["command_timeout"], k("command_timeout"));
+	if (node["max_hops"]) relay.maxHops = static_cast<unsigned>(readUnsigned(node["max_hops"], k("max_hops"), 1, 1000));
+	for (const char* name: {"expire", "connect_timeout", "command_timeout"})
+	{
+		if (node[name] && readDuration(node[name], k(name)).count() == 0) failAt(node[name], k(name), "must be longer than 0s");
+	}
+}
+
+
+void applySubmission(const YAML::Node& node, const std::string& key, SubmissionConfig& submission)
+{
+	checkKeys(node, key, {"require_auth"});
+	if (node["require_auth"]) submission.requireAuth = readBool(node["require_auth"], childKey(key, "require_auth"));
+}
+
+
+void applyTls(const YAML::Node& node, const std::string& key, const std::string& baseDir, TlsConfig& tls)
+{
+	checkKeys(node, key, {"cert", "key", "allow_plaintext_auth"});
+	for (const char* name: {"cert", "key"})
+	{
+		if (!node[name]) continue;
+		const std::string path = resolvePath(baseDir, readScalar(node[name], childKey(key, name)));
+		if (!Poco::File(path).exists()) failAt(node[name], childKey(key, name), "file not found: " + path);
+		(std::string(name) == "cert" ? tls.cert : tls.key) = path;
+	}
+	if (tls.cert.empty() != tls.key.empty())
+		failAt(node, key, "cert and key must be given together");
+	if (node["allow_plaintext_auth"])
+		tls.allowPlaintextAuth = readBool(node["allow_plaintext_auth"], childKey(key, "allow_plaintext_auth"));
+}
+
+
+void applyLogging(const YAML::Node& node, const std::string& key, const std::string& baseDir, LoggingConfig& logging)
+{
+	checkKeys(node, key, {"level", "file"});
+	if (node["level"])
+	{
+		const std::string level = readScalar(node["level"], childKey(key, "level"));
+		bool known = false;
+		for (const char* name: kLogLevels) known = known || level == name;
+		if (!known)
+			failAt(node["level"], childKey(key, "level"),
+				"unknown level '" + level + "' (expected fatal, critical, error, warning, notice, information, debug or trace)");
+		logging.level = level;
+	}
+	if (node["file"]) logging.file = resolvePath(baseDir, readScalar(node["file"], childKey(key, "file")));
+}
+
+
+struct Sections
+	/// The optional sections, as they stand at one level.
+{
+	Limits limits;
+	RelayConfig relay;
+	SubmissionConfig submission;
+	TlsConfig tls;
+	LoggingConfig logging;
+};
+
+
+void applySections(const YAML::Node& map, const std::string& key, const std::string& baseDir, Sections& s)
+{
+	if (map["limits"]) applyLimits(map["limits"], childKey(key, "limits"), s.limits);
+	if (map["relay"]) applyRelay(map["relay"], childKey(key, "relay"), s.relay);
+	if (map["submission"]) applySubmission(map["submission"], childKey(key, "submission"), s.submission);
+	if (map["tls"]) applyTls(map["tls"], childKey(key, "tls"), baseDir, s.tls);
+	if (map["logging"]) applyLogging(map["logging"], childKey(key, "logging"), baseDir, s.logging);
+}
+
+
+void readDns(const YAML::Node& node, const std::string& baseDir, DnsConfig& dns)
+{
+	checkKeys(node, "dns", {"listen", "zone"});
+	if (node["listen"])
+	{
+		const std::string listen = readScalar(node["listen"], "dns.listen");
+		const std::size_t colon = listen.rfind(':');
+		if (colon == std::string::npos) failAt(node["listen"], "dns.listen", "expected HOST:PORT, got '" + listen + "'");
+		dns.host = listen.substr(0, colon);
+		if (dns.host == "localhost") dns.host = "127.0.0.1";
+		std::uint32_t address = 0;
+		if (!parseIPv4(dns.host, address)) failAt(node["listen"], "dns.listen", "expected an IPv4 address before ':', got '" + dns.host + "'");
+		YAML::Node port(listen.substr(colon + 1));
+		try
+		{
+			dns.port = readPort(port, "dns.listen");
+		}
+		catch (const NodeError& exc)
+		{
+			failAt(node["listen"], "dns.listen", std::string("port: ") + exc.what());
+		}
+	}
+	dns.zonePath = resolvePath(baseDir, node["zone"] ? readScalar(node["zone"], "dns.zone") : "zone.yaml");
+}
+
+
+void readAgent(const YAML::Node& node, std::map<std::string, AgentEntry>& agent)
+{
+	requireMap(node, "agent");
+	for (const auto& item: node)
+	{
+		const std::string domain = Poco::toLower(item.first.Scalar());
+		const std::string key = childKey("agent", item.first.Scalar());
+		if (!isValidDomainName(domain)) failAt(item.first, key, "not a valid domain name");
+		checkKeys(item.second, key, {"smtp", "pop"});
+		AgentEntry entry;
+		entry.domain = domain;
+		for (const char* proto: {"smtp", "pop"})
+		{
+			if (!item.second[proto]) failAt(item.second, childKey(key, proto), "missing (the host users of this domain use)");
+			const std::string host = readScalar(item.second[proto], childKey(key, proto));
+			if (!isValidDomainName(host)) failAt(item.second[proto], childKey(key, proto), "not a valid host name: " + host);
+			(std::string(proto) == "smtp" ? entry.smtpHost : entry.popHost) = normalizeName(host);
+		}
+		if (!agent.emplace(domain, entry).second) failAt(item.first, key, "domain listed twice");
+	}
+}
+
+
+bool isValidAddress(const std::string& address)
+{
+	const std::size_t at = address.rfind('@');
+	if (at == std::string::npos || at == 0 || at + 1 >= address.size()) return false;
+	const std::string local = address.substr(0, at);
+	for (unsigned char c: local)
+	{
+		if (c <= ' ' || c >= 127 || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' || c == ';' ||
+			c == ':' || c == '\\' || c == '"' || c == '[' || c == ']' || c == '@')
+			return false;
+	}
+	return local.front() != '.' && local.back() != '.' && local.find("..") == std::string::npos &&
+		isValidDomainName(address.substr(at + 1));
+}
+
+
+ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, const std::string& baseDir, const Sections& top)
+{
+	ServerConfig server;
+	server.name = nameNode.Scalar();
+	const std::string key = childKey("servers", server.name);
+	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "accounts", "domains", "relay", "limits",
+		"submission", "tls", "logging"});
+	const auto k = [&](const char* name) { return childKey(key, name); };
+	for (const char* required: {"smtp", "pop"})
+	{
+		if (!node[required]) failAt(node, k(required), "missing port");
+	}
+	server.smtp = readPort(node["smtp"], k("smtp"));
+	server.pop = readPort(node["pop"], k("pop"));
+	if (node["smtps"]) server.smtps = readPort(node["smtps"], k("smtps"));
+	if (node["pops"]) server.pops = readPort(node["pops"], k("pops"));
+	if (node["address"])
+	{
+		readIPv4(node["address"], k("address"));
+		server.address = node["address"].Scalar();
+	}
+
+	Sections sections = top;
+	applySections(node, key, baseDir, sections);
+	server.limits = sections.limits;
+	server.relay = sections.relay;
+	server.submission = sections.submission;
+	server.tls = sections.tls;
+	server.logging = sections.logging;
+	if ((server.smtps || server.pops) && !server.tls.enabled())
+		failAt(node[server.smtps ? "smtps" : "pops"], k(server.smtps ? "smtps" : "pops"),
+			"implicit TLS needs tls.cert and tls.key");
+
+	std::set<std::string> domains;
+	if (node["accounts"] && !node["accounts"].IsNull())
+	{
+		requireMap(node["accounts"], k("accounts"));
+		for (const auto& account: node["accounts"])
+		{
+			const std::string address = account.first.Scalar();
+			const std::string accountKey = childKey(k("accounts"), address);
+			if (!isValidAddress(address)) failAt(account.first, accountKey, "not a valid email address");
+			const std::string password = readScalar(account.second, accountKey);
+			const std::size_t at = address.rfind('@');
+			const std::string domain = Poco::toLower(address.substr(at + 1));
+			const std::string canonical = address.substr(0, at + 1) + domain;
+			if (!server.accounts.emplace(canonical, password).second)
+				failAt(account.first, accountKey, "account listed twice (domains compare case-insensitively)");
+			domains.insert(normalizeName(domain));
+		}
+	}
+	if (node["domains"])
+	{
+		const YAML::Node list = node["domains"];
+		if (!list.IsSequence()) failAt(list, k("domains"), "expected a list of domain names");
+		for (std::size_t i = 0; i < list.size(); ++i)
+		{
+			const std::string itemKey = k("domains") + "[" + std::to_string(i) + "]";
+			const std::string domain = readScalar(list[i], itemKey);
+			if (!isValidDomainName(domain)) failAt(list[i], itemKey, "not a valid domain name: " + domain);
+			domains.insert(normalizeName(domain));
+		}
+	}
+	server.domains.assign(domains.begin(), domains.end());
+	return server;
+}
+
+
+void checkServersDisjoint(const YAML::Node& serversNode, const std::vector<ServerConfig>& servers)
+{
+	std::map<std::string, std::string> portOwner;   // "address:port" -> "server.proto"
+	std::map<std::string, std::string> domainOwner; // domain -> server
+	std::size_t index = 0;
+	for (const auto& item: serversNode)
+	{
+		const ServerConfig& s = servers[index++];
+		const std::string key = childKey("servers", s.name);
+		const std::pair<const char*, std::uint16_t> ports[] = {{"smtp", s.smtp}, {"pop", s.pop}, {"smtps", s.smtps}, {"pops", s.pops}};
+		for (const auto& port: ports)
+		{
+			if (port.second == 0) continue;
+			const std::string where = s.address + ":" + std::to_string(port.second);
+			const std::string what = s.name + "." + port.first;
+			auto inserted = portOwner.emplace(where, what);
+			if (!inserted.second)
+				failAt(item.second[port.first], childKey(key, port.first), "port " + std::to_string(port.second) +
+					" already used by servers." + inserted.first->second);
+		}
+		for (const auto& domain: s.domains)
+		{
+			auto inserted = domainOwner.emplace(domain, s.name);
+			if (!inserted.second)
+				failAt(item.first, key, "domain " + domain + " is already served by servers." + inserted.first->second);
+		}
+	}
+}
+
+
+} // namespace
+
+
+Config loadConfig(const std::string& path)
+{
+	const YAML::Node root = loadYamlFile(path);
+	const std::string baseDir = Poco::Path(Poco::Path(path).absolute()).parent().toString();
+	Config config;
+	config.path = path;
+	try
+	{
+		if (!root.IsMap()) failAt(root, "", root.IsNull() ? "the file is empty" : "expected a map of sections at the top level");
+		checkKeys(root, "", {"dns", "agent", "servers", "relay", "limits", "submission", "tls", "logging"});
+		if (root["dns"]) readDns(root["dns"], baseDir, config.dns);
+		else config.dns.zonePath = resolvePath(baseDir, "zone.yaml");
+		if (root["agent"] && !root["agent"].IsNull()) readAgent(root["agent"], config.agent);
+
+		Sections top;
+		applySections(root, "", baseDir, top);
+		config.logging = top.logging;
+
+		if (!root["servers"]) failAt(root, "servers", "missing (at least one server is needed)");
+		const YAML::Node servers = root["servers"];
+		requireMap(servers, "servers");
+		for (const auto& item: servers)
+			config.servers.push_back(readServer(item.first, item.second, baseDir, top));
+		checkServersDisjoint(servers, config.servers);
+	}
+	catch (const NodeError& exc)
+	{
+		throw ConfigError(path, exc.line, exc.key, exc.what());
+	}
+	return config;
+}
+
+
+} // namespace mail

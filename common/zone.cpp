@@ -1,0 +1,128 @@
+// zone.cpp - loading and checking the pseudo-DNS zone file.
+#include "zone.h"
+
+#include "errors.h"
+#include "yaml_checks.h"
+
+#include <Poco/String.h>
+
+#include <algorithm>
+
+
+namespace mail {
+
+
+namespace {
+
+
+/// A record name from the file, checked and normalised.
+std::string readName(const YAML::Node& node, const std::string& key)
+{
+	const std::string name = readScalar(node, key);
+	if (!isValidDomainName(name)) failAt(node, key, "not a valid domain name: '" + name + "'");
+	return normalizeName(name);
+}
+
+
+MxRecord readMx(const YAML::Node& node, const std::string& key)
+{
+	MxRecord mx;
+	if (node.IsScalar())
+	{
+		mx.host = readName(node, key);
+		return mx;
+	}
+	checkKeys(node, key, {"preference", "host"});
+	if (!node["preference"]) failAt(node, childKey(key, "preference"), "missing");
+	if (!node["host"]) failAt(node, childKey(key, "host"), "missing");
+	mx.preference = static_cast<std::uint16_t>(readUnsigned(node["preference"], childKey(key, "preference"), 0, 65535));
+	mx.host = readName(node["host"], childKey(key, "host"));
+	return mx;
+}
+
+
+template <typename T, typename ReadValue>
+void readSection(const YAML::Node& root, const char* section, std::map<std::string, T>& out, ReadValue readValue)
+{
+	const YAML::Node map = root[section];
+	if (!map || map.IsNull()) return;
+	requireMap(map, section);
+	for (const auto& item: map)
+	{
+		const std::string key = childKey(section, item.first.Scalar());
+		const std::string name = readName(item.first, key);
+		if (out.count(name)) failAt(item.first, key, "duplicate name (names compare case-insensitively)");
+		out.emplace(name, readValue(item.second, key));
+	}
+}
+
+
+} // namespace
+
+
+std::string normalizeName(const std::string& name)
+{
+	std::string result = Poco::toLower(name);
+	if (!result.empty() && result.back() == '.') result.pop_back();
+	return result;
+}
+
+
+bool Zone::hasName(const std::string& name) const
+{
+	const std::string n = normalizeName(name);
+	return mx.count(n) || p.count(n) || a.count(n);
+}
+
+
+Zone loadZone(const std::string& path)
+{
+	const YAML::Node root = loadYamlFile(path);
+	Zone zone;
+	try
+	{
+		if (!root.IsMap()) failAt(root, "", root.IsNull() ? "the zone file is empty" : "expected sections MX, P and A");
+		checkKeys(root, "", {"MX", "P", "A"});
+		readSection(root, "MX", zone.mx, [](const YAML::Node& node, const std::string& key) {
+			std::vector<MxRecord> records;
+			if (node.IsSequence())
+			{
+				if (node.size() == 0) failAt(node, key, "empty list of exchangers");
+				for (std::size_t i = 0; i < node.size(); ++i)
+					records.push_back(readMx(node[i], key + "[" + std::to_string(i) + "]"));
+			}
+			else
+			{
+				records.push_back(readMx(node, key));
+			}
+			std::stable_sort(records.begin(), records.end(),
+				[](const MxRecord& x, const MxRecord& y) { return x.preference < y.preference; });
+			return records;
+		});
+		readSection(root, "P", zone.p, [](const YAML::Node& node, const std::string& key) {
+			return readPort(node, key);
+		});
+		readSection(root, "A", zone.a, [](const YAML::Node& node, const std::string& key) {
+			std::vector<std::uint32_t> addresses;
+			if (node.IsSequence())
+			{
+				if (node.size() == 0) failAt(node, key, "empty list of addresses");
+				for (std::size_t i = 0; i < node.size(); ++i)
+					addresses.push_back(readIPv4(node[i], key + "[" + std::to_string(i) + "]"));
+			}
+			else
+			{
+				addresses.push_back(readIPv4(node, key));
+			}
+			return addresses;
+		});
+	}
+	catch (const NodeError& exc)
+	{
+		throw ConfigError(path, exc.line, exc.key, exc.what());
+	}
+	return zone;
+}
+
+
+} // namespace mail

@@ -1,0 +1,157 @@
+// mail_server_app.cpp - the mail-server process: one provider's SMTP, POP3 and relay.
+#include "mail_server_app.h"
+
+#include "config.h"
+#include "errors.h"
+#include "log.h"
+#include "maildir_store.h"
+#include "pop3_service.h"
+#include "relay_queue.h"
+#include "relay_service.h"
+#include "server_context.h"
+#include "smtp_service.h"
+
+#include <Poco/File.h>
+#include <Poco/Path.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/IntValidator.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionCallback.h>
+#include <Poco/Util/OptionSet.h>
+
+#include <iostream>
+
+using Poco::Util::HelpFormatter;
+using Poco::Util::Option;
+using Poco::Util::OptionCallback;
+using Poco::Util::OptionSet;
+
+
+namespace mail {
+
+
+void MailServerApp::defineOptions(OptionSet& options)
+{
+	ServerApplication::defineOptions(options);
+	options.addOption(Option("help", "h", "display this help and exit")
+		.required(false).repeatable(false)
+		.callback(OptionCallback<MailServerApp>(this, &MailServerApp::handleHelp)));
+	options.addOption(Option("name", "n", "the server to run: a key under `servers:` in the config")
+		.required(false).repeatable(false).argument("NAME"));
+	options.addOption(Option("conf", "c", "configuration file (default conf/mail.yaml)")
+		.required(false).repeatable(false).argument("FILE"));
+	options.addOption(Option("data", "d", "directory for everything the server writes, under DIR/NAME/ (default var/)")
+		.required(false).repeatable(false).argument("DIR"));
+}
+
+
+void MailServerApp::handleOption(const std::string& name, const std::string& value)
+{
+	ServerApplication::handleOption(name, value);
+	if (name == "name") _name = value;
+	else if (name == "conf") _confPath = value;
+	else if (name == "data") _dataDir = value;
+}
+
+
+void MailServerApp::handleHelp(const std::string&, const std::string&)
+{
+	_helpRequested = true;
+	stopOptionsProcessing();
+}
+
+
+void MailServerApp::displayHelp()
+{
+	HelpFormatter help(options());
+	help.setCommand("mail-server");
+	help.setUsage("-n NAME [--conf FILE] [--data DIR]");
+	help.setHeader("One mail provider: an SMTP server, a POP3 server and a relay queue.");
+	help.format(std::cout);
+}
+
+
+int MailServerApp::main(const std::vector<std::string>& args)
+{
+	if (_helpRequested)
+	{
+		displayHelp();
+		return ExitOk;
+	}
+	if (!args.empty())
+	{
+		std::cerr << "mail-server: unexpected argument '" << args.front() << "' (try --help)" << std::endl;
+		return ExitUsage;
+	}
+	if (_name.empty())
+	{
+		std::cerr << "mail-server: -n NAME is required (try --help)" << std::endl;
+		return ExitUsage;
+	}
+
+	Config config;
+	try
+	{
+		config = loadConfig(_confPath);
+	}
+	catch (const ConfigError& exc)
+	{
+		std::cerr << "mail-server: " << exc.what() << std::endl;
+		return ExitConfig;
+	}
+	const ServerConfig* server = config.server(_name);
+	if (!server)
+	{
+		std::string known;
+		for (const auto& s: config.servers) known += (known.empty() ? "" : ", ") + s.name;
+		std::cerr << "mail-server: " << _confPath << ": servers: no server named '" << _name
+			<< "' (known: " << known << ")" << std::endl;
+		return ExitUsage;
+	}
+	setupLogging(server->logging, "mail-server");
+	Poco::Logger& log = Poco::Logger::get("app");
+
+	const std::string dataDir = Poco::Path(Poco::Path(_dataDir).absolute()).append(Poco::Path(_name)).toString();
+	try
+	{
+		Poco::File(dataDir).createDirectories();
+	}
+	catch (const Poco::Exception& exc)
+	{
+		log.fatal("- cannot create data directory dir=%s error=%s", dataDir, exc.displayText());
+		return Poco::Util::Application::EXIT_CANTCREAT;
+	}
+
+	ServerContext context(config, *server, dataDir);
+	MaildirStore store(context.mailDir());
+	RelayQueue queue(context.queueDir());
+	RelayService relay(context, queue, store);
+	SmtpService smtp(context, store, queue);
+	Pop3Service pop3(context);
+	try
+	{
+		relay.start();
+		smtp.start();
+		pop3.start();
+	}
+	catch (const Poco::Exception& exc)
+	{
+		log.fatal("- cannot start server=%s error=%s", _name, exc.displayText());
+		return ExitUnavailable;
+	}
+	log.information("- started server=%s smtp=%s:%hu pop=%s:%hu data=%s", _name, server->address,
+		server->smtp, server->address, server->pop, dataDir);
+
+	waitForTerminationRequest();
+
+	log.information("- stopping server=%s", _name);
+	context.stopping = true;
+	smtp.stop();
+	pop3.stop();
+	relay.stop();
+	log.information("- stopped server=%s", _name);
+	return ExitOk;
+}
+
+
+} // namespace mail

@@ -1,0 +1,32 @@
+// mail_server_app.h - the mail-server process: one provider's SMTP, POP3 and relay.
+#pragma once
+
+#include <Poco/Util/ServerApplication.h>
+
+#include <string>
+
+
+namespace mail {
+
+
+class MailServerApp: public Poco::Util::ServerApplication
+	/// `mail-server -n NAME [--conf FILE] [--data DIR]` (SPEC.md). Loads and checks the
+	/// whole configuration before it binds anything, so it never starts half-configured.
+{
+protected:
+	void defineOptions(Poco::Util::OptionSet& options) override;
+	int main(const std::vector<std::string>& args) override;
+
+private:
+	void handleHelp(const std::string& name, const std::string& value);
+	void handleOption(const std::string& name, const std::string& value) override;
+	void displayHelp();
+
+	bool _helpRequested = false;
+	std::string _name;
+	std::string _confPath = "conf/mail.yaml";
+	std::string _dataDir = "var";
+};
+
+
+} // namespace mail
