@@ -44,15 +44,11 @@ std::string rfc822Date(std::int64_t unixSeconds)
 
 std::string headerSection(const std::string& message)
 {
-	if (message.compare(0, 2, kCrlf) == 0) return {};
+	if (message.empty() || message.compare(0, 2, kCrlf) == 0) return {};
 	const std::size_t end = message.find("\r\n\r\n");
-	if (end == std::string::npos)
-	{
-		if (message.empty() || message.size() < 2 || message.compare(message.size() - 2, 2, kCrlf) != 0)
-			return message + kCrlf;
-		return message;
-	}
-	return message.substr(0, end + 2);
+	if (end != std::string::npos) return message.substr(0, end + 2);
+	const bool endsWithCrlf = message.size() >= 2 && message.compare(message.size() - 2, 2, kCrlf) == 0;
+	return endsWithCrlf ? message : message + kCrlf;
 }
 
 

@@ -102,6 +102,16 @@ void sendAll(StreamSocket& socket, const std::string& data)
 }
 
 
+int command(SMTPClientSession& session, const std::string& line, std::string& reply)
+	/// One command and its reply; a closed connection or garbage instead of a reply throws.
+{
+	const int code = session.sendCommand(line, reply);
+	if (code < 200 || code > 599)
+		throw Poco::Net::ConnectionResetException(reply.empty() ? "connection closed by peer" : "bad reply: " + oneLine(reply));
+	return code;
+}
+
+
 void quit(SMTPClientSession& session, const std::string& peer)
 	/// QUIT and close; the outcome is known already, so a failure here changes nothing.
 {
@@ -254,11 +264,11 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 		}
 		std::string reply;
 		step = "EHLO";
-		int code = session.sendCommand("EHLO", _heloName, reply);
+		int code = command(session, "EHLO " + _heloName, reply);
 		if (code / 100 != 2)
 		{
 			step = "HELO";
-			code = session.sendCommand("HELO", _heloName, reply);
+			code = command(session, "HELO " + _heloName, reply);
 		}
 		if (code / 100 != 2)
 		{
@@ -274,7 +284,7 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 		step = "MAIL FROM";
 		std::string mailFrom = "MAIL FROM:<" + sender + ">";
 		if (sizeAdvertised) mailFrom += " SIZE=" + std::to_string(message.size());
-		code = session.sendCommand(mailFrom, reply);
+		code = command(session, mailFrom, reply);
 		if (code / 100 != 2)
 		{
 			setAll(result.recipients, open, outcomeOf(code), statusFromReply(code, reply),
@@ -288,7 +298,7 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 		bool anyAccepted = false;
 		for (std::size_t i = 0; i < recipients.size(); ++i)
 		{
-			code = session.sendCommand("RCPT TO:<" + recipients[i] + ">", reply);
+			code = command(session, "RCPT TO:<" + recipients[i] + ">", reply);
 			if (code / 100 == 2)
 			{
 				accepted[i] = anyAccepted = true;
@@ -308,7 +318,7 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 		}
 
 		step = "DATA";
-		code = session.sendCommand("DATA", reply);
+		code = command(session, "DATA", reply);
 		if (code != 354)
 		{
 			const Outcome outcome = code / 100 == 5 ? Outcome::Permanent : Outcome::Temporary;
@@ -318,7 +328,7 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 		}
 		step = "end of DATA";
 		sendAll(socket, dotStuff(message));
-		code = session.sendCommand(".", reply);
+		code = command(session, ".", reply);
 		setAll(result.recipients, accepted, outcomeOf(code), statusFromReply(code, reply),
 			oneLine(reply), true);
 		for (std::size_t i = 0; i < open.size(); ++i) open[i] = open[i] && !accepted[i];

@@ -1,0 +1,166 @@
+// relay_queue_tests.cpp - durable queue files, envelope round trip, recovery scan.
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include "fixtures.h"
+#include "relay_queue.h"
+
+#include <Poco/DirectoryIterator.h>
+#include <Poco/Exception.h>
+#include <Poco/File.h>
+
+#include <fstream>
+#include <set>
+
+using mail::QueueEnvelope;
+using mail::QueuedRecipient;
+using mail::RecipientState;
+using mail::RelayQueue;
+using mail::test::TempDir;
+
+
+namespace {
+
+
+std::set<std::string> filesIn(const std::string& dir)
+{
+	std::set<std::string> names;
+	for (Poco::DirectoryIterator it(dir), end; it != end; ++it) names.insert(it.name());
+	return names;
+}
+
+
+} // namespace
+
+
+BOOST_AUTO_TEST_SUITE(relay_queue_tests)
+
+
+BOOST_AUTO_TEST_CASE(enqueue_writes_message_and_envelope_and_notifies)
+{
+	TempDir tmp;
+	RelayQueue queue(tmp.file("queue"));
+	std::vector<std::string> notified;
+	queue.setListener([&](const QueueEnvelope& e) { notified.push_back(e.id); });
+	const std::string message = "Subject: hi\r\n\r\nbody\r\n.dot\r\n";
+	const std::string id = queue.enqueue("usr1@mail.sustech.edu.cn", {"usr@gmail.com", "a@b.example"}, message);
+
+	BOOST_TEST(notified == std::vector<std::string>{id});
+	BOOST_TEST(filesIn(tmp.file("queue")) == (std::set<std::string>{id + ".env", id + ".msg"}));
+	BOOST_TEST(queue.readMessage(id) == message);
+	QueueEnvelope e;
+	BOOST_TEST(queue.load(id, e));
+	BOOST_TEST(e.sender == "usr1@mail.sustech.edu.cn");
+	BOOST_TEST(e.recipients.size() == 2u);
+	BOOST_TEST(e.recipients[1].address == "a@b.example");
+	BOOST_TEST((e.recipients[0].state == RecipientState::Pending));
+	BOOST_TEST(e.attempts == 0u);
+	BOOST_TEST(e.arrival > 0);
+	BOOST_TEST(e.nextAttempt == e.arrival);
+}
+
+
+BOOST_AUTO_TEST_CASE(ids_are_unique_and_time_ordered)
+{
+	TempDir tmp;
+	RelayQueue queue(tmp.path());
+	std::vector<std::string> ids;
+	for (int i = 0; i < 50; ++i) ids.push_back(queue.enqueue("a@x.example", {"b@y.example"}, "x\r\n"));
+	BOOST_TEST(std::set<std::string>(ids.begin(), ids.end()).size() == ids.size());
+	const auto scanned = queue.scan();
+	BOOST_REQUIRE(scanned.size() == ids.size());
+	for (std::size_t i = 0; i < ids.size(); ++i) BOOST_TEST(scanned[i].id == ids[i]);
+}
+
+
+BOOST_AUTO_TEST_CASE(update_keeps_states_and_awkward_diagnostics)
+{
+	TempDir tmp;
+	RelayQueue queue(tmp.path());
+	const std::string id = queue.enqueue("", {"x@y.example", "z@y.example"}, "m\r\n");
+	QueueEnvelope e;
+	BOOST_REQUIRE(queue.load(id, e));
+	e.attempts = 3;
+	e.nextAttempt = 12345;
+	e.recipients[0] = QueuedRecipient{"x@y.example", RecipientState::Failed, "5.1.1", "mx.y.example",
+		"550 5.1.1 tab\there\r\nnew line \\ backslash"};
+	e.recipients[1].state = RecipientState::Delivered;
+	queue.update(e);
+
+	QueueEnvelope back;
+	BOOST_REQUIRE(queue.load(id, back));
+	BOOST_TEST(back.sender.empty());
+	BOOST_TEST(back.attempts == 3u);
+	BOOST_TEST(back.nextAttempt == 12345);
+	BOOST_TEST(back.recipients[0].diagnostic == e.recipients[0].diagnostic);
+	BOOST_TEST(back.recipients[0].remoteMta == "mx.y.example");
+	BOOST_TEST(back.recipients[0].status == "5.1.1");
+	BOOST_TEST((back.recipients[0].state == RecipientState::Failed));
+	BOOST_TEST((back.recipients[1].state == RecipientState::Delivered));
+	BOOST_TEST(!back.finished());
+	back.recipients[0].state = RecipientState::Bounced;
+	BOOST_TEST(back.finished());
+}
+
+
+BOOST_AUTO_TEST_CASE(remove_deletes_both_files)
+{
+	TempDir tmp;
+	RelayQueue queue(tmp.path());
+	const std::string id = queue.enqueue("a@x.example", {"b@y.example"}, "x\r\n");
+	queue.remove(id);
+	QueueEnvelope e;
+	BOOST_TEST(!queue.load(id, e));
+	BOOST_TEST(filesIn(tmp.path()).empty());
+	BOOST_TEST(queue.scan().empty());
+}
+
+
+BOOST_AUTO_TEST_CASE(scan_discards_unfinished_writes_and_sets_corrupt_envelopes_aside)
+{
+	TempDir tmp;
+	RelayQueue queue(tmp.path());
+	const std::string good = queue.enqueue("a@x.example", {"b@y.example"}, "x\r\n");
+	tmp.write("0000000001aaaaa0000.msg", "orphan: the envelope was never written\r\n");
+	tmp.write("0000000002aaaaa0000.msg.tmp", "half a message");
+	tmp.write("0000000003aaaaa0000.env.tmp", "half an envelope");
+	tmp.write("0000000004aaaaa0000.msg", "m\r\n");
+	tmp.write("0000000004aaaaa0000.env", "version\t1\nid\t0000000004aaaaa0000\n"); // truncated
+
+	const auto scanned = queue.scan();
+	BOOST_REQUIRE(scanned.size() == 1u);
+	BOOST_TEST(scanned[0].id == good);
+	BOOST_TEST(filesIn(tmp.path()) == (std::set<std::string>{good + ".env", good + ".msg",
+		"0000000004aaaaa0000.msg", "0000000004aaaaa0000.env.corrupt"}));
+}
+
+
+BOOST_AUTO_TEST_CASE(parse_rejects_bad_envelopes)
+{
+	const char* bad[] = {
+		"",
+		"version\t1\nid\tx\nsender\ta@b\n",                                  // no recipients, no end
+		"version\t1\nid\tx\nsender\ta@b\nrcpt\tpending\tb@c\t\t\t\n",        // no end line
+		"version\t2\nid\tx\nrcpt\tpending\tb@c\t\t\t\nend\n",                // unknown version
+		"version\t1\nid\tx\nrcpt\tlost\tb@c\t\t\t\nend\n",                   // unknown state
+		"version\t1\nid\tx\nrcpt\tpending\tb@c\nend\n",                      // short recipient line
+		"version\t1\nid\tx\nattempts\tmany\nrcpt\tpending\tb@c\t\t\t\nend\n", // not a number
+		"version\t1\nid\tx\ncolour\tred\nrcpt\tpending\tb@c\t\t\t\nend\n",   // unknown key
+	};
+	for (const char* text: bad)
+	{
+		BOOST_CHECK_THROW(mail::parseEnvelope(text), Poco::Exception);
+	}
+}
+
+
+BOOST_AUTO_TEST_CASE(enqueue_without_recipients_is_refused)
+{
+	TempDir tmp;
+	RelayQueue queue(tmp.path());
+	BOOST_CHECK_THROW(queue.enqueue("a@x.example", {}, "x\r\n"), Poco::Exception);
+	BOOST_TEST(filesIn(tmp.path()).empty());
+}
+
+
+BOOST_AUTO_TEST_SUITE_END()
