@@ -1,2 +1,69 @@
 #!/usr/bin/env bash
-echo "run: the demo topology script is being built" >&2; exit 1
+# run.sh - `make run`: the whole topology in the foreground (SPEC.md).
+#
+#   scripts/run.sh [--conf FILE] [--data DIR]      (defaults conf/mail.yaml, var/)
+#
+# Starts mail-dns and every server of the config; every line they log is prefixed with
+# the program's name. Ctrl-C (or SIGTERM) stops them all and waits; if one exits on its
+# own, the rest are stopped too and the status is 1.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${MAIL_BIN:-$root/build/bin}
+conf=conf/mail.yaml
+data=var
+usage() { echo "usage: $0 [--conf FILE] [--data DIR]" >&2; exit 64; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	-c|--conf) [ $# -ge 2 ] || usage; conf=$2; shift 2 ;;
+	-d|--data) [ $# -ge 2 ] || usage; data=$2; shift 2 ;;
+	-h|--help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) usage ;;
+	esac
+done
+
+topology=$("$bin/mail-server" --list-servers --conf "$conf") || exit $?
+mkdir -p "$data" || exit 1
+
+pids=() names=()
+width=0
+while read -r kind name _; do [ "$kind" = server ] && [ ${#name} -gt $width ] && width=${#name}; done <<<"$topology"
+[ $width -lt 8 ] && width=8
+
+launch() { # launch NAME CMD...: runs CMD with its output prefixed by NAME
+	local name=$1 prefix; shift
+	prefix=$(printf '%-*s | ' "$width" "$name")
+	# The prefixer ignores SIGINT so that it outlives the program and shows its last lines.
+	"$@" > >(trap '' INT; exec sed -u "s/^/$prefix/") 2>&1 &
+	pids+=($!)
+	names+=("$name")
+}
+
+stopping=0
+stop_all() {
+	stopping=1
+	local pid
+	for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
+}
+trap 'echo "run: stopping"; stop_all; exit 0' INT TERM
+
+launch mail-dns "$bin/mail-dns" --conf "$conf"
+while read -r kind name _; do
+	[ "$kind" = server ] && launch "$name" "$bin/mail-server" -n "$name" --conf "$conf" --data "$data"
+done <<<"$topology"
+echo "run: started ${names[*]}; Ctrl-C stops them"
+
+# Until Ctrl-C (the trap) or until one program exits on its own.
+while :; do
+	for i in "${!pids[@]}"; do
+		if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+			wait "${pids[$i]}"
+			rc=$?
+			echo "run: ${names[$i]} exited with status $rc; stopping the others" >&2
+			stop_all
+			exit 1
+		fi
+	done
+	sleep 0.2
+done

@@ -42,36 +42,6 @@ std::string rfc822Date(std::int64_t unixSeconds)
 }
 
 
-std::string headerSection(const std::string& message)
-{
-	if (message.empty() || message.compare(0, 2, kCrlf) == 0) return {};
-	const std::size_t end = message.find("\r\n\r\n");
-	if (end != std::string::npos) return message.substr(0, end + 2);
-	const bool endsWithCrlf = message.size() >= 2 && message.compare(message.size() - 2, 2, kCrlf) == 0;
-	return endsWithCrlf ? message : message + kCrlf;
-}
-
-
-std::size_t countHeader(const std::string& message, const std::string& name)
-{
-	const std::string header = headerSection(message);
-	std::size_t count = 0, pos = 0;
-	while (pos < header.size())
-	{
-		const std::size_t eol = header.find("\r\n", pos);
-		const std::size_t len = (eol == std::string::npos ? header.size() : eol) - pos;
-		if (len > name.size() && header[pos + name.size()] == ':'
-			&& Poco::icompare(header.substr(pos, name.size()), name) == 0)
-		{
-			++count;
-		}
-		if (eol == std::string::npos) break;
-		pos = eol + 2;
-	}
-	return count;
-}
-
-
 std::string buildDsn(const DsnReport& report, const std::string& originalMessage, std::int64_t now)
 {
 	const std::string boundary = "=_dsn_" + report.queueId + "_" + std::to_string(now);

@@ -1,6 +1,7 @@
-// dsn_builder.h - RFC 3464 delivery status notifications and the header checks the relay needs.
+// dsn_builder.h - RFC 3464 delivery status notifications.
 #pragma once
 
+#include "message_headers.h"
 #include "relay_queue.h"
 
 #include <cstdint>
@@ -27,12 +28,6 @@ std::string buildDsn(const DsnReport& report, const std::string& originalMessage
 	/// readable explanation, message/delivery-status (Reporting-MTA, Arrival-Date, per
 	/// recipient Final-Recipient, Action: failed, Status, Remote-MTA, Diagnostic-Code) and
 	/// text/rfc822-headers with the original's header.
-
-std::string headerSection(const std::string& message);
-	/// The header of a message: everything before the first empty line, with its final CRLF.
-
-std::size_t countHeader(const std::string& message, const std::string& name);
-	/// How many header fields of the given name (case-insensitive) the header holds.
 
 std::string rfc822Date(std::int64_t unixSeconds);
 	/// "Sun, 22 Nov 2026 01:52:58 +0000".

@@ -42,6 +42,9 @@ void MailServerApp::defineOptions(OptionSet& options)
 		.required(false).repeatable(false).argument("FILE"));
 	options.addOption(Option("data", "d", "directory for everything the server writes, under DIR/NAME/ (default var/)")
 		.required(false).repeatable(false).argument("DIR"));
+	options.addOption(Option("list-servers", "", "print the topology of the config and exit: one line "
+		"`dns HOST PORT`, then per server `server NAME ADDRESS SMTP POP SMTPS POPS` (0: no port)")
+		.required(false).repeatable(false));
 }
 
 
@@ -51,6 +54,7 @@ void MailServerApp::handleOption(const std::string& name, const std::string& val
 	if (name == "name") _name = value;
 	else if (name == "conf") _confPath = value;
 	else if (name == "data") _dataDir = value;
+	else if (name == "list-servers") _listServers = true;
 }
 
 
@@ -71,6 +75,29 @@ void MailServerApp::displayHelp()
 }
 
 
+int MailServerApp::listServers()
+{
+	Config config;
+	try
+	{
+		config = loadConfig(_confPath);
+	}
+	catch (const ConfigError& exc)
+	{
+		std::cerr << "mail-server: " << exc.what() << std::endl;
+		return ExitConfig;
+	}
+	std::cout << "dns " << config.dns.host << " " << config.dns.port << "\n";
+	for (const auto& s: config.servers)
+	{
+		std::cout << "server " << s.name << " " << s.address << " " << s.smtp << " " << s.pop << " " << s.smtps
+			<< " " << s.pops << "\n";
+	}
+	std::cout.flush();
+	return ExitOk;
+}
+
+
 int MailServerApp::main(const std::vector<std::string>& args)
 {
 	if (_helpRequested)
@@ -83,6 +110,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		std::cerr << "mail-server: unexpected argument '" << args.front() << "' (try --help)" << std::endl;
 		return ExitUsage;
 	}
+	if (_listServers) return listServers();
 	if (_name.empty())
 	{
 		std::cerr << "mail-server: -n NAME is required (try --help)" << std::endl;

@@ -21,8 +21,10 @@ private:
 	void handleHelp(const std::string& name, const std::string& value);
 	void handleOption(const std::string& name, const std::string& value) override;
 	void displayHelp();
+	int listServers(); ///< --list-servers: the topology for scripts/start.sh
 
 	bool _helpRequested = false;
+	bool _listServers = false;
 	std::string _name;
 	std::string _confPath = "conf/mail.yaml";
 	std::string _dataDir = "var";

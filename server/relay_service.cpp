@@ -4,6 +4,7 @@
 #include "dsn_builder.h"
 #include "log.h"
 #include "maildir_store.h"
+#include "message_headers.h"
 
 #include <Poco/Exception.h>
 #include <Poco/String.h>
@@ -169,7 +170,8 @@ std::optional<RelayService::Clock::time_point> RelayService::attempt(const std::
 {
 	QueueEnvelope envelope;
 	if (!_queue.load(id, envelope)) return std::nullopt;
-	const std::string message = _queue.readMessage(id);
+	// Return-Path: is for final delivery only (RFC 5321 4.4); the next hop adds its own.
+	const std::string message = removeHeader(_queue.readMessage(id), "Return-Path");
 	const bool anyPending = std::any_of(envelope.recipients.begin(), envelope.recipients.end(),
 		[](const QueuedRecipient& r) { return r.state == RecipientState::Pending; });
 

@@ -98,31 +98,6 @@ BOOST_AUTO_TEST_CASE(report_uses_crlf_and_closes_its_boundary)
 }
 
 
-BOOST_AUTO_TEST_CASE(header_section_stops_at_the_empty_line)
-{
-	const struct { std::string message, header; } rows[] = {
-		{kOriginal, kOriginal.substr(0, kOriginal.find("\r\n\r\n") + 2)},
-		{"A: 1\r\nB: 2\r\n", "A: 1\r\nB: 2\r\n"},  // no body
-		{"A: 1", "A: 1\r\n"},                       // no final CRLF
-		{"\r\nbody only\r\n", ""},
-		{"", ""},
-	};
-	for (const auto& row: rows)
-	{
-		BOOST_CHECK_MESSAGE(mail::headerSection(row.message) == row.header, "message: " << row.message);
-	}
-}
-
-
-BOOST_AUTO_TEST_CASE(count_header_counts_only_header_fields)
-{
-	BOOST_TEST(mail::countHeader(kOriginal, "Received") == 2u);
-	BOOST_TEST(mail::countHeader(kOriginal, "Subject") == 1u);
-	BOOST_TEST(mail::countHeader(kOriginal, "Receive") == 0u);
-	BOOST_TEST(mail::countHeader("X-Received: a\r\n\r\n", "Received") == 0u);
-}
-
-
 BOOST_AUTO_TEST_CASE(dates_are_rfc5322)
 {
 	BOOST_TEST(mail::rfc822Date(0) == "Thu, 1 Jan 1970 00:00:00 +0000");

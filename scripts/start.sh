@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# start.sh - start mail-dns and every server of a config in the background (SPEC.md).
+#
+#   scripts/start.sh [--conf FILE] [--data DIR]
+#
+# Defaults: conf/mail.yaml, var/. Returns 0 once mail-dns answers and every SMTP and POP3
+# port accepts connections. Each program logs to DATA/<name>.log and has DATA/<name>.pid.
+# If a program dies or a port stays closed (START_TIMEOUT seconds, default 15), prints the
+# program's log, stops everything it started and exits 1. scripts/stop.sh stops them.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${MAIL_BIN:-$root/build/bin}
+conf=conf/mail.yaml
+data=var
+limit=${START_TIMEOUT:-15}
+
+usage() { echo "usage: $0 [--conf FILE] [--data DIR]" >&2; exit 64; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	-c|--conf) [ $# -ge 2 ] || usage; conf=$2; shift 2 ;;
+	-d|--data) [ $# -ge 2 ] || usage; data=$2; shift 2 ;;
+	-h|--help) sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) usage ;;
+	esac
+done
+
+for prog in mail-dns mail-server; do
+	[ -x "$bin/$prog" ] || { echo "start: $bin/$prog is missing; run make first" >&2; exit 1; }
+done
+topology=$("$bin/mail-server" --list-servers --conf "$conf") || exit $?
+mkdir -p "$data" || exit 1
+data=$(cd "$data" && pwd)
+
+# Refuse to start a second copy over the same data directory.
+for pidfile in "$data"/*.pid; do
+	[ -e "$pidfile" ] || continue
+	pid=$(cat "$pidfile" 2>/dev/null)
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		echo "start: $(basename "$pidfile" .pid) is already running (pid $pid); scripts/stop.sh --data $data first" >&2
+		exit 1
+	fi
+	rm -f "$pidfile"
+done
+
+names=()
+launch() { # launch NAME CMD...: background, log and pid file under $data
+	local name=$1; shift
+	"$@" >>"$data/$name.log" 2>&1 &
+	echo $! >"$data/$name.pid"
+	names+=("$name")
+}
+
+fail() { # fail NAME WHY: show the log, stop what was started, exit 1
+	echo "start: $1 $2; its log ($data/$1.log):" >&2
+	tail -n 40 "$data/$1.log" >&2
+	"$root/scripts/stop.sh" --data "$data" >&2
+	exit 1
+}
+
+alive() { kill -0 "$(cat "$data/$1.pid")" 2>/dev/null; }
+
+dns_answers() { dig @"$1" -p "$2" +time=1 +tries=1 probe.invalid A >/dev/null 2>&1; }
+tcp_answers() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
+
+read -r _ dns_host dns_port <<<"$(head -n 1 <<<"$topology")"
+launch mail-dns "$bin/mail-dns" --conf "$conf"
+checks=("mail-dns dns $dns_host $dns_port")
+while read -r kind name address smtp pop smtps pops; do
+	[ "$kind" = server ] || continue
+	launch "$name" "$bin/mail-server" -n "$name" --conf "$conf" --data "$data"
+	for port in "$smtp" "$pop" "$smtps" "$pops"; do
+		[ "$port" = 0 ] || checks+=("$name tcp $address $port")
+	done
+done <<<"$topology"
+
+deadline=$((SECONDS + limit))
+for check in "${checks[@]}"; do
+	read -r name kind host port <<<"$check"
+	until { [ "$kind" = dns ] && dns_answers "$host" "$port"; } || { [ "$kind" = tcp ] && tcp_answers "$host" "$port"; }; do
+		alive "$name" || fail "$name" "exited"
+		[ $SECONDS -lt $deadline ] || fail "$name" "did not open $host:$port within ${limit}s"
+		sleep 0.1
+	done
+done
+echo "start: running ${names[*]} (logs and pid files in $data)"
