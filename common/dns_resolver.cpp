@@ -113,7 +113,8 @@ Reply query(const SocketAddress& server, std::chrono::milliseconds timeout, unsi
 		for (;;)
 		{
 			const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - std::chrono::steady_clock::now());
-			if (left.count() <= 0 || !socket.poll(Poco::Timespan(left.count()), Poco::Net::Socket::SELECT_READ)) break;
+			if (left.count() <= 0) break;
+			if (!socket.poll(Poco::Timespan(left.count()), Poco::Net::Socket::SELECT_READ)) continue;
 			SocketAddress from;
 			int size = 0;
 			try

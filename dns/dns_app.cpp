@@ -16,7 +16,6 @@
 #include <Poco/Util/OptionSet.h>
 
 #include <csignal>
-#include <cstring>
 #include <iostream>
 #include <thread>
 
@@ -186,9 +185,9 @@ int DnsApp::main(const std::vector<std::string>& args)
 			log.error("- reload failed, keeping the old zone: %s", std::string(exc.what()));
 		}
 	}
-	const std::uint64_t queries = server.queries();
 	server.stop();
-	log.information("- stopped signal=%s queries=%Lu", std::string(strsignal(signal)), static_cast<Poco::UInt64>(queries));
+	const char* name = signal == SIGTERM ? "TERM" : signal == SIGINT ? "INT" : signal == SIGQUIT ? "QUIT" : "?";
+	log.information("- stopped signal=%s queries=%Lu", std::string(name), static_cast<Poco::UInt64>(server.queries()));
 	return ExitOk;
 }
 

@@ -67,8 +67,6 @@ public:
 		Buffers& b = *_buffers;
 		while (!_server._stopping.load(std::memory_order_relaxed))
 		{
-			if (_server._generation.load(std::memory_order_acquire) != generation)
-				zone = _server.currentZone(generation);
 			for (unsigned i = 0; i < BatchSize; ++i)
 			{
 				b.inIov[i] = {b.in[i], MaxQuerySize};
@@ -85,6 +83,9 @@ public:
 					Logger::get("dns").error("- receive failed error=%s", std::string(std::strerror(errno)));
 				continue;
 			}
+			// Checked after the wait, so a query that arrives after setZone() sees the new zone.
+			if (_server._generation.load(std::memory_order_acquire) != generation)
+				zone = _server.currentZone(generation);
 			unsigned replies = 0;
 			for (int i = 0; i < received; ++i)
 			{
@@ -186,6 +187,7 @@ void DnsServer::stop()
 	_stopping = true;
 	for (auto& thread: _threads) thread->join();
 	_threads.clear();
+	for (const auto& worker: _workers) _stoppedQueries += worker->queries();
 	_workers.clear();
 }
 
@@ -215,7 +217,7 @@ std::shared_ptr<const ZoneIndex> DnsServer::currentZone(std::uint64_t& generatio
 
 std::uint64_t DnsServer::queries() const
 {
-	std::uint64_t total = 0;
+	std::uint64_t total = _stoppedQueries;
 	for (const auto& worker: _workers) total += worker->queries();
 	return total;
 }

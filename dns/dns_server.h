@@ -46,7 +46,7 @@ public:
 	std::shared_ptr<const ZoneIndex> zone() const;
 
 	Poco::Net::SocketAddress address() const { return _address; } ///< the bound address
-	std::uint64_t queries() const; ///< datagrams answered so far, all workers
+	std::uint64_t queries() const; ///< datagrams received so far, all workers (exact after stop())
 	unsigned workers() const { return _workerCount; }
 
 private:
@@ -60,6 +60,7 @@ private:
 	std::shared_ptr<const ZoneIndex> _zone;
 	std::atomic<std::uint64_t> _generation{0};
 	std::atomic<bool> _stopping{false};
+	std::uint64_t _stoppedQueries = 0; ///< answered by workers already stopped
 	std::vector<std::unique_ptr<Worker>> _workers;
 	std::vector<std::unique_ptr<Poco::Thread>> _threads;
 };
