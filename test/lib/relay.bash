@@ -1,0 +1,74 @@
+# relay.bash - helpers for the relay integration tests (load after ../lib/common).
+
+# send_mail HOST:PORT FROM SUBJECT TO...: one message over SMTP with python3 smtplib;
+# fails unless the server accepted it (every recipient included).
+send_mail() {
+	local server=$1 from=$2 subject=$3; shift 3
+	python3 - "$server" "$from" "$subject" "$@" <<'PY'
+import smtplib, sys
+server, sender, subject, rcpts = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+host, port = server.rsplit(":", 1)
+msg = ("From: %s\r\nTo: %s\r\nSubject: %s\r\n\r\nbody of %s\r\n.a line starting with a dot\r\n"
+       % (sender, ", ".join(rcpts), subject, subject))
+with smtplib.SMTP(host, int(port), "relay-test", timeout=10) as s:
+    refused = s.sendmail(sender, rcpts, msg)
+    if refused:
+        sys.exit("refused: %r" % refused)
+PY
+}
+
+# send_many HOST:PORT FROM TO COUNT: COUNT messages (subjects "msg 1".."msg COUNT") in one session.
+send_many() {
+	python3 - "$@" <<'PY'
+import smtplib, sys
+server, sender, rcpt, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+host, port = server.rsplit(":", 1)
+with smtplib.SMTP(host, int(port), "relay-test", timeout=30) as s:
+    for i in range(1, count + 1):
+        s.sendmail(sender, [rcpt], "From: %s\r\nTo: %s\r\nSubject: msg %d\r\n\r\nnumber %d\r\n" % (sender, rcpt, i, i))
+PY
+}
+
+# now_ms: wall clock in milliseconds.
+now_ms() { date +%s%3N; }
+
+# wait_count ADDRESS SERVER N SECONDS: until the mailbox holds at least N messages; prints
+# the milliseconds it took. Fails (printing the count) at the deadline.
+wait_count() {
+	local addr=$1 server=$2 n=$3 limit_ms=$(($4 * 1000)) start count
+	start=$(now_ms)
+	while :; do
+		count=$(maildir_count "$addr" "$server")
+		if [ "$count" -ge "$n" ]; then echo $(($(now_ms) - start)); return 0; fi
+		if [ $(($(now_ms) - start)) -gt "$limit_ms" ]; then echo "count=$count after ${4}s" >&2; return 1; fi
+		sleep 0.02
+	done
+}
+
+# mailbox_text ADDRESS SERVER: every message of the mailbox, concatenated.
+mailbox_text() {
+	find "$T/data/$2/mail/$1/new" "$T/data/$2/mail/$1/cur" -type f -exec cat {} + 2>/dev/null
+}
+
+# queue_count SERVER: messages in the server's relay queue.
+queue_count() {
+	find "$T/data/$1/queue" -name '*.env' 2>/dev/null | wc -l
+}
+
+# wait_log NAME PATTERN SECONDS: until the program's log has a line matching PATTERN (grep -E).
+wait_log() {
+	local i
+	for ((i = 0; i < $3 * 20; i++)); do
+		grep -qE "$2" "$T/$1.log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "no line matching '$2' in $T/$1.log" >&2
+	return 1
+}
+
+# running NAME: the last recorded process of that name (start_bg) is alive.
+running() {
+	local pid
+	pid=$(awk -v n="$1" '$2 == n { p = $1 } END { print p }' "$T/pids")
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
