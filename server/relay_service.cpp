@@ -192,11 +192,14 @@ std::optional<RelayService::Clock::time_point> RelayService::attempt(const std::
 				if (envelope.recipients[i].state == RecipientState::Pending)
 					byDomain[domainOf(envelope.recipients[i].address)].push_back(i);
 			}
+			std::size_t left = byDomain.size();
 			for (const auto& [domain, indices]: byDomain)
 			{
 				if (_context.stopping) break;
 				sendDomain(envelope, domain, indices, message);
-				_queue.update(envelope);
+				// Record each domain's outcome before the next one, so a crash does not send
+				// it twice; after the last one the update (or removal) below records it.
+				if (--left > 0) _queue.update(envelope);
 			}
 		}
 		const std::int64_t now = nowSeconds();
