@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # run.sh - `make run`: the whole topology in the foreground (SPEC.md).
 #
-#   scripts/run.sh [--conf FILE] [--data DIR]      (defaults conf/mail.yaml, var/)
+#   scripts/run.sh [--conf FILE] [--data DIR]
 #
+# Defaults: $MAIL_CONF or conf/mail.yaml, $MAIL_DATA or var/ (so `MAIL_CONF=x make run` works).
 # Starts mail-dns and every server of the config; every line they log is prefixed with
 # the program's name. Ctrl-C (or SIGTERM) stops them all and waits; if one exits on its
 # own, the rest are stopped too and the status is 1.
@@ -10,14 +11,14 @@ set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${MAIL_BIN:-$root/build/bin}
-conf=conf/mail.yaml
-data=var
+conf=${MAIL_CONF:-conf/mail.yaml}
+data=${MAIL_DATA:-var}
 usage() { echo "usage: $0 [--conf FILE] [--data DIR]" >&2; exit 64; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	-c|--conf) [ $# -ge 2 ] || usage; conf=$2; shift 2 ;;
 	-d|--data) [ $# -ge 2 ] || usage; data=$2; shift 2 ;;
-	-h|--help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) usage ;;
 	esac
 done

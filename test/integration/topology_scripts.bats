@@ -1,0 +1,185 @@
+#!/usr/bin/env bats
+# topology_scripts.bats - scripts/start.sh, scripts/stop.sh, scripts/run.sh and `make run`
+# (SPEC.md "Scripts and make targets") on a two-provider config with free ports: every
+# port answers, PID files, nothing left behind, a dying program stops the rest.
+
+load ../lib/common
+load ../lib/relay
+
+setup_file() {
+	common_setup_file
+	make_topology
+}
+
+teardown_file() {
+	"$REPO_ROOT/scripts/stop.sh" --data "$T/var" >/dev/null 2>&1
+	common_teardown_file
+}
+
+teardown() {
+	# whatever a test left running (it failed half-way) must not leak into the next one
+	"$REPO_ROOT/scripts/stop.sh" --data "$T/var" >/dev/null 2>&1
+	local pids
+	pids=$(pgrep -f -- "/mail-(server|dns) .*--conf $T/" || true)
+	[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+}
+
+# leftovers: our programs still running on this file's config.
+leftovers() { pgrep -af -- "/mail-(server|dns) .*--conf $T/" || true; }
+
+all_ports_answer() {
+	dig @127.0.0.1 -p "$DNS_PORT" +time=1 +tries=1 +short mxbiz1.qq.com TYPE65280 | grep -q .
+	local port
+	for port in "$EX_SMTP" "$EX_POP" "$GM_SMTP" "$GM_POP"; do nc -z 127.0.0.1 "$port"; done
+}
+
+# in_new_group OUT CMD...: runs CMD in the background as the leader of a new process group
+# with SIGINT at its default (a shell's `&` would start it with SIGINT ignored, unlike a
+# terminal's foreground job), output to OUT; prints its pid (= the group id). Its exit
+# status lands in OUT.rc (see group_status).
+in_new_group() {
+	local out=$1 i; shift
+	rm -f "$out.pid" "$out.rc"
+	python3 -c 'import os, signal, sys
+out = sys.argv[1]
+pid = os.fork()
+if pid == 0:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.setpgid(0, 0)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 1); os.dup2(fd, 2)
+    os.execvp(sys.argv[2], sys.argv[2:])
+with open(out + ".pid.tmp", "w") as f: f.write(str(pid))
+os.rename(out + ".pid.tmp", out + ".pid")
+_, status = os.waitpid(pid, 0)
+with open(out + ".rc.tmp", "w") as f: f.write(str(os.waitstatus_to_exitcode(status)))
+os.rename(out + ".rc.tmp", out + ".rc")' "$out" "$@" </dev/null >/dev/null 2>&1 3>&- &
+	for ((i = 0; i < 100; i++)); do [ -s "$out.pid" ] && break; sleep 0.02; done
+	cat "$out.pid"
+}
+
+# group_status OUT SECONDS: the exit status of an in_new_group command, once it has exited.
+group_status() {
+	local i
+	for ((i = 0; i < $2 * 20; i++)); do [ -s "$1.rc" ] && { cat "$1.rc"; return 0; }; sleep 0.05; done
+	echo "still running after $2 s" >&2
+	return 1
+}
+
+# wait_gone PID SECONDS: until the process has exited.
+wait_gone() {
+	local i
+	for ((i = 0; i < $2 * 20; i++)); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
+	return 1
+}
+
+@test "start.sh starts everything and returns once every port answers; stop.sh leaves nothing" {
+	run "$REPO_ROOT/scripts/start.sh" --conf "$CONF" --data "$T/var"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"running mail-dns exmail.qq.com gmail.com"* ]]
+	all_ports_answer
+	local name
+	for name in mail-dns exmail.qq.com gmail.com; do
+		[ -s "$T/var/$name.pid" ]
+		kill -0 "$(cat "$T/var/$name.pid")"
+	done
+	[ -n "$(leftovers)" ]
+
+	run "$REPO_ROOT/scripts/stop.sh" --data "$T/var"
+	[ "$status" -eq 0 ]
+	[ -z "$(leftovers)" ]
+	! ls "$T"/var/*.pid 2>/dev/null
+	grep -q 'stopped server=gmail.com' "$T/var/gmail.com.log"
+	! nc -z 127.0.0.1 "$GM_SMTP"
+}
+
+@test "mail flows between providers started by start.sh" {
+	"$REPO_ROOT/scripts/start.sh" --conf "$CONF" --data "$T/var"
+	send_mail "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn "started by script" usr@gmail.com
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -qs '^Subject: started by script' "$T"/var/gmail.com/mail/usr@gmail.com/new/* && break
+		sleep 0.05
+	done
+	grep -qs '^Subject: started by script' "$T"/var/gmail.com/mail/usr@gmail.com/new/*
+	"$REPO_ROOT/scripts/stop.sh" --data "$T/var"
+	[ -z "$(leftovers)" ]
+}
+
+@test "start.sh refuses to start a second copy over the same data directory" {
+	"$REPO_ROOT/scripts/start.sh" --conf "$CONF" --data "$T/var"
+	run "$REPO_ROOT/scripts/start.sh" --conf "$CONF" --data "$T/var"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"already running"* ]]
+	all_ports_answer
+	"$REPO_ROOT/scripts/stop.sh" --data "$T/var"
+	[ -z "$(leftovers)" ]
+}
+
+@test "start.sh: a server that cannot start shows its log and stops the rest" {
+	# something else holds gmail.com's POP3 port
+	python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(60)' "$GM_POP" &
+	local holder=$!
+	wait_port "$GM_POP" 5
+	run "$REPO_ROOT/scripts/start.sh" --conf "$CONF" --data "$T/var"
+	kill "$holder"; wait "$holder" 2>/dev/null || true
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"gmail.com exited"* ]]
+	[[ "$output" == *"cannot start"* ]]
+	[ -z "$(leftovers)" ]
+	! ls "$T"/var/*.pid 2>/dev/null
+}
+
+@test "start.sh with a broken config exits 78 and starts nothing" {
+	sed 's/^    smtp: .*/    smtp: not-a-port/' "$CONF" >"$T/broken.yaml"
+	run "$REPO_ROOT/scripts/start.sh" --conf "$T/broken.yaml" --data "$T/var2"
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"broken.yaml:"* ]]
+	[ -z "$(pgrep -af -- "--conf $T/broken.yaml" || true)" ]
+}
+
+@test "run.sh: foreground, logs prefixed with the program name, Ctrl-C stops everything" {
+	local leader
+	leader=$(in_new_group "$T/run.log" "$REPO_ROOT/scripts/run.sh" --conf "$CONF" --data "$T/var")
+	local i
+	for ((i = 0; i < 200; i++)); do all_ports_answer 2>/dev/null && break; sleep 0.05; done
+	all_ports_answer
+	wait_log run 'gmail\.com +\| .*started server=gmail.com' 5 || { cat "$T/run.log"; false; }
+	grep -qE '^mail-dns +\| .*dns: ' "$T/run.log"
+	grep -qE '^exmail\.qq\.com +\| .*started server=exmail.qq.com' "$T/run.log"
+	kill -INT -- "-$leader" # what a terminal's Ctrl-C does: SIGINT to the whole process group
+	[ "$(group_status "$T/run.log" 10)" -eq 0 ]
+	grep -q '^run: stopping' "$T/run.log"
+	[ -z "$(leftovers)" ]
+	grep -qE '^gmail\.com +\| .*stopped server=gmail.com' "$T/run.log"
+	grep -qE '^mail-dns +\| .*stopped' "$T/run.log"
+}
+
+@test "run.sh: when one program dies the others are stopped and the status is 1" {
+	"$REPO_ROOT/scripts/run.sh" --conf "$CONF" --data "$T/var" >"$T/run2.out" 2>&1 &
+	local runner=$!
+	local i
+	for ((i = 0; i < 200; i++)); do all_ports_answer 2>/dev/null && break; sleep 0.05; done
+	all_ports_answer
+	pkill -9 -f -- "-n gmail.com --conf $T/mail.yaml"
+	wait_gone "$runner" 10
+	local rc=0
+	wait "$runner" || rc=$?
+	[ "$rc" -eq 1 ]
+	grep -q 'gmail.com exited with status' "$T/run2.out"
+	[ -z "$(leftovers)" ]
+}
+
+@test "make run brings the topology up (MAIL_CONF/MAIL_DATA) and Ctrl-C brings it down" {
+	local leader
+	leader=$(MAIL_CONF=$CONF MAIL_DATA=$T/var in_new_group "$T/make-run.out" make -s -C "$REPO_ROOT" run)
+	local i
+	for ((i = 0; i < 600; i++)); do all_ports_answer 2>/dev/null && break; sleep 0.05; done
+	all_ports_answer || { cat "$T/make-run.out"; false; }
+	kill -INT -- "-$leader"
+	group_status "$T/make-run.out" 10
+	for ((i = 0; i < 200; i++)); do [ -z "$(leftovers)" ] && break; sleep 0.05; done
+	[ -z "$(leftovers)" ]
+}
