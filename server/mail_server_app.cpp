@@ -75,18 +75,25 @@ void MailServerApp::displayHelp()
 }
 
 
-int MailServerApp::listServers()
+bool MailServerApp::readConfig(Config& config) const
 {
-	Config config;
 	try
 	{
 		config = loadConfig(_confPath);
+		return true;
 	}
 	catch (const ConfigError& exc)
 	{
 		std::cerr << "mail-server: " << exc.what() << std::endl;
-		return ExitConfig;
+		return false;
 	}
+}
+
+
+int MailServerApp::listServers()
+{
+	Config config;
+	if (!readConfig(config)) return ExitConfig;
 	std::cout << "dns " << config.dns.host << " " << config.dns.port << "\n";
 	for (const auto& s: config.servers)
 	{
@@ -118,15 +125,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	}
 
 	Config config;
-	try
-	{
-		config = loadConfig(_confPath);
-	}
-	catch (const ConfigError& exc)
-	{
-		std::cerr << "mail-server: " << exc.what() << std::endl;
-		return ExitConfig;
-	}
+	if (!readConfig(config)) return ExitConfig;
 	const ServerConfig* server = config.server(_name);
 	if (!server)
 	{

@@ -1,6 +1,8 @@
 // mail_server_app.h - the mail-server process: one provider's SMTP, POP3 and relay.
 #pragma once
 
+#include "config.h"
+
 #include <Poco/Util/ServerApplication.h>
 
 #include <string>
@@ -22,6 +24,7 @@ private:
 	void handleOption(const std::string& name, const std::string& value) override;
 	void displayHelp();
 	int listServers(); ///< --list-servers: the topology for scripts/start.sh
+	bool readConfig(Config& config) const; ///< false (reported on stderr) on a ConfigError
 
 	bool _helpRequested = false;
 	bool _listServers = false;

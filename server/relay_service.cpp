@@ -131,7 +131,9 @@ void RelayService::work()
 		const auto first = _due.begin();
 		if (first->first > Clock::now())
 		{
-			_wake.wait_until(lock, first->first);
+			// A copy: another worker may take and erase that entry while this one waits.
+			const Clock::time_point when = first->first;
+			_wake.wait_until(lock, when);
 			continue;
 		}
 		const std::string id = first->second;
