@@ -6,6 +6,7 @@
 # file, so an nsd the package may have started elsewhere is not involved.
 #   DURATION=seconds per server (default 10)   CLIENTS=dnsperf clients (default 8)
 #   ZONE=zone file (default conf/zone.yaml)   THREADS=mail-dns workers / nsd server-count (default: cores)
+#   PERF_THREADS=dnsperf threads (default 1: on 2 cores the generator is then the limit for both)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MAIL_BIN=${MAIL_BIN:-$PWD/build/bin}
@@ -13,6 +14,7 @@ DURATION=${DURATION:-10}
 CLIENTS=${CLIENTS:-8}
 ZONE=${ZONE:-conf/zone.yaml}
 THREADS=${THREADS:-$(nproc)}
+PERF_THREADS=${PERF_THREADS:-1}
 for tool in dnsperf nsd python3; do
 	command -v "$tool" >/dev/null || { echo "bench dns: $tool missing (make bench installs it)" >&2; exit 1; }
 done
@@ -113,7 +115,7 @@ wait_answering() {
 
 qps() {
 	local port=$1
-	dnsperf -s 127.0.0.1 -p "$port" -d "$T/queries" -l "$DURATION" -c "$CLIENTS" -T 1 -q 500 >"$T/perf.$port" 2>&1
+	dnsperf -s 127.0.0.1 -p "$port" -d "$T/queries" -l "$DURATION" -c "$CLIENTS" -T "$PERF_THREADS" -q 500 >"$T/perf.$port" 2>&1
 	awk '/Queries per second:/ { print int($4) }' "$T/perf.$port"
 	grep -E "Queries (sent|completed|lost)" "$T/perf.$port" | sed 's/^ */#   /' >&2
 }
