@@ -2,6 +2,7 @@
 #include "maildir_store.h"
 
 #include <Poco/Exception.h>
+#include <Poco/File.h>
 #include <Poco/Path.h>
 #include <Poco/Process.h>
 #include <Poco/Timestamp.h>
@@ -110,7 +111,11 @@ void MaildirStore::ensureMailbox(const std::string& address)
 	if (_ready.count(address)) return;
 	const std::string box = mailboxPath(address);
 	const std::string parent = Poco::Path(_root).parent().toString();
-	if (makeDirectory(_root)) syncDirectory(parent);
+	if (!Poco::File(_root).exists())
+	{
+		Poco::File(_root).createDirectories();
+		syncDirectory(parent);
+	}
 	bool created = makeDirectory(box);
 	if (created) syncDirectory(_root);
 	created = false;
