@@ -6,10 +6,11 @@
 # messages per second from the first connect until every message is in a Maildir new/.
 # Postfix runs as a private instance (own config, queue and Maildir dirs under a temp dir,
 # listening only on its loopback port) and is stopped at the end.
-#   scripts/bench/smtp.sh [BUILD_DIR]     env: SESSIONS=10 MESSAGES=5000
+#   scripts/bench/smtp.sh [BUILD_DIR]     env: MAIL_BIN (set by scripts/bench.sh), SESSIONS=10, MESSAGES=5000
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
+bin=${MAIL_BIN:-$build/bin}
 SESSIONS=${SESSIONS:-10}
 MESSAGES=${MESSAGES:-5000}
 command -v smtp-source >/dev/null || { echo "smtp.sh: smtp-source missing (apt-get install postfix)" >&2; exit 1; }
@@ -72,7 +73,7 @@ logging:
   level: warning
 YAML
 echo 'MX: {}' >"$T/zone.yaml"
-"$build/bin/mail-server" -n bench.example --conf "$T/mail.yaml" --data "$T/data" 2>"$T/ours.log" &
+"$bin/mail-server" -n bench.example --conf "$T/mail.yaml" --data "$T/data" 2>"$T/ours.log" &
 ours_pid=$!
 for _ in $(seq 1 100); do nc -z 127.0.0.1 "$OURS" 2>/dev/null && break; sleep 0.05; done
 ours_rate=$(run_load "$OURS" "$T/data/bench.example/mail/rcpt@bench.example/new")
