@@ -31,6 +31,17 @@ std::string countOctets(std::size_t count, std::uint64_t octets)
 }
 
 
+template <typename Entry, std::size_t N>
+const Entry* findVerb(const Entry (&table)[N], Pop3Verb verb)
+{
+	for (const Entry& entry: table)
+	{
+		if (entry.verb == verb) return &entry;
+	}
+	return nullptr;
+}
+
+
 void trimBuffer(std::string& buffer)
 {
 	if (buffer.capacity() > kKeepCapacity) std::string().swap(buffer);
@@ -123,8 +134,9 @@ void Pop3Session::run()
 				_closeReason = "lost";
 				break;
 			}
-			if (_reader.buffered() == 0 || _out.size() >= kFlushThreshold || _state == Pop3State::Closed) flush();
+			if (_reader.buffered() == 0 || _out.size() >= kFlushThreshold) flush();
 		}
+		flush();
 	}
 	catch (const Poco::Exception& exc)
 	{
@@ -160,20 +172,8 @@ const Pop3Session::VerbEntry* Pop3Session::lookup(Pop3Verb verb) const
 		{Pop3Verb::Capa, &Pop3Session::doCapa},
 		{Pop3Verb::Quit, &Pop3Session::doQuit},
 	};
-	if (_state == Pop3State::Authorization)
-	{
-		for (const VerbEntry& entry: kAuthorization)
-		{
-			if (entry.verb == verb) return &entry;
-		}
-	}
-	else if (_state == Pop3State::Transaction)
-	{
-		for (const VerbEntry& entry: kTransaction)
-		{
-			if (entry.verb == verb) return &entry;
-		}
-	}
+	if (_state == Pop3State::Authorization) return findVerb(kAuthorization, verb);
+	if (_state == Pop3State::Transaction) return findVerb(kTransaction, verb);
 	return nullptr;
 }
 
