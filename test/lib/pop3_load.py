@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""pop3_load.py - fills Maildirs and drives many POP3 sessions at once (tests and bench).
+
+  pop3_load.py fill MAILROOT SERVER USERS MESSAGES MANIFEST [--seed N]
+      Writes MESSAGES CRLF messages into MAILROOT/<user>/new for USERS users named
+      u000@pop.test ... in the Maildir naming of MaildirStore, and a JSON manifest
+      {user: [sha256 of each message, in delivery order]}.
+  pop3_load.py fetch HOST PORT MANIFEST [--sessions N] [--rounds R] [--pipeline]
+      N concurrent sessions (threads), each logs in as one user of the manifest (password
+      "p" + user number) and RETRs every message, comparing checksums. R rounds. Prints
+      one JSON line {"logins":..,"messages":..,"bytes":..,"seconds":..,"errors":[...]}.
+      Exits 1 when any message differs or any session failed.
+"""
+import hashlib
+import json
+import os
+import random
+import socket
+import sys
+import threading
+import time
+
+
+def user_name(i):
+    return "u%03d@pop.test" % i
+
+
+def password(user):
+    return "p" + user[1:4]
+
+
+def make_message(rng, user, n):
+    lines = [
+        "Return-Path: <sender@example.org>",
+        "From: sender@example.org",
+        "To: %s" % user,
+        "Subject: message %d for %s" % (n, user),
+        "Message-ID: <%d.%d@example.org>" % (n, rng.randrange(1 << 30)),
+        "",
+    ]
+    for _ in range(rng.randrange(3, 60)):
+        kind = rng.random()
+        if kind < 0.08:
+            lines.append("." * rng.randrange(1, 3) + "dot-started line %d" % rng.randrange(1000))
+        elif kind < 0.12:
+            lines.append("")
+        else:
+            lines.append("".join(rng.choice("abcdefghij klmnop.,;:-") for _ in range(rng.randrange(1, 76))))
+    if rng.random() < 0.1:
+        lines.append(".")  # a lone dot line inside the body
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def fill(root, server, users, messages, manifest_path, seed):
+    rng = random.Random(seed)
+    manifest = {}
+    base = 1700000000
+    for u in range(users):
+        user = user_name(u)
+        new = os.path.join(root, user, "new")
+        for sub in ("tmp", "new", "cur"):
+            os.makedirs(os.path.join(root, user, sub), exist_ok=True)
+        sums = []
+        for n in range(messages):
+            data = make_message(rng, user, n)
+            name = "%d.M%dP%dQ%d.%s,S=%d" % (base + n, u, os.getpid(), n, server, len(data))
+            with open(os.path.join(new, name), "wb") as f:
+                f.write(data)
+            sums.append(hashlib.sha256(data).hexdigest())
+        manifest[user] = sums
+    with open(manifest_path, "w") as f:
+        json.dump(manifest, f)
+
+
+class Session:
+    """A minimal POP3 client over a raw socket: enough for pipelined RETR."""
+
+    def __init__(self, host, port, timeout=30):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.buf = b""
+        greeting = self.line()
+        if not greeting.startswith(b"+OK"):
+            raise RuntimeError("greeting %r" % greeting)
+
+    def line(self):
+        while True:
+            i = self.buf.find(b"\r\n")
+            if i >= 0:
+                out, self.buf = self.buf[:i], self.buf[i + 2:]
+                return out
+            chunk = self.sock.recv(262144)
+            if not chunk:
+                raise RuntimeError("connection closed")
+            self.buf += chunk
+
+    def body(self):
+        """Multi-line body up to the terminating '.', un-stuffed, as CRLF bytes."""
+        while True:
+            end = self.buf.find(b"\r\n.\r\n")
+            if self.buf.startswith(b".\r\n"):
+                self.buf = self.buf[3:]
+                return b""
+            if end >= 0:
+                data, self.buf = self.buf[:end + 2], self.buf[end + 5:]
+                data = data.replace(b"\r\n..", b"\r\n.")
+                if data.startswith(b".."):
+                    data = data[1:]
+                return data
+            chunk = self.sock.recv(262144)
+            if not chunk:
+                raise RuntimeError("connection closed in a body")
+            self.buf += chunk
+
+    def command(self, text):
+        self.sock.sendall(text.encode() + b"\r\n")
+        return self.line()
+
+    def close(self):
+        self.sock.close()
+
+
+def fetch_user(host, port, user, sums, pipeline, stats, errors, lock):
+    try:
+        s = Session(host, port)
+        s.sock.sendall(("USER %s\r\nPASS %s\r\n" % (user, password(user))).encode())
+        r1, r2 = s.line(), s.line()
+        if not r2.startswith(b"+OK"):
+            raise RuntimeError("login %s: %r %r" % (user, r1, r2))
+        stat = s.command("STAT").split()
+        if int(stat[1]) != len(sums):
+            raise RuntimeError("%s: STAT %r, expected %d messages" % (user, stat, len(sums)))
+        nbytes = 0
+        if pipeline:
+            s.sock.sendall("".join("RETR %d\r\n" % (i + 1) for i in range(len(sums))).encode())
+        for i, want in enumerate(sums):
+            reply = s.line() if pipeline else s.command("RETR %d" % (i + 1))
+            if not reply.startswith(b"+OK"):
+                raise RuntimeError("%s RETR %d: %r" % (user, i + 1, reply))
+            data = s.body()
+            nbytes += len(data)
+            if hashlib.sha256(data).hexdigest() != want:
+                raise RuntimeError("%s message %d: checksum differs (%d bytes)" % (user, i + 1, len(data)))
+        if not s.command("QUIT").startswith(b"+OK"):
+            raise RuntimeError("%s: QUIT failed" % user)
+        s.close()
+        with lock:
+            stats["logins"] += 1
+            stats["messages"] += len(sums)
+            stats["bytes"] += nbytes
+    except Exception as e:  # every failure is reported, none hidden
+        with lock:
+            errors.append(str(e))
+
+
+def fetch(host, port, manifest_path, sessions, rounds, pipeline):
+    with open(manifest_path) as f:
+        manifest = json.load(f)
+    users = sorted(manifest)
+    stats = {"logins": 0, "messages": 0, "bytes": 0}
+    errors = []
+    lock = threading.Lock()
+    started = time.monotonic()
+    for _ in range(rounds):
+        for first in range(0, len(users), sessions):
+            batch = users[first:first + sessions]
+            threads = [threading.Thread(target=fetch_user,
+                                        args=(host, port, u, manifest[u], pipeline, stats, errors, lock))
+                       for u in batch]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    stats["seconds"] = round(time.monotonic() - started, 3)
+    stats["errors"] = errors[:10]
+    print(json.dumps(stats))
+    return 1 if errors else 0
+
+
+def main(argv):
+    if len(argv) >= 6 and argv[0] == "fill":
+        seed = int(argv[argv.index("--seed") + 1]) if "--seed" in argv else 1
+        fill(argv[1], argv[2], int(argv[3]), int(argv[4]), argv[5], seed)
+        return 0
+    if len(argv) >= 4 and argv[0] == "fetch":
+        sessions = int(argv[argv.index("--sessions") + 1]) if "--sessions" in argv else 100
+        rounds = int(argv[argv.index("--rounds") + 1]) if "--rounds" in argv else 1
+        return fetch(argv[1], int(argv[2]), argv[3], sessions, rounds, "--pipeline" in argv)
+    sys.stderr.write(__doc__)
+    return 64
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
