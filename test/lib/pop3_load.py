@@ -5,11 +5,16 @@
       Writes MESSAGES CRLF messages into MAILROOT/<user>/new for USERS users named
       u000@pop.test ... in the Maildir naming of MaildirStore, and a JSON manifest
       {user: [sha256 of each message, in delivery order]}.
-  pop3_load.py fetch HOST PORT MANIFEST [--sessions N] [--rounds R] [--pipeline]
+  pop3_load.py fetch HOST PORT MANIFEST [--sessions N] [--rounds R] [--pipeline] [--part I/K]
       N concurrent sessions (threads), each logs in as one user of the manifest (password
       "p" + user number) and RETRs every message, comparing checksums. R rounds. Prints
       one JSON line {"logins":..,"messages":..,"bytes":..,"seconds":..,"errors":[...]}.
       Exits 1 when any message differs or any session failed.
+  pop3_load.py logins HOST PORT MANIFEST [--sessions N] [--seconds S] [--part I/K]
+      N threads, each repeatedly connects, logs in (USER/PASS), STATs and QUITs, for S
+      seconds. Prints the same JSON line (messages 0).
+  --part I/K uses only the users I, I+K, I+2K, ... of the manifest, so K processes can
+  share the load without sharing a mailbox.
 """
 import hashlib
 import json
@@ -152,10 +157,56 @@ def fetch_user(host, port, user, sums, pipeline, stats, errors, lock):
             errors.append(str(e))
 
 
-def fetch(host, port, manifest_path, sessions, rounds, pipeline):
+def load_users(manifest_path, part):
     with open(manifest_path) as f:
         manifest = json.load(f)
-    users = sorted(manifest)
+    index, count = (int(x) for x in part.split("/"))
+    return manifest, sorted(manifest)[index::count]
+
+
+def login_loop(host, port, users, deadline, stats, errors, lock):
+    done = 0
+    i = 0
+    try:
+        while time.monotonic() < deadline:
+            user = users[i % len(users)]
+            i += 1
+            s = Session(host, port)
+            s.sock.sendall(("USER %s\r\nPASS %s\r\nSTAT\r\nQUIT\r\n" % (user, password(user))).encode())
+            replies = [s.line() for _ in range(4)]
+            s.close()
+            if not all(r.startswith(b"+OK") for r in replies):
+                raise RuntimeError("%s: %r" % (user, replies))
+            done += 1
+    except Exception as e:
+        with lock:
+            errors.append(str(e))
+    with lock:
+        stats["logins"] += done
+
+
+def logins(host, port, manifest_path, sessions, seconds, part):
+    _, users = load_users(manifest_path, part)
+    stats = {"logins": 0, "messages": 0, "bytes": 0}
+    errors = []
+    lock = threading.Lock()
+    started = time.monotonic()
+    # Each thread takes its own users, so no two threads want the same mailbox lock.
+    groups = [users[t::sessions] for t in range(min(sessions, len(users)))]
+    threads = [threading.Thread(target=login_loop, args=(host, port, g, started + seconds, stats, errors, lock))
+               for g in groups]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stats["seconds"] = round(time.monotonic() - started, 3)
+    stats["errors"] = errors[:10]
+    print(json.dumps(stats))
+    return 1 if errors else 0
+
+
+def fetch(host, port, manifest_path, sessions, rounds, pipeline, part):
+    manifest, users = load_users(manifest_path, part)
     stats = {"logins": 0, "messages": 0, "bytes": 0}
     errors = []
     lock = threading.Lock()
@@ -176,15 +227,20 @@ def fetch(host, port, manifest_path, sessions, rounds, pipeline):
     return 1 if errors else 0
 
 
+def option(argv, name, default):
+    return argv[argv.index(name) + 1] if name in argv else default
+
+
 def main(argv):
     if len(argv) >= 6 and argv[0] == "fill":
-        seed = int(argv[argv.index("--seed") + 1]) if "--seed" in argv else 1
-        fill(argv[1], argv[2], int(argv[3]), int(argv[4]), argv[5], seed)
+        fill(argv[1], argv[2], int(argv[3]), int(argv[4]), argv[5], int(option(argv, "--seed", 1)))
         return 0
     if len(argv) >= 4 and argv[0] == "fetch":
-        sessions = int(argv[argv.index("--sessions") + 1]) if "--sessions" in argv else 100
-        rounds = int(argv[argv.index("--rounds") + 1]) if "--rounds" in argv else 1
-        return fetch(argv[1], int(argv[2]), argv[3], sessions, rounds, "--pipeline" in argv)
+        return fetch(argv[1], int(argv[2]), argv[3], int(option(argv, "--sessions", 100)),
+                     int(option(argv, "--rounds", 1)), "--pipeline" in argv, option(argv, "--part", "0/1"))
+    if len(argv) >= 4 and argv[0] == "logins":
+        return logins(argv[1], int(argv[2]), argv[3], int(option(argv, "--sessions", 10)),
+                      float(option(argv, "--seconds", 5)), option(argv, "--part", "0/1"))
     sys.stderr.write(__doc__)
     return 64
 
