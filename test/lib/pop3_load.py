@@ -185,46 +185,46 @@ def login_loop(host, port, users, deadline, stats, errors, lock):
         stats["logins"] += done
 
 
+class Run:
+    """Counters shared by the client threads, and the JSON line that reports them."""
+
+    def __init__(self):
+        self.stats = {"logins": 0, "messages": 0, "bytes": 0}
+        self.errors = []
+        self.lock = threading.Lock()
+        self.started = time.monotonic()
+
+    def threads(self, target, arg_lists):
+        threads = [threading.Thread(target=target, args=args + (self.stats, self.errors, self.lock))
+                   for args in arg_lists]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    def report(self):
+        self.stats["seconds"] = round(time.monotonic() - self.started, 3)
+        self.stats["errors"] = self.errors[:10]
+        print(json.dumps(self.stats))
+        return 1 if self.errors else 0
+
+
 def logins(host, port, manifest_path, sessions, seconds, part):
     _, users = load_users(manifest_path, part)
-    stats = {"logins": 0, "messages": 0, "bytes": 0}
-    errors = []
-    lock = threading.Lock()
-    started = time.monotonic()
+    run = Run()
     # Each thread takes its own users, so no two threads want the same mailbox lock.
     groups = [users[t::sessions] for t in range(min(sessions, len(users)))]
-    threads = [threading.Thread(target=login_loop, args=(host, port, g, started + seconds, stats, errors, lock))
-               for g in groups]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    stats["seconds"] = round(time.monotonic() - started, 3)
-    stats["errors"] = errors[:10]
-    print(json.dumps(stats))
-    return 1 if errors else 0
+    run.threads(login_loop, [(host, port, g, run.started + seconds) for g in groups])
+    return run.report()
 
 
 def fetch(host, port, manifest_path, sessions, rounds, pipeline, part):
     manifest, users = load_users(manifest_path, part)
-    stats = {"logins": 0, "messages": 0, "bytes": 0}
-    errors = []
-    lock = threading.Lock()
-    started = time.monotonic()
+    run = Run()
     for _ in range(rounds):
         for first in range(0, len(users), sessions):
-            batch = users[first:first + sessions]
-            threads = [threading.Thread(target=fetch_user,
-                                        args=(host, port, u, manifest[u], pipeline, stats, errors, lock))
-                       for u in batch]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-    stats["seconds"] = round(time.monotonic() - started, 3)
-    stats["errors"] = errors[:10]
-    print(json.dumps(stats))
-    return 1 if errors else 0
+            run.threads(fetch_user, [(host, port, u, manifest[u], pipeline) for u in users[first:first + sessions]])
+    return run.report()
 
 
 def option(argv, name, default):
