@@ -88,16 +88,6 @@ void scanDirectory(const std::string& dir, std::vector<MailboxMessage>& messages
 }
 
 
-bool fsyncDirectory(const std::string& dir)
-{
-	const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) return errno == ENOENT;
-	const bool ok = ::fsync(fd) == 0;
-	::close(fd);
-	return ok;
-}
-
-
 } // namespace
 
 
@@ -203,9 +193,19 @@ std::size_t Mailbox::commitDeletions()
 	for (const char* sub: kSubdirs)
 	{
 		// Without the directory fsync a crash could bring removed messages back.
-		if (!fsyncDirectory(_path + '/' + sub)) return _deletedCount;
+		if (!syncDirectory(_path + '/' + sub)) return _deletedCount;
 	}
 	return failures;
+}
+
+
+bool syncDirectory(const std::string& dir)
+{
+	const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) return errno == ENOENT;
+	const bool ok = ::fsync(fd) == 0;
+	::close(fd);
+	return ok;
 }
 
 

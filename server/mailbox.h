@@ -64,6 +64,10 @@ private:
 };
 
 
+bool syncDirectory(const std::string& dir);
+	/// fsync() of a directory, so entries created or removed in it survive a crash.
+	/// A directory that does not exist counts as synced.
+
 std::string maildirUid(const std::string& fileName);
 	/// The unique id of a Maildir file name: the part before ':' when it is 1-70 octets of
 	/// 0x21-0x7E (RFC 1939 section 7), else "h" + 16 hex digits of its FNV-1a hash.

@@ -1,6 +1,8 @@
 // mailbox_lock.cpp - one POP3 session per mailbox, within this process and across processes.
 #include "mailbox_lock.h"
 
+#include "mailbox.h"
+
 #include <Poco/Bugcheck.h>
 
 #include <cerrno>
@@ -23,9 +25,12 @@ std::mutex registryMutex;
 std::set<std::string> registry; ///< mailbox paths held by sessions of this process
 
 
+/// mkdir that accepts an existing directory; a new one is made durable in its parent,
+/// since delivery may rely on a mailbox that a POP3 login created.
 bool makeDirectory(const std::string& path)
 {
-	return ::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST;
+	if (::mkdir(path.c_str(), 0700) == 0) return syncDirectory(path.substr(0, path.rfind('/')));
+	return errno == EEXIST;
 }
 
 
@@ -41,9 +46,10 @@ MailboxLock::~MailboxLock()
 MailboxLock::Result MailboxLock::acquire(const std::string& mailboxPath)
 {
 	poco_assert(!held());
-	for (const char* sub: {"", "/tmp", "/new", "/cur"})
+	const std::string mailRoot = mailboxPath.substr(0, mailboxPath.rfind('/'));
+	for (const std::string& dir: {mailRoot, mailboxPath, mailboxPath + "/tmp", mailboxPath + "/new", mailboxPath + "/cur"})
 	{
-		if (!makeDirectory(mailboxPath + sub)) return Result::Failed;
+		if (!makeDirectory(dir)) return Result::Failed;
 	}
 	{
 		std::lock_guard<std::mutex> guard(registryMutex);

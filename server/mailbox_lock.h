@@ -28,7 +28,8 @@ public:
 	MailboxLock& operator=(const MailboxLock&) = delete;
 
 	Result acquire(const std::string& mailboxPath);
-		/// Creates mailboxPath (and tmp/, new/, cur/) when missing, then takes both locks.
+		/// Creates mailboxPath, its parent (the mail root) and tmp/, new/, cur/ when missing,
+		/// then takes both locks.
 		/// Requires that this object holds nothing yet.
 
 	void release();

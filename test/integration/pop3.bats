@@ -6,34 +6,12 @@
 # (MaildirStore's naming, CRLF); pop3_smtp.bats covers mail delivered through SMTP.
 
 load ../lib/common
-
-LOAD="$BATS_TEST_DIRNAME/../lib/pop3_load.py"
+load ../lib/pop3
 
 setup_file() {
 	common_setup_file
-	local ports
-	ports=($(free_ports 5))
-	export DNS_PORT=${ports[0]} P_SMTP=${ports[1]} P_POP=${ports[2]} S_SMTP=${ports[3]} S_POP=${ports[4]}
-	export CONF=$T/mail.yaml MAILROOT=$T/data/pop.test/mail
-	{
-		cat <<YAML
-dns:
-  listen: 127.0.0.1:$DNS_PORT
-  zone: zone.yaml
-agent:
-  pop.test: { smtp: smtp.pop.test, pop: pop.pop.test }
-servers:
-  pop.test:
-    smtp: $P_SMTP
-    pop: $P_POP
-    limits:
-      max_sessions_per_ip: 200
-    accounts:
-      alice@pop.test: "alice pw"
-      bob@pop.test: bobpw
-YAML
-		for i in $(seq -w 0 99); do echo "      u0$i@pop.test: p0$i"; done
-		cat <<YAML
+	pop3_topology
+	cat >>"$CONF" <<YAML
   small.test:
     smtp: $S_SMTP
     pop: $S_POP
@@ -44,11 +22,8 @@ YAML
     accounts:
       carol@small.test: carolpw
 YAML
-	} >"$CONF"
-	printf 'MX:\n  pop.test.: mx.pop.test.\nP:\n  mx.pop.test.: %s\n' "$P_SMTP" >"$T/zone.yaml"
-	python3 "$LOAD" fill "$MAILROOT" pop.test 100 100 "$T/manifest.json"
-	start_bg pop.test "$MAIL_BIN/mail-server" -n pop.test --conf "$CONF" --data "$T/data" >/dev/null
-	wait_port "$P_POP" 10 "$(pid_of pop.test)"
+	python3 "$POP3_LOAD" fill "$MAILROOT" pop.test 100 100 "$T/manifest.json"
+	start_pop_test
 }
 
 teardown_file() { common_teardown_file; }
@@ -284,7 +259,7 @@ q = connect(); login(q); print(q.stat()[0]); q.quit()'
 }
 
 @test "100 concurrent sessions over 100 users x 100 messages: every message intact" {
-	run timeout 120 python3 "$LOAD" fetch 127.0.0.1 "$P_POP" "$T/manifest.json" --sessions 100
+	run timeout 120 python3 "$POP3_LOAD" fetch 127.0.0.1 "$P_POP" "$T/manifest.json" --sessions 100
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *'"logins": 100, "messages": 10000'* ]]

@@ -5,6 +5,10 @@
       Writes MESSAGES CRLF messages into MAILROOT/<user>/new for USERS users named
       u000@pop.test ... in the Maildir naming of MaildirStore, and a JSON manifest
       {user: [sha256 of each message, in delivery order]}.
+  pop3_load.py send HOST SMTP-PORT USERS MESSAGES MANIFEST [--seed N] [--sessions N]
+      Delivers the same kind of messages through SMTP (smtplib, one connection per user,
+      N users at a time). The manifest then holds [sha256, length] of what was sent: the
+      stored message is that plus the trace headers the server prepends.
   pop3_load.py fetch HOST PORT MANIFEST [--sessions N] [--rounds R] [--pipeline] [--part I/K]
       N concurrent sessions (threads), each logs in as one user of the manifest (password
       "p" + user number) and RETRs every message, comparing checksums. R rounds. Prints
@@ -20,6 +24,7 @@ import hashlib
 import json
 import os
 import random
+import smtplib
 import socket
 import sys
 import threading
@@ -54,6 +59,32 @@ def make_message(rng, user, n):
     if rng.random() < 0.1:
         lines.append(".")  # a lone dot line inside the body
     return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def send_user(host, port, user, payloads, stats, errors, lock):
+    try:
+        with smtplib.SMTP(host, port, timeout=30) as smtp:
+            smtp.ehlo("load.example.org")
+            for data in payloads:
+                smtp.sendmail("sender@example.org", [user], data)
+        with lock:
+            stats["messages"] += len(payloads)
+            stats["bytes"] += sum(len(d) for d in payloads)
+    except Exception as e:
+        with lock:
+            errors.append("%s: %s" % (user, e))
+
+
+def send(host, port, users, messages, manifest_path, seed, sessions):
+    rng = random.Random(seed)
+    payloads = {user_name(u): [make_message(rng, user_name(u), n) for n in range(messages)] for u in range(users)}
+    run = Run()
+    names = sorted(payloads)
+    for first in range(0, len(names), sessions):
+        run.threads(send_user, [(host, port, u, payloads[u]) for u in names[first:first + sessions]])
+    with open(manifest_path, "w") as f:
+        json.dump({u: [[hashlib.sha256(d).hexdigest(), len(d)] for d in payloads[u]] for u in names}, f)
+    return run.report()
 
 
 def fill(root, server, users, messages, manifest_path, seed):
@@ -143,6 +174,11 @@ def fetch_user(host, port, user, sums, pipeline, stats, errors, lock):
                 raise RuntimeError("%s RETR %d: %r" % (user, i + 1, reply))
             data = s.body()
             nbytes += len(data)
+            if isinstance(want, list):  # sent through SMTP: the server prepended trace headers
+                want, length = want
+                if not data.startswith(b"Return-Path: "):
+                    raise RuntimeError("%s message %d: no Return-Path first" % (user, i + 1))
+                data = data[-length:]
             if hashlib.sha256(data).hexdigest() != want:
                 raise RuntimeError("%s message %d: checksum differs (%d bytes)" % (user, i + 1, len(data)))
         if not s.command("QUIT").startswith(b"+OK"):
@@ -235,6 +271,9 @@ def main(argv):
     if len(argv) >= 6 and argv[0] == "fill":
         fill(argv[1], argv[2], int(argv[3]), int(argv[4]), argv[5], int(option(argv, "--seed", 1)))
         return 0
+    if len(argv) >= 6 and argv[0] == "send":
+        return send(argv[1], int(argv[2]), int(argv[3]), int(argv[4]), argv[5], int(option(argv, "--seed", 1)),
+                    int(option(argv, "--sessions", 10)))
     if len(argv) >= 4 and argv[0] == "fetch":
         return fetch(argv[1], int(argv[2]), argv[3], int(option(argv, "--sessions", 100)),
                      int(option(argv, "--rounds", 1)), "--pipeline" in argv, option(argv, "--part", "0/1"))

@@ -234,6 +234,18 @@ BOOST_FIXTURE_TEST_CASE(lock_respects_flock_of_another_process, MaildirFixture)
 }
 
 
+BOOST_FIXTURE_TEST_CASE(lock_creates_missing_mail_root_and_maildir, MaildirFixture)
+{
+	// A login before any mail was ever delivered to this server.
+	const std::string fresh = dir.file("data/mail/new@example.com");
+	Poco::File(dir.file("data")).createDirectories();
+	MailboxLock lock;
+	BOOST_TEST((lock.acquire(fresh) == MailboxLock::Result::Acquired));
+	for (const char* sub: {"/tmp", "/new", "/cur"}) BOOST_TEST(Poco::File(fresh + sub).isDirectory());
+	BOOST_TEST(Mailbox(fresh).count() == 0u);
+}
+
+
 BOOST_FIXTURE_TEST_CASE(lock_fails_cleanly_when_path_unusable, MaildirFixture)
 {
 	dir.write("file", "not a directory");
