@@ -9,6 +9,7 @@
 
 #include <Poco/File.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -308,6 +309,25 @@ BOOST_FIXTURE_TEST_CASE(dele_then_drop_keeps_dele_then_quit_removes, Pop3Fixture
 	client.login();
 	BOOST_TEST(client.command("RETR 1") == "+OK " + std::to_string(std::string(kMessages[1]).size()) + " octets");
 	BOOST_TEST(client.multiline() == kMessages[1]);
+}
+
+
+BOOST_FIXTURE_TEST_CASE(update_reports_deletions_that_failed, Pop3Fixture)
+{
+	Client client(*context);
+	client.login();
+	BOOST_TEST(startsWith(client.command("DELE 1"), "+OK"));
+	BOOST_TEST(startsWith(client.command("DELE 2"), "+OK"));
+	// Message 1's name now holds a directory: unlink() fails (EISDIR), even for root.
+	std::vector<std::string> names;
+	Poco::File(mailbox(kUser) + "/new").list(names);
+	std::sort(names.begin(), names.end());
+	const std::string first = mailbox(kUser) + "/new/" + names.front();
+	Poco::File(first).remove();
+	Poco::File(first).createDirectory();
+	BOOST_TEST(client.command("QUIT") == "-ERR [SYS/TEMP] some deleted messages not removed");
+	BOOST_TEST(client.closed());
+	BOOST_TEST(files(kUser) == 2u); // message 2 was removed, the directory stayed
 }
 
 
