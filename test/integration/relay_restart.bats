@@ -36,3 +36,38 @@ teardown_file() { common_teardown_file; }
 	[ "$(queue_count exmail.qq.com)" -eq 0 ]
 	[ -z "$(find "$T/data/exmail.qq.com/queue" -type f)" ]
 }
+
+# put_queued SERVER ID SENDER RECIPIENT SUBJECT: a queue entry as RelayQueue writes it,
+# placed while the server is stopped (restart recovery picks it up).
+put_queued() {
+	local dir=$T/data/$1/queue now
+	now=$(date +%s)
+	mkdir -p "$dir"
+	printf 'From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\n\r\nqueued by hand\r\n' "$3" "$4" "$5" >"$dir/$2.msg"
+	printf 'version\t1\nid\t%s\nsender\t%s\narrival\t%s\nattempts\t0\nnext\t%s\nrcpt\tpending\t%s\t\t\t\nend\n' \
+		"$2" "$3" "$now" "$now" "$4" >"$dir/$2.env"
+}
+
+@test "restart recovery: a bounce of a bounce is dropped, a DSN for a remote sender is relayed to it" {
+	running gmail.com || start_server gmail.com
+	stop_one exmail.qq.com
+	# a failed DSN (null sender): must not produce another DSN
+	put_queued exmail.qq.com 00000000010000000001 "" nobody@no-such-domain.invalid "bounce of a bounce"
+	# a message from a sender that is not exmail's: its DSN travels to gmail.com like mail
+	put_queued exmail.qq.com 00000000010000000002 usr@gmail.com ghost@no-such-domain.invalid "remote sender"
+	local before
+	before=$(maildir_count usr@gmail.com gmail.com)
+	start_server exmail.qq.com
+	grep -q 'relay started workers=2 queued=2' "$T/exmail.qq.com.log"
+	wait_count usr@gmail.com gmail.com $((before + 1)) 5 >/dev/null
+	local dsn
+	dsn=$(grep -l '^Subject: remote sender' "$T"/data/gmail.com/mail/usr@gmail.com/new/*)
+	grep -q '^Final-Recipient: rfc822; ghost@no-such-domain.invalid' "$dsn"
+	grep -q '^From: Mail Delivery System <MAILER-DAEMON@mail.sustech.edu.cn>' "$dsn"
+	grep -q '^Return-Path: <>' "$dsn"
+	wait_log exmail.qq.com '00000000010000000001 relay dsn-dropped reason=null-sender' 5
+	for _ in $(seq 1 100); do [ "$(queue_count exmail.qq.com)" -eq 0 ] && break; sleep 0.05; done
+	[ "$(queue_count exmail.qq.com)" -eq 0 ]
+	# nothing else was bounced anywhere
+	! grep -rlq '^Subject: bounce of a bounce' "$T/data/exmail.qq.com/mail" "$T/data/gmail.com/mail"
+}
