@@ -2,16 +2,14 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "line_reader.h"
+#include "fake_smtp_peer.h"
 #include "relay_client.h"
 
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
 
+#include <algorithm>
 #include <chrono>
-#include <functional>
-#include <mutex>
-#include <thread>
 
 using mail::Exchanger;
 using mail::Outcome;
@@ -23,103 +21,12 @@ using mail::TransactionResult;
 namespace {
 
 
-class FakePeer
-	/// One-connection SMTP peer. `answer` maps each command line to the reply to send
-	/// ("" = say nothing, "close" = drop the connection). After a 354 it collects the
-	/// DATA lines up to "." and answers `endOfData`.
-{
-public:
-	using Answer = std::function<std::string(const std::string& command)>;
-
-	FakePeer(std::string greeting, Answer answer, std::string endOfData = "250 2.0.0 Ok: queued"):
-		_listener(Poco::Net::SocketAddress("127.0.0.1", 0)),
-		_greeting(std::move(greeting)),
-		_answer(std::move(answer)),
-		_endOfData(std::move(endOfData)),
-		_thread([this] { serve(); })
-	{
-	}
-
-	~FakePeer()
-	{
-		_thread.join();
-	}
-
-	Exchanger exchanger() const
-	{
-		return Exchanger{"mx.fake.example", 10, "127.0.0.1", _listener.address().port()};
-	}
-
-	std::vector<std::string> commands()
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		return _commands;
-	}
-
-	std::string data()
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		return _data;
-	}
-
-private:
-	void say(Poco::Net::StreamSocket& socket, const std::string& reply)
-	{
-		const std::string line = reply + "\r\n";
-		socket.sendBytes(line.data(), static_cast<int>(line.size()));
-	}
-
-	void serve()
-	{
-		Poco::Net::StreamSocket socket = _listener.acceptConnection();
-		mail::LineReader reader(socket);
-		say(socket, _greeting);
-		if (_greeting.compare(0, 1, "2") != 0) return;
-		std::string line;
-		while (reader.readLine(line, 4096, Poco::Timespan(10, 0)) == mail::ReadStatus::Ok)
-		{
-			{
-				std::lock_guard<std::mutex> lock(_mutex);
-				_commands.push_back(line);
-			}
-			const std::string reply = _answer(line);
-			if (reply == "close") return;
-			if (!reply.empty()) say(socket, reply);
-			if (reply.compare(0, 3, "354") == 0)
-			{
-				while (reader.readLine(line, 4096, Poco::Timespan(10, 0)) == mail::ReadStatus::Ok && line != ".")
-				{
-					std::lock_guard<std::mutex> lock(_mutex);
-					_data += line + "\r\n";
-				}
-				say(socket, _endOfData);
-			}
-			if (line == "QUIT") return;
-		}
-	}
-
-	Poco::Net::ServerSocket _listener;
-	std::string _greeting;
-	Answer _answer;
-	std::string _endOfData;
-	std::mutex _mutex;
-	std::vector<std::string> _commands;
-	std::string _data;
-	std::thread _thread;
-};
+using FakePeer = mail::test::FakeSmtpPeer;
 
 
 std::string standard(const std::string& command)
-	/// A well-behaved server that knows every recipient except error@...
 {
-	if (command.compare(0, 5, "EHLO ") == 0) return "250-fake.example\r\n250-PIPELINING\r\n250 SIZE 10485760";
-	if (command.compare(0, 10, "MAIL FROM:") == 0) return "250 2.1.0 Ok";
-	if (command.compare(0, 14, "RCPT TO:<error") == 0) return "550 5.1.1 <error@gmail.com>: Recipient address rejected: User unknown";
-	if (command.compare(0, 13, "RCPT TO:<busy") == 0) return "450 4.2.1 <busy@gmail.com>: mailbox busy";
-	if (command.compare(0, 8, "RCPT TO:") == 0) return "250 2.1.5 Ok";
-	if (command == "DATA") return "354 End data with <CR><LF>.<CR><LF>";
-	if (command == "QUIT") return "221 2.0.0 Bye";
-	return "500 5.5.2 Error: command not recognized";
+	return FakePeer::standard(command);
 }
 
 

@@ -1,0 +1,221 @@
+// relay_service_tests.cpp - the worker pool end to end in-process: queue -> mail-dns -> fake peer.
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include "dns_server.h"
+#include "fake_smtp_peer.h"
+#include "fixtures.h"
+#include "maildir_store.h"
+#include "relay_queue.h"
+#include "relay_service.h"
+#include "zone_index.h"
+
+#include <Poco/DirectoryIterator.h>
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/StreamCopier.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+
+using mail::test::FakeSmtpPeer;
+using mail::test::TempDir;
+using Clock = std::chrono::steady_clock;
+
+
+namespace {
+
+
+const std::string kSender = "usr1@mail.sustech.edu.cn";
+const std::string kMessage = "Return-Path: <usr1@mail.sustech.edu.cn>\r\nSubject: relay test\r\n\r\nhello\r\n";
+
+
+template <typename Predicate>
+bool waitFor(Predicate predicate, std::chrono::milliseconds limit)
+{
+	const auto deadline = Clock::now() + limit;
+	while (Clock::now() < deadline)
+	{
+		if (predicate()) return true;
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	}
+	return predicate();
+}
+
+
+std::vector<std::string> mailbox(const std::string& dir)
+	/// The contents of every message in a Maildir's new/.
+{
+	std::vector<std::string> messages;
+	if (!Poco::File(dir + "/new").exists()) return messages;
+	for (Poco::DirectoryIterator it(dir + "/new"), end; it != end; ++it)
+	{
+		Poco::FileInputStream in(it->path());
+		std::string text;
+		Poco::StreamCopier::copyToString(in, text);
+		messages.push_back(text);
+	}
+	return messages;
+}
+
+
+struct Provider
+	/// One mail-server's relay side (queue, store, workers) with its own mail-dns, whose
+	/// zone sends fake.example to the peer and down.example to a closed port.
+{
+	explicit Provider(std::uint16_t peerPort)
+	{
+		mail::Zone zone;
+		zone.mx["fake.example"] = {{10, "mx.fake.example"}};
+		zone.p["mx.fake.example"] = peerPort;
+		zone.mx["down.example"] = {{10, "mx.down.example"}};
+		zone.p["mx.down.example"] = closedPort();
+		dns = std::make_unique<mail::dns::DnsServer>(Poco::Net::SocketAddress("127.0.0.1", 0), 1,
+			std::make_shared<const mail::dns::ZoneIndex>(zone));
+		dns->start();
+
+		config.dns.host = "127.0.0.1";
+		config.dns.port = dns->address().port();
+		mail::ServerConfig server;
+		server.name = "exmail.qq.com";
+		server.smtp = closedPort();
+		server.accounts[kSender] = "pass1";
+		server.domains = {"mail.sustech.edu.cn"};
+		server.relay.workers = 2;
+		server.relay.retry = {mail::Seconds(1)};
+		server.relay.connectTimeout = mail::Seconds(2);
+		server.relay.commandTimeout = mail::Seconds(30);
+		config.servers.push_back(server);
+		context = std::make_unique<mail::ServerContext>(config, config.servers.front(), dir.path());
+		store = std::make_unique<mail::MaildirStore>(context->mailDir());
+		queue = std::make_unique<mail::RelayQueue>(context->queueDir());
+		relay = std::make_unique<mail::RelayService>(*context, *queue, *store);
+	}
+
+	~Provider()
+	{
+		context->stopping = true;
+		relay->stop();
+		dns->stop();
+	}
+
+	static std::uint16_t closedPort()
+	{
+		Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
+		return s.address().port();
+	}
+
+	std::size_t queued() { return queue->scan().size(); }
+	std::vector<std::string> senderMailbox() { return mailbox(store->mailboxPath(kSender)); }
+
+	TempDir dir;
+	std::unique_ptr<mail::dns::DnsServer> dns;
+	mail::Config config;
+	std::unique_ptr<mail::ServerContext> context;
+	std::unique_ptr<mail::MaildirStore> store;
+	std::unique_ptr<mail::RelayQueue> queue;
+	std::unique_ptr<mail::RelayService> relay;
+};
+
+
+} // namespace
+
+
+BOOST_AUTO_TEST_SUITE(relay_service_tests)
+
+
+BOOST_AUTO_TEST_CASE(delivers_at_once_and_bounces_only_the_refused_recipient)
+{
+	FakeSmtpPeer peer("220 fake.example ESMTP", FakeSmtpPeer::standard);
+	Provider p(peer.port());
+	p.relay->start();
+	const auto start = Clock::now();
+	p.queue->enqueue(kSender, {"usr@fake.example", "error@fake.example"}, kMessage);
+	BOOST_REQUIRE(waitFor([&] { return p.queued() == 0; }, std::chrono::seconds(5)));
+	BOOST_TEST((Clock::now() - start < std::chrono::seconds(1)));
+	BOOST_TEST(peer.messages() == 1u);
+	BOOST_TEST(peer.data().find("Return-Path:") == std::string::npos); // dropped before sending on
+	BOOST_TEST(peer.data().find("Subject: relay test") != std::string::npos);
+	const auto dsns = p.senderMailbox();
+	BOOST_REQUIRE(dsns.size() == 1u);
+	BOOST_TEST(dsns[0].find("Final-Recipient: rfc822; error@fake.example\r\n") != std::string::npos);
+	BOOST_TEST(dsns[0].find("Final-Recipient: rfc822; usr@fake.example") == std::string::npos);
+	BOOST_TEST(dsns[0].find("Status: 5.1.1\r\n") != std::string::npos);
+	BOOST_TEST(dsns[0].compare(0, 17, "Return-Path: <>\r\n") == 0);
+}
+
+
+BOOST_AUTO_TEST_CASE(a_temporary_refusal_is_retried_after_relay_retry)
+{
+	std::atomic<int> rcpts{0};
+	FakeSmtpPeer peer("220 fake.example ESMTP", [&](const std::string& command)
+	{
+		if (command.compare(0, 8, "RCPT TO:") == 0 && rcpts++ == 0) return std::string("451 4.3.0 try again later");
+		return FakeSmtpPeer::standard(command);
+	});
+	Provider p(peer.port());
+	p.relay->start();
+	const auto start = Clock::now();
+	const std::string id = p.queue->enqueue(kSender, {"usr@fake.example"}, kMessage);
+	BOOST_REQUIRE(waitFor([&] { return rcpts.load() == 1; }, std::chrono::seconds(2)));
+	mail::QueueEnvelope envelope;
+	BOOST_REQUIRE(waitFor([&] { return p.queue->load(id, envelope) && envelope.attempts == 1; }, std::chrono::seconds(2)));
+	BOOST_TEST(envelope.recipients[0].status == "4.3.0");
+	BOOST_TEST((envelope.recipients[0].state == mail::RecipientState::Pending));
+	BOOST_REQUIRE(waitFor([&] { return peer.messages() == 1u; }, std::chrono::seconds(4)));
+	BOOST_TEST((Clock::now() - start >= std::chrono::milliseconds(900))); // waited relay.retry[0]
+	BOOST_REQUIRE(waitFor([&] { return p.queued() == 0; }, std::chrono::seconds(2)));
+	BOOST_TEST(p.senderMailbox().empty());
+}
+
+
+BOOST_AUTO_TEST_CASE(start_resumes_what_was_queued_before)
+{
+	FakeSmtpPeer peer("220 fake.example ESMTP", FakeSmtpPeer::standard);
+	Provider p(peer.port());
+	p.queue->enqueue(kSender, {"a@fake.example"}, kMessage);
+	p.queue->enqueue(kSender, {"b@fake.example"}, kMessage);
+	BOOST_TEST(p.queued() == 2u);
+	p.relay->start();
+	BOOST_REQUIRE(waitFor([&] { return p.queued() == 0; }, std::chrono::seconds(5)));
+	BOOST_TEST(peer.messages() == 2u);
+}
+
+
+BOOST_AUTO_TEST_CASE(stop_interrupts_a_stuck_transaction_and_keeps_the_message)
+{
+	FakeSmtpPeer peer("220 fake.example ESMTP", [](const std::string& command)
+	{
+		return command == "DATA" ? std::string() : FakeSmtpPeer::standard(command); // never answers DATA
+	});
+	Provider p(peer.port());
+	p.relay->start();
+	p.queue->enqueue(kSender, {"usr@fake.example"}, kMessage);
+	BOOST_REQUIRE(waitFor([&] { return !peer.commands().empty() && peer.commands().back() == "DATA"; },
+		std::chrono::seconds(5)));
+	const auto start = Clock::now();
+	p.context->stopping = true;
+	p.relay->stop();
+	BOOST_TEST((Clock::now() - start < std::chrono::seconds(2))); // not relay.command_timeout (30 s)
+	const auto left = p.queue->scan();
+	BOOST_REQUIRE(left.size() == 1u);
+	BOOST_TEST((left[0].recipients[0].state == mail::RecipientState::Pending));
+}
+
+
+BOOST_AUTO_TEST_CASE(an_unreachable_destination_stays_queued_and_is_retried)
+{
+	Provider p(Provider::closedPort());
+	p.relay->start();
+	const std::string id = p.queue->enqueue(kSender, {"usr@down.example"}, kMessage);
+	mail::QueueEnvelope envelope;
+	BOOST_REQUIRE(waitFor([&] { return p.queue->load(id, envelope) && envelope.attempts >= 2; }, std::chrono::seconds(4)));
+	BOOST_TEST((envelope.recipients[0].state == mail::RecipientState::Pending));
+	BOOST_TEST(envelope.recipients[0].diagnostic.find("Connection refused") != std::string::npos);
+	BOOST_TEST(p.senderMailbox().empty());
+}
+
+
+BOOST_AUTO_TEST_SUITE_END()
