@@ -77,6 +77,10 @@ public:
 	}
 	~LiveGuard()
 	{
+		release();
+	}
+	void release()
+	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		_live.erase(&_socket);
 	}
@@ -243,6 +247,11 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 
 	SMTPClientSession session(socket);
 	LiveGuard guard(_mutex, _live, socket);
+	const auto finish = [&]
+	{
+		guard.release(); // abortAll() must not touch a socket that is being closed
+		quit(session, peer);
+	};
 	std::string step = "greeting";
 	bool greeted = false;
 	try
@@ -275,7 +284,7 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 			result.tryNext = true;
 			setAll(result.recipients, open, Outcome::Temporary, statusFromReply(400, reply),
 				oneLine(reply), true);
-			quit(session, peer);
+			finish();
 			return result;
 		}
 		greeted = true;
@@ -289,7 +298,7 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 		{
 			setAll(result.recipients, open, outcomeOf(code), statusFromReply(code, reply),
 				oneLine(reply), true);
-			quit(session, peer);
+			finish();
 			return result;
 		}
 
@@ -313,7 +322,7 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 		}
 		if (!anyAccepted)
 		{
-			quit(session, peer);
+			finish();
 			return result;
 		}
 
@@ -323,7 +332,7 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 		{
 			const Outcome outcome = code / 100 == 5 ? Outcome::Permanent : Outcome::Temporary;
 			setAll(result.recipients, accepted, outcome, statusFromReply(code, reply), oneLine(reply), true);
-			quit(session, peer);
+			finish();
 			return result;
 		}
 		step = "end of DATA";
@@ -332,7 +341,7 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 		setAll(result.recipients, accepted, outcomeOf(code), statusFromReply(code, reply),
 			oneLine(reply), true);
 		for (std::size_t i = 0; i < open.size(); ++i) open[i] = open[i] && !accepted[i];
-		quit(session, peer);
+		finish();
 	}
 	catch (const Poco::Exception& exc)
 	{

@@ -58,8 +58,6 @@ public:
 		/// Shuts down every live connection (at server stop), so a blocked step fails at once.
 
 private:
-	void track(Poco::Net::StreamSocket& socket, bool live);
-
 	std::string _heloName;
 	Seconds _connectTimeout;
 	Seconds _commandTimeout;
