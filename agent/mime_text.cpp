@@ -91,6 +91,15 @@ bool decodeWordAt(const std::string& value, std::size_t pos, std::string& decode
 }
 
 
+/// A header block starts with "Name:" (printable, no spaces, RFC 5322 section 2.2).
+bool startsWithHeaderField(const std::string& raw)
+{
+	std::size_t i = 0;
+	while (i < raw.size() && raw[i] > ' ' && raw[i] < 127 && raw[i] != ':') ++i;
+	return i > 0 && i < raw.size() && raw[i] == ':';
+}
+
+
 std::string contentType(const MessageHeader& header)
 {
 	return header.get("Content-Type", "text/plain");
@@ -226,6 +235,7 @@ std::string decodeBody(const std::string& body, const std::string& transferEncod
 
 std::string renderMessage(const std::string& raw)
 {
+	if (!startsWithHeaderField(raw)) return unixLines(raw);
 	std::istringstream in(raw);
 	MessageHeader header;
 	header.setFieldLimit(MaxHeaderFields);
@@ -234,7 +244,7 @@ std::string renderMessage(const std::string& raw)
 	{
 		header.read(in);
 	}
-	catch (const Poco::Exception& e)
+	catch (const Poco::Exception&)
 	{
 		// not a parseable header block: show it as it came
 		return unixLines(raw);
