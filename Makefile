@@ -18,7 +18,7 @@ FUZZ_SECONDS ?= 30
 
 CXX ?= g++
 CXXFLAGS ?= -O2 -g
-override CXXFLAGS += -std=c++17 -Wall -Wextra -pthread -MMD -MP -Icommon
+override CXXFLAGS += -std=c++17 -Wall -Wextra -pthread -MMD -MP -I. -Icommon -Iserver -Idns -Iagent
 LDLIBS := -lPocoNetSSL -lPocoCrypto -lPocoUtil -lPocoNet -lPocoXML -lPocoJSON -lPocoFoundation \
 	-lyaml-cpp -lssl -lcrypto -pthread
 LDFLAGS ?=

@@ -1,0 +1,119 @@
+// line_reader.cpp - bounded, buffered line reading from a socket, with a deadline per line.
+#include "line_reader.h"
+
+#include <Poco/Net/NetException.h>
+#include <Poco/Timestamp.h>
+
+#include <cstring>
+
+
+namespace mail {
+
+
+const char* toString(ReadStatus status)
+{
+	switch (status)
+	{
+	case ReadStatus::Ok: return "ok";
+	case ReadStatus::TooLong: return "too-long";
+	case ReadStatus::Timeout: return "timeout";
+	case ReadStatus::Closed: return "closed";
+	}
+	return "unknown";
+}
+
+
+LineReader::LineReader(Poco::Net::StreamSocket& socket, std::size_t bufferSize):
+	_socket(socket),
+	_buffer(bufferSize)
+{
+}
+
+
+bool LineReader::fill(Poco::Timespan remaining, ReadStatus& failure)
+{
+	if (_start == _end) _start = _end = 0;
+	if (_end == _buffer.size())
+	{
+		std::memmove(_buffer.data(), _buffer.data() + _start, _end - _start);
+		_end -= _start;
+		_start = 0;
+	}
+	try
+	{
+		if (remaining <= 0 || !_socket.poll(remaining, Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR))
+		{
+			failure = ReadStatus::Timeout;
+			return false;
+		}
+		const int n = _socket.receiveBytes(_buffer.data() + _end, static_cast<int>(_buffer.size() - _end));
+		if (n <= 0)
+		{
+			failure = ReadStatus::Closed;
+			return false;
+		}
+		_end += static_cast<std::size_t>(n);
+		return true;
+	}
+	catch (const Poco::TimeoutException&)
+	{
+		failure = ReadStatus::Timeout;
+	}
+	catch (const Poco::Exception&)
+	{
+		failure = ReadStatus::Closed; // reset, shut down by the server at stop, or broken
+	}
+	return false;
+}
+
+
+ReadStatus LineReader::readLine(std::string& line, std::size_t maxLength, Poco::Timespan timeout)
+{
+	line.clear();
+	const Poco::Timestamp started;
+	bool tooLong = false;
+	for (;;)
+	{
+		const char* begin = _buffer.data() + _start;
+		const char* lf = static_cast<const char*>(std::memchr(begin, '\n', _end - _start));
+		const std::size_t available = lf ? static_cast<std::size_t>(lf - begin) : _end - _start;
+		if (!tooLong)
+		{
+			// Keep at most maxLength + 1 octets: the +1 may be the CR of the terminator.
+			const std::size_t room = maxLength + 1 - line.size();
+			if (available > room)
+			{
+				line.append(begin, room);
+				tooLong = true;
+			}
+			else
+			{
+				line.append(begin, available);
+			}
+		}
+		if (lf)
+		{
+			_start += available + 1;
+			if (tooLong)
+			{
+				_crlf = available > 0 && begin[available - 1] == '\r';
+				line.resize(maxLength);
+				return ReadStatus::TooLong;
+			}
+			_crlf = !line.empty() && line.back() == '\r';
+			if (_crlf) line.pop_back();
+			if (line.size() > maxLength)
+			{
+				line.resize(maxLength);
+				return ReadStatus::TooLong;
+			}
+			return ReadStatus::Ok;
+		}
+		_start = _end;
+		ReadStatus failure = ReadStatus::Closed;
+		if (!fill(timeout - Poco::Timespan(started.elapsed()), failure)) return failure;
+	}
+}
+
+
+} // namespace mail

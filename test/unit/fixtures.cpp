@@ -1,0 +1,54 @@
+// fixtures.cpp - shared helpers for the unit tests.
+#include "fixtures.h"
+
+#include <Poco/File.h>
+#include <Poco/TemporaryFile.h>
+
+#include <fstream>
+#include <stdexcept>
+
+
+namespace mail {
+namespace test {
+
+
+TempDir::TempDir():
+	_path(Poco::TemporaryFile::tempName("/tmp"))
+{
+	Poco::File(_path).createDirectories();
+}
+
+
+TempDir::~TempDir()
+{
+	try
+	{
+		Poco::File(_path).remove(true);
+	}
+	catch (const Poco::Exception&)
+	{
+		// a test removed it already
+	}
+}
+
+
+std::string TempDir::write(const std::string& name, const std::string& content) const
+{
+	const std::string path = file(name);
+	std::ofstream out(path, std::ios::binary);
+	out << content;
+	if (!out) throw std::runtime_error("cannot write " + path);
+	return path;
+}
+
+
+SocketPair::SocketPair()
+{
+	Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
+	client.connect(listener.address());
+	server = listener.acceptConnection();
+}
+
+
+} // namespace test
+} // namespace mail
