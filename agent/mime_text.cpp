@@ -49,16 +49,6 @@ std::string drain(const std::string& text)
 }
 
 
-std::string unixLines(const std::string& text)
-{
-	std::string out;
-	out.reserve(text.size());
-	for (std::size_t i = 0; i < text.size(); ++i)
-		if (!(text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) out += text[i];
-	return out;
-}
-
-
 /// "Q" encoding: like quoted-printable, and '_' is a space.
 std::string decodeQWord(const std::string& text)
 {
@@ -166,6 +156,16 @@ void renderBody(std::istream& body, const MessageHeader& header, std::ostream& o
 
 
 } // namespace
+
+
+std::string unixLines(const std::string& text)
+{
+	std::string out;
+	out.reserve(text.size());
+	for (std::size_t i = 0; i < text.size(); ++i)
+		if (!(text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) out += text[i];
+	return out;
+}
 
 
 std::string decodeBase64(const std::string& text)

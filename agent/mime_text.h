@@ -11,6 +11,9 @@
 namespace mail {
 
 
+std::string unixLines(const std::string& text);
+	///< CRLF -> LF.
+
 std::string decodeBase64(const std::string& text);
 	///< Whitespace and line breaks are skipped; decoding stops at the first invalid character.
 

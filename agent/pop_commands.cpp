@@ -49,15 +49,6 @@ const CommandSpec* findCommand(const std::string& name)
 }
 
 
-std::string unixText(const std::string& data)
-{
-	std::string out;
-	for (std::size_t i = 0; i < data.size(); ++i)
-		if (!(data[i] == '\r' && i + 1 < data.size() && data[i + 1] == '\n')) out += data[i];
-	return out;
-}
-
-
 void printStat(const Pop3Reply& reply, std::ostream& out)
 {
 	std::istringstream in(reply.text());
@@ -109,7 +100,7 @@ PopOutcome runPopCommand(Pop3Client& client, const std::vector<std::string>& wor
 	std::string name = spec->name;
 	if (name == "stat") printStat(reply, out);
 	else if (name == "retr" || name == "top") out << renderMessage(reply.data);
-	else if (multiLine) out << unixText(reply.data);
+	else if (multiLine) out << unixLines(reply.data);
 	else if (name == "list" || name == "uidl") out << reply.text() << "\n";
 	else out << reply.status << "\n";
 	if (name == "quit")

@@ -33,6 +33,21 @@ bool isAscii(const std::string& text)
 }
 
 
+/// Lines end in CRLF on the wire; a lone LF (or CR) from a file or the terminal too.
+std::string crlfLines(const std::string& text)
+{
+	std::string out;
+	out.reserve(text.size() + text.size() / 32);
+	for (std::size_t i = 0; i < text.size(); ++i)
+	{
+		if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+		if (text[i] == '\r' || text[i] == '\n') out += "\r\n";
+		else out += text[i];
+	}
+	return out;
+}
+
+
 } // namespace
 
 
@@ -48,7 +63,7 @@ void composeMessage(MailMessage& message, const std::string& from, const std::ve
 	message.set("Message-ID", "<" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString()
 		+ "@" + domain + ">");
 	message.setContentType("text/plain; charset=UTF-8");
-	message.setContent(content, MailMessage::ENCODING_QUOTED_PRINTABLE);
+	message.setContent(crlfLines(content), MailMessage::ENCODING_QUOTED_PRINTABLE);
 }
 
 
