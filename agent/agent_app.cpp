@@ -13,6 +13,8 @@
 #include <iostream>
 #include <optional>
 
+#include <unistd.h>
+
 
 namespace mail {
 
@@ -76,7 +78,7 @@ int runMail(const AgentOptions& options)
 		std::cerr << "mail-agent: " << e.what() << std::endl;
 		return ExitUnavailable;
 	}
-	AgentShell shell(options, smtp, pop, std::cin, std::cout, std::cerr);
+	AgentShell shell(options, smtp, pop, std::cin, std::cout, std::cerr, !::isatty(STDIN_FILENO));
 	switch (options.mode)
 	{
 	case AgentMode::Send: return shell.runSend();

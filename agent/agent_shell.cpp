@@ -28,13 +28,14 @@ const char* const PopPrompt = "[pop]>>> ";
 
 
 AgentShell::AgentShell(const AgentOptions& options, const Endpoint& smtp, const Endpoint& pop,
-	std::istream& in, std::ostream& out, std::ostream& err):
+	std::istream& in, std::ostream& out, std::ostream& err, bool echoInput):
 	_options(options),
 	_smtp(smtp),
 	_pop(pop),
 	_in(in),
 	_out(out),
-	_err(err)
+	_err(err),
+	_echoInput(echoInput)
 {
 }
 
@@ -109,6 +110,7 @@ bool AgentShell::readLine(const std::string& prompt, std::string& line)
 	_out << prompt << std::flush;
 	if (!std::getline(_in, line)) return false;
 	if (!line.empty() && line.back() == '\r') line.pop_back();
+	if (_echoInput) _out << line << "\n";
 	return true;
 }
 

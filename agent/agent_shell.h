@@ -16,7 +16,9 @@ class AgentShell
 {
 public:
 	AgentShell(const AgentOptions& options, const Endpoint& smtp, const Endpoint& pop,
-		std::istream& in, std::ostream& out, std::ostream& err);
+		std::istream& in, std::ostream& out, std::ostream& err, bool echoInput);
+		///< echoInput: write each line read after its prompt, so that a transcript of a
+		///  scripted run (stdin not a terminal) reads like the terminal session would.
 
 	int runInteractive();
 		///< Until `exit` or the end of input; returns 0.
@@ -39,6 +41,7 @@ private:
 	std::istream& _in;
 	std::ostream& _out;
 	std::ostream& _err;
+	bool _echoInput;
 };
 
 

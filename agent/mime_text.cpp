@@ -249,6 +249,9 @@ std::string renderMessage(const std::string& raw)
 		// not a parseable header block: show it as it came
 		return unixLines(raw);
 	}
+	// MessageHeader::read() stops before the empty line that ends the header block
+	if (in.peek() == '\r') in.get();
+	if (in.peek() == '\n') in.get();
 	for (const auto& field : header)
 		out << field.first << ": " << unixLines(decodeHeaderValue(field.second)) << "\n";
 	out << "\n";
