@@ -22,6 +22,9 @@ void blockDaemonSignals()
 	sigaddset(&set, SIGQUIT);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, nullptr);
+	// A shell starts background jobs with SIGINT and SIGQUIT ignored, and an ignored signal
+	// is discarded instead of waking sigwait(); restore the default (it stays blocked).
+	for (int sig: {SIGTERM, SIGINT, SIGQUIT, SIGHUP}) std::signal(sig, SIG_DFL);
 	std::signal(SIGPIPE, SIG_IGN);
 }
 

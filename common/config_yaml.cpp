@@ -231,7 +231,7 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 	const auto k = [&](const char* name) { return childKey(key, name); };
 	for (const char* required: {"smtp", "pop"})
 	{
-		if (!node[required]) failAt(node, k(required), "missing port");
+		if (!node[required]) failAt(nameNode, k(required), "missing port");
 	}
 	server.smtp = readPort(node["smtp"], k("smtp"));
 	server.pop = readPort(node["pop"], k("pop"));

@@ -1,3 +1,10 @@
-// main.cpp - placeholder entry point; the program is being built (see issues).
-#include <cstdio>
-int main() { std::fputs("not built yet\n", stderr); return 70; }
+// main.cpp - mail-dns entry point.
+#include "app_main.h"
+#include "dns_app.h"
+
+
+int main(int argc, char** argv)
+{
+	mail::dns::DnsApp app;
+	return mail::runApplication(app, argc, argv);
+}

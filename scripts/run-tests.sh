@@ -17,6 +17,15 @@ passed=0 failed=0 skipped=0
 report=$(mktemp -d /tmp/mail-tests.XXXXXX)
 trap 'rm -rf "$report"' EXIT
 
+# Sanitizer builds (make sanitize / make tsan): every report of every process the tests
+# start lands in $report/san; any report fails the run, even from a daemon whose own
+# test passed.
+mkdir -p "$report/san"
+export ASAN_OPTIONS="log_path=$report/san/asan:detect_leaks=1:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="log_path=$report/san/ubsan:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+export TSAN_OPTIONS="log_path=$report/san/tsan:second_deadlock_stack=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
+export LSAN_OPTIONS="suppressions=$PWD/test/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+
 if [ "$mode" != --integration-only ]; then
 	echo "== unit tests"
 	args=(--report_format=XML --report_level=detailed --report_sink="$report/unit.xml" --log_level=error --color_output=no)
@@ -58,6 +67,15 @@ if [ "$mode" != --unit-only ]; then
 		echo "integration: $p passed, $f failed, $s skipped"
 		passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 	fi
+fi
+
+reports=$(find "$report/san" -type f 2>/dev/null | sort)
+if [ -n "$reports" ]; then
+	echo "== sanitizer reports"
+	for r in $reports; do echo "--- $r"; head -60 "$r"; done
+	n=$(echo "$reports" | wc -l)
+	echo "sanitizers: $n report(s), counted as failures"
+	failed=$((failed + n))
 fi
 
 if [ "$skipped" -gt 0 ]; then

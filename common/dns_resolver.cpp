@@ -1,0 +1,243 @@
+// dns_resolver.cpp - client for mail-dns: MX, P (port) and A queries over UDP.
+#include "dns_resolver.h"
+
+#include "dns_message.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/DatagramSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Timespan.h>
+
+#include <algorithm>
+#include <random>
+
+
+using Poco::Net::DatagramSocket;
+using Poco::Net::SocketAddress;
+
+
+namespace mail {
+
+
+namespace {
+
+
+const char* const LocalhostAddress = "127.0.0.1"; // SPEC.md: a P name without A record
+
+
+std::uint16_t randomId()
+{
+	thread_local std::mt19937 generator{std::random_device{}()};
+	return static_cast<std::uint16_t>(std::uniform_int_distribution<unsigned>(0, 0xFFFF)(generator));
+}
+
+
+struct Reply
+{
+	LookupStatus status = LookupStatus::Timeout;
+	std::vector<dns::ResourceRecord> records; ///< answers of the asked name and type
+};
+
+
+enum class Match { Stray, Malformed, Ours };
+
+
+Match matchReply(const std::uint8_t* data, std::size_t size, std::uint16_t id, const std::string& name,
+	std::uint16_t type, dns::Message& message)
+	/// Ours when ID, QR and the question match; Stray for anything else that is not ours.
+{
+	if (size < dns::HeaderSize || ((data[0] << 8) | data[1]) != id || !(data[2] & 0x80)) return Match::Stray;
+	try
+	{
+		message = dns::decodeMessage(data, size);
+	}
+	catch (const dns::WireFormatError&)
+	{
+		return Match::Malformed;
+	}
+	if (message.header.qdCount != 1) return Match::Stray;
+	const dns::Question& q = message.questions.front();
+	if (!dns::equalNames(q.name, name) || q.type != type || q.klass != dns::ClassIn) return Match::Stray;
+	return Match::Ours;
+}
+
+
+Reply classify(const dns::Message& message, const std::string& name, std::uint16_t type)
+{
+	Reply reply;
+	if (message.header.flags & dns::FlagTc)
+	{
+		reply.status = LookupStatus::Failure; // answers never need TCP here; a cut reply is unusable
+		return reply;
+	}
+	switch (message.header.rcode())
+	{
+	case dns::RcodeNoError:
+		for (const auto& rr: message.answers)
+			if (rr.type == type && dns::equalNames(rr.name, name)) reply.records.push_back(rr);
+		reply.status = reply.records.empty() ? LookupStatus::NoData : LookupStatus::Ok;
+		break;
+	case dns::RcodeNxDomain:
+		reply.status = LookupStatus::NxDomain;
+		break;
+	default:
+		reply.status = LookupStatus::Failure;
+	}
+	return reply;
+}
+
+
+Reply query(const SocketAddress& server, std::chrono::milliseconds timeout, unsigned retries,
+	const std::string& name, std::uint16_t type)
+{
+	Reply reply;
+	std::vector<std::uint8_t> request;
+	try
+	{
+		request = dns::encodeQuery(0, name, type, true);
+	}
+	catch (const dns::WireFormatError&)
+	{
+		reply.status = LookupStatus::Failure; // not a valid domain name: nothing to ask
+		return reply;
+	}
+	DatagramSocket socket(server.family());
+	std::uint8_t buffer[dns::EdnsUdpSize * 4];
+	for (unsigned attempt = 0; attempt <= retries; ++attempt)
+	{
+		const std::uint16_t id = randomId();
+		request[0] = static_cast<std::uint8_t>(id >> 8);
+		request[1] = static_cast<std::uint8_t>(id);
+		socket.sendTo(request.data(), static_cast<int>(request.size()), server);
+		const auto deadline = std::chrono::steady_clock::now() + timeout;
+		for (;;)
+		{
+			const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - std::chrono::steady_clock::now());
+			if (left.count() <= 0) break;
+			if (!socket.poll(Poco::Timespan(left.count()), Poco::Net::Socket::SELECT_READ)) continue;
+			SocketAddress from;
+			int size = 0;
+			try
+			{
+				size = socket.receiveFrom(buffer, sizeof buffer, from);
+			}
+			catch (const Poco::Exception&)
+			{
+				continue; // e.g. ICMP port unreachable from an earlier send: wait for the deadline
+			}
+			if (from != server || size < 0) continue;
+			dns::Message message;
+			switch (matchReply(buffer, static_cast<std::size_t>(size), id, name, type, message))
+			{
+			case Match::Stray:
+				continue;
+			case Match::Malformed:
+				reply.status = LookupStatus::Failure;
+				return reply;
+			case Match::Ours:
+				return classify(message, name, type);
+			}
+		}
+	}
+	reply.status = LookupStatus::Timeout;
+	return reply;
+}
+
+
+} // namespace
+
+
+const char* toString(LookupStatus status)
+{
+	switch (status)
+	{
+	case LookupStatus::Ok: return "ok";
+	case LookupStatus::NoData: return "nodata";
+	case LookupStatus::NxDomain: return "nxdomain";
+	case LookupStatus::Timeout: return "timeout";
+	case LookupStatus::Failure: return "failure";
+	}
+	return "unknown";
+}
+
+
+Resolver::Resolver(const std::string& serverHost, std::uint16_t serverPort, std::chrono::milliseconds timeout, unsigned retries):
+	_host(serverHost),
+	_port(serverPort),
+	_timeout(timeout),
+	_retries(retries)
+{
+}
+
+
+LookupResult<std::vector<MxRecord>> Resolver::mx(const std::string& name) const
+{
+	const Reply reply = query(SocketAddress(_host, _port), _timeout, _retries, name, dns::TypeMx);
+	LookupResult<std::vector<MxRecord>> result;
+	result.status = reply.status;
+	for (const auto& rr: reply.records)
+	{
+		dns::WireReader reader(rr.rdata.data(), rr.rdata.size());
+		MxRecord mx;
+		dns::WireName host;
+		reader.u16(mx.preference);
+		reader.name(host);
+		mx.host = normalizeName(host.toDotted());
+		result.value.push_back(mx);
+	}
+	std::stable_sort(result.value.begin(), result.value.end(),
+		[](const MxRecord& a, const MxRecord& b) { return a.preference < b.preference; });
+	return result;
+}
+
+
+LookupResult<std::uint16_t> Resolver::port(const std::string& name) const
+{
+	const Reply reply = query(SocketAddress(_host, _port), _timeout, _retries, name, dns::TypeP);
+	LookupResult<std::uint16_t> result;
+	result.status = reply.status;
+	if (result.ok())
+	{
+		const auto& rdata = reply.records.front().rdata;
+		result.value = static_cast<std::uint16_t>((rdata[0] << 8) | rdata[1]);
+	}
+	return result;
+}
+
+
+LookupResult<std::vector<std::uint32_t>> Resolver::a(const std::string& name) const
+{
+	const Reply reply = query(SocketAddress(_host, _port), _timeout, _retries, name, dns::TypeA);
+	LookupResult<std::vector<std::uint32_t>> result;
+	result.status = reply.status;
+	for (const auto& rr: reply.records)
+	{
+		const auto& d = rr.rdata;
+		result.value.push_back((std::uint32_t(d[0]) << 24) | (std::uint32_t(d[1]) << 16) | (std::uint32_t(d[2]) << 8) | d[3]);
+	}
+	return result;
+}
+
+
+std::string Resolver::resolveAddress(const std::string& name) const
+{
+	const auto dotted = [](std::uint32_t a) {
+		return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 0xFF) + "." + std::to_string((a >> 8) & 0xFF)
+			+ "." + std::to_string(a & 0xFF);
+	};
+	const auto addresses = a(name);
+	if (addresses.ok()) return dotted(addresses.value.front());
+	if (addresses.status == LookupStatus::NoData || addresses.status == LookupStatus::NxDomain)
+	{
+		const auto port = this->port(name);
+		if (port.ok())
+			return LocalhostAddress;
+		if (port.status == LookupStatus::NoData || port.status == LookupStatus::NxDomain)
+			throw Poco::NotFoundException("no address for " + name, toString(addresses.status));
+		throw Poco::IOException("cannot resolve " + name, toString(port.status));
+	}
+	throw Poco::IOException("cannot resolve " + name, toString(addresses.status));
+}
+
+
+} // namespace mail

@@ -1,0 +1,196 @@
+// dns_app.cpp - the mail-dns process: options, config and zone loading, signals.
+#include "dns_app.h"
+
+#include "config.h"
+#include "dns_server.h"
+#include "errors.h"
+#include "log.h"
+#include "zone.h"
+#include "zone_index.h"
+
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/NumberParser.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionCallback.h>
+#include <Poco/Util/OptionSet.h>
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+using Poco::Logger;
+using Poco::Net::SocketAddress;
+using Poco::Util::HelpFormatter;
+using Poco::Util::Option;
+using Poco::Util::OptionCallback;
+using Poco::Util::OptionSet;
+
+
+namespace mail {
+namespace dns {
+
+
+namespace {
+
+
+const unsigned MaxWorkers = 64;
+
+
+int usageError(const std::string& message)
+{
+	std::cerr << "mail-dns: " << message << " (try --help)" << std::endl;
+	return ExitUsage;
+}
+
+
+bool parseListen(const std::string& text, SocketAddress& address)
+	/// "HOST:PORT" with a numeric port; the host may be a name or an IPv4 address.
+{
+	const std::size_t colon = text.rfind(':');
+	unsigned port = 0;
+	if (colon == std::string::npos || colon == 0
+		|| !Poco::NumberParser::tryParseUnsigned(text.substr(colon + 1), port) || port > 0xFFFF)
+		return false;
+	try
+	{
+		address = SocketAddress(text.substr(0, colon), static_cast<std::uint16_t>(port));
+		return true;
+	}
+	catch (const Poco::Exception&)
+	{
+		return false;
+	}
+}
+
+
+} // namespace
+
+
+void DnsApp::defineOptions(OptionSet& options)
+{
+	ServerApplication::defineOptions(options);
+	options.addOption(Option("help", "h", "display this help and exit")
+		.required(false).repeatable(false)
+		.callback(OptionCallback<DnsApp>(this, &DnsApp::handleHelp)));
+	options.addOption(Option("conf", "c", "configuration file (default conf/mail.yaml)")
+		.required(false).repeatable(false).argument("FILE"));
+	options.addOption(Option("zone", "", "zone file (default: dns.zone of the configuration)")
+		.required(false).repeatable(false).argument("FILE"));
+	options.addOption(Option("listen", "", "UDP address to answer on (default: dns.listen of the configuration)")
+		.required(false).repeatable(false).argument("HOST:PORT"));
+	options.addOption(Option("threads", "", "worker threads, each with its own socket (default: one per core)")
+		.required(false).repeatable(false).argument("N"));
+}
+
+
+void DnsApp::handleOption(const std::string& name, const std::string& value)
+{
+	ServerApplication::handleOption(name, value);
+	if (name == "conf") { _confPath = value; _confGiven = true; }
+	else if (name == "zone") _zonePath = value;
+	else if (name == "listen") _listen = value;
+	else if (name == "threads") _threads = value;
+}
+
+
+void DnsApp::handleHelp(const std::string&, const std::string&)
+{
+	_helpRequested = true;
+	stopOptionsProcessing();
+}
+
+
+void DnsApp::displayHelp()
+{
+	HelpFormatter help(options());
+	help.setCommand("mail-dns");
+	help.setUsage("[--conf FILE] [--zone FILE] [--listen HOST:PORT] [--threads N]");
+	help.setHeader("Pseudo-DNS daemon: answers MX, A and P (TYPE65280) queries from the zone file over UDP.\n"
+		"SIGHUP reloads the zone; SIGTERM or SIGINT stops it.");
+	help.format(std::cout);
+}
+
+
+std::shared_ptr<const ZoneIndex> DnsApp::loadIndex() const
+{
+	return std::make_shared<const ZoneIndex>(loadZone(_zonePath));
+}
+
+
+int DnsApp::main(const std::vector<std::string>& args)
+{
+	if (_helpRequested)
+	{
+		displayHelp();
+		return ExitOk;
+	}
+	if (!args.empty()) return usageError("unexpected argument '" + args.front() + "'");
+	unsigned workers = std::max(1u, std::thread::hardware_concurrency());
+	if (!_threads.empty() && (!Poco::NumberParser::tryParseUnsigned(_threads, workers) || workers == 0 || workers > MaxWorkers))
+		return usageError("--threads: expected 1 to " + std::to_string(MaxWorkers) + ", got '" + _threads + "'");
+	SocketAddress address;
+	if (!_listen.empty() && !parseListen(_listen, address))
+		return usageError("--listen: expected HOST:PORT, got '" + _listen + "'");
+
+	// The configuration is needed unless both of its DNS settings come from flags.
+	Config config;
+	std::shared_ptr<const ZoneIndex> zone;
+	try
+	{
+		if (_confGiven || _zonePath.empty() || _listen.empty())
+		{
+			config = loadConfig(_confPath);
+			if (_zonePath.empty()) _zonePath = config.dns.zonePath;
+			if (_listen.empty()) address = SocketAddress(config.dns.host, config.dns.port);
+		}
+		zone = loadIndex();
+	}
+	catch (const ConfigError& exc)
+	{
+		std::cerr << "mail-dns: " << exc.what() << std::endl;
+		return ExitConfig;
+	}
+	setupLogging(config.logging, "mail-dns");
+	Logger& log = Logger::get("dns");
+
+	DnsServer server(address, workers, zone);
+	try
+	{
+		server.start();
+	}
+	catch (const Poco::Exception& exc)
+	{
+		log.fatal("- cannot start listen=%s error=%s", address.toString(), exc.displayText());
+		return ExitUnavailable;
+	}
+	log.information("- started listen=%s workers=%u zone=%s names=%z",
+		server.address().toString(), server.workers(), _zonePath, zone->names());
+
+	// Signals are blocked in every thread (runApplication); this one takes them in turn.
+	sigset_t signals;
+	sigemptyset(&signals);
+	for (const int s: {SIGHUP, SIGTERM, SIGINT, SIGQUIT}) sigaddset(&signals, s);
+	int signal = 0;
+	while (sigwait(&signals, &signal) == 0 && signal == SIGHUP)
+	{
+		try
+		{
+			zone = loadIndex();
+			server.setZone(zone);
+			log.information("- reloaded zone=%s names=%z", _zonePath, zone->names());
+		}
+		catch (const ConfigError& exc)
+		{
+			log.error("- reload failed, keeping the old zone: %s", std::string(exc.what()));
+		}
+	}
+	server.stop();
+	const char* name = signal == SIGTERM ? "TERM" : signal == SIGINT ? "INT" : signal == SIGQUIT ? "QUIT" : "?";
+	log.information("- stopped signal=%s queries=%Lu", std::string(name), static_cast<Poco::UInt64>(server.queries()));
+	return ExitOk;
+}
+
+
+} // namespace dns
+} // namespace mail

@@ -1,0 +1,43 @@
+// dns_app.h - the mail-dns process: options, config and zone loading, signals.
+#pragma once
+
+#include <Poco/Util/ServerApplication.h>
+
+#include <memory>
+#include <string>
+
+
+namespace mail {
+namespace dns {
+
+
+class ZoneIndex;
+
+
+class DnsApp: public Poco::Util::ServerApplication
+	/// `mail-dns [--conf FILE] [--zone FILE] [--listen HOST:PORT] [--threads N]` (SPEC.md).
+	/// Loads and checks config and zone before binding; then waits for signals in the main
+	/// thread (all of them are blocked elsewhere): SIGHUP reloads the zone, SIGTERM, SIGINT
+	/// and SIGQUIT stop it with status 0.
+{
+protected:
+	void defineOptions(Poco::Util::OptionSet& options) override;
+	int main(const std::vector<std::string>& args) override;
+
+private:
+	void handleHelp(const std::string& name, const std::string& value);
+	void handleOption(const std::string& name, const std::string& value) override;
+	void displayHelp();
+	std::shared_ptr<const ZoneIndex> loadIndex() const; ///< throws ConfigError
+
+	bool _helpRequested = false;
+	bool _confGiven = false;
+	std::string _confPath = "conf/mail.yaml";
+	std::string _zonePath;  ///< --zone, else the config's dns.zone
+	std::string _listen;    ///< --listen, else the config's dns.listen
+	std::string _threads;   ///< --threads, else one per core
+};
+
+
+} // namespace dns
+} // namespace mail

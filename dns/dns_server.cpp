@@ -1,0 +1,227 @@
+// dns_server.cpp - the UDP receive loop: one SO_REUSEPORT socket and thread per worker.
+#include "dns_server.h"
+
+#include "responder.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Logger.h>
+#include <Poco/Runnable.h>
+
+#include <cerrno>
+#include <cstring>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+
+using Poco::Logger;
+using Poco::Net::SocketAddress;
+
+
+namespace mail {
+namespace dns {
+
+
+constexpr std::chrono::milliseconds DnsServer::StopPoll;
+
+
+namespace {
+
+
+int openSocket(const SocketAddress& address, std::chrono::milliseconds receiveTimeout)
+	/// A bound UDP socket with SO_REUSEPORT and a receive timeout; throws on failure.
+{
+	const int fd = ::socket(address.af(), SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) throw Poco::IOException("socket", std::strerror(errno));
+	const int on = 1;
+	timeval tv{};
+	tv.tv_sec = static_cast<time_t>(receiveTimeout.count() / 1000);
+	tv.tv_usec = static_cast<suseconds_t>((receiveTimeout.count() % 1000) * 1000);
+	if (::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0
+		|| ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0
+		|| ::bind(fd, address.addr(), address.length()) != 0)
+	{
+		const int error = errno;
+		::close(fd);
+		throw Poco::IOException("cannot bind " + address.toString(), std::strerror(error));
+	}
+	return fd;
+}
+
+
+} // namespace
+
+
+class DnsServer::Worker: public Poco::Runnable
+	/// One socket, one thread, buffers for one batch.
+{
+public:
+	Worker(DnsServer& server, int fd): _server(server), _fd(fd), _buffers(new Buffers) {}
+	~Worker() override { ::close(_fd); }
+
+	void run() override
+	{
+		std::uint64_t generation = 0;
+		std::shared_ptr<const ZoneIndex> zone = _server.currentZone(generation);
+		Buffers& b = *_buffers;
+		while (!_server._stopping.load(std::memory_order_relaxed))
+		{
+			for (unsigned i = 0; i < BatchSize; ++i)
+			{
+				b.inIov[i] = {b.in[i], MaxQuerySize};
+				b.inMsg[i].msg_hdr = msghdr{};
+				b.inMsg[i].msg_hdr.msg_name = &b.peers[i];
+				b.inMsg[i].msg_hdr.msg_namelen = sizeof b.peers[i];
+				b.inMsg[i].msg_hdr.msg_iov = &b.inIov[i];
+				b.inMsg[i].msg_hdr.msg_iovlen = 1;
+			}
+			const int received = ::recvmmsg(_fd, b.inMsg, BatchSize, MSG_WAITFORONE, nullptr);
+			if (received <= 0)
+			{
+				if (received < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+					Logger::get("dns").error("- receive failed error=%s", std::string(std::strerror(errno)));
+				continue;
+			}
+			// Checked after the wait, so a query that arrives after setZone() sees the new zone.
+			if (_server._generation.load(std::memory_order_acquire) != generation)
+				zone = _server.currentZone(generation);
+			unsigned replies = 0;
+			for (int i = 0; i < received; ++i)
+			{
+				const msghdr& in = b.inMsg[i].msg_hdr;
+				const std::size_t length = (in.msg_flags & MSG_TRUNC)
+					? errorReply(b.in[i], b.inMsg[i].msg_len, RcodeFormErr, b.out[replies])
+					: answerQuery(*zone, b.in[i], b.inMsg[i].msg_len, b.out[replies], MaxReplySize);
+				if (length == 0) continue;
+				b.outIov[replies] = {b.out[replies], length};
+				b.outMsg[replies].msg_hdr = msghdr{};
+				b.outMsg[replies].msg_hdr.msg_name = &b.peers[i];
+				b.outMsg[replies].msg_hdr.msg_namelen = in.msg_namelen;
+				b.outMsg[replies].msg_hdr.msg_iov = &b.outIov[replies];
+				b.outMsg[replies].msg_hdr.msg_iovlen = 1;
+				++replies;
+			}
+			send(replies);
+			_queries.fetch_add(static_cast<std::uint64_t>(received), std::memory_order_relaxed);
+		}
+	}
+
+	std::uint64_t queries() const { return _queries.load(std::memory_order_relaxed); }
+
+private:
+	struct Buffers
+	{
+		mmsghdr inMsg[BatchSize];
+		iovec inIov[BatchSize];
+		sockaddr_storage peers[BatchSize];
+		std::uint8_t in[BatchSize][MaxQuerySize];
+		mmsghdr outMsg[BatchSize];
+		iovec outIov[BatchSize];
+		std::uint8_t out[BatchSize][MaxReplySize];
+	};
+
+	void send(unsigned count)
+		/// Sends the batch; a datagram the kernel refuses (e.g. unreachable peer) is skipped.
+	{
+		unsigned sent = 0;
+		while (sent < count)
+		{
+			const int n = ::sendmmsg(_fd, _buffers->outMsg + sent, count - sent, 0);
+			if (n > 0)
+				sent += static_cast<unsigned>(n);
+			else if (n < 0 && errno == EINTR)
+				continue;
+			else
+				++sent;
+		}
+	}
+
+	DnsServer& _server;
+	int _fd;
+	std::unique_ptr<Buffers> _buffers;
+	std::atomic<std::uint64_t> _queries{0};
+};
+
+
+DnsServer::DnsServer(const SocketAddress& address, unsigned workers, std::shared_ptr<const ZoneIndex> zone):
+	_address(address),
+	_workerCount(workers == 0 ? 1 : workers),
+	_zone(std::move(zone))
+{
+}
+
+
+DnsServer::~DnsServer()
+{
+	stop();
+}
+
+
+void DnsServer::start()
+{
+	poco_assert(_workers.empty());
+	_stopping = false;
+	for (unsigned i = 0; i < _workerCount; ++i)
+	{
+		const int fd = openSocket(_address, StopPoll);
+		if (i == 0)
+		{
+			sockaddr_storage bound{};
+			socklen_t length = sizeof bound;
+			if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) == 0)
+				_address = SocketAddress(reinterpret_cast<sockaddr*>(&bound), length);
+		}
+		_workers.emplace_back(new Worker(*this, fd));
+	}
+	for (auto& worker: _workers)
+	{
+		_threads.emplace_back(new Poco::Thread("dns-worker"));
+		_threads.back()->start(*worker);
+	}
+}
+
+
+void DnsServer::stop()
+{
+	_stopping = true;
+	for (auto& thread: _threads) thread->join();
+	_threads.clear();
+	for (const auto& worker: _workers) _stoppedQueries += worker->queries();
+	_workers.clear();
+}
+
+
+void DnsServer::setZone(std::shared_ptr<const ZoneIndex> zone)
+{
+	std::lock_guard<std::mutex> lock(_zoneMutex);
+	_zone = std::move(zone);
+	_generation.fetch_add(1, std::memory_order_release);
+}
+
+
+std::shared_ptr<const ZoneIndex> DnsServer::zone() const
+{
+	std::uint64_t generation = 0;
+	return currentZone(generation);
+}
+
+
+std::shared_ptr<const ZoneIndex> DnsServer::currentZone(std::uint64_t& generation) const
+{
+	std::lock_guard<std::mutex> lock(_zoneMutex);
+	generation = _generation.load(std::memory_order_relaxed);
+	return _zone;
+}
+
+
+std::uint64_t DnsServer::queries() const
+{
+	std::uint64_t total = _stoppedQueries;
+	for (const auto& worker: _workers) total += worker->queries();
+	return total;
+}
+
+
+} // namespace dns
+} // namespace mail

@@ -1,0 +1,70 @@
+// dns_server.h - the UDP receive loop: one SO_REUSEPORT socket and thread per worker.
+//
+// Each worker receives batches with recvmmsg, answers them with answerQuery() into
+// buffers allocated once, and sends the batch with sendmmsg: no allocation and no lock
+// per query. setZone() publishes a new immutable ZoneIndex; a worker takes it (under a
+// mutex) only when the generation counter has moved, i.e. once per reload.
+#pragma once
+
+#include "zone_index.h"
+
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Thread.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+
+namespace mail {
+namespace dns {
+
+
+class DnsServer
+{
+public:
+	static const unsigned BatchSize = 32;                  ///< datagrams per recvmmsg/sendmmsg
+	static const std::size_t MaxQuerySize = 4096;          ///< larger datagrams get FORMERR
+	static constexpr std::chrono::milliseconds StopPoll{200}; ///< how soon a worker sees stop()
+
+	DnsServer(const Poco::Net::SocketAddress& address, unsigned workers, std::shared_ptr<const ZoneIndex> zone);
+	~DnsServer();
+	DnsServer(const DnsServer&) = delete;
+	DnsServer& operator=(const DnsServer&) = delete;
+
+	void start();
+		/// Binds every worker's socket and starts the threads. Throws Poco::IOException when
+		/// the address cannot be bound (port 0 binds a free port, see address()).
+	void stop();
+		/// Stops and joins the workers; idempotent.
+
+	void setZone(std::shared_ptr<const ZoneIndex> zone);
+		/// Publishes a new zone; every worker uses it from its next batch on.
+	std::shared_ptr<const ZoneIndex> zone() const;
+
+	Poco::Net::SocketAddress address() const { return _address; } ///< the bound address
+	std::uint64_t queries() const; ///< datagrams received so far, all workers (exact after stop())
+	unsigned workers() const { return _workerCount; }
+
+private:
+	class Worker;
+
+	std::shared_ptr<const ZoneIndex> currentZone(std::uint64_t& generation) const;
+
+	Poco::Net::SocketAddress _address;
+	unsigned _workerCount;
+	mutable std::mutex _zoneMutex;
+	std::shared_ptr<const ZoneIndex> _zone;
+	std::atomic<std::uint64_t> _generation{0};
+	std::atomic<bool> _stopping{false};
+	std::uint64_t _stoppedQueries = 0; ///< answered by workers already stopped
+	std::vector<std::unique_ptr<Worker>> _workers;
+	std::vector<std::unique_ptr<Poco::Thread>> _threads;
+};
+
+
+} // namespace dns
+} // namespace mail

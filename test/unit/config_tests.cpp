@@ -1,0 +1,188 @@
+// config_tests.cpp - loadConfig: the demo file, merging of sections, and every error kind.
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include "config.h"
+#include "errors.h"
+#include "fixtures.h"
+
+#include <string>
+
+using mail::ConfigError;
+using mail::loadConfig;
+using mail::test::TempDir;
+
+
+namespace {
+
+
+const char* const kMinimal =
+	"servers:\n"
+	"  a.example:\n"
+	"    smtp: 2525\n"
+	"    pop: 2110\n"
+	"    accounts:\n"
+	"      bob@a.example: secret\n";
+
+
+} // namespace
+
+
+BOOST_AUTO_TEST_SUITE(config_tests)
+
+
+BOOST_AUTO_TEST_CASE(demo_config_loads)
+{
+	const mail::Config config = loadConfig("conf/mail.yaml");
+	BOOST_TEST(config.dns.host == "127.0.0.1");
+	BOOST_TEST(config.dns.port == 10053);
+	BOOST_TEST(config.dns.zonePath.find("conf/zone.yaml") != std::string::npos);
+	BOOST_REQUIRE(config.servers.size() == 2u);
+	const mail::ServerConfig* ex = config.server("exmail.qq.com");
+	BOOST_REQUIRE(ex);
+	BOOST_TEST(ex->smtp == 1025);
+	BOOST_TEST(ex->pop == 3110);
+	BOOST_TEST(ex->address == "127.0.0.1");
+	BOOST_TEST(ex->isLocalDomain("MAIL.sustech.edu.cn"));
+	BOOST_TEST(!ex->isLocalDomain("gmail.com"));
+	BOOST_TEST(ex->hasAccount("usr1@Mail.Sustech.Edu.Cn"));
+	BOOST_TEST(!ex->hasAccount("USR1@mail.sustech.edu.cn")); // local parts keep their case
+	BOOST_TEST(*ex->password("usr2@mail.sustech.edu.cn") == "pass2");
+	const mail::AgentEntry* gmail = config.agentFor("GMAIL.com");
+	BOOST_REQUIRE(gmail);
+	BOOST_TEST(gmail->smtpHost == "smtp.gmail.com");
+	BOOST_TEST(gmail->popHost == "pop.gmail.com");
+	BOOST_TEST(ex->relay.workers == 4u);
+	BOOST_TEST(ex->relay.retry.size() == 7u);
+	BOOST_TEST(ex->relay.expire.count() == 5 * 86400);
+	BOOST_TEST(ex->limits.maxMessageSize == 10485760u);
+}
+
+
+BOOST_AUTO_TEST_CASE(per_server_sections_override_top_level_key_by_key)
+{
+	TempDir dir;
+	const std::string path = dir.write("mail.yaml",
+		"relay:\n"
+		"  workers: 2\n"
+		"  retry: [1s, 2s]\n"
+		"limits:\n"
+		"  max_recipients: 5\n"
+		"  command_timeout: 30s\n"
+		"servers:\n"
+		"  a.example:\n"
+		"    smtp: 2525\n"
+		"    pop: 2110\n"
+		"    domains: [Other.Example]\n"
+		"    relay:\n"
+		"      workers: 8\n"
+		"    limits:\n"
+		"      max_recipients: 7\n"
+		"  b.example:\n"
+		"    smtp: 2526\n"
+		"    pop: 2111\n");
+	const mail::Config config = loadConfig(path);
+	const mail::ServerConfig& a = config.servers[0];
+	const mail::ServerConfig& b = config.servers[1];
+	BOOST_TEST(a.relay.workers == 8u);
+	BOOST_TEST(a.relay.retry.size() == 2u); // inherited
+	BOOST_TEST(a.limits.maxRecipients == 7u);
+	BOOST_TEST(a.limits.commandTimeout.count() == 30); // inherited
+	BOOST_TEST(b.relay.workers == 2u);
+	BOOST_TEST(b.limits.maxRecipients == 5u);
+	BOOST_TEST(a.isLocalDomain("other.example"));
+	BOOST_TEST(config.dns.port == 10053); // default
+}
+
+
+BOOST_AUTO_TEST_CASE(durations)
+{
+	BOOST_TEST(mail::parseDuration("30s").count() == 30);
+	BOOST_TEST(mail::parseDuration("5m").count() == 300);
+	BOOST_TEST(mail::parseDuration("2h").count() == 7200);
+	BOOST_TEST(mail::parseDuration("5d").count() == 432000);
+	for (const char* bad: {"", "5", "m", "5x", "-5m", "5 m", "1.5h", "5mm"})
+		BOOST_CHECK_THROW(mail::parseDuration(bad), std::invalid_argument);
+}
+
+
+BOOST_AUTO_TEST_CASE(every_error_names_file_line_and_key)
+{
+	struct Row
+	{
+		const char* name;
+		std::string yaml;
+		int line;
+		const char* key;
+		const char* message; ///< a part of the message
+	};
+	const std::string m = kMinimal;
+	const Row rows[] = {
+		{"unknown top key", m + "bogus: 1\n", 7, "bogus", "unknown key"},
+		{"unknown server key", "servers:\n  a.example:\n    smtp: 1\n    pop: 2\n    smtpport: 3\n", 5,
+			"servers.a.example.smtpport", "unknown key"},
+		{"port out of range", "servers:\n  a.example:\n    smtp: 70000\n    pop: 2\n", 3, "servers.a.example.smtp", "out of range"},
+		{"port zero", "servers:\n  a.example:\n    smtp: 0\n    pop: 2\n", 3, "servers.a.example.smtp", "out of range"},
+		{"port not a number", "servers:\n  a.example:\n    smtp: abc\n    pop: 2\n", 3, "servers.a.example.smtp", "whole number"},
+		{"port is a list", "servers:\n  a.example:\n    smtp: [1]\n    pop: 2\n", 3, "servers.a.example.smtp", "single value"},
+		{"missing pop", "servers:\n  a.example:\n    smtp: 1\n", 2, "servers.a.example.pop", "missing"},
+		{"missing servers", "dns:\n  listen: 127.0.0.1:53\n", 1, "servers", "missing"},
+		{"duplicate server", "servers:\n  a:\n    smtp: 1\n    pop: 2\n  a:\n    smtp: 3\n    pop: 4\n", 5, "servers.a", "duplicate"},
+		{"port clash", "servers:\n  a:\n    smtp: 1\n    pop: 2\n  b:\n    smtp: 3\n    pop: 1\n", 7, "servers.b.pop", "already used by servers.a.smtp"},
+		{"domain clash", m + "  b:\n    smtp: 3\n    pop: 4\n    domains: [A.example]\n", 7, "servers.b", "already served"},
+		{"bad address", "servers:\n  a:\n    smtp: 1\n    pop: 2\n    accounts:\n      nobody: x\n", 6, "servers.a.accounts.nobody", "email address"},
+		{"duplicate account", m + "      BOB@A.EXAMPLE: x\n      bob@a.example: y\n", 8, "servers.a.example.accounts.bob@a.example", "duplicate"},
+		{"empty password", "servers:\n  a:\n    smtp: 1\n    pop: 2\n    accounts:\n      u@a.b: \"\"\n", 6, "servers.a.accounts.u@a.b", "empty"},
+		{"bad listen", "dns:\n  listen: nowhere\n" + m, 2, "dns.listen", "HOST:PORT"},
+		{"bad listen port", "dns:\n  listen: 127.0.0.1:99999\n" + m, 2, "dns.listen", "out of range"},
+		{"bad duration", m + "relay:\n  retry: [1m, soon]\n", 8, "relay.retry[1]", "duration"},
+		{"empty retry", m + "relay:\n  retry: []\n", 8, "relay.retry", "non-empty"},
+		{"bad workers", m + "relay:\n  workers: 0\n", 8, "relay.workers", "out of range"},
+		{"bad level", m + "logging:\n  level: loud\n", 8, "logging.level", "unknown level"},
+		{"bad bool", m + "submission:\n  require_auth: maybe\n", 8, "submission.require_auth", "true or false"},
+		{"tls file missing", m + "tls:\n  cert: nope.pem\n  key: nope.key\n", 8, "tls.cert", "file not found"},
+		{"smtps without tls", "servers:\n  a:\n    smtp: 1\n    pop: 2\n    smtps: 3\n", 5, "servers.a.smtps", "tls"},
+		{"agent host invalid", "agent:\n  a.example: { smtp: 'bad host', pop: p.example }\n" + m, 2, "agent.a.example.smtp", "host name"},
+		{"agent missing pop", "agent:\n  a.example: { smtp: s.example }\n" + m, 2, "agent.a.example.pop", "missing"},
+		{"soft above hard", m + "limits:\n  soft_errors: 30\n  hard_errors: 20\n", 8, "limits", "must not exceed"},
+		{"section not a map", m + "limits: 5\n", 7, "limits", "expected a map"},
+		{"syntax error", "servers:\n  a: [\n", 3, "", "YAML syntax"},
+		{"empty file", "", 0, "", "empty"},
+	};
+	for (const Row& row: rows)
+	{
+		TempDir dir;
+		const std::string path = dir.write("mail.yaml", row.yaml);
+		try
+		{
+			loadConfig(path);
+			BOOST_ERROR(row.name << ": no error");
+		}
+		catch (const ConfigError& exc)
+		{
+			const std::string what = exc.what();
+			BOOST_CHECK_MESSAGE(exc.file() == path, row.name << ": file " << exc.file());
+			if (row.line) BOOST_CHECK_MESSAGE(exc.line() == row.line, row.name << ": line " << exc.line() << " in " << what);
+			BOOST_CHECK_MESSAGE(exc.key() == row.key, row.name << ": key '" << exc.key() << "' in " << what);
+			BOOST_CHECK_MESSAGE(what.find(row.message) != std::string::npos, row.name << ": message " << what);
+			BOOST_CHECK_MESSAGE(what.find(path) == 0, row.name << ": what() starts with the file: " << what);
+		}
+	}
+}
+
+
+BOOST_AUTO_TEST_CASE(missing_file)
+{
+	try
+	{
+		loadConfig("/nonexistent/mail.yaml");
+		BOOST_ERROR("no error");
+	}
+	catch (const ConfigError& exc)
+	{
+		BOOST_TEST(std::string(exc.what()) == "/nonexistent/mail.yaml: cannot open file");
+	}
+}
+
+
+BOOST_AUTO_TEST_SUITE_END()
