@@ -49,6 +49,27 @@ std::string drain(const std::string& text)
 }
 
 
+/// A folded header value on one line: each run of white space (the folds' CRLF and
+/// indentation included) becomes one space.
+std::string unfold(const std::string& value)
+{
+	std::string out;
+	bool space = false;
+	for (char c : value)
+	{
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+		{
+			space = true;
+			continue;
+		}
+		if (space && !out.empty()) out += ' ';
+		space = false;
+		out += c;
+	}
+	return out;
+}
+
+
 /// "Q" encoding: like quoted-printable, and '_' is a space.
 std::string decodeQWord(const std::string& text)
 {
@@ -253,7 +274,7 @@ std::string renderMessage(const std::string& raw)
 	if (in.peek() == '\r') in.get();
 	if (in.peek() == '\n') in.get();
 	for (const auto& field : header)
-		out << field.first << ": " << unixLines(decodeHeaderValue(field.second)) << "\n";
+		out << field.first << ": " << unfold(decodeHeaderValue(field.second)) << "\n";
 	out << "\n";
 	renderBody(in, header, out, 0);
 	return out.str();

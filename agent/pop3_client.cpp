@@ -51,8 +51,10 @@ void Pop3Client::login(const std::string& user, const std::string& password)
 {
 	Pop3Reply reply = command("USER " + user);
 	if (reply.ok) reply = command("PASS " + password);
-	if (!reply.ok)
-		throw Pop3Error("login as " + user + " failed (wrong user or password?): " + reply.status);
+	if (reply.ok) return;
+	// RFC 3206 response codes tell a server problem from bad credentials
+	bool serverSide = reply.status.find("[SYS/") != std::string::npos || reply.status.find("[IN-USE]") != std::string::npos;
+	throw Pop3Error("login as " + user + " failed" + (serverSide ? ": " : " (wrong user or password?): ") + reply.status);
 }
 
 

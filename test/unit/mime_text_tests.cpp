@@ -83,14 +83,13 @@ BOOST_AUTO_TEST_CASE(folded_header_and_base64_body)
 {
 	std::string raw =
 		"Subject: a long\r\n"
-		" folded subject\r\n"
+		"\tfolded  subject\r\n"
 		"Content-Transfer-Encoding: base64\r\n"
 		"\r\n"
 		"SGVsbG8g\r\n"
 		"d29ybGQ=\r\n";
 	std::string shown = renderMessage(raw);
-	BOOST_TEST(shown.find("a long") != std::string::npos, shown);
-	BOOST_TEST(shown.find("folded subject") != std::string::npos, shown);
+	BOOST_TEST(shown.find("Subject: a long folded subject\n") != std::string::npos, shown);
 	BOOST_TEST(shown.find("base64\n\nHello world\n") != std::string::npos, shown);
 }
 
