@@ -75,6 +75,13 @@ struct Datagram
 };
 
 
+/// Poco's text for a socket() failure can be just the errno number.
+std::string reason(const Poco::Exception& e)
+{
+	return e.code() > 0 ? std::string(std::strerror(e.code())) : e.displayText();
+}
+
+
 int msUntil(std::chrono::steady_clock::time_point deadline)
 {
 	auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -96,7 +103,7 @@ IcmpSocket::IcmpSocket()
 	}
 	catch (const Poco::Exception& e)
 	{
-		rawError = e.displayText();
+		rawError = reason(e);
 	}
 	try
 	{
@@ -109,7 +116,7 @@ IcmpSocket::IcmpSocket()
 	catch (const Poco::Exception& e)
 	{
 		throw IcmpUnavailable("cannot open an ICMP socket: raw socket: " + rawError
-			+ " (needs root or CAP_NET_RAW); datagram socket: " + e.displayText()
+			+ " (needs root or CAP_NET_RAW); datagram socket: " + reason(e)
 			+ " (needs a group in sysctl net.ipv4.ping_group_range)");
 	}
 }

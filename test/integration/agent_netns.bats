@@ -78,3 +78,27 @@ setup() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *" 2  *  Request timed out"* ]]
 }
+
+@test "without CAP_NET_RAW the unprivileged datagram ICMP socket is used, TTLs and hops included" {
+	# ping_group_range is per network namespace: allow root's group in the client's only
+	ip netns exec "$NS_CLIENT" sysctl -qw net.ipv4.ping_group_range="0 0"
+	run timeout 20 ip netns exec "$NS_CLIENT" setpriv --bounding-set -net_raw "$MAIL_BIN/mail-agent" trace 10.250.2.2 --max-hops 5 -W 2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"(datagram ICMP socket)"* ]]
+	[[ "$output" =~ $'\n'" 1  "[0-9]+\.[0-9]{2}" ms  10.250.1.1  router-$NS_ID" ]]
+	[[ "$output" =~ $'\n'" 2  "[0-9]+\.[0-9]{2}" ms  10.250.2.2  target-$NS_ID" ]]
+	run timeout 20 ip netns exec "$NS_CLIENT" setpriv --bounding-set -net_raw "$MAIL_BIN/mail-agent" ping 10.250.2.2 -c 1 -W 2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"bytes from 10.250.2.2: icmp_seq=1 ttl=63 time="* ]]
+}
+
+@test "with neither socket allowed the error says why for each, exit 69" {
+	ip netns exec "$NS_CLIENT" sysctl -qw net.ipv4.ping_group_range="1 0"
+	run timeout 20 ip netns exec "$NS_CLIENT" setpriv --bounding-set -net_raw "$MAIL_BIN/mail-agent" ping 10.250.2.2 -c 1
+	echo "$output"
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"raw socket: Operation not permitted (needs root or CAP_NET_RAW)"* ]]
+	[[ "$output" == *"datagram socket: Permission denied (needs a group in sysctl net.ipv4.ping_group_range)"* ]]
+}
