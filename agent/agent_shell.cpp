@@ -1,10 +1,12 @@
 // agent_shell.cpp - prompts, composing, and the POP3 sub-shell.
 #include "agent_shell.h"
 
+#include "log.h"
 #include "pop_commands.h"
 #include "smtp_submit.h"
 
 #include <Poco/FileStream.h>
+#include <Poco/Logger.h>
 #include <Poco/Net/MailMessage.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
@@ -145,11 +147,15 @@ bool AgentShell::send(const std::vector<std::string>& to, const std::string& sub
 	MailMessage message;
 	composeMessage(message, _options.email, to, subject, content);
 	std::string error = submitMessage(_smtp, message, NetworkTimeout);
+	Poco::Logger& log = Poco::Logger::get("agent");
+	std::string id = newSessionId();
 	if (!error.empty())
 	{
+		log.debug("%s smtp not-sent server=%s reason=%s", id, _smtp.toString(), quoteForLog(error));
 		_out << "not sent: " << error << "\n";
 		return false;
 	}
+	log.debug("%s smtp sent server=%s rcpts=%z", id, _smtp.toString(), to.size());
 	_out << "sent to " << to.size() << (to.size() == 1 ? " recipient" : " recipients") << "\n";
 	return true;
 }

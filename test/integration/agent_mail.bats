@@ -59,6 +59,7 @@ stat
 list
 list $n
 retr $n
+top $n 0
 uidl
 retr 99
 dele $n
@@ -73,7 +74,11 @@ exit"
 	grep -qE "^$n messages \([0-9]+ bytes\)$" <<<"$output"
 	grep -qE "^$n [0-9]+$" <<<"$output"
 	[[ "$output" == *"Subject: Grüße 你好"* ]]
-	[[ "$output" == *$'>\n\npremière ligne\n第二行 with =equals=\n[pop]>>> uidl'* ]]
+	[[ "$output" == *$'>\n\npremière ligne\n第二行 with =equals=\n[pop]>>> top'* ]]
+	# top N 0: the headers (decoded) and no body line
+	sed -n "/^\[pop\]>>> top $n 0\$/,/^\[pop\]>>> uidl\$/p" <<<"$output" >"$T/top.out"
+	grep -qx 'Subject: Grüße 你好' "$T/top.out"
+	[ "$(grep -c 'première' "$T/top.out")" -eq 0 ]
 	sed -n '/^\[pop\]>>> uidl$/,/^\[pop\]>>> retr 99$/p' <<<"$output" | grep -qE "^$n [!-~]+$"
 	grep -A1 -x '\[pop\]>>> retr 99' <<<"$output" | grep -q '^-ERR'
 	grep -A1 -x "\[pop\]>>> dele $n" <<<"$output" | grep -q '^+OK'
