@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
@@ -17,13 +18,6 @@ namespace {
 char lowerAscii(char c)
 {
 	return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-
-std::string lowerString(std::string text)
-{
-	for (auto& c: text) c = lowerAscii(c);
-	return text;
 }
 
 
@@ -47,7 +41,8 @@ public:
 		std::size_t pos = 0;
 		while (name.bytes[pos] != 0)
 		{
-			const std::string suffix = lowerString(std::string(reinterpret_cast<const char*>(name.bytes + pos), name.length - pos));
+			// Exact match only: a case-insensitive match would change the case of this name.
+			const std::string suffix(reinterpret_cast<const char*>(name.bytes + pos), name.length - pos);
 			const auto found = std::find_if(_suffixes.begin(), _suffixes.end(),
 				[&suffix](const std::pair<std::string, std::size_t>& s) { return s.first == suffix; });
 			if (found != _suffixes.end())
@@ -103,7 +98,7 @@ public:
 
 private:
 	std::vector<std::uint8_t> _out;
-	std::vector<std::pair<std::string, std::size_t>> _suffixes; ///< lower-case wire suffix -> offset
+	std::vector<std::pair<std::string, std::size_t>> _suffixes; ///< wire suffix -> offset
 };
 
 
@@ -183,8 +178,20 @@ std::string WireName::toDotted() const
 	std::size_t pos = 0;
 	while (pos < length && bytes[pos] != 0)
 	{
-		if (!dotted.empty()) dotted += '.';
-		dotted.append(reinterpret_cast<const char*>(bytes + pos + 1), bytes[pos]);
+		if (pos > 0) dotted += '.';
+		for (std::size_t i = pos + 1; i <= pos + bytes[pos]; ++i)
+		{
+			const unsigned char c = bytes[i];
+			if (c == '.' || c == '\\') dotted += '\\';
+			if (c <= ' ' || c >= 0x7F)
+			{
+				char escaped[5];
+				std::snprintf(escaped, sizeof escaped, "\\%03u", static_cast<unsigned>(c));
+				dotted += escaped;
+			}
+			else
+				dotted += static_cast<char>(c);
+		}
 		pos += bytes[pos] + 1u;
 	}
 	return dotted;
@@ -307,21 +314,50 @@ bool WireReader::skipRecord(std::uint16_t& type, std::uint16_t& klass, std::uint
 bool encodeName(const std::string& dotted, WireName& out)
 {
 	out.length = 0;
-	std::size_t start = 0;
-	const std::size_t end = (!dotted.empty() && dotted.back() == '.') ? dotted.size() - 1 : dotted.size();
-	while (start < end)
+	if (dotted.empty() || dotted == ".")
 	{
-		std::size_t dot = dotted.find('.', start);
-		if (dot == std::string::npos || dot > end) dot = end;
-		const std::size_t length = dot - start;
-		if (length == 0 || length > MaxLabelLength) return false;
-		if (out.length + length + 2 > MaxNameLength) return false;
-		out.bytes[out.length++] = static_cast<std::uint8_t>(length);
-		std::memcpy(out.bytes + out.length, dotted.data() + start, length);
-		out.length += length;
-		start = dot + 1;
+		out.bytes[out.length++] = 0;
+		return true;
 	}
-	if (end > 0 && dotted[end - 1] == '.') return false; // "a..": empty last label
+	std::size_t labelAt = out.length++; // where the current label's length goes
+	std::size_t labelLength = 0;
+	bool closed = false; // the input ended with the root's dot
+	for (std::size_t i = 0; i < dotted.size(); ++i)
+	{
+		unsigned char c = static_cast<unsigned char>(dotted[i]);
+		if (c == '.')
+		{
+			if (labelLength == 0) return false; // empty label
+			out.bytes[labelAt] = static_cast<std::uint8_t>(labelLength);
+			if (i + 1 == dotted.size())
+			{
+				closed = true; // one trailing dot: the root
+				break;
+			}
+			labelAt = out.length++;
+			labelLength = 0;
+			continue;
+		}
+		if (c == '\\') // \X is X; \DDD is the octet DDD (RFC 1035 5.1)
+		{
+			if (++i == dotted.size()) return false;
+			c = static_cast<unsigned char>(dotted[i]);
+			if (c >= '0' && c <= '9')
+			{
+				if (i + 2 >= dotted.size() || !std::isdigit(static_cast<unsigned char>(dotted[i + 1]))
+					|| !std::isdigit(static_cast<unsigned char>(dotted[i + 2])))
+					return false;
+				const int value = (c - '0') * 100 + (dotted[i + 1] - '0') * 10 + (dotted[i + 2] - '0');
+				if (value > 255) return false;
+				c = static_cast<unsigned char>(value);
+				i += 2;
+			}
+		}
+		if (labelLength == MaxLabelLength || out.length + 2 > MaxNameLength) return false;
+		out.bytes[out.length++] = c;
+		++labelLength;
+	}
+	if (!closed) out.bytes[labelAt] = static_cast<std::uint8_t>(labelLength);
 	out.bytes[out.length++] = 0;
 	return true;
 }

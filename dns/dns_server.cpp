@@ -29,8 +29,8 @@ constexpr std::chrono::milliseconds DnsServer::StopPoll;
 namespace {
 
 
-int openSocket(const SocketAddress& address, std::chrono::milliseconds receiveTimeout)
-	/// A bound UDP socket with SO_REUSEPORT and a receive timeout; throws on failure.
+int openSocket(const SocketAddress& address, bool reusePort, std::chrono::milliseconds receiveTimeout)
+	/// A bound UDP socket (with SO_REUSEPORT if asked) and a receive timeout; throws on failure.
 {
 	const int fd = ::socket(address.af(), SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) throw Poco::IOException("socket", std::strerror(errno));
@@ -38,7 +38,7 @@ int openSocket(const SocketAddress& address, std::chrono::milliseconds receiveTi
 	timeval tv{};
 	tv.tv_sec = static_cast<time_t>(receiveTimeout.count() / 1000);
 	tv.tv_usec = static_cast<suseconds_t>((receiveTimeout.count() % 1000) * 1000);
-	if (::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0
+	if ((reusePort && ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0)
 		|| ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0
 		|| ::bind(fd, address.addr(), address.length()) != 0)
 	{
@@ -47,6 +47,21 @@ int openSocket(const SocketAddress& address, std::chrono::milliseconds receiveTi
 		throw Poco::IOException("cannot bind " + address.toString(), std::strerror(error));
 	}
 	return fd;
+}
+
+
+SocketAddress claimAddress(const SocketAddress& address)
+	/// Binds once without SO_REUSEPORT, so that an address another process (even another
+	/// mail-dns) already serves is an error rather than silently shared; returns the bound
+	/// address (a free port for port 0) for the workers' SO_REUSEPORT sockets.
+{
+	const int fd = openSocket(address, false, std::chrono::milliseconds(0));
+	sockaddr_storage bound{};
+	socklen_t length = sizeof bound;
+	const int rc = ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);
+	::close(fd);
+	if (rc != 0) throw Poco::IOException("getsockname", std::strerror(errno));
+	return SocketAddress(reinterpret_cast<sockaddr*>(&bound), length);
 }
 
 
@@ -162,18 +177,9 @@ void DnsServer::start()
 {
 	poco_assert(_workers.empty());
 	_stopping = false;
+	_address = claimAddress(_address);
 	for (unsigned i = 0; i < _workerCount; ++i)
-	{
-		const int fd = openSocket(_address, StopPoll);
-		if (i == 0)
-		{
-			sockaddr_storage bound{};
-			socklen_t length = sizeof bound;
-			if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) == 0)
-				_address = SocketAddress(reinterpret_cast<sockaddr*>(&bound), length);
-		}
-		_workers.emplace_back(new Worker(*this, fd));
-	}
+		_workers.emplace_back(new Worker(*this, openSocket(_address, true, StopPoll)));
 	for (auto& worker: _workers)
 	{
 		_threads.emplace_back(new Poco::Thread("dns-worker"));

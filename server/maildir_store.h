@@ -1,6 +1,9 @@
 // maildir_store.h - durable delivery into per-account Maildirs (DATA/NAME/mail/<address>/).
 #pragma once
 
+#include <atomic>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -9,20 +12,38 @@ namespace mail {
 
 
 class MaildirStore
+	/// Maildir layout agreed between SMTP, POP3 and relay: mailRoot/<address>/{tmp,new,cur},
+	/// <address> being the account key as written in the config. Files in new/ are named
+	/// `<unix-seconds>.M<microseconds>P<pid>Q<counter>.<host>,S=<size>`, hold the message
+	/// with CRLF line endings (so the file size is the RFC 1939 size), and are complete and
+	/// fsynced before they appear. Thread-safe.
 {
 public:
-	explicit MaildirStore(const std::string& mailRoot);
+	explicit MaildirStore(const std::string& mailRoot, const std::string& hostName = "");
+		/// hostName goes into file names; empty: the name of mailRoot's parent directory
+		/// (DATA/NAME/mail -> NAME), i.e. the server name.
 
 	std::string mailboxPath(const std::string& address) const;
 		/// mailRoot/<address>, the address as the account is written in the config.
 
 	std::string deliver(const std::vector<std::string>& addresses, const std::string& message);
-		/// Stores the message once in each mailbox: tmp/ -> fsync -> rename into new/ -> fsync
-		/// of new/. Returns only when every copy is durable; returns the Maildir base name.
-		/// Throws Poco::Exception on failure, leaving no partial file in any new/.
+		/// Stores the message once in each mailbox: written to the first mailbox's tmp/,
+		/// fdatasync'ed, hard-linked into every new/, tmp name removed, every new/ fsynced.
+		/// Returns only when every copy is durable; returns the Maildir base name.
+		/// Throws Poco::Exception on failure, after removing the tmp file and any copy it
+		/// already linked, so a failed delivery leaves nothing behind.
+
+	void ensureMailbox(const std::string& address);
+		/// Creates mailRoot/<address>/{tmp,new,cur} durably (directories fsynced) if missing.
 
 private:
+	std::string uniqueName(std::size_t size);
+
 	std::string _root;
+	std::string _host;
+	std::atomic<unsigned long> _counter{0};
+	std::mutex _mutex;             ///< guards _ready
+	std::set<std::string> _ready;  ///< mailboxes known to exist on disk
 };
 
 

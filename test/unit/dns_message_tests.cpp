@@ -117,6 +117,18 @@ BOOST_AUTO_TEST_CASE(answer_round_trip_compresses_names)
 }
 
 
+BOOST_AUTO_TEST_CASE(compression_keeps_case)
+{
+	// Found by the fuzzer: compressing "A.example" onto "a.example" would change its case.
+	Message m;
+	m.questions.push_back(Question{"a.example", TypeA, ClassIn});
+	m.questions.push_back(Question{"A.example", TypeA, ClassIn});
+	const Bytes wire = encodeMessage(m);
+	const Message back = decodeMessage(wire.data(), wire.size());
+	BOOST_TEST(back.questions[1].name == "A.example");
+}
+
+
 BOOST_AUTO_TEST_CASE(encode_name_limits)
 {
 	struct Row { std::string name; bool ok; std::size_t length; };
@@ -129,6 +141,11 @@ BOOST_AUTO_TEST_CASE(encode_name_limits)
 		{"a..", false, 0},
 		{".a", false, 0},
 		{std::string(63, 'x'), true, 65},
+		{"a\\.b.c", true, 7},        // escaped dot inside a label
+		{"a\\046b.c\\\\", true, 8},  // \DDD and an escaped backslash
+		{"a\\", false, 0},
+		{"a\\25", false, 0},
+		{"a\\256", false, 0},
 		{std::string(64, 'x'), false, 0},
 		{std::string(63, 'a') + "." + std::string(63, 'b') + "." + std::string(63, 'c') + "." + std::string(61, 'd'), true, 255},
 		{std::string(63, 'a') + "." + std::string(63, 'b') + "." + std::string(63, 'c') + "." + std::string(62, 'd'), false, 0},
@@ -142,6 +159,21 @@ BOOST_AUTO_TEST_CASE(encode_name_limits)
 			if (row.ok) BOOST_TEST(wire.length == row.length);
 		}
 	}
+}
+
+
+BOOST_AUTO_TEST_CASE(odd_label_octets_round_trip_through_dotted_form)
+{
+	// Found by the fuzzer: a label holding '.' must not become two labels.
+	const Bytes wire{5, 'a', '.', 'b', '\\', 0xA1, 3, 'c', 'o', 'm', 0};
+	WireName name;
+	WireReader reader(wire.data(), wire.size());
+	BOOST_REQUIRE(reader.name(name));
+	const std::string dotted = name.toDotted();
+	BOOST_TEST(dotted == "a\\.b\\\\\\161.com");
+	WireName again;
+	BOOST_REQUIRE(encodeName(dotted, again));
+	BOOST_TEST(Bytes(again.bytes, again.bytes + again.length) == wire);
 }
 
 

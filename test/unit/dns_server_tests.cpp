@@ -75,12 +75,14 @@ BOOST_AUTO_TEST_CASE(zone_swap_while_answering)
 
 BOOST_AUTO_TEST_CASE(bind_conflict_throws)
 {
-	dns::DnsServer first(Poco::Net::SocketAddress("127.0.0.1", 0), 1, zoneWithPort(1));
-	first.start();
-	// A plain socket without SO_REUSEPORT holds the port: the server must not start.
+	// Neither a plain socket nor another server (with SO_REUSEPORT) may be silently shared.
 	Poco::Net::DatagramSocket holder(Poco::Net::SocketAddress("127.0.0.1", 0));
 	dns::DnsServer second(holder.address(), 1, zoneWithPort(1));
 	BOOST_CHECK_THROW(second.start(), Poco::IOException);
+	dns::DnsServer first(Poco::Net::SocketAddress("127.0.0.1", 0), 2, zoneWithPort(1));
+	first.start();
+	dns::DnsServer third(first.address(), 1, zoneWithPort(1));
+	BOOST_CHECK_THROW(third.start(), Poco::IOException);
 }
 
 

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# fuzz.sh SECONDS - builds every test/fuzz/*_fuzz.cpp with clang++ and libFuzzer (ASan+UBSan)
+# into build-fuzz/ and runs each for SECONDS on a copy of its seed corpus
+# (test/fuzz/corpus/NAME/). Crashes are left in build-fuzz/artifacts/; exits non-zero on any.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-30}
+out=build-fuzz
+CXX=${FUZZ_CXX:-clang++}
+flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -Icommon -Wall -Wextra)
+sanitize=-fsanitize=address,undefined
+libs=(-lPocoNetSSL -lPocoCrypto -lPocoUtil -lPocoNet -lPocoXML -lPocoJSON -lPocoFoundation -lyaml-cpp -lssl -lcrypto -pthread)
+
+# Library objects (every non-main source), rebuilt only when older than their source.
+objects=()
+for src in common/*.cpp dns/*.cpp server/*.cpp agent/*.cpp; do
+	[ -e "$src" ] || continue
+	[ "$(basename "$src")" = main.cpp ] && continue
+	obj=$out/obj/${src%.cpp}.o
+	objects+=("$obj")
+	if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find common dns server agent -name '*.h' -newer "$obj" 2>/dev/null | head -1)" ]; then
+		mkdir -p "$(dirname "$obj")"
+		echo "fuzz: compile $src"
+		"$CXX" "${flags[@]}" "$sanitize" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
+	fi
+done
+
+status=0
+for target in test/fuzz/*_fuzz.cpp; do
+	[ -e "$target" ] || continue
+	name=$(basename "$target" .cpp)
+	bin=$out/$name
+	echo "fuzz: build $name"
+	"$CXX" "${flags[@]}" "$sanitize" -fsanitize=fuzzer "$target" "${objects[@]}" "${libs[@]}" -o "$bin"
+	corpus=$out/corpus/${name%_fuzz}
+	mkdir -p "$corpus" "$out/artifacts"
+	if [ -d "test/fuzz/corpus/${name%_fuzz}" ]; then cp -n "test/fuzz/corpus/${name%_fuzz}"/* "$corpus"/ 2>/dev/null || true; fi
+	echo "fuzz: run $name for ${seconds}s"
+	if ! "$bin" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
+		-artifact_prefix="$out/artifacts/$name-" "$corpus" 2>"$out/$name.log"; then
+		echo "fuzz: $name FAILED, see $out/$name.log and $out/artifacts/" >&2
+		tail -40 "$out/$name.log" >&2
+		status=1
+	else
+		grep -E "stat::number_of_executed_units|cov:" "$out/$name.log" | tail -2
+	fi
+done
+exit $status

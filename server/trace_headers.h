@@ -1,0 +1,31 @@
+// trace_headers.h - the Return-Path: and Received: headers prepended to an accepted message.
+#pragma once
+
+#include <Poco/Timestamp.h>
+
+#include <string>
+
+
+namespace mail {
+
+
+struct TraceInfo
+{
+	std::string reversePath;   ///< "<a@b>" or "<>"
+	std::string helo;          ///< what the client said in HELO/EHLO
+	std::string peerAddress;   ///< client IP
+	std::string byHost;        ///< this server's name
+	std::string protocol;      ///< "ESMTP" or "SMTP" (RFC 3848)
+	std::string id;            ///< the message id in our logs
+	std::string forRecipient;  ///< "<x@y>" when there is exactly one recipient, else empty
+	Poco::Timestamp when;
+};
+
+
+std::string traceHeaders(const TraceInfo& info);
+	/// "Return-Path: <a@b>\r\nReceived: from helo ([ip])\r\n\tby host (mail-server) with
+	/// ESMTP id ID\r\n\tfor <x@y>; Sun, 22 Nov 2026 10:00:00 +0000\r\n". Client-supplied
+	/// text is cleaned of control characters so it cannot add header lines.
+
+
+} // namespace mail

@@ -1,0 +1,113 @@
+// maildir_store_tests.cpp - Maildir delivery: layout, names, links, cleanup on failure.
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include "../../server/maildir_store.h"
+
+#include <Poco/DirectoryIterator.h>
+#include <Poco/Exception.h>
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/Path.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/TemporaryFile.h>
+
+#include <regex>
+#include <sys/stat.h>
+#include <vector>
+
+using mail::MaildirStore;
+
+
+BOOST_AUTO_TEST_SUITE(maildir_store_tests)
+
+
+namespace {
+
+
+std::vector<std::string> filesIn(const std::string& dir)
+{
+	std::vector<std::string> out;
+	if (!Poco::File(dir).exists()) return out;
+	for (Poco::DirectoryIterator it(dir), end; it != end; ++it) out.push_back(it.name());
+	return out;
+}
+
+
+std::string readFile(const std::string& path)
+{
+	Poco::FileInputStream in(path);
+	std::string out;
+	Poco::StreamCopier::copyToString(in, out);
+	return out;
+}
+
+
+struct TempRoot
+{
+	TempRoot(): dir(Poco::TemporaryFile::tempName()) { Poco::File(dir + "/srv.example").createDirectories(); }
+	~TempRoot() { Poco::File(dir).remove(true); }
+	std::string mail() const { return dir + "/srv.example/mail"; }
+	std::string dir;
+};
+
+
+} // namespace
+
+
+BOOST_AUTO_TEST_CASE(delivers_once_per_mailbox_with_maildir_name)
+{
+	TempRoot root;
+	MaildirStore store(root.mail());
+	const std::string message = "Subject: hi\r\n\r\nbody\r\n";
+	const std::string name = store.deliver({"a@x.org", "b@x.org"}, message);
+	BOOST_TEST(std::regex_match(name, std::regex("[0-9]+\\.M[0-9]+P[0-9]+Q[0-9]+\\.srv\\.example,S=" + std::to_string(message.size()))));
+	for (const std::string box: {"a@x.org", "b@x.org"})
+	{
+		const auto files = filesIn(root.mail() + "/" + box + "/new");
+		BOOST_REQUIRE_EQUAL(files.size(), 1u);
+		BOOST_TEST(files[0] == name);
+		BOOST_TEST(readFile(root.mail() + "/" + box + "/new/" + name) == message);
+		BOOST_TEST(filesIn(root.mail() + "/" + box + "/tmp").empty());
+		BOOST_TEST(Poco::File(root.mail() + "/" + box + "/cur").isDirectory());
+	}
+	struct stat st;
+	BOOST_REQUIRE(::stat((root.mail() + "/a@x.org/new/" + name).c_str(), &st) == 0);
+	BOOST_TEST(st.st_nlink == 2u); // one file, hard-linked
+}
+
+
+BOOST_AUTO_TEST_CASE(names_are_unique)
+{
+	TempRoot root;
+	MaildirStore store(root.mail(), "h");
+	for (int i = 0; i < 50; ++i) store.deliver({"a@x.org"}, "x\r\n");
+	BOOST_TEST(filesIn(root.mail() + "/a@x.org/new").size() == 50u);
+}
+
+
+BOOST_AUTO_TEST_CASE(failure_leaves_nothing_behind)
+{
+	TempRoot root;
+	MaildirStore store(root.mail());
+	store.ensureMailbox("a@x.org");
+	// b's new/ is a plain file: linking into it fails after a's copy was linked.
+	Poco::File(root.mail() + "/b@x.org/tmp").createDirectories();
+	Poco::File(root.mail() + "/b@x.org/cur").createDirectories();
+	Poco::FileOutputStream(root.mail() + "/b@x.org/new") << "not a directory";
+	BOOST_CHECK_THROW(store.deliver({"a@x.org", "b@x.org"}, "x\r\n"), Poco::Exception);
+	BOOST_TEST(filesIn(root.mail() + "/a@x.org/new").empty());
+	BOOST_TEST(filesIn(root.mail() + "/a@x.org/tmp").empty());
+}
+
+
+BOOST_AUTO_TEST_CASE(rejects_names_leaving_the_root)
+{
+	TempRoot root;
+	MaildirStore store(root.mail());
+	for (const std::string bad: {"../x", "", ".hidden", "a/b"})
+		BOOST_CHECK_THROW(store.deliver({bad}, "x\r\n"), Poco::Exception);
+}
+
+
+BOOST_AUTO_TEST_SUITE_END()
