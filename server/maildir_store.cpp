@@ -2,10 +2,12 @@
 #include "maildir_store.h"
 
 #include <Poco/Exception.h>
+#include <Poco/File.h>
 #include <Poco/Path.h>
 #include <Poco/Process.h>
 #include <Poco/Timestamp.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -110,7 +112,11 @@ void MaildirStore::ensureMailbox(const std::string& address)
 	if (_ready.count(address)) return;
 	const std::string box = mailboxPath(address);
 	const std::string parent = Poco::Path(_root).parent().toString();
-	if (makeDirectory(_root)) syncDirectory(parent);
+	if (!Poco::File(_root).exists())
+	{
+		Poco::File(_root).createDirectories();
+		syncDirectory(parent);
+	}
 	bool created = makeDirectory(box);
 	if (created) syncDirectory(_root);
 	created = false;
@@ -136,43 +142,124 @@ std::string MaildirStore::deliver(const std::vector<std::string>& addresses, con
 	for (const auto& address: addresses) ensureMailbox(address);
 
 	const std::string name = uniqueName(message.size());
-	const std::string tmpPath = mailboxPath(addresses.front()) + "/tmp/" + name;
-	std::vector<std::string> linked;
-	const int fd = ::open(tmpPath.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) throwErrno("cannot create", tmpPath, errno);
+	Pending pending;
+	pending.tmpPath = mailboxPath(addresses.front()) + "/tmp/" + name;
+	for (const auto& address: addresses)
+	{
+		const std::string target = mailboxPath(address) + "/new/" + name;
+		if (std::find(pending.targets.begin(), pending.targets.end(), target) == pending.targets.end())
+			pending.targets.push_back(target);
+	}
+	const int fd = ::open(pending.tmpPath.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) throwErrno("cannot create", pending.tmpPath, errno);
 	try
 	{
-		try
-		{
-			writeAll(fd, message, tmpPath);
-			if (::fdatasync(fd) != 0) throwErrno("cannot fdatasync", tmpPath, errno);
-		}
-		catch (...)
-		{
-			::close(fd);
-			throw;
-		}
-		if (::close(fd) != 0) throwErrno("cannot close", tmpPath, errno);
-		for (const auto& address: addresses)
-		{
-			const std::string target = mailboxPath(address) + "/new/" + name;
-			if (::link(tmpPath.c_str(), target.c_str()) != 0)
-			{
-				if (errno == EEXIST) continue; // the same mailbox twice: one copy
-				throwErrno("cannot link", target, errno);
-			}
-			linked.push_back(target);
-		}
-		::unlink(tmpPath.c_str());
-		for (const auto& address: addresses) syncDirectory(mailboxPath(address) + "/new");
+		writeAll(fd, message, pending.tmpPath);
 	}
 	catch (...)
 	{
-		for (const auto& path: linked) ::unlink(path.c_str());
-		::unlink(tmpPath.c_str());
+		::close(fd);
+		::unlink(pending.tmpPath.c_str());
 		throw;
 	}
+	if (::close(fd) != 0)
+	{
+		const int error = errno;
+		::unlink(pending.tmpPath.c_str());
+		throwErrno("cannot close", pending.tmpPath, error);
+	}
+	commit(pending);
+	if (pending.error) std::rethrow_exception(pending.error);
 	return name;
+}
+
+
+void MaildirStore::commit(Pending& pending)
+{
+	std::unique_lock<std::mutex> lock(_commitMutex);
+	_waiting.push_back(&pending);
+	while (!pending.done)
+	{
+		if (_committing)
+		{
+			_committed.wait(lock);
+			continue;
+		}
+		// Lead: take everything written so far, commit it without the lock held.
+		std::vector<Pending*> batch;
+		batch.swap(_waiting);
+		_committing = true;
+		lock.unlock();
+		commitBatch(batch);
+		lock.lock();
+		for (Pending* p: batch) p->done = true;
+		_committing = false;
+		_committed.notify_all();
+	}
+}
+
+
+void MaildirStore::commitBatch(std::vector<Pending*>& batch)
+{
+	// 1. Every tmp file's data and inode durable: one syncfs() for the batch.
+	int fd = ::open(batch.front()->tmpPath.c_str(), O_RDONLY | O_CLOEXEC);
+	const int syncError = fd < 0 ? errno : (::syncfs(fd) != 0 ? errno : 0);
+	if (fd >= 0) ::close(fd);
+	if (syncError != 0)
+	{
+		for (Pending* p: batch)
+		{
+			::unlink(p->tmpPath.c_str());
+			p->error = std::make_exception_ptr(Poco::FileException(std::string("cannot syncfs ") + p->tmpPath + ": " + std::strerror(syncError)));
+		}
+		return;
+	}
+	// 2. Link into every new/, drop the tmp name. A failed item removes its own links.
+	std::set<std::string> directories;
+	for (Pending* p: batch)
+	{
+		std::vector<std::string> linked;
+		for (const auto& target: p->targets)
+		{
+			if (::link(p->tmpPath.c_str(), target.c_str()) != 0)
+			{
+				p->error = std::make_exception_ptr(Poco::FileException("cannot link " + target + ": " + std::strerror(errno)));
+				break;
+			}
+			linked.push_back(target);
+		}
+		if (p->error)
+		{
+			for (const auto& path: linked) ::unlink(path.c_str());
+		}
+		else
+		{
+			for (const auto& target: p->targets) directories.insert(Poco::Path(target).parent().toString());
+		}
+		::unlink(p->tmpPath.c_str());
+	}
+	// 3. Each touched new/ once. A failure here fails every item linked into that directory.
+	for (const auto& dir: directories)
+	{
+		try
+		{
+			syncDirectory(dir);
+		}
+		catch (const Poco::Exception& exc)
+		{
+			for (Pending* p: batch)
+			{
+				if (p->error) continue;
+				for (const auto& target: p->targets)
+				{
+					if (Poco::Path(target).parent().toString() != dir) continue;
+					p->error = std::make_exception_ptr(exc);
+					for (const auto& t: p->targets) ::unlink(t.c_str());
+					break;
+				}
+			}
+		}
+	}
 }
 
 

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <set>
 #include <string>
@@ -28,8 +30,12 @@ public:
 
 	std::string deliver(const std::vector<std::string>& addresses, const std::string& message);
 		/// Stores the message once in each mailbox: written to the first mailbox's tmp/,
-		/// fdatasync'ed, hard-linked into every new/, tmp name removed, every new/ fsynced.
+		/// made durable, hard-linked into every new/, tmp name removed, every new/ fsynced.
 		/// Returns only when every copy is durable; returns the Maildir base name.
+		/// Group commit: concurrent callers queue their written tmp files; one of them (the
+		/// leader) makes the whole batch durable with one syncfs(), links the batch, fsyncs
+		/// each touched new/ once and wakes the others, so N sessions share two journal
+		/// commits instead of paying 2N.
 		/// Throws Poco::Exception on failure, after removing the tmp file and any copy it
 		/// already linked, so a failed delivery leaves nothing behind.
 
@@ -37,7 +43,23 @@ public:
 		/// Creates mailRoot/<address>/{tmp,new,cur} durably (directories fsynced) if missing.
 
 private:
+	struct Pending
+		/// One delivery waiting for the group commit.
+	{
+		std::string tmpPath;
+		std::vector<std::string> targets; ///< new/ paths to link
+		bool done = false;
+		std::exception_ptr error;
+	};
+
 	std::string uniqueName(std::size_t size);
+	void commit(Pending& pending);        ///< waits until pending is committed (or leads a batch)
+	void commitBatch(std::vector<Pending*>& batch);
+
+	std::mutex _commitMutex;
+	std::condition_variable _committed;
+	std::vector<Pending*> _waiting;       ///< written, not yet being committed
+	bool _committing = false;             ///< a leader is committing a batch
 
 	std::string _root;
 	std::string _host;

@@ -1,0 +1,158 @@
+// smtp_session_tests.cpp - the SMTP session state machine driven over a loopback socket.
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include "fixtures.h"
+#include "../../server/maildir_store.h"
+#include "../../server/relay_queue.h"
+#include "../../server/server_context.h"
+#include "../../server/smtp_session.h"
+
+#include <Poco/DirectoryIterator.h>
+#include <Poco/File.h>
+
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+using mail::test::SocketPair;
+using mail::test::TempDir;
+
+
+BOOST_AUTO_TEST_SUITE(smtp_session_tests)
+
+
+namespace {
+
+
+/// One server with two local accounts; the relay queue lives under a plain file, so
+/// every enqueue fails whatever RelayQueue does.
+struct SessionFixture
+{
+	SessionFixture():
+		queueBlocker(dir.write("blocker", "x")),
+		context(config, makeServer(), dir.path() + "/srv"),
+		store(context.mailDir()),
+		queue(queueBlocker + "/queue")
+	{
+	}
+
+	const mail::ServerConfig& makeServer()
+	{
+		server.name = "srv.example";
+		server.accounts = {{"usr1@local.example", "p1"}, {"Usr2@local.example", "p2"}};
+		server.domains = {"local.example"};
+		server.limits.maxRecipients = 3;
+		server.limits.softErrors = 100;
+		server.limits.hardErrors = 6;
+		return server;
+	}
+
+	/// Sends everything in one write, runs one session, returns the reply codes.
+	std::string dialogue(const std::string& input, std::string* transcript = nullptr)
+	{
+		SocketPair pair;
+		std::thread serverThread([&] { mail::SmtpSession(context, store, queue, pair.server, "test").run(); });
+		pair.client.sendBytes(input.data(), static_cast<int>(input.size()));
+		std::string received;
+		char buffer[4096];
+		pair.client.setReceiveTimeout(Poco::Timespan(10, 0));
+		for (;;)
+		{
+			const int n = pair.client.receiveBytes(buffer, sizeof buffer);
+			if (n <= 0) break;
+			received.append(buffer, static_cast<std::size_t>(n));
+			if (received.find("\r\n221 ") != std::string::npos || received.find("\r\n421 ") != std::string::npos) break;
+		}
+		serverThread.join();
+		if (transcript) *transcript = received;
+		std::istringstream lines(received);
+		std::string line, codes;
+		while (std::getline(lines, line))
+		{
+			if (line.size() >= 4 && line[3] == ' ') codes += line.substr(0, 3) + " ";
+		}
+		return codes;
+	}
+
+	std::size_t count(const std::string& mailbox)
+	{
+		const std::string path = context.mailDir() + "/" + mailbox + "/new";
+		if (!Poco::File(path).exists()) return 0;
+		std::size_t n = 0;
+		for (Poco::DirectoryIterator it(path), end; it != end; ++it) ++n;
+		return n;
+	}
+
+	TempDir dir;
+	std::string queueBlocker;
+	mail::Config config;
+	mail::ServerConfig server;
+	mail::ServerContext context;
+	mail::MaildirStore store;
+	mail::RelayQueue queue;
+};
+
+
+} // namespace
+
+
+BOOST_FIXTURE_TEST_CASE(dialogues, SessionFixture)
+{
+	struct Row { const char* name; std::string input; std::string codes; };
+	const std::vector<Row> rows = {
+		{"quit", "QUIT\r\n", "220 221 "},
+		{"helo then quit", "HELO c\r\nQUIT\r\n", "220 250 221 "},
+		{"mail before helo", "MAIL FROM:<a@x.org>\r\nQUIT\r\n", "220 503 221 "},
+		{"rcpt before mail", "EHLO c\r\nRCPT TO:<usr1@local.example>\r\nQUIT\r\n", "220 250 503 221 "},
+		{"data before rcpt", "EHLO c\r\nMAIL FROM:<a@x.org>\r\nDATA\r\nQUIT\r\n", "220 250 250 503 221 "},
+		{"nested mail", "EHLO c\r\nMAIL FROM:<a@x.org>\r\nMAIL FROM:<a@x.org>\r\nQUIT\r\n", "220 250 250 503 221 "},
+		{"rset ends the transaction", "EHLO c\r\nMAIL FROM:<a@x.org>\r\nRSET\r\nRCPT TO:<usr1@local.example>\r\nQUIT\r\n", "220 250 250 250 503 221 "},
+		{"helo ends the transaction", "EHLO c\r\nMAIL FROM:<a@x.org>\r\nHELO c\r\nRCPT TO:<usr1@local.example>\r\nQUIT\r\n", "220 250 250 250 503 221 "},
+		{"unknown local sender", "EHLO c\r\nMAIL FROM:<ghost@local.example>\r\nQUIT\r\n", "220 250 550 221 "},
+		{"null sender", "EHLO c\r\nMAIL FROM:<>\r\nRCPT TO:<usr1@local.example>\r\nQUIT\r\n", "220 250 250 250 221 "},
+		{"foreign to foreign", "EHLO c\r\nMAIL FROM:<a@x.org>\r\nRCPT TO:<b@y.org>\r\nQUIT\r\n", "220 250 250 550 221 "},
+		{"unknown local rcpt", "EHLO c\r\nMAIL FROM:<a@x.org>\r\nRCPT TO:<nobody@LOCAL.example>\r\nQUIT\r\n", "220 250 250 550 221 "},
+		{"too many recipients", "EHLO c\r\nMAIL FROM:<usr1@local.example>\r\nRCPT TO:<a@y.org>\r\nRCPT TO:<b@y.org>\r\nRCPT TO:<c@y.org>\r\nRCPT TO:<d@y.org>\r\nQUIT\r\n", "220 250 250 250 250 250 452 221 "},
+		{"expn and auth refused", "EHLO c\r\nEXPN x\r\nAUTH PLAIN\r\nSTARTTLS\r\nQUIT\r\n", "220 250 502 502 502 221 "},
+		{"hard error limit", "A\r\nB\r\nC\r\nD\r\nE\r\nF\r\nNOOP\r\n", "220 500 500 500 500 500 500 421 "},
+	};
+	for (const auto& row: rows)
+	{
+		const std::string codes = dialogue(row.input);
+		BOOST_CHECK_MESSAGE(codes == row.codes, row.name << ": got '" << codes << "' want '" << row.codes << "'");
+	}
+}
+
+
+BOOST_FIXTURE_TEST_CASE(delivers_locally_matching_accounts_case_insensitively, SessionFixture)
+{
+	const std::string codes = dialogue("EHLO c\r\nMAIL FROM:<a@x.org>\r\nRCPT TO:<usr2@local.example>\r\n"
+		"RCPT TO:<USR1@Local.Example>\r\nDATA\r\nSubject: t\r\n\r\nhi\r\n.\r\nQUIT\r\n");
+	BOOST_TEST(codes == "220 250 250 250 250 354 250 221 ");
+	BOOST_TEST(count("Usr2@local.example") == 1u); // the account key as written
+	BOOST_TEST(count("usr1@local.example") == 1u);
+}
+
+
+BOOST_FIXTURE_TEST_CASE(queue_failure_answers_451_never_250, SessionFixture)
+{
+	std::string transcript;
+	const std::string codes = dialogue("EHLO c\r\nMAIL FROM:<usr1@local.example>\r\nRCPT TO:<far@remote.example>\r\n"
+		"DATA\r\nSubject: t\r\n\r\nhi\r\n.\r\nQUIT\r\n", &transcript);
+	BOOST_TEST(codes == "220 250 250 250 354 451 221 ");
+	BOOST_TEST(transcript.find("451 4.3.0 ") != std::string::npos);
+}
+
+
+BOOST_FIXTURE_TEST_CASE(shutdown_answers_421, SessionFixture)
+{
+	context.stopping = true;
+	std::string transcript;
+	BOOST_TEST(dialogue("NOOP\r\n", &transcript) == "220 421 ");
+	BOOST_TEST(transcript.find("421 4.3.2 srv.example Service shutting down") != std::string::npos);
+}
+
+
+BOOST_AUTO_TEST_SUITE_END()
