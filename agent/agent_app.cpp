@@ -122,6 +122,16 @@ int runAgent(const std::vector<std::string>& args)
 		std::cerr << "mail-agent: " << e.what() << std::endl;
 		return ExitConfig;
 	}
+	catch (const Poco::Exception& e)
+	{
+		std::cerr << "mail-agent: " << e.displayText() << std::endl;
+		return ExitSoftware;
+	}
+	catch (const std::exception& e)
+	{
+		std::cerr << "mail-agent: " << e.what() << std::endl;
+		return ExitSoftware;
+	}
 }
 
 

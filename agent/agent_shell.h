@@ -2,7 +2,6 @@
 #pragma once
 
 #include "agent_options.h"
-#include "config.h"
 #include "mail_endpoints.h"
 
 #include <istream>
