@@ -14,6 +14,7 @@
 
 #include <cctype>
 #include <sys/stat.h>
+#include <thread>
 #include <vector>
 
 using mail::MaildirStore;
@@ -102,6 +103,29 @@ BOOST_AUTO_TEST_CASE(names_are_unique)
 	MaildirStore store(root.mail(), "h");
 	for (int i = 0; i < 50; ++i) store.deliver({"a@x.org"}, "x\r\n");
 	BOOST_TEST(filesIn(root.mail() + "/a@x.org/new").size() == 50u);
+}
+
+
+BOOST_AUTO_TEST_CASE(concurrent_deliveries_share_group_commits)
+{
+	TempRoot root;
+	MaildirStore store(root.mail(), "h");
+	constexpr int kThreads = 8;
+	constexpr int kEach = 40;
+	std::vector<std::thread> threads;
+	for (int t = 0; t < kThreads; ++t)
+	{
+		threads.emplace_back([&store, t] {
+			for (int i = 0; i < kEach; ++i)
+				store.deliver({"a@x.org", "b@x.org"}, "T: " + std::to_string(t) + "-" + std::to_string(i) + "\r\n");
+		});
+	}
+	for (auto& thread: threads) thread.join();
+	for (const std::string box: {"a@x.org", "b@x.org"})
+	{
+		BOOST_TEST(filesIn(root.mail() + "/" + box + "/new").size() == static_cast<std::size_t>(kThreads * kEach));
+		BOOST_TEST(filesIn(root.mail() + "/" + box + "/tmp").empty());
+	}
 }
 
 
