@@ -38,6 +38,11 @@ int openSocket(const SocketAddress& address, bool reusePort, std::chrono::millis
 	timeval tv{};
 	tv.tv_sec = static_cast<time_t>(receiveTimeout.count() / 1000);
 	tv.tv_usec = static_cast<suseconds_t>((receiveTimeout.count() % 1000) * 1000);
+	// A burst of queries must not overflow the default receive buffer (NSD does the same);
+	// beyond net.core.rmem_max this needs CAP_NET_ADMIN, else the kernel's limit stays.
+	const int bufferSize = static_cast<int>(DnsServer::SocketBufferSize);
+	if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufferSize, sizeof bufferSize) != 0)
+		::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufferSize, sizeof bufferSize);
 	if ((reusePort && ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0)
 		|| ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0
 		|| ::bind(fd, address.addr(), address.length()) != 0)

@@ -28,6 +28,7 @@ class DnsServer
 public:
 	static const unsigned BatchSize = 32;                  ///< datagrams per recvmmsg/sendmmsg
 	static const std::size_t MaxQuerySize = 4096;          ///< larger datagrams get FORMERR
+	static const std::size_t SocketBufferSize = 1 << 20;   ///< SO_RCVBUF per worker socket
 	static constexpr std::chrono::milliseconds StopPoll{200}; ///< how soon a worker sees stop()
 
 	DnsServer(const Poco::Net::SocketAddress& address, unsigned workers, std::shared_ptr<const ZoneIndex> zone);

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 out=build-fuzz
 CXX=${FUZZ_CXX:-clang++}
-flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -Icommon -Wall -Wextra)
+flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -I. -Icommon -Iserver -Idns -Iagent -Wall -Wextra)
 sanitize=-fsanitize=address,undefined
 libs=(-lPocoNetSSL -lPocoCrypto -lPocoUtil -lPocoNet -lPocoXML -lPocoJSON -lPocoFoundation -lyaml-cpp -lssl -lcrypto -pthread)
 

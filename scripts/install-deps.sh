@@ -11,7 +11,7 @@ FUZZ_PKGS=(clang)
 # tests: real peers and helpers the integration tests drive
 TEST_PKGS=(bats dnsutils netcat-openbsd swaks curl python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark)
 # benchmarks: the reference software and load generators (make bench only)
-EXTRA_PKGS=(dnsperf nsd postfix dovecot-pop3d)
+EXTRA_PKGS=(dnsperf nsd python3-yaml postfix dovecot-pop3d)
 
 want=("${BUILD_PKGS[@]}" "${FUZZ_PKGS[@]}" "${TEST_PKGS[@]}")
 if [ "${WITH_BENCH:-0}" = 1 ]; then want+=("${EXTRA_PKGS[@]}"); fi

@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "../../dns/dns_server.h"
+#include "dns_server.h"
 #include "dns_resolver.h"
 
 #include <Poco/Net/DatagramSocket.h>

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# dns.sh - mail-dns against NSD: same zone, same query mix, same dnsperf run, qps and ratio.
+#
+# Needs dnsperf, nsd and python3-yaml (install-deps.sh WITH_BENCH=1); installs nothing.
+# Both servers run from a temp dir on free loopback ports with their own config and pid
+# file, so an nsd the package may have started elsewhere is not involved.
+#   DURATION=seconds per server (default 10)   CLIENTS=dnsperf clients (default 8)
+#   ZONE=zone file (default conf/zone.yaml)   THREADS=mail-dns workers / nsd server-count (default: cores)
+#   PERF_THREADS=dnsperf threads (default 1: on 2 cores the generator is then the limit for both)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+MAIL_BIN=${MAIL_BIN:-$PWD/build/bin}
+DURATION=${DURATION:-10}
+CLIENTS=${CLIENTS:-8}
+ZONE=${ZONE:-conf/zone.yaml}
+THREADS=${THREADS:-$(nproc)}
+PERF_THREADS=${PERF_THREADS:-1}
+for tool in dnsperf nsd python3; do
+	command -v "$tool" >/dev/null || { echo "bench dns: $tool missing (make bench installs it)" >&2; exit 1; }
+done
+
+T=$(mktemp -d /tmp/mail-bench-dns.XXXXXX)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+[ -n "${KEEP:-}" ] && trap - EXIT
+
+read -r DNS_PORT NSD_PORT < <(python3 - <<'PY'
+import random, socket
+out = []
+while len(out) < 2:
+    p = random.randint(20000, 59999)
+    try:
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", p)); u.close()
+        if p not in out: out.append(p)
+    except OSError: pass
+print(*out)
+PY
+)
+
+# The same zone for NSD: one root zone holding every name, P as TYPE65280 \# 2 XXXX
+# (RFC 3597), and A 127.0.0.1 for a P name without A, as mail-dns answers.
+python3 - "$ZONE" >"$T/root.zone" <<'PY'
+import sys, yaml
+zone = yaml.safe_load(open(sys.argv[1])) or {}
+fq = lambda n: str(n).rstrip(".").lower() + "."
+print("$TTL 60\n. IN SOA ns.bench. hostmaster.bench. 1 3600 600 86400 60\n. IN NS ns.bench.\nns.bench. IN A 127.0.0.1")
+for name, value in (zone.get("MX") or {}).items():
+    for mx in (value if isinstance(value, list) else [{"preference": 10, "host": value}]):
+        print("%s IN MX %d %s" % (fq(name), mx.get("preference", 10), fq(mx["host"])))
+a = {fq(n): v for n, v in (zone.get("A") or {}).items()}
+for name, v in a.items():
+    for addr in (v if isinstance(v, list) else [v]):
+        print("%s IN A %s" % (name, addr))
+for name, port in (zone.get("P") or {}).items():
+    print("%s IN TYPE65280 \\# 2 %04X" % (fq(name), int(port)))
+    if fq(name) not in a:
+        print("%s IN A 127.0.0.1" % fq(name))
+PY
+cat >"$T/nsd.conf" <<NSD
+server:
+	ip-address: 127.0.0.1@$NSD_PORT
+	port: $NSD_PORT
+	server-count: $THREADS
+	reuseport: yes
+	username: ""
+	chroot: ""
+	zonesdir: "$T"
+	database: ""
+	zonelistfile: "$T/zone.list"
+	xfrdfile: "$T/xfrd.state"
+	xfrdir: "$T"
+	pidfile: "$T/nsd.pid"
+	logfile: "$T/nsd.log"
+	verbosity: 0
+	hide-version: yes
+	minimal-responses: yes
+	refuse-any: no
+	rrl-ratelimit: 0
+	rrl-whitelist-ratelimit: 0
+remote-control:
+	control-enable: no
+zone:
+	name: "."
+	zonefile: "root.zone"
+NSD
+nsd-checkzone . "$T/root.zone" >/dev/null
+nsd-checkconf "$T/nsd.conf"
+
+# Query mix: MX, A, P and NXDOMAIN, equally often.
+cat >"$T/queries" <<Q
+gmail.com MX
+mail.sustech.edu.cn MX
+smtp.gmail.com A
+pop.exmail.qq.com A
+smtp.gmail.com TYPE65280
+gmail-smtp-in.l.google.com TYPE65280
+nosuch.gmail.com A
+unknown.example MX
+Q
+
+wait_answering() {
+	local port=$1 i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(dig @127.0.0.1 -p "$port" +time=1 +tries=1 +short gmail.com MX 2>/dev/null)" = "10 gmail-smtp-in.l.google.com." ] && return 0
+		sleep 0.1
+	done
+	echo "bench dns: server on port $port does not answer" >&2
+	return 1
+}
+
+qps() {
+	local port=$1
+	dnsperf -s 127.0.0.1 -p "$port" -d "$T/queries" -l "$DURATION" -c "$CLIENTS" -T "$PERF_THREADS" -q 500 >"$T/perf.$port" 2>&1
+	awk '/Queries per second:/ { print int($4) }' "$T/perf.$port"
+	grep -E "Queries (sent|completed|lost)" "$T/perf.$port" | sed 's/^ */#   /' >&2
+}
+
+"$MAIL_BIN/mail-dns" --listen "127.0.0.1:$DNS_PORT" --zone "$PWD/$ZONE" --threads "$THREADS" >"$T/mail-dns.log" 2>&1 &
+pids+=($!)
+nsd -d -c "$T/nsd.conf" >"$T/nsd.out" 2>&1 &
+pids+=($!)
+wait_answering "$DNS_PORT"
+wait_answering "$NSD_PORT"
+
+echo "# dnsperf ${DURATION}s, $CLIENTS clients, 4 query types; servers with $THREADS threads"
+echo "# mail-dns:" >&2
+ours=$(qps "$DNS_PORT")
+echo "# nsd $(nsd -v 2>&1 | head -1 | awk '{ print $3 }'):" >&2
+theirs=$(qps "$NSD_PORT")
+echo "mail-dns qps=$ours"
+echo "nsd qps=$theirs"
+awk -v a="$ours" -v b="$theirs" 'BEGIN { if (b > 0) printf "ratio mail-dns/nsd=%.2f\n", a / b; else print "ratio n/a" }'

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# pop3.sh - POP3 retrieval and login rates of mail-server against Dovecot, same run.
+#
+# Fills USERS mailboxes with MESSAGES messages each (pop3_load.py, MaildirStore naming,
+# CRLF), serves one copy with mail-server and another with dovecot-pop3d (own config,
+# passwd-file with the same users, loopback port), then measures with the same load
+# client against each: messages retrieved per second (every message of every mailbox,
+# pipelined RETR, checksummed) and logins per second (USER/PASS/STAT/QUIT). Traffic goes
+# to 127.0.0.1 only; every phase is bounded in time.
+#   USERS=100 MESSAGES=100 ROUNDS=3 PROCS=2 SECONDS_LOGIN=5 scripts/bench/pop3.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+MAIL_BIN=${MAIL_BIN:-$PWD/build/bin}
+USERS=${USERS:-100} MESSAGES=${MESSAGES:-100} ROUNDS=${ROUNDS:-3} PROCS=${PROCS:-2}
+SECONDS_LOGIN=${SECONDS_LOGIN:-5} SESSIONS=${SESSIONS:-8}
+LOAD=$PWD/test/lib/pop3_load.py
+
+T=$(mktemp -d /tmp/mail-bench-pop3.XXXXXX)
+chmod 755 "$T"
+pids=()
+cleanup() {
+	local pid
+	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_port() {
+	local port=$1 i
+	for ((i = 0; i < 200; i++)); do
+		if nc -z 127.0.0.1 "$port" 2>/dev/null; then return 0; fi
+		sleep 0.05
+	done
+	echo "bench pop3: nothing listens on port $port" >&2
+	return 1
+}
+
+OUR_POP=$(free_port) OUR_SMTP=$(free_port) DOVE_POP=$(free_port)
+{
+	printf 'dns:\n  listen: 127.0.0.1:%s\n  zone: zone.yaml\nagent: {}\nservers:\n  pop.test:\n' "$(free_port)"
+	printf '    smtp: %s\n    pop: %s\n    logging:\n      level: warning\n    accounts:\n' "$OUR_SMTP" "$OUR_POP"
+	for ((i = 0; i < USERS; i++)); do printf '      u%03d@pop.test: p%03d\n' "$i" "$i"; done
+} >"$T/mail.yaml"
+printf 'MX: {}\n' >"$T/zone.yaml"
+
+echo "filling $USERS mailboxes x $MESSAGES messages"
+python3 "$LOAD" fill "$T/data/pop.test/mail" pop.test "$USERS" "$MESSAGES" "$T/manifest.json"
+"$MAIL_BIN/mail-server" -n pop.test --conf "$T/mail.yaml" --data "$T/data" 2>"$T/mail-server.log" &
+pids+=($!)
+
+# Dovecot: its own copy of the Maildirs, owned by the unprivileged user it runs mail as.
+have_dovecot=0
+if command -v dovecot >/dev/null && getent passwd dovecot >/dev/null && getent passwd dovenull >/dev/null; then
+	have_dovecot=1
+	mkdir -p "$T/dovecot/run" "$T/dovecot/mail"
+	cp -a "$T/data/pop.test/mail/." "$T/dovecot/mail/"
+	chown -R mail:mail "$T/dovecot/mail"
+	for ((i = 0; i < USERS; i++)); do printf 'u%03d@pop.test:{PLAIN}p%03d\n' "$i" "$i"; done >"$T/dovecot/passwd"
+	cat >"$T/dovecot/dovecot.conf" <<CONF
+base_dir = $T/dovecot/run
+state_dir = $T/dovecot/run/state
+log_path = $T/dovecot/dovecot.log
+protocols = pop3
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+first_valid_uid = 8
+mail_uid = mail
+mail_gid = mail
+mail_location = maildir:$T/dovecot/mail/%u
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $T/dovecot/passwd
+}
+userdb {
+  driver = static
+  args = home=$T/dovecot/mail/%u
+}
+# Dovecot's documented high-performance login mode: login processes serve many clients.
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = $DOVE_POP
+  }
+  service_count = 0
+  process_min_avail = 2
+}
+# ... and mail processes that serve many sessions one after another (all users share one uid).
+service pop3 {
+  service_count = 0
+  process_min_avail = 2
+}
+service imap-login {
+  inet_listener imap {
+    port = 0
+  }
+}
+CONF
+	dovecot -F -c "$T/dovecot/dovecot.conf" 2>"$T/dovecot/stderr.log" &
+	pids+=($!)
+fi
+
+wait_port "$OUR_POP"
+[ "$have_dovecot" = 1 ] && wait_port "$DOVE_POP"
+
+# run_parts MODE PORT ARGS...: PROCS load processes on disjoint users; prints the summed JSON.
+run_parts() {
+	local mode=$1 port=$2; shift 2
+	local k outs=()
+	for ((k = 0; k < PROCS; k++)); do
+		timeout 300 python3 "$LOAD" "$mode" 127.0.0.1 "$port" "$T/manifest.json" --part "$k/$PROCS" "$@" >"$T/part.$k" &
+		outs+=($!)
+	done
+	local failed=0
+	for k in "${outs[@]}"; do wait "$k" || failed=1; done
+	python3 - "$T" "$PROCS" "$failed" <<'PY'
+import json, sys
+t, procs, failed = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+parts = [json.loads(open("%s/part.%d" % (t, k)).read()) for k in range(procs)]
+total = {key: sum(p[key] for p in parts) for key in ("logins", "messages", "bytes")}
+total["seconds"] = max(p["seconds"] for p in parts)
+total["errors"] = sum((p["errors"] for p in parts), [])
+print(json.dumps(total))
+sys.exit(1 if failed or total["errors"] else 0)
+PY
+}
+
+# measure NAME PORT: prints "NAME messages/s logins/s" after a warm-up round.
+measure() {
+	local name=$1 port=$2 fetch login
+	run_parts fetch "$port" --sessions "$SESSIONS" --rounds 1 --pipeline >&2 # warm-up (indexes, caches)
+	fetch=$(run_parts fetch "$port" --sessions "$SESSIONS" --rounds "$ROUNDS" --pipeline)
+	login=$(run_parts logins "$port" --sessions "$SESSIONS" --seconds "$SECONDS_LOGIN")
+	echo "$name fetch $fetch" >&2
+	echo "$name logins $login" >&2
+	python3 - "$name" "$fetch" "$login" <<'PY'
+import json, sys
+name, f, l = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+print("%s %.0f %.0f %.1f" % (name, f["messages"] / f["seconds"], l["logins"] / l["seconds"],
+                             f["bytes"] / f["seconds"] / 1e6))
+PY
+}
+
+echo "load: $PROCS client processes x $SESSIONS sessions, $ROUNDS rounds of $((USERS * MESSAGES)) messages (pipelined RETR, checksummed), logins for ${SECONDS_LOGIN}s"
+ours=$(measure mail-server "$OUR_POP")
+printf '%-12s %10s msg/s %8s logins/s %8s MB/s\n' $ours
+if [ "$have_dovecot" = 1 ]; then
+	theirs=$(measure dovecot "$DOVE_POP")
+	printf '%-12s %10s msg/s %8s logins/s %8s MB/s\n' $theirs
+	python3 - $ours $theirs <<'PY'
+import sys
+a, b = sys.argv[1:5], sys.argv[5:9]
+print("ratio mail-server/dovecot: retrieval %.2f, logins %.2f" % (float(a[1]) / float(b[1]), float(a[2]) / float(b[2])))
+PY
+else
+	echo "dovecot: not installed (dovecot-pop3d, WITH_BENCH=1 scripts/install-deps.sh); no reference figures"
+fi

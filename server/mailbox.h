@@ -1,0 +1,86 @@
+// mailbox.h - a POP3 session's snapshot of one Maildir: numbering, sizes, unique ids, deletions.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+namespace mail {
+
+
+struct MailboxMessage
+{
+	std::string path;        ///< absolute path of the file at snapshot time
+	std::uint64_t size = 0;  ///< RFC 1939 octet count: the file size (stored with CRLF endings)
+	std::string uid;         ///< UIDL: Maildir base name, or a stable hash of it when unfit
+	bool deleted = false;    ///< marked by DELE; applied only by commitDeletions()
+};
+
+
+class Mailbox
+	/// Taken once at login from new/ and cur/ in one readdir pass each; the numbering does
+	/// not change for the rest of the session, so mail arriving later shows in the next
+	/// session. Messages are numbered in delivery order (Maildir names start with the time).
+	/// Not thread-safe: one session owns it, and the mailbox lock keeps other sessions out.
+{
+public:
+	explicit Mailbox(const std::string& path);
+		/// Snapshot of path/new and path/cur (a missing directory counts as empty).
+		/// Throws Poco::FileException when a directory exists but cannot be read.
+
+	std::size_t count() const { return _messages.size(); } ///< numbers 1..count() (deleted included)
+	std::size_t liveCount() const { return _messages.size() - _deletedCount; }
+	std::uint64_t liveSize() const { return _totalSize - _deletedSize; }
+	std::size_t deletedCount() const { return _deletedCount; }
+
+	bool exists(std::uint64_t number) const; ///< in range and not marked deleted
+	const MailboxMessage& message(std::uint64_t number) const; ///< requires exists(number)
+
+	void markDeleted(std::uint64_t number); ///< requires exists(number)
+	void undeleteAll();                     ///< RSET
+
+	bool appendMessage(std::uint64_t number, std::string& out, std::string& scratch) const;
+		/// RETR body: appends the byte-stuffed message and the closing ".\r\n" to out.
+		/// scratch is a reusable buffer (kept by the session to avoid allocations).
+		/// False when the file cannot be read (nothing appended).
+
+	bool appendTop(std::uint64_t number, std::uint64_t lines, std::string& out, std::string& scratch) const;
+		/// TOP: the header, the blank line and the first `lines` body lines, stuffed, then ".\r\n".
+
+	std::size_t commitDeletions();
+		/// UPDATE: unlinks every marked message, then fsyncs new/ and cur/. Returns how many
+		/// could not be removed (a file already gone counts as removed).
+
+private:
+	bool readFile(const MailboxMessage& message, std::string& scratch) const;
+
+	std::string _path;
+	std::vector<MailboxMessage> _messages;
+	std::uint64_t _totalSize = 0;
+	std::uint64_t _deletedSize = 0;
+	std::size_t _deletedCount = 0;
+};
+
+
+bool syncDirectory(const std::string& dir);
+	/// fsync() of a directory, so entries created or removed in it survive a crash.
+	/// A directory that does not exist counts as synced.
+
+std::string maildirUid(const std::string& fileName);
+	/// The unique id of a Maildir file name: the part before ':' when it is 1-70 octets of
+	/// 0x21-0x7E (RFC 1939 section 7), else "h" + 16 hex digits of its FNV-1a hash.
+
+bool maildirSizeHint(const std::string& fileName, std::uint64_t& size);
+	/// The ",S=<size>" field of a Maildir file name, when present and well-formed.
+
+void appendStuffed(std::string& out, const char* data, std::size_t length);
+	/// Appends data with every line starting with '.' doubled (RFC 1939 byte-stuffing),
+	/// then CRLF if data does not end with a line end, then ".\r\n".
+
+std::size_t topLength(const char* data, std::size_t length, std::uint64_t lines);
+	/// Length of the header, the blank line after it and the next `lines` lines.
+
+
+} // namespace mail

@@ -1,0 +1,44 @@
+// mailbox_lock.h - one POP3 session per mailbox, within this process and across processes.
+#pragma once
+
+#include <string>
+
+
+namespace mail {
+
+
+class MailboxLock
+	/// Held by a session from PASS until it ends. Two layers: an in-process registry of
+	/// held mailbox paths (threads of this server), and flock() on <mailbox>/.lock (other
+	/// processes). The kernel drops the flock when the holder dies, so a crash never
+	/// leaves a mailbox locked. Released by release() or the destructor (QUIT, drop,
+	/// timeout, shutdown).
+{
+public:
+	enum class Result
+	{
+		Acquired,
+		Busy,   ///< another session holds the mailbox
+		Failed  ///< the lock file could not be created or opened
+	};
+
+	MailboxLock() = default;
+	~MailboxLock();
+	MailboxLock(const MailboxLock&) = delete;
+	MailboxLock& operator=(const MailboxLock&) = delete;
+
+	Result acquire(const std::string& mailboxPath);
+		/// Creates mailboxPath, its parent (the mail root) and tmp/, new/, cur/ when missing,
+		/// then takes both locks.
+		/// Requires that this object holds nothing yet.
+
+	void release();
+	bool held() const { return _fd >= 0; }
+
+private:
+	std::string _path;
+	int _fd = -1;
+};
+
+
+} // namespace mail

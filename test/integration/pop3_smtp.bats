@@ -1,0 +1,156 @@
+#!/usr/bin/env bats
+# pop3_smtp.bats - mail delivered through SMTP (python smtplib, swaks) and read back over
+# POP3 from the same mail-server with python poplib (as the course agent uses it), curl
+# and mpop: the retrieved bytes are the stored file, which is what was sent plus the
+# Return-Path:/Received: trace headers. Also 100 concurrent sessions over 100 users x 100
+# messages delivered through SMTP, checksummed against what was sent.
+
+load ../lib/common
+load ../lib/pop3
+
+setup_file() {
+	common_setup_file
+	pop3_topology
+	start_pop_test
+}
+
+teardown_file() { common_teardown_file; }
+
+# smtp_send TO FILE...: python smtplib as the course agent sends (ehlo, mail, rcpt, data,
+# quit), from bob@pop.test, each FILE as one message.
+smtp_send() {
+	python3 - "$P_SMTP" "$@" <<'PY'
+import smtplib, sys
+port, to, files = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+s = smtplib.SMTP("127.0.0.1", port, timeout=10)
+s.ehlo("agent.example")
+for f in files:
+    s.sendmail("bob@pop.test", [to], open(f, "rb").read())
+s.quit()
+PY
+}
+
+# three_messages: writes $T/m1 $T/m2 $T/m3 (CRLF; dots, an empty body line, UTF-8, a long line).
+three_messages() {
+	printf 'From: bob@pop.test\r\nTo: alice@pop.test\r\nSubject: one\r\n\r\nfirst message\r\n' >"$T/m1"
+	printf 'From: bob@pop.test\r\nTo: alice@pop.test\r\nSubject: two\r\n\r\n.leading dot\r\n..two\r\n\r\n.\r\nend\r\n' >"$T/m2"
+	{
+		printf 'From: bob@pop.test\r\nTo: alice@pop.test\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\n'
+		printf 'Content-Type: text/plain; charset=utf-8\r\n\r\ncaf\xc3\xa9 \xe4\xbd\xa0\xe5\xa5\xbd\r\n%s\r\n' "$(printf 'x%.0s' $(seq 1 900))"
+	} >"$T/m3"
+}
+
+# empty_alice: removes alice's messages (not the Maildir, which the server's store keeps
+# track of).
+empty_alice() {
+	rm -f "$MAILROOT"/alice@pop.test/new/* "$MAILROOT"/alice@pop.test/cur/*
+}
+
+# fresh_alice: an empty mailbox for alice, then m1 m2 m3 delivered through SMTP in order.
+fresh_alice() {
+	empty_alice
+	three_messages
+	smtp_send alice@pop.test "$T/m1" "$T/m2" "$T/m3"
+	[ "$(maildir_count alice@pop.test)" -eq 3 ]
+}
+
+@test "poplib as the course agent uses it reads what smtplib delivered, byte for byte" {
+	fresh_alice
+	run python3 - "$P_POP" "$MAILROOT/alice@pop.test" "$T" <<'PY'
+import glob, os, poplib, sys
+port, box, t = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+stored = [open(f, "rb").read() for f in sorted(glob.glob(box + "/new/*"), key=lambda f: (int(f.split("/")[-1].split(".")[0]), int(f.split(".M")[1].split("P")[0])))]
+sent = [open("%s/m%d" % (t, n), "rb").read() for n in (1, 2, 3)]
+p = poplib.POP3("127.0.0.1", port, timeout=10)
+p.user("alice@pop.test"); print(p.pass_("alice pw").decode())
+count, size = p.stat(); print(count, size == sum(map(len, stored)))
+resp, listing, _ = p.list()
+print([int(l.split()[1]) for l in listing] == [len(s) for s in stored])
+for n in (1, 2, 3):
+    resp, lines, octets = p.retr(n)
+    got = b"".join(l + b"\r\n" for l in lines)
+    print(n, got == stored[n - 1], got.endswith(sent[n - 1]), got.startswith(b"Return-Path: <bob@pop.test>\r\nReceived: "))
+print(p.dele(2).decode()); print(p.rset().decode()); print(p.noop().decode()); print(p.quit().decode()[:3])
+PY
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "+OK maildrop has 3 messages ("* ]]
+	[ "${lines[1]}" = "3 True" ]
+	[ "${lines[2]}" = "True" ]
+	[ "${lines[3]}" = "1 True True True" ]
+	[ "${lines[4]}" = "2 True True True" ]
+	[ "${lines[5]}" = "3 True True True" ]
+	[ "${lines[6]}" = "+OK message 2 deleted" ]
+	[[ "${lines[7]}" == "+OK maildrop has 3 messages"* ]]
+	[ "${lines[8]}" = "+OK" ]
+	[ "${lines[9]}" = "+OK" ]
+	[ "$(maildir_count alice@pop.test)" -eq 3 ]
+}
+
+@test "curl lists and retrieves /N: the stored bytes, ending with what swaks sent" {
+	empty_alice
+	three_messages
+	swaks --server "127.0.0.1:$P_SMTP" -f bob@pop.test -t alice@pop.test --data @"$T/m2" >/dev/null
+	run curl -sS --max-time 10 "pop3://alice%40pop.test:alice%20pw@127.0.0.1:$P_POP/"
+	[ "$status" -eq 0 ]
+	local stored
+	stored=$(ls "$MAILROOT"/alice@pop.test/new/*)
+	[ "$(printf '%s' "$output" | tr -d '\r')" = "1 $(stat -c %s "$stored")" ]
+	curl -sS --max-time 10 -o "$T/curl.1" "pop3://alice%40pop.test:alice%20pw@127.0.0.1:$P_POP/1"
+	cmp "$T/curl.1" "$stored"
+	# swaks adds CRLF before its final "."; the rest is the file as sent
+	printf '\r\n' | cat "$T/m2" - >"$T/m2.swaks"
+	python3 -c 'import sys; a, b = (open(f, "rb").read() for f in sys.argv[1:]); sys.exit(0 if a.endswith(b) else 1)' "$T/curl.1" "$T/m2.swaks"
+}
+
+@test "mpop retrieves everything smtplib delivered into a local Maildir" {
+	fresh_alice
+	rm -rf "$T/mpop" && mkdir -p "$T/mpop/new" "$T/mpop/cur" "$T/mpop/tmp"
+	run mpop --host=127.0.0.1 --port="$P_POP" --tls=off --auth=user --user=alice@pop.test \
+		--passwordeval="echo 'alice pw'" --delivery="maildir,$T/mpop" --keep=on --only-new=off \
+		--received-header=off --timeout=10
+	[ "$status" -eq 0 ]
+	[ "$(ls "$T/mpop/new" | wc -l)" -eq 3 ]
+	# mpop stores LF line ends; each fetched message is a stored one, CRLF -> LF.
+	local f want got
+	want=$(for f in "$MAILROOT"/alice@pop.test/new/*; do tr -d '\r' <"$f" | sha256sum; done | sort)
+	got=$(for f in "$T"/mpop/new/*; do sha256sum <"$f"; done | sort)
+	[ "$got" = "$want" ]
+	for f in 1 2 3; do grep -rqF "$(sed -n 3p "$T/m$f" | tr -d '\r')" "$T/mpop/new"; done
+}
+
+@test "DELE then QUIT removes delivered mail; mail delivered during a session shows next time" {
+	fresh_alice
+	run python3 - "$P_POP" "$P_SMTP" <<'PY'
+import poplib, smtplib, sys
+pop, smtp = int(sys.argv[1]), int(sys.argv[2])
+p = poplib.POP3("127.0.0.1", pop, timeout=10); p.user("alice@pop.test"); p.pass_("alice pw")
+p.dele(1)
+s = smtplib.SMTP("127.0.0.1", smtp, timeout=10); s.ehlo("x")
+s.sendmail("bob@pop.test", ["alice@pop.test"], b"Subject: late\r\n\r\nlate\r\n"); s.quit()
+print(p.stat()[0]); print(p.quit().decode()[:3])
+q = poplib.POP3("127.0.0.1", pop, timeout=10); q.user("alice@pop.test"); q.pass_("alice pw")
+print(q.stat()[0]); print(b"".join(q.retr(3)[1]).endswith(b"late")); q.quit()
+PY
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "2" ]
+	[ "${lines[1]}" = "+OK" ]
+	[ "${lines[2]}" = "3" ]
+	[ "${lines[3]}" = "True" ]
+}
+
+@test "100 concurrent sessions over 100 users x 100 messages delivered through SMTP: all intact" {
+	run timeout 120 python3 "$POP3_LOAD" send 127.0.0.1 "$P_SMTP" 100 100 "$T/manifest.json" --sessions 20
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"messages": 10000'* ]]
+	run timeout 120 python3 "$POP3_LOAD" fetch 127.0.0.1 "$P_POP" "$T/manifest.json" --sessions 100
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"logins": 100, "messages": 10000'* ]]
+	[[ "$output" == *'"errors": []'* ]]
+}
+
+@test "the server log has no error" {
+	! grep -qE '\[(Error|Critical|Fatal)\]' "$T/pop.test.log"
+}
