@@ -194,7 +194,11 @@ bool isValidDomainName(const std::string& input)
 		}
 		start = end + 1;
 	}
-	return true;
+	// The last label (the top-level domain) is never all digits (RFC 3696 2), which
+	// keeps numbers and IPv4 addresses from passing as host names.
+	const std::size_t lastDot = name.rfind('.');
+	const std::string top = lastDot == std::string::npos ? name : name.substr(lastDot + 1);
+	return top.find_first_not_of("0123456789") != std::string::npos;
 }
 
 

@@ -61,7 +61,8 @@ std::uint32_t readIPv4(const YAML::Node& node, const std::string& key);
 
 bool isValidDomainName(const std::string& name);
 	/// Letters, digits, hyphens and underscores in dot-separated labels of 1-63 octets,
-	/// total <= 253 (one trailing dot allowed); no leading or trailing hyphen.
+	/// total <= 253 (one trailing dot allowed); no leading or trailing hyphen; the last
+	/// label not all digits (so `1` or `10.0.0.1` is not a host name).
 
 bool parseIPv4(const std::string& text, std::uint32_t& address);
 

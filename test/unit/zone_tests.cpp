@@ -73,6 +73,8 @@ BOOST_AUTO_TEST_CASE(errors)
 		{"duplicate name", "P:\n  a.example: 1\n  A.EXAMPLE.: 2\n", 3, "P.A.EXAMPLE.", "duplicate"},
 		{"mx missing host", "MX:\n  a.example:\n    - { preference: 1 }\n", 3, "MX.a.example[0].host", "missing"},
 		{"mx bad preference", "MX:\n  a.example:\n    - { preference: x, host: b.example }\n", 3, "MX.a.example[0].preference", "whole number"},
+		{"mx list of numbers", "MX:\n  a.example: [1, 2]\n", 2, "MX.a.example[0]", "domain name"},
+		{"mx host is an address", "MX:\n  a.example: 10.0.0.1\n", 2, "MX.a.example", "domain name"},
 		{"mx empty list", "MX:\n  a.example: []\n", 2, "MX.a.example", "empty"},
 		{"not a map", "- a\n", 1, "", "expected sections"},
 	};
