@@ -1,3 +1,11 @@
-// main.cpp - placeholder entry point; the program is being built (see issues).
-#include <cstdio>
-int main() { std::fputs("not built yet\n", stderr); return 70; }
+// main.cpp - mail-agent entry point.
+#include "agent_app.h"
+
+#include <csignal>
+
+
+int main(int argc, char** argv)
+{
+	std::signal(SIGPIPE, SIG_IGN);
+	return mail::runAgent(std::vector<std::string>(argv + 1, argv + argc));
+}

@@ -23,7 +23,7 @@ trap 'rm -rf "$report"' EXIT
 mkdir -p "$report/san"
 export ASAN_OPTIONS="log_path=$report/san/asan:detect_leaks=1:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="log_path=$report/san/ubsan:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
-export TSAN_OPTIONS="log_path=$report/san/tsan:second_deadlock_stack=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
+export TSAN_OPTIONS="log_path=$report/san/tsan:second_deadlock_stack=1:suppressions=$PWD/test/tsan.supp${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
 export LSAN_OPTIONS="suppressions=$PWD/test/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 if [ "$mode" != --integration-only ]; then

@@ -46,17 +46,23 @@ MailboxLock::~MailboxLock()
 MailboxLock::Result MailboxLock::acquire(const std::string& mailboxPath)
 {
 	poco_assert(!held());
-	const std::string mailRoot = mailboxPath.substr(0, mailboxPath.rfind('/'));
-	for (const std::string& dir: {mailRoot, mailboxPath, mailboxPath + "/tmp", mailboxPath + "/new", mailboxPath + "/cur"})
-	{
-		if (!makeDirectory(dir)) return Result::Failed;
-	}
 	{
 		std::lock_guard<std::mutex> guard(registryMutex);
 		if (!registry.insert(mailboxPath).second) return Result::Busy;
 	}
 	const std::string lockPath = mailboxPath + "/.lock";
-	const int fd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT)
+	{
+		// First login before any delivery: make the Maildir (the common case skips these calls).
+		const std::string mailRoot = mailboxPath.substr(0, mailboxPath.rfind('/'));
+		bool made = true;
+		for (const std::string& dir: {mailRoot, mailboxPath, mailboxPath + "/tmp", mailboxPath + "/new", mailboxPath + "/cur"})
+		{
+			made = made && makeDirectory(dir);
+		}
+		if (made) fd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	}
 	Result result = Result::Failed;
 	if (fd >= 0)
 	{

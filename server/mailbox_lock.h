@@ -28,8 +28,8 @@ public:
 	MailboxLock& operator=(const MailboxLock&) = delete;
 
 	Result acquire(const std::string& mailboxPath);
-		/// Creates mailboxPath, its parent (the mail root) and tmp/, new/, cur/ when missing,
-		/// then takes both locks.
+		/// Takes both locks. When mailboxPath does not exist yet, creates it, its parent
+		/// (the mail root) and tmp/, new/, cur/ first.
 		/// Requires that this object holds nothing yet.
 
 	void release();

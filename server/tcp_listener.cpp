@@ -11,6 +11,7 @@
 #include <Poco/Net/TCPServerConnectionFactory.h>
 #include <Poco/Net/TCPServerParams.h>
 #include <Poco/ThreadPool.h>
+#include <Poco/Timer.h>
 
 #include <chrono>
 
@@ -31,6 +32,11 @@ constexpr int kRejectThreads = 16;
 constexpr int kMaxQueued = 4096;
 /// Session threads need little stack: no recursion, buffers on the heap.
 constexpr int kStackSize = 512 * 1024;
+/// A session thread idle this long goes back to the pool, and a pool thread idle this
+/// long is ended, so the thread count returns to its baseline soon after a burst.
+constexpr int kIdleSeconds = 2;
+/// How often idle pool threads are collected.
+constexpr long kCollectIntervalMs = 1000;
 
 
 class ListenerConnection: public Poco::Net::TCPServerConnection
@@ -135,13 +141,17 @@ void TcpListener::start()
 	socket.bind(Poco::Net::SocketAddress(_address, _port), true /* reuse TIME_WAIT addresses */, false);
 	socket.listen(1024);
 	const int threads = static_cast<int>(_limits.maxSessions) + kRejectThreads;
-	_pool.reset(new Poco::ThreadPool(_protocol, 2, threads, 60, kStackSize));
+	// +1: the collector timer's thread.
+	_pool.reset(new Poco::ThreadPool(_protocol, 2, threads + 1, kIdleSeconds, kStackSize));
 	Poco::Net::TCPServerParams::Ptr params = new Poco::Net::TCPServerParams;
 	params->setMaxThreads(threads);
 	params->setMaxQueued(kMaxQueued);
-	params->setThreadIdleTime(Poco::Timespan(60, 0));
+	params->setThreadIdleTime(Poco::Timespan(kIdleSeconds, 0));
 	_server.reset(new Poco::Net::TCPServer(new ListenerFactory(*this), *_pool, socket, params));
 	_server->start();
+	// Poco's pool ends idle threads only when a new one is requested; collect them.
+	_collector.reset(new Poco::Timer(kCollectIntervalMs, kCollectIntervalMs));
+	_collector->start(Poco::TimerCallback<TcpListener>(*this, &TcpListener::collectIdleThreads), *_pool);
 	Poco::Logger::get(_protocol).information("- listening address=%s port=%hu max_sessions=%z max_sessions_per_ip=%z",
 		_address, port(), _limits.maxSessions, _limits.maxSessionsPerIp);
 }
@@ -150,6 +160,7 @@ void TcpListener::start()
 void TcpListener::stop(Poco::Timespan grace)
 {
 	if (!_server) return;
+	_collector->stop();
 	_server->stop(); // no new connections; queued ones are dropped by Poco
 	std::unique_lock<std::mutex> lock(_mutex);
 	_stopping = true;
@@ -206,6 +217,12 @@ void TcpListener::release(const std::string& ip, StreamSocket* socket)
 	auto it = _perIp.find(ip);
 	if (it != _perIp.end() && --it->second == 0) _perIp.erase(it);
 	if (_sockets.empty()) _idle.notify_all();
+}
+
+
+void TcpListener::collectIdleThreads(Poco::Timer&)
+{
+	_pool->collect();
 }
 
 

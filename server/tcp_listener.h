@@ -21,6 +21,7 @@
 
 namespace Poco {
 class ThreadPool;
+class Timer;
 namespace Net {
 class TCPServer;
 }
@@ -61,6 +62,8 @@ public:
 	const std::string& busyReply() const { return _busyReply; }
 
 private:
+	void collectIdleThreads(Poco::Timer& timer);
+
 	const std::string _protocol;
 	const std::string _address;
 	const std::uint16_t _port;
@@ -70,6 +73,7 @@ private:
 
 	std::unique_ptr<Poco::ThreadPool> _pool;
 	std::unique_ptr<Poco::Net::TCPServer> _server;
+	std::unique_ptr<Poco::Timer> _collector;
 
 	mutable std::mutex _mutex;
 	std::condition_variable _idle;

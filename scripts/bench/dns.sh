@@ -33,7 +33,7 @@ read -r DNS_PORT NSD_PORT < <(python3 - <<'PY'
 import random, socket
 out = []
 while len(out) < 2:
-    p = random.randint(20000, 59999)
+    p = random.randint(20000, 32767)
     try:
         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", p)); u.close()
         if p not in out: out.append(p)

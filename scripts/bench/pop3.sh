@@ -7,11 +7,11 @@
 # client against each: messages retrieved per second (every message of every mailbox,
 # pipelined RETR, checksummed) and logins per second (USER/PASS/STAT/QUIT). Traffic goes
 # to 127.0.0.1 only; every phase is bounded in time.
-#   USERS=100 MESSAGES=100 ROUNDS=3 PROCS=2 SECONDS_LOGIN=5 scripts/bench/pop3.sh
+#   USERS=100 MESSAGES=100 ROUNDS=10 PROCS=2 SECONDS_LOGIN=5 scripts/bench/pop3.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MAIL_BIN=${MAIL_BIN:-$PWD/build/bin}
-USERS=${USERS:-100} MESSAGES=${MESSAGES:-100} ROUNDS=${ROUNDS:-3} PROCS=${PROCS:-2}
+USERS=${USERS:-100} MESSAGES=${MESSAGES:-100} ROUNDS=${ROUNDS:-10} PROCS=${PROCS:-2}
 SECONDS_LOGIN=${SECONDS_LOGIN:-5} SESSIONS=${SESSIONS:-8}
 LOAD=$PWD/test/lib/pop3_load.py
 

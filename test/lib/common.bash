@@ -25,13 +25,15 @@ common_teardown_file() {
 }
 
 # free_ports N: prints N distinct currently free TCP+UDP loopback ports (one per line)
-# from 20000-59999, a range no demo uses.
+# from 20000-32767: no demo uses them, and they lie below the kernel's ephemeral range
+# (32768-60999), so an outgoing connection cannot take a port between this check and
+# the server's bind.
 free_ports() {
 	python3 - "$1" <<'PY'
 import random, socket, sys
 n = int(sys.argv[1]); out = set()
 while len(out) < n:
-    p = random.randint(20000, 59999)
+    p = random.randint(20000, 32767)
     if p in out: continue
     try:
         t = socket.socket(socket.AF_INET, socket.SOCK_STREAM); t.bind(("127.0.0.1", p))

@@ -1,0 +1,138 @@
+// agent_app.cpp - mail-agent dispatch and exit statuses.
+#include "agent_app.h"
+
+#include "agent_options.h"
+#include "agent_shell.h"
+#include "config.h"
+#include "errors.h"
+#include "host_lookup.h"
+#include "log.h"
+
+#include <Poco/File.h>
+
+#include <iostream>
+#include <optional>
+
+#include <unistd.h>
+
+
+namespace mail {
+
+
+namespace {
+
+
+/// ping/trace: the config only tells where mail-dns is; without --conf a missing default
+/// file just means "system names only".
+std::optional<Config> diagnosticsConfig(const AgentOptions& options)
+{
+	if (!options.confGiven && !Poco::File(options.confPath).exists()) return std::nullopt;
+	return loadConfig(options.confPath);
+}
+
+
+int runDiagnostics(const AgentOptions& options)
+{
+	std::optional<Config> config = diagnosticsConfig(options);
+	Poco::Net::IPAddress address;
+	try
+	{
+		address = lookupHost(options.host, config ? &config->dns : nullptr);
+	}
+	catch (const UnknownHost& e)
+	{
+		std::cerr << "mail-agent: " << (options.mode == AgentMode::Ping ? "ping" : "trace") << ": " << e.what() << std::endl;
+		return ExitUnknownHost;
+	}
+	try
+	{
+		IcmpSocket socket;
+		if (options.mode == AgentMode::Ping) return ping(socket, options.host, address, options.ping, std::cout);
+		return trace(socket, options.host, address, options.trace, std::cout);
+	}
+	catch (const IcmpUnavailable& e)
+	{
+		std::cerr << "mail-agent: " << e.what() << std::endl;
+		return ExitUnavailable;
+	}
+	catch (const Poco::Exception& e)
+	{
+		std::cerr << "mail-agent: " << e.displayText() << std::endl;
+		return ExitUnavailable;
+	}
+}
+
+
+int runMail(const AgentOptions& options)
+{
+	Config config = loadConfig(options.confPath);
+	setupLogging(config.logging, "mail-agent");
+	Endpoint smtp, pop;
+	try
+	{
+		if (options.mode != AgentMode::Pop) smtp = findEndpoint(config, options.email, options.smtpHost, true);
+		if (options.mode != AgentMode::Send) pop = findEndpoint(config, options.email, options.popHost, false);
+	}
+	catch (const EndpointError& e)
+	{
+		std::cerr << "mail-agent: " << e.what() << std::endl;
+		return ExitUnavailable;
+	}
+	AgentShell shell(options, smtp, pop, std::cin, std::cout, std::cerr, !::isatty(STDIN_FILENO));
+	switch (options.mode)
+	{
+	case AgentMode::Send: return shell.runSend();
+	case AgentMode::Pop: return shell.runPop();
+	default: return shell.runInteractive();
+	}
+}
+
+
+} // namespace
+
+
+int runAgent(const std::vector<std::string>& args)
+{
+	AgentOptions options;
+	try
+	{
+		options = parseAgentOptions(args);
+	}
+	catch (const UsageError& e)
+	{
+		std::cerr << "mail-agent: " << e.what() << " (try --help)" << std::endl;
+		return ExitUsage;
+	}
+	try
+	{
+		switch (options.mode)
+		{
+		case AgentMode::Help:
+			std::cout << agentUsage();
+			return ExitOk;
+		case AgentMode::Ping:
+		case AgentMode::Trace:
+			return runDiagnostics(options);
+		default:
+			return runMail(options);
+		}
+	}
+	catch (const ConfigError& e)
+	{
+		std::cerr << "mail-agent: " << e.what() << std::endl;
+		return ExitConfig;
+	}
+	catch (const Poco::Exception& e)
+	{
+		std::cerr << "mail-agent: " << e.displayText() << std::endl;
+		return ExitSoftware;
+	}
+	catch (const std::exception& e)
+	{
+		std::cerr << "mail-agent: " << e.what() << std::endl;
+		return ExitSoftware;
+	}
+}
+
+
+} // namespace mail

@@ -1,0 +1,201 @@
+// agent_options.cpp - mail-agent command line parsing.
+#include "agent_options.h"
+
+#include <Poco/NumberParser.h>
+
+#include <cmath>
+
+
+namespace mail {
+
+
+namespace {
+
+
+constexpr unsigned MaxCount = 1000000;
+constexpr unsigned MaxHopsLimit = 255; ///< the IP TTL field
+
+
+class ArgCursor
+{
+public:
+	explicit ArgCursor(const std::vector<std::string>& args): _args(args) {}
+
+	bool done() const { return _next >= _args.size(); }
+	const std::string& take() { return _args[_next++]; }
+
+	const std::string& value(const std::string& option)
+	{
+		if (done()) throw UsageError("option " + option + " needs a value");
+		return take();
+	}
+
+private:
+	const std::vector<std::string>& _args;
+	std::size_t _next = 0;
+};
+
+
+unsigned parseCount(const std::string& option, const std::string& text, unsigned low, unsigned high)
+{
+	unsigned value = 0;
+	if (!Poco::NumberParser::tryParseUnsigned(text, value) || value < low || value > high)
+		throw UsageError(option + " wants a whole number from " + std::to_string(low) + " to "
+			+ std::to_string(high) + ", not '" + text + "'");
+	return value;
+}
+
+
+double parseSeconds(const std::string& option, const std::string& text)
+{
+	double value = 0;
+	if (!Poco::NumberParser::tryParseFloat(text, value) || !std::isfinite(value) || value <= 0 || value > 3600)
+		throw UsageError(option + " wants seconds greater than 0 (at most 3600), not '" + text + "'");
+	return value;
+}
+
+
+/// Options every mode accepts; false when arg is not one of them.
+bool takeCommonOption(const std::string& arg, ArgCursor& cursor, AgentOptions& options, bool cIsConf)
+{
+	if (arg == "--conf" || (cIsConf && arg == "-c"))
+	{
+		options.confPath = cursor.value(arg);
+		options.confGiven = true;
+	}
+	else if (arg == "-e" || arg == "--email") options.email = cursor.value(arg);
+	else if (arg == "-p" || arg == "--password") options.password = cursor.value(arg);
+	else if (arg == "-s" || arg == "--smtp") options.smtpHost = cursor.value(arg);
+	else if (arg == "-P" || arg == "--pop") options.popHost = cursor.value(arg);
+	else if (arg == "-h" || arg == "--help") options.mode = AgentMode::Help;
+	else return false;
+	return true;
+}
+
+
+void takeModeOption(const std::string& arg, ArgCursor& cursor, AgentOptions& options)
+{
+	switch (options.mode)
+	{
+	case AgentMode::Send:
+		if (arg == "--to") { options.to.push_back(cursor.value(arg)); return; }
+		if (arg == "--subject") { options.subject = cursor.value(arg); return; }
+		if (arg == "--body" || arg == "--body-file")
+		{
+			if (options.bodyGiven) throw UsageError("give one of --body and --body-file, once");
+			(arg == "--body" ? options.body : options.bodyFile) = cursor.value(arg);
+			options.bodyGiven = true;
+			return;
+		}
+		break;
+	case AgentMode::Ping:
+		if (arg == "-c") { options.ping.count = parseCount(arg, cursor.value(arg), 1, MaxCount); return; }
+		if (arg == "-i") { options.ping.interval = parseSeconds(arg, cursor.value(arg)); return; }
+		if (arg == "-W") { options.ping.timeout = parseSeconds(arg, cursor.value(arg)); return; }
+		break;
+	case AgentMode::Trace:
+		if (arg == "--max-hops" || arg == "-m")
+		{
+			options.trace.maxHops = parseCount(arg, cursor.value(arg), 1, MaxHopsLimit);
+			return;
+		}
+		if (arg == "-W") { options.trace.timeout = parseSeconds(arg, cursor.value(arg)); return; }
+		if (arg == "-n") { options.trace.numeric = true; return; }
+		break;
+	default:
+		break;
+	}
+	throw UsageError("unknown option " + arg);
+}
+
+
+void takeOperand(const std::string& arg, AgentOptions& options)
+{
+	switch (options.mode)
+	{
+	case AgentMode::Interactive:
+		if (arg == "send") options.mode = AgentMode::Send;
+		else if (arg == "pop") options.mode = AgentMode::Pop;
+		else if (arg == "ping") options.mode = AgentMode::Ping;
+		else if (arg == "trace") options.mode = AgentMode::Trace;
+		else throw UsageError("unknown command " + arg + " (send, pop, ping or trace)");
+		return;
+	case AgentMode::Pop:
+		options.popCommand.push_back(arg);
+		return;
+	case AgentMode::Ping:
+	case AgentMode::Trace:
+		if (!options.host.empty()) throw UsageError("one HOST only, not also " + arg);
+		options.host = arg;
+		return;
+	default:
+		throw UsageError("unexpected argument " + arg);
+	}
+}
+
+
+void checkComplete(const AgentOptions& options)
+{
+	switch (options.mode)
+	{
+	case AgentMode::Help:
+		return;
+	case AgentMode::Ping:
+	case AgentMode::Trace:
+		if (options.host.empty()) throw UsageError("missing HOST");
+		return;
+	default:
+		break;
+	}
+	if (options.email.empty() || options.password.empty())
+		throw UsageError("-e EMAIL and -p PASSWORD are required");
+	if (options.email.find('@') == std::string::npos || options.email.front() == '@' || options.email.back() == '@')
+		throw UsageError("-e wants an email address like user@example.com, not '" + options.email + "'");
+	if (options.mode == AgentMode::Send)
+	{
+		if (options.to.empty()) throw UsageError("send needs at least one --to");
+		if (!options.bodyGiven) throw UsageError("send needs --body TEXT or --body-file FILE");
+	}
+	if (options.mode == AgentMode::Pop && options.popCommand.empty())
+		throw UsageError("pop needs a command: stat, list [N], retr N, dele N, uidl [N] or top N L");
+}
+
+
+} // namespace
+
+
+AgentOptions parseAgentOptions(const std::vector<std::string>& args)
+{
+	AgentOptions options;
+	ArgCursor cursor(args);
+	while (!cursor.done())
+	{
+		const std::string& arg = cursor.take();
+		bool cIsConf = options.mode != AgentMode::Ping;
+		if (takeCommonOption(arg, cursor, options, cIsConf)) continue;
+		if (arg.size() > 1 && arg[0] == '-' && !(options.mode == AgentMode::Pop))
+			takeModeOption(arg, cursor, options);
+		else
+			takeOperand(arg, options);
+		if (options.mode == AgentMode::Help) break;
+	}
+	checkComplete(options);
+	return options;
+}
+
+
+std::string agentUsage()
+{
+	return
+		"usage: mail-agent -e EMAIL -p PASSWORD [--conf FILE] [-s SMTP_HOST] [-P POP_HOST]\n"
+		"       mail-agent -e EMAIL -p PASSWORD send --to ADDR [--to ADDR ...] --subject S\n"
+		"                  (--body TEXT | --body-file FILE)\n"
+		"       mail-agent -e EMAIL -p PASSWORD pop stat|list [N]|retr N|dele N|uidl [N]|top N L\n"
+		"       mail-agent ping HOST [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [--conf FILE]\n"
+		"       mail-agent trace HOST [--max-hops N] [-W TIMEOUT] [-n] [--conf FILE]\n"
+		"Without a command it reads [smtp|pop|exit] commands from standard input.\n"
+		"-c/--conf defaults to conf/mail.yaml (after ping, -c is the count).\n";
+}
+
+
+} // namespace mail

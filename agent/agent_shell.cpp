@@ -1,0 +1,185 @@
+// agent_shell.cpp - prompts, composing, and the POP3 sub-shell.
+#include "agent_shell.h"
+
+#include "log.h"
+#include "pop_commands.h"
+#include "smtp_submit.h"
+
+#include <Poco/FileStream.h>
+#include <Poco/Logger.h>
+#include <Poco/Net/MailMessage.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/String.h>
+
+
+using Poco::Net::MailMessage;
+
+
+namespace mail {
+
+
+namespace {
+
+
+const Poco::Timespan NetworkTimeout(30, 0); ///< connect and each reply, SMTP and POP3
+const char* const MainPrompt = "[smtp|pop|exit]>>> ";
+const char* const PopPrompt = "[pop]>>> ";
+
+
+} // namespace
+
+
+AgentShell::AgentShell(const AgentOptions& options, const Endpoint& smtp, const Endpoint& pop,
+	std::istream& in, std::ostream& out, std::ostream& err, bool echoInput):
+	_options(options),
+	_smtp(smtp),
+	_pop(pop),
+	_in(in),
+	_out(out),
+	_err(err),
+	_echoInput(echoInput)
+{
+}
+
+
+int AgentShell::runInteractive()
+{
+	std::string line;
+	while (readLine(MainPrompt, line))
+	{
+		std::string command = Poco::toLower(Poco::trim(line));
+		if (command.empty()) continue;
+		if (command == "exit" || command == "quit") return 0;
+		if (command == "smtp") composeInteractively();
+		else if (command == "pop") popSession();
+		else _out << "unknown command " << Poco::trim(line) << " (smtp, pop or exit)\n";
+	}
+	_out << "\n";
+	return 0;
+}
+
+
+int AgentShell::runSend()
+{
+	std::string content = _options.body;
+	if (!_options.bodyFile.empty())
+	{
+		try
+		{
+			Poco::FileInputStream file(_options.bodyFile);
+			content.clear();
+			Poco::StreamCopier::copyToString(file, content);
+		}
+		catch (const Poco::Exception& e)
+		{
+			_err << "mail-agent: cannot read " << _options.bodyFile << ": " << e.displayText() << "\n";
+			return 1;
+		}
+	}
+	return send(_options.to, _options.subject, content) ? 0 : 1;
+}
+
+
+int AgentShell::runPop()
+{
+	try
+	{
+		Pop3Client client(_pop, NetworkTimeout);
+		client.login(_options.email, _options.password);
+		PopOutcome outcome = runPopCommand(client, _options.popCommand, _out);
+		if (outcome != PopOutcome::Quit)
+		{
+			Pop3Reply quit = client.command("QUIT");
+			client.close();
+			if (!quit.ok)
+			{
+				_err << "mail-agent: QUIT failed: " << quit.status << "\n";
+				return 1;
+			}
+		}
+		return outcome == PopOutcome::Failed ? 1 : 0;
+	}
+	catch (const Pop3Error& e)
+	{
+		_err << "mail-agent: " << e.what() << "\n";
+		return 1;
+	}
+}
+
+
+bool AgentShell::readLine(const std::string& prompt, std::string& line)
+{
+	_out << prompt << std::flush;
+	if (!std::getline(_in, line)) return false;
+	if (!line.empty() && line.back() == '\r') line.pop_back();
+	if (_echoInput) _out << line << "\n";
+	return true;
+}
+
+
+void AgentShell::composeInteractively()
+{
+	std::vector<std::string> to;
+	std::string line;
+	while (readLine("To: ", line))
+	{
+		std::string address = Poco::trim(line);
+		if (address.empty()) break;
+		to.push_back(address);
+	}
+	if (to.empty())
+	{
+		_out << "no recipients; nothing sent\n";
+		return;
+	}
+	std::string subject, content;
+	if (!readLine("Subject: ", subject) || !readLine("Content: ", content))
+	{
+		_out << "\ninput ended; nothing sent\n";
+		return;
+	}
+	send(to, subject, content);
+}
+
+
+bool AgentShell::send(const std::vector<std::string>& to, const std::string& subject, const std::string& content)
+{
+	MailMessage message;
+	composeMessage(message, _options.email, to, subject, content);
+	std::string error = submitMessage(_smtp, message, NetworkTimeout);
+	Poco::Logger& log = Poco::Logger::get("agent");
+	std::string id = newSessionId();
+	if (!error.empty())
+	{
+		log.debug("%s smtp not-sent server=%s reason=%s", id, _smtp.toString(), quoteForLog(error));
+		_out << "not sent: " << error << "\n";
+		return false;
+	}
+	log.debug("%s smtp sent server=%s rcpts=%z", id, _smtp.toString(), to.size());
+	_out << "sent to " << to.size() << (to.size() == 1 ? " recipient" : " recipients") << "\n";
+	return true;
+}
+
+
+void AgentShell::popSession()
+{
+	try
+	{
+		Pop3Client client(_pop, NetworkTimeout);
+		client.login(_options.email, _options.password);
+		std::string line;
+		while (readLine(PopPrompt, line))
+		{
+			if (runPopCommand(client, splitWords(line), _out) == PopOutcome::Quit) return;
+		}
+		client.close();
+		_out << "\ninput ended without quit: the POP3 session was dropped, nothing deleted\n";
+	}
+	catch (const Pop3Error& e)
+	{
+		_out << "pop: " << e.what() << "\n";
+	}
+}
+
+
+} // namespace mail

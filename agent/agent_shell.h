@@ -1,0 +1,47 @@
+// agent_shell.h - the interactive `[smtp|pop|exit]>>> ` loop and the one-shot commands.
+#pragma once
+
+#include "agent_options.h"
+#include "mail_endpoints.h"
+
+#include <istream>
+#include <ostream>
+
+
+namespace mail {
+
+
+class AgentShell
+{
+public:
+	AgentShell(const AgentOptions& options, const Endpoint& smtp, const Endpoint& pop,
+		std::istream& in, std::ostream& out, std::ostream& err, bool echoInput);
+		///< echoInput: write each line read after its prompt, so that a transcript of a
+		///  scripted run (stdin not a terminal) reads like the terminal session would.
+
+	int runInteractive();
+		///< Until `exit` or the end of input; returns 0.
+
+	int runSend();
+		///< `send --to .. --subject .. --body ..`: 0 when the server took the message, 1 if not.
+
+	int runPop();
+		///< `pop CMD ARGS`: logs in, runs the command, QUIT; 0 on +OK, 1 otherwise.
+
+private:
+	bool readLine(const std::string& prompt, std::string& line);
+	void composeInteractively();
+	bool send(const std::vector<std::string>& to, const std::string& subject, const std::string& content);
+	void popSession();
+
+	const AgentOptions& _options;
+	Endpoint _smtp;
+	Endpoint _pop;
+	std::istream& _in;
+	std::ostream& _out;
+	std::ostream& _err;
+	bool _echoInput;
+};
+
+
+} // namespace mail

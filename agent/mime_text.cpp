@@ -1,0 +1,284 @@
+// mime_text.cpp - MIME decoding for display: encoded words, transfer encodings, charsets.
+#include "mime_text.h"
+
+#include <Poco/Base64Decoder.h>
+#include <Poco/Net/MediaType.h>
+#include <Poco/Net/MessageHeader.h>
+#include <Poco/Net/MultipartReader.h>
+#include <Poco/Net/QuotedPrintableDecoder.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/String.h>
+#include <Poco/TextConverter.h>
+#include <Poco/TextEncoding.h>
+#include <Poco/UTF8Encoding.h>
+
+#include <sstream>
+
+
+using Poco::Net::MediaType;
+using Poco::Net::MessageHeader;
+using Poco::Net::MultipartReader;
+
+
+namespace mail {
+
+
+namespace {
+
+
+constexpr int MaxHeaderFields = 1000; ///< a long relay path still displays
+constexpr int MaxMultipartDepth = 5;
+
+
+/// Reads a decoder stream to the end; a decoding error keeps what came before it.
+template <typename Decoder>
+std::string drain(const std::string& text)
+{
+	std::istringstream in(text);
+	Decoder decoder(in);
+	std::string out;
+	try
+	{
+		char c;
+		while (decoder.get(c)) out += c;
+	}
+	catch (const Poco::Exception&)
+	{
+	}
+	return out;
+}
+
+
+/// A folded header value on one line: each run of white space (the folds' CRLF and
+/// indentation included) becomes one space.
+std::string unfold(const std::string& value)
+{
+	std::string out;
+	bool space = false;
+	for (char c : value)
+	{
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+		{
+			space = true;
+			continue;
+		}
+		if (space && !out.empty()) out += ' ';
+		space = false;
+		out += c;
+	}
+	return out;
+}
+
+
+/// "Q" encoding: like quoted-printable, and '_' is a space.
+std::string decodeQWord(const std::string& text)
+{
+	std::string spaced = text;
+	for (char& c : spaced)
+		if (c == '_') c = ' ';
+	return decodeQuotedPrintable(spaced);
+}
+
+
+/// One "=?charset?X?text?=" at value[pos]; its decoded UTF-8 and end, or false.
+bool decodeWordAt(const std::string& value, std::size_t pos, std::string& decoded, std::size_t& end)
+{
+	if (value.compare(pos, 2, "=?") != 0) return false;
+	std::size_t q1 = value.find('?', pos + 2);
+	if (q1 == std::string::npos || q1 + 2 >= value.size() || value[q1 + 2] != '?') return false;
+	std::size_t close = value.find("?=", q1 + 3);
+	if (close == std::string::npos) return false;
+	std::string charset = value.substr(pos + 2, q1 - pos - 2);
+	std::size_t star = charset.find('*'); // RFC 2231 language suffix
+	if (star != std::string::npos) charset.resize(star);
+	char encoding = static_cast<char>(Poco::Ascii::toUpper(value[q1 + 1]));
+	std::string text = value.substr(q1 + 3, close - q1 - 3);
+	if (text.find_first_of(" \t") != std::string::npos) return false;
+	if (encoding == 'B') decoded = toUtf8(decodeBase64(text), charset);
+	else if (encoding == 'Q') decoded = toUtf8(decodeQWord(text), charset);
+	else return false;
+	end = close + 2;
+	return true;
+}
+
+
+/// A header block starts with "Name:" (printable, no spaces, RFC 5322 section 2.2).
+bool startsWithHeaderField(const std::string& raw)
+{
+	std::size_t i = 0;
+	while (i < raw.size() && raw[i] > ' ' && raw[i] < 127 && raw[i] != ':') ++i;
+	return i > 0 && i < raw.size() && raw[i] == ':';
+}
+
+
+std::string contentType(const MessageHeader& header)
+{
+	return header.get("Content-Type", "text/plain");
+}
+
+
+void renderBody(std::istream& body, const MessageHeader& header, std::ostream& out, int depth);
+
+
+void renderMultipart(std::istream& body, const MediaType& type, std::ostream& out, int depth)
+{
+	MultipartReader reader(body, type.getParameter("boundary"));
+	int index = 0;
+	while (reader.hasNextPart())
+	{
+		MessageHeader partHeader;
+		reader.nextPart(partHeader);
+		MediaType partType(contentType(partHeader));
+		++index;
+		out << "--- part " << index << " (" << partType.getType() << "/" << partType.getSubType() << ")\n";
+		renderBody(reader.stream(), partHeader, out, depth + 1);
+	}
+}
+
+
+void renderBody(std::istream& body, const MessageHeader& header, std::ostream& out, int depth)
+{
+	MediaType type("text/plain");
+	try
+	{
+		type = MediaType(contentType(header));
+	}
+	catch (const Poco::Exception&)
+	{
+	}
+	std::string transfer = Poco::toLower(Poco::trim(header.get("Content-Transfer-Encoding", "7bit")));
+	if (type.getType() == "multipart" && type.hasParameter("boundary") && depth < MaxMultipartDepth)
+	{
+		try
+		{
+			renderMultipart(body, type, out, depth);
+			return;
+		}
+		catch (const Poco::Exception& e)
+		{
+			out << "[malformed multipart: " << e.displayText() << "]\n";
+			return;
+		}
+	}
+	std::string raw;
+	Poco::StreamCopier::copyToString(body, raw);
+	std::string charset = type.hasParameter("charset") ? type.getParameter("charset") : "";
+	if (type.getType() == "text" || type.getType() == "message" || type.getType() == "multipart")
+	{
+		std::string text = unixLines(decodeBody(raw, transfer, charset));
+		out << text;
+		if (!text.empty() && text.back() != '\n') out << '\n';
+		return;
+	}
+	std::string name = type.hasParameter("name") ? decodeHeaderValue(type.getParameter("name")) : "";
+	out << "[" << type.getType() << "/" << type.getSubType() << (name.empty() ? "" : " " + name) << ", "
+		<< decodeBody(raw, transfer, "").size() << " bytes, not shown]\n";
+}
+
+
+} // namespace
+
+
+std::string unixLines(const std::string& text)
+{
+	std::string out;
+	out.reserve(text.size());
+	for (std::size_t i = 0; i < text.size(); ++i)
+		if (!(text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) out += text[i];
+	return out;
+}
+
+
+std::string decodeBase64(const std::string& text)
+{
+	return drain<Poco::Base64Decoder>(text);
+}
+
+
+std::string decodeQuotedPrintable(const std::string& text)
+{
+	return drain<Poco::Net::QuotedPrintableDecoder>(text);
+}
+
+
+std::string toUtf8(const std::string& text, const std::string& charset)
+{
+	std::string name = Poco::trim(charset);
+	if (name.empty() || Poco::icompare(name, "utf-8") == 0 || Poco::icompare(name, "us-ascii") == 0) return text;
+	Poco::TextEncoding::Ptr from = Poco::TextEncoding::find(name);
+	if (!from) return text;
+	Poco::UTF8Encoding utf8;
+	Poco::TextConverter converter(*from, utf8);
+	std::string out;
+	converter.convert(text, out);
+	return out;
+}
+
+
+std::string decodeHeaderValue(const std::string& value)
+{
+	std::string out;
+	std::size_t pos = 0;
+	std::size_t pendingSpace = std::string::npos; // where white space after an encoded word began
+	bool lastWasWord = false;
+	while (pos < value.size())
+	{
+		std::string decoded;
+		std::size_t end = 0;
+		if (decodeWordAt(value, pos, decoded, end))
+		{
+			if (lastWasWord && pendingSpace != std::string::npos) out.resize(pendingSpace);
+			out += decoded;
+			pos = end;
+			lastWasWord = true;
+			pendingSpace = std::string::npos;
+			continue;
+		}
+		char c = value[pos++];
+		bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+		if (space && lastWasWord && pendingSpace == std::string::npos) pendingSpace = out.size();
+		if (!space) lastWasWord = false;
+		out += c;
+	}
+	return out;
+}
+
+
+std::string decodeBody(const std::string& body, const std::string& transferEncoding, const std::string& charset)
+{
+	std::string encoding = Poco::toLower(Poco::trim(transferEncoding));
+	std::string bytes = body;
+	if (encoding == "base64") bytes = decodeBase64(body);
+	else if (encoding == "quoted-printable") bytes = decodeQuotedPrintable(body);
+	return toUtf8(bytes, charset);
+}
+
+
+std::string renderMessage(const std::string& raw)
+{
+	if (!startsWithHeaderField(raw)) return unixLines(raw);
+	std::istringstream in(raw);
+	MessageHeader header;
+	header.setFieldLimit(MaxHeaderFields);
+	std::ostringstream out;
+	try
+	{
+		header.read(in);
+	}
+	catch (const Poco::Exception&)
+	{
+		// not a parseable header block: show it as it came
+		return unixLines(raw);
+	}
+	// MessageHeader::read() stops before the empty line that ends the header block
+	if (in.peek() == '\r') in.get();
+	if (in.peek() == '\n') in.get();
+	for (const auto& field : header)
+		out << field.first << ": " << unfold(decodeHeaderValue(field.second)) << "\n";
+	out << "\n";
+	renderBody(in, header, out, 0);
+	return out.str();
+}
+
+
+} // namespace mail

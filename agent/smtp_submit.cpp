@@ -1,0 +1,94 @@
+// smtp_submit.cpp - message composition (Poco MailMessage) and submission (SMTPClientSession).
+#include "smtp_submit.h"
+
+#include <Poco/Net/MailRecipient.h>
+#include <Poco/Net/MediaType.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SMTPClientSession.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/String.h>
+#include <Poco/Timestamp.h>
+#include <Poco/UUIDGenerator.h>
+
+
+using Poco::Net::MailMessage;
+using Poco::Net::MailRecipient;
+using Poco::Net::SMTPClientSession;
+using Poco::Net::SocketAddress;
+using Poco::Net::StreamSocket;
+
+
+namespace mail {
+
+
+namespace {
+
+
+bool isAscii(const std::string& text)
+{
+	for (unsigned char c : text)
+		if (c >= 0x80) return false;
+	return true;
+}
+
+
+/// Lines end in CRLF on the wire; a lone LF (or CR) from a file or the terminal too.
+std::string crlfLines(const std::string& text)
+{
+	std::string out;
+	out.reserve(text.size() + text.size() / 32);
+	for (std::size_t i = 0; i < text.size(); ++i)
+	{
+		if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+		if (text[i] == '\r' || text[i] == '\n') out += "\r\n";
+		else out += text[i];
+	}
+	return out;
+}
+
+
+} // namespace
+
+
+void composeMessage(MailMessage& message, const std::string& from, const std::vector<std::string>& to,
+	const std::string& subject, const std::string& content)
+{
+	message.setSender(from);
+	for (const auto& recipient : to)
+		message.addRecipient(MailRecipient(MailRecipient::PRIMARY_RECIPIENT, Poco::trim(recipient)));
+	message.setSubject(isAscii(subject) ? subject : MailMessage::encodeWord(subject, "UTF-8"));
+	message.setDate(Poco::Timestamp());
+	std::string domain = from.substr(from.rfind('@') + 1);
+	message.set("Message-ID", "<" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString()
+		+ "@" + domain + ">");
+	message.setContentType("text/plain; charset=UTF-8");
+	message.setContent(crlfLines(content), MailMessage::ENCODING_QUOTED_PRINTABLE);
+}
+
+
+std::string submitMessage(const Endpoint& server, const MailMessage& message, const Poco::Timespan& timeout)
+{
+	try
+	{
+		StreamSocket socket;
+		socket.connect(SocketAddress(server.address, server.port), timeout);
+		SMTPClientSession session(socket);
+		session.setTimeout(timeout);
+		session.login();
+		session.sendMessage(message);
+		session.close();
+		return "";
+	}
+	catch (const Poco::Net::SMTPException& e)
+	{
+		return "the SMTP server " + server.toString() + " refused: " + e.message();
+	}
+	catch (const Poco::Exception& e)
+	{
+		return "cannot talk to the SMTP server " + server.toString() + ": " + e.displayText();
+	}
+}
+
+
+} // namespace mail

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# capture.sh - record the SMTP, POP3 and DNS traffic of a topology on loopback with tshark.
+#
+#   scripts/capture.sh [--conf FILE] [-o FILE.pcapng] [-d MAX_SECONDS] [-- COMMAND ...]
+#
+# Captures on `lo` every SMTP, SMTPS, POP3, POP3S and DNS port of the config (from
+# `mail-server --list-servers`), until COMMAND finishes (when given), Ctrl-C, or
+# MAX_SECONDS (default 300). Then prints one decoded line per packet, with decode-as rules
+# so that the custom ports show as SMTP, POP and DNS, and the Wireshark command line that
+# opens the file with the same rules. Defaults: conf/mail.yaml, capture.pcapng.
+# Exits with COMMAND's status (or 0), 1 when tshark cannot capture.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${MAIL_BIN:-$root/build/bin}
+conf=conf/mail.yaml
+out=capture.pcapng
+max=300
+ready_wait=15   # seconds for tshark to start capturing / to see the end marker
+
+usage() { echo "usage: $0 [--conf FILE] [-o FILE.pcapng] [-d MAX_SECONDS] [-- COMMAND ...]" >&2; exit 64; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	-c|--conf) [ $# -ge 2 ] || usage; conf=$2; shift 2 ;;
+	-o|--output) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
+	-d|--duration) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || usage; max=$2; shift 2 ;;
+	-h|--help) sed -n '2,12s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--) shift; break ;;
+	*) usage ;;
+	esac
+done
+command -v tshark >/dev/null || { echo "capture: tshark is missing (scripts/install-deps.sh installs it)" >&2; exit 1; }
+topology=$("$bin/mail-server" --list-servers --conf "$conf") || exit $?
+
+filter=() decode=()
+read -r _ dns_host dns_port <<<"$(head -n 1 <<<"$topology")"
+filter+=("udp port $dns_port")
+decode+=(-d "udp.port==$dns_port,dns")
+while read -r kind name address smtp pop smtps pops; do
+	[ "$kind" = server ] || continue
+	for port in "$smtp" "$smtps"; do
+		[ "$port" = 0 ] && continue
+		filter+=("tcp port $port")
+		[ "$port" = "$smtp" ] && decode+=(-d "tcp.port==$port,smtp") || decode+=(-d "tcp.port==$port,tls")
+	done
+	for port in "$pop" "$pops"; do
+		[ "$port" = 0 ] && continue
+		filter+=("tcp port $port")
+		[ "$port" = "$pop" ] && decode+=(-d "tcp.port==$port,pop") || decode+=(-d "tcp.port==$port,tls")
+	done
+done <<<"$topology"
+capture_filter=$(IFS='|'; echo "${filter[*]}" | sed 's/|/ or /g')
+
+log=$(mktemp /tmp/mail-capture.XXXXXX)
+rm -f "$out"
+tshark -i lo -f "$capture_filter" -w "$out" -a "duration:$max" -q >"$log" 2>&1 &
+tshark_pid=$!
+stop_tshark() {
+	if kill -0 "$tshark_pid" 2>/dev/null; then kill -INT "$tshark_pid" 2>/dev/null; fi
+	wait "$tshark_pid" 2>/dev/null
+}
+trap 'stop_tshark; rm -f "$log"' EXIT
+trap 'stop_tshark' INT TERM
+
+deadline=$((SECONDS + ready_wait))
+until grep -q "Capturing on" "$log"; do
+	if ! kill -0 "$tshark_pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+		echo "capture: tshark did not start capturing:" >&2; cat "$log" >&2; exit 1
+	fi
+	sleep 0.1
+done
+echo "capture: recording on lo ($capture_filter) into $out" >&2
+
+status=0
+if [ $# -gt 0 ]; then
+	"$@"
+	status=$?
+	# a last DNS query marks the end: once it is in the file, everything before it is too
+	deadline=$((SECONDS + ready_wait))
+	until tshark -r "$out" -Y 'dns.qry.name == "capture-end.invalid"' 2>/dev/null | grep -q .; do
+		[ $SECONDS -lt $deadline ] || break
+		dig @"$dns_host" -p "$dns_port" +time=1 +tries=1 capture-end.invalid A >/dev/null 2>&1
+		sleep 0.2
+	done
+	stop_tshark
+else
+	wait "$tshark_pid" 2>/dev/null
+	stop_tshark
+fi
+
+echo "capture: $(tshark -r "$out" 2>/dev/null | wc -l) packets in $out" >&2
+tshark -r "$out" "${decode[@]}" 2>/dev/null
+echo "capture: open it in Wireshark with the same decode-as rules:" >&2
+echo "  wireshark -r $out ${decode[*]}" >&2
+exit $status
