@@ -166,6 +166,8 @@ int DnsApp::main(const std::vector<std::string>& args)
 	}
 	log.information("- started listen=%s workers=%u zone=%s names=%z",
 		server.address().toString(), server.workers(), _zonePath, zone->names());
+	// Readiness for scripts (start.sh), whatever the log level or destination.
+	std::cout << "mail-dns: ready listen=" << server.address().toString() << std::endl;
 
 	// Signals are blocked in every thread (runApplication); this one takes them in turn.
 	sigset_t signals;

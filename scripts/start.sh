@@ -44,8 +44,10 @@ for pidfile in "$data"/*.pid; do
 done
 
 names=()
+declare -A log_offset
 launch() { # launch NAME CMD...: background, log and pid file under $data
 	local name=$1; shift
+	log_offset[$name]=$(stat -c %s "$data/$name.log" 2>/dev/null || echo 0)
 	"$@" >>"$data/$name.log" 2>&1 &
 	echo $! >"$data/$name.pid"
 	names+=("$name")
@@ -59,6 +61,10 @@ fail() { # fail NAME WHY: show the log, stop what was started, exit 1
 }
 
 alive() { kill -0 "$(cat "$data/$1.pid")" 2>/dev/null; }
+
+# started NAME: the program printed its readiness line (every listener is up) in this
+# run's part of the log. A port that answers is not enough: another process may hold it.
+started() { tail -c +$((${log_offset[$1]} + 1)) "$data/$1.log" 2>/dev/null | grep -q -- ': ready '; }
 
 dns_answers() { dig @"$1" -p "$2" +time=1 +tries=1 probe.invalid A >/dev/null 2>&1; }
 tcp_answers() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
@@ -75,6 +81,13 @@ while read -r kind name address smtp pop smtps pops; do
 done <<<"$topology"
 
 deadline=$((SECONDS + limit))
+for name in "${names[@]}"; do
+	until started "$name"; do
+		alive "$name" || fail "$name" "exited"
+		[ $SECONDS -lt $deadline ] || fail "$name" "did not start within ${limit}s"
+		sleep 0.05
+	done
+done
 for check in "${checks[@]}"; do
 	read -r name kind host port <<<"$check"
 	until { [ "$kind" = dns ] && dns_answers "$host" "$port"; } || { [ "$kind" = tcp ] && tcp_answers "$host" "$port"; }; do
@@ -83,4 +96,5 @@ for check in "${checks[@]}"; do
 		sleep 0.1
 	done
 done
+for name in "${names[@]}"; do alive "$name" || fail "$name" "exited"; done
 echo "start: running ${names[*]} (logs and pid files in $data)"

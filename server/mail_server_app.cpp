@@ -168,6 +168,8 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	}
 	log.information("- started server=%s smtp=%s:%hu pop=%s:%hu data=%s", _name, server->address,
 		server->smtp, server->address, server->pop, dataDir);
+	// Readiness for scripts (start.sh), whatever the log level or destination.
+	std::cout << "mail-server: ready server=" << _name << std::endl;
 
 	waitForTerminationRequest();
 
