@@ -3,8 +3,9 @@
 #
 #   scripts/start.sh [--conf FILE] [--data DIR]
 #
-# Defaults: conf/mail.yaml, var/. Returns 0 once mail-dns answers and every SMTP and POP3
-# port accepts connections. Each program logs to DATA/<name>.log and has DATA/<name>.pid.
+# Defaults: conf/mail.yaml, var/. Returns 0 once mail-dns answers and each server itself
+# listens on every one of its ports (ss; a port held by another program does not count).
+# Each program logs to DATA/<name>.log and has DATA/<name>.pid.
 # If a program dies or a port stays closed (START_TIMEOUT seconds, default 15), prints the
 # program's log, stops everything it started and exits 1. scripts/stop.sh stops them.
 set -uo pipefail
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-c|--conf) [ $# -ge 2 ] || usage; conf=$2; shift 2 ;;
 	-d|--data) [ $# -ge 2 ] || usage; data=$2; shift 2 ;;
-	-h|--help) sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) usage ;;
 	esac
 done
@@ -67,7 +68,8 @@ alive() { kill -0 "$(cat "$data/$1.pid")" 2>/dev/null; }
 started() { tail -c +$((${log_offset[$1]} + 1)) "$data/$1.log" 2>/dev/null | grep -q -- ': ready '; }
 
 dns_answers() { dig @"$1" -p "$2" +time=1 +tries=1 probe.invalid A >/dev/null 2>&1; }
-tcp_answers() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
+# listening NAME PORT: the program itself (not whoever else) listens on the TCP port.
+listening() { ss -Hltnp "( sport = :$2 )" 2>/dev/null | grep -q "pid=$(cat "$data/$1.pid"),"; }
 
 read -r _ dns_host dns_port <<<"$(head -n 1 <<<"$topology")"
 launch mail-dns "$bin/mail-dns" --conf "$conf"
@@ -90,7 +92,7 @@ for name in "${names[@]}"; do
 done
 for check in "${checks[@]}"; do
 	read -r name kind host port <<<"$check"
-	until { [ "$kind" = dns ] && dns_answers "$host" "$port"; } || { [ "$kind" = tcp ] && tcp_answers "$host" "$port"; }; do
+	until { [ "$kind" = dns ] && dns_answers "$host" "$port"; } || { [ "$kind" = tcp ] && listening "$name" "$port"; }; do
 		alive "$name" || fail "$name" "exited"
 		[ $SECONDS -lt $deadline ] || fail "$name" "did not open $host:$port within ${limit}s"
 		sleep 0.1

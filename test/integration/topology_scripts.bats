@@ -125,6 +125,7 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(60)' "$GM_POP" 
 	wait_port "$GM_POP" 5
 	run "$REPO_ROOT/scripts/start.sh" --conf "$CONF" --data "$T/var"
 	kill "$holder"; wait "$holder" 2>/dev/null || true
+	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"gmail.com exited"* ]]
 	[[ "$output" == *"cannot start"* ]]
