@@ -11,21 +11,12 @@
 # start the topology. Exits non-zero when a step fails.
 set -uo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-bin=${MAIL_BIN:-$root/build/bin}
+. "$(dirname "$0")/lib.sh"
 conf=conf/mail.yaml
 data=""
 relay_wait=${DEMO_RELAY_WAIT:-20}   # seconds for the gmail copy to arrive
 
-usage() { echo "usage: $0 [--conf FILE] [--data DIR]" >&2; exit 64; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	-c|--conf) [ $# -ge 2 ] || usage; conf=$2; shift 2 ;;
-	-d|--data) [ $# -ge 2 ] || usage; data=$2; shift 2 ;;
-	-h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) usage ;;
-	esac
-done
+parse_conf_data_args "$@"
 for prog in mail-agent mail-server mail-dns; do
 	[ -x "$bin/$prog" ] || { echo "demo: $bin/$prog is missing; run make first" >&2; exit 1; }
 done

@@ -9,19 +9,10 @@
 # own, the rest are stopped too and the status is 1.
 set -uo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-bin=${MAIL_BIN:-$root/build/bin}
+. "$(dirname "$0")/lib.sh"
 conf=${MAIL_CONF:-conf/mail.yaml}
 data=${MAIL_DATA:-var}
-usage() { echo "usage: $0 [--conf FILE] [--data DIR]" >&2; exit 64; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	-c|--conf) [ $# -ge 2 ] || usage; conf=$2; shift 2 ;;
-	-d|--data) [ $# -ge 2 ] || usage; data=$2; shift 2 ;;
-	-h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) usage ;;
-	esac
-done
+parse_conf_data_args "$@"
 
 topology=$("$bin/mail-server" --list-servers --conf "$conf") || exit $?
 mkdir -p "$data" || exit 1

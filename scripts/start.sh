@@ -10,21 +10,12 @@
 # program's log, stops everything it started and exits 1. scripts/stop.sh stops them.
 set -uo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-bin=${MAIL_BIN:-$root/build/bin}
+. "$(dirname "$0")/lib.sh"
 conf=conf/mail.yaml
 data=var
 limit=${START_TIMEOUT:-15}
 
-usage() { echo "usage: $0 [--conf FILE] [--data DIR]" >&2; exit 64; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	-c|--conf) [ $# -ge 2 ] || usage; conf=$2; shift 2 ;;
-	-d|--data) [ $# -ge 2 ] || usage; data=$2; shift 2 ;;
-	-h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) usage ;;
-	esac
-done
+parse_conf_data_args "$@"
 
 for prog in mail-dns mail-server; do
 	[ -x "$bin/$prog" ] || { echo "start: $bin/$prog is missing; run make first" >&2; exit 1; }
