@@ -47,6 +47,22 @@ const std::string* ServerConfig::password(const std::string& address) const
 }
 
 
+bool ServerConfig::addAccount(const std::string& address, const std::string& password)
+{
+	const std::string key = canonicalAddress(address);
+	if (!accountIndex.emplace(Poco::toLower(key), key).second) return false;
+	accounts.emplace(key, password);
+	return true;
+}
+
+
+const std::string* ServerConfig::accountFor(const std::string& address) const
+{
+	auto it = accountIndex.find(Poco::toLower(address));
+	return it == accountIndex.end() ? nullptr : &it->second;
+}
+
+
 const ServerConfig* Config::server(const std::string& name) const
 {
 	for (const auto& s: servers)

@@ -87,6 +87,7 @@ struct ServerConfig
 	std::uint16_t smtps = 0;              ///< 0: not listening
 	std::uint16_t pops = 0;               ///< 0: not listening
 	std::map<std::string, std::string> accounts; ///< address (domain lower-cased) -> password
+	std::map<std::string, std::string> accountIndex; ///< whole address lower-cased -> key in accounts
 	std::vector<std::string> domains;     ///< lower-case; from accounts plus `domains:`
 	Limits limits;
 	RelayConfig relay;
@@ -97,6 +98,13 @@ struct ServerConfig
 	bool isLocalDomain(const std::string& domain) const; ///< case-insensitive
 	bool hasAccount(const std::string& address) const;   ///< domain case-insensitive
 	const std::string* password(const std::string& address) const; ///< null if no account
+	bool addAccount(const std::string& address, const std::string& password);
+		/// Adds an account (domain lower-cased) to accounts and accountIndex; false, and
+		/// nothing added, when the address is already there, compared case-insensitively.
+	const std::string* accountFor(const std::string& address) const;
+		/// The account an address delivers to, matched case-insensitively as a whole (as
+		/// Postfix lookups do): its key in accounts (the Maildir name), or null. Used by
+		/// SMTP and the relay; POP3 logins use password(), whose local part is exact.
 };
 
 

@@ -266,9 +266,8 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 			const std::string password = readScalar(account.second, accountKey);
 			const std::size_t at = address.rfind('@');
 			const std::string domain = Poco::toLower(address.substr(at + 1));
-			const std::string canonical = address.substr(0, at + 1) + domain;
-			if (!server.accounts.emplace(canonical, password).second)
-				failAt(account.first, accountKey, "account listed twice (domains compare case-insensitively)");
+			if (!server.addAccount(address, password))
+				failAt(account.first, accountKey, "account listed twice (addresses compare case-insensitively)");
 			domains.insert(normalizeName(domain));
 		}
 	}

@@ -304,15 +304,6 @@ void RelayService::failPending(QueueEnvelope& envelope, const std::string& statu
 }
 
 
-std::string RelayService::localAccount(const std::string& address) const
-{
-	const std::size_t at = address.rfind('@');
-	if (at == std::string::npos) return {};
-	const std::string key = address.substr(0, at + 1) + Poco::toLower(address.substr(at + 1));
-	return _context.server.accounts.count(key) ? key : std::string();
-}
-
-
 void RelayService::bounce(QueueEnvelope& envelope, const std::string& message)
 {
 	DsnReport report;
@@ -329,7 +320,8 @@ void RelayService::bounce(QueueEnvelope& envelope, const std::string& message)
 	}
 	else
 	{
-		const std::string account = localAccount(envelope.sender);
+		const std::string* found = _context.server.accountFor(envelope.sender);
+		const std::string account = found ? *found : std::string();
 		report.reportingMta = _context.server.name;
 		report.queueId = envelope.id;
 		report.sender = envelope.sender;

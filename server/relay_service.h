@@ -59,7 +59,6 @@ private:
 		const std::string& message);
 	void failPending(QueueEnvelope& envelope, const std::string& status, const std::string& why);
 	void bounce(QueueEnvelope& envelope, const std::string& message);
-	std::string localAccount(const std::string& address) const;
 
 	ServerContext& _context;
 	RelayQueue& _queue;

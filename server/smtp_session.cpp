@@ -188,18 +188,6 @@ void SmtpSession::enterState(State state)
 }
 
 
-const std::string* SmtpSession::findAccount(const std::string& address) const
-{
-	// Local parts match case-insensitively (as Postfix lookups do); the mailbox is the
-	// account key as written in the config.
-	for (const auto& account: _server.accounts)
-	{
-		if (Poco::icompare(account.first, address) == 0) return &account.first;
-	}
-	return nullptr;
-}
-
-
 // ---- checks: validate, reply 4xx/5xx on refusal
 
 bool SmtpSession::checkHelo(const SmtpCommand& command)
@@ -335,7 +323,7 @@ void SmtpSession::doMail(const SmtpCommand& command)
 	tx.sender = args.address;
 	if (!args.address.isNull() && _server.isLocalDomain(domainOf(args.address)))
 	{
-		if (!findAccount(args.address.address()))
+		if (!_server.accountFor(args.address.address()))
 		{
 			reply(550, "5.1.0 " + args.address.path() + ": Sender address rejected: not an account of " + _server.name);
 			return;
@@ -358,7 +346,7 @@ void SmtpSession::doRcpt(const SmtpCommand& command)
 	const std::string address = args.address.address();
 	if (_server.isLocalDomain(domainOf(args.address)))
 	{
-		const std::string* account = findAccount(address);
+		const std::string* account = _server.accountFor(address);
 		if (!account)
 		{
 			reply(550, "5.1.1 " + args.address.path() + ": Recipient address rejected: User unknown in local recipient table");

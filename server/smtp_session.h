@@ -92,7 +92,6 @@ private:
 	void replyLines(int code, const std::vector<std::string>& lines);
 	void flush(); ///< sends queued replies
 	void closeWith(const std::string& reason); ///< ends the loop with this disconnect reason
-	const std::string* findAccount(const std::string& address) const;
 
 	ServerContext& _context;
 	const ServerConfig& _server;

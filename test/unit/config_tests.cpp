@@ -46,7 +46,10 @@ BOOST_AUTO_TEST_CASE(demo_config_loads)
 	BOOST_TEST(ex->isLocalDomain("MAIL.sustech.edu.cn"));
 	BOOST_TEST(!ex->isLocalDomain("gmail.com"));
 	BOOST_TEST(ex->hasAccount("usr1@Mail.Sustech.Edu.Cn"));
-	BOOST_TEST(!ex->hasAccount("USR1@mail.sustech.edu.cn")); // local parts keep their case
+	BOOST_TEST(!ex->hasAccount("USR1@mail.sustech.edu.cn")); // logins: local parts keep their case
+	BOOST_REQUIRE(ex->accountFor("USR1@Mail.Sustech.Edu.Cn")); // delivery: case-insensitive
+	BOOST_TEST(*ex->accountFor("USR1@Mail.Sustech.Edu.Cn") == "usr1@mail.sustech.edu.cn");
+	BOOST_TEST(!ex->accountFor("usr9@mail.sustech.edu.cn"));
 	BOOST_TEST(*ex->password("usr2@mail.sustech.edu.cn") == "pass2");
 	const mail::AgentEntry* gmail = config.agentFor("GMAIL.com");
 	BOOST_REQUIRE(gmail);
@@ -131,7 +134,8 @@ BOOST_AUTO_TEST_CASE(every_error_names_file_line_and_key)
 		{"port clash", "servers:\n  a:\n    smtp: 1\n    pop: 2\n  b:\n    smtp: 3\n    pop: 1\n", 7, "servers.b.pop", "already used by servers.a.smtp"},
 		{"domain clash", m + "  b:\n    smtp: 3\n    pop: 4\n    domains: [A.example]\n", 7, "servers.b", "already served"},
 		{"bad address", "servers:\n  a:\n    smtp: 1\n    pop: 2\n    accounts:\n      nobody: x\n", 6, "servers.a.accounts.nobody", "email address"},
-		{"duplicate account", m + "      BOB@A.EXAMPLE: x\n      bob@a.example: y\n", 8, "servers.a.example.accounts.bob@a.example", "duplicate"},
+		{"duplicate account", m + "      bob@a.example: y\n", 7, "servers.a.example.accounts.bob@a.example", "duplicate"},
+		{"account differing in case only", m + "      BOB@A.EXAMPLE: x\n", 7, "servers.a.example.accounts.BOB@A.EXAMPLE", "listed twice"},
 		{"empty password", "servers:\n  a:\n    smtp: 1\n    pop: 2\n    accounts:\n      u@a.b: \"\"\n", 6, "servers.a.accounts.u@a.b", "empty"},
 		{"bad listen", "dns:\n  listen: nowhere\n" + m, 2, "dns.listen", "HOST:PORT"},
 		{"bad listen port", "dns:\n  listen: 127.0.0.1:99999\n" + m, 2, "dns.listen", "out of range"},

@@ -40,7 +40,8 @@ struct Pop3Fixture
 	Pop3Fixture()
 	{
 		server.name = "test.example";
-		server.accounts = {{"u1@example.com", "p1"}, {"u2@example.com", "pass two"}};
+		server.addAccount("u1@example.com", "p1");
+		server.addAccount("u2@example.com", "pass two");
 		server.limits.hardErrors = 1000;
 		context.reset(new mail::ServerContext(config, server, data.path()));
 		for (std::size_t i = 0; i < 3; ++i) deliver(kUser, kMessages[i], i);

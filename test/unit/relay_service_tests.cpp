@@ -81,7 +81,7 @@ struct Provider
 		mail::ServerConfig server;
 		server.name = "exmail.qq.com";
 		server.smtp = closedPort();
-		server.accounts[kSender] = "pass1";
+		server.addAccount(kSender, "pass1");
 		server.domains = {"mail.sustech.edu.cn"};
 		server.relay.workers = 2;
 		server.relay.retry = {mail::Seconds(1)};

@@ -41,7 +41,8 @@ struct SessionFixture
 	const mail::ServerConfig& makeServer()
 	{
 		server.name = "srv.example";
-		server.accounts = {{"usr1@local.example", "p1"}, {"Usr2@local.example", "p2"}};
+		server.addAccount("usr1@local.example", "p1");
+		server.addAccount("Usr2@local.example", "p2");
 		server.domains = {"local.example"};
 		server.limits.maxRecipients = 3;
 		server.limits.softErrors = 100;
