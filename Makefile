@@ -18,9 +18,8 @@ FUZZ_SECONDS ?= 30
 
 CXX ?= g++
 CXXFLAGS ?= -O2 -g
-override CXXFLAGS += -std=c++17 -Wall -Wextra -pthread -MMD -MP -I. -Icommon -Iserver -Idns -Iagent
-LDLIBS := -lPocoNetSSL -lPocoCrypto -lPocoUtil -lPocoNet -lPocoXML -lPocoJSON -lPocoFoundation \
-	-lyaml-cpp -lssl -lcrypto -pthread
+override CXXFLAGS += -std=c++17 -Wall -Wextra -pthread -MMD -MP
+LDLIBS := -lPocoUtil -lPocoNet -lPocoFoundation -lyaml-cpp -pthread
 LDFLAGS ?=
 
 ifeq ($(SANITIZE),asan)
@@ -36,11 +35,19 @@ OBJ := $(BUILD)/obj
 BIN := $(BUILD)/bin
 DEPS_STAMP := build/.deps-installed
 
-COMMON_SRC := $(wildcard common/*.cpp)
-DNS_SRC    := $(filter-out dns/main.cpp,$(wildcard dns/*.cpp))
-SERVER_SRC := $(filter-out server/main.cpp,$(wildcard server/*.cpp))
-AGENT_SRC  := $(filter-out agent/main.cpp,$(wildcard agent/*.cpp))
-UNIT_SRC   := $(wildcard test/unit/*.cpp)
+sources = $(shell find $(1) -name '*.cpp' | sort)
+COMMON_SRC := $(call sources,common)
+DNS_SRC    := $(filter-out dns/main.cpp,$(call sources,dns))
+SERVER_SRC := $(filter-out server/main.cpp,$(call sources,server))
+AGENT_SRC  := $(filter-out agent/main.cpp,$(call sources,agent))
+UNIT_SRC   := $(call sources,test/unit)
+
+# Includes are written from the project root ("common/config.h", "server/smtp/smtp_session.h").
+# Each folder compiles against an include root that holds only the folders it may use, so
+# an agent or dns file that includes a server header does not compile (scripts/include-roots.sh).
+INC := $(BUILD)/include
+ROOTS_STAMP := $(INC)/.stamp
+include_root = $(INC)/$(firstword $(subst /, ,$(1)))
 
 objs = $(patsubst %.cpp,$(OBJ)/%.o,$(1))
 
@@ -58,9 +65,13 @@ $(DEPS_STAMP): scripts/install-deps.sh
 	@scripts/install-deps.sh
 	@mkdir -p $(dir $@) && touch $@
 
-$(OBJ)/%.o: %.cpp | $(DEPS_STAMP)
+$(ROOTS_STAMP): scripts/include-roots.sh
+	@scripts/include-roots.sh $(INC)
+	@touch $@
+
+$(OBJ)/%.o: %.cpp | $(DEPS_STAMP) $(ROOTS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -c $< -o $@
+	$(CXX) $(CXXFLAGS) -I$(call include_root,$<) -c $< -o $@
 
 $(COMMON_LIB): $(call objs,$(COMMON_SRC))
 	@mkdir -p $(dir $@)

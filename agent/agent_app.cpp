@@ -1,12 +1,12 @@
 // agent_app.cpp - mail-agent dispatch and exit statuses.
-#include "agent_app.h"
+#include "agent/agent_app.h"
 
-#include "agent_options.h"
-#include "agent_shell.h"
-#include "config.h"
-#include "errors.h"
-#include "host_lookup.h"
-#include "log.h"
+#include "agent/agent_options.h"
+#include "agent/agent_shell.h"
+#include "common/config.h"
+#include "common/errors.h"
+#include "agent/host_lookup.h"
+#include "common/log.h"
 
 #include <Poco/File.h>
 

@@ -1,5 +1,5 @@
 // agent_options.cpp - mail-agent command line parsing.
-#include "agent_options.h"
+#include "agent/agent_options.h"
 
 #include <Poco/NumberParser.h>
 

@@ -9,8 +9,8 @@
 //   mail-agent trace HOST [--max-hops N] [-W TIMEOUT] [-n] [--conf FILE]
 #pragma once
 
-#include "pinger.h"
-#include "tracer.h"
+#include "agent/icmp/pinger.h"
+#include "agent/icmp/tracer.h"
 
 #include <stdexcept>
 #include <string>

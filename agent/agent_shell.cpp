@@ -1,9 +1,9 @@
 // agent_shell.cpp - prompts, composing, and the POP3 sub-shell.
-#include "agent_shell.h"
+#include "agent/agent_shell.h"
 
-#include "log.h"
-#include "pop_commands.h"
-#include "smtp_submit.h"
+#include "common/log.h"
+#include "agent/pop_commands.h"
+#include "agent/smtp_submit.h"
 
 #include <Poco/FileStream.h>
 #include <Poco/Logger.h>

@@ -1,8 +1,8 @@
 // agent_shell.h - the interactive `[smtp|pop|exit]>>> ` loop and the one-shot commands.
 #pragma once
 
-#include "agent_options.h"
-#include "mail_endpoints.h"
+#include "agent/agent_options.h"
+#include "agent/mail_endpoints.h"
 
 #include <istream>
 #include <ostream>

@@ -1,8 +1,8 @@
 // mail_endpoints.cpp - SMTP/POP3 endpoint lookup through agent: and mail-dns.
-#include "mail_endpoints.h"
+#include "agent/mail_endpoints.h"
 
-#include "dns_resolver.h"
-#include "host_lookup.h"
+#include "common/dns_resolver.h"
+#include "agent/host_lookup.h"
 
 #include <Poco/NumberParser.h>
 

@@ -1,7 +1,7 @@
 // mail_endpoints.h - where a user's SMTP and POP3 servers are (agent: + mail-dns).
 #pragma once
 
-#include "config.h"
+#include "common/config.h"
 
 #include <cstdint>
 #include <stdexcept>

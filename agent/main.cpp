@@ -1,5 +1,5 @@
 // main.cpp - mail-agent entry point.
-#include "agent_app.h"
+#include "agent/agent_app.h"
 
 #include <csignal>
 

@@ -1,5 +1,5 @@
 // mime_text.cpp - MIME decoding for display: encoded words, transfer encodings, charsets.
-#include "mime_text.h"
+#include "agent/mime_text.h"
 
 #include <Poco/Base64Decoder.h>
 #include <Poco/Net/MediaType.h>

@@ -1,5 +1,5 @@
 // pop3_client.cpp - POP3 commands and whole replies over a DialogSocket.
-#include "pop3_client.h"
+#include "agent/pop3_client.h"
 
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SocketAddress.h>

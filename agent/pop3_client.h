@@ -8,7 +8,7 @@
 // stuffing removed.
 #pragma once
 
-#include "mail_endpoints.h"
+#include "agent/mail_endpoints.h"
 
 #include <Poco/Net/DialogSocket.h>
 #include <Poco/Timespan.h>

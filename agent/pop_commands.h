@@ -9,7 +9,7 @@
 // A server error prints the server's line and the session goes on.
 #pragma once
 
-#include "pop3_client.h"
+#include "agent/pop3_client.h"
 
 #include <ostream>
 #include <string>

@@ -1,5 +1,5 @@
 // smtp_submit.cpp - message composition (Poco MailMessage) and submission (SMTPClientSession).
-#include "smtp_submit.h"
+#include "agent/smtp_submit.h"
 
 #include <Poco/Net/MailRecipient.h>
 #include <Poco/Net/MediaType.h>

@@ -1,7 +1,7 @@
 // smtp_submit.h - compose a UTF-8 text/plain message and submit it with SMTPClientSession.
 #pragma once
 
-#include "mail_endpoints.h"
+#include "agent/mail_endpoints.h"
 
 #include <Poco/Net/MailMessage.h>
 #include <Poco/Timespan.h>

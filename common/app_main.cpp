@@ -1,7 +1,7 @@
 // app_main.cpp - the common entry point of the three programs.
-#include "app_main.h"
+#include "common/app_main.h"
 
-#include "errors.h"
+#include "common/errors.h"
 
 #include <Poco/Util/OptionException.h>
 

@@ -1,5 +1,5 @@
 // config.cpp - lookups on the loaded configuration, and duration parsing.
-#include "config.h"
+#include "common/config.h"
 
 #include <Poco/String.h>
 

@@ -5,7 +5,7 @@
 // half-configured: a program that gets a Config can use every field as is.
 #pragma once
 
-#include "zone.h"
+#include "common/zone.h"
 
 #include <chrono>
 #include <cstdint>

@@ -4,10 +4,10 @@
 // and inside a server; a server starts from the top-level values and its own keys
 // override them one by one. Each section has an apply function that only touches the keys
 // present, so the same code reads both levels. Errors carry the dotted key path and line.
-#include "config.h"
+#include "common/config.h"
 
-#include "errors.h"
-#include "yaml_checks.h"
+#include "common/errors.h"
+#include "common/yaml_checks.h"
 
 #include <Poco/File.h>
 #include <Poco/Path.h>

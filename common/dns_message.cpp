@@ -1,5 +1,5 @@
 // dns_message.cpp - RFC 1035 message codec: decode with every read bounds-checked, encode with name compression.
-#include "dns_message.h"
+#include "common/dns_message.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,7 +1,7 @@
 // dns_resolver.cpp - client for mail-dns: MX, P (port) and A queries over UDP.
-#include "dns_resolver.h"
+#include "common/dns_resolver.h"
 
-#include "dns_message.h"
+#include "common/dns_message.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/DatagramSocket.h>

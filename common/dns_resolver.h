@@ -5,7 +5,7 @@
 // Thread-safe: every call uses its own socket.
 #pragma once
 
-#include "zone.h"
+#include "common/zone.h"
 
 #include <chrono>
 #include <cstdint>

@@ -1,5 +1,5 @@
 // errors.cpp - exception types.
-#include "errors.h"
+#include "common/errors.h"
 
 
 namespace mail {

@@ -1,5 +1,5 @@
 // line_reader.cpp - bounded, buffered line reading from a socket, with a deadline per line.
-#include "line_reader.h"
+#include "common/line_reader.h"
 
 #include <Poco/Net/NetException.h>
 #include <Poco/Timestamp.h>

@@ -1,5 +1,5 @@
 // log.cpp - logging setup and helpers for one-line `key=value` events.
-#include "log.h"
+#include "common/log.h"
 
 #include <Poco/AutoPtr.h>
 #include <Poco/ConsoleChannel.h>

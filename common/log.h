@@ -4,7 +4,7 @@
 // Lines look like:  2026-11-22 10:00:00.123 [information] smtp: 1a2b3c4d connected peer=127.0.0.1:5000
 #pragma once
 
-#include "config.h"
+#include "common/config.h"
 
 #include <Poco/Logger.h>
 

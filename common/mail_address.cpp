@@ -1,5 +1,5 @@
 // mail_address.cpp - RFC 5321 path and mailbox parsing (MAIL FROM / RCPT TO); pure, no I/O.
-#include "mail_address.h"
+#include "common/mail_address.h"
 
 #include <Poco/Net/IPAddress.h>
 

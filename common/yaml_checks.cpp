@@ -1,7 +1,7 @@
 // yaml_checks.cpp - checked reading of yaml-cpp nodes for the config and zone loaders.
-#include "yaml_checks.h"
+#include "common/yaml_checks.h"
 
-#include "errors.h"
+#include "common/errors.h"
 
 #include <cctype>
 #include <fstream>

@@ -5,7 +5,7 @@
 // by this header's users in common/ (config_yaml.cpp, zone.cpp).
 #pragma once
 
-#include "config.h"
+#include "common/config.h"
 
 #include <yaml-cpp/yaml.h>
 

@@ -1,8 +1,8 @@
 // zone.cpp - loading and checking the pseudo-DNS zone file.
-#include "zone.h"
+#include "common/zone.h"
 
-#include "errors.h"
-#include "yaml_checks.h"
+#include "common/errors.h"
+#include "common/yaml_checks.h"
 
 #include <Poco/String.h>
 

@@ -1,12 +1,12 @@
 // dns_app.cpp - the mail-dns process: options, config and zone loading, signals.
-#include "dns_app.h"
+#include "dns/dns_app.h"
 
-#include "config.h"
-#include "dns_server.h"
-#include "errors.h"
-#include "log.h"
-#include "zone.h"
-#include "zone_index.h"
+#include "common/config.h"
+#include "dns/dns_server.h"
+#include "common/errors.h"
+#include "common/log.h"
+#include "common/zone.h"
+#include "dns/zone_index.h"
 
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/NumberParser.h>

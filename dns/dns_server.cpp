@@ -1,7 +1,7 @@
 // dns_server.cpp - the UDP receive loop: one SO_REUSEPORT socket and thread per worker.
-#include "dns_server.h"
+#include "dns/dns_server.h"
 
-#include "responder.h"
+#include "dns/responder.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Logger.h>

@@ -6,7 +6,7 @@
 // mutex) only when the generation counter has moved, i.e. once per reload.
 #pragma once
 
-#include "zone_index.h"
+#include "dns/zone_index.h"
 
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Thread.h>

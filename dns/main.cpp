@@ -1,6 +1,6 @@
 // main.cpp - mail-dns entry point.
-#include "app_main.h"
-#include "dns_app.h"
+#include "common/app_main.h"
+#include "dns/dns_app.h"
 
 
 int main(int argc, char** argv)

@@ -1,5 +1,5 @@
 // responder.cpp - answers one query datagram from a ZoneIndex into a caller's buffer.
-#include "responder.h"
+#include "dns/responder.h"
 
 #include <algorithm>
 #include <cstring>

@@ -17,7 +17,7 @@
 //     fit are dropped and TC is set.
 #pragma once
 
-#include "zone_index.h"
+#include "dns/zone_index.h"
 
 #include <cstddef>
 #include <cstdint>

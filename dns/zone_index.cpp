@@ -1,5 +1,5 @@
 // zone_index.cpp - immutable lookup table from (wire name, type) to precomputed answer records.
-#include "zone_index.h"
+#include "dns/zone_index.h"
 
 #include <map>
 

@@ -7,13 +7,14 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 out=build-fuzz
 CXX=${FUZZ_CXX:-clang++}
-flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -I. -Icommon -Iserver -Idns -Iagent -Wall -Wextra)
+flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -Wall -Wextra)
 sanitize=-fsanitize=address,undefined
-libs=(-lPocoNetSSL -lPocoCrypto -lPocoUtil -lPocoNet -lPocoXML -lPocoJSON -lPocoFoundation -lyaml-cpp -lssl -lcrypto -pthread)
+libs=(-lPocoUtil -lPocoNet -lPocoFoundation -lyaml-cpp -pthread)
+scripts/include-roots.sh "$out/include"
 
 # Library objects (every non-main source), rebuilt only when older than their source.
 objects=()
-for src in common/*.cpp dns/*.cpp server/*.cpp agent/*.cpp; do
+for src in $(find common dns server agent -name '*.cpp' | sort); do
 	[ -e "$src" ] || continue
 	[ "$(basename "$src")" = main.cpp ] && continue
 	obj=$out/obj/${src%.cpp}.o
@@ -21,7 +22,7 @@ for src in common/*.cpp dns/*.cpp server/*.cpp agent/*.cpp; do
 	if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find common dns server agent -name '*.h' -newer "$obj" 2>/dev/null | head -1)" ]; then
 		mkdir -p "$(dirname "$obj")"
 		echo "fuzz: compile $src"
-		"$CXX" "${flags[@]}" "$sanitize" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
+		"$CXX" "${flags[@]}" -I"$out/include/${src%%/*}" "$sanitize" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
 	fi
 done
 
@@ -31,7 +32,7 @@ for target in test/fuzz/*_fuzz.cpp; do
 	name=$(basename "$target" .cpp)
 	bin=$out/$name
 	echo "fuzz: build $name"
-	"$CXX" "${flags[@]}" "$sanitize" -fsanitize=fuzzer "$target" "${objects[@]}" "${libs[@]}" -o "$bin"
+	"$CXX" "${flags[@]}" -I"$out/include/test" "$sanitize" -fsanitize=fuzzer "$target" "${objects[@]}" "${libs[@]}" -o "$bin"
 	corpus=$out/corpus/${name%_fuzz}
 	mkdir -p "$corpus" "$out/artifacts"
 	if [ -d "test/fuzz/corpus/${name%_fuzz}" ]; then cp -n "test/fuzz/corpus/${name%_fuzz}"/* "$corpus"/ 2>/dev/null || true; fi

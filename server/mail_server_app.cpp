@@ -1,15 +1,15 @@
 // mail_server_app.cpp - the mail-server process: one provider's SMTP, POP3 and relay.
-#include "mail_server_app.h"
+#include "server/mail_server_app.h"
 
-#include "config.h"
-#include "errors.h"
-#include "log.h"
-#include "maildir_store.h"
-#include "pop3_service.h"
-#include "relay_queue.h"
-#include "relay_service.h"
-#include "server_context.h"
-#include "smtp_service.h"
+#include "common/config.h"
+#include "common/errors.h"
+#include "common/log.h"
+#include "server/store/maildir_store.h"
+#include "server/pop3/pop3_service.h"
+#include "server/relay/relay_queue.h"
+#include "server/relay/relay_service.h"
+#include "server/server_context.h"
+#include "server/smtp/smtp_service.h"
 
 #include <Poco/File.h>
 #include <Poco/Path.h>

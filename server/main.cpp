@@ -1,6 +1,6 @@
 // main.cpp - mail-server entry point.
-#include "app_main.h"
-#include "mail_server_app.h"
+#include "common/app_main.h"
+#include "server/mail_server_app.h"
 
 
 int main(int argc, char** argv)

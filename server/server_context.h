@@ -1,7 +1,7 @@
 // server_context.h - what every part of one mail-server process shares.
 #pragma once
 
-#include "config.h"
+#include "common/config.h"
 
 #include <atomic>
 #include <string>

@@ -4,8 +4,8 @@
 // print back (without leading zeros) as digits found in the line. Any data must byte-stuff into a body
 // whose only "CRLF . CRLF" is the terminator and which un-stuffs back to the data (plus
 // a CRLF when the data does not end a line); TOP never cuts past the data.
-#include "mailbox.h"
-#include "pop3_command.h"
+#include "server/store/mailbox.h"
+#include "server/pop3/pop3_command.h"
 
 #include <cstdlib>
 #include <string>

@@ -3,8 +3,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "../../agent/pop_commands.h"
-#include "../../agent/smtp_submit.h"
+#include "agent/pop_commands.h"
+#include "agent/smtp_submit.h"
 
 #include <Poco/Net/DialogSocket.h>
 #include <Poco/Net/MailMessage.h>

@@ -2,9 +2,9 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "config.h"
-#include "errors.h"
-#include "fixtures.h"
+#include "common/config.h"
+#include "common/errors.h"
+#include "test/unit/fixtures.h"
 
 #include <string>
 

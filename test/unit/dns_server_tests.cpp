@@ -2,8 +2,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "dns_server.h"
-#include "dns_resolver.h"
+#include "dns/dns_server.h"
+#include "common/dns_resolver.h"
 
 #include <Poco/Net/DatagramSocket.h>
 

@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "dsn_builder.h"
+#include "server/relay/dsn_builder.h"
 
 using mail::DsnReport;
 using mail::QueuedRecipient;

@@ -1,7 +1,7 @@
 // fake_smtp_peer.cpp - scripted loopback SMTP server for the relay unit tests.
-#include "fake_smtp_peer.h"
+#include "test/unit/fake_smtp_peer.h"
 
-#include "line_reader.h"
+#include "common/line_reader.h"
 
 #include <Poco/Timespan.h>
 

@@ -1,7 +1,7 @@
 // fake_smtp_peer.h - a scripted SMTP server on a loopback port for the relay unit tests.
 #pragma once
 
-#include "relay_router.h"
+#include "server/relay/relay_router.h"
 
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>

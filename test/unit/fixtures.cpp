@@ -1,5 +1,5 @@
 // fixtures.cpp - shared helpers for the unit tests.
-#include "fixtures.h"
+#include "test/unit/fixtures.h"
 
 #include <Poco/File.h>
 #include <Poco/TemporaryFile.h>

@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "../../agent/icmp_packet.h"
+#include "agent/icmp/icmp_packet.h"
 
 #include <vector>
 

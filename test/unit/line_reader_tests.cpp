@@ -2,8 +2,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "fixtures.h"
-#include "line_reader.h"
+#include "test/unit/fixtures.h"
+#include "common/line_reader.h"
 
 #include <chrono>
 #include <string>

@@ -2,9 +2,9 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "fixtures.h"
-#include "mailbox.h"
-#include "mailbox_lock.h"
+#include "test/unit/fixtures.h"
+#include "server/store/mailbox.h"
+#include "server/store/mailbox_lock.h"
 
 #include <Poco/File.h>
 

@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "../../server/maildir_store.h"
+#include "server/store/maildir_store.h"
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/Exception.h>

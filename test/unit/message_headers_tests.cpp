@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "message_headers.h"
+#include "server/message/message_headers.h"
 
 
 namespace {

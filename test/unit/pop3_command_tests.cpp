@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "pop3_command.h"
+#include "server/pop3/pop3_command.h"
 
 using mail::Pop3Verb;
 using mail::parsePop3Command;

@@ -2,10 +2,10 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "fixtures.h"
-#include "line_reader.h"
-#include "pop3_session.h"
-#include "server_context.h"
+#include "test/unit/fixtures.h"
+#include "common/line_reader.h"
+#include "server/pop3/pop3_session.h"
+#include "server/server_context.h"
 
 #include <Poco/File.h>
 

@@ -2,8 +2,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "fake_smtp_peer.h"
-#include "relay_client.h"
+#include "test/unit/fake_smtp_peer.h"
+#include "server/relay/relay_client.h"
 
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>

@@ -2,8 +2,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "fixtures.h"
-#include "relay_queue.h"
+#include "test/unit/fixtures.h"
+#include "server/relay/relay_queue.h"
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/Exception.h>

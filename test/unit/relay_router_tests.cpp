@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "relay_router.h"
+#include "server/relay/relay_router.h"
 
 #include <set>
 

@@ -2,13 +2,13 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "dns_server.h"
-#include "fake_smtp_peer.h"
-#include "fixtures.h"
-#include "maildir_store.h"
-#include "relay_queue.h"
-#include "relay_service.h"
-#include "zone_index.h"
+#include "dns/dns_server.h"
+#include "test/unit/fake_smtp_peer.h"
+#include "test/unit/fixtures.h"
+#include "server/store/maildir_store.h"
+#include "server/relay/relay_queue.h"
+#include "server/relay/relay_service.h"
+#include "dns/zone_index.h"
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>

@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "retry_policy.h"
+#include "server/relay/retry_policy.h"
 
 using mail::RelayConfig;
 using mail::RetryPolicy;

@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "../../server/smtp_command.h"
+#include "server/smtp/smtp_command.h"
 
 #include <string>
 #include <vector>

@@ -2,8 +2,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "fixtures.h"
-#include "../../server/smtp_data_reader.h"
+#include "test/unit/fixtures.h"
+#include "server/smtp/smtp_data_reader.h"
 
 #include <string>
 #include <vector>

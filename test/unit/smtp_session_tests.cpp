@@ -2,11 +2,11 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "fixtures.h"
-#include "../../server/maildir_store.h"
-#include "../../server/relay_queue.h"
-#include "../../server/server_context.h"
-#include "../../server/smtp_session.h"
+#include "test/unit/fixtures.h"
+#include "server/store/maildir_store.h"
+#include "server/relay/relay_queue.h"
+#include "server/server_context.h"
+#include "server/smtp/smtp_session.h"
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>

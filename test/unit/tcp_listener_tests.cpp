@@ -2,8 +2,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "line_reader.h"
-#include "tcp_listener.h"
+#include "common/line_reader.h"
+#include "server/net/tcp_listener.h"
 
 #include <Poco/Net/StreamSocket.h>
 

@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "../../server/trace_headers.h"
+#include "server/message/trace_headers.h"
 
 #include <Poco/DateTime.h>
 

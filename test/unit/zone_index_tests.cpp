@@ -2,8 +2,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "responder.h"
-#include "zone_index.h"
+#include "dns/responder.h"
+#include "dns/zone_index.h"
 
 #include <string>
 #include <vector>

@@ -2,9 +2,9 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "errors.h"
-#include "fixtures.h"
-#include "zone.h"
+#include "common/errors.h"
+#include "test/unit/fixtures.h"
+#include "common/zone.h"
 
 using mail::ConfigError;
 using mail::loadZone;

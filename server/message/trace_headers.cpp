@@ -1,0 +1,44 @@
+// trace_headers.cpp - the Return-Path: and Received: headers prepended to an accepted message.
+#include "server/message/trace_headers.h"
+
+#include <Poco/DateTime.h>
+#include <Poco/DateTimeFormatter.h>
+
+
+namespace mail {
+
+
+namespace {
+
+
+/// Printable ASCII only, bounded: HELO text goes into a header.
+std::string clean(const std::string& text)
+{
+	constexpr std::size_t kMaxShown = 255;
+	std::string out;
+	for (char c: text)
+	{
+		if (out.size() >= kMaxShown) break;
+		const unsigned char u = static_cast<unsigned char>(c);
+		out += (u < 0x21 || u > 0x7e || c == '(' || c == ')') ? '?' : c;
+	}
+	return out.empty() ? "unknown" : out;
+}
+
+
+} // namespace
+
+
+std::string traceHeaders(const TraceInfo& info)
+{
+	std::string out = "Return-Path: " + info.reversePath + "\r\n";
+	out += "Received: from " + clean(info.helo) + " ([" + info.peerAddress + "])\r\n";
+	out += "\tby " + info.byHost + " (mail-server) with " + info.protocol + " id " + info.id + "\r\n";
+	out += "\t";
+	if (!info.forRecipient.empty()) out += "for " + info.forRecipient + "; ";
+	out += Poco::DateTimeFormatter::format(Poco::DateTime(info.when), "%w, %e %b %Y %H:%M:%S +0000") + "\r\n";
+	return out;
+}
+
+
+} // namespace mail

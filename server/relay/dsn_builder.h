@@ -1,0 +1,36 @@
+// dsn_builder.h - RFC 3464 delivery status notifications.
+#pragma once
+
+#include "server/message/message_headers.h"
+#include "server/relay/relay_queue.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+namespace mail {
+
+
+struct DsnReport
+{
+	std::string reportingMta;  ///< this server's name
+	std::string queueId;       ///< the original message's queue id
+	std::string sender;        ///< the original envelope sender: the DSN goes to it
+	std::string fromDomain;    ///< From: MAILER-DAEMON@fromDomain
+	std::int64_t arrival = 0;  ///< unix seconds the original was queued
+	std::vector<QueuedRecipient> recipients; ///< the failed ones (status, remoteMta, diagnostic)
+};
+
+
+std::string buildDsn(const DsnReport& report, const std::string& originalMessage, std::int64_t now);
+	/// A complete message (CRLF) of type multipart/report; report-type=delivery-status: a
+	/// readable explanation, message/delivery-status (Reporting-MTA, Arrival-Date, per
+	/// recipient Final-Recipient, Action: failed, Status, Remote-MTA, Diagnostic-Code) and
+	/// text/rfc822-headers with the original's header.
+
+std::string rfc822Date(std::int64_t unixSeconds);
+	/// "Sun, 22 Nov 2026 01:52:58 +0000".
+
+
+} // namespace mail

@@ -1,0 +1,352 @@
+// relay_service.cpp - relay worker pool: schedule, delivery attempts, recipient states, bounces.
+#include "server/relay/relay_service.h"
+
+#include "server/relay/dsn_builder.h"
+#include "common/log.h"
+#include "server/store/maildir_store.h"
+#include "server/message/message_headers.h"
+
+#include <Poco/Exception.h>
+#include <Poco/String.h>
+#include <Poco/Timestamp.h>
+
+#include <algorithm>
+
+using Poco::Thread;
+
+
+namespace mail {
+
+
+namespace {
+
+
+const char* const kReturnPathNull = "Return-Path: <>\r\n";
+
+
+std::int64_t nowSeconds()
+{
+	return Poco::Timestamp().epochTime();
+}
+
+
+std::string domainOf(const std::string& address)
+{
+	const std::size_t at = address.rfind('@');
+	return at == std::string::npos ? std::string() : Poco::toLower(address.substr(at + 1));
+}
+
+
+std::chrono::milliseconds resolverTimeout(const RelayConfig& relay)
+	/// One mail-dns query attempt may take at most a second, or less if commands are faster.
+{
+	return std::min<std::chrono::milliseconds>(std::chrono::seconds(1), relay.commandTimeout);
+}
+
+
+} // namespace
+
+
+RelayService::RelayService(ServerContext& context, RelayQueue& queue, MaildirStore& store):
+	_context(context),
+	_queue(queue),
+	_store(store),
+	_log(Poco::Logger::get("relay")),
+	_resolver(context.config.dns.host, context.config.dns.port, resolverTimeout(context.server.relay)),
+	_lookup(_resolver),
+	_router(_lookup, context.server.address, context.server.smtp),
+	_client(context.server.name, context.server.relay.connectTimeout, context.server.relay.commandTimeout),
+	_policy(context.server.relay)
+{
+}
+
+
+RelayService::~RelayService()
+{
+	stop();
+}
+
+
+void RelayService::start()
+{
+	_queue.setListener([this](const QueueEnvelope& envelope) { schedule(envelope.id, Clock::time_point()); });
+	const std::vector<QueueEnvelope> queued = _queue.scan();
+	for (const auto& envelope: queued)
+	{
+		schedule(envelope.id, Clock::from_time_t(static_cast<std::time_t>(envelope.nextAttempt)));
+	}
+	_log.information("- relay started workers=%u queued=%z", _context.server.relay.workers, queued.size());
+	for (unsigned i = 0; i < _context.server.relay.workers; ++i)
+	{
+		auto thread = std::make_unique<Thread>("relay-" + std::to_string(i));
+		thread->startFunc([this] { work(); });
+		_workers.push_back(std::move(thread));
+	}
+}
+
+
+void RelayService::stop()
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_stop && _workers.empty()) return;
+		_stop = true;
+	}
+	_wake.notify_all();
+	_client.abortAll();
+	for (auto& thread: _workers) thread->join();
+	_workers.clear();
+}
+
+
+std::size_t RelayService::scheduled() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _known.size();
+}
+
+
+void RelayService::schedule(const std::string& id, Clock::time_point when)
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_stop || !_known.insert(id).second) return;
+		_due.emplace(when, id);
+	}
+	_wake.notify_one();
+}
+
+
+void RelayService::work()
+{
+	std::unique_lock<std::mutex> lock(_mutex);
+	for (;;)
+	{
+		if (_stop) return;
+		if (_due.empty())
+		{
+			_wake.wait(lock);
+			continue;
+		}
+		const auto first = _due.begin();
+		if (first->first > Clock::now())
+		{
+			// A copy: another worker may take and erase that entry while this one waits.
+			const Clock::time_point when = first->first;
+			_wake.wait_until(lock, when);
+			continue;
+		}
+		const std::string id = first->second;
+		_due.erase(first);
+		lock.unlock();
+
+		std::optional<Clock::time_point> again;
+		try
+		{
+			again = attempt(id);
+		}
+		catch (const Poco::Exception& exc)
+		{
+			_log.error("%s relay attempt-failed error=%s", id, exc.displayText());
+			again = Clock::now() + _policy.delayAfter(1);
+		}
+		catch (const std::exception& exc)
+		{
+			_log.error("%s relay attempt-failed error=%s", id, std::string(exc.what()));
+			again = Clock::now() + _policy.delayAfter(1);
+		}
+
+		lock.lock();
+		if (again && !_stop)
+		{
+			_due.emplace(*again, id);
+			// Another worker may be sleeping until a later time; let it see this one.
+			_wake.notify_one();
+		}
+		else _known.erase(id);
+	}
+}
+
+
+std::optional<RelayService::Clock::time_point> RelayService::attempt(const std::string& id)
+{
+	QueueEnvelope envelope;
+	if (!_queue.load(id, envelope)) return std::nullopt;
+	// Return-Path: is for final delivery only (RFC 5321 4.4); the next hop adds its own.
+	const std::string message = removeHeader(_queue.readMessage(id), "Return-Path");
+	const bool anyPending = std::any_of(envelope.recipients.begin(), envelope.recipients.end(),
+		[](const QueuedRecipient& r) { return r.state == RecipientState::Pending; });
+
+	if (anyPending)
+	{
+		++envelope.attempts;
+		const std::size_t hops = countHeader(message, "Received");
+		if (hops > _context.server.relay.maxHops)
+		{
+			failPending(envelope, "5.4.6", "mail forwarding loop: " + std::to_string(hops)
+				+ " Received: headers, more than relay.max_hops=" + std::to_string(_context.server.relay.maxHops));
+		}
+		else
+		{
+			std::map<std::string, std::vector<std::size_t>> byDomain;
+			for (std::size_t i = 0; i < envelope.recipients.size(); ++i)
+			{
+				if (envelope.recipients[i].state == RecipientState::Pending)
+					byDomain[domainOf(envelope.recipients[i].address)].push_back(i);
+			}
+			std::size_t left = byDomain.size();
+			for (const auto& [domain, indices]: byDomain)
+			{
+				if (_context.stopping) break;
+				sendDomain(envelope, domain, indices, message);
+				// Record each domain's outcome before the next one, so a crash does not send
+				// it twice; after the last one the update (or removal) below records it.
+				if (--left > 0) _queue.update(envelope);
+			}
+		}
+		const std::int64_t now = nowSeconds();
+		if (!_context.stopping && _policy.expired(envelope.arrival, now))
+		{
+			failPending(envelope, "4.4.7", "delivery time expired (relay.expire) after "
+				+ std::to_string(envelope.attempts) + " attempts");
+		}
+	}
+
+	bounce(envelope, message);
+	if (envelope.finished())
+	{
+		_queue.remove(id);
+		_log.information("%s relay removed reason=finished attempts=%u", id, envelope.attempts);
+		return std::nullopt;
+	}
+	const std::int64_t now = nowSeconds();
+	envelope.nextAttempt = _policy.nextAttempt(envelope.arrival, envelope.attempts, now);
+	_queue.update(envelope);
+	return Clock::now() + std::chrono::seconds(envelope.nextAttempt - now);
+}
+
+
+void RelayService::sendDomain(QueueEnvelope& envelope, const std::string& domain,
+	const std::vector<std::size_t>& indices, const std::string& message)
+{
+	const Route route = _router.route(domain);
+	if (route.status != RouteStatus::Ok)
+	{
+		const bool permanent = route.status == RouteStatus::Permanent;
+		for (std::size_t i: indices)
+		{
+			QueuedRecipient& r = envelope.recipients[i];
+			r.state = permanent ? RecipientState::Failed : RecipientState::Pending;
+			r.status = route.status3463;
+			r.remoteMta.clear();
+			r.diagnostic = route.diagnostic;
+			_log.warning("%s relay %s to=<%s> status=%s reason=%s", envelope.id,
+				std::string(permanent ? "bounced" : "deferred"), r.address, r.status, quoteForLog(r.diagnostic));
+		}
+		return;
+	}
+
+	std::vector<std::string> recipients;
+	for (std::size_t i: indices) recipients.push_back(envelope.recipients[i].address);
+	TransactionResult result;
+	const Exchanger* used = nullptr;
+	for (const auto& exchanger: route.exchangers)
+	{
+		if (_context.stopping) break;
+		used = &exchanger;
+		result = _client.send(exchanger, envelope.sender, recipients, message);
+		if (!result.tryNext) break;
+		_log.warning("%s relay exchanger-unusable relay=%s reason=%s", envelope.id, exchanger.describe(),
+			quoteForLog(result.recipients.front().reply));
+	}
+	if (!used || result.recipients.size() != indices.size()) return; // stopping before any try
+
+	const double delay = static_cast<double>(nowSeconds() - envelope.arrival);
+	for (std::size_t k = 0; k < indices.size(); ++k)
+	{
+		QueuedRecipient& r = envelope.recipients[indices[k]];
+		const RecipientResult& res = result.recipients[k];
+		r.status = res.status;
+		r.diagnostic = res.reply;
+		r.remoteMta = res.remote ? used->host : std::string();
+		switch (res.outcome)
+		{
+		case Outcome::Delivered:
+			r.state = RecipientState::Delivered;
+			_log.information("%s relay delivered to=<%s> relay=%s delay=%.0f attempts=%u status=%s reply=%s",
+				envelope.id, r.address, used->describe(), delay, envelope.attempts, r.status, quoteForLog(res.reply));
+			break;
+		case Outcome::Permanent:
+			r.state = RecipientState::Failed;
+			_log.warning("%s relay bounced to=<%s> relay=%s status=%s reply=%s", envelope.id, r.address,
+				used->describe(), r.status, quoteForLog(res.reply));
+			break;
+		case Outcome::Temporary:
+			_log.warning("%s relay deferred to=<%s> relay=%s attempts=%u status=%s reason=%s", envelope.id,
+				r.address, used->describe(), envelope.attempts, r.status, quoteForLog(res.reply));
+			break;
+		}
+	}
+}
+
+
+void RelayService::failPending(QueueEnvelope& envelope, const std::string& status, const std::string& why)
+{
+	for (auto& r: envelope.recipients)
+	{
+		if (r.state != RecipientState::Pending) continue;
+		r.state = RecipientState::Failed;
+		r.status = status;
+		r.diagnostic = why + (r.diagnostic.empty() ? "" : "; last error: " + r.diagnostic);
+		r.remoteMta.clear();
+		_log.warning("%s relay bounced to=<%s> status=%s reason=%s", envelope.id, r.address, status, quoteForLog(why));
+	}
+}
+
+
+void RelayService::bounce(QueueEnvelope& envelope, const std::string& message)
+{
+	DsnReport report;
+	for (const auto& r: envelope.recipients)
+	{
+		if (r.state == RecipientState::Failed) report.recipients.push_back(r);
+	}
+	if (report.recipients.empty()) return;
+
+	if (envelope.sender.empty())
+	{
+		// RFC 5321 6.1: never a bounce for a bounce.
+		_log.warning("%s relay dsn-dropped reason=null-sender failed=%z", envelope.id, report.recipients.size());
+	}
+	else
+	{
+		const std::string* found = _context.server.accountFor(envelope.sender);
+		const std::string account = found ? *found : std::string();
+		report.reportingMta = _context.server.name;
+		report.queueId = envelope.id;
+		report.sender = envelope.sender;
+		report.fromDomain = !account.empty() ? domainOf(account)
+			: !_context.server.domains.empty() ? _context.server.domains.front() : _context.server.name;
+		report.arrival = envelope.arrival;
+		const std::string dsn = buildDsn(report, message, nowSeconds());
+		if (!account.empty())
+		{
+			_store.deliver({account}, kReturnPathNull + dsn);
+			_log.information("%s relay dsn-delivered to=<%s> failed=%z", envelope.id, account, report.recipients.size());
+		}
+		else
+		{
+			const std::string dsnId = _queue.enqueue("", {envelope.sender}, dsn);
+			_log.information("%s relay dsn-queued to=<%s> id=%s failed=%z", envelope.id, envelope.sender, dsnId,
+				report.recipients.size());
+		}
+	}
+	for (auto& r: envelope.recipients)
+	{
+		if (r.state == RecipientState::Failed) r.state = RecipientState::Bounced;
+	}
+	_queue.update(envelope);
+}
+
+
+} // namespace mail

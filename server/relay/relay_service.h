@@ -1,0 +1,82 @@
+// relay_service.h - the relay worker pool sending queued mail to other providers.
+//
+// A fixed pool of relay.workers threads takes message ids from an in-memory schedule:
+// new messages at once (RelayQueue wakes the pool), deferred ones when their retry is due.
+// Each attempt resolves every pending recipient's domain through mail-dns, sends one SMTP
+// transaction per domain, records each recipient's new state durably, bounces permanent
+// failures to the sender (RFC 3464) and removes the message once every recipient is final.
+#pragma once
+
+#include "common/dns_resolver.h"
+#include "server/relay/relay_client.h"
+#include "server/relay/relay_queue.h"
+#include "server/relay/relay_router.h"
+#include "server/relay/retry_policy.h"
+#include "server/server_context.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Thread.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+
+namespace mail {
+
+
+class MaildirStore;
+
+
+class RelayService
+{
+public:
+	RelayService(ServerContext& context, RelayQueue& queue, MaildirStore& store);
+	~RelayService();
+
+	void start();
+		/// Scans the queue (restart recovery), schedules what it finds and starts the workers.
+	void stop();
+		/// Interrupts live transactions (they stay queued) and waits for the workers.
+
+	std::size_t scheduled() const; ///< messages known to the schedule (waiting or in progress)
+
+private:
+	using Clock = std::chrono::system_clock;
+
+	void schedule(const std::string& id, Clock::time_point when);
+	void work();
+	std::optional<Clock::time_point> attempt(const std::string& id);
+		/// One delivery attempt; returns when to try again, or nothing when the message is done.
+	void sendDomain(QueueEnvelope& envelope, const std::string& domain, const std::vector<std::size_t>& indices,
+		const std::string& message);
+	void failPending(QueueEnvelope& envelope, const std::string& status, const std::string& why);
+	void bounce(QueueEnvelope& envelope, const std::string& message);
+
+	ServerContext& _context;
+	RelayQueue& _queue;
+	MaildirStore& _store;
+	Poco::Logger& _log;
+	Resolver _resolver;
+	ResolverLookup _lookup;
+	RelayRouter _router;
+	RelayClient _client;
+	RetryPolicy _policy;
+
+	mutable std::mutex _mutex;
+	std::condition_variable _wake;
+	std::multimap<Clock::time_point, std::string> _due;
+	std::set<std::string> _known; ///< ids waiting in _due or being worked on
+	bool _stop = false;
+	std::vector<std::unique_ptr<Poco::Thread>> _workers;
+};
+
+
+} // namespace mail

@@ -1,0 +1,122 @@
+// smtp_session.h - one SMTP session: a blocking loop, explicit input states, a command table.
+#pragma once
+
+#include "common/line_reader.h"
+#include "common/mail_address.h"
+#include "server/server_context.h"
+#include "server/smtp/smtp_command.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Net/StreamSocket.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+
+namespace mail {
+
+
+class MaildirStore;
+class RelayQueue;
+
+
+class SmtpSession
+	/// RFC 5321 server side for one connection (Postfix smtpd style: one blocking loop).
+	/// States only say how input is read; whether a transaction is open is `_tx`.
+{
+public:
+	SmtpSession(ServerContext& context, MaildirStore& store, RelayQueue& queue,
+		Poco::Net::StreamSocket& socket, const std::string& id);
+
+	void run();
+		/// Greets, serves commands until QUIT, a fatal limit, a timeout, shutdown or the
+		/// client going away; logs one disconnect line. Never throws.
+
+	enum class State { Connected, Ready, Data, Closing };
+
+private:
+	struct Transaction
+	{
+		MailAddress sender;
+		bool senderLocal = false;
+		std::vector<std::string> recipients;      ///< every accepted recipient, as written
+		std::vector<std::string> localMailboxes;  ///< account keys (Maildir names)
+		std::vector<std::string> remoteRecipients;
+	};
+
+	using Handler = void (SmtpSession::*)(const SmtpCommand&);
+	using Check = bool (SmtpSession::*)(const SmtpCommand&);
+
+	struct CommandRow
+	{
+		SmtpVerb verb;
+		Check check;      ///< validates; replies 4xx/5xx and returns false to refuse
+		Handler proceed;  ///< acts; replies 2xx/3xx
+		bool beforeHelo;  ///< allowed in Connected
+	};
+	static const CommandRow kCommands[];
+
+	void serve();
+	void dispatch(const std::string& line);
+	void enterState(State state);
+
+	bool checkHelo(const SmtpCommand& command);
+	bool checkMail(const SmtpCommand& command);
+	bool checkRcpt(const SmtpCommand& command);
+	bool checkData(const SmtpCommand& command);
+	bool checkNoArgument(const SmtpCommand& command);
+	bool checkVrfy(const SmtpCommand& command);
+	bool checkAlways(const SmtpCommand& command);
+	bool refuseNotImplemented(const SmtpCommand& command);
+
+	void doHelo(const SmtpCommand& command);
+	void doEhlo(const SmtpCommand& command);
+	void doMail(const SmtpCommand& command);
+	void doRcpt(const SmtpCommand& command);
+	void doData(const SmtpCommand& command);
+	void doRset(const SmtpCommand& command);
+	void doNoop(const SmtpCommand& command);
+	void doQuit(const SmtpCommand& command);
+	void doVrfy(const SmtpCommand& command);
+	void doHelp(const SmtpCommand& command);
+	void doNothing(const SmtpCommand& command);
+
+	std::string commit(const std::string& content);
+		/// Stores the message (local mailboxes, then the relay queue) and returns its id;
+		/// throws on any failure.
+
+	void reply(int code, const std::string& text);
+		/// Queues one reply line "code text"; a 4xx/5xx counts as an error and, past the
+		/// soft limit, is delayed.
+	void replyLines(int code, const std::vector<std::string>& lines);
+	void flush(); ///< sends queued replies
+	void closeWith(const std::string& reason); ///< ends the loop with this disconnect reason
+
+	ServerContext& _context;
+	const ServerConfig& _server;
+	const Limits& _limits;
+	MaildirStore& _store;
+	RelayQueue& _queue;
+	Poco::Net::StreamSocket& _socket;
+	const std::string _id;
+	Poco::Logger& _log;
+	LineReader _reader;
+
+	State _state = State::Connected;
+	std::string _peer;
+	std::string _helo;
+	bool _esmtp = false;
+	std::optional<Transaction> _tx;
+	std::string _out;
+	unsigned _errors = 0;
+	std::size_t _messages = 0;
+	std::size_t _rejected = 0;
+	std::string _reason;
+};
+
+
+const char* toString(SmtpSession::State state);
+
+
+} // namespace mail

@@ -1,0 +1,300 @@
+// mailbox.cpp - a POP3 session's snapshot of one Maildir: numbering, sizes, unique ids, deletions.
+#include "server/store/mailbox.h"
+
+#include <Poco/Exception.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <tuple>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+
+namespace mail {
+
+
+namespace {
+
+
+const char* const kSubdirs[] = {"new", "cur"};
+constexpr std::size_t kMaxUidLength = 70; // RFC 1939 section 7
+
+
+struct SortKey
+	/// Delivery order: `<seconds>.M<microseconds>...`, compared numerically, then by name.
+{
+	std::uint64_t seconds = 0;
+	std::uint64_t micros = 0;
+};
+
+
+std::uint64_t leadingNumber(const std::string& text, std::size_t& pos)
+{
+	std::uint64_t value = 0;
+	std::size_t digits = 0;
+	while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && digits < 19)
+	{
+		value = value * 10 + static_cast<unsigned>(text[pos] - '0');
+		++pos;
+		++digits;
+	}
+	return value;
+}
+
+
+SortKey sortKey(const std::string& path)
+{
+	SortKey key;
+	std::size_t pos = path.rfind('/') + 1;
+	key.seconds = leadingNumber(path, pos);
+	if (path.compare(pos, 2, ".M") == 0)
+	{
+		pos += 2;
+		key.micros = leadingNumber(path, pos);
+	}
+	return key;
+}
+
+
+void scanDirectory(const std::string& dir, std::vector<MailboxMessage>& messages)
+{
+	DIR* handle = ::opendir(dir.c_str());
+	if (!handle)
+	{
+		if (errno == ENOENT) return;
+		throw Poco::FileException("cannot read mailbox directory " + dir + ": " + std::strerror(errno));
+	}
+	const int dirFd = ::dirfd(handle);
+	while (const dirent* entry = ::readdir(handle))
+	{
+		if (entry->d_name[0] == '.') continue; // ".", ".." and hidden files are not messages
+		MailboxMessage message;
+		const std::string name = entry->d_name;
+		if (!maildirSizeHint(name, message.size) || entry->d_type != DT_REG)
+		{
+			struct stat st;
+			if (::fstatat(dirFd, entry->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode)) continue;
+			message.size = static_cast<std::uint64_t>(st.st_size);
+		}
+		message.uid = maildirUid(name);
+		message.path = dir + '/' + name;
+		messages.push_back(std::move(message));
+	}
+	::closedir(handle);
+}
+
+
+} // namespace
+
+
+Mailbox::Mailbox(const std::string& path): _path(path)
+{
+	for (const char* sub: kSubdirs) scanDirectory(path + '/' + sub, _messages);
+	std::vector<std::pair<SortKey, std::size_t>> order;
+	order.reserve(_messages.size());
+	for (std::size_t i = 0; i < _messages.size(); ++i) order.emplace_back(sortKey(_messages[i].path), i);
+	std::sort(order.begin(), order.end(), [this](const auto& a, const auto& b) {
+		return std::tie(a.first.seconds, a.first.micros, _messages[a.second].uid)
+			< std::tie(b.first.seconds, b.first.micros, _messages[b.second].uid);
+	});
+	std::vector<MailboxMessage> sorted;
+	sorted.reserve(_messages.size());
+	for (const auto& entry: order) sorted.push_back(std::move(_messages[entry.second]));
+	_messages.swap(sorted);
+	for (const MailboxMessage& message: _messages) _totalSize += message.size;
+}
+
+
+bool Mailbox::exists(std::uint64_t number) const
+{
+	return number >= 1 && number <= _messages.size() && !_messages[number - 1].deleted;
+}
+
+
+const MailboxMessage& Mailbox::message(std::uint64_t number) const
+{
+	poco_assert(number >= 1 && number <= _messages.size());
+	return _messages[number - 1];
+}
+
+
+void Mailbox::markDeleted(std::uint64_t number)
+{
+	poco_assert(exists(number));
+	MailboxMessage& message = _messages[number - 1];
+	message.deleted = true;
+	++_deletedCount;
+	_deletedSize += message.size;
+}
+
+
+void Mailbox::undeleteAll()
+{
+	for (MailboxMessage& message: _messages) message.deleted = false;
+	_deletedCount = 0;
+	_deletedSize = 0;
+}
+
+
+bool Mailbox::readFile(const MailboxMessage& message, std::string& scratch) const
+{
+	const int fd = ::open(message.path.c_str(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0) return false;
+	// One read for the expected size; keep reading in case the file is larger than announced.
+	scratch.resize(static_cast<std::size_t>(message.size) + 1);
+	std::size_t have = 0;
+	for (;;)
+	{
+		if (have == scratch.size()) scratch.resize(scratch.size() * 2);
+		const ssize_t n = ::read(fd, &scratch[have], scratch.size() - have);
+		if (n < 0 && errno == EINTR) continue;
+		if (n < 0)
+		{
+			::close(fd);
+			return false;
+		}
+		if (n == 0) break;
+		have += static_cast<std::size_t>(n);
+	}
+	::close(fd);
+	scratch.resize(have);
+	return true;
+}
+
+
+bool Mailbox::appendMessage(std::uint64_t number, std::string& out, std::string& scratch) const
+{
+	if (!readFile(message(number), scratch)) return false;
+	appendStuffed(out, scratch.data(), scratch.size());
+	return true;
+}
+
+
+bool Mailbox::appendTop(std::uint64_t number, std::uint64_t lines, std::string& out, std::string& scratch) const
+{
+	if (!readFile(message(number), scratch)) return false;
+	appendStuffed(out, scratch.data(), topLength(scratch.data(), scratch.size(), lines));
+	return true;
+}
+
+
+std::size_t Mailbox::commitDeletions()
+{
+	std::size_t failures = 0;
+	for (const MailboxMessage& message: _messages)
+	{
+		if (message.deleted && ::unlink(message.path.c_str()) != 0 && errno != ENOENT) ++failures;
+	}
+	if (_deletedCount == 0) return 0;
+	for (const char* sub: kSubdirs)
+	{
+		// Without the directory fsync a crash could bring removed messages back.
+		if (!syncDirectory(_path + '/' + sub)) return _deletedCount;
+	}
+	return failures;
+}
+
+
+bool syncDirectory(const std::string& dir)
+{
+	const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) return errno == ENOENT;
+	const bool ok = ::fsync(fd) == 0;
+	::close(fd);
+	return ok;
+}
+
+
+std::string maildirUid(const std::string& fileName)
+{
+	const std::string base = fileName.substr(0, fileName.find(':'));
+	bool fit = !base.empty() && base.size() <= kMaxUidLength;
+	for (unsigned char c: base)
+	{
+		if (c < 0x21 || c > 0x7e) fit = false;
+	}
+	if (fit) return base;
+	std::uint64_t hash = 14695981039346656037ull; // FNV-1a, 64 bit: stable across runs and builds
+	for (unsigned char c: base)
+	{
+		hash ^= c;
+		hash *= 1099511628211ull;
+	}
+	static const char kHex[] = "0123456789abcdef";
+	std::string uid = "h";
+	for (int shift = 60; shift >= 0; shift -= 4) uid += kHex[(hash >> shift) & 0xf];
+	return uid;
+}
+
+
+bool maildirSizeHint(const std::string& fileName, std::uint64_t& size)
+{
+	const std::size_t end = fileName.find(':');
+	const std::size_t at = fileName.rfind(",S=", end);
+	if (at == std::string::npos) return false;
+	std::size_t pos = at + 3;
+	if (pos >= fileName.size() || fileName[pos] < '0' || fileName[pos] > '9') return false;
+	std::uint64_t value = 0;
+	while (pos < fileName.size() && fileName[pos] >= '0' && fileName[pos] <= '9')
+	{
+		if (value > (UINT64_MAX - 9) / 10) return false;
+		value = value * 10 + static_cast<unsigned>(fileName[pos] - '0');
+		++pos;
+	}
+	if (pos < fileName.size() && fileName[pos] != ',' && fileName[pos] != ':') return false;
+	size = value;
+	return true;
+}
+
+
+void appendStuffed(std::string& out, const char* data, std::size_t length)
+{
+	out.reserve(out.size() + length + length / 64 + 8);
+	const char* pos = data;
+	const char* const end = data + length;
+	if (length > 0 && *pos == '.') out += '.';
+	while (pos < end)
+	{
+		const void* found = ::memmem(pos, static_cast<std::size_t>(end - pos), "\n.", 2);
+		if (!found)
+		{
+			out.append(pos, static_cast<std::size_t>(end - pos));
+			break;
+		}
+		const char* dot = static_cast<const char*>(found) + 1;
+		out.append(pos, static_cast<std::size_t>(dot - pos));
+		out += '.'; // the original dot follows with the next segment
+		pos = dot;
+	}
+	if (length > 0 && data[length - 1] != '\n') out += "\r\n";
+	out += ".\r\n";
+}
+
+
+std::size_t topLength(const char* data, std::size_t length, std::uint64_t lines)
+{
+	std::size_t pos = 0;
+	bool sawBlank = false;
+	while (pos < length && !sawBlank)
+	{
+		const void* nl = std::memchr(data + pos, '\n', length - pos);
+		if (!nl) return length; // header without an end: it is the whole message
+		const std::size_t next = static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1;
+		const std::size_t lineLength = next - pos;
+		sawBlank = lineLength == 1 || (lineLength == 2 && data[pos] == '\r');
+		pos = next;
+	}
+	for (std::uint64_t i = 0; i < lines && pos < length; ++i)
+	{
+		const void* nl = std::memchr(data + pos, '\n', length - pos);
+		pos = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1 : length;
+	}
+	return pos;
+}
+
+
+} // namespace mail

@@ -1,0 +1,98 @@
+// mailbox_lock.cpp - one POP3 session per mailbox, within this process and across processes.
+#include "server/store/mailbox_lock.h"
+
+#include "server/store/mailbox.h"
+
+#include <Poco/Bugcheck.h>
+
+#include <cerrno>
+#include <mutex>
+#include <set>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+
+namespace mail {
+
+
+namespace {
+
+
+std::mutex registryMutex;
+std::set<std::string> registry; ///< mailbox paths held by sessions of this process
+
+
+/// mkdir that accepts an existing directory; a new one is made durable in its parent,
+/// since delivery may rely on a mailbox that a POP3 login created.
+bool makeDirectory(const std::string& path)
+{
+	if (::mkdir(path.c_str(), 0700) == 0) return syncDirectory(path.substr(0, path.rfind('/')));
+	return errno == EEXIST;
+}
+
+
+} // namespace
+
+
+MailboxLock::~MailboxLock()
+{
+	release();
+}
+
+
+MailboxLock::Result MailboxLock::acquire(const std::string& mailboxPath)
+{
+	poco_assert(!held());
+	{
+		std::lock_guard<std::mutex> guard(registryMutex);
+		if (!registry.insert(mailboxPath).second) return Result::Busy;
+	}
+	const std::string lockPath = mailboxPath + "/.lock";
+	int fd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT)
+	{
+		// First login before any delivery: make the Maildir (the common case skips these calls).
+		const std::string mailRoot = mailboxPath.substr(0, mailboxPath.rfind('/'));
+		bool made = true;
+		for (const std::string& dir: {mailRoot, mailboxPath, mailboxPath + "/tmp", mailboxPath + "/new", mailboxPath + "/cur"})
+		{
+			made = made && makeDirectory(dir);
+		}
+		if (made) fd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	}
+	Result result = Result::Failed;
+	if (fd >= 0)
+	{
+		int rc;
+		do rc = ::flock(fd, LOCK_EX | LOCK_NB);
+		while (rc != 0 && errno == EINTR);
+		if (rc == 0)
+		{
+			_fd = fd;
+			_path = mailboxPath;
+			return Result::Acquired;
+		}
+		result = errno == EWOULDBLOCK ? Result::Busy : Result::Failed;
+		::close(fd);
+	}
+	std::lock_guard<std::mutex> guard(registryMutex);
+	registry.erase(mailboxPath);
+	return result;
+}
+
+
+void MailboxLock::release()
+{
+	if (!held()) return;
+	::close(_fd); // drops the flock
+	_fd = -1;
+	std::lock_guard<std::mutex> guard(registryMutex);
+	registry.erase(_path);
+	_path.clear();
+}
+
+
+} // namespace mail

@@ -1,0 +1,49 @@
+#!/usr/bin/env bats
+# The folder rules of the build: each program folder compiles against an include root that
+# holds only what it may use (scripts/include-roots.sh), so a dns/ or agent/ file that
+# includes a server header, or a common/ file that includes anything above it, fails.
+
+load ../lib/common
+
+setup() {
+	cd "$BATS_TEST_DIRNAME/../.."
+	build=$(dirname "$MAIL_BIN")
+	probe=$BATS_TEST_TMPDIR/probe.cpp
+}
+
+# compile_as FOLDER HEADER: compiles a one-line source including HEADER with the exact
+# flags the Makefile uses for a source in FOLDER.
+compile_as() {
+	local folder=$1 header=$2 source flags
+	source=$(find "$folder" -name '*.cpp' ! -name main.cpp | sort | head -1)
+	flags=$(make -s -n -B BUILD="$build" "$build/obj/${source%.cpp}.o" | grep -E '(^| )-c ' | tail -1 |
+		sed -E 's/ -c .*//; s/ -MMD -MP//')
+	printf '#include "%s"\nint probeMain() { return 0; }\n' "$header" >"$probe"
+	$flags -fsyntax-only "$probe" 2>&1
+}
+
+@test "make compiles each folder against its own include root, not -I." {
+	run make -s -n -B BUILD="$build" "$build/obj/agent/agent_app.o"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"-I$build/include/agent"* ]]
+	[[ "$output" != *" -I. "* ]]
+}
+
+@test "agent/ and dns/ cannot include a server header" {
+	run compile_as agent server/server_context.h
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"server/server_context.h"* ]]
+	run compile_as dns server/smtp/smtp_command.h
+	[ "$status" -ne 0 ]
+}
+
+@test "common/ cannot include a program's header; every folder can include common/" {
+	run compile_as common dns/zone_index.h
+	[ "$status" -ne 0 ]
+	for folder in common dns server agent; do
+		run compile_as "$folder" common/config.h
+		[ "$status" -eq 0 ] || { echo "$folder: $output"; false; }
+	done
+	run compile_as server server/smtp/smtp_command.h
+	[ "$status" -eq 0 ]
+}
