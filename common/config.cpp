@@ -47,6 +47,13 @@ const std::string* ServerConfig::password(const std::string& address) const
 }
 
 
+const std::string* ServerConfig::accountKey(const std::string& user) const
+{
+	auto it = accounts.find(canonicalAddress(user));
+	return it == accounts.end() ? nullptr : &it->first;
+}
+
+
 bool ServerConfig::addAccount(const std::string& address, const std::string& password)
 {
 	const std::string key = canonicalAddress(address);

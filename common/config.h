@@ -98,6 +98,10 @@ struct ServerConfig
 	bool isLocalDomain(const std::string& domain) const; ///< case-insensitive
 	bool hasAccount(const std::string& address) const;   ///< domain case-insensitive
 	const std::string* password(const std::string& address) const; ///< null if no account
+	const std::string* accountKey(const std::string& user) const;
+		/// The account a login name (POP3 USER, SMTP AUTH) names, compared as password()
+		/// does (local part exact, domain case-insensitive): its key in accounts (the
+		/// Maildir name), or null.
 	bool addAccount(const std::string& address, const std::string& password);
 		/// Adds an account (domain lower-cased) to accounts and accountIndex; false, and
 		/// nothing added, when the address is already there, compared case-insensitively.

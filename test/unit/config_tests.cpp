@@ -50,6 +50,9 @@ BOOST_AUTO_TEST_CASE(demo_config_loads)
 	BOOST_REQUIRE(ex->accountFor("USR1@Mail.Sustech.Edu.Cn")); // delivery: case-insensitive
 	BOOST_TEST(*ex->accountFor("USR1@Mail.Sustech.Edu.Cn") == "usr1@mail.sustech.edu.cn");
 	BOOST_TEST(!ex->accountFor("usr9@mail.sustech.edu.cn"));
+	BOOST_REQUIRE(ex->accountKey("usr1@Mail.Sustech.Edu.Cn")); // logins: the key as in the config
+	BOOST_TEST(*ex->accountKey("usr1@Mail.Sustech.Edu.Cn") == "usr1@mail.sustech.edu.cn");
+	BOOST_TEST(!ex->accountKey("USR1@mail.sustech.edu.cn"));
 	BOOST_TEST(*ex->password("usr2@mail.sustech.edu.cn") == "pass2");
 	const mail::AgentEntry* gmail = config.agentFor("GMAIL.com");
 	BOOST_REQUIRE(gmail);
