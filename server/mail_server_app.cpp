@@ -4,12 +4,14 @@
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/log.h"
-#include "server/store/maildir_store.h"
-#include "server/pop3/pop3_service.h"
+#include "server/delivery.h"
+#include "server/net/session_service.h"
+#include "server/pop3/pop3_session.h"
 #include "server/relay/relay_queue.h"
 #include "server/relay/relay_service.h"
 #include "server/server_context.h"
-#include "server/smtp/smtp_service.h"
+#include "server/smtp/smtp_session.h"
+#include "server/store/maildir_store.h"
 
 #include <Poco/File.h>
 #include <Poco/Path.h>
@@ -152,9 +154,12 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	ServerContext context(config, *server, dataDir);
 	MaildirStore store(context.mailDir());
 	RelayQueue queue(context.queueDir());
-	RelayService relay(context, queue, store);
-	SmtpService smtp(context, store, queue);
-	Pop3Service pop3(context);
+	Delivery delivery(*server, store, queue);
+	RelayService relay(context, queue, delivery);
+	SessionService smtp("smtp", *server, &ServerConfig::smtp, SmtpSession::busyReply(*server),
+		[&](Poco::Net::StreamSocket& socket, const std::string& id) { SmtpSession(context, delivery, socket, id).run(); });
+	SessionService pop3("pop3", *server, &ServerConfig::pop, Pop3Session::busyReply(*server),
+		[&](Poco::Net::StreamSocket& socket, const std::string& id) { Pop3Session(context, socket, id).run(); });
 	try
 	{
 		relay.start();

@@ -1,4 +1,4 @@
-// trace_headers.cpp - the Return-Path: and Received: headers prepended to an accepted message.
+// trace_headers.cpp - the Received: header prepended to an accepted message.
 #include "server/message/trace_headers.h"
 
 #include <Poco/DateTime.h>
@@ -31,8 +31,7 @@ std::string clean(const std::string& text)
 
 std::string traceHeaders(const TraceInfo& info)
 {
-	std::string out = "Return-Path: " + info.reversePath + "\r\n";
-	out += "Received: from " + clean(info.helo) + " ([" + info.peerAddress + "])\r\n";
+	std::string out = "Received: from " + clean(info.helo) + " ([" + info.peerAddress + "])\r\n";
 	out += "\tby " + info.byHost + " (mail-server) with " + info.protocol + " id " + info.id + "\r\n";
 	out += "\t";
 	if (!info.forRecipient.empty()) out += "for " + info.forRecipient + "; ";

@@ -1,4 +1,4 @@
-// trace_headers.h - the Return-Path: and Received: headers prepended to an accepted message.
+// trace_headers.h - the Received: header prepended to an accepted message.
 #pragma once
 
 #include <Poco/Timestamp.h>
@@ -11,7 +11,6 @@ namespace mail {
 
 struct TraceInfo
 {
-	std::string reversePath;   ///< "<a@b>" or "<>"
 	std::string helo;          ///< what the client said in HELO/EHLO
 	std::string peerAddress;   ///< client IP
 	std::string byHost;        ///< this server's name
@@ -23,9 +22,10 @@ struct TraceInfo
 
 
 std::string traceHeaders(const TraceInfo& info);
-	/// "Return-Path: <a@b>\r\nReceived: from helo ([ip])\r\n\tby host (mail-server) with
-	/// ESMTP id ID\r\n\tfor <x@y>; Sun, 22 Nov 2026 10:00:00 +0000\r\n". Client-supplied
-	/// text is cleaned of control characters so it cannot add header lines.
+	/// "Received: from helo ([ip])\r\n\tby host (mail-server) with ESMTP id ID\r\n\tfor
+	/// <x@y>; Sun, 22 Nov 2026 10:00:00 +0000\r\n". Client-supplied text is cleaned of
+	/// control characters so it cannot add header lines. Return-Path: is not a trace
+	/// header we add here: only final delivery writes it (Delivery::deliver).
 
 
 } // namespace mail

@@ -1,12 +1,10 @@
-// pop3_session.cpp - one POP3 conversation (RFC 1939 + RFC 2449): states, verb tables, replies.
+// pop3_session.cpp - one POP3 conversation (RFC 1939 + RFC 2449): the loop, verb tables, login, replies.
 #include "server/pop3/pop3_session.h"
 
 #include "common/log.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Thread.h>
-
-#include <sys/socket.h>
 
 using Poco::Net::StreamSocket;
 
@@ -17,18 +15,8 @@ namespace mail {
 namespace {
 
 
-/// Send once this much output is collected, even if the client pipelined more commands.
-constexpr std::size_t kFlushThreshold = 256 * 1024;
-/// Keep at most this much buffer capacity between commands (a 10 MB RETR is not kept).
-constexpr std::size_t kKeepCapacity = 1024 * 1024;
 /// RFC 2449 section 4: a command line is at most 255 octets including CRLF.
 constexpr std::size_t kLineTerminator = 2;
-
-
-std::string countOctets(std::size_t count, std::uint64_t octets)
-{
-	return std::to_string(count) + (count == 1 ? " message (" : " messages (") + std::to_string(octets) + " octets)";
-}
 
 
 template <typename Entry, std::size_t N>
@@ -39,13 +27,6 @@ const Entry* findVerb(const Entry (&table)[N], Pop3Verb verb)
 		if (entry.verb == verb) return &entry;
 	}
 	return nullptr;
-}
-
-
-void trimBuffer(std::string& buffer)
-{
-	if (buffer.capacity() > kKeepCapacity) std::string().swap(buffer);
-	else buffer.clear();
 }
 
 
@@ -68,13 +49,11 @@ const char* toString(Pop3State state)
 }
 
 
-Pop3Session::Pop3Session(StreamSocket& socket, const std::string& sessionId, const ServerContext& context):
-	_socket(socket),
-	_id(sessionId),
+Pop3Session::Pop3Session(const ServerContext& context, StreamSocket& socket, const std::string& id):
 	_context(context),
 	_limits(context.server.limits),
 	_log(Poco::Logger::get("pop3")),
-	_reader(socket)
+	_io(socket, id, _log)
 {
 }
 
@@ -82,69 +61,60 @@ Pop3Session::Pop3Session(StreamSocket& socket, const std::string& sessionId, con
 Pop3Session::~Pop3Session() = default;
 
 
+std::string Pop3Session::countOctets(std::size_t count, std::uint64_t octets)
+{
+	return std::to_string(count) + (count == 1 ? " message (" : " messages (") + std::to_string(octets) + " octets)";
+}
+
+
+std::string Pop3Session::busyReply(const ServerConfig&)
+{
+	return "-ERR [SYS/TEMP] too many connections, try again later\r\n";
+}
+
+
 void Pop3Session::run()
 {
-	std::string peer = "unknown";
-	try
-	{
-		peer = _socket.peerAddress().toString();
-		_socket.setNoDelay(true);
-		_socket.setSendTimeout(Poco::Timespan(_limits.popTimeout.count(), 0));
-	}
-	catch (const Poco::Exception& exc)
-	{
-		_log.debug("%s socket setup failed error=%s", _id, exc.displayText());
-	}
-	_log.information("%s connected peer=%s", _id, peer);
-	const Poco::Timespan idle(_limits.popTimeout.count(), 0);
+	const Poco::Timespan idle = toTimespan(_limits.popTimeout);
+	_io.open(idle);
 	const std::size_t maxLine = _limits.maxPopCommandLine - kLineTerminator;
 	std::string line;
 	try
 	{
 		ok(_context.server.name + " POP3 server ready");
-		flush();
 		while (_state != Pop3State::Closed)
 		{
 			if (_context.stopping)
 			{
-				err("[SYS/TEMP] " + _context.server.name + " POP3 server shutting down");
-				close("shutdown");
+				closeShuttingDown();
 				break;
 			}
-			const ReadStatus status = _reader.readLine(line, maxLine, idle);
-			if (status == ReadStatus::Ok)
+			_io.flushUnlessPipelined();
+			switch (_io.readLine(line, maxLine, idle))
 			{
+			case ReadStatus::Ok:
 				dispatch(line);
-			}
-			else if (status == ReadStatus::TooLong)
-			{
+				break;
+			case ReadStatus::TooLong:
 				protocolError("command line too long (at most " + std::to_string(_limits.maxPopCommandLine) + " octets)");
-			}
-			else if (status == ReadStatus::Timeout)
-			{
-				err("[SYS/TEMP] idle for too long, closing connection");
-				close("timeout");
-			}
-			else if (_context.stopping)
-			{
-				continue; // the listener shut our socket down: say why at the top of the loop
-			}
-			else
-			{
-				_closeReason = "lost";
+				break;
+			case ReadStatus::Timeout:
+				closeTimedOut();
+				break;
+			case ReadStatus::Closed:
+				closeLost();
 				break;
 			}
-			if (_reader.buffered() == 0 || _out.size() >= kFlushThreshold) flush();
 		}
-		flush();
+		_io.flush();
 	}
 	catch (const Poco::Exception& exc)
 	{
-		_closeReason = "lost";
-		_log.debug("%s send failed error=%s", _id, exc.displayText());
+		_reason = "lost";
+		_log.debug("%s send failed error=%s", _io.id(), exc.displayText());
 	}
 	_lock.release();
-	_log.information("%s disconnected reason=%s user=%s retrieved=%z errors=%u", _id, _closeReason,
+	_log.information("%s disconnected reason=%s user=%s retrieved=%z errors=%u", _io.id(), _reason,
 		quoteForLog(_account.empty() ? _user : _account), _retrieved, _errors);
 }
 
@@ -183,7 +153,7 @@ void Pop3Session::dispatch(const std::string& line)
 	const Pop3Command cmd = parsePop3Command(line);
 	if (_log.debug())
 	{
-		_log.debug("%s <<< %s", _id, cmd.verb == Pop3Verb::Pass ? std::string("PASS ****") : quoteForLog(line));
+		_log.debug("%s <<< %s", _io.id(), cmd.verb == Pop3Verb::Pass ? std::string("PASS ****") : quoteForLog(line));
 	}
 	if (cmd.verb == Pop3Verb::Unknown)
 	{
@@ -224,36 +194,32 @@ void Pop3Session::doPass(const Pop3Command& cmd)
 	if (!password || *password != cmd.text)
 	{
 		++_authFailures;
-		_log.warning("%s auth failed user=%s failures=%u", _id, quoteForLog(_user), _authFailures);
+		_log.warning("%s auth failed user=%s failures=%u", _io.id(), quoteForLog(_user), _authFailures);
 		_user.clear();
 		Poco::Thread::sleep(static_cast<long>(kAuthFailureDelay.totalMilliseconds()));
 		if (_authFailures >= _limits.maxAuthFailures)
 		{
 			err("[AUTH] invalid user name or password; too many failures, closing connection");
-			close("auth-failures");
+			closeWith("auth-failures");
 			return;
 		}
 		err("[AUTH] invalid user name or password");
 		return;
 	}
 	// The account key as written in the config names the Maildir (domain lower-case).
-	std::string key;
-	for (const auto& entry: _context.server.accounts)
-	{
-		if (&entry.second == password) key = entry.first;
-	}
+	const std::string key = *_context.server.accountKey(_user);
 	const std::string path = _context.mailDir() + "/" + key;
 	const MailboxLock::Result locked = _lock.acquire(path);
 	if (locked == MailboxLock::Result::Busy)
 	{
-		_log.warning("%s mailbox in use user=%s", _id, quoteForLog(key));
+		_log.warning("%s mailbox in use user=%s", _io.id(), quoteForLog(key));
 		_user.clear();
 		err("[IN-USE] mailbox is locked by another session");
 		return;
 	}
 	if (locked == MailboxLock::Result::Failed)
 	{
-		_log.error("%s cannot lock mailbox user=%s path=%s", _id, quoteForLog(key), path);
+		_log.error("%s cannot lock mailbox user=%s path=%s", _io.id(), quoteForLog(key), path);
 		_user.clear();
 		err("[SYS/TEMP] cannot open mailbox");
 		return;
@@ -264,14 +230,14 @@ void Pop3Session::doPass(const Pop3Command& cmd)
 	}
 	catch (const Poco::Exception& exc)
 	{
-		_log.error("%s cannot read mailbox user=%s error=%s", _id, quoteForLog(key), exc.displayText());
+		_log.error("%s cannot read mailbox user=%s error=%s", _io.id(), quoteForLog(key), exc.displayText());
 		_lock.release();
 		_user.clear();
 		err("[SYS/TEMP] cannot open mailbox");
 		return;
 	}
 	_account = key;
-	_log.information("%s login user=%s messages=%z octets=%s", _id, quoteForLog(key), _mailbox->count(),
+	_log.information("%s login user=%s messages=%z octets=%s", _io.id(), quoteForLog(key), _mailbox->count(),
 		std::to_string(_mailbox->liveSize()));
 	enterState(Pop3State::Transaction);
 	ok("maildrop has " + countOctets(_mailbox->liveCount(), _mailbox->liveSize()));
@@ -296,7 +262,7 @@ void Pop3Session::doQuit(const Pop3Command&)
 	if (_state == Pop3State::Authorization)
 	{
 		ok(_context.server.name + " POP3 server signing off");
-		close("quit");
+		closeWith("quit");
 		return;
 	}
 	enterState(Pop3State::Update);
@@ -305,154 +271,28 @@ void Pop3Session::doQuit(const Pop3Command&)
 	_lock.release();
 	if (failed > 0)
 	{
-		_log.error("%s update failed user=%s deleted=%z failed=%z", _id, quoteForLog(_account), deleted, failed);
+		_log.error("%s update failed user=%s deleted=%z failed=%z", _io.id(), quoteForLog(_account), deleted, failed);
 		err("[SYS/TEMP] some deleted messages not removed");
 	}
 	else
 	{
-		_log.information("%s update user=%s deleted=%z left=%z", _id, quoteForLog(_account), deleted,
+		_log.information("%s update user=%s deleted=%z left=%z", _io.id(), quoteForLog(_account), deleted,
 			_mailbox->liveCount());
 		ok(_context.server.name + " POP3 server signing off (" + countOctets(_mailbox->liveCount(), _mailbox->liveSize()) + " left)");
 	}
-	close("quit");
-}
-
-
-void Pop3Session::doStat(const Pop3Command&)
-{
-	ok(std::to_string(_mailbox->liveCount()) + " " + std::to_string(_mailbox->liveSize()));
-}
-
-
-void Pop3Session::doList(const Pop3Command& cmd)
-{
-	if (cmd.numberCount == 1)
-	{
-		if (checkMessage(cmd)) ok(std::to_string(cmd.numbers[0]) + " " + std::to_string(_mailbox->message(cmd.numbers[0]).size));
-		return;
-	}
-	ok(countOctets(_mailbox->liveCount(), _mailbox->liveSize()));
-	for (std::size_t n = 1; n <= _mailbox->count(); ++n)
-	{
-		const MailboxMessage& message = _mailbox->message(n);
-		if (message.deleted) continue;
-		_out += std::to_string(n);
-		_out += ' ';
-		_out += std::to_string(message.size);
-		_out += "\r\n";
-	}
-	_out += ".\r\n";
-}
-
-
-void Pop3Session::doRetr(const Pop3Command& cmd)
-{
-	if (!checkMessage(cmd)) return;
-	const std::uint64_t n = cmd.numbers[0];
-	const std::size_t mark = _out.size();
-	ok(std::to_string(_mailbox->message(n).size) + " octets");
-	if (!_mailbox->appendMessage(n, _out, _scratch))
-	{
-		_out.resize(mark);
-		_log.error("%s cannot read message user=%s path=%s", _id, quoteForLog(_account), _mailbox->message(n).path);
-		err("[SYS/TEMP] cannot read message " + std::to_string(n));
-	}
-	else
-	{
-		++_retrieved;
-	}
-	trimBuffer(_scratch);
-}
-
-
-void Pop3Session::doDele(const Pop3Command& cmd)
-{
-	if (!checkMessage(cmd)) return;
-	_mailbox->markDeleted(cmd.numbers[0]);
-	ok("message " + std::to_string(cmd.numbers[0]) + " deleted");
-}
-
-
-void Pop3Session::doNoop(const Pop3Command&)
-{
-	ok("");
-}
-
-
-void Pop3Session::doRset(const Pop3Command&)
-{
-	_mailbox->undeleteAll();
-	ok("maildrop has " + countOctets(_mailbox->liveCount(), _mailbox->liveSize()));
-}
-
-
-void Pop3Session::doTop(const Pop3Command& cmd)
-{
-	if (!checkMessage(cmd)) return;
-	const std::uint64_t n = cmd.numbers[0];
-	const std::size_t mark = _out.size();
-	ok("top of message follows");
-	if (!_mailbox->appendTop(n, cmd.numbers[1], _out, _scratch))
-	{
-		_out.resize(mark);
-		_log.error("%s cannot read message user=%s path=%s", _id, quoteForLog(_account), _mailbox->message(n).path);
-		err("[SYS/TEMP] cannot read message " + std::to_string(n));
-	}
-	trimBuffer(_scratch);
-}
-
-
-void Pop3Session::doUidl(const Pop3Command& cmd)
-{
-	if (cmd.numberCount == 1)
-	{
-		if (checkMessage(cmd)) ok(std::to_string(cmd.numbers[0]) + " " + _mailbox->message(cmd.numbers[0]).uid);
-		return;
-	}
-	ok("unique-id listing follows");
-	for (std::size_t n = 1; n <= _mailbox->count(); ++n)
-	{
-		const MailboxMessage& message = _mailbox->message(n);
-		if (message.deleted) continue;
-		_out += std::to_string(n);
-		_out += ' ';
-		_out += message.uid;
-		_out += "\r\n";
-	}
-	_out += ".\r\n";
-}
-
-
-bool Pop3Session::checkMessage(const Pop3Command& cmd)
-{
-	const std::uint64_t n = cmd.numbers[0];
-	if (n >= 1 && n <= _mailbox->count() && _mailbox->message(n).deleted)
-	{
-		err("message " + std::to_string(n) + " already deleted");
-		return false;
-	}
-	if (!_mailbox->exists(n))
-	{
-		err("no such message, only " + std::to_string(_mailbox->count()) + " in maildrop");
-		return false;
-	}
-	return true;
+	closeWith("quit");
 }
 
 
 void Pop3Session::ok(const std::string& text)
 {
-	_out += text.empty() ? "+OK" : "+OK ";
-	_out += text;
-	_out += "\r\n";
+	_io.send(text.empty() ? "+OK" : "+OK " + text);
 }
 
 
 void Pop3Session::err(const std::string& text)
 {
-	_out += "-ERR ";
-	_out += text;
-	_out += "\r\n";
+	_io.send("-ERR " + text);
 }
 
 
@@ -462,32 +302,45 @@ void Pop3Session::protocolError(const std::string& text)
 	if (_errors >= _limits.hardErrors)
 	{
 		err(text + "; too many errors, closing connection");
-		close("errors");
+		closeWith("errors");
 		return;
 	}
 	err(text);
 }
 
 
-void Pop3Session::flush()
+void Pop3Session::closeWith(const std::string& reason)
 {
-	if (_out.empty()) return;
-	// MSG_NOSIGNAL: a vanished client is a send error, never a SIGPIPE, whatever thread runs us.
-	_socket.sendBytes(_out.data(), static_cast<int>(_out.size()), MSG_NOSIGNAL);
-	trimBuffer(_out);
+	_reason = reason;
+	enterState(Pop3State::Closed);
 }
 
 
-void Pop3Session::close(const std::string& reason)
+void Pop3Session::closeShuttingDown()
 {
-	_closeReason = reason;
-	enterState(Pop3State::Closed);
+	err("[SYS/TEMP] " + _context.server.name + " POP3 server shutting down");
+	closeWith("shutdown");
+}
+
+
+void Pop3Session::closeTimedOut()
+{
+	err("[SYS/TEMP] idle for too long, closing connection");
+	closeWith("timeout");
+}
+
+
+void Pop3Session::closeLost()
+{
+	// At shutdown the listener shuts our socket's receive side: say why before closing.
+	if (_context.stopping) closeShuttingDown();
+	else closeWith("lost");
 }
 
 
 void Pop3Session::enterState(Pop3State state)
 {
-	_log.debug("%s state %s -> %s", _id, std::string(toString(_state)), std::string(toString(state)));
+	_log.debug("%s state %s -> %s", _io.id(), std::string(toString(_state)), std::string(toString(state)));
 	_state = state;
 }
 

@@ -1,11 +1,11 @@
 // pop3_session.h - one POP3 conversation (RFC 1939 + RFC 2449): states, verb tables, replies.
 #pragma once
 
-#include "common/line_reader.h"
-#include "server/store/mailbox.h"
-#include "server/store/mailbox_lock.h"
+#include "server/net/session_io.h"
 #include "server/pop3/pop3_command.h"
 #include "server/server_context.h"
+#include "server/store/mailbox.h"
+#include "server/store/mailbox_lock.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Net/StreamSocket.h>
@@ -34,14 +34,19 @@ class Pop3Session
 	/// thread). Protocol errors are -ERR replies; only QUIT from Transaction deletes
 	/// anything, so a drop, a timeout or a shutdown leave the mailbox as it was.
 	///
-	/// Replies are collected in one output buffer and sent when the client has nothing
+	/// Replies are collected in SessionIo's buffer and sent when the client has nothing
 	/// more pipelined (or the buffer is large), so a pipelined batch costs one send().
 {
 public:
-	Pop3Session(Poco::Net::StreamSocket& socket, const std::string& sessionId, const ServerContext& context);
+	Pop3Session(const ServerContext& context, Poco::Net::StreamSocket& socket, const std::string& id);
 	~Pop3Session();
 
 	void run();
+		/// Greets, serves commands until QUIT, a fatal limit, a timeout, shutdown or the
+		/// client going away; logs one disconnected line. Never throws.
+
+	static std::string busyReply(const ServerConfig& server);
+		/// What a client over limits.max_sessions(_per_ip) gets instead of a greeting.
 
 	static const Poco::Timespan kAuthFailureDelay;
 		/// Pause before answering a failed PASS (slows password guessing; the number of
@@ -65,7 +70,7 @@ private:
 	// both states
 	void doCapa(const Pop3Command& cmd);
 	void doQuit(const Pop3Command& cmd);
-	// TRANSACTION
+	// TRANSACTION (pop3_session_transaction.cpp)
 	void doStat(const Pop3Command& cmd);
 	void doList(const Pop3Command& cmd);
 	void doRetr(const Pop3Command& cmd);
@@ -76,22 +81,23 @@ private:
 	void doUidl(const Pop3Command& cmd);
 
 	bool checkMessage(const Pop3Command& cmd); ///< numbers[0] names a live message, else -ERR
+	static std::string countOctets(std::size_t count, std::uint64_t octets); ///< "2 messages (320 octets)"
 	void ok(const std::string& text);
 	void err(const std::string& text);
 	void protocolError(const std::string& text); ///< -ERR that counts towards limits.hard_errors
-	void flush();
-	void close(const std::string& reason);
+	void closeWith(const std::string& reason); ///< ends the loop with this disconnect reason
+	void closeShuttingDown();                  ///< -ERR [SYS/TEMP] ... shutting down, reason shutdown
+	void closeTimedOut();                      ///< -ERR [SYS/TEMP] idle ..., reason timeout
+	void closeLost();                          ///< the client went away (or we shut its socket)
 	void enterState(Pop3State state);
 
-	Poco::Net::StreamSocket& _socket;
-	const std::string _id;
 	const ServerContext& _context;
 	const Limits& _limits;
 	Poco::Logger& _log;
-	LineReader _reader;
+	SessionIo _io;
 
 	Pop3State _state = Pop3State::Authorization;
-	std::string _closeReason;
+	std::string _reason;
 	std::string _user;          ///< from USER, until PASS
 	std::string _account;       ///< the logged-in account key (as in the config)
 	unsigned _authFailures = 0;
@@ -100,7 +106,6 @@ private:
 	MailboxLock _lock;
 	std::unique_ptr<Mailbox> _mailbox;
 
-	std::string _out;     ///< replies not yet sent
 	std::string _scratch; ///< file contents for RETR/TOP, reused
 };
 

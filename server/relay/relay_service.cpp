@@ -1,10 +1,10 @@
 // relay_service.cpp - relay worker pool: schedule, delivery attempts, recipient states, bounces.
 #include "server/relay/relay_service.h"
 
-#include "server/relay/dsn_builder.h"
 #include "common/log.h"
-#include "server/store/maildir_store.h"
+#include "server/delivery.h"
 #include "server/message/message_headers.h"
+#include "server/relay/dsn_builder.h"
 
 #include <Poco/Exception.h>
 #include <Poco/String.h>
@@ -19,9 +19,6 @@ namespace mail {
 
 
 namespace {
-
-
-const char* const kReturnPathNull = "Return-Path: <>\r\n";
 
 
 std::int64_t nowSeconds()
@@ -47,10 +44,10 @@ std::chrono::milliseconds resolverTimeout(const RelayConfig& relay)
 } // namespace
 
 
-RelayService::RelayService(ServerContext& context, RelayQueue& queue, MaildirStore& store):
+RelayService::RelayService(ServerContext& context, RelayQueue& queue, Delivery& delivery):
 	_context(context),
 	_queue(queue),
-	_store(store),
+	_delivery(delivery),
 	_log(Poco::Logger::get("relay")),
 	_resolver(context.config.dns.host, context.config.dns.port, resolverTimeout(context.server.relay)),
 	_lookup(_resolver),
@@ -173,6 +170,8 @@ std::optional<RelayService::Clock::time_point> RelayService::attempt(const std::
 	QueueEnvelope envelope;
 	if (!_queue.load(id, envelope)) return std::nullopt;
 	// Return-Path: is for final delivery only (RFC 5321 4.4); the next hop adds its own.
+	// Our queued copies carry none (Delivery adds it to local copies only), but a queue
+	// written by an older version does, and a client may have put one in the message.
 	const std::string message = removeHeader(_queue.readMessage(id), "Return-Path");
 	const bool anyPending = std::any_of(envelope.recipients.begin(), envelope.recipients.end(),
 		[](const QueuedRecipient& r) { return r.state == RecipientState::Pending; });
@@ -320,24 +319,24 @@ void RelayService::bounce(QueueEnvelope& envelope, const std::string& message)
 	}
 	else
 	{
-		const std::string* found = _context.server.accountFor(envelope.sender);
-		const std::string account = found ? *found : std::string();
+		const DeliveryRoute route = _delivery.route(envelope.sender);
+		const std::string account = route.kind == DeliveryRoute::Kind::Local ? route.account : std::string();
 		report.reportingMta = _context.server.name;
 		report.queueId = envelope.id;
 		report.sender = envelope.sender;
 		report.fromDomain = !account.empty() ? domainOf(account)
 			: !_context.server.domains.empty() ? _context.server.domains.front() : _context.server.name;
 		report.arrival = envelope.arrival;
-		const std::string dsn = buildDsn(report, message, nowSeconds());
+		// A null reverse-path: the sender's Maildir gets "Return-Path: <>", a queued bounce
+		// goes out with MAIL FROM:<>.
+		const DeliveryResult sent = _delivery.deliver("", {envelope.sender}, buildDsn(report, message, nowSeconds()));
 		if (!account.empty())
 		{
-			_store.deliver({account}, kReturnPathNull + dsn);
 			_log.information("%s relay dsn-delivered to=<%s> failed=%z", envelope.id, account, report.recipients.size());
 		}
 		else
 		{
-			const std::string dsnId = _queue.enqueue("", {envelope.sender}, dsn);
-			_log.information("%s relay dsn-queued to=<%s> id=%s failed=%z", envelope.id, envelope.sender, dsnId,
+			_log.information("%s relay dsn-queued to=<%s> id=%s failed=%z", envelope.id, envelope.sender, sent.queueId,
 				report.recipients.size());
 		}
 	}

@@ -32,13 +32,15 @@
 namespace mail {
 
 
-class MaildirStore;
+class Delivery;
 
 
 class RelayService
 {
 public:
-	RelayService(ServerContext& context, RelayQueue& queue, MaildirStore& store);
+	RelayService(ServerContext& context, RelayQueue& queue, Delivery& delivery);
+		/// Bounces (delivery status notifications) go out through delivery, as SMTP's
+		/// messages do: into the sender's Maildir, or queued when the sender is remote.
 	~RelayService();
 
 	void start();
@@ -62,7 +64,7 @@ private:
 
 	ServerContext& _context;
 	RelayQueue& _queue;
-	MaildirStore& _store;
+	Delivery& _delivery;
 	Poco::Logger& _log;
 	Resolver _resolver;
 	ResolverLookup _lookup;

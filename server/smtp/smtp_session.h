@@ -1,8 +1,9 @@
 // smtp_session.h - one SMTP session: a blocking loop, explicit input states, a command table.
 #pragma once
 
-#include "common/line_reader.h"
 #include "common/mail_address.h"
+#include "server/delivery.h"
+#include "server/net/session_io.h"
 #include "server/server_context.h"
 #include "server/smtp/smtp_command.h"
 
@@ -17,21 +18,23 @@
 namespace mail {
 
 
-class MaildirStore;
-class RelayQueue;
-
-
 class SmtpSession
 	/// RFC 5321 server side for one connection (Postfix smtpd style: one blocking loop).
 	/// States only say how input is read; whether a transaction is open is `_tx`.
+	/// Each command row has a check (validates, parses MAIL/RCPT arguments, applies the
+	/// policy, replies 4xx/5xx to refuse) and a proceed step that only acts on what the
+	/// check kept (OpenSMTPD's smtp_check_* / smtp_proceed_*).
 {
 public:
-	SmtpSession(ServerContext& context, MaildirStore& store, RelayQueue& queue,
-		Poco::Net::StreamSocket& socket, const std::string& id);
+	SmtpSession(const ServerContext& context, Delivery& delivery, Poco::Net::StreamSocket& socket,
+		const std::string& id);
 
 	void run();
 		/// Greets, serves commands until QUIT, a fatal limit, a timeout, shutdown or the
-		/// client going away; logs one disconnect line. Never throws.
+		/// client going away; logs one disconnected line. Never throws.
+
+	static std::string busyReply(const ServerConfig& server);
+		/// What a client over limits.max_sessions(_per_ip) gets instead of a greeting.
 
 	enum class State { Connected, Ready, Data, Closing };
 
@@ -40,9 +43,7 @@ private:
 	{
 		MailAddress sender;
 		bool senderLocal = false;
-		std::vector<std::string> recipients;      ///< every accepted recipient, as written
-		std::vector<std::string> localMailboxes;  ///< account keys (Maildir names)
-		std::vector<std::string> remoteRecipients;
+		std::vector<std::string> recipients; ///< every accepted recipient, as written
 	};
 
 	using Handler = void (SmtpSession::*)(const SmtpCommand&);
@@ -57,14 +58,12 @@ private:
 	};
 	static const CommandRow kCommands[];
 
+	// smtp_session.cpp: the loop, the session-level verbs, replies
 	void serve();
 	void dispatch(const std::string& line);
 	void enterState(State state);
 
 	bool checkHelo(const SmtpCommand& command);
-	bool checkMail(const SmtpCommand& command);
-	bool checkRcpt(const SmtpCommand& command);
-	bool checkData(const SmtpCommand& command);
 	bool checkNoArgument(const SmtpCommand& command);
 	bool checkVrfy(const SmtpCommand& command);
 	bool checkAlways(const SmtpCommand& command);
@@ -72,9 +71,6 @@ private:
 
 	void doHelo(const SmtpCommand& command);
 	void doEhlo(const SmtpCommand& command);
-	void doMail(const SmtpCommand& command);
-	void doRcpt(const SmtpCommand& command);
-	void doData(const SmtpCommand& command);
 	void doRset(const SmtpCommand& command);
 	void doNoop(const SmtpCommand& command);
 	void doQuit(const SmtpCommand& command);
@@ -82,33 +78,40 @@ private:
 	void doHelp(const SmtpCommand& command);
 	void doNothing(const SmtpCommand& command);
 
-	std::string commit(const std::string& content);
-		/// Stores the message (local mailboxes, then the relay queue) and returns its id;
-		/// throws on any failure.
-
 	void reply(int code, const std::string& text);
 		/// Queues one reply line "code text"; a 4xx/5xx counts as an error and, past the
 		/// soft limit, is delayed.
 	void replyLines(int code, const std::vector<std::string>& lines);
-	void flush(); ///< sends queued replies
 	void closeWith(const std::string& reason); ///< ends the loop with this disconnect reason
+	void closeShuttingDown();                  ///< 421 4.3.2, reason shutdown
+	void closeTimedOut();                      ///< 421 4.4.2, reason timeout
+	void closeLost();                          ///< the client went away (or we shut its socket)
 
-	ServerContext& _context;
+	// smtp_session_transaction.cpp: MAIL, RCPT, DATA and the commit
+	bool checkMail(const SmtpCommand& command);
+	bool checkRcpt(const SmtpCommand& command);
+	bool checkData(const SmtpCommand& command);
+	void doMail(const SmtpCommand& command);
+	void doRcpt(const SmtpCommand& command);
+	void doData(const SmtpCommand& command);
+	std::string commit(const std::string& content);
+		/// Prepends Received:, hands the message to Delivery (local copies, then the relay
+		/// queue) and returns its id; throws on any failure.
+
+	const ServerContext& _context;
 	const ServerConfig& _server;
 	const Limits& _limits;
-	MaildirStore& _store;
-	RelayQueue& _queue;
-	Poco::Net::StreamSocket& _socket;
-	const std::string _id;
+	Delivery& _delivery;
 	Poco::Logger& _log;
-	LineReader _reader;
+	SessionIo _io;
 
 	State _state = State::Connected;
 	std::string _peer;
 	std::string _helo;
 	bool _esmtp = false;
 	std::optional<Transaction> _tx;
-	std::string _out;
+	MailArguments _args;  ///< MAIL/RCPT argument parsed by the check, for the proceed step
+	DeliveryRoute _route; ///< where that address goes, found by the check
 	unsigned _errors = 0;
 	std::size_t _messages = 0;
 	std::size_t _rejected = 0;

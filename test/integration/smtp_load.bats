@@ -55,9 +55,9 @@ print('errors=%d' % len(errors)); print('\n'.join(errors[:5]))
 sys.exit(1 if errors else 0)
 PY
 		[ "$status" -eq 0 ]
-		# every session ended: 200 disconnect lines per wave (deadline 10 s)
-		for _ in $(seq 1 200); do [ "$(grep -c ' disconnect reason=quit' "$T/load.example.log")" -ge $((wave * 200)) ] && break; sleep 0.05; done
-		[ "$(grep -c ' disconnect reason=quit' "$T/load.example.log")" -eq $((wave * 200)) ]
+		# every session ended: 200 disconnected lines per wave (deadline 10 s)
+		for _ in $(seq 1 200); do [ "$(grep -c ' disconnected reason=quit' "$T/load.example.log")" -ge $((wave * 200)) ] && break; sleep 0.05; done
+		[ "$(grep -c ' disconnected reason=quit' "$T/load.example.log")" -eq $((wave * 200)) ]
 		eval "threads_after_$wave=$(threads_of "$pid")"
 	done
 	box="$T/data/load.example/mail/rcpt@load.example/new"

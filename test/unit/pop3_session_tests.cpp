@@ -77,7 +77,7 @@ class Client
 public:
 	explicit Client(const mail::ServerContext& context):
 		_reader(_pair.client),
-		_thread([this, &context] { mail::Pop3Session(_pair.server, "t", context).run(); _pair.server.close(); })
+		_thread([this, &context] { mail::Pop3Session(context, _pair.server, "t").run(); _pair.server.close(); })
 	{
 		_greeting = line();
 	}

@@ -5,10 +5,11 @@
 #include "dns/dns_server.h"
 #include "test/unit/fake_smtp_peer.h"
 #include "test/unit/fixtures.h"
-#include "server/store/maildir_store.h"
+#include "dns/zone_index.h"
+#include "server/delivery.h"
 #include "server/relay/relay_queue.h"
 #include "server/relay/relay_service.h"
-#include "dns/zone_index.h"
+#include "server/store/maildir_store.h"
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
@@ -91,7 +92,8 @@ struct Provider
 		context = std::make_unique<mail::ServerContext>(config, config.servers.front(), dir.path());
 		store = std::make_unique<mail::MaildirStore>(context->mailDir());
 		queue = std::make_unique<mail::RelayQueue>(context->queueDir());
-		relay = std::make_unique<mail::RelayService>(*context, *queue, *store);
+		delivery = std::make_unique<mail::Delivery>(context->server, *store, *queue);
+		relay = std::make_unique<mail::RelayService>(*context, *queue, *delivery);
 	}
 
 	~Provider()
@@ -116,6 +118,7 @@ struct Provider
 	std::unique_ptr<mail::ServerContext> context;
 	std::unique_ptr<mail::MaildirStore> store;
 	std::unique_ptr<mail::RelayQueue> queue;
+	std::unique_ptr<mail::Delivery> delivery;
 	std::unique_ptr<mail::RelayService> relay;
 };
 

@@ -3,13 +3,16 @@
 #include <boost/test/unit_test.hpp>
 
 #include "test/unit/fixtures.h"
-#include "server/store/maildir_store.h"
+#include "server/delivery.h"
 #include "server/relay/relay_queue.h"
 #include "server/server_context.h"
 #include "server/smtp/smtp_session.h"
+#include "server/store/maildir_store.h"
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/StreamCopier.h>
 
 #include <sstream>
 #include <string>
@@ -34,7 +37,8 @@ struct SessionFixture
 		queueBlocker(dir.write("blocker", "x")),
 		context(config, makeServer(), dir.path() + "/srv"),
 		store(context.mailDir()),
-		queue(queueBlocker + "/queue")
+		queue(queueBlocker + "/queue"),
+		delivery(server, store, queue)
 	{
 	}
 
@@ -54,7 +58,7 @@ struct SessionFixture
 	std::string dialogue(const std::string& input, std::string* transcript = nullptr)
 	{
 		SocketPair pair;
-		std::thread serverThread([&] { mail::SmtpSession(context, store, queue, pair.server, "test").run(); });
+		std::thread serverThread([&] { mail::SmtpSession(context, delivery, pair.server, "test").run(); });
 		pair.client.sendBytes(input.data(), static_cast<int>(input.size()));
 		std::string received;
 		char buffer[4096];
@@ -86,6 +90,16 @@ struct SessionFixture
 		return n;
 	}
 
+	std::string first(const std::string& mailbox)
+		/// The content of one message in the mailbox's new/.
+	{
+		Poco::DirectoryIterator it(context.mailDir() + "/" + mailbox + "/new");
+		Poco::FileInputStream in(it->path());
+		std::string text;
+		Poco::StreamCopier::copyToString(in, text);
+		return text;
+	}
+
 	TempDir dir;
 	std::string queueBlocker;
 	mail::Config config;
@@ -93,6 +107,7 @@ struct SessionFixture
 	mail::ServerContext context;
 	mail::MaildirStore store;
 	mail::RelayQueue queue;
+	mail::Delivery delivery;
 };
 
 
@@ -116,6 +131,9 @@ BOOST_FIXTURE_TEST_CASE(dialogues, SessionFixture)
 		{"foreign to foreign", "EHLO c\r\nMAIL FROM:<a@x.org>\r\nRCPT TO:<b@y.org>\r\nQUIT\r\n", "220 250 250 550 221 "},
 		{"unknown local rcpt", "EHLO c\r\nMAIL FROM:<a@x.org>\r\nRCPT TO:<nobody@LOCAL.example>\r\nQUIT\r\n", "220 250 250 550 221 "},
 		{"too many recipients", "EHLO c\r\nMAIL FROM:<usr1@local.example>\r\nRCPT TO:<a@y.org>\r\nRCPT TO:<b@y.org>\r\nRCPT TO:<c@y.org>\r\nRCPT TO:<d@y.org>\r\nQUIT\r\n", "220 250 250 250 250 250 452 221 "},
+		{"bad sender syntax opens no transaction", "EHLO c\r\nMAIL FROM:<a@>\r\nRCPT TO:<usr1@local.example>\r\nQUIT\r\n", "220 250 501 503 221 "},
+		{"declared size over the limit", "EHLO c\r\nMAIL FROM:<a@x.org> SIZE=999999999\r\nRCPT TO:<usr1@local.example>\r\nQUIT\r\n", "220 250 552 503 221 "},
+		{"bad recipient syntax keeps the transaction", "EHLO c\r\nMAIL FROM:<a@x.org>\r\nRCPT TO:<b@>\r\nRCPT TO:<usr1@local.example>\r\nQUIT\r\n", "220 250 250 501 250 221 "},
 		{"expn and auth refused", "EHLO c\r\nEXPN x\r\nAUTH PLAIN\r\nSTARTTLS\r\nQUIT\r\n", "220 250 502 502 502 221 "},
 		{"hard error limit", "A\r\nB\r\nC\r\nD\r\nE\r\nF\r\nNOOP\r\n", "220 500 500 500 500 500 500 421 "},
 	};
@@ -134,6 +152,9 @@ BOOST_FIXTURE_TEST_CASE(delivers_locally_matching_accounts_case_insensitively, S
 	BOOST_TEST(codes == "220 250 250 250 250 354 250 221 ");
 	BOOST_TEST(count("Usr2@local.example") == 1u); // the account key as written
 	BOOST_TEST(count("usr1@local.example") == 1u);
+	const std::string stored = first("usr1@local.example");
+	BOOST_TEST(stored.find("Return-Path: <a@x.org>\r\nReceived: from c ([127.0.0.1])\r\n") == 0u);
+	BOOST_TEST(stored.find("Subject: t\r\n\r\nhi\r\n") != std::string::npos);
 }
 
 

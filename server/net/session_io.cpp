@@ -1,0 +1,85 @@
+// session_io.cpp - what every line-based session shares: socket, bounded reader, one reply buffer.
+#include "server/net/session_io.h"
+
+#include "common/log.h"
+
+#include <Poco/Exception.h>
+
+#include <sys/socket.h>
+
+
+namespace mail {
+
+
+namespace {
+
+
+/// Send once this much output is collected, even if the client pipelined more commands.
+constexpr std::size_t kFlushThreshold = 256 * 1024;
+/// Keep at most this much buffer capacity between sends (a 10 MB RETR is not kept).
+constexpr std::size_t kKeepCapacity = 1024 * 1024;
+
+
+} // namespace
+
+
+SessionIo::SessionIo(Poco::Net::StreamSocket& socket, const std::string& id, Poco::Logger& log):
+	_socket(socket),
+	_id(id),
+	_log(log),
+	_reader(socket)
+{
+}
+
+
+std::string SessionIo::open(Poco::Timespan sendTimeout)
+{
+	std::string host = "unknown";
+	std::string peer = "unknown";
+	try
+	{
+		const Poco::Net::SocketAddress address = _socket.peerAddress();
+		host = address.host().toString();
+		peer = address.toString();
+		_socket.setNoDelay(true);
+		_socket.setSendTimeout(sendTimeout);
+	}
+	catch (const Poco::Exception& exc)
+	{
+		_log.debug("%s socket setup failed error=%s", _id, exc.displayText());
+	}
+	_log.information("%s connected peer=%s", _id, peer);
+	return host;
+}
+
+
+void SessionIo::send(const std::string& line)
+{
+	if (_log.debug()) _log.debug("%s >>> %s", _id, quoteForLog(line));
+	_out += line;
+	_out += "\r\n";
+}
+
+
+void SessionIo::flush()
+{
+	std::size_t sent = 0;
+	while (sent < _out.size())
+	{
+		// MSG_NOSIGNAL: a vanished client is a send error, never a SIGPIPE, whatever thread runs us.
+		const int n = _socket.sendBytes(_out.data() + sent, static_cast<int>(_out.size() - sent), MSG_NOSIGNAL);
+		if (n <= 0) throw Poco::IOException("send failed");
+		sent += static_cast<std::size_t>(n);
+	}
+	if (_out.capacity() > kKeepCapacity) std::string().swap(_out);
+	else _out.clear();
+}
+
+
+void SessionIo::flushUnlessPipelined()
+{
+	if (_reader.buffered() == 0 || _out.size() >= kFlushThreshold) flush();
+}
+
+
+} // namespace mail
