@@ -2,6 +2,7 @@
 #include "server/pop3/pop3_session.h"
 
 #include "common/log.h"
+#include "server/store/maildir.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Thread.h>
@@ -208,7 +209,7 @@ void Pop3Session::doPass(const Pop3Command& cmd)
 	}
 	// The account key as written in the config names the Maildir (domain lower-case).
 	const std::string key = *_context.server.accountKey(_user);
-	const std::string path = _context.mailDir() + "/" + key;
+	const std::string path = Maildir(_context.mailDir()).path(key);
 	const MailboxLock::Result locked = _lock.acquire(path);
 	if (locked == MailboxLock::Result::Busy)
 	{

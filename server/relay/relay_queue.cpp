@@ -1,6 +1,8 @@
 // relay_queue.cpp - durable outbound queue: message + envelope files, crash-safe writes.
 #include "server/relay/relay_queue.h"
 
+#include "server/store/durable_file.h"
+
 #include <Poco/DirectoryIterator.h>
 #include <Poco/Exception.h>
 #include <Poco/File.h>
@@ -13,8 +15,6 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <fcntl.h>
 #include <sstream>
 #include <unistd.h>
 
@@ -33,88 +33,10 @@ const char* const kEnvelopeSuffix = ".env";
 const char* const kTempSuffix = ".tmp";
 
 
-[[noreturn]] void throwErrno(const std::string& what, const std::string& path)
-{
-	throw Poco::FileException(what + " " + path + ": " + std::strerror(errno));
-}
-
-
-void writeAll(int fd, const std::string& data, const std::string& path)
-{
-	std::size_t done = 0;
-	while (done < data.size())
-	{
-		const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-		if (n < 0)
-		{
-			if (errno == EINTR) continue;
-			throwErrno("cannot write", path);
-		}
-		done += static_cast<std::size_t>(n);
-	}
-}
-
-
-void fsyncDirectory(const std::string& dir)
-{
-	const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-	if (fd < 0) throwErrno("cannot open directory", dir);
-	const int rc = ::fsync(fd);
-	::close(fd);
-	if (rc != 0) throwErrno("cannot fsync directory", dir);
-}
-
-
 void writeDurably(const std::string& finalPath, const std::string& data)
 	/// tmp -> fsync -> rename; the caller fsyncs the directory.
 {
-	const std::string tmp = finalPath + kTempSuffix;
-	const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) throwErrno("cannot create", tmp);
-	try
-	{
-		writeAll(fd, data, tmp);
-		if (::fsync(fd) != 0) throwErrno("cannot fsync", tmp);
-	}
-	catch (...)
-	{
-		::close(fd);
-		::unlink(tmp.c_str());
-		throw;
-	}
-	if (::close(fd) != 0)
-	{
-		::unlink(tmp.c_str());
-		throwErrno("cannot close", tmp);
-	}
-	if (::rename(tmp.c_str(), finalPath.c_str()) != 0)
-	{
-		::unlink(tmp.c_str());
-		throwErrno("cannot rename", tmp);
-	}
-}
-
-
-std::string readFile(const std::string& path)
-{
-	const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-	if (fd < 0) throwErrno("cannot open", path);
-	std::string data;
-	char buffer[65536];
-	for (;;)
-	{
-		const ssize_t n = ::read(fd, buffer, sizeof buffer);
-		if (n < 0)
-		{
-			if (errno == EINTR) continue;
-			::close(fd);
-			throwErrno("cannot read", path);
-		}
-		if (n == 0) break;
-		data.append(buffer, static_cast<std::size_t>(n));
-	}
-	::close(fd);
-	return data;
+	writeFileDurably(finalPath, finalPath + kTempSuffix, data);
 }
 
 
@@ -324,7 +246,7 @@ std::string RelayQueue::enqueue(const std::string& sender, const std::vector<std
 	try
 	{
 		writeDurably(path(envelope.id, kEnvelopeSuffix), formatEnvelope(envelope));
-		fsyncDirectory(_dir);
+		syncDirectory(_dir);
 	}
 	catch (...)
 	{
@@ -373,11 +295,46 @@ std::vector<QueueEnvelope> RelayQueue::scan()
 }
 
 
+std::vector<QueueEnvelope> RelayQueue::list() const
+{
+	std::vector<std::string> envelopes;
+	try
+	{
+		for (DirectoryIterator it(_dir), end; it != end; ++it)
+		{
+			const std::string& name = it.name();
+			if (endsWith(name, kEnvelopeSuffix)) envelopes.push_back(name.substr(0, name.size() - 4));
+		}
+	}
+	catch (const Poco::FileNotFoundException&)
+	{
+		return {}; // nothing enqueued yet
+	}
+	std::sort(envelopes.begin(), envelopes.end());
+	std::vector<QueueEnvelope> result;
+	for (const auto& id: envelopes)
+	{
+		// An .env appears by rename() after its .msg is durable, so what exists is whole;
+		// a message removed or corrupt meanwhile is simply not listed.
+		QueueEnvelope envelope;
+		try
+		{
+			if (load(id, envelope) && ::access(path(id, kMessageSuffix).c_str(), F_OK) == 0)
+				result.push_back(std::move(envelope));
+		}
+		catch (const Poco::Exception&)
+		{
+		}
+	}
+	return result;
+}
+
+
 bool RelayQueue::load(const std::string& id, QueueEnvelope& envelope) const
 {
 	const std::string envPath = path(id, kEnvelopeSuffix);
 	if (::access(envPath.c_str(), F_OK) != 0) return false;
-	envelope = parseEnvelope(readFile(envPath));
+	envelope = parseEnvelope(readWholeFile(envPath));
 	if (envelope.id != id) throw Poco::DataFormatException("envelope id does not match its file", envPath);
 	return true;
 }
@@ -385,22 +342,22 @@ bool RelayQueue::load(const std::string& id, QueueEnvelope& envelope) const
 
 std::string RelayQueue::readMessage(const std::string& id) const
 {
-	return readFile(path(id, kMessageSuffix));
+	return readWholeFile(path(id, kMessageSuffix));
 }
 
 
 void RelayQueue::update(const QueueEnvelope& envelope)
 {
 	writeDurably(path(envelope.id, kEnvelopeSuffix), formatEnvelope(envelope));
-	fsyncDirectory(_dir);
+	syncDirectory(_dir);
 }
 
 
 void RelayQueue::remove(const std::string& id)
 {
 	if (::unlink(path(id, kEnvelopeSuffix).c_str()) != 0 && errno != ENOENT)
-		throwErrno("cannot remove", path(id, kEnvelopeSuffix));
-	fsyncDirectory(_dir);
+		throwErrno("cannot remove", path(id, kEnvelopeSuffix), errno);
+	syncDirectory(_dir);
 	::unlink(path(id, kMessageSuffix).c_str());
 }
 

@@ -71,8 +71,16 @@ public:
 		/// Set once before anything is enqueued.
 
 	std::vector<QueueEnvelope> scan();
-		/// Every complete queued message, oldest first. Removes leftovers of interrupted
-		/// writes (temp files, a message without envelope). Creates the directory if needed.
+		/// Start-up recovery only, before any enqueue() can run: every complete queued
+		/// message, oldest first. Removes leftovers of interrupted writes (temp files, a
+		/// message without envelope, which a concurrent enqueue() is in the middle of
+		/// writing) and renames corrupt envelopes aside. Creates the directory if needed.
+
+	std::vector<QueueEnvelope> list() const;
+		/// A read-only view for monitoring, safe at any time from any thread, alongside
+		/// enqueue(), update() and remove(): every queued message whose envelope and message
+		/// are both in place, oldest first. Never creates, deletes or renames a file; skips
+		/// temp files, unfinished writes and unreadable envelopes.
 
 	bool load(const std::string& id, QueueEnvelope& envelope) const;
 		/// False if the message is no longer queued. Throws Poco::Exception on a corrupt file.

@@ -103,6 +103,24 @@ std::size_t RelayService::scheduled() const
 }
 
 
+std::vector<ScheduledEntry> RelayService::scheduleSnapshot() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	std::vector<ScheduledEntry> entries;
+	std::set<std::string> waiting;
+	for (const auto& [when, id]: _due)
+	{
+		entries.push_back(ScheduledEntry{id, when, false});
+		waiting.insert(id);
+	}
+	for (const auto& id: _known)
+	{
+		if (!waiting.count(id)) entries.push_back(ScheduledEntry{id, Clock::time_point(), true});
+	}
+	return entries;
+}
+
+
 void RelayService::schedule(const std::string& id, Clock::time_point when)
 {
 	{

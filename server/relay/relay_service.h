@@ -35,6 +35,15 @@ namespace mail {
 class Delivery;
 
 
+struct ScheduledEntry
+	/// One message known to the relay schedule, as scheduleSnapshot() reports it.
+{
+	std::string id;
+	std::chrono::system_clock::time_point due; ///< next attempt; unset while inProgress
+	bool inProgress = false;                   ///< a worker is attempting it now
+};
+
+
 class RelayService
 {
 public:
@@ -49,6 +58,10 @@ public:
 		/// Interrupts live transactions (they stay queued) and waits for the workers.
 
 	std::size_t scheduled() const; ///< messages known to the schedule (waiting or in progress)
+
+	std::vector<ScheduledEntry> scheduleSnapshot() const;
+		/// What is due when, soonest first, then the messages being attempted. Thread-safe;
+		/// a copy taken under the schedule lock, so it may be stale as soon as it returns.
 
 private:
 	using Clock = std::chrono::system_clock;

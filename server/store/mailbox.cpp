@@ -1,6 +1,8 @@
 // mailbox.cpp - a POP3 session's snapshot of one Maildir: numbering, sizes, unique ids, deletions.
 #include "server/store/mailbox.h"
 
+#include "server/store/durable_file.h"
+
 #include <Poco/Exception.h>
 
 #include <algorithm>
@@ -21,7 +23,6 @@ namespace {
 
 
 const char* const kSubdirs[] = {"new", "cur"};
-constexpr std::size_t kMaxUidLength = 70; // RFC 1939 section 7
 
 
 struct SortKey
@@ -193,61 +194,16 @@ std::size_t Mailbox::commitDeletions()
 	for (const char* sub: kSubdirs)
 	{
 		// Without the directory fsync a crash could bring removed messages back.
-		if (!syncDirectory(_path + '/' + sub)) return _deletedCount;
+		try
+		{
+			syncDirectory(_path + '/' + sub);
+		}
+		catch (const DurableFileError& error)
+		{
+			if (error.error() != ENOENT) return _deletedCount; // a missing directory has nothing to lose
+		}
 	}
 	return failures;
-}
-
-
-bool syncDirectory(const std::string& dir)
-{
-	const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) return errno == ENOENT;
-	const bool ok = ::fsync(fd) == 0;
-	::close(fd);
-	return ok;
-}
-
-
-std::string maildirUid(const std::string& fileName)
-{
-	const std::string base = fileName.substr(0, fileName.find(':'));
-	bool fit = !base.empty() && base.size() <= kMaxUidLength;
-	for (unsigned char c: base)
-	{
-		if (c < 0x21 || c > 0x7e) fit = false;
-	}
-	if (fit) return base;
-	std::uint64_t hash = 14695981039346656037ull; // FNV-1a, 64 bit: stable across runs and builds
-	for (unsigned char c: base)
-	{
-		hash ^= c;
-		hash *= 1099511628211ull;
-	}
-	static const char kHex[] = "0123456789abcdef";
-	std::string uid = "h";
-	for (int shift = 60; shift >= 0; shift -= 4) uid += kHex[(hash >> shift) & 0xf];
-	return uid;
-}
-
-
-bool maildirSizeHint(const std::string& fileName, std::uint64_t& size)
-{
-	const std::size_t end = fileName.find(':');
-	const std::size_t at = fileName.rfind(",S=", end);
-	if (at == std::string::npos) return false;
-	std::size_t pos = at + 3;
-	if (pos >= fileName.size() || fileName[pos] < '0' || fileName[pos] > '9') return false;
-	std::uint64_t value = 0;
-	while (pos < fileName.size() && fileName[pos] >= '0' && fileName[pos] <= '9')
-	{
-		if (value > (UINT64_MAX - 9) / 10) return false;
-		value = value * 10 + static_cast<unsigned>(fileName[pos] - '0');
-		++pos;
-	}
-	if (pos < fileName.size() && fileName[pos] != ',' && fileName[pos] != ':') return false;
-	size = value;
-	return true;
 }
 
 

@@ -1,6 +1,8 @@
 // mailbox.h - a POP3 session's snapshot of one Maildir: numbering, sizes, unique ids, deletions.
 #pragma once
 
+#include "server/store/maildir.h" // maildirUid(), maildirSizeHint()
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -63,17 +65,6 @@ private:
 	std::size_t _deletedCount = 0;
 };
 
-
-bool syncDirectory(const std::string& dir);
-	/// fsync() of a directory, so entries created or removed in it survive a crash.
-	/// A directory that does not exist counts as synced.
-
-std::string maildirUid(const std::string& fileName);
-	/// The unique id of a Maildir file name: the part before ':' when it is 1-70 octets of
-	/// 0x21-0x7E (RFC 1939 section 7), else "h" + 16 hex digits of its FNV-1a hash.
-
-bool maildirSizeHint(const std::string& fileName, std::uint64_t& size);
-	/// The ",S=<size>" field of a Maildir file name, when present and well-formed.
 
 void appendStuffed(std::string& out, const char* data, std::size_t length);
 	/// Appends data with every line starting with '.' doubled (RFC 1939 byte-stuffing),

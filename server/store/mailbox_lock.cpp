@@ -1,9 +1,10 @@
 // mailbox_lock.cpp - one POP3 session per mailbox, within this process and across processes.
 #include "server/store/mailbox_lock.h"
 
-#include "server/store/mailbox.h"
+#include "server/store/maildir.h"
 
 #include <Poco/Bugcheck.h>
+#include <Poco/Exception.h>
 
 #include <cerrno>
 #include <mutex>
@@ -11,7 +12,6 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 
@@ -23,15 +23,6 @@ namespace {
 
 std::mutex registryMutex;
 std::set<std::string> registry; ///< mailbox paths held by sessions of this process
-
-
-/// mkdir that accepts an existing directory; a new one is made durable in its parent,
-/// since delivery may rely on a mailbox that a POP3 login created.
-bool makeDirectory(const std::string& path)
-{
-	if (::mkdir(path.c_str(), 0700) == 0) return syncDirectory(path.substr(0, path.rfind('/')));
-	return errno == EEXIST;
-}
 
 
 } // namespace
@@ -54,12 +45,16 @@ MailboxLock::Result MailboxLock::acquire(const std::string& mailboxPath)
 	int fd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0 && errno == ENOENT)
 	{
-		// First login before any delivery: make the Maildir (the common case skips these calls).
-		const std::string mailRoot = mailboxPath.substr(0, mailboxPath.rfind('/'));
+		// First login before any delivery: make the Maildir (the common case skips this),
+		// durably, since delivery may rely on a mailbox that a POP3 login created.
 		bool made = true;
-		for (const std::string& dir: {mailRoot, mailboxPath, mailboxPath + "/tmp", mailboxPath + "/new", mailboxPath + "/cur"})
+		try
 		{
-			made = made && makeDirectory(dir);
+			ensureMaildir(mailboxPath);
+		}
+		catch (const Poco::Exception&)
+		{
+			made = false;
 		}
 		if (made) fd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	}

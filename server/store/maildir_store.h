@@ -1,7 +1,8 @@
 // maildir_store.h - durable delivery into per-account Maildirs (DATA/NAME/mail/<address>/).
 #pragma once
 
-#include <atomic>
+#include "server/store/maildir.h"
+
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -14,9 +15,7 @@ namespace mail {
 
 
 class MaildirStore
-	/// Maildir layout agreed between SMTP, POP3 and relay: mailRoot/<address>/{tmp,new,cur},
-	/// <address> being the account key as written in the config. Files in new/ are named
-	/// `<unix-seconds>.M<microseconds>P<pid>Q<counter>.<host>,S=<size>`, hold the message
+	/// Delivers into the layout of server/store/maildir.h. Files in new/ hold the message
 	/// with CRLF line endings (so the file size is the RFC 1939 size), and are complete and
 	/// fsynced before they appear. Thread-safe.
 {
@@ -52,7 +51,6 @@ private:
 		std::exception_ptr error;
 	};
 
-	std::string uniqueName(std::size_t size);
 	void commit(Pending& pending);        ///< waits until pending is committed (or leads a batch)
 	void commitBatch(std::vector<Pending*>& batch);
 
@@ -61,9 +59,7 @@ private:
 	std::vector<Pending*> _waiting;       ///< written, not yet being committed
 	bool _committing = false;             ///< a leader is committing a batch
 
-	std::string _root;
-	std::string _host;
-	std::atomic<unsigned long> _counter{0};
+	Maildir _maildir;
 	std::mutex _mutex;             ///< guards _ready
 	std::set<std::string> _ready;  ///< mailboxes known to exist on disk
 };

@@ -1,4 +1,4 @@
-// relay_queue_tests.cpp - durable queue files, envelope round trip, recovery scan.
+// relay_queue_tests.cpp - durable queue files, envelope round trip, recovery scan, read-only list.
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
@@ -9,8 +9,11 @@
 #include <Poco/Exception.h>
 #include <Poco/File.h>
 
+#include <atomic>
 #include <fstream>
 #include <set>
+#include <thread>
+#include <vector>
 
 using mail::QueueEnvelope;
 using mail::QueuedRecipient;
@@ -27,6 +30,12 @@ std::set<std::string> filesIn(const std::string& dir)
 	std::set<std::string> names;
 	for (Poco::DirectoryIterator it(dir), end; it != end; ++it) names.insert(it.name());
 	return names;
+}
+
+
+std::string messageFor(const std::string& sender)
+{
+	return "From: " + sender + "\r\nSubject: list\r\n\r\n" + std::string(20000, 'x') + "\r\n";
 }
 
 
@@ -160,6 +169,92 @@ BOOST_AUTO_TEST_CASE(enqueue_without_recipients_is_refused)
 	RelayQueue queue(tmp.path());
 	BOOST_CHECK_THROW(queue.enqueue("a@x.example", {}, "x\r\n"), Poco::Exception);
 	BOOST_TEST(filesIn(tmp.path()).empty());
+}
+
+
+BOOST_AUTO_TEST_CASE(list_shows_each_envelope_and_touches_nothing)
+{
+	TempDir tmp;
+	RelayQueue queue(tmp.file("queue"));
+	BOOST_TEST(queue.list().empty());
+	BOOST_TEST(!Poco::File(tmp.file("queue")).exists()); // not even the directory is created
+
+	const std::string id = queue.enqueue("a@x.example", {"b@y.example", "c@z.example"}, "x\r\n");
+	QueueEnvelope envelope;
+	BOOST_REQUIRE(queue.load(id, envelope));
+	envelope.attempts = 2;
+	envelope.nextAttempt = envelope.arrival + 600;
+	envelope.recipients[1].state = RecipientState::Delivered;
+	envelope.recipients[1].status = "2.0.0";
+	envelope.recipients[1].remoteMta = "mx.z.example";
+	envelope.recipients[1].diagnostic = "250 2.0.0 ok";
+	queue.update(envelope);
+	// Leftovers that scan() would delete or rename: an interrupted write, an orphan message,
+	// an unreadable envelope.
+	tmp.write("queue/00000000000000000001.msg.tmp", "half");
+	tmp.write("queue/00000000000000000002.msg", "orphan");
+	tmp.write("queue/00000000000000000003.msg", "m");
+	tmp.write("queue/00000000000000000003.env", "garbage");
+	const std::set<std::string> before = filesIn(tmp.file("queue"));
+
+	const std::vector<QueueEnvelope> listed = queue.list();
+	BOOST_TEST(filesIn(tmp.file("queue")) == before);
+	BOOST_REQUIRE(listed.size() == 1u);
+	const QueueEnvelope& e = listed.front();
+	BOOST_TEST(e.id == id);
+	BOOST_TEST(e.sender == "a@x.example");
+	BOOST_TEST(e.arrival == envelope.arrival);
+	BOOST_TEST(e.attempts == 2u);
+	BOOST_TEST(e.nextAttempt == envelope.arrival + 600);
+	BOOST_REQUIRE(e.recipients.size() == 2u);
+	BOOST_TEST((e.recipients[0].state == RecipientState::Pending));
+	BOOST_TEST((e.recipients[1].state == RecipientState::Delivered));
+	BOOST_TEST(e.recipients[1].status == "2.0.0");
+	BOOST_TEST(e.recipients[1].remoteMta == "mx.z.example");
+	BOOST_TEST(e.recipients[1].diagnostic == "250 2.0.0 ok");
+}
+
+
+BOOST_AUTO_TEST_CASE(list_beside_concurrent_enqueues_keeps_every_file_and_sees_only_whole_entries)
+{
+	TempDir tmp;
+	RelayQueue queue(tmp.file("queue"));
+	queue.enqueue("first@x.example", {"b@y.example"}, messageFor("first@x.example")); // directory exists
+	constexpr int kThreads = 4;
+	constexpr int kEach = 25;
+	std::atomic<int> writersLeft{kThreads};
+	std::vector<std::thread> writers;
+	for (int t = 0; t < kThreads; ++t)
+	{
+		writers.emplace_back([&, t] {
+			for (int i = 0; i < kEach; ++i)
+			{
+				const std::string sender = "s" + std::to_string(t) + "-" + std::to_string(i) + "@x.example";
+				queue.enqueue(sender, {"r" + std::to_string(i) + "@y.example"}, messageFor(sender));
+			}
+			--writersLeft;
+		});
+	}
+	std::size_t lists = 0, lastSize = 0, halfWritten = 0;
+	while (writersLeft.load() > 0 || lists < 10)
+	{
+		const std::vector<QueueEnvelope> listed = queue.list();
+		++lists;
+		BOOST_CHECK(listed.size() >= lastSize); // nothing listed before disappears
+		lastSize = listed.size();
+		for (const QueueEnvelope& e: listed)
+		{
+			// Whole: the envelope parsed, and its message is complete on disk.
+			if (e.recipients.size() != 1 || queue.readMessage(e.id) != messageFor(e.sender)) ++halfWritten;
+		}
+	}
+	for (auto& w: writers) w.join();
+	BOOST_TEST(halfWritten == 0u);
+	BOOST_TEST(lists >= 10u);
+	const std::set<std::string> files = filesIn(tmp.file("queue"));
+	BOOST_TEST(files.size() == 2u * (kThreads * kEach + 1));
+	for (const auto& name: files) BOOST_TEST((name.size() > 4 && (name.substr(name.size() - 4) == ".env" || name.substr(name.size() - 4) == ".msg")), name);
+	BOOST_TEST(queue.list().size() == static_cast<std::size_t>(kThreads * kEach + 1));
 }
 
 

@@ -174,6 +174,52 @@ BOOST_AUTO_TEST_CASE(a_temporary_refusal_is_retried_after_relay_retry)
 }
 
 
+BOOST_AUTO_TEST_CASE(the_schedule_snapshot_shows_a_queued_messages_next_attempt)
+{
+	Provider p(Provider::closedPort());
+	const std::string id = p.queue->enqueue(kSender, {"usr@down.example"}, kMessage);
+	mail::QueueEnvelope envelope;
+	BOOST_REQUIRE(p.queue->load(id, envelope));
+	envelope.attempts = 3;
+	envelope.nextAttempt = envelope.arrival + 3600; // as a deferral would have recorded it
+	p.queue->update(envelope);
+	BOOST_TEST(p.relay->scheduleSnapshot().empty());
+	p.relay->start();
+	const std::vector<mail::ScheduledEntry> entries = p.relay->scheduleSnapshot();
+	BOOST_REQUIRE(entries.size() == 1u);
+	BOOST_TEST(entries[0].id == id);
+	BOOST_TEST(!entries[0].inProgress);
+	BOOST_TEST((entries[0].due == std::chrono::system_clock::from_time_t(static_cast<std::time_t>(envelope.nextAttempt))));
+	BOOST_TEST(p.relay->scheduled() == 1u);
+}
+
+
+BOOST_AUTO_TEST_CASE(the_schedule_snapshot_shows_an_attempt_in_progress)
+{
+	std::atomic<bool> release{false};
+	FakeSmtpPeer peer("220 fake.example ESMTP", [&](const std::string& command)
+	{
+		// Hold the transaction at MAIL until the test has looked.
+		if (command.compare(0, 10, "MAIL FROM:") == 0)
+			waitFor([&] { return release.load(); }, std::chrono::seconds(10));
+		return FakeSmtpPeer::standard(command);
+	});
+	Provider p(peer.port());
+	p.relay->start();
+	const std::string id = p.queue->enqueue(kSender, {"usr@fake.example"}, kMessage);
+	std::vector<mail::ScheduledEntry> entries;
+	const bool seen = waitFor([&] {
+		entries = p.relay->scheduleSnapshot();
+		return entries.size() == 1u && entries[0].inProgress;
+	}, std::chrono::seconds(5));
+	release = true;
+	BOOST_REQUIRE(seen);
+	BOOST_TEST(entries[0].id == id);
+	BOOST_REQUIRE(waitFor([&] { return p.relay->scheduleSnapshot().empty(); }, std::chrono::seconds(5)));
+	BOOST_TEST(peer.messages() == 1u);
+}
+
+
 BOOST_AUTO_TEST_CASE(start_resumes_what_was_queued_before)
 {
 	FakeSmtpPeer peer("220 fake.example ESMTP", FakeSmtpPeer::standard);
