@@ -8,6 +8,7 @@
 
 #include "common/errors.h"
 #include "common/yaml_checks.h"
+#include "common/zone.h"
 
 #include <Poco/File.h>
 #include <Poco/Path.h>

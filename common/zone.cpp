@@ -68,6 +68,14 @@ std::string normalizeName(const std::string& name)
 }
 
 
+std::vector<std::uint32_t> hostAddresses(const std::vector<std::uint32_t>& aRecords, bool hasPort)
+{
+	constexpr std::uint32_t Localhost = 0x7F000001; // SPEC.md: a P name without A resolves to 127.0.0.1
+	if (aRecords.empty() && hasPort) return {Localhost};
+	return aRecords;
+}
+
+
 bool Zone::hasName(const std::string& name) const
 {
 	const std::string n = normalizeName(name);

@@ -53,8 +53,7 @@ RelayService::RelayService(ServerContext& context, RelayQueue& queue, MaildirSto
 	_store(store),
 	_log(Poco::Logger::get("relay")),
 	_resolver(context.config.dns.host, context.config.dns.port, resolverTimeout(context.server.relay)),
-	_lookup(_resolver),
-	_router(_lookup, context.server.address, context.server.smtp),
+	_router(_resolver, context.server.address, context.server.smtp),
 	_client(context.server.name, context.server.relay.connectTimeout, context.server.relay.commandTimeout),
 	_policy(context.server.relay)
 {

@@ -65,7 +65,6 @@ private:
 	MaildirStore& _store;
 	Poco::Logger& _log;
 	Resolver _resolver;
-	ResolverLookup _lookup;
 	RelayRouter _router;
 	RelayClient _client;
 	RetryPolicy _policy;
