@@ -3,6 +3,7 @@
 
 #include "server/relay/dsn_builder.h"
 #include "common/log.h"
+#include "common/mail_address.h"
 #include "server/store/maildir_store.h"
 #include "server/message/message_headers.h"
 
@@ -27,13 +28,6 @@ const char* const kReturnPathNull = "Return-Path: <>\r\n";
 std::int64_t nowSeconds()
 {
 	return Poco::Timestamp().epochTime();
-}
-
-
-std::string domainOf(const std::string& address)
-{
-	const std::size_t at = address.rfind('@');
-	return at == std::string::npos ? std::string() : Poco::toLower(address.substr(at + 1));
 }
 
 
@@ -191,7 +185,7 @@ std::optional<RelayService::Clock::time_point> RelayService::attempt(const std::
 			for (std::size_t i = 0; i < envelope.recipients.size(); ++i)
 			{
 				if (envelope.recipients[i].state == RecipientState::Pending)
-					byDomain[domainOf(envelope.recipients[i].address)].push_back(i);
+					byDomain[Poco::toLower(domainOf(envelope.recipients[i].address))].push_back(i);
 			}
 			std::size_t left = byDomain.size();
 			for (const auto& [domain, indices]: byDomain)
@@ -324,7 +318,7 @@ void RelayService::bounce(QueueEnvelope& envelope, const std::string& message)
 		report.reportingMta = _context.server.name;
 		report.queueId = envelope.id;
 		report.sender = envelope.sender;
-		report.fromDomain = !account.empty() ? domainOf(account)
+		report.fromDomain = !account.empty() ? Poco::toLower(domainOf(account))
 			: !_context.server.domains.empty() ? _context.server.domains.front() : _context.server.name;
 		report.arrival = envelope.arrival;
 		const std::string dsn = buildDsn(report, message, nowSeconds());
