@@ -3,8 +3,6 @@
 
 #include <Poco/Exception.h>
 
-#include <cstdio>
-
 
 namespace mail {
 
@@ -26,15 +24,6 @@ const char* toString(LookupStatus status)
 bool isTemporary(LookupStatus status)
 {
 	return status == LookupStatus::Timeout || status == LookupStatus::Failure;
-}
-
-
-std::string formatIpv4(std::uint32_t address)
-{
-	char buf[16];
-	std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", (address >> 24) & 0xffu, (address >> 16) & 0xffu,
-		(address >> 8) & 0xffu, address & 0xffu);
-	return buf;
 }
 
 

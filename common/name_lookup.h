@@ -5,6 +5,7 @@
 // by hostAddresses() (common/zone.h), nowhere else.
 #pragma once
 
+#include "common/ipv4.h"
 #include "common/zone.h"
 
 #include <cstdint>
@@ -57,10 +58,6 @@ public:
 		/// when there is no A record). Throws Poco::NotFoundException when the name has
 		/// neither record, Poco::IOException when a lookup failed.
 };
-
-
-std::string formatIpv4(std::uint32_t address);
-	/// Host byte order -> "a.b.c.d".
 
 
 } // namespace mail

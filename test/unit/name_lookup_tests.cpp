@@ -30,14 +30,6 @@ BOOST_AUTO_TEST_CASE(host_addresses_fall_back_to_localhost_only_for_p_names)
 }
 
 
-BOOST_AUTO_TEST_CASE(ipv4_formatting)
-{
-	BOOST_TEST(mail::formatIpv4(0x7f000001u) == "127.0.0.1");
-	BOOST_TEST(mail::formatIpv4(0xfffffffeu) == "255.255.255.254");
-	BOOST_TEST(mail::formatIpv4(0u) == "0.0.0.0");
-}
-
-
 BOOST_AUTO_TEST_CASE(resolve_address_over_any_lookup)
 {
 	mail::test::FakeLookup lookup;
