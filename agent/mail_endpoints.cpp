@@ -2,6 +2,7 @@
 #include "agent/mail_endpoints.h"
 
 #include "common/dns_resolver.h"
+#include "common/mail_address.h"
 #include "agent/host_lookup.h"
 
 #include <Poco/NumberParser.h>
@@ -23,7 +24,7 @@ Endpoint findEndpoint(const Config& config, const std::string& email, const std:
 	endpoint.host = hostOverride;
 	if (endpoint.host.empty())
 	{
-		std::string domain = email.substr(email.rfind('@') + 1);
+		const std::string domain = domainOf(email);
 		const AgentEntry* entry = config.agentFor(domain);
 		if (!entry)
 			throw EndpointError("no " + std::string(what) + " host for " + domain + " under agent: in "

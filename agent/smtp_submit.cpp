@@ -1,6 +1,9 @@
 // smtp_submit.cpp - message composition (Poco MailMessage) and submission (SMTPClientSession).
 #include "agent/smtp_submit.h"
 
+#include "common/mail_address.h"
+#include "common/mail_date.h"
+
 #include <Poco/Net/MailRecipient.h>
 #include <Poco/Net/MediaType.h>
 #include <Poco/Net/NetException.h>
@@ -58,8 +61,8 @@ void composeMessage(MailMessage& message, const std::string& from, const std::ve
 	for (const auto& recipient : to)
 		message.addRecipient(MailRecipient(MailRecipient::PRIMARY_RECIPIENT, Poco::trim(recipient)));
 	message.setSubject(isAscii(subject) ? subject : MailMessage::encodeWord(subject, "UTF-8"));
-	message.setDate(Poco::Timestamp());
-	std::string domain = from.substr(from.rfind('@') + 1);
+	message.set("Date", rfc5322Date(Poco::Timestamp()));
+	const std::string domain = domainOf(from);
 	message.set("Message-ID", "<" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString()
 		+ "@" + domain + ">");
 	message.setContentType("text/plain; charset=UTF-8");

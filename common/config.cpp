@@ -1,6 +1,8 @@
 // config.cpp - lookups on the loaded configuration, and duration parsing.
 #include "common/config.h"
 
+#include "common/mail_address.h"
+
 #include <Poco/String.h>
 
 #include <algorithm>
@@ -18,9 +20,8 @@ namespace {
 /// the domain does not matter.
 std::string canonicalAddress(const std::string& address)
 {
-	const std::size_t at = address.rfind('@');
-	if (at == std::string::npos) return address;
-	return address.substr(0, at + 1) + Poco::toLower(address.substr(at + 1));
+	const std::string domain = domainOf(address);
+	return address.substr(0, address.size() - domain.size()) + Poco::toLower(domain);
 }
 
 

@@ -5,9 +5,8 @@
 // half-configured: a program that gets a Config can use every field as is.
 #pragma once
 
-#include "common/zone.h"
+#include "common/seconds.h"
 
-#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -15,9 +14,6 @@
 
 
 namespace mail {
-
-
-using Seconds = std::chrono::seconds;
 
 
 struct Limits

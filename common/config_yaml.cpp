@@ -7,7 +7,9 @@
 #include "common/config.h"
 
 #include "common/errors.h"
+#include "common/mail_address.h"
 #include "common/yaml_checks.h"
+#include "common/zone.h"
 
 #include <Poco/File.h>
 #include <Poco/Path.h>
@@ -264,8 +266,7 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 			const std::string accountKey = childKey(k("accounts"), address);
 			if (!isValidAddress(address)) failAt(account.first, accountKey, "not a valid email address");
 			const std::string password = readScalar(account.second, accountKey);
-			const std::size_t at = address.rfind('@');
-			const std::string domain = Poco::toLower(address.substr(at + 1));
+			const std::string domain = Poco::toLower(domainOf(address));
 			if (!server.addAccount(address, password))
 				failAt(account.first, accountKey, "account listed twice (addresses compare case-insensitively)");
 			domains.insert(normalizeName(domain));

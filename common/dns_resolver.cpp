@@ -22,9 +22,6 @@ namespace mail {
 namespace {
 
 
-const char* const LocalhostAddress = "127.0.0.1"; // SPEC.md: a P name without A record
-
-
 std::uint16_t randomId()
 {
 	thread_local std::mt19937 generator{std::random_device{}()};
@@ -147,20 +144,6 @@ Reply query(const SocketAddress& server, std::chrono::milliseconds timeout, unsi
 } // namespace
 
 
-const char* toString(LookupStatus status)
-{
-	switch (status)
-	{
-	case LookupStatus::Ok: return "ok";
-	case LookupStatus::NoData: return "nodata";
-	case LookupStatus::NxDomain: return "nxdomain";
-	case LookupStatus::Timeout: return "timeout";
-	case LookupStatus::Failure: return "failure";
-	}
-	return "unknown";
-}
-
-
 Resolver::Resolver(const std::string& serverHost, std::uint16_t serverPort, std::chrono::milliseconds timeout, unsigned retries):
 	_host(serverHost),
 	_port(serverPort),
@@ -216,27 +199,6 @@ LookupResult<std::vector<std::uint32_t>> Resolver::a(const std::string& name) co
 		result.value.push_back((std::uint32_t(d[0]) << 24) | (std::uint32_t(d[1]) << 16) | (std::uint32_t(d[2]) << 8) | d[3]);
 	}
 	return result;
-}
-
-
-std::string Resolver::resolveAddress(const std::string& name) const
-{
-	const auto dotted = [](std::uint32_t a) {
-		return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 0xFF) + "." + std::to_string((a >> 8) & 0xFF)
-			+ "." + std::to_string(a & 0xFF);
-	};
-	const auto addresses = a(name);
-	if (addresses.ok()) return dotted(addresses.value.front());
-	if (addresses.status == LookupStatus::NoData || addresses.status == LookupStatus::NxDomain)
-	{
-		const auto port = this->port(name);
-		if (port.ok())
-			return LocalhostAddress;
-		if (port.status == LookupStatus::NoData || port.status == LookupStatus::NxDomain)
-			throw Poco::NotFoundException("no address for " + name, toString(addresses.status));
-		throw Poco::IOException("cannot resolve " + name, toString(port.status));
-	}
-	throw Poco::IOException("cannot resolve " + name, toString(addresses.status));
 }
 
 

@@ -5,7 +5,7 @@
 // Thread-safe: every call uses its own socket.
 #pragma once
 
-#include "common/zone.h"
+#include "common/name_lookup.h"
 
 #include <chrono>
 #include <cstdint>
@@ -16,44 +16,16 @@
 namespace mail {
 
 
-enum class LookupStatus
-{
-	Ok,        ///< answer present
-	NoData,    ///< the name exists but has no record of that type
-	NxDomain,  ///< the name does not exist (permanent)
-	Timeout,   ///< no matching reply after all retries (temporary)
-	Failure    ///< SERVFAIL, REFUSED, FORMERR or a malformed/truncated reply (temporary)
-};
-
-const char* toString(LookupStatus status);
-
-
-template <typename T>
-struct LookupResult
-{
-	LookupStatus status = LookupStatus::Failure;
-	T value{};
-
-	bool ok() const { return status == LookupStatus::Ok; }
-};
-
-
-class Resolver
+class Resolver: public NameLookup
+	/// NameLookup through mail-dns.
 {
 public:
 	Resolver(const std::string& serverHost, std::uint16_t serverPort,
 		std::chrono::milliseconds timeout = std::chrono::milliseconds(1000), unsigned retries = 2);
 
-	LookupResult<std::vector<MxRecord>> mx(const std::string& name) const;
-		/// Sorted by preference (ties keep server order).
-	LookupResult<std::uint16_t> port(const std::string& name) const;
-		/// P record (TYPE65280).
-	LookupResult<std::vector<std::uint32_t>> a(const std::string& name) const;
-		/// IPv4 addresses, host byte order.
-
-	std::string resolveAddress(const std::string& name) const;
-		/// Dotted IPv4 address for a host: its A record, or 127.0.0.1 when the name has a
-		/// P record but no A record (SPEC.md). Throws Poco::Exception when it cannot.
+	LookupResult<std::vector<MxRecord>> mx(const std::string& name) const override;
+	LookupResult<std::uint16_t> port(const std::string& name) const override;
+	LookupResult<std::vector<std::uint32_t>> a(const std::string& name) const override;
 
 private:
 	std::string _host;

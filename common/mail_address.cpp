@@ -267,4 +267,11 @@ AddressParse parsePath(const std::string& text, bool allowNull)
 }
 
 
+std::string domainOf(const std::string& address)
+{
+	const std::size_t at = address.rfind('@');
+	return at == std::string::npos ? std::string() : address.substr(at + 1);
+}
+
+
 } // namespace mail

@@ -45,6 +45,10 @@ AddressParse parsePath(const std::string& text, bool allowNull);
 	/// the angle brackets may be missing (then the path ends at the first space).
 	/// `consumed` tells where ESMTP parameters begin.
 
+std::string domainOf(const std::string& address);
+	/// The domain of "local@domain" as written: the text after the last '@' ("" without one).
+	/// Compare domains case-insensitively (or lower-case the result).
+
 bool isValidDomain(const std::string& domain);
 	/// A domain name (letters, digits, hyphens; labels of 1-63 octets) or an address literal,
 	/// at most kMaxDomain octets.

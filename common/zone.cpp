@@ -41,6 +41,23 @@ MxRecord readMx(const YAML::Node& node, const std::string& key)
 }
 
 
+template <typename T, typename ReadItem>
+std::vector<T> readOneOrList(const YAML::Node& node, const std::string& key, const char* emptyError, ReadItem readItem)
+	/// A section value is one item or a non-empty list of them (`MX: {a: mx1}` or `[mx1, mx2]`).
+{
+	std::vector<T> items;
+	if (!node.IsSequence())
+	{
+		items.push_back(readItem(node, key));
+		return items;
+	}
+	if (node.size() == 0) failAt(node, key, emptyError);
+	for (std::size_t i = 0; i < node.size(); ++i)
+		items.push_back(readItem(node[i], key + "[" + std::to_string(i) + "]"));
+	return items;
+}
+
+
 template <typename T, typename ReadValue>
 void readSection(const YAML::Node& root, const char* section, std::map<std::string, T>& out, ReadValue readValue)
 {
@@ -68,6 +85,14 @@ std::string normalizeName(const std::string& name)
 }
 
 
+std::vector<std::uint32_t> hostAddresses(const std::vector<std::uint32_t>& aRecords, bool hasPort)
+{
+	constexpr std::uint32_t Localhost = 0x7F000001; // SPEC.md: a P name without A resolves to 127.0.0.1
+	if (aRecords.empty() && hasPort) return {Localhost};
+	return aRecords;
+}
+
+
 bool Zone::hasName(const std::string& name) const
 {
 	const std::string n = normalizeName(name);
@@ -84,17 +109,7 @@ Zone loadZone(const std::string& path)
 		if (!root.IsMap()) failAt(root, "", root.IsNull() ? "the zone file is empty" : "expected sections MX, P and A");
 		checkKeys(root, "", {"MX", "P", "A"});
 		readSection(root, "MX", zone.mx, [](const YAML::Node& node, const std::string& key) {
-			std::vector<MxRecord> records;
-			if (node.IsSequence())
-			{
-				if (node.size() == 0) failAt(node, key, "empty list of exchangers");
-				for (std::size_t i = 0; i < node.size(); ++i)
-					records.push_back(readMx(node[i], key + "[" + std::to_string(i) + "]"));
-			}
-			else
-			{
-				records.push_back(readMx(node, key));
-			}
+			std::vector<MxRecord> records = readOneOrList<MxRecord>(node, key, "empty list of exchangers", readMx);
 			std::stable_sort(records.begin(), records.end(),
 				[](const MxRecord& x, const MxRecord& y) { return x.preference < y.preference; });
 			return records;
@@ -103,18 +118,7 @@ Zone loadZone(const std::string& path)
 			return readPort(node, key);
 		});
 		readSection(root, "A", zone.a, [](const YAML::Node& node, const std::string& key) {
-			std::vector<std::uint32_t> addresses;
-			if (node.IsSequence())
-			{
-				if (node.size() == 0) failAt(node, key, "empty list of addresses");
-				for (std::size_t i = 0; i < node.size(); ++i)
-					addresses.push_back(readIPv4(node[i], key + "[" + std::to_string(i) + "]"));
-			}
-			else
-			{
-				addresses.push_back(readIPv4(node, key));
-			}
-			return addresses;
+			return readOneOrList<std::uint32_t>(node, key, "empty list of addresses", readIPv4);
 		});
 	}
 	catch (const NodeError& exc)

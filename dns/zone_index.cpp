@@ -11,9 +11,6 @@ namespace dns {
 namespace {
 
 
-const std::uint32_t Localhost = 0x7F000001; // SPEC.md: a P name without A resolves to 127.0.0.1
-
-
 void put16(std::string& out, std::uint16_t v)
 {
 	out += static_cast<char>(v >> 8);
@@ -92,12 +89,13 @@ ZoneIndex::ZoneIndex(const Zone& zone, std::uint32_t ttl)
 	}
 	for (auto& [key, e]: byKey)
 	{
-		if (e.a.count == 0 && e.p.count > 0)
-		{
-			std::string rdata;
-			put32(rdata, Localhost);
-			addRecord(e.a, TypeA, ttl, rdata);
-		}
+		if (e.a.count == 0)
+			for (const auto address: hostAddresses({}, e.p.count > 0)) // SPEC.md: a P name without A
+			{
+				std::string rdata;
+				put32(rdata, address);
+				addRecord(e.a, TypeA, ttl, rdata);
+			}
 		for (const Answer* part: {&e.mx, &e.a, &e.p})
 		{
 			e.any.bytes += part->bytes;

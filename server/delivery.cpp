@@ -1,6 +1,8 @@
 // delivery.cpp - where an accepted message goes: the recipients' Maildirs or the relay queue.
 #include "server/delivery.h"
 
+#include "common/mail_address.h"
+
 #include "server/relay/relay_queue.h"
 #include "server/store/maildir_store.h"
 
@@ -39,8 +41,8 @@ DeliveryRoute Delivery::route(const std::string& address) const
 		route.account = *account;
 		return route;
 	}
-	const std::size_t at = address.rfind('@');
-	if (at == std::string::npos || !_server.isLocalDomain(address.substr(at + 1)))
+	const std::string domain = domainOf(address);
+	if (domain.empty() || !_server.isLocalDomain(domain))
 	{
 		route.kind = DeliveryRoute::Kind::Remote;
 		return route;

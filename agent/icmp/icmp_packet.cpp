@@ -155,13 +155,6 @@ std::optional<IcmpMessage> parseIcmp(const std::uint8_t* data, std::size_t lengt
 }
 
 
-std::string formatIPv4(std::uint32_t address)
-{
-	return std::to_string(address >> 24) + "." + std::to_string((address >> 16) & 0xff) + "."
-		+ std::to_string((address >> 8) & 0xff) + "." + std::to_string(address & 0xff);
-}
-
-
 std::string describeIcmpError(std::uint8_t type, std::uint8_t code)
 {
 	if (type == IcmpTypeTimeExceeded)

@@ -7,6 +7,8 @@
 // to the probe that caused it.
 #pragma once
 
+#include "common/ipv4.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -67,9 +69,6 @@ std::vector<std::uint8_t> buildEchoRequest(std::uint16_t id, std::uint16_t seque
 std::optional<IcmpMessage> parseIcmp(const std::uint8_t* data, std::size_t length, bool withIpHeader);
 	/// withIpHeader: data starts with an IPv4 header (raw socket); its TTL and source are
 	/// kept. Returns nothing for anything too short, not IPv4/ICMP, or with a bad checksum.
-
-std::string formatIPv4(std::uint32_t address);
-	/// Host byte order -> "a.b.c.d".
 
 std::string describeIcmpError(std::uint8_t type, std::uint8_t code);
 	/// "Destination host unreachable", "Time to live exceeded", ... for messages.

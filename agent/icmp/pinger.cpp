@@ -93,12 +93,12 @@ int ping(IcmpSocket& socket, const std::string& host, const IPAddress& address,
 		else if (result.reply->kind == IcmpKind::EchoReply)
 		{
 			stats.received(result.rttMs);
-			out << result.reply->icmpLength << " bytes from " << formatIPv4(result.reply->source)
+			out << result.reply->icmpLength << " bytes from " << formatIpv4(result.reply->source)
 				<< ": icmp_seq=" << sequence << " ttl=" << unsigned(result.reply->ttl)
 				<< " time=" << formatMs(result.rttMs) << " ms" << std::endl;
 		}
 		else
-			out << "From " << formatIPv4(result.reply->source) << " icmp_seq=" << sequence << " "
+			out << "From " << formatIpv4(result.reply->source) << " icmp_seq=" << sequence << " "
 				<< describeIcmpError(result.reply->type, result.reply->code) << std::endl;
 		if (i < options.count)
 			std::this_thread::sleep_until(sentAt + std::chrono::duration_cast<std::chrono::steady_clock::duration>(interval));

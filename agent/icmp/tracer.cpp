@@ -31,7 +31,7 @@ int trace(IcmpSocket& socket, const std::string& host, const IPAddress& address,
 			out << number << "  *  Request timed out" << std::endl;
 			continue;
 		}
-		std::string from = formatIPv4(result.reply->source);
+		std::string from = formatIpv4(result.reply->source);
 		std::string name = options.numeric ? from : reverseName(IPAddress(from));
 		out << number << "  " << formatMs(result.rttMs) << " ms  " << from << "  " << name;
 		if (result.reply->kind == IcmpKind::DestUnreachable)

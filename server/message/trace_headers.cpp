@@ -1,8 +1,7 @@
 // trace_headers.cpp - the Received: header prepended to an accepted message.
 #include "server/message/trace_headers.h"
 
-#include <Poco/DateTime.h>
-#include <Poco/DateTimeFormatter.h>
+#include "common/mail_date.h"
 
 
 namespace mail {
@@ -35,7 +34,7 @@ std::string traceHeaders(const TraceInfo& info)
 	out += "\tby " + info.byHost + " (mail-server) with " + info.protocol + " id " + info.id + "\r\n";
 	out += "\t";
 	if (!info.forRecipient.empty()) out += "for " + info.forRecipient + "; ";
-	out += Poco::DateTimeFormatter::format(Poco::DateTime(info.when), "%w, %e %b %Y %H:%M:%S +0000") + "\r\n";
+	out += rfc5322Date(info.when) + "\r\n";
 	return out;
 }
 

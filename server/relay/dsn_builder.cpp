@@ -1,8 +1,8 @@
 // dsn_builder.cpp - multipart/report delivery status notifications (RFC 3464).
 #include "server/relay/dsn_builder.h"
 
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeFormatter.h>
+#include "common/mail_date.h"
+
 #include <Poco/String.h>
 #include <Poco/Timestamp.h>
 
@@ -32,14 +32,13 @@ std::string explanation(const QueuedRecipient& r)
 }
 
 
-} // namespace
-
-
-std::string rfc822Date(std::int64_t unixSeconds)
+std::string headerDate(std::int64_t unixSeconds)
 {
-	return Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(unixSeconds)),
-		"%w, %e %b %Y %H:%M:%S +0000");
+	return rfc5322Date(Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(unixSeconds)));
 }
+
+
+} // namespace
 
 
 std::string buildDsn(const DsnReport& report, const std::string& originalMessage, std::int64_t now)
@@ -50,7 +49,7 @@ std::string buildDsn(const DsnReport& report, const std::string& originalMessage
 	m << "From: Mail Delivery System <" << from << ">" << kCrlf
 		<< "To: <" << report.sender << ">" << kCrlf
 		<< "Subject: Undelivered Mail Returned to Sender" << kCrlf
-		<< "Date: " << rfc822Date(now) << kCrlf
+		<< "Date: " << headerDate(now) << kCrlf
 		<< "Message-ID: <" << report.queueId << "." << now << ".dsn@" << report.reportingMta << ">" << kCrlf
 		<< "Auto-Submitted: auto-replied" << kCrlf
 		<< "MIME-Version: 1.0" << kCrlf
@@ -78,7 +77,7 @@ std::string buildDsn(const DsnReport& report, const std::string& originalMessage
 		<< kCrlf
 		<< "Reporting-MTA: dns; " << report.reportingMta << kCrlf
 		<< "X-Queue-ID: " << report.queueId << kCrlf
-		<< "Arrival-Date: " << rfc822Date(report.arrival) << kCrlf;
+		<< "Arrival-Date: " << headerDate(report.arrival) << kCrlf;
 	for (const auto& r: report.recipients)
 	{
 		m << kCrlf

@@ -29,8 +29,5 @@ std::string buildDsn(const DsnReport& report, const std::string& originalMessage
 	/// recipient Final-Recipient, Action: failed, Status, Remote-MTA, Diagnostic-Code) and
 	/// text/rfc822-headers with the original's header.
 
-std::string rfc822Date(std::int64_t unixSeconds);
-	/// "Sun, 22 Nov 2026 01:52:58 +0000".
-
 
 } // namespace mail

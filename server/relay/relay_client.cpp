@@ -1,6 +1,8 @@
 // relay_client.cpp - outbound SMTP transaction on Poco::Net::SMTPClientSession.
 #include "server/relay/relay_client.h"
 
+#include "server/message/dot_stuffing.h"
+
 #include <Poco/Exception.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/NetException.h>
@@ -162,14 +164,7 @@ const char* toString(Outcome outcome)
 std::string dotStuff(const std::string& message)
 {
 	std::string out;
-	out.reserve(message.size() + message.size() / 64 + 2);
-	bool lineStart = true;
-	for (char c: message)
-	{
-		if (lineStart && c == '.') out += '.';
-		out += c;
-		lineStart = c == '\n';
-	}
+	appendDotStuffed(out, message.data(), message.size());
 	if (!out.empty() && !(out.size() >= 2 && out.compare(out.size() - 2, 2, "\r\n") == 0))
 	{
 		if (out.back() == '\r') out += '\n';

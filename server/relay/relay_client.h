@@ -1,7 +1,7 @@
 // relay_client.h - one outbound SMTP transaction to one exchanger, with per-recipient results.
 #pragma once
 
-#include "common/config.h"
+#include "common/seconds.h"
 #include "server/relay/relay_router.h"
 
 #include <Poco/Net/StreamSocket.h>

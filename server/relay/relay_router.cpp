@@ -1,62 +1,13 @@
 // relay_router.cpp - MX -> P -> A resolution with temporary/permanent classification.
 #include "server/relay/relay_router.h"
 
-#include <cstdio>
-
 
 namespace mail {
-
-
-namespace {
-
-
-const char* const kDefaultAddress = "127.0.0.1"; // SPEC.md: a P record without an A record
-
-
-bool temporary(LookupStatus status)
-{
-	return status == LookupStatus::Timeout || status == LookupStatus::Failure;
-}
-
-
-} // namespace
-
-
-std::string formatIpv4(std::uint32_t address)
-{
-	char buf[16];
-	std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", (address >> 24) & 0xffu, (address >> 16) & 0xffu,
-		(address >> 8) & 0xffu, address & 0xffu);
-	return buf;
-}
 
 
 std::string Exchanger::describe() const
 {
 	return host + "[" + address + "]:" + std::to_string(port);
-}
-
-
-ResolverLookup::ResolverLookup(const Resolver& resolver): _resolver(resolver)
-{
-}
-
-
-LookupResult<std::vector<MxRecord>> ResolverLookup::mx(const std::string& name) const
-{
-	return _resolver.mx(name);
-}
-
-
-LookupResult<std::uint16_t> ResolverLookup::port(const std::string& name) const
-{
-	return _resolver.port(name);
-}
-
-
-LookupResult<std::vector<std::uint32_t>> ResolverLookup::a(const std::string& name) const
-{
-	return _resolver.a(name);
 }
 
 
@@ -104,22 +55,20 @@ Route RelayRouter::route(const std::string& domain) const
 		const auto port = _lookup.port(host.host);
 		if (!port.ok())
 		{
-			anyTemporary = anyTemporary || temporary(port.status);
+			anyTemporary = anyTemporary || isTemporary(port.status);
 			why = "no port (P record) for " + host.host + ": " + toString(port.status);
 			continue;
 		}
 		const auto a = _lookup.a(host.host);
-		std::vector<std::string> addresses;
-		if (a.ok()) for (auto addr: a.value) addresses.push_back(formatIpv4(addr));
-		else if (temporary(a.status))
+		if (isTemporary(a.status))
 		{
 			anyTemporary = true;
 			why = "no address for " + host.host + ": " + toString(a.status);
 			continue;
 		}
-		else addresses.push_back(kDefaultAddress);
-		for (const auto& address: addresses)
+		for (const auto addressValue: hostAddresses(a.ok() ? a.value : std::vector<std::uint32_t>{}, true))
 		{
+			const std::string address = formatIpv4(addressValue);
 			if (address == _selfAddress && port.value == _selfPort)
 			{
 				skippedSelf = true;

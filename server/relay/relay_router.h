@@ -1,7 +1,7 @@
 // relay_router.h - where to send mail for a domain: MX (or the domain itself), then P and A per exchanger.
 #pragma once
 
-#include "common/dns_resolver.h"
+#include "common/name_lookup.h"
 
 #include <cstdint>
 #include <memory>
@@ -10,31 +10,6 @@
 
 
 namespace mail {
-
-
-class NameLookup
-	/// The three mail-dns queries the router needs; an interface so tests can use a fake zone.
-{
-public:
-	virtual ~NameLookup() = default;
-	virtual LookupResult<std::vector<MxRecord>> mx(const std::string& name) const = 0;
-	virtual LookupResult<std::uint16_t> port(const std::string& name) const = 0;
-	virtual LookupResult<std::vector<std::uint32_t>> a(const std::string& name) const = 0;
-};
-
-
-class ResolverLookup: public NameLookup
-	/// NameLookup through mail-dns (mail::Resolver).
-{
-public:
-	explicit ResolverLookup(const Resolver& resolver);
-	LookupResult<std::vector<MxRecord>> mx(const std::string& name) const override;
-	LookupResult<std::uint16_t> port(const std::string& name) const override;
-	LookupResult<std::vector<std::uint32_t>> a(const std::string& name) const override;
-
-private:
-	const Resolver& _resolver;
-};
 
 
 struct Exchanger
@@ -81,10 +56,6 @@ private:
 	std::string _selfAddress;
 	std::uint16_t _selfPort;
 };
-
-
-std::string formatIpv4(std::uint32_t address);
-	/// Host byte order -> "a.b.c.d".
 
 
 } // namespace mail

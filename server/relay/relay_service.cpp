@@ -2,6 +2,7 @@
 #include "server/relay/relay_service.h"
 
 #include "common/log.h"
+#include "common/mail_address.h"
 #include "server/delivery.h"
 #include "server/message/message_headers.h"
 #include "server/relay/dsn_builder.h"
@@ -27,13 +28,6 @@ std::int64_t nowSeconds()
 }
 
 
-std::string domainOf(const std::string& address)
-{
-	const std::size_t at = address.rfind('@');
-	return at == std::string::npos ? std::string() : Poco::toLower(address.substr(at + 1));
-}
-
-
 std::chrono::milliseconds resolverTimeout(const RelayConfig& relay)
 	/// One mail-dns query attempt may take at most a second, or less if commands are faster.
 {
@@ -50,8 +44,7 @@ RelayService::RelayService(ServerContext& context, RelayQueue& queue, Delivery& 
 	_delivery(delivery),
 	_log(Poco::Logger::get("relay")),
 	_resolver(context.config.dns.host, context.config.dns.port, resolverTimeout(context.server.relay)),
-	_lookup(_resolver),
-	_router(_lookup, context.server.address, context.server.smtp),
+	_router(_resolver, context.server.address, context.server.smtp),
 	_client(context.server.name, context.server.relay.connectTimeout, context.server.relay.commandTimeout),
 	_policy(context.server.relay)
 {
@@ -209,7 +202,7 @@ std::optional<RelayService::Clock::time_point> RelayService::attempt(const std::
 			for (std::size_t i = 0; i < envelope.recipients.size(); ++i)
 			{
 				if (envelope.recipients[i].state == RecipientState::Pending)
-					byDomain[domainOf(envelope.recipients[i].address)].push_back(i);
+					byDomain[Poco::toLower(domainOf(envelope.recipients[i].address))].push_back(i);
 			}
 			std::size_t left = byDomain.size();
 			for (const auto& [domain, indices]: byDomain)
@@ -342,7 +335,7 @@ void RelayService::bounce(QueueEnvelope& envelope, const std::string& message)
 		report.reportingMta = _context.server.name;
 		report.queueId = envelope.id;
 		report.sender = envelope.sender;
-		report.fromDomain = !account.empty() ? domainOf(account)
+		report.fromDomain = !account.empty() ? Poco::toLower(domainOf(account))
 			: !_context.server.domains.empty() ? _context.server.domains.front() : _context.server.name;
 		report.arrival = envelope.arrival;
 		// A null reverse-path: the sender's Maildir gets "Return-Path: <>", a queued bounce

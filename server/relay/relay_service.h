@@ -80,7 +80,6 @@ private:
 	Delivery& _delivery;
 	Poco::Logger& _log;
 	Resolver _resolver;
-	ResolverLookup _lookup;
 	RelayRouter _router;
 	RelayClient _client;
 	RetryPolicy _policy;

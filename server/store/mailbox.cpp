@@ -1,6 +1,7 @@
 // mailbox.cpp - a POP3 session's snapshot of one Maildir: numbering, sizes, unique ids, deletions.
 #include "server/store/mailbox.h"
 
+#include "server/message/dot_stuffing.h"
 #include "server/store/durable_file.h"
 
 #include <Poco/Exception.h>
@@ -209,23 +210,7 @@ std::size_t Mailbox::commitDeletions()
 
 void appendStuffed(std::string& out, const char* data, std::size_t length)
 {
-	out.reserve(out.size() + length + length / 64 + 8);
-	const char* pos = data;
-	const char* const end = data + length;
-	if (length > 0 && *pos == '.') out += '.';
-	while (pos < end)
-	{
-		const void* found = ::memmem(pos, static_cast<std::size_t>(end - pos), "\n.", 2);
-		if (!found)
-		{
-			out.append(pos, static_cast<std::size_t>(end - pos));
-			break;
-		}
-		const char* dot = static_cast<const char*>(found) + 1;
-		out.append(pos, static_cast<std::size_t>(dot - pos));
-		out += '.'; // the original dot follows with the next segment
-		pos = dot;
-	}
+	appendDotStuffed(out, data, length);
 	if (length > 0 && data[length - 1] != '\n') out += "\r\n";
 	out += ".\r\n";
 }

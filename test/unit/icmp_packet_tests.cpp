@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(echo_reply_with_ip_header_is_matched_by_id_and_sequence)
 	BOOST_REQUIRE(message);
 	BOOST_TEST(toString(message->kind) == "echo-reply");
 	BOOST_TEST(message->ttl == 63);
-	BOOST_TEST(formatIPv4(message->source) == "10.250.2.2");
+	BOOST_TEST(formatIpv4(message->source) == "10.250.2.2");
 	BOOST_TEST(message->icmpLength == 64u);
 
 	struct Row { std::uint16_t id; std::uint16_t sequence; bool checkId; bool expected; };
@@ -149,8 +149,8 @@ BOOST_AUTO_TEST_CASE(time_exceeded_carries_the_embedded_request_id_and_sequence)
 	BOOST_TEST(message->hasEcho);
 	BOOST_TEST(message->id == 0x4242);
 	BOOST_TEST(message->sequence == 3);
-	BOOST_TEST(formatIPv4(message->source) == "10.250.1.1");
-	BOOST_TEST(formatIPv4(message->originalDestination) == "10.250.2.2");
+	BOOST_TEST(formatIpv4(message->source) == "10.250.1.1");
+	BOOST_TEST(formatIpv4(message->originalDestination) == "10.250.2.2");
 	BOOST_TEST(message->answers(0x4242, 3));
 	BOOST_TEST(!message->answers(0x4242, 4));
 	BOOST_TEST(describeIcmpError(message->type, message->code) == "Time to live exceeded");

@@ -125,4 +125,19 @@ BOOST_AUTO_TEST_CASE(mailbox_keeps_parts)
 }
 
 
+BOOST_AUTO_TEST_CASE(domain_of_is_after_the_last_at_as_written)
+{
+	const struct { const char* address; const char* want; } rows[] = {
+		{"user@Example.COM", "Example.COM"},
+		{"\"a@b\"@c.org", "c.org"},
+		{"user@", ""},
+		{"no-at-sign", ""},
+		{"", ""},
+		{"@d.net", "d.net"},
+	};
+	for (const auto& row: rows)
+		BOOST_CHECK_MESSAGE(mail::domainOf(row.address) == row.want, row.address << ": got " << mail::domainOf(row.address));
+}
+
+
 BOOST_AUTO_TEST_SUITE_END()

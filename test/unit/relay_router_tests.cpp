@@ -3,12 +3,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "server/relay/relay_router.h"
+#include "test/unit/fake_lookup.h"
 
-#include <set>
-
-using mail::LookupResult;
-using mail::LookupStatus;
-using mail::MxRecord;
 using mail::RelayRouter;
 using mail::Route;
 using mail::RouteStatus;
@@ -17,41 +13,7 @@ using mail::RouteStatus;
 namespace {
 
 
-class FakeLookup: public mail::NameLookup
-	/// A zone in memory; names in `slow` time out for every type.
-{
-public:
-	mail::Zone zone;
-	std::set<std::string> slow;
-
-	LookupResult<std::vector<MxRecord>> mx(const std::string& name) const override
-	{
-		return find(zone.mx, name);
-	}
-	LookupResult<std::uint16_t> port(const std::string& name) const override
-	{
-		return find(zone.p, name);
-	}
-	LookupResult<std::vector<std::uint32_t>> a(const std::string& name) const override
-	{
-		return find(zone.a, name);
-	}
-
-private:
-	template <typename T>
-	LookupResult<T> find(const std::map<std::string, T>& records, const std::string& name) const
-	{
-		LookupResult<T> result;
-		if (slow.count(name)) result.status = LookupStatus::Timeout;
-		else if (records.count(name))
-		{
-			result.status = LookupStatus::Ok;
-			result.value = records.at(name);
-		}
-		else result.status = zone.hasName(name) ? LookupStatus::NoData : LookupStatus::NxDomain;
-		return result;
-	}
-};
+using mail::test::FakeLookup;
 
 
 std::string targets(const Route& route)
@@ -114,14 +76,6 @@ BOOST_AUTO_TEST_CASE(routes_by_preference_with_ports_and_addresses)
 		BOOST_CHECK_MESSAGE(route.status3463 == row.status3463, row.domain << ": " << route.status3463);
 		if (route.status != RouteStatus::Ok) BOOST_CHECK_MESSAGE(!route.diagnostic.empty(), row.domain);
 	}
-}
-
-
-BOOST_AUTO_TEST_CASE(ipv4_formatting)
-{
-	BOOST_TEST(mail::formatIpv4(0x7f000001u) == "127.0.0.1");
-	BOOST_TEST(mail::formatIpv4(0xfffffffeu) == "255.255.255.254");
-	BOOST_TEST(mail::formatIpv4(0u) == "0.0.0.0");
 }
 
 

@@ -76,6 +76,8 @@ BOOST_AUTO_TEST_CASE(errors)
 		{"mx list of numbers", "MX:\n  a.example: [1, 2]\n", 2, "MX.a.example[0]", "domain name"},
 		{"mx host is an address", "MX:\n  a.example: 10.0.0.1\n", 2, "MX.a.example", "domain name"},
 		{"mx empty list", "MX:\n  a.example: []\n", 2, "MX.a.example", "empty"},
+		{"a empty list", "A:\n  a.example: []\n", 2, "A.a.example", "empty list of addresses"},
+		{"a list with a bad address", "A:\n  a.example: [10.0.0.1, 10.0.0.256]\n", 2, "A.a.example[1]", "IPv4"},
 		{"not a map", "- a\n", 1, "", "expected sections"},
 	};
 	for (const Row& row: rows)

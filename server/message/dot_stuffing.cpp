@@ -1,0 +1,32 @@
+// dot_stuffing.cpp - the transparency rule of SMTP DATA (RFC 5321 4.5.2) and POP3 (RFC 1939 3).
+#include "server/message/dot_stuffing.h"
+
+#include <cstring>
+
+
+namespace mail {
+
+
+void appendDotStuffed(std::string& out, const char* data, std::size_t length)
+{
+	out.reserve(out.size() + length + length / 64 + 8); // room for a few dots and the caller's ending
+	const char* pos = data;
+	const char* const end = data + length;
+	if (length > 0 && *pos == '.') out += '.';
+	while (pos < end)
+	{
+		const void* found = ::memmem(pos, static_cast<std::size_t>(end - pos), "\n.", 2);
+		if (!found)
+		{
+			out.append(pos, static_cast<std::size_t>(end - pos));
+			break;
+		}
+		const char* dot = static_cast<const char*>(found) + 1;
+		out.append(pos, static_cast<std::size_t>(dot - pos));
+		out += '.'; // the original dot follows with the next segment
+		pos = dot;
+	}
+}
+
+
+} // namespace mail
