@@ -7,6 +7,9 @@
 #   make sanitize   ASan+UBSan build, then the unit and integration tests on it
 #   make tsan       ThreadSanitizer build, then the unit and integration tests on it
 #   make fuzz       libFuzzer targets, each for FUZZ_SECONDS
+#   make format     clang-format every tracked .h/.cpp (.clang-format at the root)
+#   make format-check  fails, naming the files, when one is not formatted (not in make test)
+#   make lint       clang-tidy over the sources (.clang-tidy; scripts/lint.sh)
 #   make clean
 #
 # Every source file of a program directory except main.cpp also goes into the unit-test
@@ -55,7 +58,7 @@ COMMON_LIB := $(BUILD)/lib/libmailcommon.a
 PROGRAMS := $(BIN)/mail-dns $(BIN)/mail-server $(BIN)/mail-agent
 UNIT_BIN := $(BIN)/unit-tests
 
-.PHONY: all deps test unit integration run bench sanitize tsan fuzz clean
+.PHONY: all deps test unit integration run bench sanitize tsan fuzz format format-check lint lint-deps clean
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(UNIT_BIN)
@@ -118,6 +121,25 @@ tsan:
 
 fuzz: | $(DEPS_STAMP)
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# Tracked sources only, so build output and scratch files are never touched.
+FORMAT_SRC = $(shell git ls-files -- common server dns agent test | grep -E '\.(h|cpp)$$')
+
+lint-deps:
+	@WITH_LINT=1 scripts/install-deps.sh
+
+format: lint-deps
+	@clang-format -i $(FORMAT_SRC)
+
+format-check: lint-deps
+	@out=$$(clang-format --dry-run --Werror $(FORMAT_SRC) 2>&1) && exit 0; \
+	files=$$(printf '%s\n' "$$out" | grep -oE '^[^:]+\.(h|cpp)' | sort -u); \
+	if [ -n "$$files" ]; then printf 'not formatted: %s\n' $$files; echo "run make format"; \
+	else printf '%s\n' "$$out"; fi; exit 1
+
+# .cpp files only: clang-tidy reaches the headers through them (HeaderFilterRegex).
+lint: lint-deps $(ROOTS_STAMP)
+	@scripts/lint.sh $(INC) $(filter %.cpp,$(FORMAT_SRC))
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz

@@ -9,12 +9,15 @@ BUILD_PKGS=(g++ make pkg-config libpoco-dev libyaml-cpp-dev libboost-test-dev)
 # fuzzing: libFuzzer comes with clang
 FUZZ_PKGS=(clang)
 # tests: real peers and helpers the integration tests drive
-TEST_PKGS=(bats dnsutils netcat-openbsd swaks curl python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark)
+TEST_PKGS=(bats bats-support bats-assert dnsutils netcat-openbsd swaks curl python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark)
 # benchmarks: the reference software and load generators (make bench only)
 EXTRA_PKGS=(dnsperf nsd python3-yaml postfix dovecot-pop3d)
+# formatting and linting (make format, format-check, lint only)
+LINT_PKGS=(clang-format clang-tidy)
 
 want=("${BUILD_PKGS[@]}" "${FUZZ_PKGS[@]}" "${TEST_PKGS[@]}")
 if [ "${WITH_BENCH:-0}" = 1 ]; then want+=("${EXTRA_PKGS[@]}"); fi
+if [ "${WITH_LINT:-0}" = 1 ]; then want+=("${LINT_PKGS[@]}"); fi
 
 missing=()
 for p in "${want[@]}"; do

@@ -70,47 +70,53 @@ PY
 print(p.getwelcome().decode())
 print(sorted(p.capa().keys()))
 print(p.capa()["IMPLEMENTATION"])'
-	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "+OK pop.test POP3 server ready" ]
-	[ "${lines[1]}" = "['AUTH-RESP-CODE', 'IMPLEMENTATION', 'PIPELINING', 'RESP-CODES', 'TOP', 'UIDL', 'USER']" ]
-	[ "${lines[2]}" = "['mail-server']" ]
+	assert_success
+	assert_output - <<'EOF'
++OK pop.test POP3 server ready
+['AUTH-RESP-CODE', 'IMPLEMENTATION', 'PIPELINING', 'RESP-CODES', 'TOP', 'UIDL', 'USER']
+['mail-server']
+EOF
 }
 
 @test "poplib as the course agent uses it: USER PASS STAT LIST RETR DELE RSET NOOP QUIT; bytes equal" {
 	reset_alice
 	run pop '
-print(login(p))
+print("PASS", login(p).decode())
 count, size = p.stat()
-print(count, size == sum(len(content("alice@pop.test", n)) for n in (1, 2, 3)))
+print("STAT", count, "messages; size is the sum of the files:", size == sum(len(content("alice@pop.test", n)) for n in (1, 2, 3)))
 resp, listing, _ = p.list()
-print(resp.decode(), [l.decode().split()[0] for l in listing],
-      all(int(l.split()[1]) == len(content("alice@pop.test", int(l.split()[0]))) for l in listing))
-print(p.list(2).decode() == "+OK 2 %d" % len(content("alice@pop.test", 2)))
+print("LIST", resp.decode(), [l.decode().split()[0] for l in listing])
+print("LIST sizes are the file sizes:", all(int(l.split()[1]) == len(content("alice@pop.test", int(l.split()[0]))) for l in listing))
+print("LIST 2 is +OK 2 <size of file 2>:", p.list(2).decode() == "+OK 2 %d" % len(content("alice@pop.test", 2)))
 for n in (1, 2, 3):
     resp, got, octets = p.retr(n)
-    print(n, joined(got) == content("alice@pop.test", n), resp.decode() == "+OK %d octets" % len(content("alice@pop.test", n)))
-print(p.dele(1).decode())
-print(p.stat()[0])
-print(p.rset().decode())
-print(p.noop().decode())
-print(p.stat()[0])
-print(p.quit().decode())
-print(len(files("alice@pop.test")))'
-	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == "b'+OK maildrop has 3 messages ("* ]]
-	[ "${lines[1]}" = "3 True" ]
-	[ "${lines[2]}" = "+OK 3 messages ($(cat "$MAILROOT"/alice@pop.test/new/* | wc -c) octets) ['1', '2', '3'] True" ]
-	[ "${lines[3]}" = "True" ]
-	[ "${lines[4]}" = "1 True True" ]
-	[ "${lines[5]}" = "2 True True" ]
-	[ "${lines[6]}" = "3 True True" ]
-	[ "${lines[7]}" = "+OK message 1 deleted" ]
-	[ "${lines[8]}" = "2" ]
-	[[ "${lines[9]}" == "+OK maildrop has 3 messages"* ]]
-	[ "${lines[10]}" = "+OK" ]
-	[ "${lines[11]}" = "3" ]
-	[[ "${lines[12]}" == "+OK pop.test POP3 server signing off"* ]]
-	[ "${lines[13]}" = "3" ]
+    print("RETR", n, "bytes equal the file:", joined(got) == content("alice@pop.test", n),
+          "reply is +OK <size> octets:", resp.decode() == "+OK %d octets" % len(content("alice@pop.test", n)))
+print("DELE 1", p.dele(1).decode())
+print("STAT", p.stat()[0], "messages")
+print("RSET", p.rset().decode())
+print("NOOP", p.noop().decode())
+print("STAT", p.stat()[0], "messages")
+print("QUIT", p.quit().decode())
+print("files left:", len(files("alice@pop.test")))'
+	assert_success
+	assert_output - <<EOF
+PASS +OK maildrop has 3 messages ($(alice_octets) octets)
+STAT 3 messages; size is the sum of the files: True
+LIST +OK 3 messages ($(alice_octets) octets) ['1', '2', '3']
+LIST sizes are the file sizes: True
+LIST 2 is +OK 2 <size of file 2>: True
+RETR 1 bytes equal the file: True reply is +OK <size> octets: True
+RETR 2 bytes equal the file: True reply is +OK <size> octets: True
+RETR 3 bytes equal the file: True reply is +OK <size> octets: True
+DELE 1 +OK message 1 deleted
+STAT 2 messages
+RSET +OK maildrop has 3 messages ($(alice_octets) octets)
+NOOP +OK
+STAT 3 messages
+QUIT +OK pop.test POP3 server signing off (3 messages ($(alice_octets) octets) left)
+files left: 3
+EOF
 }
 
 @test "TOP and UIDL; unique ids stable across sessions" {
@@ -118,17 +124,19 @@ print(len(files("alice@pop.test")))'
 	run pop '
 login(p)
 resp, got, _ = p.top(3, 1)
-print(joined(got) == b"Subject: three\r\n\r\nl1\r\n")
+print("TOP 3 1 is the header and one body line:", joined(got) == b"Subject: three\r\n\r\nl1\r\n")
 first = p.uidl()[1]
-print(p.uidl(2).decode().split()[2] == first[1].decode().split()[1])
+print("UIDL 2 agrees with the UIDL listing:", p.uidl(2).decode().split()[2] == first[1].decode().split()[1])
 p.quit()
 q = connect(); login(q)
-print(q.uidl()[1] == first, len(first))
+print("next session, same UIDL listing:", q.uidl()[1] == first, "entries:", len(first))
 q.quit()'
-	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "True" ]
-	[ "${lines[1]}" = "True" ]
-	[ "${lines[2]}" = "True 3" ]
+	assert_success
+	assert_output - <<'EOF'
+TOP 3 1 is the header and one body line: True
+UIDL 2 agrees with the UIDL listing: True
+next session, same UIDL listing: True entries: 3
+EOF
 }
 
 @test "curl lists with pop3://user:pass@host:port/ and retrieves /N byte for byte" {
@@ -170,23 +178,29 @@ for _ in range(100):  # the server notices the drop and releases the lock
         q = connect(); login(q); break
     except poplib.error_proto:
         time.sleep(0.05)
-print(q.stat()[0], len(files("alice@pop.test")))
+print("after the drop:", q.stat()[0], "messages,", len(files("alice@pop.test")), "files")
 q.dele(2)
 for cmd in ("RETR 2", "LIST 2", "DELE 2", "TOP 2 0", "UIDL 2"):
     try:
-        print(q._shortcmd(cmd))
+        print(cmd, q._shortcmd(cmd))
     except poplib.error_proto as e:
-        print(e.args[0].decode())
-print(q.quit().decode())
-print(len(files("alice@pop.test")))
+        print(cmd, e.args[0].decode())
+print("QUIT", q.quit().decode())
+print("files left:", len(files("alice@pop.test")))
 r = connect(); login(r)
-print(r.stat()[0]); r.quit()'
-	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "3 3" ]
-	for i in 1 2 3 4 5; do [ "${lines[$i]}" = "-ERR message 2 already deleted" ]; done
-	[[ "${lines[6]}" == "+OK pop.test POP3 server signing off (2 messages ("* ]]
-	[ "${lines[7]}" = "2" ]
-	[ "${lines[8]}" = "2" ]
+print("next session:", r.stat()[0], "messages"); r.quit()'
+	assert_success
+	assert_output - <<EOF
+after the drop: 3 messages, 3 files
+RETR 2 -ERR message 2 already deleted
+LIST 2 -ERR message 2 already deleted
+DELE 2 -ERR message 2 already deleted
+TOP 2 0 -ERR message 2 already deleted
+UIDL 2 -ERR message 2 already deleted
+QUIT +OK pop.test POP3 server signing off (2 messages ($(alice_octets) octets) left)
+files left: 2
+next session: 2 messages
+EOF
 }
 
 @test "a second session for the same mailbox gets [IN-USE]; another user is not affected" {
@@ -198,15 +212,17 @@ q.user("alice@pop.test")
 try:
     q.pass_("alice pw"); print("second login accepted")
 except poplib.error_proto as e:
-    print(e.args[0].decode())
+    print("second session:", e.args[0].decode())
 other = connect()
-print(login(other, "bob@pop.test", "bobpw").decode()); other.quit()
+print("bob meanwhile:", login(other, "bob@pop.test", "bobpw").decode()); other.quit()
 p.quit()
-print(login(q).decode()[:3]); q.quit()'
-	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == "-ERR [IN-USE] "* ]]
-	[[ "${lines[1]}" == "+OK maildrop has 0 messages"* ]]
-	[ "${lines[2]}" = "+OK" ]
+print("after the first QUIT:", login(q).decode()[:3]); q.quit()'
+	assert_success
+	assert_output - <<'EOF'
+second session: -ERR [IN-USE] mailbox is locked by another session
+bob meanwhile: +OK maildrop has 0 messages (0 octets)
+after the first QUIT: +OK
+EOF
 }
 
 @test "bad credentials: -ERR [AUTH], delayed, never logged; too many failures close" {
@@ -215,12 +231,16 @@ import time
 for user, pw in (("alice@pop.test", "wrong-secret-1"), ("ALICE@pop.test", "alice pw"), ("nobody@pop.test", "x")):
     q = connect(); q.user(user); t = time.monotonic()
     try:
-        q.pass_(pw); print("accepted")
+        q.pass_(pw); print(user, pw, "accepted")
     except poplib.error_proto as e:
-        print(e.args[0].decode()[:11], time.monotonic() - t >= 0.9)
+        print(user, pw, e.args[0].decode()[:11], "after 0.9 s or more:", time.monotonic() - t >= 0.9)
     q.close()'
-	[ "$status" -eq 0 ]
-	for i in 0 1 2; do [ "${lines[$i]}" = "-ERR [AUTH] True" ]; done
+	assert_success
+	assert_output - <<'EOF'
+alice@pop.test wrong-secret-1 -ERR [AUTH] after 0.9 s or more: True
+ALICE@pop.test alice pw -ERR [AUTH] after 0.9 s or more: True
+nobody@pop.test x -ERR [AUTH] after 0.9 s or more: True
+EOF
 	! grep -q "wrong-secret-1" "$T/pop.test.log"
 	! grep -q "alice pw" "$T/pop.test.log"
 	grep -q 'auth failed user="alice@pop.test"' "$T/pop.test.log"
@@ -232,38 +252,52 @@ for user, pw in (("alice@pop.test", "wrong-secret-1"), ("ALICE@pop.test", "alice
 login(p)
 for cmd in ("RETR 0", "RETR 4", "RETR -1", "RETR 1 1", "RETR", "RETR 99999999999999999999999", "LIST x",
             "TOP 1", "STAT now", "NOOP" + " x" * 200, "FOO"):
+    shown = cmd if len(cmd) < 40 else "NOOP x x ... (%d octets)" % len(cmd)
     try:
-        print(p._shortcmd(cmd))
+        print(shown, p._shortcmd(cmd))
     except poplib.error_proto as e:
-        print(e.args[0].decode().split()[0])
-print(p.stat()[0])
+        print(shown, e.args[0].decode().split()[0])
+print("STAT", p.stat()[0], "messages")
 p.quit()'
-	[ "$status" -eq 0 ]
-	for i in $(seq 0 10); do [ "${lines[$i]}" = "-ERR" ]; done
-	[ "${lines[11]}" = "3" ]
+	assert_success
+	assert_output - <<'EOF'
+RETR 0 -ERR
+RETR 4 -ERR
+RETR -1 -ERR
+RETR 1 1 -ERR
+RETR -ERR
+RETR 99999999999999999999999 -ERR
+LIST x -ERR
+TOP 1 -ERR
+STAT now -ERR
+NOOP x x ... (404 octets) -ERR
+FOO -ERR
+STAT 3 messages
+EOF
 }
 
 @test "mail arriving during a session shows in the next one" {
 	reset_alice
 	run pop '
 login(p)
-print(p.stat()[0])
+print("STAT", p.stat()[0], "messages")
 open(os.path.join(root, "alice@pop.test", "new", "1700000009.M1P1Q9.pop.test,S=13"), "wb").write(b"Subject: x\r\n\r\n"[:13])
-print(p.stat()[0], len(p.list()[1]))
+print("after the new file: STAT", p.stat()[0], "messages, LIST", len(p.list()[1]), "entries")
 p.quit()
-q = connect(); login(q); print(q.stat()[0]); q.quit()'
-	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "3" ]
-	[ "${lines[1]}" = "3 3" ]
-	[ "${lines[2]}" = "4" ]
+q = connect(); login(q); print("next session: STAT", q.stat()[0], "messages"); q.quit()'
+	assert_success
+	assert_output - <<'EOF'
+STAT 3 messages
+after the new file: STAT 3 messages, LIST 3 entries
+next session: STAT 4 messages
+EOF
 }
 
 @test "100 concurrent sessions over 100 users x 100 messages: every message intact" {
 	run timeout 120 python3 "$POP3_LOAD" fetch 127.0.0.1 "$P_POP" "$T/manifest.json" --sessions 100
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ "$output" == *'"logins": 100, "messages": 10000'* ]]
-	[[ "$output" == *'"errors": []'* ]]
+	assert_success
+	assert_output --partial '"logins": 100, "messages": 10000'
+	assert_output --partial '"errors": []'
 }
 
 @test "the log has one line per event and no error" {
@@ -290,7 +324,7 @@ for _ in range(2):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
     print(s.recv(200).decode().strip()); held.append(s)
 s = socket.create_connection(("127.0.0.1", port), timeout=5)
-print(s.recv(200).decode().strip()); print(s.recv(200) == b"")
+print(s.recv(200).decode().strip()); print("then closed:", s.recv(200) == b"")
 held[0].close()
 for _ in range(100):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
@@ -300,79 +334,53 @@ for _ in range(100):
 print(line)
 PY
 	stop_one small.test
-	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "+OK small.test POP3 server ready" ]
-	[ "${lines[1]}" = "+OK small.test POP3 server ready" ]
-	[ "${lines[2]}" = "-ERR [SYS/TEMP] too many connections, try again later" ]
-	[ "${lines[3]}" = "True" ]
-	[ "${lines[4]}" = "+OK small.test POP3 server ready" ]
+	assert_success
+	assert_output - <<'EOF'
++OK small.test POP3 server ready
++OK small.test POP3 server ready
+-ERR [SYS/TEMP] too many connections, try again later
+then closed: True
++OK small.test POP3 server ready
+EOF
 }
 
 @test "idle timeout (limits.pop_timeout) closes the session; nothing deleted" {
 	start_small
 	mkdir -p "$T/small/small.test/mail/carol@small.test/new"
 	printf 'Subject: c\r\n\r\nc\r\n' >"$T/small/small.test/mail/carol@small.test/new/1700000000.M1P1Q1.small.test,S=17"
-	run timeout 20 python3 - "$S_POP" <<'PY'
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-s.sendall(b"USER carol@small.test\r\nPASS carolpw\r\nDELE 1\r\n")
-t = time.monotonic(); data = b""
-while True:
-    chunk = s.recv(1000)
-    if not chunk: break
-    data += chunk
-print(data.decode().replace("\r\n", "|"))
-print(1.5 <= time.monotonic() - t <= 10)
-PY
+	local start took
+	start=$(date +%s%3N)
+	run pop_script $S_POP pop3_idle_timeout.in
+	took=$(($(date +%s%3N) - start))
 	stop_one small.test
-	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == *"+OK message 1 deleted|-ERR [SYS/TEMP] idle for too long, closing connection|" ]]
-	[ "${lines[1]}" = "True" ]
+	assert_success
+	assert_transcript pop3_idle_timeout
+	# pop_timeout is 2s: closed after it, not long after
+	[ "$took" -ge 1500 ] && [ "$took" -le 10000 ] || fail "closed after $took ms"
 	[ "$(ls "$T/small/small.test/mail/carol@small.test/new" | wc -l)" -eq 1 ]
 }
 
 @test "max_auth_failures: the connection is closed after the last failure" {
 	start_small
-	run timeout 20 python3 - "$S_POP" <<'PY'
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-s.sendall(b"USER carol@small.test\r\nPASS bad1\r\nUSER carol@small.test\r\nPASS bad2\r\nNOOP\r\n")
-data = b""
-while True:
-    chunk = s.recv(1000)
-    if not chunk: break
-    data += chunk
-print(data.decode().replace("\r\n", "|"))
-PY
+	run pop_script $S_POP pop3_auth_failures.in
 	stop_one small.test
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"-ERR [AUTH] invalid user name or password|+OK send PASS|-ERR [AUTH] invalid user name or password; too many failures, closing connection|" ]]
+	assert_success
+	assert_transcript pop3_auth_failures
 }
 
 @test "SIGTERM during a session: -ERR shutting down, exit 0, pending DELE not applied" {
 	start_small
+	# one known message, whatever the tests before left (the transcript shows the count)
 	mkdir -p "$T/small/small.test/mail/carol@small.test/new"
+	rm -f "$T/small/small.test/mail/carol@small.test"/{new,cur}/*
 	printf 'Subject: c\r\n\r\nc\r\n' >"$T/small/small.test/mail/carol@small.test/new/1700000000.M1P1Q2.small.test,S=17"
 	local before
 	before=$(ls "$T/small/small.test/mail/carol@small.test/new" | wc -l)
 	local pid
 	pid=$(pid_of small.test)
-	run timeout 20 python3 - "$S_POP" "$pid" <<'PY'
-import os, signal, socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-s.sendall(b"USER carol@small.test\r\nPASS carolpw\r\nDELE 1\r\n")
-data = b""
-while data.count(b"\r\n") < 4: data += s.recv(1000)
-os.kill(int(sys.argv[2]), signal.SIGTERM)
-while True:
-    chunk = s.recv(1000)
-    if not chunk: break
-    data += chunk
-print(data.decode().replace("\r\n", "|"))
-PY
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"+OK message 1 deleted|-ERR [SYS/TEMP] small.test POP3 server shutting down|" ]]
+	run pop_script $S_POP pop3_sigterm.in 4 $pid
+	assert_success
+	assert_transcript pop3_sigterm
 	local i
 	for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 	! kill -0 "$pid" 2>/dev/null

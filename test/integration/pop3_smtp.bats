@@ -62,28 +62,30 @@ port, box, t = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 stored = [open(f, "rb").read() for f in sorted(glob.glob(box + "/new/*"), key=lambda f: (int(f.split("/")[-1].split(".")[0]), int(f.split(".M")[1].split("P")[0])))]
 sent = [open("%s/m%d" % (t, n), "rb").read() for n in (1, 2, 3)]
 p = poplib.POP3("127.0.0.1", port, timeout=10)
-p.user("alice@pop.test"); print(p.pass_("alice pw").decode())
-count, size = p.stat(); print(count, size == sum(map(len, stored)))
+p.user("alice@pop.test"); print("PASS", p.pass_("alice pw").decode())
+count, size = p.stat(); print("STAT", count, "messages; size is the sum of the files:", size == sum(map(len, stored)))
 resp, listing, _ = p.list()
-print([int(l.split()[1]) for l in listing] == [len(s) for s in stored])
+print("LIST sizes are the file sizes:", [int(l.split()[1]) for l in listing] == [len(s) for s in stored])
 for n in (1, 2, 3):
     resp, lines, octets = p.retr(n)
     got = b"".join(l + b"\r\n" for l in lines)
-    print(n, got == stored[n - 1], got.endswith(sent[n - 1]), got.startswith(b"Return-Path: <bob@pop.test>\r\nReceived: "))
-print(p.dele(2).decode()); print(p.rset().decode()); print(p.noop().decode()); print(p.quit().decode()[:3])
+    print("RETR", n, "is the file:", got == stored[n - 1], "ends with what was sent:", got.endswith(sent[n - 1]),
+          "starts with Return-Path and Received:", got.startswith(b"Return-Path: <bob@pop.test>\r\nReceived: "))
+print("DELE 2", p.dele(2).decode()); print("RSET", p.rset().decode()); print("NOOP", p.noop().decode()); print("QUIT", p.quit().decode()[:3])
 PY
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == "+OK maildrop has 3 messages ("* ]]
-	[ "${lines[1]}" = "3 True" ]
-	[ "${lines[2]}" = "True" ]
-	[ "${lines[3]}" = "1 True True True" ]
-	[ "${lines[4]}" = "2 True True True" ]
-	[ "${lines[5]}" = "3 True True True" ]
-	[ "${lines[6]}" = "+OK message 2 deleted" ]
-	[[ "${lines[7]}" == "+OK maildrop has 3 messages"* ]]
-	[ "${lines[8]}" = "+OK" ]
-	[ "${lines[9]}" = "+OK" ]
+	assert_success
+	assert_output - <<EOF
+PASS +OK maildrop has 3 messages ($(alice_octets) octets)
+STAT 3 messages; size is the sum of the files: True
+LIST sizes are the file sizes: True
+RETR 1 is the file: True ends with what was sent: True starts with Return-Path and Received: True
+RETR 2 is the file: True ends with what was sent: True starts with Return-Path and Received: True
+RETR 3 is the file: True ends with what was sent: True starts with Return-Path and Received: True
+DELE 2 +OK message 2 deleted
+RSET +OK maildrop has 3 messages ($(alice_octets) octets)
+NOOP +OK
+QUIT +OK
+EOF
 	[ "$(maildir_count alice@pop.test)" -eq 3 ]
 }
 
@@ -128,27 +130,27 @@ p = poplib.POP3("127.0.0.1", pop, timeout=10); p.user("alice@pop.test"); p.pass_
 p.dele(1)
 s = smtplib.SMTP("127.0.0.1", smtp, timeout=10); s.ehlo("x")
 s.sendmail("bob@pop.test", ["alice@pop.test"], b"Subject: late\r\n\r\nlate\r\n"); s.quit()
-print(p.stat()[0]); print(p.quit().decode()[:3])
+print("after DELE 1 and a delivery: STAT", p.stat()[0], "messages"); print("QUIT", p.quit().decode()[:3])
 q = poplib.POP3("127.0.0.1", pop, timeout=10); q.user("alice@pop.test"); q.pass_("alice pw")
-print(q.stat()[0]); print(b"".join(q.retr(3)[1]).endswith(b"late")); q.quit()
+print("next session: STAT", q.stat()[0], "messages"); print("RETR 3 is the late one:", b"".join(q.retr(3)[1]).endswith(b"late")); q.quit()
 PY
-	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "2" ]
-	[ "${lines[1]}" = "+OK" ]
-	[ "${lines[2]}" = "3" ]
-	[ "${lines[3]}" = "True" ]
+	assert_success
+	assert_output - <<'EOF'
+after DELE 1 and a delivery: STAT 2 messages
+QUIT +OK
+next session: STAT 3 messages
+RETR 3 is the late one: True
+EOF
 }
 
 @test "100 concurrent sessions over 100 users x 100 messages delivered through SMTP: all intact" {
 	run timeout 120 python3 "$POP3_LOAD" send 127.0.0.1 "$P_SMTP" 100 100 "$T/manifest.json" --sessions 20
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ "$output" == *'"messages": 10000'* ]]
+	assert_success
+	assert_output --partial '"messages": 10000'
 	run timeout 120 python3 "$POP3_LOAD" fetch 127.0.0.1 "$P_POP" "$T/manifest.json" --sessions 100
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ "$output" == *'"logins": 100, "messages": 10000'* ]]
-	[[ "$output" == *'"errors": []'* ]]
+	assert_success
+	assert_output --partial '"logins": 100, "messages": 10000'
+	assert_output --partial '"errors": []'
 }
 
 @test "the server log has no error" {

@@ -17,25 +17,9 @@ setup_file() {
     smtp: $BK_SMTP
     pop: $BK_POP
     accounts:
-      bob@two.example: bobpw" make_topology
-	sed -i 's/^  expire: 1h$/  expire: 1h\n  max_hops: 8/' "$CONF"
-	cat >"$T/zone.yaml" <<YAML
-MX:
-  mail.sustech.edu.cn.: mxbiz1.qq.com.
-  gmail.com.: gmail-smtp-in.l.google.com.
-  two.example.:
-    - { preference: 10, host: mx1.two.example. }
-    - { preference: 20, host: mx2.two.example. }
-P:
-  smtp.exmail.qq.com.: $EX_SMTP
-  smtp.gmail.com.: $GM_SMTP
-  pop.exmail.qq.com.: $EX_POP
-  pop.gmail.com.: $GM_POP
-  mxbiz1.qq.com.: $EX_SMTP
-  gmail-smtp-in.l.google.com.: $GM_SMTP
-  mx1.two.example.: $DOWN_PORT
-  mx2.two.example.: $BK_SMTP
-YAML
+      bob@two.example: bobpw" EXTRA_RELAY="  max_hops: 8" make_topology \
+		"two.example 10 mx1.two.example $DOWN_PORT" \
+		"two.example 20 mx2.two.example $BK_SMTP"
 	start_dns
 	start_server exmail.qq.com
 	start_server gmail.com

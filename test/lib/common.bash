@@ -6,6 +6,11 @@
 #   setup_file()    { common_setup_file; make_topology; start_dns; start_server exmail.qq.com; }
 #   teardown_file() { common_teardown_file; }
 
+# bats-assert (assert_output, assert_line, assert_success, ...) with its bats-support base;
+# Debian's bats-assert and bats-support packages (scripts/install-deps.sh).
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
 MAIL_BIN=${MAIL_BIN:-$(cd "$BATS_TEST_DIRNAME/../../build/bin" && pwd)}
 export MAIL_BIN
 REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
@@ -96,11 +101,16 @@ stop_all() {
 	for name in $(awk '{ print $2 }' "$T/pids"); do stop_one "$name"; done
 }
 
-# make_topology: writes $T/mail.yaml and $T/zone.yaml: the SPEC.md demo topology
+# make_topology [MX...]: writes $T/mail.yaml and $T/zone.yaml: the SPEC.md demo topology
 # (exmail.qq.com serving mail.sustech.edu.cn, gmail.com) on free ports, fast retries.
-# Exports DNS_PORT EX_SMTP EX_POP GM_SMTP GM_POP CONF.
+# Each MX argument "DOMAIN PREFERENCE HOST PORT" adds an exchanger for DOMAIN (all of a
+# domain's exchangers go into one preference list, in argument order) and the P record
+# HOST -> PORT. Optional lines to append: EXTRA_SERVERS (under servers:), EXTRA_RELAY
+# (under relay:), EXTRA_ZONE (under P:). Exports DNS_PORT EX_SMTP EX_POP GM_SMTP GM_POP CONF.
 make_topology() {
-	local ports
+	local ports mx_zone p_zone
+	mx_zone=$(zone_mx_lines "$@") || return 1
+	p_zone=$(zone_p_lines "$@")
 	ports=($(free_ports 5))
 	export DNS_PORT=${ports[0]} EX_SMTP=${ports[1]} EX_POP=${ports[2]} GM_SMTP=${ports[3]} GM_POP=${ports[4]}
 	export CONF=$T/mail.yaml
@@ -115,6 +125,7 @@ relay:
   workers: 2
   retry: [1s, 2s]
   expire: 1h
+${EXTRA_RELAY:-}
 servers:
   exmail.qq.com:
     smtp: $EX_SMTP
@@ -133,6 +144,7 @@ YAML
 MX:
   mail.sustech.edu.cn.: mxbiz1.qq.com.
   gmail.com.: gmail-smtp-in.l.google.com.
+$mx_zone
 P:
   smtp.exmail.qq.com.: $EX_SMTP
   smtp.gmail.com.: $GM_SMTP
@@ -140,8 +152,36 @@ P:
   pop.gmail.com.: $GM_POP
   mxbiz1.qq.com.: $EX_SMTP
   gmail-smtp-in.l.google.com.: $GM_SMTP
+$p_zone
 ${EXTRA_ZONE:-}
 YAML
+}
+
+# zone_mx_lines MX...: the MX: entries for make_topology's "DOMAIN PREFERENCE HOST PORT"
+# arguments, one preference list per domain, domains in order of first appearance.
+zone_mx_lines() {
+	local arg other domain pref host port d p h _ seen=" "
+	for arg in "$@"; do
+		read -r domain pref host port <<<"$arg"
+		if [ -z "$port" ]; then echo "make_topology: MX wants 'DOMAIN PREFERENCE HOST PORT', got '$arg'" >&2; return 1; fi
+		[[ "$seen" == *" $domain "* ]] && continue
+		seen+="$domain "
+		echo "  $domain.:"
+		for other in "$@"; do
+			read -r d p h _ <<<"$other"
+			[ "$d" = "$domain" ] && echo "    - { preference: $p, host: $h. }"
+		done
+	done
+	return 0
+}
+
+# zone_p_lines MX...: the P: entries (exchanger -> port) for the same arguments.
+zone_p_lines() {
+	local arg domain pref host port
+	for arg in "$@"; do
+		read -r domain pref host port <<<"$arg"
+		echo "  $host.: $port"
+	done
 }
 
 # start_dns: starts mail-dns on $CONF and waits until it answers.

@@ -40,3 +40,41 @@ start_pop_test() {
 	wait_port "$P_SMTP" 10 "$(pid_of pop.test)"
 	wait_port "$P_POP" 10 "$(pid_of pop.test)"
 }
+
+# pop_script PORT IN-FILE [AFTER PID]: a raw POP3 client. Sends IN-FILE (one command a
+# line; LF becomes CRLF) to 127.0.0.1:PORT in one write, then prints every reply line
+# (CR removed) until the server closes the connection. With AFTER and PID, sends SIGTERM
+# to PID once AFTER reply lines have arrived. IN-FILE is a name under transcripts/.
+# Gives up (non-zero) after 20 seconds.
+pop_script() {
+	timeout 20 python3 - "$1" "$BATS_TEST_DIRNAME/transcripts/$2" "${3:-0}" "${4:-0}" <<'PY'
+import os, signal, socket, sys
+port, script, after, pid = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(open(script, "rb").read().replace(b"\n", b"\r\n"))
+data, signalled = b"", False
+while True:
+    if after and not signalled and data.count(b"\r\n") >= after:
+        os.kill(pid, signal.SIGTERM); signalled = True
+    chunk = s.recv(1000)
+    if not chunk: break
+    data += chunk
+sys.stdout.write(data.decode().replace("\r\n", "\n"))
+PY
+}
+
+# assert_transcript NAME: $output is exactly transcripts/NAME.ref (Postfix's .in/.ref
+# style: the .in is what the client sends, the .ref the whole dialogue the server must
+# answer with); a unified diff when not.
+assert_transcript() {
+	local ref="$BATS_TEST_DIRNAME/transcripts/$1.ref" diff
+	if ! diff=$(diff -u --label "$1.ref" --label output "$ref" <(printf '%s\n' "$output")); then
+		fail "$diff"
+	fi
+}
+
+# alice_octets: the size of alice@pop.test's maildrop as POP3 reports it (the sum of
+# the stored files).
+alice_octets() {
+	cat "$MAILROOT"/alice@pop.test/new/* "$MAILROOT"/alice@pop.test/cur/* 2>/dev/null | wc -c
+}
