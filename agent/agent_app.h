@@ -13,8 +13,8 @@ constexpr int ExitUnknownHost = 2;
 
 
 int runAgent(const std::vector<std::string>& args);
-	/// args without the program name; returns the exit status (SPEC.md: 64 bad usage,
-	/// 78 bad configuration, 69 when the mail servers cannot be found, 2 unknown host).
+/// args without the program name; returns the exit status (SPEC.md: 64 bad usage,
+/// 78 bad configuration, 69 when the mail servers cannot be found, 2 unknown host).
 
 
 } // namespace mail

@@ -19,7 +19,8 @@ constexpr unsigned MaxHopsLimit = 255; ///< the IP TTL field
 class ArgCursor
 {
 public:
-	explicit ArgCursor(const std::vector<std::string>& args): _args(args) {}
+	explicit ArgCursor(const std::vector<std::string>& args):
+		_args(args) {}
 
 	bool done() const { return _next >= _args.size(); }
 	const std::string& take() { return _args[_next++]; }
@@ -78,8 +79,16 @@ void takeModeOption(const std::string& arg, ArgCursor& cursor, AgentOptions& opt
 	switch (options.mode)
 	{
 	case AgentMode::Send:
-		if (arg == "--to") { options.to.push_back(cursor.value(arg)); return; }
-		if (arg == "--subject") { options.subject = cursor.value(arg); return; }
+		if (arg == "--to")
+		{
+			options.to.push_back(cursor.value(arg));
+			return;
+		}
+		if (arg == "--subject")
+		{
+			options.subject = cursor.value(arg);
+			return;
+		}
 		if (arg == "--body" || arg == "--body-file")
 		{
 			if (options.bodyGiven) throw UsageError("give one of --body and --body-file, once");
@@ -89,9 +98,21 @@ void takeModeOption(const std::string& arg, ArgCursor& cursor, AgentOptions& opt
 		}
 		break;
 	case AgentMode::Ping:
-		if (arg == "-c") { options.ping.count = parseCount(arg, cursor.value(arg), 1, MaxCount); return; }
-		if (arg == "-i") { options.ping.interval = parseSeconds(arg, cursor.value(arg)); return; }
-		if (arg == "-W") { options.ping.timeout = parseSeconds(arg, cursor.value(arg)); return; }
+		if (arg == "-c")
+		{
+			options.ping.count = parseCount(arg, cursor.value(arg), 1, MaxCount);
+			return;
+		}
+		if (arg == "-i")
+		{
+			options.ping.interval = parseSeconds(arg, cursor.value(arg));
+			return;
+		}
+		if (arg == "-W")
+		{
+			options.ping.timeout = parseSeconds(arg, cursor.value(arg));
+			return;
+		}
 		break;
 	case AgentMode::Trace:
 		if (arg == "--max-hops" || arg == "-m")
@@ -99,8 +120,16 @@ void takeModeOption(const std::string& arg, ArgCursor& cursor, AgentOptions& opt
 			options.trace.maxHops = parseCount(arg, cursor.value(arg), 1, MaxHopsLimit);
 			return;
 		}
-		if (arg == "-W") { options.trace.timeout = parseSeconds(arg, cursor.value(arg)); return; }
-		if (arg == "-n") { options.trace.numeric = true; return; }
+		if (arg == "-W")
+		{
+			options.trace.timeout = parseSeconds(arg, cursor.value(arg));
+			return;
+		}
+		if (arg == "-n")
+		{
+			options.trace.numeric = true;
+			return;
+		}
 		break;
 	default:
 		break;
@@ -186,15 +215,14 @@ AgentOptions parseAgentOptions(const std::vector<std::string>& args)
 
 std::string agentUsage()
 {
-	return
-		"usage: mail-agent -e EMAIL -p PASSWORD [--conf FILE] [-s SMTP_HOST] [-P POP_HOST]\n"
-		"       mail-agent -e EMAIL -p PASSWORD send --to ADDR [--to ADDR ...] --subject S\n"
-		"                  (--body TEXT | --body-file FILE)\n"
-		"       mail-agent -e EMAIL -p PASSWORD pop stat|list [N]|retr N|dele N|uidl [N]|top N L\n"
-		"       mail-agent ping HOST [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [--conf FILE]\n"
-		"       mail-agent trace HOST [--max-hops N] [-W TIMEOUT] [-n] [--conf FILE]\n"
-		"Without a command it reads [smtp|pop|exit] commands from standard input.\n"
-		"-c/--conf defaults to conf/mail.yaml (after ping, -c is the count).\n";
+	return "usage: mail-agent -e EMAIL -p PASSWORD [--conf FILE] [-s SMTP_HOST] [-P POP_HOST]\n"
+		   "       mail-agent -e EMAIL -p PASSWORD send --to ADDR [--to ADDR ...] --subject S\n"
+		   "                  (--body TEXT | --body-file FILE)\n"
+		   "       mail-agent -e EMAIL -p PASSWORD pop stat|list [N]|retr N|dele N|uidl [N]|top N L\n"
+		   "       mail-agent ping HOST [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [--conf FILE]\n"
+		   "       mail-agent trace HOST [--max-hops N] [-W TIMEOUT] [-n] [--conf FILE]\n"
+		   "Without a command it reads [smtp|pop|exit] commands from standard input.\n"
+		   "-c/--conf defaults to conf/mail.yaml (after ping, -c is the count).\n";
 }
 
 

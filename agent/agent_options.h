@@ -42,11 +42,11 @@ struct AgentOptions
 {
 	AgentMode mode = AgentMode::Interactive;
 	std::string confPath = "conf/mail.yaml";
-	bool confGiven = false;        ///< --conf on the command line (else a missing file is fine for ping/trace)
+	bool confGiven = false; ///< --conf on the command line (else a missing file is fine for ping/trace)
 	std::string email;
 	std::string password;
-	std::string smtpHost;          ///< -s: overrides agent: smtp
-	std::string popHost;           ///< -P: overrides agent: pop
+	std::string smtpHost; ///< -s: overrides agent: smtp
+	std::string popHost;  ///< -P: overrides agent: pop
 	// send
 	std::vector<std::string> to;
 	std::string subject;
@@ -63,10 +63,10 @@ struct AgentOptions
 
 
 AgentOptions parseAgentOptions(const std::vector<std::string>& args);
-	/// args without the program name. Throws UsageError with a one-line reason.
+/// args without the program name. Throws UsageError with a one-line reason.
 
 std::string agentUsage();
-	///< The --help text.
+///< The --help text.
 
 
 } // namespace mail

@@ -16,17 +16,17 @@ class AgentShell
 public:
 	AgentShell(const AgentOptions& options, const Endpoint& smtp, const Endpoint& pop,
 		std::istream& in, std::ostream& out, std::ostream& err, bool echoInput);
-		///< echoInput: write each line read after its prompt, so that a transcript of a
-		///  scripted run (stdin not a terminal) reads like the terminal session would.
+	///< echoInput: write each line read after its prompt, so that a transcript of a
+	///  scripted run (stdin not a terminal) reads like the terminal session would.
 
 	int runInteractive();
-		///< Until `exit` or the end of input; returns 0.
+	///< Until `exit` or the end of input; returns 0.
 
 	int runSend();
-		///< `send --to .. --subject .. --body ..`: 0 when the server took the message, 1 if not.
+	///< `send --to .. --subject .. --body ..`: 0 when the server took the message, 1 if not.
 
 	int runPop();
-		///< `pop CMD ARGS`: logs in, runs the command, QUIT; 0 on +OK, 1 otherwise.
+	///< `pop CMD ARGS`: logs in, runs the command, QUIT; 0 on +OK, 1 otherwise.
 
 private:
 	bool readLine(const std::string& prompt, std::string& line);

@@ -59,7 +59,7 @@ IPAddress lookupHost(const std::string& name, const DnsConfig* dns)
 	try
 	{
 		Poco::Net::HostEntry entry = DNS::hostByName(name);
-		for (const auto& address : entry.addresses())
+		for (const auto& address: entry.addresses())
 			if (address.family() == IPAddress::IPv4) return address;
 	}
 	catch (const Poco::Exception&)

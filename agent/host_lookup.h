@@ -20,12 +20,12 @@ public:
 
 
 Poco::Net::IPAddress lookupHost(const std::string& name, const DnsConfig* dns);
-	/// An IPv4 literal as is; else the A record (or 127.0.0.1 for a P-only name) from
-	/// mail-dns when dns is given; else the system resolver's first IPv4 address. Names
-	/// under `.invalid` (RFC 6761) are never sent to any resolver. Throws UnknownHost.
+/// An IPv4 literal as is; else the A record (or 127.0.0.1 for a P-only name) from
+/// mail-dns when dns is given; else the system resolver's first IPv4 address. Names
+/// under `.invalid` (RFC 6761) are never sent to any resolver. Throws UnknownHost.
 
 std::string reverseName(const Poco::Net::IPAddress& address);
-	/// The system resolver's name for an address, or "hostname not returnable".
+/// The system resolver's name for an address, or "hostname not returnable".
 
 
 } // namespace mail

@@ -29,9 +29,9 @@ struct Endpoint
 
 
 Endpoint findEndpoint(const Config& config, const std::string& email, const std::string& hostOverride, bool smtp);
-	/// hostOverride (-s/-P) or the agent: entry for the email's domain; a "HOST:PORT"
-	/// override is used as is (HOST resolved like ping's HOST), otherwise the port comes
-	/// from a P query and the address from resolveAddress(). Throws EndpointError.
+/// hostOverride (-s/-P) or the agent: entry for the email's domain; a "HOST:PORT"
+/// override is used as is (HOST resolved like ping's HOST), otherwise the port comes
+/// from a P query and the address from resolveAddress(). Throws EndpointError.
 
 
 } // namespace mail

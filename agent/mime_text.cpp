@@ -55,7 +55,7 @@ std::string unfold(const std::string& value)
 {
 	std::string out;
 	bool space = false;
-	for (char c : value)
+	for (char c: value)
 	{
 		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
 		{
@@ -74,7 +74,7 @@ std::string unfold(const std::string& value)
 std::string decodeQWord(const std::string& text)
 {
 	std::string spaced = text;
-	for (char& c : spaced)
+	for (char& c: spaced)
 		if (c == '_') c = ' ';
 	return decodeQuotedPrintable(spaced);
 }
@@ -273,7 +273,7 @@ std::string renderMessage(const std::string& raw)
 	// MessageHeader::read() stops before the empty line that ends the header block
 	if (in.peek() == '\r') in.get();
 	if (in.peek() == '\n') in.get();
-	for (const auto& field : header)
+	for (const auto& field: header)
 		out << field.first << ": " << unfold(decodeHeaderValue(field.second)) << "\n";
 	out << "\n";
 	renderBody(in, header, out, 0);

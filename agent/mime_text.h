@@ -12,28 +12,28 @@ namespace mail {
 
 
 std::string unixLines(const std::string& text);
-	///< CRLF -> LF.
+///< CRLF -> LF.
 
 std::string decodeBase64(const std::string& text);
-	///< Whitespace and line breaks are skipped; decoding stops at the first invalid character.
+///< Whitespace and line breaks are skipped; decoding stops at the first invalid character.
 
 std::string decodeQuotedPrintable(const std::string& text);
-	///< "=XX" escapes and soft line breaks ("=" at the end of a line).
+///< "=XX" escapes and soft line breaks ("=" at the end of a line).
 
 std::string toUtf8(const std::string& text, const std::string& charset);
-	///< Bytes in charset -> UTF-8; an unknown or empty charset leaves them as they are.
+///< Bytes in charset -> UTF-8; an unknown or empty charset leaves them as they are.
 
 std::string decodeHeaderValue(const std::string& value);
-	///< RFC 2047: "=?UTF-8?B?...?=" and "=?ISO-8859-1?Q?...?=" words -> UTF-8; white
-	///  space between two adjacent encoded words is dropped (RFC 2047 section 6.2).
+///< RFC 2047: "=?UTF-8?B?...?=" and "=?ISO-8859-1?Q?...?=" words -> UTF-8; white
+///  space between two adjacent encoded words is dropped (RFC 2047 section 6.2).
 
 std::string decodeBody(const std::string& body, const std::string& transferEncoding,
 	const std::string& charset);
-	///< Content-Transfer-Encoding (base64, quoted-printable, 7bit/8bit/binary) then charset.
+///< Content-Transfer-Encoding (base64, quoted-printable, 7bit/8bit/binary) then charset.
 
 std::string renderMessage(const std::string& raw);
-	///< A whole RFC 5322 message -> its headers (decoded, unfolded), an empty line, and the
-	///  body for reading. Line endings become "\n".
+///< A whole RFC 5322 message -> its headers (decoded, unfolded), an empty line, and the
+///  body for reading. Line endings become "\n".
 
 
 } // namespace mail

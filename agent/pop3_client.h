@@ -21,7 +21,7 @@ namespace mail {
 
 
 class Pop3Error: public std::runtime_error
-	/// The connection failed or the server refused the login; what() says which.
+/// The connection failed or the server refused the login; what() says which.
 {
 public:
 	using std::runtime_error::runtime_error;
@@ -30,9 +30,9 @@ public:
 
 struct Pop3Reply
 {
-	bool ok = false;     ///< "+OK"
-	std::string status;  ///< the status line without CRLF
-	std::string data;    ///< multi-line replies: the lines, each ending in "\r\n", unstuffed
+	bool ok = false;    ///< "+OK"
+	std::string status; ///< the status line without CRLF
+	std::string data;   ///< multi-line replies: the lines, each ending in "\r\n", unstuffed
 
 	std::string text() const; ///< status without "+OK " / "-ERR "
 };
@@ -42,19 +42,19 @@ class Pop3Client
 {
 public:
 	Pop3Client(const Endpoint& server, const Poco::Timespan& timeout);
-		/// Connects and reads the greeting. Throws Pop3Error.
+	/// Connects and reads the greeting. Throws Pop3Error.
 
 	void login(const std::string& user, const std::string& password);
-		/// USER and PASS. Throws Pop3Error with the server's answer on refusal.
+	/// USER and PASS. Throws Pop3Error with the server's answer on refusal.
 
 	Pop3Reply command(const std::string& line);
-		/// One single-line command. Throws Pop3Error when the connection breaks.
+	/// One single-line command. Throws Pop3Error when the connection breaks.
 
 	Pop3Reply multiLineCommand(const std::string& line);
-		/// A command whose +OK reply is followed by lines up to ".".
+	/// A command whose +OK reply is followed by lines up to ".".
 
 	void close();
-		///< Closes the socket without QUIT: nothing marked deleted is removed.
+	///< Closes the socket without QUIT: nothing marked deleted is removed.
 
 private:
 	std::string readLine();

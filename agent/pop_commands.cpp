@@ -43,7 +43,7 @@ const CommandSpec Commands[] = {
 
 const CommandSpec* findCommand(const std::string& name)
 {
-	for (const auto& spec : Commands)
+	for (const auto& spec: Commands)
 		if (Poco::icompare(name, spec.name) == 0) return &spec;
 	return nullptr;
 }

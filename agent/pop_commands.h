@@ -21,18 +21,18 @@ namespace mail {
 
 enum class PopOutcome
 {
-	Ok,      ///< +OK
-	Failed,  ///< -ERR or a bad command (printed)
-	Quit     ///< QUIT was sent; the session is over
+	Ok,     ///< +OK
+	Failed, ///< -ERR or a bad command (printed)
+	Quit    ///< QUIT was sent; the session is over
 };
 
 
 PopOutcome runPopCommand(Pop3Client& client, const std::vector<std::string>& words, std::ostream& out);
-	/// words: the command and its arguments as typed (case-insensitive command).
-	/// Throws Pop3Error when the connection breaks.
+/// words: the command and its arguments as typed (case-insensitive command).
+/// Throws Pop3Error when the connection breaks.
 
 std::vector<std::string> splitWords(const std::string& line);
-	///< On spaces and tabs.
+///< On spaces and tabs.
 
 
 } // namespace mail

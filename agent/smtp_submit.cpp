@@ -30,7 +30,7 @@ namespace {
 
 bool isAscii(const std::string& text)
 {
-	for (unsigned char c : text)
+	for (unsigned char c: text)
 		if (c >= 0x80) return false;
 	return true;
 }
@@ -58,13 +58,12 @@ void composeMessage(MailMessage& message, const std::string& from, const std::ve
 	const std::string& subject, const std::string& content)
 {
 	message.setSender(from);
-	for (const auto& recipient : to)
+	for (const auto& recipient: to)
 		message.addRecipient(MailRecipient(MailRecipient::PRIMARY_RECIPIENT, Poco::trim(recipient)));
 	message.setSubject(isAscii(subject) ? subject : MailMessage::encodeWord(subject, "UTF-8"));
 	message.set("Date", rfc5322Date(Poco::Timestamp()));
 	const std::string domain = domainOf(from);
-	message.set("Message-ID", "<" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString()
-		+ "@" + domain + ">");
+	message.set("Message-ID", "<" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString() + "@" + domain + ">");
 	message.setContentType("text/plain; charset=UTF-8");
 	message.setContent(crlfLines(content), MailMessage::ENCODING_QUOTED_PRINTABLE);
 }

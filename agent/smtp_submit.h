@@ -15,13 +15,13 @@ namespace mail {
 
 void composeMessage(Poco::Net::MailMessage& message, const std::string& from,
 	const std::vector<std::string>& to, const std::string& subject, const std::string& content);
-	/// From, To (one primary recipient each), Subject (RFC 2047 when not ASCII), Date,
-	/// Message-ID (<uuid@sender-domain>), text/plain; charset=UTF-8, quoted-printable.
+/// From, To (one primary recipient each), Subject (RFC 2047 when not ASCII), Date,
+/// Message-ID (<uuid@sender-domain>), text/plain; charset=UTF-8, quoted-printable.
 
 std::string submitMessage(const Endpoint& server, const Poco::Net::MailMessage& message,
 	const Poco::Timespan& timeout);
-	/// EHLO, MAIL, RCPT per recipient, DATA, QUIT. Returns an empty string on success,
-	/// else what went wrong, with the server's reply when there was one.
+/// EHLO, MAIL, RCPT per recipient, DATA, QUIT. Returns an empty string on success,
+/// else what went wrong, with the server's reply when there was one.
 
 
 } // namespace mail

@@ -8,14 +8,14 @@ namespace mail {
 
 
 int runApplication(Poco::Util::Application& app, int argc, char** argv);
-	/// Blocks SIGTERM, SIGINT, SIGQUIT and SIGHUP in every thread (so that only the thread
-	/// that waits for them sees them; Poco::Util::ServerApplication::waitForTerminationRequest
-	/// does) and ignores SIGPIPE; parses the command line, then runs the application.
-	/// A bad option exits 64 (SPEC.md) with a one-line message, not Poco's default 78.
+/// Blocks SIGTERM, SIGINT, SIGQUIT and SIGHUP in every thread (so that only the thread
+/// that waits for them sees them; Poco::Util::ServerApplication::waitForTerminationRequest
+/// does) and ignores SIGPIPE; parses the command line, then runs the application.
+/// A bad option exits 64 (SPEC.md) with a one-line message, not Poco's default 78.
 
 
 void blockDaemonSignals();
-	/// The signal mask part of runApplication(), for tests and tools.
+/// The signal mask part of runApplication(), for tests and tools.
 
 
 } // namespace mail

@@ -17,7 +17,7 @@ namespace mail {
 
 
 struct Limits
-	/// Per-server limits (SPEC.md `limits:`). Defaults follow Postfix where it has one.
+/// Per-server limits (SPEC.md `limits:`). Defaults follow Postfix where it has one.
 {
 	std::size_t maxSessions = 1000;        ///< concurrent sessions per protocol per server
 	std::size_t maxSessionsPerIp = 50;     ///< concurrent sessions per client address
@@ -27,25 +27,25 @@ struct Limits
 	std::size_t maxMessageSize = 10485760; ///< bytes, announced in EHLO SIZE
 	std::size_t maxRecipients = 100;       ///< per message; the next RCPT gets 452
 	std::size_t maxMessagesPerSession = 1000;
-	unsigned softErrors = 10;              ///< then each reply is delayed
-	unsigned hardErrors = 20;              ///< then 421 and close
-	unsigned maxAuthFailures = 3;          ///< failed PASS/AUTH attempts, then close
-	std::size_t maxCommandLine = 512;      ///< SMTP command line incl. CRLF (RFC 5321 4.5.3.1.4)
-	std::size_t maxTextLine = 1000;        ///< SMTP DATA line incl. CRLF (RFC 5321 4.5.3.1.6)
-	std::size_t maxPopCommandLine = 255;   ///< POP3 command line (RFC 2449)
+	unsigned softErrors = 10;            ///< then each reply is delayed
+	unsigned hardErrors = 20;            ///< then 421 and close
+	unsigned maxAuthFailures = 3;        ///< failed PASS/AUTH attempts, then close
+	std::size_t maxCommandLine = 512;    ///< SMTP command line incl. CRLF (RFC 5321 4.5.3.1.4)
+	std::size_t maxTextLine = 1000;      ///< SMTP DATA line incl. CRLF (RFC 5321 4.5.3.1.6)
+	std::size_t maxPopCommandLine = 255; ///< POP3 command line (RFC 2449)
 };
 
 
 struct RelayConfig
-	/// SPEC.md `relay:`.
+/// SPEC.md `relay:`.
 {
 	unsigned workers = 4;
 	std::vector<Seconds> retry{Seconds(60), Seconds(300), Seconds(600), Seconds(900),
 		Seconds(1800), Seconds(3600), Seconds(7200)}; ///< waits between attempts; the last repeats
-	Seconds expire{5 * 86400};                       ///< then the message bounces
-	Seconds connectTimeout{30};                      ///< TCP connect to an exchanger
-	Seconds commandTimeout{300};                     ///< each SMTP reply from the peer
-	unsigned maxHops = 50;                           ///< Received: headers before a loop bounce
+	Seconds expire{5 * 86400};                        ///< then the message bounces
+	Seconds connectTimeout{30};                       ///< TCP connect to an exchanger
+	Seconds commandTimeout{300};                      ///< each SMTP reply from the peer
+	unsigned maxHops = 50;                            ///< Received: headers before a loop bounce
 };
 
 
@@ -57,8 +57,8 @@ struct SubmissionConfig
 
 struct TlsConfig
 {
-	std::string cert;               ///< absolute path; empty: no TLS
-	std::string key;                ///< absolute path
+	std::string cert; ///< absolute path; empty: no TLS
+	std::string key;  ///< absolute path
 	bool allowPlaintextAuth = false;
 
 	bool enabled() const { return !cert.empty(); }
@@ -68,48 +68,48 @@ struct TlsConfig
 struct LoggingConfig
 {
 	std::string level = "information"; ///< a Poco level name
-	std::string file;                   ///< empty: standard error
+	std::string file;                  ///< empty: standard error
 };
 
 
 struct ServerConfig
-	/// One mail provider (a key under `servers:`), with the top-level optional
-	/// sections already merged in (a per-server key overrides the top-level one).
+/// One mail provider (a key under `servers:`), with the top-level optional
+/// sections already merged in (a per-server key overrides the top-level one).
 {
 	std::string name;
 	std::string address = "127.0.0.1";
 	std::uint16_t smtp = 0;
 	std::uint16_t pop = 0;
-	std::uint16_t smtps = 0;              ///< 0: not listening
-	std::uint16_t pops = 0;               ///< 0: not listening
-	std::map<std::string, std::string> accounts; ///< address (domain lower-cased) -> password
+	std::uint16_t smtps = 0;                         ///< 0: not listening
+	std::uint16_t pops = 0;                          ///< 0: not listening
+	std::map<std::string, std::string> accounts;     ///< address (domain lower-cased) -> password
 	std::map<std::string, std::string> accountIndex; ///< whole address lower-cased -> key in accounts
-	std::vector<std::string> domains;     ///< lower-case; from accounts plus `domains:`
+	std::vector<std::string> domains;                ///< lower-case; from accounts plus `domains:`
 	Limits limits;
 	RelayConfig relay;
 	SubmissionConfig submission;
 	TlsConfig tls;
 	LoggingConfig logging;
 
-	bool isLocalDomain(const std::string& domain) const; ///< case-insensitive
-	bool hasAccount(const std::string& address) const;   ///< domain case-insensitive
+	bool isLocalDomain(const std::string& domain) const;           ///< case-insensitive
+	bool hasAccount(const std::string& address) const;             ///< domain case-insensitive
 	const std::string* password(const std::string& address) const; ///< null if no account
 	const std::string* accountKey(const std::string& user) const;
-		/// The account a login name (POP3 USER, SMTP AUTH) names, compared as password()
-		/// does (local part exact, domain case-insensitive): its key in accounts (the
-		/// Maildir name), or null.
+	/// The account a login name (POP3 USER, SMTP AUTH) names, compared as password()
+	/// does (local part exact, domain case-insensitive): its key in accounts (the
+	/// Maildir name), or null.
 	bool addAccount(const std::string& address, const std::string& password);
-		/// Adds an account (domain lower-cased) to accounts and accountIndex; false, and
-		/// nothing added, when the address is already there, compared case-insensitively.
+	/// Adds an account (domain lower-cased) to accounts and accountIndex; false, and
+	/// nothing added, when the address is already there, compared case-insensitively.
 	const std::string* accountFor(const std::string& address) const;
-		/// The account an address delivers to, matched case-insensitively as a whole (as
-		/// Postfix lookups do): its key in accounts (the Maildir name), or null. Used by
-		/// SMTP and the relay; POP3 logins use password(), whose local part is exact.
+	/// The account an address delivers to, matched case-insensitively as a whole (as
+	/// Postfix lookups do): its key in accounts (the Maildir name), or null. Used by
+	/// SMTP and the relay; POP3 logins use password(), whose local part is exact.
 };
 
 
 struct AgentEntry
-	/// `agent:` row: where users of an email domain submit to and read from.
+/// `agent:` row: where users of an email domain submit to and read from.
 {
 	std::string domain;   ///< lower-case
 	std::string smtpHost; ///< a name resolved with mail-dns P (and A) queries
@@ -129,22 +129,22 @@ struct Config
 {
 	std::string path; ///< the file this was loaded from
 	DnsConfig dns;
-	std::map<std::string, AgentEntry> agent;    ///< by lower-case domain
-	std::vector<ServerConfig> servers;          ///< in file order
-	LoggingConfig logging;                      ///< top-level (for mail-dns and the agent)
+	std::map<std::string, AgentEntry> agent; ///< by lower-case domain
+	std::vector<ServerConfig> servers;       ///< in file order
+	LoggingConfig logging;                   ///< top-level (for mail-dns and the agent)
 
-	const ServerConfig* server(const std::string& name) const; ///< null if unknown
+	const ServerConfig* server(const std::string& name) const;   ///< null if unknown
 	const AgentEntry* agentFor(const std::string& domain) const; ///< case-insensitive
 };
 
 
 Config loadConfig(const std::string& path);
-	/// Reads and checks the whole file. Throws ConfigError (file, line, key) on any problem:
-	/// missing file, YAML syntax, unknown key, wrong type, value out of range, duplicate name,
-	/// a server name, port or address used twice. Does not read the zone file.
+/// Reads and checks the whole file. Throws ConfigError (file, line, key) on any problem:
+/// missing file, YAML syntax, unknown key, wrong type, value out of range, duplicate name,
+/// a server name, port or address used twice. Does not read the zone file.
 
 Seconds parseDuration(const std::string& text);
-	/// "30s", "5m", "2h", "5d" -> seconds. Throws std::invalid_argument on anything else.
+/// "30s", "5m", "2h", "5d" -> seconds. Throws std::invalid_argument on anything else.
 
 
 } // namespace mail

@@ -38,9 +38,7 @@ std::string resolvePath(const std::string& baseDir, const std::string& path)
 
 void applyLimits(const YAML::Node& node, const std::string& key, Limits& limits)
 {
-	checkKeys(node, key, {"max_sessions", "max_sessions_per_ip", "command_timeout", "data_timeout", "pop_timeout",
-		"max_message_size", "max_recipients", "max_messages_per_session", "soft_errors", "hard_errors",
-		"max_auth_failures"});
+	checkKeys(node, key, {"max_sessions", "max_sessions_per_ip", "command_timeout", "data_timeout", "pop_timeout", "max_message_size", "max_recipients", "max_messages_per_session", "soft_errors", "hard_errors", "max_auth_failures"});
 	const auto k = [&](const char* name) { return childKey(key, name); };
 	if (node["max_sessions"]) limits.maxSessions = readUnsigned(node["max_sessions"], k("max_sessions"), 1, 100000);
 	if (node["max_sessions_per_ip"])
@@ -62,8 +60,7 @@ void applyLimits(const YAML::Node& node, const std::string& key, Limits& limits)
 		if (node[name] && readDuration(node[name], k(name)).count() == 0) failAt(node[name], k(name), "must be longer than 0s");
 	}
 	if (limits.softErrors > limits.hardErrors)
-		failAt(node, key, "soft_errors (" + std::to_string(limits.softErrors) + ") must not exceed hard_errors (" +
-			std::to_string(limits.hardErrors) + ")");
+		failAt(node, key, "soft_errors (" + std::to_string(limits.softErrors) + ") must not exceed hard_errors (" + std::to_string(limits.hardErrors) + ")");
 }
 
 
@@ -138,7 +135,7 @@ void applyLogging(const YAML::Node& node, const std::string& key, const std::str
 
 
 struct Sections
-	/// The optional sections, as they stand at one level.
+/// The optional sections, as they stand at one level.
 {
 	Limits limits;
 	RelayConfig relay;
@@ -214,12 +211,10 @@ bool isValidAddress(const std::string& address)
 	const std::string local = address.substr(0, at);
 	for (unsigned char c: local)
 	{
-		if (c <= ' ' || c >= 127 || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' || c == ';' ||
-			c == ':' || c == '\\' || c == '"' || c == '[' || c == ']' || c == '@')
+		if (c <= ' ' || c >= 127 || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' || c == ';' || c == ':' || c == '\\' || c == '"' || c == '[' || c == ']' || c == '@')
 			return false;
 	}
-	return local.front() != '.' && local.back() != '.' && local.find("..") == std::string::npos &&
-		isValidDomainName(address.substr(at + 1));
+	return local.front() != '.' && local.back() != '.' && local.find("..") == std::string::npos && isValidDomainName(address.substr(at + 1));
 }
 
 
@@ -228,8 +223,7 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 	ServerConfig server;
 	server.name = nameNode.Scalar();
 	const std::string key = childKey("servers", server.name);
-	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "accounts", "domains", "relay", "limits",
-		"submission", "tls", "logging"});
+	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "accounts", "domains", "relay", "limits", "submission", "tls", "logging"});
 	const auto k = [&](const char* name) { return childKey(key, name); };
 	for (const char* required: {"smtp", "pop"})
 	{
@@ -306,8 +300,7 @@ void checkServersDisjoint(const YAML::Node& serversNode, const std::vector<Serve
 			const std::string what = s.name + "." + port.first;
 			auto inserted = portOwner.emplace(where, what);
 			if (!inserted.second)
-				failAt(item.second[port.first], childKey(key, port.first), "port " + std::to_string(port.second) +
-					" already used by servers." + inserted.first->second);
+				failAt(item.second[port.first], childKey(key, port.first), "port " + std::to_string(port.second) + " already used by servers." + inserted.first->second);
 		}
 		for (const auto& domain: s.domains)
 		{

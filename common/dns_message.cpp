@@ -28,12 +28,20 @@ void throwIfFailed(const WireReader& reader)
 
 
 class Encoder
-	/// Appends to a buffer, remembering where each name suffix was written for compression.
+/// Appends to a buffer, remembering where each name suffix was written for compression.
 {
 public:
 	void u8(std::uint8_t v) { _out.push_back(v); }
-	void u16(std::uint16_t v) { _out.push_back(static_cast<std::uint8_t>(v >> 8)); _out.push_back(static_cast<std::uint8_t>(v)); }
-	void u32(std::uint32_t v) { u16(static_cast<std::uint16_t>(v >> 16)); u16(static_cast<std::uint16_t>(v)); }
+	void u16(std::uint16_t v)
+	{
+		_out.push_back(static_cast<std::uint8_t>(v >> 8));
+		_out.push_back(static_cast<std::uint8_t>(v));
+	}
+	void u32(std::uint32_t v)
+	{
+		u16(static_cast<std::uint16_t>(v >> 16));
+		u16(static_cast<std::uint16_t>(v));
+	}
 	void bytes(const std::uint8_t* p, std::size_t n) { _out.insert(_out.end(), p, p + n); }
 
 	void name(const WireName& name)

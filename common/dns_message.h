@@ -52,15 +52,15 @@ enum HeaderFlag : std::uint16_t
 };
 
 const std::size_t HeaderSize = 12;
-const std::size_t MaxNameLength = 255;   ///< wire length incl. the root label (RFC 1035 2.3.4)
+const std::size_t MaxNameLength = 255; ///< wire length incl. the root label (RFC 1035 2.3.4)
 const std::size_t MaxLabelLength = 63;
-const unsigned MaxPointerJumps = 128;     ///< more means a loop (or abuse)
-const std::size_t MaxUdpSize = 512;       ///< without EDNS (RFC 1035 4.2.1)
-const std::size_t EdnsUdpSize = 1232;     ///< what we advertise and send at most with EDNS (DNS flag day 2020)
+const unsigned MaxPointerJumps = 128; ///< more means a loop (or abuse)
+const std::size_t MaxUdpSize = 512;   ///< without EDNS (RFC 1035 4.2.1)
+const std::size_t EdnsUdpSize = 1232; ///< what we advertise and send at most with EDNS (DNS flag day 2020)
 
 
 enum class WireError
-	/// Why a message could not be decoded; one value per malformed case.
+/// Why a message could not be decoded; one value per malformed case.
 {
 	None,
 	Truncated,        ///< a read ran past the end of the message
@@ -78,7 +78,7 @@ const char* toString(WireError error);
 
 
 class WireFormatError: public std::runtime_error
-	/// decodeMessage()/encodeMessage() failure with its typed reason.
+/// decodeMessage()/encodeMessage() failure with its typed reason.
 {
 public:
 	WireFormatError(WireError error, std::size_t offset);
@@ -135,7 +135,7 @@ struct Message
 
 
 struct WireName
-	/// A decompressed name in wire form (length-prefixed labels, final 0), fixed storage.
+/// A decompressed name in wire form (length-prefixed labels, final 0), fixed storage.
 {
 	std::uint8_t bytes[MaxNameLength];
 	std::size_t length = 0; ///< including the final 0
@@ -146,8 +146,8 @@ struct WireName
 
 
 class WireReader
-	/// Bounds-checked cursor over one message. Never throws, never allocates: each read
-	/// returns false and records the first error once something is wrong.
+/// Bounds-checked cursor over one message. Never throws, never allocates: each read
+/// returns false and records the first error once something is wrong.
 {
 public:
 	WireReader(const std::uint8_t* data, std::size_t size, std::size_t offset = 0);
@@ -158,9 +158,9 @@ public:
 	bool skip(std::size_t count);
 	bool header(Header& header);
 	bool name(WireName& name);
-		/// Reads a possibly compressed name; the cursor ends after its first occurrence.
+	/// Reads a possibly compressed name; the cursor ends after its first occurrence.
 	bool skipRecord(std::uint16_t& type, std::uint16_t& klass, std::uint32_t& ttl, std::uint16_t& rdLength);
-		/// Skips owner name and RDATA of one resource record, returning its fixed fields.
+	/// Skips owner name and RDATA of one resource record, returning its fixed fields.
 
 	bool fail(WireError error); ///< records error (if first) and returns false
 	WireError error() const { return _error; }
@@ -177,21 +177,21 @@ private:
 
 
 bool encodeName(const std::string& dotted, WireName& out);
-	/// "gmail.com" or "gmail.com." -> wire form. False if a label is empty (other than
-	/// the root), longer than 63, or the name longer than 255.
+/// "gmail.com" or "gmail.com." -> wire form. False if a label is empty (other than
+/// the root), longer than 63, or the name longer than 255.
 
 Message decodeMessage(const std::uint8_t* data, std::size_t size);
-	/// Whole message; throws WireFormatError. Trailing octets after the last record are ignored.
+/// Whole message; throws WireFormatError. Trailing octets after the last record are ignored.
 
 std::vector<std::uint8_t> encodeMessage(const Message& message);
-	/// Counts come from the vectors (the header's are ignored); names are compressed
-	/// (owner names and MX exchanges). Throws WireFormatError for a bad name or > 65535 octets.
+/// Counts come from the vectors (the header's are ignored); names are compressed
+/// (owner names and MX exchanges). Throws WireFormatError for a bad name or > 65535 octets.
 
 std::vector<std::uint8_t> encodeQuery(std::uint16_t id, const std::string& name, std::uint16_t type, bool edns);
-	/// A standard query with RD set and, if edns, an OPT advertising EdnsUdpSize.
+/// A standard query with RD set and, if edns, an OPT advertising EdnsUdpSize.
 
 bool equalNames(const std::string& a, const std::string& b);
-	/// ASCII case-insensitive, ignoring one trailing dot on either side.
+/// ASCII case-insensitive, ignoring one trailing dot on either side.
 
 
 } // namespace dns

@@ -36,12 +36,17 @@ struct Reply
 };
 
 
-enum class Match { Stray, Malformed, Ours };
+enum class Match
+{
+	Stray,
+	Malformed,
+	Ours
+};
 
 
 Match matchReply(const std::uint8_t* data, std::size_t size, std::uint16_t id, const std::string& name,
 	std::uint16_t type, dns::Message& message)
-	/// Ours when ID, QR and the question match; Stray for anything else that is not ours.
+/// Ours when ID, QR and the question match; Stray for anything else that is not ours.
 {
 	if (size < dns::HeaderSize || ((data[0] << 8) | data[1]) != id || !(data[2] & 0x80)) return Match::Stray;
 	try

@@ -17,7 +17,7 @@ namespace mail {
 
 
 class Resolver: public NameLookup
-	/// NameLookup through mail-dns.
+/// NameLookup through mail-dns.
 {
 public:
 	Resolver(const std::string& serverHost, std::uint16_t serverPort,

@@ -12,16 +12,16 @@ namespace mail {
 enum ExitCode : int
 {
 	ExitOk = 0,
-	ExitUsage = 64,     ///< EX_USAGE
+	ExitUsage = 64,       ///< EX_USAGE
 	ExitUnavailable = 69, ///< EX_UNAVAILABLE: a port could not be bound
-	ExitSoftware = 70,  ///< EX_SOFTWARE
-	ExitConfig = 78     ///< EX_CONFIG
+	ExitSoftware = 70,    ///< EX_SOFTWARE
+	ExitConfig = 78       ///< EX_CONFIG
 };
 
 
 class ConfigError: public std::runtime_error
-	/// A configuration or zone problem, with where it is.
-	/// what() reads "FILE:LINE: KEY: MESSAGE" (line omitted when unknown, i.e. 0).
+/// A configuration or zone problem, with where it is.
+/// what() reads "FILE:LINE: KEY: MESSAGE" (line omitted when unknown, i.e. 0).
 {
 public:
 	ConfigError(const std::string& file, int line, const std::string& key, const std::string& message);

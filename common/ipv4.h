@@ -9,7 +9,7 @@ namespace mail {
 
 
 std::string formatIpv4(std::uint32_t address);
-	/// Host byte order -> "a.b.c.d" (the relay's exchangers, resolveAddress(), ping and trace).
+/// Host byte order -> "a.b.c.d" (the relay's exchangers, resolveAddress(), ping and trace).
 
 
 } // namespace mail

@@ -34,18 +34,18 @@ public:
 	explicit LineReader(Poco::Net::StreamSocket& socket, std::size_t bufferSize = 16384);
 
 	ReadStatus readLine(std::string& line, std::size_t maxLength, Poco::Timespan timeout);
-		/// Reads up to LF. maxLength counts the line's content without CR LF. The line is
-		/// returned without its terminator; a CR directly before the LF is part of the
-		/// terminator (see endedWithCRLF()), any other CR stays in the line.
+	/// Reads up to LF. maxLength counts the line's content without CR LF. The line is
+	/// returned without its terminator; a CR directly before the LF is part of the
+	/// terminator (see endedWithCRLF()), any other CR stays in the line.
 
 	bool endedWithCRLF() const { return _crlf; }
-		/// Whether the last line returned ended with CR LF (false: a bare LF).
+	/// Whether the last line returned ended with CR LF (false: a bare LF).
 
 	std::size_t buffered() const { return _end - _start; }
-		/// Octets received but not yet consumed (a pipelining client sent more).
+	/// Octets received but not yet consumed (a pipelining client sent more).
 
 	void discardBuffered() { _start = _end = 0; }
-		/// Drops what is buffered (e.g. unexpected data after a STARTTLS-like switch).
+	/// Drops what is buffered (e.g. unexpected data after a STARTTLS-like switch).
 
 private:
 	bool fill(Poco::Timespan remaining, ReadStatus& failure);

@@ -53,7 +53,11 @@ std::string quoteForLog(const std::string& text, std::size_t maxLength)
 		if (c == '\r') out += "\\r";
 		else if (c == '\n') out += "\\n";
 		else if (c == '\t') out += "\\t";
-		else if (c == '"' || c == '\\') { out += '\\'; out += static_cast<char>(c); }
+		else if (c == '"' || c == '\\')
+		{
+			out += '\\';
+			out += static_cast<char>(c);
+		}
 		else if (c < 0x20 || c == 0x7f)
 		{
 			char buf[5];

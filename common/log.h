@@ -15,16 +15,16 @@ namespace mail {
 
 
 void setupLogging(const LoggingConfig& config, const std::string& program);
-	/// Sets the root channel (console or file, with the project's pattern) and the level
-	/// of every logger. Throws ConfigError-free std::invalid_argument for a bad level
-	/// (config loading already rejects those).
+/// Sets the root channel (console or file, with the project's pattern) and the level
+/// of every logger. Throws ConfigError-free std::invalid_argument for a bad level
+/// (config loading already rejects those).
 
 std::string quoteForLog(const std::string& text, std::size_t maxLength = 200);
-	/// Client input made safe for one log line: control characters escaped (\r, \n, \xNN),
-	/// cut to maxLength with "..." appended, wrapped in double quotes.
+/// Client input made safe for one log line: control characters escaped (\r, \n, \xNN),
+/// cut to maxLength with "..." appended, wrapped in double quotes.
 
 std::string newSessionId();
-	/// A short unique hex id for a session or message (8 hex digits, process-unique).
+/// A short unique hex id for a session or message (8 hex digits, process-unique).
 
 
 } // namespace mail

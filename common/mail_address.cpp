@@ -219,7 +219,7 @@ AddressParse parseMailbox(const std::string& text)
 AddressParse parsePath(const std::string& text, bool allowNull)
 {
 	if (text.empty()) return failure("missing address");
-	std::size_t end;   // index just past the path
+	std::size_t end; // index just past the path
 	std::string content;
 	if (text.front() == '<')
 	{

@@ -10,8 +10,8 @@ namespace mail {
 
 
 std::string rfc5322Date(const Poco::Timestamp& when);
-	/// In UTC with a numeric zone, to the second: "Sun, 22 Nov 2026 01:52:58 +0000".
-	/// The day of the month has no leading zero ("Thu, 1 Jan 1970 ..."), as RFC 5322 allows.
+/// In UTC with a numeric zone, to the second: "Sun, 22 Nov 2026 01:52:58 +0000".
+/// The day of the month has no leading zero ("Thu, 1 Jan 1970 ..."), as RFC 5322 allows.
 
 
 } // namespace mail

@@ -18,11 +18,11 @@ namespace mail {
 
 enum class LookupStatus
 {
-	Ok,        ///< answer present
-	NoData,    ///< the name exists but has no record of that type
-	NxDomain,  ///< the name does not exist (permanent)
-	Timeout,   ///< no matching reply after all retries (temporary)
-	Failure    ///< SERVFAIL, REFUSED, FORMERR or a malformed/truncated reply (temporary)
+	Ok,       ///< answer present
+	NoData,   ///< the name exists but has no record of that type
+	NxDomain, ///< the name does not exist (permanent)
+	Timeout,  ///< no matching reply after all retries (temporary)
+	Failure   ///< SERVFAIL, REFUSED, FORMERR or a malformed/truncated reply (temporary)
 };
 
 const char* toString(LookupStatus status);
@@ -41,22 +41,22 @@ struct LookupResult
 
 
 class NameLookup
-	/// The three mail-dns queries; an interface so tests can use a fake zone.
+/// The three mail-dns queries; an interface so tests can use a fake zone.
 {
 public:
 	virtual ~NameLookup() = default;
 
 	virtual LookupResult<std::vector<MxRecord>> mx(const std::string& name) const = 0;
-		/// Sorted by preference (ties keep server order).
+	/// Sorted by preference (ties keep server order).
 	virtual LookupResult<std::uint16_t> port(const std::string& name) const = 0;
-		/// P record (TYPE65280).
+	/// P record (TYPE65280).
 	virtual LookupResult<std::vector<std::uint32_t>> a(const std::string& name) const = 0;
-		/// IPv4 addresses, host byte order.
+	/// IPv4 addresses, host byte order.
 
 	std::string resolveAddress(const std::string& name) const;
-		/// Dotted IPv4 address for a host: its first address (the P record is asked only
-		/// when there is no A record). Throws Poco::NotFoundException when the name has
-		/// neither record, Poco::IOException when a lookup failed.
+	/// Dotted IPv4 address for a host: its first address (the P record is asked only
+	/// when there is no A record). Throws Poco::NotFoundException when the name has
+	/// neither record, Poco::IOException when a lookup failed.
 };
 
 

@@ -8,7 +8,7 @@ namespace mail {
 
 
 using Seconds = std::chrono::seconds;
-	/// Config durations are whole seconds ("30s", "5m", "2h", "5d"; see parseDuration()).
+/// Config durations are whole seconds ("30s", "5m", "2h", "5d"; see parseDuration()).
 
 
 } // namespace mail

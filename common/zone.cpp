@@ -43,7 +43,7 @@ MxRecord readMx(const YAML::Node& node, const std::string& key)
 
 template <typename T, typename ReadItem>
 std::vector<T> readOneOrList(const YAML::Node& node, const std::string& key, const char* emptyError, ReadItem readItem)
-	/// A section value is one item or a non-empty list of them (`MX: {a: mx1}` or `[mx1, mx2]`).
+/// A section value is one item or a non-empty list of them (`MX: {a: mx1}` or `[mx1, mx2]`).
 {
 	std::vector<T> items;
 	if (!node.IsSequence())

@@ -30,17 +30,17 @@ struct Zone
 
 
 std::string normalizeName(const std::string& name);
-	/// Lower-cases and strips one trailing dot: "Gmail.COM." -> "gmail.com".
+/// Lower-cases and strips one trailing dot: "Gmail.COM." -> "gmail.com".
 
 std::vector<std::uint32_t> hostAddresses(const std::vector<std::uint32_t>& aRecords, bool hasPort);
-	/// The addresses a host name resolves to (SPEC.md): its A records; with none, 127.0.0.1
-	/// when the name has a P record, else none. The one place this rule lives: mail-dns
-	/// answers A queries with it, and the resolver and the relay apply it to what they get.
+/// The addresses a host name resolves to (SPEC.md): its A records; with none, 127.0.0.1
+/// when the name has a P record, else none. The one place this rule lives: mail-dns
+/// answers A queries with it, and the resolver and the relay apply it to what they get.
 
 Zone loadZone(const std::string& path);
-	/// Reads and checks a zone file. Throws ConfigError (file, line, key) for a missing
-	/// file, YAML syntax, an unknown section, a value that is not a valid domain name,
-	/// a port out of range, a bad address or a duplicate name.
+/// Reads and checks a zone file. Throws ConfigError (file, line, key) for a missing
+/// file, YAML syntax, an unknown section, a value that is not a valid domain name,
+/// a port out of range, a bad address or a duplicate name.
 
 
 } // namespace mail

@@ -45,7 +45,7 @@ int usageError(const std::string& message)
 
 
 bool parseListen(const std::string& text, SocketAddress& address)
-	/// "HOST:PORT" with a numeric port; the host may be a name or an IPv4 address.
+/// "HOST:PORT" with a numeric port; the host may be a name or an IPv4 address.
 {
 	const std::size_t colon = text.rfind(':');
 	unsigned port = 0;
@@ -71,23 +71,36 @@ void DnsApp::defineOptions(OptionSet& options)
 {
 	ServerApplication::defineOptions(options);
 	options.addOption(Option("help", "h", "display this help and exit")
-		.required(false).repeatable(false)
-		.callback(OptionCallback<DnsApp>(this, &DnsApp::handleHelp)));
+						  .required(false)
+						  .repeatable(false)
+						  .callback(OptionCallback<DnsApp>(this, &DnsApp::handleHelp)));
 	options.addOption(Option("conf", "c", "configuration file (default conf/mail.yaml)")
-		.required(false).repeatable(false).argument("FILE"));
+						  .required(false)
+						  .repeatable(false)
+						  .argument("FILE"));
 	options.addOption(Option("zone", "", "zone file (default: dns.zone of the configuration)")
-		.required(false).repeatable(false).argument("FILE"));
+						  .required(false)
+						  .repeatable(false)
+						  .argument("FILE"));
 	options.addOption(Option("listen", "", "UDP address to answer on (default: dns.listen of the configuration)")
-		.required(false).repeatable(false).argument("HOST:PORT"));
+						  .required(false)
+						  .repeatable(false)
+						  .argument("HOST:PORT"));
 	options.addOption(Option("threads", "", "worker threads, each with its own socket (default: one per core)")
-		.required(false).repeatable(false).argument("N"));
+						  .required(false)
+						  .repeatable(false)
+						  .argument("N"));
 }
 
 
 void DnsApp::handleOption(const std::string& name, const std::string& value)
 {
 	ServerApplication::handleOption(name, value);
-	if (name == "conf") { _confPath = value; _confGiven = true; }
+	if (name == "conf")
+	{
+		_confPath = value;
+		_confGiven = true;
+	}
 	else if (name == "zone") _zonePath = value;
 	else if (name == "listen") _listen = value;
 	else if (name == "threads") _threads = value;
@@ -106,7 +119,8 @@ void DnsApp::displayHelp()
 	HelpFormatter help(options());
 	help.setCommand("mail-dns");
 	help.setUsage("[--conf FILE] [--zone FILE] [--listen HOST:PORT] [--threads N]");
-	help.setHeader("Pseudo-DNS daemon: answers MX, A and P (TYPE65280) queries from the zone file over UDP.\n"
+	help.setHeader(
+		"Pseudo-DNS daemon: answers MX, A and P (TYPE65280) queries from the zone file over UDP.\n"
 		"SIGHUP reloads the zone; SIGTERM or SIGINT stops it.");
 	help.format(std::cout);
 }
@@ -188,7 +202,9 @@ int DnsApp::main(const std::vector<std::string>& args)
 		}
 	}
 	server.stop();
-	const char* name = signal == SIGTERM ? "TERM" : signal == SIGINT ? "INT" : signal == SIGQUIT ? "QUIT" : "?";
+	const char* name = signal == SIGTERM ? "TERM" : signal == SIGINT ? "INT"
+		: signal == SIGQUIT                                          ? "QUIT"
+																	 : "?";
 	log.information("- stopped signal=%s queries=%Lu", std::string(name), static_cast<Poco::UInt64>(server.queries()));
 	return ExitOk;
 }

@@ -15,10 +15,10 @@ class ZoneIndex;
 
 
 class DnsApp: public Poco::Util::ServerApplication
-	/// `mail-dns [--conf FILE] [--zone FILE] [--listen HOST:PORT] [--threads N]` (SPEC.md).
-	/// Loads and checks config and zone before binding; then waits for signals in the main
-	/// thread (all of them are blocked elsewhere): SIGHUP reloads the zone, SIGTERM, SIGINT
-	/// and SIGQUIT stop it with status 0.
+/// `mail-dns [--conf FILE] [--zone FILE] [--listen HOST:PORT] [--threads N]` (SPEC.md).
+/// Loads and checks config and zone before binding; then waits for signals in the main
+/// thread (all of them are blocked elsewhere): SIGHUP reloads the zone, SIGTERM, SIGINT
+/// and SIGQUIT stop it with status 0.
 {
 protected:
 	void defineOptions(Poco::Util::OptionSet& options) override;
@@ -33,9 +33,9 @@ private:
 	bool _helpRequested = false;
 	bool _confGiven = false;
 	std::string _confPath = "conf/mail.yaml";
-	std::string _zonePath;  ///< --zone, else the config's dns.zone
-	std::string _listen;    ///< --listen, else the config's dns.listen
-	std::string _threads;   ///< --threads, else one per core
+	std::string _zonePath; ///< --zone, else the config's dns.zone
+	std::string _listen;   ///< --listen, else the config's dns.listen
+	std::string _threads;  ///< --threads, else one per core
 };
 
 

@@ -30,7 +30,7 @@ namespace {
 
 
 int openSocket(const SocketAddress& address, bool reusePort, std::chrono::milliseconds receiveTimeout)
-	/// A bound UDP socket (with SO_REUSEPORT if asked) and a receive timeout; throws on failure.
+/// A bound UDP socket (with SO_REUSEPORT if asked) and a receive timeout; throws on failure.
 {
 	const int fd = ::socket(address.af(), SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) throw Poco::IOException("socket", std::strerror(errno));
@@ -56,9 +56,9 @@ int openSocket(const SocketAddress& address, bool reusePort, std::chrono::millis
 
 
 SocketAddress claimAddress(const SocketAddress& address)
-	/// Binds once without SO_REUSEPORT, so that an address another process (even another
-	/// mail-dns) already serves is an error rather than silently shared; returns the bound
-	/// address (a free port for port 0) for the workers' SO_REUSEPORT sockets.
+/// Binds once without SO_REUSEPORT, so that an address another process (even another
+/// mail-dns) already serves is an error rather than silently shared; returns the bound
+/// address (a free port for port 0) for the workers' SO_REUSEPORT sockets.
 {
 	const int fd = openSocket(address, false, std::chrono::milliseconds(0));
 	sockaddr_storage bound{};
@@ -74,10 +74,11 @@ SocketAddress claimAddress(const SocketAddress& address)
 
 
 class DnsServer::Worker: public Poco::Runnable
-	/// One socket, one thread, buffers for one batch.
+/// One socket, one thread, buffers for one batch.
 {
 public:
-	Worker(DnsServer& server, int fd): _server(server), _fd(fd), _buffers(new Buffers) {}
+	Worker(DnsServer& server, int fd):
+		_server(server), _fd(fd), _buffers(new Buffers) {}
 	~Worker() override { ::close(_fd); }
 
 	void run() override
@@ -142,7 +143,7 @@ private:
 	};
 
 	void send(unsigned count)
-		/// Sends the batch; a datagram the kernel refuses (e.g. unreachable peer) is skipped.
+	/// Sends the batch; a datagram the kernel refuses (e.g. unreachable peer) is skipped.
 	{
 		unsigned sent = 0;
 		while (sent < count)

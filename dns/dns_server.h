@@ -26,9 +26,9 @@ namespace dns {
 class DnsServer
 {
 public:
-	static const unsigned BatchSize = 32;                  ///< datagrams per recvmmsg/sendmmsg
-	static const std::size_t MaxQuerySize = 4096;          ///< larger datagrams get FORMERR
-	static const std::size_t SocketBufferSize = 1 << 20;   ///< SO_RCVBUF per worker socket
+	static const unsigned BatchSize = 32;                     ///< datagrams per recvmmsg/sendmmsg
+	static const std::size_t MaxQuerySize = 4096;             ///< larger datagrams get FORMERR
+	static const std::size_t SocketBufferSize = 1 << 20;      ///< SO_RCVBUF per worker socket
 	static constexpr std::chrono::milliseconds StopPoll{200}; ///< how soon a worker sees stop()
 
 	DnsServer(const Poco::Net::SocketAddress& address, unsigned workers, std::shared_ptr<const ZoneIndex> zone);
@@ -37,17 +37,17 @@ public:
 	DnsServer& operator=(const DnsServer&) = delete;
 
 	void start();
-		/// Binds every worker's socket and starts the threads. Throws Poco::IOException when
-		/// the address cannot be bound (port 0 binds a free port, see address()).
+	/// Binds every worker's socket and starts the threads. Throws Poco::IOException when
+	/// the address cannot be bound (port 0 binds a free port, see address()).
 	void stop();
-		/// Stops and joins the workers; idempotent.
+	/// Stops and joins the workers; idempotent.
 
 	void setZone(std::shared_ptr<const ZoneIndex> zone);
-		/// Publishes a new zone; every worker uses it from its next batch on.
+	/// Publishes a new zone; every worker uses it from its next batch on.
 	std::shared_ptr<const ZoneIndex> zone() const;
 
 	Poco::Net::SocketAddress address() const { return _address; } ///< the bound address
-	std::uint64_t queries() const; ///< datagrams received so far, all workers (exact after stop())
+	std::uint64_t queries() const;                                ///< datagrams received so far, all workers (exact after stop())
 	unsigned workers() const { return _workerCount; }
 
 private:

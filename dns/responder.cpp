@@ -58,7 +58,7 @@ struct Edns
 
 
 bool readAdditional(WireReader& reader, const Header& header, Edns& edns)
-	/// Skips answer and authority records, then finds an OPT among the additional ones.
+/// Skips answer and authority records, then finds an OPT among the additional ones.
 {
 	std::uint16_t type = 0, klass = 0, rdLength = 0;
 	std::uint32_t ttl = 0;

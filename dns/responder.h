@@ -32,12 +32,12 @@ const std::size_t MaxReplySize = EdnsUdpSize; ///< a reply buffer of this size a
 
 std::size_t answerQuery(const ZoneIndex& zone, const std::uint8_t* query, std::size_t size,
 	std::uint8_t* reply, std::size_t capacity);
-	/// Writes the reply for query into reply and returns its length; 0: send nothing.
-	/// capacity must be at least MaxReplySize.
+/// Writes the reply for query into reply and returns its length; 0: send nothing.
+/// capacity must be at least MaxReplySize.
 
 std::size_t errorReply(const std::uint8_t* query, std::size_t size, Rcode rcode, std::uint8_t* reply);
-	/// A header-only reply with rcode (ID, opcode and RD copied); 0 when size < 12 or QR is set.
-	/// reply needs HeaderSize octets.
+/// A header-only reply with rcode (ID, opcode and RD copied); 0 when size < 12 or QR is set.
+/// reply needs HeaderSize octets.
 
 
 } // namespace dns

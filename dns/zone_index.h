@@ -20,7 +20,7 @@ namespace dns {
 
 
 struct Answer
-	/// Records of one type for one name, ready to append after the question.
+/// Records of one type for one name, ready to append after the question.
 {
 	std::string bytes;       ///< concatenated RRs, owner 0xC00C
 	std::uint16_t count = 0; ///< number of RRs in bytes
@@ -33,7 +33,7 @@ struct NameEntry
 	Answer a;        ///< the A records, or 127.0.0.1 when the name has a P record and no A record
 	Answer mx;
 	Answer p;
-	Answer any;      ///< all of the above (answer to a type ANY query)
+	Answer any; ///< all of the above (answer to a type ANY query)
 };
 
 
@@ -43,14 +43,14 @@ public:
 	static const std::uint32_t DefaultTtl = 60; ///< seconds; short, so a reload is seen soon
 
 	explicit ZoneIndex(const Zone& zone, std::uint32_t ttl = DefaultTtl);
-		/// Throws WireFormatError if a zone name cannot be encoded (loadZone rejects those).
+	/// Throws WireFormatError if a zone name cannot be encoded (loadZone rejects those).
 	ZoneIndex(const ZoneIndex&) = delete; ///< _byName holds views into _entries
 	ZoneIndex& operator=(const ZoneIndex&) = delete;
 
 	const NameEntry* find(std::string_view lowerWireName) const;
-		/// Null for an unknown name. No allocation.
+	/// Null for an unknown name. No allocation.
 	const Answer* find(const NameEntry& entry, std::uint16_t type) const;
-		/// Null for a type the daemon does not serve.
+	/// Null for a type the daemon does not serve.
 
 	std::size_t names() const { return _entries.size(); }
 

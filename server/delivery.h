@@ -20,13 +20,13 @@ class RelayQueue;
 
 
 struct DeliveryRoute
-	/// Where mail for one address goes.
+/// Where mail for one address goes.
 {
 	enum class Kind
 	{
-		Local,   ///< one of our accounts: stored in its Maildir
-		Remote,  ///< not one of our domains: queued for the relay
-		Refused  ///< one of our domains but no such account
+		Local,  ///< one of our accounts: stored in its Maildir
+		Remote, ///< not one of our domains: queued for the relay
+		Refused ///< one of our domains but no such account
 	};
 
 	Kind kind = Kind::Refused;
@@ -37,7 +37,7 @@ struct DeliveryRoute
 
 
 struct DeliveryResult
-	/// What deliver() did, for the log.
+/// What deliver() did, for the log.
 {
 	std::size_t local = 0;  ///< mailboxes a copy went into (each account once)
 	std::size_t remote = 0; ///< recipients queued for the relay (each address once)
@@ -47,27 +47,27 @@ struct DeliveryResult
 
 
 class Delivery
-	/// Routes addresses and delivers accepted messages. Thread-safe (the store and the
-	/// queue are; the configuration does not change while the server runs).
+/// Routes addresses and delivers accepted messages. Thread-safe (the store and the
+/// queue are; the configuration does not change while the server runs).
 {
 public:
 	Delivery(const ServerConfig& server, MaildirStore& store, RelayQueue& queue);
 
 	DeliveryRoute route(const std::string& address) const;
-		/// "local@domain" (empty: the null path, which is Remote): an account matched
-		/// case-insensitively as a whole (ServerConfig::accountFor) is Local; another
-		/// address in one of our domains is Refused with 550 5.1.1; anything else is Remote.
+	/// "local@domain" (empty: the null path, which is Remote): an account matched
+	/// case-insensitively as a whole (ServerConfig::accountFor) is Local; another
+	/// address in one of our domains is Refused with 550 5.1.1; anything else is Remote.
 
 	DeliveryResult deliver(const std::string& sender, const std::vector<std::string>& recipients,
 		const std::string& message) const;
-		/// Stores one copy per local account, each with `Return-Path: <sender>` prepended,
-		/// then queues the message as it is (no Return-Path) for every other recipient with
-		/// the sender as reverse-path (empty: a bounce). A recipient listed twice gets one
-		/// copy. An address Refused here is queued: whoever accepted it decided it may be
-		/// sent on, and the relay bounces what it cannot deliver. Returns when every copy is
-		/// durable. Throws Poco::Exception on any failure; a queue failure after the local
-		/// copies were stored still throws, so the caller answers 451 (the client retries
-		/// and a local recipient may see a duplicate, but nothing is lost).
+	/// Stores one copy per local account, each with `Return-Path: <sender>` prepended,
+	/// then queues the message as it is (no Return-Path) for every other recipient with
+	/// the sender as reverse-path (empty: a bounce). A recipient listed twice gets one
+	/// copy. An address Refused here is queued: whoever accepted it decided it may be
+	/// sent on, and the relay bounces what it cannot deliver. Returns when every copy is
+	/// durable. Throws Poco::Exception on any failure; a queue failure after the local
+	/// copies were stored still throws, so the caller answers 451 (the client retries
+	/// and a local recipient may see a duplicate, but nothing is lost).
 
 private:
 	const ServerConfig& _server;

@@ -36,17 +36,26 @@ void MailServerApp::defineOptions(OptionSet& options)
 {
 	ServerApplication::defineOptions(options);
 	options.addOption(Option("help", "h", "display this help and exit")
-		.required(false).repeatable(false)
-		.callback(OptionCallback<MailServerApp>(this, &MailServerApp::handleHelp)));
+						  .required(false)
+						  .repeatable(false)
+						  .callback(OptionCallback<MailServerApp>(this, &MailServerApp::handleHelp)));
 	options.addOption(Option("name", "n", "the server to run: a key under `servers:` in the config")
-		.required(false).repeatable(false).argument("NAME"));
+						  .required(false)
+						  .repeatable(false)
+						  .argument("NAME"));
 	options.addOption(Option("conf", "c", "configuration file (default conf/mail.yaml)")
-		.required(false).repeatable(false).argument("FILE"));
+						  .required(false)
+						  .repeatable(false)
+						  .argument("FILE"));
 	options.addOption(Option("data", "d", "directory for everything the server writes, under DIR/NAME/ (default var/)")
-		.required(false).repeatable(false).argument("DIR"));
-	options.addOption(Option("list-servers", "", "print the topology of the config and exit: one line "
+						  .required(false)
+						  .repeatable(false)
+						  .argument("DIR"));
+	options.addOption(Option("list-servers", "",
+		"print the topology of the config and exit: one line "
 		"`dns HOST PORT`, then per server `server NAME ADDRESS SMTP POP SMTPS POPS` (0: no port)")
-		.required(false).repeatable(false));
+						  .required(false)
+						  .repeatable(false));
 }
 
 
@@ -100,7 +109,7 @@ int MailServerApp::listServers()
 	for (const auto& s: config.servers)
 	{
 		std::cout << "server " << s.name << " " << s.address << " " << s.smtp << " " << s.pop << " " << s.smtps
-			<< " " << s.pops << "\n";
+				  << " " << s.pops << "\n";
 	}
 	std::cout.flush();
 	return ExitOk;
@@ -134,7 +143,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		std::string known;
 		for (const auto& s: config.servers) known += (known.empty() ? "" : ", ") + s.name;
 		std::cerr << "mail-server: " << _confPath << ": servers: no server named '" << _name
-			<< "' (known: " << known << ")" << std::endl;
+				  << "' (known: " << known << ")" << std::endl;
 		return ExitUsage;
 	}
 	setupLogging(server->logging, "mail-server");

@@ -12,8 +12,8 @@ namespace mail {
 
 
 class MailServerApp: public Poco::Util::ServerApplication
-	/// `mail-server -n NAME [--conf FILE] [--data DIR]` (SPEC.md). Loads and checks the
-	/// whole configuration before it binds anything, so it never starts half-configured.
+/// `mail-server -n NAME [--conf FILE] [--data DIR]` (SPEC.md). Loads and checks the
+/// whole configuration before it binds anything, so it never starts half-configured.
 {
 protected:
 	void defineOptions(Poco::Util::OptionSet& options) override;
@@ -23,7 +23,7 @@ private:
 	void handleHelp(const std::string& name, const std::string& value);
 	void handleOption(const std::string& name, const std::string& value) override;
 	void displayHelp();
-	int listServers(); ///< --list-servers: the topology for scripts/start.sh
+	int listServers();                     ///< --list-servers: the topology for scripts/start.sh
 	bool readConfig(Config& config) const; ///< false (reported on stderr) on a ConfigError
 
 	bool _helpRequested = false;

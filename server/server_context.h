@@ -11,8 +11,8 @@ namespace mail {
 
 
 struct ServerContext
-	/// Built once by MailServerApp and passed by reference into each service, so sessions
-	/// need no global state and can be tested without an Application.
+/// Built once by MailServerApp and passed by reference into each service, so sessions
+/// need no global state and can be tested without an Application.
 {
 	ServerContext(const Config& config, const ServerConfig& server, const std::string& dataDir):
 		config(config),
@@ -21,9 +21,9 @@ struct ServerContext
 	{
 	}
 
-	const Config& config;        ///< the whole file (dns location, other servers)
-	const ServerConfig& server;  ///< this server, top-level sections merged in
-	const std::string dataDir;   ///< DATA/NAME, absolute; everything this server writes
+	const Config& config;              ///< the whole file (dns location, other servers)
+	const ServerConfig& server;        ///< this server, top-level sections merged in
+	const std::string dataDir;         ///< DATA/NAME, absolute; everything this server writes
 	std::atomic<bool> stopping{false}; ///< set at shutdown; sessions answer 421 / -ERR and close
 
 	std::string mailDir() const { return dataDir + "/mail"; }   ///< Maildirs: mail/<address>/{tmp,new,cur}

@@ -34,7 +34,7 @@ constexpr std::size_t ControlBufferSize = 512;
 
 
 class IcmpDatagramSocketImpl: public SocketImpl
-	/// SOCK_DGRAM + IPPROTO_ICMP, which Poco has no class for.
+/// SOCK_DGRAM + IPPROTO_ICMP, which Poco has no class for.
 {
 public:
 	IcmpDatagramSocketImpl() { initSocket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP); }
@@ -44,12 +44,13 @@ public:
 class IcmpDatagramSocket: public Socket
 {
 public:
-	IcmpDatagramSocket(): Socket(new IcmpDatagramSocketImpl) {}
+	IcmpDatagramSocket():
+		Socket(new IcmpDatagramSocketImpl) {}
 };
 
 
 struct Datagram
-	/// One recvmsg(): the bytes, the peer address and the ancillary data.
+/// One recvmsg(): the bytes, the peer address and the ancillary data.
 {
 	std::vector<std::uint8_t> bytes = std::vector<std::uint8_t>(ReceiveBufferSize);
 	std::size_t length = 0;
@@ -190,7 +191,8 @@ std::optional<IcmpMessage> IcmpSocket::receiveError()
 		message.type = error->ee_type;
 		message.code = error->ee_code;
 		message.kind = error->ee_type == IcmpTypeTimeExceeded ? IcmpKind::TimeExceeded
-			: error->ee_type == IcmpTypeDestUnreachable ? IcmpKind::DestUnreachable : IcmpKind::Other;
+			: error->ee_type == IcmpTypeDestUnreachable       ? IcmpKind::DestUnreachable
+															  : IcmpKind::Other;
 		const sockaddr* offender = SO_EE_OFFENDER(error);
 		if (offender->sa_family == AF_INET)
 			message.source = ntohl(reinterpret_cast<const sockaddr_in*>(offender)->sin_addr.s_addr);

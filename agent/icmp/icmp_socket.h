@@ -26,7 +26,7 @@ namespace mail {
 
 
 class IcmpUnavailable: public std::runtime_error
-	/// Neither a raw nor a datagram ICMP socket could be opened; what() says why for each.
+/// Neither a raw nor a datagram ICMP socket could be opened; what() says why for each.
 {
 public:
 	using std::runtime_error::runtime_error;
@@ -37,19 +37,19 @@ class IcmpSocket
 {
 public:
 	IcmpSocket();
-		/// Opens a raw ICMP socket, else a datagram one. Throws IcmpUnavailable.
+	/// Opens a raw ICMP socket, else a datagram one. Throws IcmpUnavailable.
 
 	bool isRaw() const { return _raw; }
 	const char* kind() const { return _raw ? "raw" : "datagram"; }
 	bool kernelPicksId() const { return !_raw; }
-		///< Datagram sockets rewrite the echo id; match replies by sequence only.
+	///< Datagram sockets rewrite the echo id; match replies by sequence only.
 
 	void setTtl(int ttl);
 	void send(const std::vector<std::uint8_t>& packet, const Poco::Net::IPAddress& destination);
 
 	std::optional<IcmpMessage> receive(const Poco::Timespan& timeout);
-		/// The next ICMP message (echo reply, error, ...) within timeout; nothing on timeout.
-		/// Packets that do not parse are skipped.
+	/// The next ICMP message (echo reply, error, ...) within timeout; nothing on timeout.
+	/// Packets that do not parse are skipped.
 
 private:
 	std::optional<IcmpMessage> receiveData();

@@ -45,7 +45,7 @@ double PingStats::stdev() const
 {
 	if (_rtts.empty()) return 0.0;
 	double mean = avg(), sum = 0.0;
-	for (double v : _rtts) sum += (v - mean) * (v - mean);
+	for (double v: _rtts) sum += (v - mean) * (v - mean);
 	return std::sqrt(sum / double(_rtts.size()));
 }
 

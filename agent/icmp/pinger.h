@@ -16,15 +16,15 @@ namespace mail {
 
 struct PingOptions
 {
-	unsigned count = 4;            ///< -c
-	double interval = 1.0;         ///< -i, seconds between requests
-	double timeout = 1.0;          ///< -W, seconds to wait for each reply
-	std::size_t payloadSize = 56;  ///< data bytes after the ICMP header (iputils' default)
+	unsigned count = 4;           ///< -c
+	double interval = 1.0;        ///< -i, seconds between requests
+	double timeout = 1.0;         ///< -W, seconds to wait for each reply
+	std::size_t payloadSize = 56; ///< data bytes after the ICMP header (iputils' default)
 };
 
 
 class PingStats
-	/// Transmitted/received counts and round-trip times in milliseconds.
+/// Transmitted/received counts and round-trip times in milliseconds.
 {
 public:
 	void sent() { ++_transmitted; }
@@ -39,8 +39,8 @@ public:
 	double stdev() const; ///< population standard deviation (iputils' mdev)
 
 	void summary(const std::string& host, std::ostream& out) const;
-		/// "--- HOST ping statistics ---", counts with loss, and
-		/// "rtt min/avg/max/stdev = a/b/c/d ms" (omitted when nothing came back).
+	/// "--- HOST ping statistics ---", counts with loss, and
+	/// "rtt min/avg/max/stdev = a/b/c/d ms" (omitted when nothing came back).
 
 private:
 	unsigned _transmitted = 0;
@@ -49,11 +49,11 @@ private:
 
 
 std::string formatMs(double ms);
-	///< Two decimals: 0.0456 -> "0.05".
+///< Two decimals: 0.0456 -> "0.05".
 
 int ping(IcmpSocket& socket, const std::string& host, const Poco::Net::IPAddress& address,
 	const PingOptions& options, std::ostream& out);
-	/// Sends options.count requests; returns 0 when at least one reply came back, else 1.
+/// Sends options.count requests; returns 0 when at least one reply came back, else 1.
 
 
 } // namespace mail

@@ -9,9 +9,9 @@ namespace mail {
 
 
 void appendDotStuffed(std::string& out, const char* data, std::size_t length);
-	/// Appends data with a '.' added before every line that starts with '.' (the first line
-	/// and each line after a '\n'). Nothing else: callers add their own line end and ".\r\n".
-	/// Scans with memmem for "\n.", so a multi-megabyte message costs about one copy.
+/// Appends data with a '.' added before every line that starts with '.' (the first line
+/// and each line after a '\n'). Nothing else: callers add their own line end and ".\r\n".
+/// Scans with memmem for "\n.", so a multi-megabyte message costs about one copy.
 
 
 } // namespace mail

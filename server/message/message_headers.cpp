@@ -16,7 +16,7 @@ const char* const kCrlf = "\r\n";
 
 
 bool isField(const std::string& text, std::size_t pos, std::size_t length, const std::string& name)
-	/// Whether the line text[pos, pos + length) starts the header field `name:`.
+/// Whether the line text[pos, pos + length) starts the header field `name:`.
 {
 	return length > name.size() && text[pos + name.size()] == ':'
 		&& Poco::icompare(text.substr(pos, name.size()), name) == 0;

@@ -11,21 +11,21 @@ namespace mail {
 
 struct TraceInfo
 {
-	std::string helo;          ///< what the client said in HELO/EHLO
-	std::string peerAddress;   ///< client IP
-	std::string byHost;        ///< this server's name
-	std::string protocol;      ///< "ESMTP" or "SMTP" (RFC 3848)
-	std::string id;            ///< the message id in our logs
-	std::string forRecipient;  ///< "<x@y>" when there is exactly one recipient, else empty
+	std::string helo;         ///< what the client said in HELO/EHLO
+	std::string peerAddress;  ///< client IP
+	std::string byHost;       ///< this server's name
+	std::string protocol;     ///< "ESMTP" or "SMTP" (RFC 3848)
+	std::string id;           ///< the message id in our logs
+	std::string forRecipient; ///< "<x@y>" when there is exactly one recipient, else empty
 	Poco::Timestamp when;
 };
 
 
 std::string traceHeaders(const TraceInfo& info);
-	/// "Received: from helo ([ip])\r\n\tby host (mail-server) with ESMTP id ID\r\n\tfor
-	/// <x@y>; Sun, 22 Nov 2026 10:00:00 +0000\r\n". Client-supplied text is cleaned of
-	/// control characters so it cannot add header lines. Return-Path: is not a trace
-	/// header we add here: only final delivery writes it (Delivery::deliver).
+/// "Received: from helo ([ip])\r\n\tby host (mail-server) with ESMTP id ID\r\n\tfor
+/// <x@y>; Sun, 22 Nov 2026 10:00:00 +0000\r\n". Client-supplied text is cleaned of
+/// control characters so it cannot add header lines. Return-Path: is not a trace
+/// header we add here: only final delivery writes it (Delivery::deliver).
 
 
 } // namespace mail

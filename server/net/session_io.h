@@ -15,26 +15,26 @@ namespace mail {
 
 
 inline Poco::Timespan toTimespan(std::chrono::seconds seconds)
-	/// A configured timeout (limits.*) as Poco's sockets take it.
+/// A configured timeout (limits.*) as Poco's sockets take it.
 {
 	return Poco::Timespan(static_cast<long>(seconds.count()), 0);
 }
 
 
 class SessionIo
-	/// The I/O half of an SMTP or POP3 session. Replies are collected in one buffer and
-	/// sent by flush() (the only send path), so a pipelined batch of commands is answered
-	/// with one send(). The session decides what the replies say; this decides how and
-	/// when they go out.
+/// The I/O half of an SMTP or POP3 session. Replies are collected in one buffer and
+/// sent by flush() (the only send path), so a pipelined batch of commands is answered
+/// with one send(). The session decides what the replies say; this decides how and
+/// when they go out.
 {
 public:
 	SessionIo(Poco::Net::StreamSocket& socket, const std::string& id, Poco::Logger& log);
 
 	std::string open(Poco::Timespan sendTimeout);
-		/// Sets up the socket (no Nagle, a send timeout so a client that stops reading
-		/// cannot hold the thread) and logs "ID connected peer=HOST:PORT". Returns the
-		/// peer's host address, "unknown" if the client is already gone (the first send
-		/// then fails and the session ends as lost).
+	/// Sets up the socket (no Nagle, a send timeout so a client that stops reading
+	/// cannot hold the thread) and logs "ID connected peer=HOST:PORT". Returns the
+	/// peer's host address, "unknown" if the client is already gone (the first send
+	/// then fails and the session ends as lost).
 
 	ReadStatus readLine(std::string& line, std::size_t maxLength, Poco::Timespan timeout)
 	{
@@ -43,17 +43,17 @@ public:
 	LineReader& reader() { return _reader; }
 
 	void send(const std::string& line);
-		/// Queues one reply line; CRLF is added. Traced ">>>" at debug level.
+	/// Queues one reply line; CRLF is added. Traced ">>>" at debug level.
 	std::string& buffer() { return _out; }
-		/// The queued output, for bulk multi-line bodies (RETR, LIST) appended in place
-		/// and not traced; each line must end in CRLF.
+	/// The queued output, for bulk multi-line bodies (RETR, LIST) appended in place
+	/// and not traced; each line must end in CRLF.
 
 	void flush();
-		/// Sends everything queued. Throws Poco::Exception when the client is gone or
-		/// stopped reading for longer than the send timeout.
+	/// Sends everything queued. Throws Poco::Exception when the client is gone or
+	/// stopped reading for longer than the send timeout.
 	void flushUnlessPipelined();
-		/// Sends what is queued unless more commands are already buffered (they will add
-		/// their replies to the same send) and the buffer is still small.
+	/// Sends what is queued unless more commands are already buffered (they will add
+	/// their replies to the same send) and the buffer is still small.
 
 	const std::string& id() const { return _id; }
 

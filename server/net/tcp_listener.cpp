@@ -102,7 +102,8 @@ private:
 class ListenerFactory: public Poco::Net::TCPServerConnectionFactory
 {
 public:
-	explicit ListenerFactory(TcpListener& owner): _owner(owner) {}
+	explicit ListenerFactory(TcpListener& owner):
+		_owner(owner) {}
 
 	Poco::Net::TCPServerConnection* createConnection(const StreamSocket& socket) override
 	{

@@ -35,8 +35,8 @@ class TcpListener
 {
 public:
 	using SessionRunner = std::function<void(Poco::Net::StreamSocket& socket, const std::string& sessionId)>;
-		/// Runs one whole session on the calling (pool) thread. Exceptions escaping it are
-		/// logged by the listener with the session id.
+	/// Runs one whole session on the calling (pool) thread. Exceptions escaping it are
+	/// logged by the listener with the session id.
 
 	TcpListener(std::string protocol, std::string address, std::uint16_t port, const Limits& limits,
 		SessionRunner run, std::string busyReply);
@@ -46,10 +46,10 @@ public:
 	TcpListener& operator=(const TcpListener&) = delete;
 
 	void start();
-		/// Binds and starts accepting. Throws Poco::Exception (e.g. address in use).
+	/// Binds and starts accepting. Throws Poco::Exception (e.g. address in use).
 	void stop(Poco::Timespan grace = Poco::Timespan(10, 0));
-		/// Stops accepting, shuts down the receive side of every live session socket so a
-		/// blocked read returns at once, and waits up to grace for the sessions to end.
+	/// Stops accepting, shuts down the receive side of every live session socket so a
+	/// blocked read returns at once, and waits up to grace for the sessions to end.
 
 	std::size_t activeSessions() const;
 	std::uint16_t port() const; ///< the bound port (useful with port 0)

@@ -254,7 +254,7 @@ void Pop3Session::doRefused(const Pop3Command& cmd)
 void Pop3Session::doCapa(const Pop3Command&)
 {
 	ok("capability list follows\r\nUSER\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\n"
-		"IMPLEMENTATION mail-server\r\n.");
+	   "IMPLEMENTATION mail-server\r\n.");
 }
 
 

@@ -30,27 +30,27 @@ const char* toString(Pop3State state);
 
 
 class Pop3Session
-	/// Runs one client from greeting to close on the calling thread (a TcpListener pool
-	/// thread). Protocol errors are -ERR replies; only QUIT from Transaction deletes
-	/// anything, so a drop, a timeout or a shutdown leave the mailbox as it was.
-	///
-	/// Replies are collected in SessionIo's buffer and sent when the client has nothing
-	/// more pipelined (or the buffer is large), so a pipelined batch costs one send().
+/// Runs one client from greeting to close on the calling thread (a TcpListener pool
+/// thread). Protocol errors are -ERR replies; only QUIT from Transaction deletes
+/// anything, so a drop, a timeout or a shutdown leave the mailbox as it was.
+///
+/// Replies are collected in SessionIo's buffer and sent when the client has nothing
+/// more pipelined (or the buffer is large), so a pipelined batch costs one send().
 {
 public:
 	Pop3Session(const ServerContext& context, Poco::Net::StreamSocket& socket, const std::string& id);
 	~Pop3Session();
 
 	void run();
-		/// Greets, serves commands until QUIT, a fatal limit, a timeout, shutdown or the
-		/// client going away; logs one disconnected line. Never throws.
+	/// Greets, serves commands until QUIT, a fatal limit, a timeout, shutdown or the
+	/// client going away; logs one disconnected line. Never throws.
 
 	static std::string busyReply(const ServerConfig& server);
-		/// What a client over limits.max_sessions(_per_ip) gets instead of a greeting.
+	/// What a client over limits.max_sessions(_per_ip) gets instead of a greeting.
 
 	static const Poco::Timespan kAuthFailureDelay;
-		/// Pause before answering a failed PASS (slows password guessing; the number of
-		/// tries is limits.max_auth_failures). Never applied to a successful login.
+	/// Pause before answering a failed PASS (slows password guessing; the number of
+	/// tries is limits.max_auth_failures). Never applied to a successful login.
 
 private:
 	using Handler = void (Pop3Session::*)(const Pop3Command& cmd);
@@ -80,15 +80,15 @@ private:
 	void doTop(const Pop3Command& cmd);
 	void doUidl(const Pop3Command& cmd);
 
-	bool checkMessage(const Pop3Command& cmd); ///< numbers[0] names a live message, else -ERR
+	bool checkMessage(const Pop3Command& cmd);                               ///< numbers[0] names a live message, else -ERR
 	static std::string countOctets(std::size_t count, std::uint64_t octets); ///< "2 messages (320 octets)"
 	void ok(const std::string& text);
 	void err(const std::string& text);
 	void protocolError(const std::string& text); ///< -ERR that counts towards limits.hard_errors
-	void closeWith(const std::string& reason); ///< ends the loop with this disconnect reason
-	void closeShuttingDown();                  ///< -ERR [SYS/TEMP] ... shutting down, reason shutdown
-	void closeTimedOut();                      ///< -ERR [SYS/TEMP] idle ..., reason timeout
-	void closeLost();                          ///< the client went away (or we shut its socket)
+	void closeWith(const std::string& reason);   ///< ends the loop with this disconnect reason
+	void closeShuttingDown();                    ///< -ERR [SYS/TEMP] ... shutting down, reason shutdown
+	void closeTimedOut();                        ///< -ERR [SYS/TEMP] idle ..., reason timeout
+	void closeLost();                            ///< the client went away (or we shut its socket)
 	void enterState(Pop3State state);
 
 	const ServerContext& _context;
@@ -98,8 +98,8 @@ private:
 
 	Pop3State _state = Pop3State::Authorization;
 	std::string _reason;
-	std::string _user;          ///< from USER, until PASS
-	std::string _account;       ///< the logged-in account key (as in the config)
+	std::string _user;    ///< from USER, until PASS
+	std::string _account; ///< the logged-in account key (as in the config)
 	unsigned _authFailures = 0;
 	unsigned _errors = 0;
 	std::size_t _retrieved = 0;

@@ -23,7 +23,7 @@ void trimBuffer(std::string& buffer)
 
 template <typename Field>
 void appendListing(std::string& out, const Mailbox& mailbox, Field field)
-	/// The body of a multi-line LIST or UIDL: "N field" per live message, then ".".
+/// The body of a multi-line LIST or UIDL: "N field" per live message, then ".".
 {
 	for (std::size_t n = 1; n <= mailbox.count(); ++n)
 	{

@@ -19,7 +19,7 @@ const char* const kCrlf = "\r\n";
 
 
 std::string diagnosticCode(const QueuedRecipient& r)
-	/// RFC 3464 2.3.6: "smtp; <reply>" for a remote reply, "X-mail; <text>" for our own error.
+/// RFC 3464 2.3.6: "smtp; <reply>" for a remote reply, "X-mail; <text>" for our own error.
 {
 	return (r.remoteMta.empty() ? "X-mail; " : "smtp; ") + r.diagnostic;
 }
@@ -47,55 +47,55 @@ std::string buildDsn(const DsnReport& report, const std::string& originalMessage
 	const std::string from = "MAILER-DAEMON@" + report.fromDomain;
 	std::ostringstream m;
 	m << "From: Mail Delivery System <" << from << ">" << kCrlf
-		<< "To: <" << report.sender << ">" << kCrlf
-		<< "Subject: Undelivered Mail Returned to Sender" << kCrlf
-		<< "Date: " << headerDate(now) << kCrlf
-		<< "Message-ID: <" << report.queueId << "." << now << ".dsn@" << report.reportingMta << ">" << kCrlf
-		<< "Auto-Submitted: auto-replied" << kCrlf
-		<< "MIME-Version: 1.0" << kCrlf
-		<< "Content-Type: multipart/report; report-type=delivery-status;" << kCrlf
-		<< "\tboundary=\"" << boundary << "\"" << kCrlf
-		<< kCrlf
-		<< "This is a MIME-encapsulated message." << kCrlf
-		<< kCrlf;
+	  << "To: <" << report.sender << ">" << kCrlf
+	  << "Subject: Undelivered Mail Returned to Sender" << kCrlf
+	  << "Date: " << headerDate(now) << kCrlf
+	  << "Message-ID: <" << report.queueId << "." << now << ".dsn@" << report.reportingMta << ">" << kCrlf
+	  << "Auto-Submitted: auto-replied" << kCrlf
+	  << "MIME-Version: 1.0" << kCrlf
+	  << "Content-Type: multipart/report; report-type=delivery-status;" << kCrlf
+	  << "\tboundary=\"" << boundary << "\"" << kCrlf
+	  << kCrlf
+	  << "This is a MIME-encapsulated message." << kCrlf
+	  << kCrlf;
 
 	m << "--" << boundary << kCrlf
-		<< "Content-Description: Notification" << kCrlf
-		<< "Content-Type: text/plain; charset=us-ascii" << kCrlf
-		<< kCrlf
-		<< "This is the mail system at host " << report.reportingMta << "." << kCrlf
-		<< kCrlf
-		<< "I'm sorry to have to inform you that your message could not" << kCrlf
-		<< "be delivered to one or more recipients. It's attached below." << kCrlf
-		<< kCrlf;
+	  << "Content-Description: Notification" << kCrlf
+	  << "Content-Type: text/plain; charset=us-ascii" << kCrlf
+	  << kCrlf
+	  << "This is the mail system at host " << report.reportingMta << "." << kCrlf
+	  << kCrlf
+	  << "I'm sorry to have to inform you that your message could not" << kCrlf
+	  << "be delivered to one or more recipients. It's attached below." << kCrlf
+	  << kCrlf;
 	for (const auto& r: report.recipients) m << explanation(r) << kCrlf;
 	m << kCrlf;
 
 	m << "--" << boundary << kCrlf
-		<< "Content-Description: Delivery report" << kCrlf
-		<< "Content-Type: message/delivery-status" << kCrlf
-		<< kCrlf
-		<< "Reporting-MTA: dns; " << report.reportingMta << kCrlf
-		<< "X-Queue-ID: " << report.queueId << kCrlf
-		<< "Arrival-Date: " << headerDate(report.arrival) << kCrlf;
+	  << "Content-Description: Delivery report" << kCrlf
+	  << "Content-Type: message/delivery-status" << kCrlf
+	  << kCrlf
+	  << "Reporting-MTA: dns; " << report.reportingMta << kCrlf
+	  << "X-Queue-ID: " << report.queueId << kCrlf
+	  << "Arrival-Date: " << headerDate(report.arrival) << kCrlf;
 	for (const auto& r: report.recipients)
 	{
 		m << kCrlf
-			<< "Final-Recipient: rfc822; " << r.address << kCrlf
-			<< "Action: failed" << kCrlf
-			<< "Status: " << r.status << kCrlf;
+		  << "Final-Recipient: rfc822; " << r.address << kCrlf
+		  << "Action: failed" << kCrlf
+		  << "Status: " << r.status << kCrlf;
 		if (!r.remoteMta.empty()) m << "Remote-MTA: dns; " << r.remoteMta << kCrlf;
 		m << "Diagnostic-Code: " << diagnosticCode(r) << kCrlf;
 	}
 	m << kCrlf;
 
 	m << "--" << boundary << kCrlf
-		<< "Content-Description: Undelivered Message Headers" << kCrlf
-		<< "Content-Type: text/rfc822-headers" << kCrlf
-		<< kCrlf
-		<< headerSection(originalMessage)
-		<< kCrlf
-		<< "--" << boundary << "--" << kCrlf;
+	  << "Content-Description: Undelivered Message Headers" << kCrlf
+	  << "Content-Type: text/rfc822-headers" << kCrlf
+	  << kCrlf
+	  << headerSection(originalMessage)
+	  << kCrlf
+	  << "--" << boundary << "--" << kCrlf;
 	return m.str();
 }
 

@@ -14,20 +14,20 @@ namespace mail {
 
 struct DsnReport
 {
-	std::string reportingMta;  ///< this server's name
-	std::string queueId;       ///< the original message's queue id
-	std::string sender;        ///< the original envelope sender: the DSN goes to it
-	std::string fromDomain;    ///< From: MAILER-DAEMON@fromDomain
-	std::int64_t arrival = 0;  ///< unix seconds the original was queued
+	std::string reportingMta;                ///< this server's name
+	std::string queueId;                     ///< the original message's queue id
+	std::string sender;                      ///< the original envelope sender: the DSN goes to it
+	std::string fromDomain;                  ///< From: MAILER-DAEMON@fromDomain
+	std::int64_t arrival = 0;                ///< unix seconds the original was queued
 	std::vector<QueuedRecipient> recipients; ///< the failed ones (status, remoteMta, diagnostic)
 };
 
 
 std::string buildDsn(const DsnReport& report, const std::string& originalMessage, std::int64_t now);
-	/// A complete message (CRLF) of type multipart/report; report-type=delivery-status: a
-	/// readable explanation, message/delivery-status (Reporting-MTA, Arrival-Date, per
-	/// recipient Final-Recipient, Action: failed, Status, Remote-MTA, Diagnostic-Code) and
-	/// text/rfc822-headers with the original's header.
+/// A complete message (CRLF) of type multipart/report; report-type=delivery-status: a
+/// readable explanation, message/delivery-status (Reporting-MTA, Arrival-Date, per
+/// recipient Final-Recipient, Action: failed, Status, Remote-MTA, Diagnostic-Code) and
+/// text/rfc822-headers with the original's header.
 
 
 } // namespace mail

@@ -12,10 +12,10 @@
 
 #include <cctype>
 
+using Poco::Timespan;
 using Poco::Net::SMTPClientSession;
 using Poco::Net::SocketAddress;
 using Poco::Net::StreamSocket;
-using Poco::Timespan;
 
 
 namespace mail {
@@ -44,7 +44,7 @@ std::string oneLine(const std::string& reply)
 
 
 bool isEnhancedStatus(const std::string& text, char cls)
-	/// "c.ddd.ddd" with c the reply class (RFC 3463: 1-3 digits per part after the class).
+/// "c.ddd.ddd" with c the reply class (RFC 3463: 1-3 digits per part after the class).
 {
 	if (text.size() < 5 || text[0] != cls || text[1] != '.') return false;
 	std::size_t i = 2, digits = 0;
@@ -68,7 +68,7 @@ bool isEnhancedStatus(const std::string& text, char cls)
 
 
 class LiveGuard
-	/// Registers a connected socket with the client for abortAll() while a transaction runs.
+/// Registers a connected socket with the client for abortAll() while a transaction runs.
 {
 public:
 	LiveGuard(std::mutex& mutex, std::set<StreamSocket*>& live, StreamSocket& socket):
@@ -109,7 +109,7 @@ void sendAll(StreamSocket& socket, const std::string& data)
 
 
 int command(SMTPClientSession& session, const std::string& line, std::string& reply)
-	/// One command and its reply; a closed connection or garbage instead of a reply throws.
+/// One command and its reply; a closed connection or garbage instead of a reply throws.
 {
 	const int code = session.sendCommand(line, reply);
 	if (code < 200 || code > 599)
@@ -119,7 +119,7 @@ int command(SMTPClientSession& session, const std::string& line, std::string& re
 
 
 void quit(SMTPClientSession& session, const std::string& peer)
-	/// QUIT and close; the outcome is known already, so a failure here changes nothing.
+/// QUIT and close; the outcome is known already, so a failure here changes nothing.
 {
 	try
 	{
@@ -242,8 +242,7 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 
 	SMTPClientSession session(socket);
 	LiveGuard guard(_mutex, _live, socket);
-	const auto finish = [&]
-	{
+	const auto finish = [&] {
 		guard.release(); // abortAll() must not touch a socket that is being closed
 		quit(session, peer);
 	};

@@ -37,25 +37,25 @@ struct RecipientResult
 
 struct TransactionResult
 {
-	bool tryNext = false; ///< the exchanger was unusable (connect, greeting, EHLO): try the next one
+	bool tryNext = false;                    ///< the exchanger was unusable (connect, greeting, EHLO): try the next one
 	std::vector<RecipientResult> recipients; ///< one per recipient, in order
 };
 
 
 class RelayClient
-	/// Outbound SMTP over Poco::Net::SMTPClientSession: greeting, EHLO (HELO fallback), MAIL
-	/// FROM, RCPT TO per recipient, DATA with dot-stuffing, QUIT. Every step has a timeout.
-	/// Thread-safe: workers share one client; abortAll() interrupts every live transaction.
+/// Outbound SMTP over Poco::Net::SMTPClientSession: greeting, EHLO (HELO fallback), MAIL
+/// FROM, RCPT TO per recipient, DATA with dot-stuffing, QUIT. Every step has a timeout.
+/// Thread-safe: workers share one client; abortAll() interrupts every live transaction.
 {
 public:
 	RelayClient(std::string heloName, Seconds connectTimeout, Seconds commandTimeout);
 
 	TransactionResult send(const Exchanger& exchanger, const std::string& sender,
 		const std::vector<std::string>& recipients, const std::string& message);
-		/// message: CRLF line endings, not dot-stuffed. sender empty: MAIL FROM:<>.
+	/// message: CRLF line endings, not dot-stuffed. sender empty: MAIL FROM:<>.
 
 	void abortAll();
-		/// Shuts down every live connection (at server stop), so a blocked step fails at once.
+	/// Shuts down every live connection (at server stop), so a blocked step fails at once.
 
 private:
 	std::string _heloName;
@@ -68,12 +68,12 @@ private:
 
 
 std::string dotStuff(const std::string& message);
-	/// The DATA payload for a CRLF message: lines starting with '.' get another '.', a
-	/// missing final CRLF is added. The terminating ".\r\n" is not included.
+/// The DATA payload for a CRLF message: lines starting with '.' get another '.', a
+/// missing final CRLF is added. The terminating ".\r\n" is not included.
 
 std::string statusFromReply(int code, const std::string& reply);
-	/// RFC 3463 status: the enhanced code at the start of the reply text if it has one
-	/// of the reply's class ("550 5.1.1 ..." -> "5.1.1"), else "<class>.0.0".
+/// RFC 3463 status: the enhanced code at the start of the reply text if it has one
+/// of the reply's class ("550 5.1.1 ..." -> "5.1.1"), else "<class>.0.0".
 
 
 } // namespace mail

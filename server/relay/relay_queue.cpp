@@ -34,14 +34,14 @@ const char* const kTempSuffix = ".tmp";
 
 
 void writeDurably(const std::string& finalPath, const std::string& data)
-	/// tmp -> fsync -> rename; the caller fsyncs the directory.
+/// tmp -> fsync -> rename; the caller fsyncs the directory.
 {
 	writeFileDurably(finalPath, finalPath + kTempSuffix, data);
 }
 
 
 std::string newQueueId()
-	/// Time-ordered and unique across restarts: seconds, microseconds, process counter.
+/// Time-ordered and unique across restarts: seconds, microseconds, process counter.
 {
 	static std::atomic<unsigned> counter{0};
 	const Poco::Timestamp now;
@@ -55,7 +55,7 @@ std::string newQueueId()
 
 
 std::string escapeField(const std::string& text)
-	/// Backslash-escapes what would break the line format: \\, tab, CR, LF.
+/// Backslash-escapes what would break the line format: \\, tab, CR, LF.
 {
 	std::string out;
 	for (char c: text)
@@ -112,7 +112,7 @@ std::vector<std::string> splitTabs(const std::string& line)
 RecipientState parseState(const std::string& text)
 {
 	for (RecipientState s: {RecipientState::Pending, RecipientState::Delivered, RecipientState::Failed,
-		RecipientState::Bounced})
+			 RecipientState::Bounced})
 	{
 		if (text == toString(s)) return s;
 	}
@@ -144,8 +144,7 @@ const char* toString(RecipientState state)
 
 bool QueueEnvelope::finished() const
 {
-	return std::all_of(recipients.begin(), recipients.end(), [](const QueuedRecipient& r)
-	{
+	return std::all_of(recipients.begin(), recipients.end(), [](const QueuedRecipient& r) {
 		return r.state == RecipientState::Delivered || r.state == RecipientState::Bounced;
 	});
 }
@@ -180,7 +179,11 @@ QueueEnvelope parseEnvelope(const std::string& text)
 	{
 		const std::vector<std::string> f = splitTabs(line);
 		const std::string& key = f[0];
-		if (key == "end" && f.size() == 1) { ended = true; break; }
+		if (key == "end" && f.size() == 1)
+		{
+			ended = true;
+			break;
+		}
 		if (key == "rcpt")
 		{
 			if (f.size() != 6) throw Poco::DataFormatException("bad recipient line", line);
@@ -206,7 +209,8 @@ QueueEnvelope parseEnvelope(const std::string& text)
 }
 
 
-RelayQueue::RelayQueue(const std::string& queueDir): _dir(queueDir)
+RelayQueue::RelayQueue(const std::string& queueDir):
+	_dir(queueDir)
 {
 }
 

@@ -43,9 +43,9 @@ struct QueuedRecipient
 struct QueueEnvelope
 {
 	std::string id;
-	std::string sender;       ///< empty: null reverse-path (a bounce)
+	std::string sender; ///< empty: null reverse-path (a bounce)
 	std::vector<QueuedRecipient> recipients;
-	std::int64_t arrival = 0;     ///< unix seconds
+	std::int64_t arrival = 0; ///< unix seconds
 	unsigned attempts = 0;
 	std::int64_t nextAttempt = 0; ///< unix seconds
 
@@ -62,33 +62,33 @@ public:
 
 	std::string enqueue(const std::string& sender, const std::vector<std::string>& recipients,
 		const std::string& message);
-		/// Writes message and envelope durably (tmp -> fsync -> rename -> fsync dir) and wakes
-		/// the relay workers. Returns the queue id. Throws Poco::Exception on failure, leaving
-		/// nothing behind.
+	/// Writes message and envelope durably (tmp -> fsync -> rename -> fsync dir) and wakes
+	/// the relay workers. Returns the queue id. Throws Poco::Exception on failure, leaving
+	/// nothing behind.
 
 	void setListener(Listener listener);
-		/// Called (on the enqueuing thread) after each successful enqueue().
-		/// Set once before anything is enqueued.
+	/// Called (on the enqueuing thread) after each successful enqueue().
+	/// Set once before anything is enqueued.
 
 	std::vector<QueueEnvelope> scan();
-		/// Start-up recovery only, before any enqueue() can run: every complete queued
-		/// message, oldest first. Removes leftovers of interrupted writes (temp files, a
-		/// message without envelope, which a concurrent enqueue() is in the middle of
-		/// writing) and renames corrupt envelopes aside. Creates the directory if needed.
+	/// Start-up recovery only, before any enqueue() can run: every complete queued
+	/// message, oldest first. Removes leftovers of interrupted writes (temp files, a
+	/// message without envelope, which a concurrent enqueue() is in the middle of
+	/// writing) and renames corrupt envelopes aside. Creates the directory if needed.
 
 	std::vector<QueueEnvelope> list() const;
-		/// A read-only view for monitoring, safe at any time from any thread, alongside
-		/// enqueue(), update() and remove(): every queued message whose envelope and message
-		/// are both in place, oldest first. Never creates, deletes or renames a file; skips
-		/// temp files, unfinished writes and unreadable envelopes.
+	/// A read-only view for monitoring, safe at any time from any thread, alongside
+	/// enqueue(), update() and remove(): every queued message whose envelope and message
+	/// are both in place, oldest first. Never creates, deletes or renames a file; skips
+	/// temp files, unfinished writes and unreadable envelopes.
 
 	bool load(const std::string& id, QueueEnvelope& envelope) const;
-		/// False if the message is no longer queued. Throws Poco::Exception on a corrupt file.
+	/// False if the message is no longer queued. Throws Poco::Exception on a corrupt file.
 	std::string readMessage(const std::string& id) const;
 	void update(const QueueEnvelope& envelope);
-		/// Rewrites the envelope durably.
+	/// Rewrites the envelope durably.
 	void remove(const std::string& id);
-		/// Removes a finished message (envelope first).
+	/// Removes a finished message (envelope first).
 
 	const std::string& directory() const { return _dir; }
 
@@ -103,9 +103,9 @@ private:
 
 
 std::string formatEnvelope(const QueueEnvelope& envelope);
-	/// The .env file text (one "key value" line per field, one line per recipient).
+/// The .env file text (one "key value" line per field, one line per recipient).
 QueueEnvelope parseEnvelope(const std::string& text);
-	/// Inverse of formatEnvelope(). Throws Poco::DataFormatException on bad input.
+/// Inverse of formatEnvelope(). Throws Poco::DataFormatException on bad input.
 
 
 } // namespace mail

@@ -14,9 +14,9 @@ namespace mail {
 
 struct Exchanger
 {
-	std::string host;         ///< the MX host name (or the domain itself)
+	std::string host; ///< the MX host name (or the domain itself)
 	std::uint16_t preference = 0;
-	std::string address;      ///< dotted IPv4
+	std::string address; ///< dotted IPv4
 	std::uint16_t port = 0;
 
 	std::string describe() const; ///< "host[address]:port"
@@ -35,8 +35,8 @@ struct Route
 {
 	RouteStatus status = RouteStatus::Temporary;
 	std::vector<Exchanger> exchangers;
-	std::string status3463;  ///< RFC 3463 status for a failure ("5.1.2")
-	std::string diagnostic;  ///< why, for logs and the DSN
+	std::string status3463; ///< RFC 3463 status for a failure ("5.1.2")
+	std::string diagnostic; ///< why, for logs and the DSN
 };
 
 
@@ -44,12 +44,12 @@ class RelayRouter
 {
 public:
 	RelayRouter(const NameLookup& lookup, std::string selfAddress, std::uint16_t selfPort);
-		/// selfAddress:selfPort is this server's SMTP listener; an exchanger that is this
-		/// server is left out (RFC 5321 5.1), so a wrong MX cannot make us talk to ourselves.
+	/// selfAddress:selfPort is this server's SMTP listener; an exchanger that is this
+	/// server is left out (RFC 5321 5.1), so a wrong MX cannot make us talk to ourselves.
 
 	Route route(const std::string& domain) const;
-		/// All MX records of the domain by preference (none: the domain itself, RFC 5321
-		/// 5.1), each with its P record (port) and A record (address; none: 127.0.0.1).
+	/// All MX records of the domain by preference (none: the domain itself, RFC 5321
+	/// 5.1), each with its P record (port) and A record (address; none: 127.0.0.1).
 
 private:
 	const NameLookup& _lookup;

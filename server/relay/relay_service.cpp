@@ -29,7 +29,7 @@ std::int64_t nowSeconds()
 
 
 std::chrono::milliseconds resolverTimeout(const RelayConfig& relay)
-	/// One mail-dns query attempt may take at most a second, or less if commands are faster.
+/// One mail-dns query attempt may take at most a second, or less if commands are faster.
 {
 	return std::min<std::chrono::milliseconds>(std::chrono::seconds(1), relay.commandTimeout);
 }
@@ -193,8 +193,7 @@ std::optional<RelayService::Clock::time_point> RelayService::attempt(const std::
 		const std::size_t hops = countHeader(message, "Received");
 		if (hops > _context.server.relay.maxHops)
 		{
-			failPending(envelope, "5.4.6", "mail forwarding loop: " + std::to_string(hops)
-				+ " Received: headers, more than relay.max_hops=" + std::to_string(_context.server.relay.maxHops));
+			failPending(envelope, "5.4.6", "mail forwarding loop: " + std::to_string(hops) + " Received: headers, more than relay.max_hops=" + std::to_string(_context.server.relay.maxHops));
 		}
 		else
 		{
@@ -217,8 +216,7 @@ std::optional<RelayService::Clock::time_point> RelayService::attempt(const std::
 		const std::int64_t now = nowSeconds();
 		if (!_context.stopping && _policy.expired(envelope.arrival, now))
 		{
-			failPending(envelope, "4.4.7", "delivery time expired (relay.expire) after "
-				+ std::to_string(envelope.attempts) + " attempts");
+			failPending(envelope, "4.4.7", "delivery time expired (relay.expire) after " + std::to_string(envelope.attempts) + " attempts");
 		}
 	}
 
@@ -335,8 +333,9 @@ void RelayService::bounce(QueueEnvelope& envelope, const std::string& message)
 		report.reportingMta = _context.server.name;
 		report.queueId = envelope.id;
 		report.sender = envelope.sender;
-		report.fromDomain = !account.empty() ? Poco::toLower(domainOf(account))
-			: !_context.server.domains.empty() ? _context.server.domains.front() : _context.server.name;
+		report.fromDomain = !account.empty()   ? Poco::toLower(domainOf(account))
+			: !_context.server.domains.empty() ? _context.server.domains.front()
+											   : _context.server.name;
 		report.arrival = envelope.arrival;
 		// A null reverse-path: the sender's Maildir gets "Return-Path: <>", a queued bounce
 		// goes out with MAIL FROM:<>.

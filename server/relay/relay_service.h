@@ -36,7 +36,7 @@ class Delivery;
 
 
 struct ScheduledEntry
-	/// One message known to the relay schedule, as scheduleSnapshot() reports it.
+/// One message known to the relay schedule, as scheduleSnapshot() reports it.
 {
 	std::string id;
 	std::chrono::system_clock::time_point due; ///< next attempt; unset while inProgress
@@ -48,20 +48,20 @@ class RelayService
 {
 public:
 	RelayService(ServerContext& context, RelayQueue& queue, Delivery& delivery);
-		/// Bounces (delivery status notifications) go out through delivery, as SMTP's
-		/// messages do: into the sender's Maildir, or queued when the sender is remote.
+	/// Bounces (delivery status notifications) go out through delivery, as SMTP's
+	/// messages do: into the sender's Maildir, or queued when the sender is remote.
 	~RelayService();
 
 	void start();
-		/// Scans the queue (restart recovery), schedules what it finds and starts the workers.
+	/// Scans the queue (restart recovery), schedules what it finds and starts the workers.
 	void stop();
-		/// Interrupts live transactions (they stay queued) and waits for the workers.
+	/// Interrupts live transactions (they stay queued) and waits for the workers.
 
 	std::size_t scheduled() const; ///< messages known to the schedule (waiting or in progress)
 
 	std::vector<ScheduledEntry> scheduleSnapshot() const;
-		/// What is due when, soonest first, then the messages being attempted. Thread-safe;
-		/// a copy taken under the schedule lock, so it may be stale as soon as it returns.
+	/// What is due when, soonest first, then the messages being attempted. Thread-safe;
+	/// a copy taken under the schedule lock, so it may be stale as soon as it returns.
 
 private:
 	using Clock = std::chrono::system_clock;
@@ -69,7 +69,7 @@ private:
 	void schedule(const std::string& id, Clock::time_point when);
 	void work();
 	std::optional<Clock::time_point> attempt(const std::string& id);
-		/// One delivery attempt; returns when to try again, or nothing when the message is done.
+	/// One delivery attempt; returns when to try again, or nothing when the message is done.
 	void sendDomain(QueueEnvelope& envelope, const std::string& domain, const std::vector<std::size_t>& indices,
 		const std::string& message);
 	void failPending(QueueEnvelope& envelope, const std::string& status, const std::string& why);

@@ -15,15 +15,15 @@ public:
 	explicit RetryPolicy(const RelayConfig& config);
 
 	Seconds delayAfter(unsigned attempts) const;
-		/// The wait after the given number of failed attempts (1 = after the first):
-		/// relay.retry[attempts - 1], the last entry repeating.
+	/// The wait after the given number of failed attempts (1 = after the first):
+	/// relay.retry[attempts - 1], the last entry repeating.
 
 	bool expired(std::int64_t arrival, std::int64_t now) const;
-		/// True once relay.expire has passed since arrival: the message bounces.
+	/// True once relay.expire has passed since arrival: the message bounces.
 
 	std::int64_t nextAttempt(std::int64_t arrival, unsigned attempts, std::int64_t now) const;
-		/// now + delayAfter(attempts), but never later than the expiry time, so the last
-		/// attempt happens when the message expires.
+	/// now + delayAfter(attempts), but never later than the expiry time, so the last
+	/// attempt happens when the message expires.
 
 private:
 	std::vector<Seconds> _retry;

@@ -20,9 +20,18 @@ struct VerbName
 };
 
 const VerbName kVerbs[] = {
-	{"HELO", SmtpVerb::Helo}, {"EHLO", SmtpVerb::Ehlo}, {"MAIL", SmtpVerb::Mail}, {"RCPT", SmtpVerb::Rcpt},
-	{"DATA", SmtpVerb::Data}, {"RSET", SmtpVerb::Rset}, {"NOOP", SmtpVerb::Noop}, {"QUIT", SmtpVerb::Quit},
-	{"VRFY", SmtpVerb::Vrfy}, {"EXPN", SmtpVerb::Expn}, {"HELP", SmtpVerb::Help}, {"AUTH", SmtpVerb::Auth},
+	{"HELO", SmtpVerb::Helo},
+	{"EHLO", SmtpVerb::Ehlo},
+	{"MAIL", SmtpVerb::Mail},
+	{"RCPT", SmtpVerb::Rcpt},
+	{"DATA", SmtpVerb::Data},
+	{"RSET", SmtpVerb::Rset},
+	{"NOOP", SmtpVerb::Noop},
+	{"QUIT", SmtpVerb::Quit},
+	{"VRFY", SmtpVerb::Vrfy},
+	{"EXPN", SmtpVerb::Expn},
+	{"HELP", SmtpVerb::Help},
+	{"AUTH", SmtpVerb::Auth},
 	{"STARTTLS", SmtpVerb::Starttls},
 };
 
@@ -65,8 +74,7 @@ MailArguments parsePrefixAndPath(const std::string& argument, const std::string&
 	const AddressParse path = parsePath(rest, isSender);
 	if (!path.ok)
 	{
-		return fail(501, std::string(isSender ? "5.1.7 Bad sender address syntax" : "5.1.3 Bad recipient address syntax")
-			+ " (" + path.error + ")");
+		return fail(501, std::string(isSender ? "5.1.7 Bad sender address syntax" : "5.1.3 Bad recipient address syntax") + " (" + path.error + ")");
 	}
 	MailArguments result;
 	result.ok = true;

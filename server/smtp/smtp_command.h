@@ -12,8 +12,19 @@ namespace mail {
 
 enum class SmtpVerb
 {
-	Helo, Ehlo, Mail, Rcpt, Data, Rset, Noop, Quit, Vrfy, Expn, Help,
-	Auth, Starttls, ///< rows reserved for the hardening issue; not offered yet
+	Helo,
+	Ehlo,
+	Mail,
+	Rcpt,
+	Data,
+	Rset,
+	Noop,
+	Quit,
+	Vrfy,
+	Expn,
+	Help,
+	Auth,
+	Starttls, ///< rows reserved for the hardening issue; not offered yet
 	Unknown
 };
 
@@ -23,19 +34,23 @@ const char* toString(SmtpVerb verb);
 struct SmtpCommand
 {
 	SmtpVerb verb = SmtpVerb::Unknown;
-	std::string verbText;  ///< as the client wrote it
-	std::string argument;  ///< everything after the verb and its separating spaces, trailing spaces removed
+	std::string verbText; ///< as the client wrote it
+	std::string argument; ///< everything after the verb and its separating spaces, trailing spaces removed
 };
 
 SmtpCommand parseCommand(const std::string& line);
-	/// Splits "VERB [argument]"; the verb is matched case-insensitively.
+/// Splits "VERB [argument]"; the verb is matched case-insensitively.
 
 
-enum class BodyType { SevenBit, EightBitMime };
+enum class BodyType
+{
+	SevenBit,
+	EightBitMime
+};
 
 
 struct SmtpReply
-	/// A reply the session sends when a parse fails.
+/// A reply the session sends when a parse fails.
 {
 	int code = 0;
 	std::string text; ///< enhanced status code and text, e.g. "5.5.4 Syntax: MAIL FROM:<address>"
@@ -43,23 +58,23 @@ struct SmtpReply
 
 
 struct MailArguments
-	/// Parsed `FROM:<path> [SIZE=n] [BODY=7BIT|8BITMIME]` or `TO:<path>`.
+/// Parsed `FROM:<path> [SIZE=n] [BODY=7BIT|8BITMIME]` or `TO:<path>`.
 {
 	bool ok = false;
-	SmtpReply error;          ///< when !ok
+	SmtpReply error; ///< when !ok
 	MailAddress address;
 	bool hasSize = false;
-	std::size_t size = 0;     ///< SIZE= value (declared size, RFC 1870)
+	std::size_t size = 0; ///< SIZE= value (declared size, RFC 1870)
 	BodyType body = BodyType::SevenBit;
 };
 
 MailArguments parseMailArguments(const std::string& argument);
-	/// The argument of MAIL: "FROM:" (any case, spaces allowed after the colon), the
-	/// reverse-path (the null path allowed), then SP-separated parameters. Unknown or
-	/// repeated parameters and bad values give 555 5.5.4 / 501 replies.
+/// The argument of MAIL: "FROM:" (any case, spaces allowed after the colon), the
+/// reverse-path (the null path allowed), then SP-separated parameters. Unknown or
+/// repeated parameters and bad values give 555 5.5.4 / 501 replies.
 
 MailArguments parseRcptArguments(const std::string& argument);
-	/// The argument of RCPT: "TO:" and a forward-path; no parameters are supported.
+/// The argument of RCPT: "TO:" and a forward-path; no parameters are supported.
 
 
 } // namespace mail

@@ -33,12 +33,12 @@ struct DataLimits
 
 
 DataStatus readData(LineReader& reader, const DataLimits& limits, std::string& message);
-	/// Reads lines up to the end-of-data line "." and appends the content to message.
-	/// The end is only CRLF "." CRLF: a "." line ending in a bare LF, or following a line
-	/// that ended in a bare LF, is content (kept as "."), so no SMTP smuggling. Every other
-	/// line starting with "." loses that dot (RFC 5321 4.5.2). Lines are stored with CRLF
-	/// whether they ended in CRLF or a bare LF. After a size or line-length violation the
-	/// content stops growing but reading goes on to the end, keeping the session in sync.
+/// Reads lines up to the end-of-data line "." and appends the content to message.
+/// The end is only CRLF "." CRLF: a "." line ending in a bare LF, or following a line
+/// that ended in a bare LF, is content (kept as "."), so no SMTP smuggling. Every other
+/// line starting with "." loses that dot (RFC 5321 4.5.2). Lines are stored with CRLF
+/// whether they ended in CRLF or a bare LF. After a size or line-length violation the
+/// content stops growing but reading goes on to the end, keeping the session in sync.
 
 
 } // namespace mail

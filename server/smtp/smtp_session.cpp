@@ -220,8 +220,7 @@ void SmtpSession::doEhlo(const SmtpCommand& command)
 	_esmtp = true;
 	_tx.reset();
 	enterState(State::Ready);
-	replyLines(250, {_server.name, "PIPELINING", "SIZE " + std::to_string(_limits.maxMessageSize), "8BITMIME",
-		"ENHANCEDSTATUSCODES", "HELP"});
+	replyLines(250, {_server.name, "PIPELINING", "SIZE " + std::to_string(_limits.maxMessageSize), "8BITMIME", "ENHANCEDSTATUSCODES", "HELP"});
 }
 
 

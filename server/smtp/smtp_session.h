@@ -19,24 +19,30 @@ namespace mail {
 
 
 class SmtpSession
-	/// RFC 5321 server side for one connection (Postfix smtpd style: one blocking loop).
-	/// States only say how input is read; whether a transaction is open is `_tx`.
-	/// Each command row has a check (validates, parses MAIL/RCPT arguments, applies the
-	/// policy, replies 4xx/5xx to refuse) and a proceed step that only acts on what the
-	/// check kept (OpenSMTPD's smtp_check_* / smtp_proceed_*).
+/// RFC 5321 server side for one connection (Postfix smtpd style: one blocking loop).
+/// States only say how input is read; whether a transaction is open is `_tx`.
+/// Each command row has a check (validates, parses MAIL/RCPT arguments, applies the
+/// policy, replies 4xx/5xx to refuse) and a proceed step that only acts on what the
+/// check kept (OpenSMTPD's smtp_check_* / smtp_proceed_*).
 {
 public:
 	SmtpSession(const ServerContext& context, Delivery& delivery, Poco::Net::StreamSocket& socket,
 		const std::string& id);
 
 	void run();
-		/// Greets, serves commands until QUIT, a fatal limit, a timeout, shutdown or the
-		/// client going away; logs one disconnected line. Never throws.
+	/// Greets, serves commands until QUIT, a fatal limit, a timeout, shutdown or the
+	/// client going away; logs one disconnected line. Never throws.
 
 	static std::string busyReply(const ServerConfig& server);
-		/// What a client over limits.max_sessions(_per_ip) gets instead of a greeting.
+	/// What a client over limits.max_sessions(_per_ip) gets instead of a greeting.
 
-	enum class State { Connected, Ready, Data, Closing };
+	enum class State
+	{
+		Connected,
+		Ready,
+		Data,
+		Closing
+	};
 
 private:
 	struct Transaction
@@ -52,9 +58,9 @@ private:
 	struct CommandRow
 	{
 		SmtpVerb verb;
-		Check check;      ///< validates; replies 4xx/5xx and returns false to refuse
-		Handler proceed;  ///< acts; replies 2xx/3xx
-		bool beforeHelo;  ///< allowed in Connected
+		Check check;     ///< validates; replies 4xx/5xx and returns false to refuse
+		Handler proceed; ///< acts; replies 2xx/3xx
+		bool beforeHelo; ///< allowed in Connected
 	};
 	static const CommandRow kCommands[];
 
@@ -79,8 +85,8 @@ private:
 	void doNothing(const SmtpCommand& command);
 
 	void reply(int code, const std::string& text);
-		/// Queues one reply line "code text"; a 4xx/5xx counts as an error and, past the
-		/// soft limit, is delayed.
+	/// Queues one reply line "code text"; a 4xx/5xx counts as an error and, past the
+	/// soft limit, is delayed.
 	void replyLines(int code, const std::vector<std::string>& lines);
 	void closeWith(const std::string& reason); ///< ends the loop with this disconnect reason
 	void closeShuttingDown();                  ///< 421 4.3.2, reason shutdown
@@ -95,8 +101,8 @@ private:
 	void doRcpt(const SmtpCommand& command);
 	void doData(const SmtpCommand& command);
 	std::string commit(const std::string& content);
-		/// Prepends Received:, hands the message to Delivery (local copies, then the relay
-		/// queue) and returns its id; throws on any failure.
+	/// Prepends Received:, hands the message to Delivery (local copies, then the relay
+	/// queue) and returns its id; throws on any failure.
 
 	const ServerContext& _context;
 	const ServerConfig& _server;

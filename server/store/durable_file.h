@@ -14,13 +14,13 @@ namespace mail {
 
 
 class DurableFileError: public Poco::FileException
-	/// A failed file-system call: displayText() is "File access error: <what> <path>: <strerror>".
-	/// Derives from Poco::FileException so callers that catch Poco::Exception keep working.
+/// A failed file-system call: displayText() is "File access error: <what> <path>: <strerror>".
+/// Derives from Poco::FileException so callers that catch Poco::Exception keep working.
 {
 public:
 	DurableFileError(const std::string& what, const std::string& path, int error);
 
-	int error() const { return _error; }             ///< errno of the failing call
+	int error() const { return _error; }              ///< errno of the failing call
 	const std::string& path() const { return _path; } ///< the file or directory it was about
 
 	const char* name() const noexcept override;
@@ -35,24 +35,24 @@ private:
 
 
 [[noreturn]] void throwErrno(const std::string& what, const std::string& path, int error);
-	/// Throws DurableFileError; pass errno as read right after the failing call.
+/// Throws DurableFileError; pass errno as read right after the failing call.
 
 void writeAll(int fd, const std::string& data, const std::string& path);
-	/// write() until all of data is written, retrying EINTR and short writes.
+/// write() until all of data is written, retrying EINTR and short writes.
 
 void syncDirectory(const std::string& dir);
-	/// fsync() of a directory, so a create, rename, link or unlink in it survives a crash.
+/// fsync() of a directory, so a create, rename, link or unlink in it survives a crash.
 
 bool makeDirectory(const std::string& path);
-	/// mkdir(path, 0700) that accepts an existing entry; true when it created the directory.
-	/// The caller fsyncs the parent when it needs the new entry durable.
+/// mkdir(path, 0700) that accepts an existing entry; true when it created the directory.
+/// The caller fsyncs the parent when it needs the new entry durable.
 
 void writeFileDurably(const std::string& finalPath, const std::string& tmpPath, const std::string& data);
-	/// Writes data to tmpPath (created or truncated, mode 0600), fsyncs it and renames it to
-	/// finalPath; on failure tmpPath is removed. The caller fsyncs the directory.
+/// Writes data to tmpPath (created or truncated, mode 0600), fsyncs it and renames it to
+/// finalPath; on failure tmpPath is removed. The caller fsyncs the directory.
 
 std::string readWholeFile(const std::string& path);
-	/// The whole content of a file.
+/// The whole content of a file.
 
 
 } // namespace mail

@@ -27,7 +27,7 @@ const char* const kSubdirs[] = {"new", "cur"};
 
 
 struct SortKey
-	/// Delivery order: `<seconds>.M<microseconds>...`, compared numerically, then by name.
+/// Delivery order: `<seconds>.M<microseconds>...`, compared numerically, then by name.
 {
 	std::uint64_t seconds = 0;
 	std::uint64_t micros = 0;
@@ -93,7 +93,8 @@ void scanDirectory(const std::string& dir, std::vector<MailboxMessage>& messages
 } // namespace
 
 
-Mailbox::Mailbox(const std::string& path): _path(path)
+Mailbox::Mailbox(const std::string& path):
+	_path(path)
 {
 	for (const char* sub: kSubdirs) scanDirectory(path + '/' + sub, _messages);
 	std::vector<std::pair<SortKey, std::size_t>> order;

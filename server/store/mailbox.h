@@ -14,46 +14,46 @@ namespace mail {
 
 struct MailboxMessage
 {
-	std::string path;        ///< absolute path of the file at snapshot time
-	std::uint64_t size = 0;  ///< RFC 1939 octet count: the file size (stored with CRLF endings)
-	std::string uid;         ///< UIDL: Maildir base name, or a stable hash of it when unfit
-	bool deleted = false;    ///< marked by DELE; applied only by commitDeletions()
+	std::string path;       ///< absolute path of the file at snapshot time
+	std::uint64_t size = 0; ///< RFC 1939 octet count: the file size (stored with CRLF endings)
+	std::string uid;        ///< UIDL: Maildir base name, or a stable hash of it when unfit
+	bool deleted = false;   ///< marked by DELE; applied only by commitDeletions()
 };
 
 
 class Mailbox
-	/// Taken once at login from new/ and cur/ in one readdir pass each; the numbering does
-	/// not change for the rest of the session, so mail arriving later shows in the next
-	/// session. Messages are numbered in delivery order (Maildir names start with the time).
-	/// Not thread-safe: one session owns it, and the mailbox lock keeps other sessions out.
+/// Taken once at login from new/ and cur/ in one readdir pass each; the numbering does
+/// not change for the rest of the session, so mail arriving later shows in the next
+/// session. Messages are numbered in delivery order (Maildir names start with the time).
+/// Not thread-safe: one session owns it, and the mailbox lock keeps other sessions out.
 {
 public:
 	explicit Mailbox(const std::string& path);
-		/// Snapshot of path/new and path/cur (a missing directory counts as empty).
-		/// Throws Poco::FileException when a directory exists but cannot be read.
+	/// Snapshot of path/new and path/cur (a missing directory counts as empty).
+	/// Throws Poco::FileException when a directory exists but cannot be read.
 
 	std::size_t count() const { return _messages.size(); } ///< numbers 1..count() (deleted included)
 	std::size_t liveCount() const { return _messages.size() - _deletedCount; }
 	std::uint64_t liveSize() const { return _totalSize - _deletedSize; }
 	std::size_t deletedCount() const { return _deletedCount; }
 
-	bool exists(std::uint64_t number) const; ///< in range and not marked deleted
+	bool exists(std::uint64_t number) const;                   ///< in range and not marked deleted
 	const MailboxMessage& message(std::uint64_t number) const; ///< requires exists(number)
 
 	void markDeleted(std::uint64_t number); ///< requires exists(number)
 	void undeleteAll();                     ///< RSET
 
 	bool appendMessage(std::uint64_t number, std::string& out, std::string& scratch) const;
-		/// RETR body: appends the byte-stuffed message and the closing ".\r\n" to out.
-		/// scratch is a reusable buffer (kept by the session to avoid allocations).
-		/// False when the file cannot be read (nothing appended).
+	/// RETR body: appends the byte-stuffed message and the closing ".\r\n" to out.
+	/// scratch is a reusable buffer (kept by the session to avoid allocations).
+	/// False when the file cannot be read (nothing appended).
 
 	bool appendTop(std::uint64_t number, std::uint64_t lines, std::string& out, std::string& scratch) const;
-		/// TOP: the header, the blank line and the first `lines` body lines, stuffed, then ".\r\n".
+	/// TOP: the header, the blank line and the first `lines` body lines, stuffed, then ".\r\n".
 
 	std::size_t commitDeletions();
-		/// UPDATE: unlinks every marked message, then fsyncs new/ and cur/. Returns how many
-		/// could not be removed (a file already gone counts as removed).
+	/// UPDATE: unlinks every marked message, then fsyncs new/ and cur/. Returns how many
+	/// could not be removed (a file already gone counts as removed).
 
 private:
 	bool readFile(const MailboxMessage& message, std::string& scratch) const;
@@ -67,11 +67,11 @@ private:
 
 
 void appendStuffed(std::string& out, const char* data, std::size_t length);
-	/// Appends data with every line starting with '.' doubled (RFC 1939 byte-stuffing),
-	/// then CRLF if data does not end with a line end, then ".\r\n".
+/// Appends data with every line starting with '.' doubled (RFC 1939 byte-stuffing),
+/// then CRLF if data does not end with a line end, then ".\r\n".
 
 std::size_t topLength(const char* data, std::size_t length, std::uint64_t lines);
-	/// Length of the header, the blank line after it and the next `lines` lines.
+/// Length of the header, the blank line after it and the next `lines` lines.
 
 
 } // namespace mail

@@ -8,18 +8,18 @@ namespace mail {
 
 
 class MailboxLock
-	/// Held by a session from PASS until it ends. Two layers: an in-process registry of
-	/// held mailbox paths (threads of this server), and flock() on <mailbox>/.lock (other
-	/// processes). The kernel drops the flock when the holder dies, so a crash never
-	/// leaves a mailbox locked. Released by release() or the destructor (QUIT, drop,
-	/// timeout, shutdown).
+/// Held by a session from PASS until it ends. Two layers: an in-process registry of
+/// held mailbox paths (threads of this server), and flock() on <mailbox>/.lock (other
+/// processes). The kernel drops the flock when the holder dies, so a crash never
+/// leaves a mailbox locked. Released by release() or the destructor (QUIT, drop,
+/// timeout, shutdown).
 {
 public:
 	enum class Result
 	{
 		Acquired,
-		Busy,   ///< another session holds the mailbox
-		Failed  ///< the lock file could not be created or opened
+		Busy,  ///< another session holds the mailbox
+		Failed ///< the lock file could not be created or opened
 	};
 
 	MailboxLock() = default;
@@ -28,9 +28,9 @@ public:
 	MailboxLock& operator=(const MailboxLock&) = delete;
 
 	Result acquire(const std::string& mailboxPath);
-		/// Takes both locks. When mailboxPath does not exist yet, creates it, its parent
-		/// (the mail root) and tmp/, new/, cur/ first.
-		/// Requires that this object holds nothing yet.
+	/// Takes both locks. When mailboxPath does not exist yet, creates it, its parent
+	/// (the mail root) and tmp/, new/, cur/ first.
+	/// Requires that this object holds nothing yet.
 
 	void release();
 	bool held() const { return _fd >= 0; }

@@ -14,24 +14,24 @@ namespace mail {
 
 
 class Maildir
-	/// Paths and names under one mail root. newFileName() is thread-safe; the rest is const.
+/// Paths and names under one mail root. newFileName() is thread-safe; the rest is const.
 {
 public:
 	explicit Maildir(const std::string& mailRoot, const std::string& hostName = "");
-		/// hostName goes into file names; empty: the name of mailRoot's parent directory
-		/// (DATA/NAME/mail -> NAME), i.e. the server name.
+	/// hostName goes into file names; empty: the name of mailRoot's parent directory
+	/// (DATA/NAME/mail -> NAME), i.e. the server name.
 
 	const std::string& root() const { return _root; }
 
 	std::string path(const std::string& account) const;
-		/// mailRoot/<account>.
+	/// mailRoot/<account>.
 
 	void ensure(const std::string& account) const;
-		/// Creates mailRoot/<account>/{tmp,new,cur} durably if missing (see ensureMaildir()).
-		/// Throws Poco::InvalidArgumentException for a name that could leave mailRoot.
+	/// Creates mailRoot/<account>/{tmp,new,cur} durably if missing (see ensureMaildir()).
+	/// Throws Poco::InvalidArgumentException for a name that could leave mailRoot.
 
 	std::string newFileName(std::size_t size);
-		/// A unique name for a message of size octets, in the format above.
+	/// A unique name for a message of size octets, in the format above.
 
 private:
 	std::string _root;
@@ -41,16 +41,16 @@ private:
 
 
 void ensureMaildir(const std::string& mailboxPath);
-	/// Creates the mail root (mailboxPath's parent, with its parents), mailboxPath and its
-	/// tmp/, new/, cur/ where missing; each new entry is made durable by fsyncing the
-	/// directory holding it. Throws DurableFileError (or Poco::FileException) on failure.
+/// Creates the mail root (mailboxPath's parent, with its parents), mailboxPath and its
+/// tmp/, new/, cur/ where missing; each new entry is made durable by fsyncing the
+/// directory holding it. Throws DurableFileError (or Poco::FileException) on failure.
 
 std::string maildirUid(const std::string& fileName);
-	/// The unique id of a Maildir file name: the part before ':' when it is 1-70 octets of
-	/// 0x21-0x7E (RFC 1939 section 7), else "h" + 16 hex digits of its FNV-1a hash.
+/// The unique id of a Maildir file name: the part before ':' when it is 1-70 octets of
+/// 0x21-0x7E (RFC 1939 section 7), else "h" + 16 hex digits of its FNV-1a hash.
 
 bool maildirSizeHint(const std::string& fileName, std::uint64_t& size);
-	/// The ",S=<size>" field of a Maildir file name, when present and well-formed.
+/// The ",S=<size>" field of a Maildir file name, when present and well-formed.
 
 
 } // namespace mail

@@ -15,35 +15,35 @@ namespace mail {
 
 
 class MaildirStore
-	/// Delivers into the layout of server/store/maildir.h. Files in new/ hold the message
-	/// with CRLF line endings (so the file size is the RFC 1939 size), and are complete and
-	/// fsynced before they appear. Thread-safe.
+/// Delivers into the layout of server/store/maildir.h. Files in new/ hold the message
+/// with CRLF line endings (so the file size is the RFC 1939 size), and are complete and
+/// fsynced before they appear. Thread-safe.
 {
 public:
 	explicit MaildirStore(const std::string& mailRoot, const std::string& hostName = "");
-		/// hostName goes into file names; empty: the name of mailRoot's parent directory
-		/// (DATA/NAME/mail -> NAME), i.e. the server name.
+	/// hostName goes into file names; empty: the name of mailRoot's parent directory
+	/// (DATA/NAME/mail -> NAME), i.e. the server name.
 
 	std::string mailboxPath(const std::string& address) const;
-		/// mailRoot/<address>, the address as the account is written in the config.
+	/// mailRoot/<address>, the address as the account is written in the config.
 
 	std::string deliver(const std::vector<std::string>& addresses, const std::string& message);
-		/// Stores the message once in each mailbox: written to the first mailbox's tmp/,
-		/// made durable, hard-linked into every new/, tmp name removed, every new/ fsynced.
-		/// Returns only when every copy is durable; returns the Maildir base name.
-		/// Group commit: concurrent callers queue their written tmp files; one of them (the
-		/// leader) makes the whole batch durable with one syncfs(), links the batch, fsyncs
-		/// each touched new/ once and wakes the others, so N sessions share two journal
-		/// commits instead of paying 2N.
-		/// Throws Poco::Exception on failure, after removing the tmp file and any copy it
-		/// already linked, so a failed delivery leaves nothing behind.
+	/// Stores the message once in each mailbox: written to the first mailbox's tmp/,
+	/// made durable, hard-linked into every new/, tmp name removed, every new/ fsynced.
+	/// Returns only when every copy is durable; returns the Maildir base name.
+	/// Group commit: concurrent callers queue their written tmp files; one of them (the
+	/// leader) makes the whole batch durable with one syncfs(), links the batch, fsyncs
+	/// each touched new/ once and wakes the others, so N sessions share two journal
+	/// commits instead of paying 2N.
+	/// Throws Poco::Exception on failure, after removing the tmp file and any copy it
+	/// already linked, so a failed delivery leaves nothing behind.
 
 	void ensureMailbox(const std::string& address);
-		/// Creates mailRoot/<address>/{tmp,new,cur} durably (directories fsynced) if missing.
+	/// Creates mailRoot/<address>/{tmp,new,cur} durably (directories fsynced) if missing.
 
 private:
 	struct Pending
-		/// One delivery waiting for the group commit.
+	/// One delivery waiting for the group commit.
 	{
 		std::string tmpPath;
 		std::vector<std::string> targets; ///< new/ paths to link
@@ -51,17 +51,17 @@ private:
 		std::exception_ptr error;
 	};
 
-	void commit(Pending& pending);        ///< waits until pending is committed (or leads a batch)
+	void commit(Pending& pending); ///< waits until pending is committed (or leads a batch)
 	void commitBatch(std::vector<Pending*>& batch);
 
 	std::mutex _commitMutex;
 	std::condition_variable _committed;
-	std::vector<Pending*> _waiting;       ///< written, not yet being committed
-	bool _committing = false;             ///< a leader is committing a batch
+	std::vector<Pending*> _waiting; ///< written, not yet being committed
+	bool _committing = false;       ///< a leader is committing a batch
 
 	Maildir _maildir;
-	std::mutex _mutex;             ///< guards _ready
-	std::set<std::string> _ready;  ///< mailboxes known to exist on disk
+	std::mutex _mutex;            ///< guards _ready
+	std::set<std::string> _ready; ///< mailboxes known to exist on disk
 };
 
 

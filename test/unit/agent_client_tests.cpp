@@ -24,8 +24,8 @@ namespace {
 
 
 class FakeServer
-	/// Accepts one connection, sends greeting, then answers each line with reply(line)
-	/// (an empty answer sends nothing) until the client closes or "QUIT" was answered.
+/// Accepts one connection, sends greeting, then answers each line with reply(line)
+/// (an empty answer sends nothing) until the client closes or "QUIT" was answered.
 {
 public:
 	using Reply = std::function<std::string(const std::string& line)>;
@@ -75,7 +75,7 @@ std::string popReply(const std::string& line)
 	if (line == "UIDL") return "+OK\r\n1 aaa\r\n2 bbb\r\n.\r\n";
 	if (line == "RETR 2" || line == "TOP 2 1")
 		return "+OK\r\nSubject: =?UTF-8?B?5L2g5aW9?=\r\nContent-Transfer-Encoding: quoted-printable\r\n"
-			"Content-Type: text/plain; charset=UTF-8\r\n\r\ncaf=C3=A9\r\n..dot line\r\n.\r\n";
+			   "Content-Type: text/plain; charset=UTF-8\r\n\r\ncaf=C3=A9\r\n..dot line\r\n.\r\n";
 	if (line == "DELE 1") return "+OK message 1 deleted\r\n";
 	if (line == "QUIT") return "+OK bye\r\n";
 	return "-ERR no such message\r\n";
@@ -151,10 +151,11 @@ BOOST_AUTO_TEST_CASE(composed_message_has_the_required_headers)
 	std::ostringstream out;
 	message.write(out);
 	std::string text = out.str();
-	for (const char* header : {"From: usr1@mail.sustech.edu.cn\r\n", "To: <usr2@mail.sustech.edu.cn>, <usr@gmail.com>\r\n",
-		"Date: ", "Message-ID: <", "@mail.sustech.edu.cn>\r\n", "Content-Type: text/plain; charset=UTF-8\r\n",
-		"Content-Transfer-Encoding: quoted-printable\r\n", "Subject: =?UTF-8?"})
-		BOOST_TEST(text.find(header) != std::string::npos, header << " in\n" << text);
+	for (const char* header: {"From: usr1@mail.sustech.edu.cn\r\n", "To: <usr2@mail.sustech.edu.cn>, <usr@gmail.com>\r\n",
+			 "Date: ", "Message-ID: <", "@mail.sustech.edu.cn>\r\n", "Content-Type: text/plain; charset=UTF-8\r\n",
+			 "Content-Transfer-Encoding: quoted-printable\r\n", "Subject: =?UTF-8?"})
+		BOOST_TEST(text.find(header) != std::string::npos, header << " in\n"
+																  << text);
 	BOOST_TEST(text.find("你好") == std::string::npos); // encoded, not raw
 	BOOST_TEST(text.find("h=C3=A9llo w=C3=B6rld\r\nline 2") != std::string::npos, text);
 	MailMessage ascii;
@@ -165,12 +166,17 @@ BOOST_AUTO_TEST_CASE(composed_message_has_the_required_headers)
 
 BOOST_AUTO_TEST_CASE(submission_sends_envelope_and_reports_refusals)
 {
-	struct Row { const char* name; const char* rcptReply; bool ok; };
+	struct Row
+	{
+		const char* name;
+		const char* rcptReply;
+		bool ok;
+	};
 	const Row rows[] = {
 		{"accepted", "250 2.1.5 Ok\r\n", true},
 		{"refused", "550 5.1.1 <nobody@mail.sustech.edu.cn>: Recipient address rejected\r\n", false},
 	};
-	for (const auto& row : rows)
+	for (const auto& row: rows)
 	{
 		bool inData = false;
 		std::string error;
@@ -178,13 +184,21 @@ BOOST_AUTO_TEST_CASE(submission_sends_envelope_and_reports_refusals)
 			FakeServer server("220 fake ESMTP", [&](const std::string& line) -> std::string {
 				if (inData)
 				{
-					if (line == ".") { inData = false; return "250 2.0.0 Ok: queued\r\n"; }
+					if (line == ".")
+					{
+						inData = false;
+						return "250 2.0.0 Ok: queued\r\n";
+					}
 					return "";
 				}
 				if (line.rfind("EHLO", 0) == 0) return "250-fake\r\n250 8BITMIME\r\n";
 				if (line.rfind("MAIL FROM:", 0) == 0) return "250 2.1.0 Ok\r\n";
 				if (line.rfind("RCPT TO:", 0) == 0) return row.rcptReply;
-				if (line == "DATA") { inData = true; return "354 go ahead\r\n"; }
+				if (line == "DATA")
+				{
+					inData = true;
+					return "354 go ahead\r\n";
+				}
 				if (line == "QUIT") return "221 bye\r\n";
 				return "500 what\r\n";
 			});

@@ -59,29 +59,29 @@ BOOST_AUTO_TEST_CASE(send_and_pop_one_shots)
 BOOST_AUTO_TEST_CASE(bad_command_lines_are_usage_errors)
 {
 	const std::vector<std::vector<std::string>> rows = {
-		{},                                                  // no account
-		{"-e", "a@b"},                                       // no password
-		{"-e", "nodomain", "-p", "x"},                       // not an address
-		{"-e", "a@b", "-p"},                                 // missing value
-		{"ping"},                                            // no host
+		{},                            // no account
+		{"-e", "a@b"},                 // no password
+		{"-e", "nodomain", "-p", "x"}, // not an address
+		{"-e", "a@b", "-p"},           // missing value
+		{"ping"},                      // no host
 		{"ping", "h", "-c", "0"},
 		{"ping", "h", "-c", "3x"},
 		{"ping", "h", "-i", "-1"},
 		{"ping", "h", "-W", "nan"},
 		{"ping", "h", "other"},
 		{"trace", "h", "--max-hops", "256"},
-		{"trace", "h", "-i", "1"},                           // ping's option
-		{"-e", "a@b", "-p", "x", "send", "--subject", "s", "--body", "b"},   // no --to
+		{"trace", "h", "-i", "1"},                                         // ping's option
+		{"-e", "a@b", "-p", "x", "send", "--subject", "s", "--body", "b"}, // no --to
 		{"-e", "a@b", "-p", "x", "send", "--to", "c@d"},                   // no body
 		{"-e", "a@b", "-p", "x", "send", "--to", "c@d", "--body", "b", "--body-file", "f"},
 		{"-e", "a@b", "-p", "x", "pop"},
 		{"-e", "a@b", "-p", "x", "frobnicate"},
 		{"--bogus"},
 	};
-	for (const auto& args : rows)
+	for (const auto& args: rows)
 	{
 		std::string joined;
-		for (const auto& a : args) joined += a + " ";
+		for (const auto& a: args) joined += a + " ";
 		BOOST_TEST_INFO("args: " << joined);
 		BOOST_CHECK_THROW(parseAgentOptions(args), UsageError);
 	}

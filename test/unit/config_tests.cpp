@@ -46,7 +46,7 @@ BOOST_AUTO_TEST_CASE(demo_config_loads)
 	BOOST_TEST(ex->isLocalDomain("MAIL.sustech.edu.cn"));
 	BOOST_TEST(!ex->isLocalDomain("gmail.com"));
 	BOOST_TEST(ex->hasAccount("usr1@Mail.Sustech.Edu.Cn"));
-	BOOST_TEST(!ex->hasAccount("USR1@mail.sustech.edu.cn")); // logins: local parts keep their case
+	BOOST_TEST(!ex->hasAccount("USR1@mail.sustech.edu.cn"));   // logins: local parts keep their case
 	BOOST_REQUIRE(ex->accountFor("USR1@Mail.Sustech.Edu.Cn")); // delivery: case-insensitive
 	BOOST_TEST(*ex->accountFor("USR1@Mail.Sustech.Edu.Cn") == "usr1@mail.sustech.edu.cn");
 	BOOST_TEST(!ex->accountFor("usr9@mail.sustech.edu.cn"));

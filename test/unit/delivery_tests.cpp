@@ -30,7 +30,7 @@ const std::string kMessage = "Received: from c ([127.0.0.1])\r\nSubject: t\r\n\r
 
 
 struct DeliveryFixture
-	/// One server with accounts in local.example, its Maildirs and relay queue in a temp dir.
+/// One server with accounts in local.example, its Maildirs and relay queue in a temp dir.
 {
 	DeliveryFixture():
 		store(dir.path() + "/srv/mail"),
@@ -49,7 +49,7 @@ struct DeliveryFixture
 	}
 
 	std::vector<std::string> mailbox(const std::string& account) const
-		/// The contents of every message in the account's new/.
+	/// The contents of every message in the account's new/.
 	{
 		std::vector<std::string> messages;
 		const std::string path = store.mailboxPath(account) + "/new";
@@ -77,7 +77,12 @@ struct DeliveryFixture
 
 BOOST_FIXTURE_TEST_CASE(route_local_remote_refused, DeliveryFixture)
 {
-	struct Row { const char* address; DeliveryRoute::Kind kind; const char* account; };
+	struct Row
+	{
+		const char* address;
+		DeliveryRoute::Kind kind;
+		const char* account;
+	};
 	const std::vector<Row> rows = {
 		{"usr1@local.example", DeliveryRoute::Kind::Local, "usr1@local.example"},
 		{"USR1@Local.EXAMPLE", DeliveryRoute::Kind::Local, "usr1@local.example"}, // as Postfix lookups: whole address
@@ -90,14 +95,13 @@ BOOST_FIXTURE_TEST_CASE(route_local_remote_refused, DeliveryFixture)
 	for (const auto& row: rows)
 	{
 		const DeliveryRoute route = delivery.route(row.address);
-		BOOST_CHECK_MESSAGE(route.kind == row.kind, row.address << ": got kind " << static_cast<int>(route.kind)
-			<< " want " << static_cast<int>(row.kind));
-		BOOST_CHECK_MESSAGE(route.account == row.account, row.address << ": got account '" << route.account
-			<< "' want '" << row.account << "'");
+		BOOST_CHECK_MESSAGE(route.kind == row.kind, row.address << ": got kind " << static_cast<int>(route.kind) << " want " << static_cast<int>(row.kind));
+		BOOST_CHECK_MESSAGE(route.account == row.account, row.address << ": got account '" << route.account << "' want '" << row.account << "'");
 	}
 	const DeliveryRoute refused = delivery.route("ghost@local.example");
 	BOOST_TEST(refused.code == 550);
-	BOOST_TEST(refused.reason == "5.1.1 <ghost@local.example>: Recipient address rejected: "
+	BOOST_TEST(refused.reason ==
+		"5.1.1 <ghost@local.example>: Recipient address rejected: "
 		"User unknown in local recipient table");
 	BOOST_TEST(delivery.route("usr1@local.example").code == 0);
 }
@@ -107,7 +111,8 @@ BOOST_FIXTURE_TEST_CASE(return_path_on_local_copies_only, DeliveryFixture)
 {
 	const mail::DeliveryResult result = delivery.deliver("usr1@local.example",
 		{"usr2@local.example", "USR1@local.example", "Usr2@Local.Example", "far@remote.example",
-			"far@remote.example", "other@remote.example"}, kMessage);
+			"far@remote.example", "other@remote.example"},
+		kMessage);
 	BOOST_TEST(result.local == 2u);  // each account once, however it was written
 	BOOST_TEST(result.remote == 2u); // each address once
 	BOOST_TEST(!result.maildir.empty());

@@ -131,7 +131,12 @@ BOOST_AUTO_TEST_CASE(compression_keeps_case)
 
 BOOST_AUTO_TEST_CASE(encode_name_limits)
 {
-	struct Row { std::string name; bool ok; std::size_t length; };
+	struct Row
+	{
+		std::string name;
+		bool ok;
+		std::size_t length;
+	};
 	const std::vector<Row> rows{
 		{"", true, 1},
 		{".", true, 1},
@@ -141,8 +146,8 @@ BOOST_AUTO_TEST_CASE(encode_name_limits)
 		{"a..", false, 0},
 		{".a", false, 0},
 		{std::string(63, 'x'), true, 65},
-		{"a\\.b.c", true, 7},        // escaped dot inside a label
-		{"a\\046b.c\\\\", true, 8},  // \DDD and an escaped backslash
+		{"a\\.b.c", true, 7},       // escaped dot inside a label
+		{"a\\046b.c\\\\", true, 8}, // \DDD and an escaped backslash
 		{"a\\", false, 0},
 		{"a\\25", false, 0},
 		{"a\\256", false, 0},
@@ -184,7 +189,12 @@ BOOST_AUTO_TEST_CASE(malformed_messages_have_typed_errors)
 	for (int i = 0; i < 5; ++i) tooLong = cat(tooLong, label(std::string(60, 'x')));
 	tooLong.push_back(0);
 
-	struct Row { const char* what; Bytes bytes; WireError error; };
+	struct Row
+	{
+		const char* what;
+		Bytes bytes;
+		WireError error;
+	};
 	const std::vector<Row> rows{
 		{"empty", {}, WireError::Truncated},
 		{"truncated header", {0x12, 0x34, 0, 0, 0}, WireError::Truncated},

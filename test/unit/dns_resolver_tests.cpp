@@ -24,11 +24,11 @@ namespace {
 
 
 using Script = std::function<std::vector<Bytes>(const dns::Message& query)>;
-	/// The datagrams the fake server sends back for one query (possibly none).
+/// The datagrams the fake server sends back for one query (possibly none).
 
 
 class FakeDnsServer
-	/// A UDP server on a free loopback port that answers each query with a script.
+/// A UDP server on a free loopback port that answers each query with a script.
 {
 public:
 	explicit FakeDnsServer(Script script):
@@ -136,7 +136,14 @@ BOOST_AUTO_TEST_CASE(mx_sorted_by_preference_ties_in_server_order)
 
 BOOST_AUTO_TEST_CASE(statuses_from_rcode_and_answers)
 {
-	struct Row { const char* what; std::uint8_t rcode; bool answer; std::uint16_t flags; LookupStatus status; };
+	struct Row
+	{
+		const char* what;
+		std::uint8_t rcode;
+		bool answer;
+		std::uint16_t flags;
+		LookupStatus status;
+	};
 	const std::vector<Row> rows{
 		{"answer", dns::RcodeNoError, true, 0, LookupStatus::Ok},
 		{"nodata", dns::RcodeNoError, false, 0, LookupStatus::NoData},

@@ -12,7 +12,12 @@ BOOST_AUTO_TEST_SUITE(dot_stuffing_tests)
 
 BOOST_AUTO_TEST_CASE(doubles_leading_dots_and_adds_nothing_else)
 {
-	const struct { const char* what; std::string in; std::string want; } rows[] = {
+	const struct
+	{
+		const char* what;
+		std::string in;
+		std::string want;
+	} rows[] = {
 		{"empty", "", ""},
 		{"plain", "a\r\nb\r\n", "a\r\nb\r\n"},
 		{"first line", ".a\r\n", "..a\r\n"},

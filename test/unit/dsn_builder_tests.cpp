@@ -62,10 +62,10 @@ BOOST_AUTO_TEST_CASE(report_has_the_rfc3464_parts_and_fields)
 		"Reporting-MTA: dns; exmail.qq.com\r\n",
 		"Arrival-Date: ",
 		"Final-Recipient: rfc822; error@gmail.com\r\nAction: failed\r\nStatus: 5.1.1\r\n"
-			"Remote-MTA: dns; gmail-smtp-in.l.google.com\r\n"
-			"Diagnostic-Code: smtp; 550 5.1.1 <error@gmail.com>: Recipient address rejected: User unknown\r\n",
+		"Remote-MTA: dns; gmail-smtp-in.l.google.com\r\n"
+		"Diagnostic-Code: smtp; 550 5.1.1 <error@gmail.com>: Recipient address rejected: User unknown\r\n",
 		"Final-Recipient: rfc822; x@nowhere.invalid\r\nAction: failed\r\nStatus: 5.1.2\r\n"
-			"Diagnostic-Code: X-mail; Host or domain name not found\r\n",
+		"Diagnostic-Code: X-mail; Host or domain name not found\r\n",
 		"Content-Type: text/rfc822-headers\r\n",
 		"Subject: hello\r\n",
 		"<error@gmail.com>: host gmail-smtp-in.l.google.com said: 550 5.1.1",

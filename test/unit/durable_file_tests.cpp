@@ -32,7 +32,7 @@ std::string contentOf(const std::string& path)
 
 
 int errorOf(const std::function<void()>& action)
-	/// The errno a DurableFileError reports, 0 when nothing is thrown.
+/// The errno a DurableFileError reports, 0 when nothing is thrown.
 {
 	try
 	{
@@ -47,8 +47,8 @@ int errorOf(const std::function<void()>& action)
 
 
 int errorUnprivileged(const std::function<void()>& action)
-	/// errorOf(action) on a thread whose file-system uid is "nobody" when the tests run as
-	/// root: setfsuid() is per thread and drops CAP_DAC_OVERRIDE, so modes are enforced.
+/// errorOf(action) on a thread whose file-system uid is "nobody" when the tests run as
+/// root: setfsuid() is per thread and drops CAP_DAC_OVERRIDE, so modes are enforced.
 {
 	int result = -1;
 	std::thread worker([&] {
@@ -105,8 +105,8 @@ BOOST_AUTO_TEST_CASE(a_read_only_directory_reports_eacces_and_keeps_nothing)
 	TempDir tmp;
 	const std::string dir = tmp.file("ro");
 	BOOST_REQUIRE(::mkdir(dir.c_str(), 0555) == 0);
-	BOOST_REQUIRE(::chmod(dir.c_str(), 0555) == 0);            // whatever the umask
-	BOOST_REQUIRE(::chmod(tmp.path().c_str(), 0755) == 0);     // "nobody" may enter
+	BOOST_REQUIRE(::chmod(dir.c_str(), 0555) == 0);        // whatever the umask
+	BOOST_REQUIRE(::chmod(tmp.path().c_str(), 0755) == 0); // "nobody" may enter
 	BOOST_TEST(errorUnprivileged([&] { mail::writeFileDurably(dir + "/a", dir + "/a.tmp", "x"); }) == EACCES);
 	BOOST_TEST(errorUnprivileged([&] { mail::makeDirectory(dir + "/sub"); }) == EACCES);
 	BOOST_TEST(!Poco::File(dir + "/a.tmp").exists());

@@ -14,7 +14,7 @@ namespace test {
 
 
 class FakeLookup: public NameLookup
-	/// A zone in memory; names in `slow` time out for every type.
+/// A zone in memory; names in `slow` time out for every type.
 {
 public:
 	Zone zone;

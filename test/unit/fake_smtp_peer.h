@@ -19,9 +19,9 @@ namespace test {
 
 
 class FakeSmtpPeer
-	/// Serves connections one after the other until destroyed. `answer` maps each command
-	/// line to the reply ("" = say nothing, "close" = drop the connection). After a 354 it
-	/// collects the DATA lines up to "." (still dot-stuffed) and answers `endOfData`.
+/// Serves connections one after the other until destroyed. `answer` maps each command
+/// line to the reply ("" = say nothing, "close" = drop the connection). After a 354 it
+/// collects the DATA lines up to "." (still dot-stuffed) and answers `endOfData`.
 {
 public:
 	using Answer = std::function<std::string(const std::string& command)>;
@@ -39,8 +39,8 @@ public:
 	unsigned messages() const;                 ///< DATA transfers completed
 
 	static std::string standard(const std::string& command);
-		/// A well-behaved server: EHLO with SIZE, every recipient accepted except error@...
-		/// (550 5.1.1) and busy@... (450 4.2.1).
+	/// A well-behaved server: EHLO with SIZE, every recipient accepted except error@...
+	/// (550 5.1.1) and busy@... (450 4.2.1).
 
 private:
 	void serve();

@@ -12,7 +12,7 @@ namespace test {
 
 
 class TempDir
-	/// A fresh directory under /tmp, removed with everything in it at destruction.
+/// A fresh directory under /tmp, removed with everything in it at destruction.
 {
 public:
 	TempDir();
@@ -21,7 +21,7 @@ public:
 	const std::string& path() const { return _path; }
 	std::string file(const std::string& name) const { return _path + "/" + name; }
 	std::string write(const std::string& name, const std::string& content) const;
-		/// Writes a file in the directory, returns its path.
+	/// Writes a file in the directory, returns its path.
 
 private:
 	std::string _path;
@@ -29,7 +29,7 @@ private:
 
 
 struct SocketPair
-	/// A connected pair of TCP sockets on 127.0.0.1 (client, server side).
+/// A connected pair of TCP sockets on 127.0.0.1 (client, server side).
 {
 	SocketPair();
 

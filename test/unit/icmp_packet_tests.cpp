@@ -57,9 +57,9 @@ std::vector<std::uint8_t> asReply(std::vector<std::uint8_t> request)
 }
 
 
-const std::uint32_t Client = 0x0afa0102;  // 10.250.1.2
-const std::uint32_t Router = 0x0afa0101;  // 10.250.1.1
-const std::uint32_t Target = 0x0afa0202;  // 10.250.2.2
+const std::uint32_t Client = 0x0afa0102; // 10.250.1.2
+const std::uint32_t Router = 0x0afa0101; // 10.250.1.1
+const std::uint32_t Target = 0x0afa0202; // 10.250.2.2
 
 
 } // namespace
@@ -70,16 +70,20 @@ BOOST_AUTO_TEST_SUITE(icmp_packet_tests)
 
 BOOST_AUTO_TEST_CASE(checksum_matches_rfc1071_examples)
 {
-	struct Row { std::vector<std::uint8_t> data; std::uint16_t expected; };
+	struct Row
+	{
+		std::vector<std::uint8_t> data;
+		std::uint16_t expected;
+	};
 	const Row rows[] = {
 		// RFC 1071 section 3 example: sum 0xddf2 -> checksum 0x220d
 		{{0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7}, 0x220d},
 		{{}, 0xffff},
 		{{0xff, 0xff}, 0x0000},
-		{{0x01}, 0xfeff},                 // odd length: padded with a zero byte
+		{{0x01}, 0xfeff}, // odd length: padded with a zero byte
 		{{0x45, 0x00, 0x00, 0x73}, 0xba8c},
 	};
-	for (const auto& row : rows)
+	for (const auto& row: rows)
 		BOOST_CHECK_MESSAGE(internetChecksum(row.data.data(), row.data.size()) == row.expected,
 			"bytes " << row.data.size() << ": got " << std::hex << internetChecksum(row.data.data(), row.data.size()));
 }
@@ -113,14 +117,20 @@ BOOST_AUTO_TEST_CASE(echo_reply_with_ip_header_is_matched_by_id_and_sequence)
 	BOOST_TEST(formatIpv4(message->source) == "10.250.2.2");
 	BOOST_TEST(message->icmpLength == 64u);
 
-	struct Row { std::uint16_t id; std::uint16_t sequence; bool checkId; bool expected; };
+	struct Row
+	{
+		std::uint16_t id;
+		std::uint16_t sequence;
+		bool checkId;
+		bool expected;
+	};
 	const Row rows[] = {
 		{0xbeef, 7, true, true},
-		{0xbeef, 8, true, false},   // another probe's sequence
-		{0xbeee, 7, true, false},   // another pinger's id
-		{0xbeee, 7, false, true},   // datagram sockets: the kernel picked the id
+		{0xbeef, 8, true, false}, // another probe's sequence
+		{0xbeee, 7, true, false}, // another pinger's id
+		{0xbeee, 7, false, true}, // datagram sockets: the kernel picked the id
 	};
-	for (const auto& row : rows)
+	for (const auto& row: rows)
 		BOOST_CHECK_MESSAGE(message->answers(row.id, row.sequence, row.checkId) == row.expected,
 			"id " << row.id << " seq " << row.sequence << " checkId " << row.checkId);
 }
@@ -180,7 +190,12 @@ BOOST_AUTO_TEST_CASE(malformed_input_is_rejected)
 	notIcmp[9] = 17; // UDP
 	auto badIhl = concat(ipv4Header(Target, Client, 64, reply.size()), reply);
 	badIhl[0] = 0x4f; // 60-byte header claimed
-	struct Row { const char* name; std::vector<std::uint8_t> data; bool withIp; };
+	struct Row
+	{
+		const char* name;
+		std::vector<std::uint8_t> data;
+		bool withIp;
+	};
 	const Row rows[] = {
 		{"empty", {}, false},
 		{"short icmp", {0, 0, 0xff, 0xff}, false},
@@ -189,7 +204,7 @@ BOOST_AUTO_TEST_CASE(malformed_input_is_rejected)
 		{"bad ihl", badIhl, true},
 		{"ipv6 version", {0x60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, true},
 	};
-	for (const auto& row : rows)
+	for (const auto& row: rows)
 		BOOST_CHECK_MESSAGE(!parseIcmp(row.data.data(), row.data.size(), row.withIp), row.name);
 }
 

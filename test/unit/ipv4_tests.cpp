@@ -10,7 +10,11 @@ BOOST_AUTO_TEST_SUITE(ipv4_tests)
 
 BOOST_AUTO_TEST_CASE(ipv4_formatting)
 {
-	const struct { std::uint32_t address; const char* want; } rows[] = {
+	const struct
+	{
+		std::uint32_t address;
+		const char* want;
+	} rows[] = {
 		{0x7f000001u, "127.0.0.1"},
 		{0xfffffffeu, "255.255.255.254"},
 		{0u, "0.0.0.0"},

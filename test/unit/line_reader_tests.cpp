@@ -75,13 +75,13 @@ BOOST_AUTO_TEST_CASE(limit_boundaries)
 		std::string line;
 	};
 	const Row rows[] = {
-		{"abcd\r\n", ReadStatus::Ok, "abcd"},          // exactly the limit, CRLF
-		{"abcd\n", ReadStatus::Ok, "abcd"},            // exactly the limit, bare LF
-		{"abcde\r\n", ReadStatus::TooLong, "abcd"},    // one over
-		{"abcd\rx\r\n", ReadStatus::TooLong, "abcd"},  // a CR that is not the terminator's
+		{"abcd\r\n", ReadStatus::Ok, "abcd"},         // exactly the limit, CRLF
+		{"abcd\n", ReadStatus::Ok, "abcd"},           // exactly the limit, bare LF
+		{"abcde\r\n", ReadStatus::TooLong, "abcd"},   // one over
+		{"abcd\rx\r\n", ReadStatus::TooLong, "abcd"}, // a CR that is not the terminator's
 		{"abcdefghijklmnop\r\n", ReadStatus::TooLong, "abcd"},
 		{"\r\n", ReadStatus::Ok, ""},
-		{"a\rb\r\n", ReadStatus::Ok, "a\rb"},          // a lone CR stays in the line
+		{"a\rb\r\n", ReadStatus::Ok, "a\rb"}, // a lone CR stays in the line
 	};
 	for (const Row& row: rows)
 	{

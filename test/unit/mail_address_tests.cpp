@@ -22,8 +22,8 @@ struct PathRow
 	std::string input;
 	bool allowNull;
 	bool ok;
-	std::string address;   ///< expected address() when ok
-	std::size_t consumed;  ///< expected consumed when ok
+	std::string address;  ///< expected address() when ok
+	std::size_t consumed; ///< expected consumed when ok
 };
 
 
@@ -127,7 +127,11 @@ BOOST_AUTO_TEST_CASE(mailbox_keeps_parts)
 
 BOOST_AUTO_TEST_CASE(domain_of_is_after_the_last_at_as_written)
 {
-	const struct { const char* address; const char* want; } rows[] = {
+	const struct
+	{
+		const char* address;
+		const char* want;
+	} rows[] = {
 		{"user@Example.COM", "Example.COM"},
 		{"\"a@b\"@c.org", "c.org"},
 		{"user@", ""},

@@ -12,7 +12,12 @@ BOOST_AUTO_TEST_SUITE(mail_date_tests)
 
 BOOST_AUTO_TEST_CASE(utc_numeric_zone_no_leading_zero_day)
 {
-	const struct { std::time_t unixSeconds; Poco::Timestamp::TimeDiff extraMicroseconds; const char* want; } rows[] = {
+	const struct
+	{
+		std::time_t unixSeconds;
+		Poco::Timestamp::TimeDiff extraMicroseconds;
+		const char* want;
+	} rows[] = {
 		{0, 0, "Thu, 1 Jan 1970 00:00:00 +0000"},
 		{1795312378, 0, "Sun, 22 Nov 2026 01:52:58 +0000"},
 		{1795312378, 999999, "Sun, 22 Nov 2026 01:52:58 +0000"}, // fractions are dropped, not rounded

@@ -24,7 +24,8 @@ struct MaildirFixture
 	mail::test::TempDir dir;
 	std::string box;
 
-	MaildirFixture(): box(dir.file("u@example.com"))
+	MaildirFixture():
+		box(dir.file("u@example.com"))
 	{
 		for (const char* sub: {"", "/tmp", "/new", "/cur"}) Poco::File(box + sub).createDirectories();
 	}
@@ -84,7 +85,12 @@ BOOST_AUTO_TEST_CASE(byte_stuffing_table)
 BOOST_AUTO_TEST_CASE(top_length_table)
 {
 	const std::string msg = "A: 1\r\nB: 2\r\n\r\nl1\r\nl2\r\nl3\r\n";
-	struct Row { std::string data; std::uint64_t lines; std::string expect; };
+	struct Row
+	{
+		std::string data;
+		std::uint64_t lines;
+		std::string expect;
+	};
 	const Row rows[] = {
 		{msg, 0, "A: 1\r\nB: 2\r\n\r\n"},
 		{msg, 1, "A: 1\r\nB: 2\r\n\r\nl1\r\n"},

@@ -65,7 +65,8 @@ bool isMaildirName(const std::string& name, const std::string& host, std::size_t
 
 struct TempRoot
 {
-	TempRoot(): dir(Poco::TemporaryFile::tempName()) { Poco::File(dir + "/srv.example").createDirectories(); }
+	TempRoot():
+		dir(Poco::TemporaryFile::tempName()) { Poco::File(dir + "/srv.example").createDirectories(); }
 	~TempRoot() { Poco::File(dir).remove(true); }
 	std::string mail() const { return dir + "/srv.example/mail"; }
 	std::string dir;

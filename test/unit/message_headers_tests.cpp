@@ -27,10 +27,13 @@ BOOST_AUTO_TEST_SUITE(message_headers_tests)
 
 BOOST_AUTO_TEST_CASE(header_section_stops_at_the_empty_line)
 {
-	const struct { std::string message, header; } rows[] = {
+	const struct
+	{
+		std::string message, header;
+	} rows[] = {
 		{kOriginal, kOriginal.substr(0, kOriginal.find("\r\n\r\n") + 2)},
-		{"A: 1\r\nB: 2\r\n", "A: 1\r\nB: 2\r\n"},  // no body
-		{"A: 1", "A: 1\r\n"},                       // no final CRLF
+		{"A: 1\r\nB: 2\r\n", "A: 1\r\nB: 2\r\n"}, // no body
+		{"A: 1", "A: 1\r\n"},                     // no final CRLF
 		{"\r\nbody only\r\n", ""},
 		{"", ""},
 	};
@@ -52,7 +55,10 @@ BOOST_AUTO_TEST_CASE(count_header_counts_only_header_fields)
 
 BOOST_AUTO_TEST_CASE(remove_header_drops_every_field_of_that_name_with_its_folds)
 {
-	const struct { std::string message, name, result; } rows[] = {
+	const struct
+	{
+		std::string message, name, result;
+	} rows[] = {
 		{"Return-Path: <a@b>\r\nSubject: x\r\n\r\nReturn-Path: body\r\n", "Return-Path",
 			"Subject: x\r\n\r\nReturn-Path: body\r\n"},
 		{"X: 1\r\nreturn-path: <a@b>\r\n\tfolded\r\nY: 2\r\n\r\nb\r\n", "Return-Path", "X: 1\r\nY: 2\r\n\r\nb\r\n"},

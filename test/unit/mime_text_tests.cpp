@@ -13,7 +13,13 @@ BOOST_AUTO_TEST_SUITE(mime_text_tests)
 
 BOOST_AUTO_TEST_CASE(base64_and_quoted_printable_decode)
 {
-	struct Row { const char* name; std::string encoded; bool base64; std::string expected; };
+	struct Row
+	{
+		const char* name;
+		std::string encoded;
+		bool base64;
+		std::string expected;
+	};
 	const Row rows[] = {
 		{"b64 utf-8", "5L2g5aW9LCDkuJbnlYwh", true, "你好, 世界!"},
 		{"b64 wrapped lines", "SGVs\r\nbG8g\r\nd29y\r\nbGQ=\r\n", true, "Hello world"},
@@ -24,7 +30,7 @@ BOOST_AUTO_TEST_CASE(base64_and_quoted_printable_decode)
 		{"qp soft break lf", "long=\nline", false, "longline"},
 		{"qp plain", "nothing to do\r\n", false, "nothing to do\r\n"},
 	};
-	for (const auto& row : rows)
+	for (const auto& row: rows)
 	{
 		std::string got = row.base64 ? decodeBase64(row.encoded) : decodeQuotedPrintable(row.encoded);
 		BOOST_CHECK_MESSAGE(got == row.expected, row.name << ": got '" << got << "'");
@@ -34,20 +40,24 @@ BOOST_AUTO_TEST_CASE(base64_and_quoted_printable_decode)
 
 BOOST_AUTO_TEST_CASE(header_words_decode_to_utf8)
 {
-	struct Row { std::string raw; std::string expected; };
+	struct Row
+	{
+		std::string raw;
+		std::string expected;
+	};
 	const Row rows[] = {
 		{"plain subject", "plain subject"},
 		{"=?UTF-8?B?5L2g5aW9?=", "你好"},
 		{"=?utf-8?q?caf=C3=A9_au_lait?=", "café au lait"},
 		{"=?ISO-8859-1?Q?caf=E9?=", "café"},
-		{"=?UTF-8?B?5L2g?= =?UTF-8?B?5aW9?=", "你好"},           // space between words dropped
-		{"Re: =?UTF-8?B?5L2g5aW9?= again", "Re: 你好 again"},   // space next to text kept
-		{"=?UTF-8?X?bogus?=", "=?UTF-8?X?bogus?="},              // unknown encoding left alone
+		{"=?UTF-8?B?5L2g?= =?UTF-8?B?5aW9?=", "你好"},        // space between words dropped
+		{"Re: =?UTF-8?B?5L2g5aW9?= again", "Re: 你好 again"}, // space next to text kept
+		{"=?UTF-8?X?bogus?=", "=?UTF-8?X?bogus?="},           // unknown encoding left alone
 		{"=?UTF-8?B?unterminated", "=?UTF-8?B?unterminated"},
 		{"=?windows-1252?Q?=80uro?=", "€uro"},
-		{"=?x-unknown?Q?abc?=", "abc"},                          // unknown charset: bytes as is
+		{"=?x-unknown?Q?abc?=", "abc"}, // unknown charset: bytes as is
 	};
-	for (const auto& row : rows)
+	for (const auto& row: rows)
 		BOOST_CHECK_MESSAGE(decodeHeaderValue(row.raw) == row.expected,
 			row.raw << " -> '" << decodeHeaderValue(row.raw) << "'");
 }

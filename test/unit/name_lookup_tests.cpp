@@ -16,7 +16,13 @@ BOOST_AUTO_TEST_SUITE(name_lookup_tests)
 BOOST_AUTO_TEST_CASE(host_addresses_fall_back_to_localhost_only_for_p_names)
 {
 	using Addresses = std::vector<std::uint32_t>;
-	const struct { const char* what; Addresses a; bool hasPort; Addresses want; } rows[] = {
+	const struct
+	{
+		const char* what;
+		Addresses a;
+		bool hasPort;
+		Addresses want;
+	} rows[] = {
 		{"A and P", {0x0a000001u}, true, {0x0a000001u}},
 		{"A only", {0x0a000001u, 0x0a000002u}, false, {0x0a000001u, 0x0a000002u}},
 		{"P only", {}, true, {0x7f000001u}},
@@ -39,8 +45,18 @@ BOOST_AUTO_TEST_CASE(resolve_address_over_any_lookup)
 	lookup.zone.mx["mx-only.example"] = {{10, "far.example"}};
 	lookup.zone.p["slow.example"] = 2025;
 	lookup.slow = {"slow.example"};
-	enum class Want { Address, NotFound, IoError };
-	const struct { const char* name; Want want; const char* address; } rows[] = {
+	enum class Want
+	{
+		Address,
+		NotFound,
+		IoError
+	};
+	const struct
+	{
+		const char* name;
+		Want want;
+		const char* address;
+	} rows[] = {
 		{"far.example", Want::Address, "10.1.2.3"},
 		{"smtp.gmail.com", Want::Address, "127.0.0.1"},
 		{"mx-only.example", Want::NotFound, ""},

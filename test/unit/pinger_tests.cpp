@@ -31,13 +31,18 @@ BOOST_AUTO_TEST_CASE(summary_has_loss_and_rtt_rounded_to_two_decimals)
 
 BOOST_AUTO_TEST_CASE(loss_is_reported_and_no_rtt_line_without_replies)
 {
-	struct Row { unsigned sent; unsigned received; const char* line; };
+	struct Row
+	{
+		unsigned sent;
+		unsigned received;
+		const char* line;
+	};
 	const Row rows[] = {
 		{4, 3, "4 packets transmitted, 3 received, 25% packet loss\n"},
 		{3, 2, "3 packets transmitted, 2 received, 33.3% packet loss\n"},
 		{2, 0, "2 packets transmitted, 0 received, 100% packet loss\n"},
 	};
-	for (const auto& row : rows)
+	for (const auto& row: rows)
 	{
 		PingStats stats;
 		for (unsigned i = 0; i < row.sent; ++i) stats.sent();

@@ -4,8 +4,8 @@
 
 #include "server/pop3/pop3_command.h"
 
-using mail::Pop3Verb;
 using mail::parsePop3Command;
+using mail::Pop3Verb;
 
 
 namespace {

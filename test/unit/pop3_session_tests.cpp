@@ -29,8 +29,8 @@ const char* const kMessages[] = {
 
 
 struct Pop3Fixture
-	/// A data dir with two accounts, three messages for kUser, and helpers to run a
-	/// session on one end of a loopback socket pair while the test talks on the other.
+/// A data dir with two accounts, three messages for kUser, and helpers to run a
+/// session on one end of a loopback socket pair while the test talks on the other.
 {
 	mail::test::TempDir data;
 	mail::Config config;
@@ -72,7 +72,7 @@ struct Pop3Fixture
 
 
 class Client
-	/// The test's end: sends lines, reads replies, runs the session on a thread.
+/// The test's end: sends lines, reads replies, runs the session on a thread.
 {
 public:
 	explicit Client(const mail::ServerContext& context):
@@ -105,7 +105,7 @@ public:
 	}
 
 	std::string multiline()
-		/// Lines up to the terminating ".", un-stuffed, joined with CRLF.
+	/// Lines up to the terminating ".", un-stuffed, joined with CRLF.
 	{
 		std::string out;
 		for (std::string text = line(); text != "."; text = line())
@@ -117,7 +117,11 @@ public:
 	}
 
 	void send(const std::string& text) { _pair.client.sendBytes(text.data(), static_cast<int>(text.size())); }
-	std::string command(const std::string& text) { send(text + "\r\n"); return line(); }
+	std::string command(const std::string& text)
+	{
+		send(text + "\r\n");
+		return line();
+	}
 	void login(const std::string& user = kUser, const std::string& pass = "p1")
 	{
 		BOOST_REQUIRE(command("USER " + user).rfind("+OK", 0) == 0);
@@ -141,8 +145,8 @@ struct StateRow
 {
 	Pop3State state;
 	const char* command;
-	const char* reply;  ///< expected start of the first reply line
-	bool multiline;     ///< a multi-line body follows a +OK
+	const char* reply; ///< expected start of the first reply line
+	bool multiline;    ///< a multi-line body follows a +OK
 	Pop3State after;
 };
 
@@ -301,8 +305,7 @@ BOOST_FIXTURE_TEST_CASE(dele_then_drop_keeps_dele_then_quit_removes, Pop3Fixture
 		client.login();
 		BOOST_TEST(startsWith(client.command("DELE 1"), "+OK"));
 		BOOST_TEST(startsWith(client.command("DELE 3"), "+OK"));
-		BOOST_TEST(client.command("QUIT") == "+OK test.example POP3 server signing off (1 message ("
-			+ std::to_string(std::string(kMessages[1]).size()) + " octets) left)");
+		BOOST_TEST(client.command("QUIT") == "+OK test.example POP3 server signing off (1 message (" + std::to_string(std::string(kMessages[1]).size()) + " octets) left)");
 		BOOST_TEST(client.closed());
 	}
 	BOOST_TEST(files(kUser) == 1u);

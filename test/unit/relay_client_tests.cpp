@@ -62,7 +62,10 @@ BOOST_AUTO_TEST_CASE(delivers_with_one_transaction_and_dot_stuffing)
 	const std::vector<std::string> expected = {
 		"EHLO exmail.qq.com",
 		"MAIL FROM:<usr1@mail.sustech.edu.cn> SIZE=" + std::to_string(kMessage.size()),
-		"RCPT TO:<usr@gmail.com>", "RCPT TO:<b@gmail.com>", "DATA", "QUIT",
+		"RCPT TO:<usr@gmail.com>",
+		"RCPT TO:<b@gmail.com>",
+		"DATA",
+		"QUIT",
 	};
 	BOOST_TEST(peer.commands() == expected, boost::test_tools::per_element());
 	BOOST_TEST(peer.data() == "Subject: t\r\n\r\nline one\r\n..starts with a dot\r\n...two dots\r\nend\r\n");
@@ -99,8 +102,7 @@ BOOST_AUTO_TEST_CASE(no_data_when_every_recipient_is_refused)
 
 BOOST_AUTO_TEST_CASE(falls_back_to_helo_and_sends_null_sender)
 {
-	FakePeer peer("220 old.example SMTP", [](const std::string& command) -> std::string
-	{
+	FakePeer peer("220 old.example SMTP", [](const std::string& command) -> std::string {
 		if (command.compare(0, 5, "EHLO ") == 0) return "502 5.5.2 Error: command not recognized";
 		if (command.compare(0, 5, "HELO ") == 0) return "250 old.example";
 		return standard(command);
@@ -117,7 +119,13 @@ BOOST_AUTO_TEST_CASE(falls_back_to_helo_and_sends_null_sender)
 
 BOOST_AUTO_TEST_CASE(reply_classes_decide_the_outcome)
 {
-	const struct { const char* mailReply; const char* endReply; Outcome outcome; const char* status; } rows[] = {
+	const struct
+	{
+		const char* mailReply;
+		const char* endReply;
+		Outcome outcome;
+		const char* status;
+	} rows[] = {
 		{"250 ok", "250 ok", Outcome::Delivered, "2.0.0"},
 		{"451 4.3.0 try later", "250 ok", Outcome::Temporary, "4.3.0"},
 		{"553 5.7.1 sender rejected", "250 ok", Outcome::Permanent, "5.7.1"},
@@ -128,15 +136,15 @@ BOOST_AUTO_TEST_CASE(reply_classes_decide_the_outcome)
 	for (const auto& row: rows)
 	{
 		const std::string mailReply = row.mailReply;
-		FakePeer peer("220 fake.example ESMTP", [&](const std::string& command)
-		{
-			return command.compare(0, 10, "MAIL FROM:") == 0 ? mailReply : standard(command);
-		}, row.endReply);
+		FakePeer peer(
+			"220 fake.example ESMTP", [&](const std::string& command) {
+				return command.compare(0, 10, "MAIL FROM:") == 0 ? mailReply : standard(command);
+			},
+			row.endReply);
 		RelayClient c = client();
 		const TransactionResult r = c.send(peer.exchanger(), "a@x.example", {"usr@gmail.com"}, kMessage);
 		BOOST_CHECK_MESSAGE(r.recipients[0].outcome == row.outcome, row.mailReply << " / " << row.endReply);
-		BOOST_CHECK_MESSAGE(r.recipients[0].status == row.status, row.mailReply << " / " << row.endReply
-			<< ": " << r.recipients[0].status);
+		BOOST_CHECK_MESSAGE(r.recipients[0].status == row.status, row.mailReply << " / " << row.endReply << ": " << r.recipients[0].status);
 		BOOST_TEST(!r.tryNext);
 	}
 }
@@ -171,8 +179,7 @@ BOOST_AUTO_TEST_CASE(refusing_greeting_means_try_the_next_exchanger)
 
 BOOST_AUTO_TEST_CASE(a_silent_peer_times_out_and_is_retried)
 {
-	FakePeer peer("220 fake.example ESMTP", [](const std::string& command) -> std::string
-	{
+	FakePeer peer("220 fake.example ESMTP", [](const std::string& command) -> std::string {
 		if (command.compare(0, 10, "MAIL FROM:") == 0) return "close";
 		return standard(command);
 	});
@@ -188,8 +195,7 @@ BOOST_AUTO_TEST_CASE(a_silent_peer_times_out_and_is_retried)
 
 BOOST_AUTO_TEST_CASE(a_peer_that_never_answers_hits_the_command_timeout)
 {
-	FakePeer peer("220 fake.example ESMTP", [](const std::string& command) -> std::string
-	{
+	FakePeer peer("220 fake.example ESMTP", [](const std::string& command) -> std::string {
 		if (command.compare(0, 8, "RCPT TO:") == 0) return ""; // say nothing, keep reading
 		return standard(command);
 	});
@@ -206,7 +212,11 @@ BOOST_AUTO_TEST_CASE(a_peer_that_never_answers_hits_the_command_timeout)
 
 BOOST_AUTO_TEST_CASE(dot_stuffing_table)
 {
-	const struct { const char* in; const char* out; } rows[] = {
+	const struct
+	{
+		const char* in;
+		const char* out;
+	} rows[] = {
 		{"a\r\nb\r\n", "a\r\nb\r\n"},
 		{".\r\n", "..\r\n"},
 		{"a\r\n.b\r\n..c\r\n", "a\r\n..b\r\n...c\r\n"},
@@ -224,7 +234,12 @@ BOOST_AUTO_TEST_CASE(dot_stuffing_table)
 
 BOOST_AUTO_TEST_CASE(status_from_reply_table)
 {
-	const struct { int code; const char* reply; const char* status; } rows[] = {
+	const struct
+	{
+		int code;
+		const char* reply;
+		const char* status;
+	} rows[] = {
 		{550, "550 5.1.1 <x>: Recipient address rejected", "5.1.1"},
 		{550, "550 User unknown", "5.0.0"},
 		{450, "450 4.2.1 busy", "4.2.1"},

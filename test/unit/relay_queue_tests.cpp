@@ -15,8 +15,8 @@
 #include <thread>
 #include <vector>
 
-using mail::QueueEnvelope;
 using mail::QueuedRecipient;
+using mail::QueueEnvelope;
 using mail::RecipientState;
 using mail::RelayQueue;
 using mail::test::TempDir;
@@ -139,8 +139,7 @@ BOOST_AUTO_TEST_CASE(scan_discards_unfinished_writes_and_sets_corrupt_envelopes_
 	const auto scanned = queue.scan();
 	BOOST_REQUIRE(scanned.size() == 1u);
 	BOOST_TEST(scanned[0].id == good);
-	BOOST_TEST(filesIn(tmp.path()) == (std::set<std::string>{good + ".env", good + ".msg",
-		"0000000004aaaaa0000.msg", "0000000004aaaaa0000.env.corrupt"}));
+	BOOST_TEST(filesIn(tmp.path()) == (std::set<std::string>{good + ".env", good + ".msg", "0000000004aaaaa0000.msg", "0000000004aaaaa0000.env.corrupt"}));
 }
 
 
@@ -148,13 +147,13 @@ BOOST_AUTO_TEST_CASE(parse_rejects_bad_envelopes)
 {
 	const char* bad[] = {
 		"",
-		"version\t1\nid\tx\nsender\ta@b\n",                                  // no recipients, no end
-		"version\t1\nid\tx\nsender\ta@b\nrcpt\tpending\tb@c\t\t\t\n",        // no end line
-		"version\t2\nid\tx\nrcpt\tpending\tb@c\t\t\t\nend\n",                // unknown version
-		"version\t1\nid\tx\nrcpt\tlost\tb@c\t\t\t\nend\n",                   // unknown state
-		"version\t1\nid\tx\nrcpt\tpending\tb@c\nend\n",                      // short recipient line
+		"version\t1\nid\tx\nsender\ta@b\n",                                   // no recipients, no end
+		"version\t1\nid\tx\nsender\ta@b\nrcpt\tpending\tb@c\t\t\t\n",         // no end line
+		"version\t2\nid\tx\nrcpt\tpending\tb@c\t\t\t\nend\n",                 // unknown version
+		"version\t1\nid\tx\nrcpt\tlost\tb@c\t\t\t\nend\n",                    // unknown state
+		"version\t1\nid\tx\nrcpt\tpending\tb@c\nend\n",                       // short recipient line
 		"version\t1\nid\tx\nattempts\tmany\nrcpt\tpending\tb@c\t\t\t\nend\n", // not a number
-		"version\t1\nid\tx\ncolour\tred\nrcpt\tpending\tb@c\t\t\t\nend\n",   // unknown key
+		"version\t1\nid\tx\ncolour\tred\nrcpt\tpending\tb@c\t\t\t\nend\n",    // unknown key
 	};
 	for (const char* text: bad)
 	{

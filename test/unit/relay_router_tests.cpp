@@ -32,7 +32,7 @@ FakeLookup demoZone()
 	f.zone.p["mx2.gmail.com"] = 2026;
 	f.zone.a["mx2.gmail.com"] = {0x0afb0002u, 0x0afb0003u};
 	// mx3.gmail.com: no P record, so unusable
-	f.zone.p["direct.example"] = 2500;            // no MX: the domain itself
+	f.zone.p["direct.example"] = 2500; // no MX: the domain itself
 	f.zone.mx["noport.example"] = {{10, "mx.noport.example"}};
 	f.zone.a["mx.noport.example"] = {0x7f000001u};
 	f.zone.mx["slowmx.example"] = {{10, "slow.example"}};
@@ -54,7 +54,13 @@ BOOST_AUTO_TEST_SUITE(relay_router_tests)
 BOOST_AUTO_TEST_CASE(routes_by_preference_with_ports_and_addresses)
 {
 	const FakeLookup lookup = demoZone();
-	const struct { const char* domain; RouteStatus status; const char* targets; const char* status3463; } rows[] = {
+	const struct
+	{
+		const char* domain;
+		RouteStatus status;
+		const char* targets;
+		const char* status3463;
+	} rows[] = {
 		{"gmail.com", RouteStatus::Ok,
 			"mx1.gmail.com[127.0.0.1]:2025 mx2.gmail.com[10.251.0.2]:2026 mx2.gmail.com[10.251.0.3]:2026", ""},
 		{"GMAIL.COM.", RouteStatus::Ok,

@@ -47,7 +47,7 @@ bool waitFor(Predicate predicate, std::chrono::milliseconds limit)
 
 
 std::vector<std::string> mailbox(const std::string& dir)
-	/// The contents of every message in a Maildir's new/.
+/// The contents of every message in a Maildir's new/.
 {
 	std::vector<std::string> messages;
 	if (!Poco::File(dir + "/new").exists()) return messages;
@@ -63,8 +63,8 @@ std::vector<std::string> mailbox(const std::string& dir)
 
 
 struct Provider
-	/// One mail-server's relay side (queue, store, workers) with its own mail-dns, whose
-	/// zone sends fake.example to the peer and down.example to a closed port.
+/// One mail-server's relay side (queue, store, workers) with its own mail-dns, whose
+/// zone sends fake.example to the peer and down.example to a closed port.
 {
 	explicit Provider(std::uint16_t peerPort)
 	{
@@ -153,8 +153,7 @@ BOOST_AUTO_TEST_CASE(delivers_at_once_and_bounces_only_the_refused_recipient)
 BOOST_AUTO_TEST_CASE(a_temporary_refusal_is_retried_after_relay_retry)
 {
 	std::atomic<int> rcpts{0};
-	FakeSmtpPeer peer("220 fake.example ESMTP", [&](const std::string& command)
-	{
+	FakeSmtpPeer peer("220 fake.example ESMTP", [&](const std::string& command) {
 		if (command.compare(0, 8, "RCPT TO:") == 0 && rcpts++ == 0) return std::string("451 4.3.0 try again later");
 		return FakeSmtpPeer::standard(command);
 	});
@@ -197,8 +196,7 @@ BOOST_AUTO_TEST_CASE(the_schedule_snapshot_shows_a_queued_messages_next_attempt)
 BOOST_AUTO_TEST_CASE(the_schedule_snapshot_shows_an_attempt_in_progress)
 {
 	std::atomic<bool> release{false};
-	FakeSmtpPeer peer("220 fake.example ESMTP", [&](const std::string& command)
-	{
+	FakeSmtpPeer peer("220 fake.example ESMTP", [&](const std::string& command) {
 		// Hold the transaction at MAIL until the test has looked.
 		if (command.compare(0, 10, "MAIL FROM:") == 0)
 			waitFor([&] { return release.load(); }, std::chrono::seconds(10));
@@ -211,7 +209,8 @@ BOOST_AUTO_TEST_CASE(the_schedule_snapshot_shows_an_attempt_in_progress)
 	const bool seen = waitFor([&] {
 		entries = p.relay->scheduleSnapshot();
 		return entries.size() == 1u && entries[0].inProgress;
-	}, std::chrono::seconds(5));
+	},
+		std::chrono::seconds(5));
 	release = true;
 	BOOST_REQUIRE(seen);
 	BOOST_TEST(entries[0].id == id);
@@ -235,8 +234,7 @@ BOOST_AUTO_TEST_CASE(start_resumes_what_was_queued_before)
 
 BOOST_AUTO_TEST_CASE(stop_interrupts_a_stuck_transaction_and_keeps_the_message)
 {
-	FakeSmtpPeer peer("220 fake.example ESMTP", [](const std::string& command)
-	{
+	FakeSmtpPeer peer("220 fake.example ESMTP", [](const std::string& command) {
 		return command == "DATA" ? std::string() : FakeSmtpPeer::standard(command); // never answers DATA
 	});
 	Provider p(peer.port());

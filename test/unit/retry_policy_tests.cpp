@@ -17,8 +17,17 @@ BOOST_AUTO_TEST_CASE(waits_follow_the_schedule_and_the_last_repeats)
 	RelayConfig config;
 	config.retry = {Seconds(60), Seconds(300), Seconds(600)};
 	const RetryPolicy policy(config);
-	const struct { unsigned attempts; long wait; } rows[] = {
-		{0, 60}, {1, 60}, {2, 300}, {3, 600}, {4, 600}, {1000, 600},
+	const struct
+	{
+		unsigned attempts;
+		long wait;
+	} rows[] = {
+		{0, 60},
+		{1, 60},
+		{2, 300},
+		{3, 600},
+		{4, 600},
+		{1000, 600},
 	};
 	for (const auto& row: rows)
 	{

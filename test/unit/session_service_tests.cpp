@@ -18,8 +18,8 @@
 #include <memory>
 #include <string>
 
-using mail::SessionService;
 using mail::ServerConfig;
+using mail::SessionService;
 
 
 BOOST_AUTO_TEST_SUITE(session_service_tests)
@@ -29,7 +29,7 @@ namespace {
 
 
 struct Services
-	/// A server with both protocols on ephemeral ports, one session per client address.
+/// A server with both protocols on ephemeral ports, one session per client address.
 {
 	Services():
 		context(config, makeServer(), dir.path()),
@@ -51,8 +51,7 @@ struct Services
 	std::unique_ptr<SessionService> smtp()
 	{
 		return std::make_unique<SessionService>("smtp", server, &ServerConfig::smtp, mail::SmtpSession::busyReply(server),
-			[this](Poco::Net::StreamSocket& socket, const std::string& id)
-			{
+			[this](Poco::Net::StreamSocket& socket, const std::string& id) {
 				mail::SmtpSession(context, delivery, socket, id).run();
 			});
 	}
@@ -60,8 +59,7 @@ struct Services
 	std::unique_ptr<SessionService> pop3()
 	{
 		return std::make_unique<SessionService>("pop3", server, &ServerConfig::pop, mail::Pop3Session::busyReply(server),
-			[this](Poco::Net::StreamSocket& socket, const std::string& id)
-			{
+			[this](Poco::Net::StreamSocket& socket, const std::string& id) {
 				mail::Pop3Session(context, socket, id).run();
 			});
 	}
@@ -78,7 +76,8 @@ struct Services
 
 struct Client
 {
-	explicit Client(std::uint16_t port): socket(Poco::Net::SocketAddress("127.0.0.1", port)), reader(socket) {}
+	explicit Client(std::uint16_t port):
+		socket(Poco::Net::SocketAddress("127.0.0.1", port)), reader(socket) {}
 
 	std::string line()
 	{

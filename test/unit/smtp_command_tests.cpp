@@ -16,7 +16,12 @@ BOOST_AUTO_TEST_SUITE(smtp_command_tests)
 
 BOOST_AUTO_TEST_CASE(verbs)
 {
-	struct Row { std::string line; SmtpVerb verb; std::string argument; };
+	struct Row
+	{
+		std::string line;
+		SmtpVerb verb;
+		std::string argument;
+	};
 	const std::vector<Row> rows = {
 		{"HELO client.example", SmtpVerb::Helo, "client.example"},
 		{"ehlo client.example", SmtpVerb::Ehlo, "client.example"},
@@ -50,7 +55,15 @@ BOOST_AUTO_TEST_CASE(verbs)
 
 BOOST_AUTO_TEST_CASE(mail_arguments)
 {
-	struct Row { std::string argument; int code; std::string address; bool hasSize; std::size_t size; BodyType body; };
+	struct Row
+	{
+		std::string argument;
+		int code;
+		std::string address;
+		bool hasSize;
+		std::size_t size;
+		BodyType body;
+	};
 	const std::vector<Row> rows = {
 		{"FROM:<a@b.c>", 0, "a@b.c", false, 0, BodyType::SevenBit},
 		{"from:<a@b.c>", 0, "a@b.c", false, 0, BodyType::SevenBit},
@@ -95,7 +108,12 @@ BOOST_AUTO_TEST_CASE(mail_arguments)
 
 BOOST_AUTO_TEST_CASE(rcpt_arguments)
 {
-	struct Row { std::string argument; int code; std::string address; };
+	struct Row
+	{
+		std::string argument;
+		int code;
+		std::string address;
+	};
 	const std::vector<Row> rows = {
 		{"TO:<usr@gmail.com>", 0, "usr@gmail.com"},
 		{"to:<usr@gmail.com>", 0, "usr@gmail.com"},

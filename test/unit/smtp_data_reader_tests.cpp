@@ -22,10 +22,10 @@ namespace {
 struct Row
 {
 	const char* name;
-	std::string sent;       ///< what the client sends after DATA
+	std::string sent; ///< what the client sends after DATA
 	DataStatus status;
-	std::string stored;     ///< message content when Ok
-	std::string after;      ///< the next line the session would read
+	std::string stored; ///< message content when Ok
+	std::string after;  ///< the next line the session would read
 };
 
 

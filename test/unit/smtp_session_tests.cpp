@@ -91,7 +91,7 @@ struct SessionFixture
 	}
 
 	std::string first(const std::string& mailbox)
-		/// The content of one message in the mailbox's new/.
+	/// The content of one message in the mailbox's new/.
 	{
 		Poco::DirectoryIterator it(context.mailDir() + "/" + mailbox + "/new");
 		Poco::FileInputStream in(it->path());
@@ -116,7 +116,12 @@ struct SessionFixture
 
 BOOST_FIXTURE_TEST_CASE(dialogues, SessionFixture)
 {
-	struct Row { const char* name; std::string input; std::string codes; };
+	struct Row
+	{
+		const char* name;
+		std::string input;
+		std::string codes;
+	};
 	const std::vector<Row> rows = {
 		{"quit", "QUIT\r\n", "220 221 "},
 		{"helo then quit", "HELO c\r\nQUIT\r\n", "220 250 221 "},
@@ -147,7 +152,8 @@ BOOST_FIXTURE_TEST_CASE(dialogues, SessionFixture)
 
 BOOST_FIXTURE_TEST_CASE(delivers_locally_matching_accounts_case_insensitively, SessionFixture)
 {
-	const std::string codes = dialogue("EHLO c\r\nMAIL FROM:<a@x.org>\r\nRCPT TO:<usr2@local.example>\r\n"
+	const std::string codes = dialogue(
+		"EHLO c\r\nMAIL FROM:<a@x.org>\r\nRCPT TO:<usr2@local.example>\r\n"
 		"RCPT TO:<USR1@Local.Example>\r\nDATA\r\nSubject: t\r\n\r\nhi\r\n.\r\nQUIT\r\n");
 	BOOST_TEST(codes == "220 250 250 250 250 354 250 221 ");
 	BOOST_TEST(count("Usr2@local.example") == 1u); // the account key as written
@@ -161,8 +167,10 @@ BOOST_FIXTURE_TEST_CASE(delivers_locally_matching_accounts_case_insensitively, S
 BOOST_FIXTURE_TEST_CASE(queue_failure_answers_451_never_250, SessionFixture)
 {
 	std::string transcript;
-	const std::string codes = dialogue("EHLO c\r\nMAIL FROM:<usr1@local.example>\r\nRCPT TO:<far@remote.example>\r\n"
-		"DATA\r\nSubject: t\r\n\r\nhi\r\n.\r\nQUIT\r\n", &transcript);
+	const std::string codes = dialogue(
+		"EHLO c\r\nMAIL FROM:<usr1@local.example>\r\nRCPT TO:<far@remote.example>\r\n"
+		"DATA\r\nSubject: t\r\n\r\nhi\r\n.\r\nQUIT\r\n",
+		&transcript);
 	BOOST_TEST(codes == "220 250 250 250 354 451 221 ");
 	BOOST_TEST(transcript.find("451 4.3.0 ") != std::string::npos);
 }

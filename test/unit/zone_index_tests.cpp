@@ -74,20 +74,26 @@ BOOST_AUTO_TEST_SUITE(zone_index_tests)
 
 BOOST_AUTO_TEST_CASE(answers_by_name_and_type)
 {
-	struct Row { std::string name; std::uint16_t type; Rcode rcode; std::vector<Bytes> rdata; };
+	struct Row
+	{
+		std::string name;
+		std::uint16_t type;
+		Rcode rcode;
+		std::vector<Bytes> rdata;
+	};
 	const Bytes gmailMx{0, 10, 13, 'g', 'm', 'a', 'i', 'l', '-', 's', 'm', 't', 'p', '-', 'i', 'n', 1, 'l', 6, 'g', 'o', 'o', 'g', 'l', 'e', 3, 'c', 'o', 'm', 0};
 	const std::vector<Row> rows{
 		{"gmail.com", TypeMx, RcodeNoError, {gmailMx}},
 		{"GMail.COM.", TypeMx, RcodeNoError, {gmailMx}},
 		{"smtp.gmail.com", TypeP, RcodeNoError, {{0x07, 0xE9}}},
-		{"smtp.gmail.com", TypeA, RcodeNoError, {{127, 0, 0, 1}}},        // P without A: 127.0.0.1
-		{"far.example", TypeA, RcodeNoError, {{10, 0, 0, 7}}},            // an A record wins
+		{"smtp.gmail.com", TypeA, RcodeNoError, {{127, 0, 0, 1}}}, // P without A: 127.0.0.1
+		{"far.example", TypeA, RcodeNoError, {{10, 0, 0, 7}}},     // an A record wins
 		{"far.example", TypeP, RcodeNoError, {{0x09, 0xDD}}},
 		{"bare.example", TypeA, RcodeNoError, {{10, 0, 0, 8}, {10, 0, 0, 9}}},
-		{"bare.example", TypeP, RcodeNoError, {}},                        // NODATA
-		{"gmail.com", TypeA, RcodeNoError, {}},                           // MX only: no 127.0.0.1
+		{"bare.example", TypeP, RcodeNoError, {}}, // NODATA
+		{"gmail.com", TypeA, RcodeNoError, {}},    // MX only: no 127.0.0.1
 		{"smtp.gmail.com", TypeMx, RcodeNoError, {}},
-		{"smtp.gmail.com", 16, RcodeNoError, {}},                         // TXT: known name
+		{"smtp.gmail.com", 16, RcodeNoError, {}}, // TXT: known name
 		{"nosuch.gmail.com", TypeMx, RcodeNxDomain, {}},
 		{"com", TypeMx, RcodeNxDomain, {}},
 		{"", TypeA, RcodeNxDomain, {}},
@@ -186,7 +192,13 @@ BOOST_AUTO_TEST_CASE(errors_and_silence)
 	Bytes chaos = encodeQuery(5, "gmail.com", TypeMx, false);
 	chaos[chaos.size() - 1] = 3;
 
-	struct Row { const char* what; Bytes query; int rcode; std::size_t length; };
+	struct Row
+	{
+		const char* what;
+		Bytes query;
+		int rcode;
+		std::size_t length;
+	};
 	const std::vector<Row> rows{
 		{"empty", {}, -1, 0},
 		{"11 octets", Bytes(11, 0), -1, 0},
