@@ -105,7 +105,7 @@ $(BIN)/mail-agent: $(call objs,agent/main.cpp $(AGENT_SRC)) $(COMMON_LIB)
 
 $(UNIT_BIN): $(call objs,$(UNIT_SRC) $(DNS_SRC) $(SERVER_SRC) $(AGENT_SRC)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lboost_unit_test_framework
+	$(CXX) $(LDFLAGS) -o $@ $^ -lPocoJSON $(LDLIBS) -lboost_unit_test_framework
 
 # TESTS=pattern limits the integration files (e.g. TESTS=dns); UNIT=suite limits unit tests.
 test: all
