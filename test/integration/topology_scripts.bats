@@ -293,3 +293,24 @@ fake_clone() {
 	[[ "$output" != *"packets in"* ]]
 	[[ "$output" != *"recording on lo"* ]]
 }
+
+@test "Ctrl-C during demo.sh stops the agent and the servers at once" {
+	# an agent that hangs (as one waiting on DNS timeouts does) and records its pid
+	mkdir -p "$T/fakebin"
+	ln -sf "$MAIL_BIN/mail-server" "$MAIL_BIN/mail-dns" "$T/fakebin/"
+	printf '#!/bin/bash\necho $$ >>"%s/agents"\nexec sleep 30\n' "$T" >"$T/fakebin/mail-agent"
+	chmod +x "$T/fakebin/mail-agent"
+	rm -f "$T/agents"
+	local leader i
+	leader=$(MAIL_BIN=$T/fakebin in_new_group "$T/demo.out" "$REPO_ROOT/scripts/demo.sh" --conf "$CONF" --data "$T/demo")
+	for ((i = 0; i < 300; i++)); do [ -s "$T/agents" ] && break; sleep 0.05; done
+	[ -s "$T/agents" ] || { cat "$T/demo.out"; false; }
+	kill -INT -- "-$leader"
+	local rc
+	rc=$(group_status "$T/demo.out" 5) || { cat "$T/demo.out"; false; }
+	[ "$rc" -ne 0 ]
+	local pid
+	for pid in $(cat "$T/agents"); do wait_gone "$pid" 2; done
+	[ "$(wc -l <"$T/agents")" -eq 1 ] # no agent ran after the Ctrl-C
+	[ -z "$(leftovers)" ]
+}
