@@ -94,6 +94,8 @@ private:
 	QueueOpResult takeForOperator(const std::string& id);
 	///< Takes a waiting message out of _due (it stays in _known, so nothing reschedules it)
 	///  for hold/remove; NotFound when the schedule does not know it (held or gone).
+	void forget(const std::string& id);   ///< out of _known: held or removed by the operator
+	void giveBack(const std::string& id); ///< back into _due after an operator action failed
 	void work();
 	std::optional<Clock::time_point> attempt(const std::string& id);
 	/// One delivery attempt; returns when to try again, or nothing when the message is done.

@@ -77,16 +77,25 @@ QueueOpResult RelayService::hold(const std::string& id)
 	const QueueOpResult taken = takeForOperator(id);
 	if (taken == QueueOpResult::Busy) return taken;
 	QueueEnvelope envelope;
-	if (!_queue.load(id, envelope)) return QueueOpResult::NotFound; // (taken: finished meanwhile)
-	if (!envelope.held)
+	try
 	{
-		envelope.held = true;
-		_queue.update(envelope);
+		if (!_queue.load(id, envelope))
+		{
+			forget(id);
+			return QueueOpResult::NotFound;
+		}
+		if (!envelope.held)
+		{
+			envelope.held = true;
+			_queue.update(envelope);
+		}
 	}
+	catch (...)
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_known.erase(id);
+		if (taken == QueueOpResult::Done) giveBack(id);
+		throw;
 	}
+	forget(id);
 	_log.information("%s relay held by=operator", id);
 	return QueueOpResult::Done;
 }
@@ -115,21 +124,44 @@ QueueOpResult RelayService::remove(const std::string& id, const std::string& rea
 	const QueueOpResult taken = takeForOperator(id);
 	if (taken == QueueOpResult::Busy) return taken;
 	QueueEnvelope envelope;
-	if (!_queue.load(id, envelope))
+	try
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_known.erase(id);
-		return QueueOpResult::NotFound;
+		if (!_queue.load(id, envelope))
+		{
+			forget(id);
+			return QueueOpResult::NotFound;
+		}
+		failPending(envelope, "5.0.0", "deleted from the queue by the operator: " + reason);
+		bounce(envelope, _queue.readMessage(id));
+		_queue.remove(id);
 	}
-	failPending(envelope, "5.0.0", "deleted from the queue by the operator: " + reason);
-	bounce(envelope, _queue.readMessage(id));
-	_queue.remove(id);
+	catch (...)
+	{
+		if (taken == QueueOpResult::Done) giveBack(id);
+		throw;
+	}
+	forget(id);
 	_log.information("%s relay removed reason=deleted attempts=%u", id, envelope.attempts);
+	return QueueOpResult::Done;
+}
+
+
+void RelayService::forget(const std::string& id)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_known.erase(id);
+}
+
+
+void RelayService::giveBack(const std::string& id)
+{
+	// The operator's change failed half-way (a write error): the relay tries it again later,
+	// as after a failed attempt.
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		_known.erase(id);
+		_due.emplace(Clock::now() + _policy.delayAfter(1), id);
 	}
-	return QueueOpResult::Done;
+	_wake.notify_one();
 }
 
 
