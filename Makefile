@@ -120,9 +120,11 @@ integration: $(PROGRAMS)
 	@scripts/run-tests.sh $(BUILD) --integration-only
 
 # Only what running needs: the three programs (no unit tests) and the run packages.
+# foreground.py gives run.sh the terminal in a group of its own, so a Ctrl-C does not
+# also reach make (which would die of SIGINT): run.sh stops everything and make exits 0.
 run: $(PROGRAMS)
 	@scripts/install-deps.sh run
-	@scripts/run.sh
+	@scripts/foreground.py scripts/run.sh
 
 PREFIX ?= /usr/local
 install: $(PROGRAMS)

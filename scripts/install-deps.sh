@@ -13,8 +13,8 @@ set -euo pipefail
 
 # build: compiler is assumed (g++, make); libraries and tools below
 BUILD_PKGS=(g++ make pkg-config libpoco-dev libyaml-cpp-dev libboost-test-dev)
-# run: what the topology scripts use (dig, ss, pgrep)
-RUN_PKGS=(dnsutils iproute2 procps)
+# run: what the topology scripts use (dig, ss, pgrep; python3 for foreground.py)
+RUN_PKGS=(dnsutils iproute2 procps python3)
 # fuzzing: libFuzzer comes with clang
 FUZZ_PKGS=(clang)
 # tests: real peers and helpers the integration tests drive

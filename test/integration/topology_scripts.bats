@@ -314,3 +314,40 @@ fake_clone() {
 	[ "$(wc -l <"$T/agents")" -eq 1 ] # no agent ran after the Ctrl-C
 	[ -z "$(leftovers)" ]
 }
+
+@test "make run on a terminal: Ctrl-C stops everything and make exits 0" {
+	# a real terminal (pty): Ctrl-C is the line discipline's SIGINT to the foreground group
+	run env MAIL_CONF="$CONF" MAIL_DATA="$T/var" python3 - "$REPO_ROOT" <<'PY'
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("make", ["make", "-s", "-C", sys.argv[1], "run"])
+out, deadline, sent = b"", time.time() + 60, False
+while True:
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    if not sent and out.count(b"ready server=") == 2 and b"dig @" in out:
+        time.sleep(0.3)
+        os.write(fd, b"\x03")
+        sent = True
+    if time.time() > deadline:
+        break
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+print("make status", os.waitstatus_to_exitcode(status))
+PY
+	echo "$output"
+	[[ "$output" == *"run: stopped"* ]]
+	[[ "${lines[-1]}" == "make status 0" ]]
+	[[ "$output" != *"exited with status"* ]]
+	[[ "$output" != *"Error"* ]]
+	[[ "$output" != *"Interrupt"* ]]
+	[ -z "$(leftovers)" ]
+}
