@@ -113,7 +113,7 @@ struct Provider
 		return s.address().port();
 	}
 
-	std::size_t queued() { return queue->list().size(); } // list(): scan() is for start-up only, it clears tmp files
+	std::size_t queued() { return queue->list().size(); }
 	std::vector<std::string> senderMailbox() { return mailbox(store->mailboxPath(kSender)); }
 
 	TempDir dir;
