@@ -3,10 +3,24 @@
 
 #include <Poco/Logger.h>
 
+#include <algorithm>
+#include <deque>
 #include <map>
 
 
 namespace mail {
+
+
+namespace {
+
+
+constexpr std::size_t kRecipientsPerTransaction = 50;
+/// As Postfix's default_destination_recipient_limit: a message to more recipients at one
+/// exchanger goes in several transactions, so a peer with a common limit (100) never
+/// has to refuse any, and pipelined RCPTs over its limit cannot pile up errors there.
+
+
+} // namespace
 
 
 const RecipientResult* TransactionResult::find(const std::string& address) const
@@ -89,32 +103,36 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 	}
 
 	std::map<std::string, RecipientResult> answers;
-	std::vector<std::string> remaining = recipients;
+	std::deque<std::string> pending(recipients.begin(), recipients.end());
+	std::size_t limit = kRecipientsPerTransaction;
 	setLive(connection.get(), true);
 	{
 		// abortAll() may have run between the check above and setLive(): do not start then.
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_aborted) connection->abort();
 	}
-	while (!remaining.empty())
+	while (!pending.empty())
 	{
-		const SmtpTransaction t = connection->send(sender, remaining, message);
+		const std::size_t take = std::min(limit, pending.size());
+		const std::vector<std::string> batch(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(take));
+		pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(take));
+		const SmtpTransaction t = connection->send(sender, batch, message);
 		for (const auto& r: t.results) answers[r.address] = r;
-		const bool progress = !t.results.empty() || t.notTried.size() < remaining.size();
-		remaining = t.notTried;
-		if (remaining.empty()) break;
-		// RFC 5321 4.5.3.1.10: the recipients over the peer's limit go in another transaction.
-		if (!progress || !connection->ready() || !connection->reset())
+		// RFC 5321 4.5.3.1.10: the recipients over the peer's limit (452 4.5.3) go in the
+		// next transaction, and no later one on this connection offers it more than it took.
+		if (!t.notTried.empty()) limit = std::max<std::size_t>(1, batch.size() - t.notTried.size());
+		pending.insert(pending.begin(), t.notTried.begin(), t.notTried.end());
+		if (pending.empty()) break;
+		if (t.results.empty() || !connection->ready() || !connection->reset())
 		{
-			for (const auto& address: remaining)
+			for (const auto& address: pending)
 			{
 				answers[address] = RecipientResult{address, Outcome::Temporary, "4.5.3",
 					"452 4.5.3 too many recipients, and no further transaction was possible on this connection", true};
 			}
 			break;
 		}
-		Poco::Logger::get("relay").debug("- next transaction for %z recipients over the peer's limit peer=%s",
-			remaining.size(), exchanger.describe());
+		Poco::Logger::get("relay").debug("- next transaction for %z more recipients peer=%s", pending.size(), exchanger.describe());
 	}
 	setLive(connection.get(), false);
 	_cache.give(std::move(connection));

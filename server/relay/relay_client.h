@@ -26,8 +26,9 @@ struct TransactionResult
 
 class RelayClient
 /// Takes an idle connection to the exchanger from the cache (RSET) or opens one
-/// (SmtpConnection), runs as many transactions as the peer's recipient limit needs
-/// (452 4.5.3: the rest go in the next one), and gives the connection back to the cache.
+/// (SmtpConnection), runs as many transactions as the recipients need (at most 50 each,
+/// fewer once the peer answered 452 4.5.3: the rest go in the next one), and gives the
+/// connection back to the cache.
 /// Thread-safe: workers share one client; abortAll() interrupts every live connection.
 {
 public:

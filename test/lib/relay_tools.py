@@ -7,6 +7,8 @@
   relay_tools.py refuser PORT COUNT_FILE
       TCP peer that greets every connection with 421 and closes it, appending one line
       to COUNT_FILE per connection (a destination that is down at the greeting).
+  relay_tools.py silent PORT
+      TCP peer that lets connections in (the kernel's backlog) and never says a word.
   relay_tools.py send HOST:PORT FROM TO COUNT SESSIONS [PREFIX]
       COUNT messages (Subject: "PREFIX N", default "msg N") over SESSIONS parallel SMTP sessions.
 Each peer stops by itself after 120 s, so a failed test cannot leave it running.
@@ -77,6 +79,14 @@ def refuser(port, count_file):
             conn.close()
 
 
+def silent(port):
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", port))
+    server.listen(64)
+    time.sleep(LIFETIME)
+
+
 def send(server, sender, rcpt, count, sessions, prefix):
     host, port = server.rsplit(":", 1)
     numbers = list(range(1, count + 1))
@@ -110,6 +120,8 @@ if __name__ == "__main__":
         dnsproxy(int(args[0]), int(args[1]), args[2])
     elif mode == "refuser":
         refuser(int(args[0]), args[1])
+    elif mode == "silent":
+        silent(int(args[0]))
     elif mode == "send":
         send(args[0], args[1], args[2], int(args[3]), int(args[4]), args[5] if len(args) > 5 else "msg")
     else:

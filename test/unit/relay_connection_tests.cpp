@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(recipients_over_the_peers_limit_go_in_the_next_transaction_
 {
 	for (const bool pipelining: {true, false})
 	{
-		const FakeSmtpPeer::Answer limited = limitedTo(100);
+		const FakeSmtpPeer::Answer limited = limitedTo(30);
 		FakeSmtpPeer peer("220 fake.example ESMTP", [&](const std::string& c) {
 			return c.compare(0, 5, "EHLO ") == 0 && !pipelining ? withoutPipelining(c) : limited(c);
 		});
@@ -112,13 +112,24 @@ BOOST_AUTO_TEST_CASE(recipients_over_the_peers_limit_go_in_the_next_transaction_
 		const TransactionResult r = client.send(peer.exchanger(), "a@x.example", addresses(150), kMessage);
 		BOOST_TEST(r.recipients.size() == 150u);
 		BOOST_TEST(allDelivered(r));
-		BOOST_TEST(peer.messages() == 2u);    // 100, then the other 50
-		BOOST_TEST(peer.connections() == 1u); // on the same connection
-		// Pipelined, every RCPT went out at once and 50 were refused; one by one, the
-		// client stopped at the first refusal.
-		BOOST_TEST(count(peer.commands(), "RCPT TO:") == (pipelining ? 200u : 151u));
+		BOOST_TEST(peer.messages() == 5u);    // 30 each: the first offer of 50 taught the limit
+		BOOST_TEST(peer.connections() == 1u); // all on the same connection
+		// Pipelined, all 50 of the first offer went out and 20 were refused; one by one,
+		// the client stopped at the first refusal. Later transactions offer 30.
+		BOOST_TEST(count(peer.commands(), "RCPT TO:") == (pipelining ? 170u : 151u));
 		BOOST_TEST(r.recipients.back().address == "u149@gmail.com"); // in the order asked
 	}
+}
+
+
+BOOST_AUTO_TEST_CASE(a_message_to_many_recipients_goes_in_transactions_of_fifty)
+{
+	FakeSmtpPeer peer("220 fake.example ESMTP", limitedTo(100));
+	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5));
+	BOOST_TEST(allDelivered(client.send(peer.exchanger(), "a@x.example", addresses(150), kMessage)));
+	BOOST_TEST(peer.messages() == 3u);
+	BOOST_TEST(count(peer.commands(), "RCPT TO:") == 150u); // nothing refused
+	BOOST_TEST(peer.connections() == 1u);
 }
 
 
