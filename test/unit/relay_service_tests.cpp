@@ -291,6 +291,30 @@ BOOST_AUTO_TEST_CASE(a_silent_destination_does_not_hold_the_workers_others_need)
 }
 
 
+BOOST_AUTO_TEST_CASE(a_message_for_two_destinations_delivers_to_the_free_one_and_waits_for_the_busy_one)
+{
+	Poco::Net::ServerSocket silent(Poco::Net::SocketAddress("127.0.0.1", 0));
+	FakeSmtpPeer peer("220 fake.example ESMTP", FakeSmtpPeer::standard);
+	Provider p(peer.port(), silent.address().port(), 2);
+	p.relay->start();
+	p.queue->enqueue(kSender, {"u1@slow.example"}, kMessage); // its probe hangs at the greeting
+	std::this_thread::sleep_for(std::chrono::milliseconds(100));
+	const std::string id = p.queue->enqueue(kSender, {"a@fake.example", "u2@slow.example"}, kMessage);
+	BOOST_REQUIRE(waitFor([&] { return peer.messages() == 1u; }, std::chrono::seconds(2)));
+	mail::QueueEnvelope envelope;
+	BOOST_REQUIRE(waitFor([&] {
+		return p.queue->load(id, envelope) && envelope.recipients[0].state == mail::RecipientState::Delivered;
+	},
+		std::chrono::seconds(2)));
+	BOOST_TEST((envelope.recipients[1].state == mail::RecipientState::Pending));
+	BOOST_TEST(waitFor([&] {
+		const auto entries = p.relay->scheduleSnapshot();
+		return std::any_of(entries.begin(), entries.end(), [&](const mail::ScheduledEntry& e) { return e.id == id && e.waiting; });
+	},
+		std::chrono::seconds(1)));
+}
+
+
 BOOST_AUTO_TEST_CASE(a_down_destination_gets_one_connection_per_retry_interval)
 {
 	FakeSmtpPeer refusing("421 4.3.2 mx.slow.example Service not available", FakeSmtpPeer::standard);
