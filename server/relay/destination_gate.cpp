@@ -67,6 +67,21 @@ DestinationGate::Wake DestinationGate::leave(const std::string& destination, Ver
 }
 
 
+void DestinationGate::revive(const std::string& destination)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	const auto it = _destinations.find(destination);
+	if (it != _destinations.end()) it->second.deadUntil = Clock::time_point();
+}
+
+
+void DestinationGate::reviveAll()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	for (auto& entry: _destinations) entry.second.deadUntil = Clock::time_point();
+}
+
+
 std::vector<DestinationGate::Snapshot> DestinationGate::snapshot() const
 {
 	std::lock_guard<std::mutex> lock(_mutex);

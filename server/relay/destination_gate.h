@@ -65,6 +65,11 @@ public:
 	};
 	std::vector<Snapshot> snapshot() const; ///< for monitoring and tests
 
+	void revive(const std::string& destination);
+	/// The operator asked for a retry (postqueue -i/-f): the dead time ends now, and the
+	/// next attempt is one probe, as after any dead time (Postfix flushes dead sites too).
+	void reviveAll();
+
 private:
 	struct Destination
 	{

@@ -58,6 +58,23 @@ BOOST_AUTO_TEST_CASE(an_unreachable_destination_is_dead_for_its_retry_interval)
 }
 
 
+BOOST_AUTO_TEST_CASE(an_operator_retry_ends_the_dead_time_with_one_probe)
+{
+	DestinationGate g = gate(20);
+	DestinationGate::Clock::time_point until;
+	BOOST_TEST((g.enter("down.example", "m1", until) == Admission::Go));
+	g.leave("down.example", Verdict::Unreachable);
+	BOOST_TEST((g.enter("down.example", "m2", until) == Admission::Dead));
+	g.revive("down.example");
+	BOOST_TEST((g.enter("down.example", "m2", until) == Admission::Go));
+	BOOST_TEST((g.enter("down.example", "m3", until) == Admission::Busy)); // one probe, not the full window
+	g.leave("down.example", Verdict::Unreachable);
+	BOOST_TEST((g.enter("down.example", "m3", until) == Admission::Dead));
+	g.reviveAll();
+	BOOST_TEST((g.enter("down.example", "m3", until) == Admission::Go));
+}
+
+
 BOOST_AUTO_TEST_CASE(an_unknown_verdict_keeps_the_window_and_hands_back_the_waiting)
 {
 	DestinationGate g = gate(20);
