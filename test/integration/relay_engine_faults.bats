@@ -61,8 +61,12 @@ with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), "relay-test", timeout=10) as s:
     if refused:
         sys.exit("refused: %r" % refused)
 PY
-	for i in $(seq 1 100); do
-		[ "$(find "$T/data/many.example/mail" -path '*/new/*' -type f | wc -l)" -ge 150 ] && break
+	# The files land before the server logs the transaction and the relay logs the outcome:
+	# wait for all three.
+	for i in $(seq 1 200); do
+		[ "$(find "$T/data/many.example/mail" -path '*/new/*' -type f | wc -l)" -ge 150 ] &&
+			[ "$(grep -c ' accepted id=' "$T/many.example.log")" -ge 3 ] &&
+			[ "$(grep -c 'relay delivered to=<a[0-9]*@many.example>' "$T/exmail.qq.com.log")" -ge 150 ] && break
 		sleep 0.05
 	done
 	[ "$(find "$T/data/many.example/mail" -path '*/new/*' -type f | wc -l)" -eq 150 ]
