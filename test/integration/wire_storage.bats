@@ -21,6 +21,7 @@ setup_file() {
       max_sessions_per_ip: 200"
 	export EXTRA_SERVERS
 	make_topology
+	start_dns
 	start_server exmail.qq.com
 	start_server big.example
 }
@@ -204,6 +205,24 @@ PY
 	grep -qi $'^MIME-Version: 1.0\r$' "$T/agent.wire"
 	grep -q $'^Date: .* +0000\r$' "$T/agent.wire"
 	! grep -q 'GMT' "$T/agent.wire"
+}
+
+@test "mail-agent retr shows Thunderbird, Outlook and Python samples in UTF-8: 3-word subject, GB2312 and GBK" {
+	rm -f "$(box usr1@mail.sustech.edu.cn)"/new/*
+	for f in thunderbird-utf8-folded-subject outlook-gb2312 python-email-gbk-body; do
+		cp "$REPO_ROOT/test/data/mime/$f.eml" "$T/msg"
+		submit x@elsewhere.example usr1@mail.sustech.edu.cn
+	done
+	run "$MAIL_BIN/mail-agent" --conf "$CONF" -e usr1@mail.sustech.edu.cn -p pass1 pop retr 1
+	[ "$status" -eq 0 ]
+	assert_line "Subject: 这是一个很长的中文邮件主题，用来测试多个编码字之间的空白是否被正确忽略"
+	assert_line "你好，世界！这是正文。"
+	run "$MAIL_BIN/mail-agent" --conf "$CONF" -e usr1@mail.sustech.edu.cn -p pass1 pop retr 2
+	assert_line "Subject: 会议通知：下周一上午十点"
+	assert_line "请准时参加会议。谢谢！"
+	run "$MAIL_BIN/mail-agent" --conf "$CONF" -e usr1@mail.sustech.edu.cn -p pass1 pop retr 3
+	assert_line "Subject: 这是一个很长的中文邮件主题，用来测试多个编码字之间的空白是否被正确忽略"
+	assert_line "中文正文，使用 GBK 编码。"
 }
 
 @test "the server logs have no error" {
