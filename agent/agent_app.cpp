@@ -3,6 +3,7 @@
 
 #include "agent/agent_options.h"
 #include "agent/agent_shell.h"
+#include "agent/line_editor.h"
 #include "common/config.h"
 #include "common/errors.h"
 #include "agent/host_lookup.h"
@@ -83,7 +84,11 @@ int runMail(const AgentOptions& options)
 	{
 	case AgentMode::Send: return shell.runSend();
 	case AgentMode::Pop: return shell.runPop();
-	default: return shell.runInteractive();
+	default:
+		// A terminal gets line editing; piped-in scripts read plain lines as before.
+		if (::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO))
+			shell.useLineEditor(std::make_unique<LineEditor>(LineEditor::defaultHistoryFile()));
+		return shell.runInteractive();
 	}
 }
 
