@@ -67,7 +67,14 @@ const std::string& MaildirStore::spoolDirectory()
 	{
 		const std::string dir = _maildir.root() + "/.spool";
 		Poco::File(_maildir.root()).createDirectories();
-		makeDirectory(dir);
+		if (!makeDirectory(dir))
+		{
+			// Left by a server killed during DATA (one server owns a data directory, and
+			// this runs before its first session spools anything): never delivered.
+			std::vector<std::string> stale;
+			Poco::File(dir).list(stale);
+			for (const auto& name: stale) ::unlink((dir + "/" + name).c_str());
+		}
 		_spool = dir;
 	}
 	return _spool;

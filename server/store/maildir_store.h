@@ -49,7 +49,8 @@ public:
 	const std::string& spoolDirectory();
 	/// mailRoot/.spool, created on first use: where SMTP sessions stream DATA, on the
 	/// same file system as the mailboxes so delivery is a hard link. A name starting
-	/// with '.' is never an account.
+	/// with '.' is never an account. The first call empties it of files a killed
+	/// server left behind.
 
 	void ensureMailbox(const std::string& address);
 	/// Creates mailRoot/<address>/{tmp,new,cur} durably (directories fsynced) if missing.

@@ -13,6 +13,7 @@
 #include <Poco/TemporaryFile.h>
 
 #include <cctype>
+#include <fstream>
 #include <sys/stat.h>
 #include <thread>
 #include <vector>
@@ -74,6 +75,26 @@ struct TempRoot
 
 
 } // namespace
+
+
+BOOST_AUTO_TEST_CASE(spool_file_is_hard_linked_and_stale_spool_files_are_removed)
+{
+	TempRoot root;
+	Poco::File(root.mail() + "/.spool").createDirectories();
+	const std::string stale = root.mail() + "/.spool/1.2.3.spool"; // a server killed during DATA
+	std::ofstream(stale) << "partial";
+	MaildirStore store(root.mail());
+	BOOST_TEST(store.spoolDirectory() == root.mail() + "/.spool");
+	BOOST_TEST(!Poco::File(stale).exists());
+	const std::string spooled = store.spoolDirectory() + "/x.spool";
+	std::ofstream(spooled) << "Subject: s\n\nbody\n";
+	const std::string name = store.deliverFile({"a@x.org", "b@x.org"}, spooled, 18, 21);
+	BOOST_TEST(isMaildirName(name, "srv.example", 18, 21), name);
+	struct stat st;
+	BOOST_REQUIRE(::stat(spooled.c_str(), &st) == 0); // left for its owner to remove
+	BOOST_TEST(st.st_nlink == 3u);                    // the spool name and two new/ links
+	BOOST_TEST(readFile(root.mail() + "/b@x.org/new/" + name) == "Subject: s\n\nbody\n");
+}
 
 
 BOOST_AUTO_TEST_CASE(delivers_once_per_mailbox_with_maildir_name)
