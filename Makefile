@@ -22,7 +22,7 @@ FUZZ_SECONDS ?= 30
 CXX ?= g++
 CXXFLAGS ?= -O2 -g
 override CXXFLAGS += -std=c++17 -Wall -Wextra -pthread -MMD -MP
-LDLIBS := -lPocoUtil -lPocoNet -lPocoFoundation -lyaml-cpp -pthread
+LDLIBS := -lPocoUtil -lPocoNetSSL -lPocoNet -lPocoCrypto -lPocoFoundation -lyaml-cpp -lssl -lcrypto -pthread
 LDFLAGS ?=
 
 ifeq ($(SANITIZE),asan)

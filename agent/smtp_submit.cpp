@@ -1,6 +1,7 @@
 // smtp_submit.cpp - message composition (Poco MailMessage) and submission (SMTPClientSession).
 #include "agent/smtp_submit.h"
 
+#include "agent/tls_client.h"
 #include "common/mail_address.h"
 #include "common/mail_date.h"
 
@@ -8,6 +9,7 @@
 #include <Poco/Net/MediaType.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SMTPClientSession.h>
+#include <Poco/Net/SecureSMTPClientSession.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/String.h>
@@ -69,15 +71,20 @@ void composeMessage(MailMessage& message, const std::string& from, const std::ve
 }
 
 
-std::string submitMessage(const Endpoint& server, const MailMessage& message, const Poco::Timespan& timeout)
+std::string submitMessage(const Endpoint& server, const MailMessage& message, const Poco::Timespan& timeout,
+	const SubmitSecurity& security)
 {
 	try
 	{
 		StreamSocket socket;
 		socket.connect(SocketAddress(server.address, server.port), timeout);
-		SMTPClientSession session(socket);
+		Poco::Net::SecureSMTPClientSession session(socket);
 		session.setTimeout(timeout);
 		session.login();
+		// startTLS() sends EHLO again over TLS, as RFC 3207 section 4.2 asks.
+		if (security.tls && !session.startTLS(clientTlsContext()))
+			return "the SMTP server " + server.toString() + " does not offer STARTTLS";
+		if (security.auth) session.login(SMTPClientSession::AUTH_PLAIN, security.user, security.password);
 		session.sendMessage(message);
 		session.close();
 		return "";

@@ -5,11 +5,11 @@
 set -euo pipefail
 
 # build: compiler is assumed (g++, make); libraries and tools below
-BUILD_PKGS=(g++ make pkg-config libpoco-dev libyaml-cpp-dev libboost-test-dev)
+BUILD_PKGS=(g++ make pkg-config libpoco-dev libssl-dev libyaml-cpp-dev libboost-test-dev)
 # fuzzing: libFuzzer comes with clang
 FUZZ_PKGS=(clang)
 # tests: real peers and helpers the integration tests drive
-TEST_PKGS=(bats bats-support bats-assert dnsutils netcat-openbsd swaks curl python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark)
+TEST_PKGS=(bats bats-support bats-assert dnsutils netcat-openbsd swaks libnet-ssleay-perl curl python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark)
 # benchmarks: the reference software and load generators (make bench only)
 EXTRA_PKGS=(dnsperf nsd python3-yaml postfix dovecot-pop3d)
 # formatting and linting (make format, format-check, lint only)

@@ -44,6 +44,7 @@ bool SmtpSession::checkMail(const SmtpCommand& command)
 		reply(550, "5.1.0 " + _args.address.path() + ": Sender address rejected: not an account of " + _server.name);
 		return false;
 	}
+	if (_route.kind == DeliveryRoute::Kind::Local && !checkSenderLogin(_route.account)) return false;
 	return true;
 }
 
