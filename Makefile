@@ -96,11 +96,17 @@ $(UNIT_BIN): $(call objs,$(UNIT_SRC) $(DNS_SRC) $(SERVER_SRC) $(AGENT_SRC)) $(CO
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lboost_unit_test_framework
 
+# The demo config's tls: names conf/tls/{cert,key}.pem: made when missing, never committed
+# (the unit tests load conf/mail.yaml, whose loader checks the files exist).
+DEMO_CERT := conf/tls/cert.pem
+$(DEMO_CERT):
+	@scripts/make-cert.sh conf/tls
+
 # TESTS=pattern limits the integration files (e.g. TESTS=dns); UNIT=suite limits unit tests.
-test: all
+test: all $(DEMO_CERT)
 	@scripts/run-tests.sh $(BUILD)
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(DEMO_CERT)
 	@scripts/run-tests.sh $(BUILD) --unit-only
 
 integration: $(PROGRAMS)

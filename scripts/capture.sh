@@ -11,8 +11,7 @@
 # Exits with COMMAND's status (or 0), 1 when tshark cannot capture.
 set -uo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-bin=${MAIL_BIN:-$root/build/bin}
+. "$(dirname "$0")/lib.sh"
 conf=conf/mail.yaml
 out=capture.pcapng
 max=300
@@ -30,6 +29,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 command -v tshark >/dev/null || { echo "capture: tshark is missing (scripts/install-deps.sh installs it)" >&2; exit 1; }
+ensure_cert "$conf" || exit 1
 topology=$("$bin/mail-server" --list-servers --conf "$conf") || exit $?
 
 filter=() decode=()

@@ -18,3 +18,14 @@ parse_conf_data_args() {
 }
 
 script_usage() { echo "usage: $0 [--conf FILE] [--data DIR]" >&2; exit 64; }
+
+# ensure_cert CONF: when CONF's tls: names tls/cert.pem next to it (the demo's layout) and
+# the file is missing, makes a self-signed one with make-cert.sh (keys are never committed).
+ensure_cert() {
+	local dir
+	dir=$(dirname "$1")
+	if grep -qE '^[[:space:]]*cert:[[:space:]]*tls/cert\.pem' "$1" && [ ! -s "$dir/tls/cert.pem" ]; then
+		"$root/scripts/make-cert.sh" "$dir/tls" >&2 || return 1
+	fi
+	return 0
+}

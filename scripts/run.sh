@@ -13,6 +13,7 @@ set -uo pipefail
 conf=${MAIL_CONF:-conf/mail.yaml}
 data=${MAIL_DATA:-var}
 parse_conf_data_args "$@"
+ensure_cert "$conf" || exit 1
 
 topology=$("$bin/mail-server" --list-servers --conf "$conf") || exit $?
 mkdir -p "$data" || exit 1

@@ -16,6 +16,7 @@ data=var
 limit=${START_TIMEOUT:-15}
 
 parse_conf_data_args "$@"
+ensure_cert "$conf" || exit 1
 
 for prog in mail-dns mail-server; do
 	[ -x "$bin/$prog" ] || { echo "start: $bin/$prog is missing; run make first" >&2; exit 1; }

@@ -116,7 +116,7 @@ void SmtpSession::serve()
 		switch (status)
 		{
 		case ReadStatus::Ok:
-			_log.debug("%s <<< %s", _io.id(), quoteForLog(line));
+			_log.debug("%s <<< %s", _io.id(), quoteForLog(withoutSecrets(line)));
 			dispatch(line);
 			break;
 		case ReadStatus::TooLong:

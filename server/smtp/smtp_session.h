@@ -105,7 +105,8 @@ private:
 	void finishAuth(const std::string& user, const std::string& password, const std::string& authzid);
 	bool checkSenderLogin(const std::string& account);
 	/// submission.require_auth: a local sender must have authenticated as that account.
-	std::vector<std::string> authKeywords() const; ///< STARTTLS and AUTH lines of EHLO, as offered now
+	std::vector<std::string> authKeywords() const;              ///< STARTTLS and AUTH lines of EHLO, as offered now
+	static std::string withoutSecrets(const std::string& line); ///< "AUTH PLAIN ****" for the transcript
 
 	// smtp_session_transaction.cpp: MAIL, RCPT, DATA and the commit
 	bool checkMail(const SmtpCommand& command);

@@ -6,8 +6,8 @@
 #
 # Topology: the demo's two providers with tls: at the top level (a certificate from
 # scripts/make-cert.sh), exmail.qq.com also on smtps:/pops:, usr2's password stored as a
-# hash made by `mail-agent hash-password`, and gmail.com with submission.require_auth and
-# a second account usr3@gmail.com.
+# hash made by `mail-agent hash-password`, debug logging, and gmail.com with
+# submission.require_auth and a second account usr3@gmail.com.
 
 load ../lib/common
 
@@ -19,11 +19,11 @@ setup_file() {
 	ports=($(free_ports 2))
 	export EX_SMTPS=${ports[0]} EX_POPS=${ports[1]}
 	hash=$(echo pass2 | "$MAIL_BIN/mail-agent" hash-password)
-	sed -i -e "s/^    pop: $EX_POP\$/    pop: $EX_POP\n    smtps: $EX_SMTPS\n    pops: $EX_POPS/" \
+	sed -i -e "s/^    pop: $EX_POP\$/    pop: $EX_POP\n    smtps: $EX_SMTPS\n    pops: $EX_POPS\n    logging: { level: debug }/" \
 		-e "s|usr2@mail.sustech.edu.cn: pass2|usr2@mail.sustech.edu.cn: \"$hash\"|" \
 		-e "s/^    pop: $GM_POP\$/    pop: $GM_POP\n    submission: { require_auth: true }/" \
 		-e "s/^      usr@gmail.com: pass\$/      usr@gmail.com: pass\n      usr3@gmail.com: pass3/" "$CONF"
-	printf 'tls:\n  cert: tls/cert.pem\n  key: tls/key.pem\n' >>"$CONF"
+	printf 'tls:\n  cert: tls/cert.pem\n  key: tls/key.pem' >>"$CONF"
 	start_dns
 	start_server exmail.qq.com
 	start_server gmail.com
@@ -50,6 +50,13 @@ swaks_ex() {
 	assert_output --partial "334 UGFzc3dvcmQ6"
 	assert_output --partial "235 2.7.0"
 	[ "$(maildir_count usr2@mail.sustech.edu.cn exmail.qq.com)" -eq $((before + 2)) ]
+}
+
+@test "the debug transcript masks AUTH responses" {
+	# The first test sent AUTH PLAIN with an initial response and AUTH LOGIN steps.
+	grep -q 'AUTH PLAIN \*\*\*\*' "$T/exmail.qq.com.log"
+	run grep -cE 'AHVzcjFAbWFpbC5zdXN0ZWNoLmVkdS5jbgBwYXNzMQ|cGFzczI' "$T/exmail.qq.com.log" # pass1, pass2
+	assert_output "0"
 }
 
 @test "a wrong password gets 535 5.7.8, after the failure delay" {
