@@ -180,7 +180,9 @@ std::string SmtpSession::commit(const std::string& content)
 	trace.helo = _helo;
 	trace.peerAddress = _peer;
 	trace.byHost = _server.name;
-	trace.protocol = _esmtp ? "ESMTP" : "SMTP";
+	// RFC 3848: ESMTPS over TLS, ESMTPA after AUTH, ESMTPSA both.
+	trace.protocol = _esmtp ? std::string("ESMTP") + (_io.secure() ? "S" : "") + (_authAccount.empty() ? "" : "A")
+							: "SMTP";
 	trace.id = id;
 	if (_tx->recipients.size() == 1) trace.forRecipient = "<" + _tx->recipients.front() + ">";
 	const std::string message = traceHeaders(trace) + content;
