@@ -154,7 +154,8 @@ void Pop3Session::dispatch(const std::string& line)
 	const Pop3Command cmd = parsePop3Command(line);
 	if (_log.debug())
 	{
-		_log.debug("%s <<< %s", _io.id(), cmd.verb == Pop3Verb::Pass ? std::string("PASS ****") : quoteForLog(line));
+		const bool secret = cmd.verb == Pop3Verb::Pass || cmd.verb == Pop3Verb::Auth; // AUTH PLAIN carries the password
+		_log.debug("%s <<< %s", _io.id(), secret ? std::string(toString(cmd.verb)) + " ****" : quoteForLog(line));
 	}
 	if (cmd.verb == Pop3Verb::Unknown)
 	{
