@@ -32,6 +32,10 @@ struct ServerContext
 	bool authAllowed(bool secure) const { return secure || !tls || server.tls.allowPlaintextAuth; }
 	/// Whether a session may offer and take passwords: over TLS, or when TLS is not
 	/// configured at all, or when tls.allow_plaintext_auth says so (RFC 8314 section 4.1).
+	bool smtpAuthEnabled() const { return tls || server.submission.requireAuth; }
+	/// SMTP AUTH is offered only where it means something: with tls: or require_auth
+	/// (as Postfix offers it only with smtpd_sasl_auth_enable), so a plain server's EHLO
+	/// is unchanged. POP3 always takes logins.
 
 	std::string mailDir() const { return dataDir + "/mail"; }   ///< Maildirs: mail/<address>/{tmp,new,cur}
 	std::string queueDir() const { return dataDir + "/queue"; } ///< relay queue

@@ -27,7 +27,7 @@ std::vector<std::string> SmtpSession::authKeywords() const
 {
 	std::vector<std::string> lines;
 	if (_context.tls && !_io.secure()) lines.emplace_back("STARTTLS");
-	if (_context.authAllowed(_io.secure())) lines.emplace_back("AUTH PLAIN LOGIN");
+	if (_context.smtpAuthEnabled() && _context.authAllowed(_io.secure())) lines.emplace_back("AUTH PLAIN LOGIN");
 	return lines;
 }
 
@@ -73,6 +73,11 @@ void SmtpSession::doStarttls(const SmtpCommand&)
 
 bool SmtpSession::checkAuth(const SmtpCommand& command)
 {
+	if (!_context.smtpAuthEnabled())
+	{
+		reply(503, "5.5.1 Error: authentication not enabled");
+		return false;
+	}
 	if (!_context.authAllowed(_io.secure()))
 	{
 		reply(538, "5.7.11 Encryption required for requested authentication mechanism");

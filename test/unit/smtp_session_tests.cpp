@@ -140,6 +140,40 @@ BOOST_FIXTURE_TEST_CASE(dialogues, SessionFixture)
 		{"declared size over the limit", "EHLO c\r\nMAIL FROM:<a@x.org> SIZE=999999999\r\nRCPT TO:<usr1@local.example>\r\nQUIT\r\n", "220 250 552 503 221 "},
 		{"bad recipient syntax keeps the transaction", "EHLO c\r\nMAIL FROM:<a@x.org>\r\nRCPT TO:<b@>\r\nRCPT TO:<usr1@local.example>\r\nQUIT\r\n", "220 250 250 501 250 221 "},
 		{"expn refused, starttls without tls: configured", "EHLO c\r\nEXPN x\r\nSTARTTLS\r\nQUIT\r\n", "220 250 502 502 221 "},
+		{"auth not enabled without tls: or require_auth", "EHLO c\r\nAUTH PLAIN\r\nQUIT\r\n", "220 250 503 221 "},
+		{"hard error limit", "A\r\nB\r\nC\r\nD\r\nE\r\nF\r\nNOOP\r\n", "220 500 500 500 500 500 500 421 "},
+	};
+	for (const auto& row: rows)
+	{
+		const std::string codes = dialogue(row.input);
+		BOOST_CHECK_MESSAGE(codes == row.codes, row.name << ": got '" << codes << "' want '" << row.codes << "'");
+	}
+}
+
+
+BOOST_FIXTURE_TEST_CASE(ehlo_offers_auth_only_with_require_auth_or_tls, SessionFixture)
+{
+	std::string transcript;
+	dialogue("EHLO c\r\nQUIT\r\n", &transcript);
+	BOOST_CHECK(transcript.find("AUTH") == std::string::npos);
+	BOOST_CHECK(transcript.find("\r\n250 HELP\r\n") != std::string::npos);
+	server.submission.requireAuth = true;
+	dialogue("EHLO c\r\nQUIT\r\n", &transcript);
+	BOOST_CHECK(transcript.find("\r\n250 AUTH PLAIN LOGIN\r\n") != std::string::npos);
+	BOOST_CHECK(transcript.find("STARTTLS") == std::string::npos); // no tls: configured
+}
+
+
+BOOST_FIXTURE_TEST_CASE(auth_exchanges, SessionFixture)
+{
+	server.submission.requireAuth = true; // enables AUTH; these rows send no local MAIL FROM
+	struct Row
+	{
+		const char* name;
+		std::string input;
+		std::string codes;
+	};
+	const std::vector<Row> rows = {
 		{"auth plain initial response", "EHLO c\r\nAUTH PLAIN AHVzcjFAbG9jYWwuZXhhbXBsZQBwMQ==\r\nQUIT\r\n", "220 250 235 221 "},
 		{"auth plain after 334", "EHLO c\r\nAUTH plain\r\nAHVzcjFAbG9jYWwuZXhhbXBsZQBwMQ==\r\nQUIT\r\n", "220 250 334 235 221 "},
 		{"auth login", "EHLO c\r\nAUTH LOGIN\r\ndXNyMUBsb2NhbC5leGFtcGxl\r\ncDE=\r\nQUIT\r\n", "220 250 334 334 235 221 "},
@@ -152,22 +186,12 @@ BOOST_FIXTURE_TEST_CASE(dialogues, SessionFixture)
 		{"auth before helo", "AUTH PLAIN AHVzcjFAbG9jYWwuZXhhbXBsZQBwMQ==\r\nQUIT\r\n", "220 503 221 "},
 		{"auth unknown mechanism", "EHLO c\r\nAUTH CRAM-MD5\r\nAUTH\r\nQUIT\r\n", "220 250 504 501 221 "},
 		{"auth inside a transaction", "EHLO c\r\nMAIL FROM:<a@x.org>\r\nAUTH PLAIN AHVzcjFAbG9jYWwuZXhhbXBsZQBwMQ==\r\nQUIT\r\n", "220 250 250 503 221 "},
-		{"hard error limit", "A\r\nB\r\nC\r\nD\r\nE\r\nF\r\nNOOP\r\n", "220 500 500 500 500 500 500 421 "},
 	};
 	for (const auto& row: rows)
 	{
 		const std::string codes = dialogue(row.input);
 		BOOST_CHECK_MESSAGE(codes == row.codes, row.name << ": got '" << codes << "' want '" << row.codes << "'");
 	}
-}
-
-
-BOOST_FIXTURE_TEST_CASE(ehlo_offers_auth_without_tls_configured, SessionFixture)
-{
-	std::string transcript;
-	dialogue("EHLO c\r\nQUIT\r\n", &transcript);
-	BOOST_CHECK(transcript.find("\r\n250 AUTH PLAIN LOGIN\r\n") != std::string::npos);
-	BOOST_CHECK(transcript.find("STARTTLS") == std::string::npos);
 }
 
 
