@@ -81,6 +81,22 @@ struct SessionFixture
 		return codes;
 	}
 
+	struct DialogueRow
+	{
+		const char* name;
+		std::string input;
+		std::string codes; ///< the reply codes dialogue() returns
+	};
+
+	void expectCodes(const std::vector<DialogueRow>& rows)
+	{
+		for (const auto& row: rows)
+		{
+			const std::string codes = dialogue(row.input);
+			BOOST_CHECK_MESSAGE(codes == row.codes, row.name << ": got '" << codes << "' want '" << row.codes << "'");
+		}
+	}
+
 	std::size_t count(const std::string& mailbox)
 	{
 		const std::string path = context.mailDir() + "/" + mailbox + "/new";
@@ -116,13 +132,7 @@ struct SessionFixture
 
 BOOST_FIXTURE_TEST_CASE(dialogues, SessionFixture)
 {
-	struct Row
-	{
-		const char* name;
-		std::string input;
-		std::string codes;
-	};
-	const std::vector<Row> rows = {
+	const std::vector<DialogueRow> rows = {
 		{"quit", "QUIT\r\n", "220 221 "},
 		{"helo then quit", "HELO c\r\nQUIT\r\n", "220 250 221 "},
 		{"mail before helo", "MAIL FROM:<a@x.org>\r\nQUIT\r\n", "220 503 221 "},
@@ -143,11 +153,7 @@ BOOST_FIXTURE_TEST_CASE(dialogues, SessionFixture)
 		{"auth not enabled without tls: or require_auth", "EHLO c\r\nAUTH PLAIN\r\nQUIT\r\n", "220 250 503 221 "},
 		{"hard error limit", "A\r\nB\r\nC\r\nD\r\nE\r\nF\r\nNOOP\r\n", "220 500 500 500 500 500 500 421 "},
 	};
-	for (const auto& row: rows)
-	{
-		const std::string codes = dialogue(row.input);
-		BOOST_CHECK_MESSAGE(codes == row.codes, row.name << ": got '" << codes << "' want '" << row.codes << "'");
-	}
+	expectCodes(rows);
 }
 
 
@@ -167,13 +173,7 @@ BOOST_FIXTURE_TEST_CASE(ehlo_offers_auth_only_with_require_auth_or_tls, SessionF
 BOOST_FIXTURE_TEST_CASE(auth_exchanges, SessionFixture)
 {
 	server.submission.requireAuth = true; // enables AUTH; these rows send no local MAIL FROM
-	struct Row
-	{
-		const char* name;
-		std::string input;
-		std::string codes;
-	};
-	const std::vector<Row> rows = {
+	const std::vector<DialogueRow> rows = {
 		{"auth plain initial response", "EHLO c\r\nAUTH PLAIN AHVzcjFAbG9jYWwuZXhhbXBsZQBwMQ==\r\nQUIT\r\n", "220 250 235 221 "},
 		{"auth plain after 334", "EHLO c\r\nAUTH plain\r\nAHVzcjFAbG9jYWwuZXhhbXBsZQBwMQ==\r\nQUIT\r\n", "220 250 334 235 221 "},
 		{"auth login", "EHLO c\r\nAUTH LOGIN\r\ndXNyMUBsb2NhbC5leGFtcGxl\r\ncDE=\r\nQUIT\r\n", "220 250 334 334 235 221 "},
@@ -187,11 +187,7 @@ BOOST_FIXTURE_TEST_CASE(auth_exchanges, SessionFixture)
 		{"auth unknown mechanism", "EHLO c\r\nAUTH CRAM-MD5\r\nAUTH\r\nQUIT\r\n", "220 250 504 501 221 "},
 		{"auth inside a transaction", "EHLO c\r\nMAIL FROM:<a@x.org>\r\nAUTH PLAIN AHVzcjFAbG9jYWwuZXhhbXBsZQBwMQ==\r\nQUIT\r\n", "220 250 250 503 221 "},
 	};
-	for (const auto& row: rows)
-	{
-		const std::string codes = dialogue(row.input);
-		BOOST_CHECK_MESSAGE(codes == row.codes, row.name << ": got '" << codes << "' want '" << row.codes << "'");
-	}
+	expectCodes(rows);
 }
 
 
