@@ -226,9 +226,11 @@ std::string agentUsage()
 		   "       mail-agent ping HOST [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [--conf FILE]\n"
 		   "       mail-agent trace HOST [--max-hops N] [-W TIMEOUT] [-n] [--conf FILE]\n"
 		   "       mail-agent hash-password   (reads a password, prints a hash for accounts:)\n"
-		   "Without a command it reads [smtp|pop|exit] commands from standard input.\n"
+		   "       mail-agent --version\n"
+		   "Without a command it reads [smtp|pop|exit] commands from standard input; Ctrl-C leaves.\n"
 		   "--tls: STARTTLS/STLS first (the certificate is not verified); --auth: SMTP AUTH PLAIN.\n"
-		   "-c/--conf defaults to conf/mail.yaml (after ping, -c is the count).\n";
+		   "--conf FILE (or -c FILE before the command) defaults to conf/mail.yaml; after ping,\n"
+		   "-c is the count and --conf the only config flag.\n";
 }
 
 
