@@ -28,7 +28,7 @@ FUZZ_SECONDS ?= 30
 CXX ?= g++
 CXXFLAGS ?= -O2 -g
 override CXXFLAGS += -std=c++17 -Wall -Wextra -pthread -MMD -MP
-LDLIBS := -lPocoUtil -lPocoNet -lPocoFoundation -lyaml-cpp -pthread
+LDLIBS := -lPocoUtil -lPocoNetSSL -lPocoNet -lPocoCrypto -lPocoFoundation -lyaml-cpp -lssl -lcrypto -pthread
 # the agent's line editing on a terminal (libedit: arrows, history, completion)
 AGENT_LIBS := -ledit
 LDFLAGS ?=
@@ -109,12 +109,18 @@ $(UNIT_BIN): $(call objs,$(UNIT_SRC) $(DNS_SRC) $(SERVER_SRC) $(AGENT_SRC)) $(CO
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ -lPocoJSON $(LDLIBS) $(AGENT_LIBS) -lboost_unit_test_framework
 
+# The demo config's tls: names conf/tls/{cert,key}.pem: made when missing, never committed
+# (the unit tests load conf/mail.yaml, whose loader checks the files exist).
+DEMO_CERT := conf/tls/cert.pem
+$(DEMO_CERT):
+	@scripts/make-cert.sh conf/tls
+
 # TESTS=pattern limits the integration files (e.g. TESTS=dns); UNIT=suite limits unit tests.
-test: all
+test: all $(DEMO_CERT)
 	@scripts/install-deps.sh test
 	@scripts/run-tests.sh $(BUILD)
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(DEMO_CERT)
 	@scripts/run-tests.sh $(BUILD) --unit-only
 
 integration: $(PROGRAMS)

@@ -2,6 +2,7 @@
 #include "agent/agent_app.h"
 
 #include "agent/agent_options.h"
+#include "agent/hash_password.h"
 #include "agent/agent_shell.h"
 #include "agent/line_editor.h"
 #include "common/config.h"
@@ -136,6 +137,8 @@ int runAgent(const std::vector<std::string>& args)
 		case AgentMode::Help:
 			std::cout << agentUsage();
 			return ExitOk;
+		case AgentMode::HashPassword:
+			return runHashPassword(std::cin, std::cout, std::cerr, ::isatty(STDIN_FILENO));
 		case AgentMode::Ping:
 		case AgentMode::Trace:
 			return runDiagnostics(options);

@@ -68,6 +68,8 @@ bool takeCommonOption(const std::string& arg, ArgCursor& cursor, AgentOptions& o
 	else if (arg == "-p" || arg == "--password") options.password = cursor.value(arg);
 	else if (arg == "-s" || arg == "--smtp") options.smtpHost = cursor.value(arg);
 	else if (arg == "-P" || arg == "--pop") options.popHost = cursor.value(arg);
+	else if (arg == "--tls") options.tls = true;
+	else if (arg == "--auth") options.auth = true;
 	else if (arg == "-h" || arg == "--help") options.mode = AgentMode::Help;
 	else return false;
 	return true;
@@ -147,7 +149,8 @@ void takeOperand(const std::string& arg, AgentOptions& options)
 		else if (arg == "pop") options.mode = AgentMode::Pop;
 		else if (arg == "ping") options.mode = AgentMode::Ping;
 		else if (arg == "trace") options.mode = AgentMode::Trace;
-		else throw UsageError("unknown command " + arg + " (send, pop, ping or trace)");
+		else if (arg == "hash-password") options.mode = AgentMode::HashPassword;
+		else throw UsageError("unknown command " + arg + " (send, pop, ping, trace or hash-password)");
 		return;
 	case AgentMode::Pop:
 		options.popCommand.push_back(arg);
@@ -168,6 +171,7 @@ void checkComplete(const AgentOptions& options)
 	switch (options.mode)
 	{
 	case AgentMode::Help:
+	case AgentMode::HashPassword:
 		return;
 	case AgentMode::Ping:
 	case AgentMode::Trace:
@@ -215,14 +219,16 @@ AgentOptions parseAgentOptions(const std::vector<std::string>& args)
 
 std::string agentUsage()
 {
-	return "usage: mail-agent -e EMAIL -p PASSWORD [--conf FILE] [-s SMTP_HOST] [-P POP_HOST]\n"
+	return "usage: mail-agent -e EMAIL -p PASSWORD [--conf FILE] [-s SMTP_HOST] [-P POP_HOST] [--tls] [--auth]\n"
 		   "       mail-agent -e EMAIL -p PASSWORD send --to ADDR [--to ADDR ...] --subject S\n"
 		   "                  (--body TEXT | --body-file FILE)\n"
 		   "       mail-agent -e EMAIL -p PASSWORD pop stat|list [N]|retr N|dele N|uidl [N]|top N L\n"
 		   "       mail-agent ping HOST [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [--conf FILE]\n"
 		   "       mail-agent trace HOST [--max-hops N] [-W TIMEOUT] [-n] [--conf FILE]\n"
+		   "       mail-agent hash-password   (reads a password, prints a hash for accounts:)\n"
 		   "       mail-agent --version\n"
 		   "Without a command it reads [smtp|pop|exit] commands from standard input; Ctrl-C leaves.\n"
+		   "--tls: STARTTLS/STLS first (the certificate is not verified); --auth: SMTP AUTH PLAIN.\n"
 		   "--conf FILE (or -c FILE before the command) defaults to conf/mail.yaml; after ping,\n"
 		   "-c is the count and --conf the only config flag.\n";
 }

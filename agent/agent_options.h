@@ -7,6 +7,7 @@
 //   mail-agent -e .. -p .. pop stat|list [N]|retr N|dele N|uidl [N]|top N L
 //   mail-agent ping HOST [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [--conf FILE]
 //   mail-agent trace HOST [--max-hops N] [-W TIMEOUT] [-n] [--conf FILE]
+//   mail-agent hash-password
 #pragma once
 
 #include "agent/icmp/pinger.h"
@@ -34,6 +35,7 @@ enum class AgentMode
 	Pop,
 	Ping,
 	Trace,
+	HashPassword,
 	Help
 };
 
@@ -47,6 +49,8 @@ struct AgentOptions
 	std::string password;
 	std::string smtpHost; ///< -s: overrides agent: smtp
 	std::string popHost;  ///< -P: overrides agent: pop
+	bool tls = false;     ///< --tls: STARTTLS (SMTP) and STLS (POP3) before anything else
+	bool auth = false;    ///< --auth: SMTP AUTH PLAIN with -e/-p before sending
 	// send
 	std::vector<std::string> to;
 	std::string subject;

@@ -96,7 +96,7 @@ int AgentShell::runPop()
 {
 	try
 	{
-		Pop3Client client(_pop, NetworkTimeout);
+		Pop3Client client(_pop, NetworkTimeout, _options.tls);
 		client.login(_options.email, _options.password);
 		PopOutcome outcome = runPopCommand(client, _options.popCommand, _out);
 		if (outcome != PopOutcome::Quit)
@@ -163,7 +163,8 @@ bool AgentShell::send(const std::vector<std::string>& to, const std::string& sub
 {
 	MailMessage message;
 	composeMessage(message, _options.email, to, subject, content);
-	std::string error = submitMessage(_smtp, message, NetworkTimeout);
+	const SubmitSecurity security{_options.tls, _options.auth, _options.email, _options.password};
+	std::string error = submitMessage(_smtp, message, NetworkTimeout, security);
 	Poco::Logger& log = Poco::Logger::get("agent");
 	std::string id = newSessionId();
 	if (!error.empty())
@@ -182,7 +183,7 @@ void AgentShell::popSession()
 {
 	try
 	{
-		Pop3Client client(_pop, NetworkTimeout);
+		Pop3Client client(_pop, NetworkTimeout, _options.tls);
 		client.login(_options.email, _options.password);
 		std::string line;
 		while (readLine(PopPrompt, line, PopCommands))

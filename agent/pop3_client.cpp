@@ -1,7 +1,10 @@
 // pop3_client.cpp - POP3 commands and whole replies over a DialogSocket.
 #include "agent/pop3_client.h"
 
+#include "agent/tls_client.h"
+
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
 
 
@@ -30,7 +33,7 @@ std::string Pop3Reply::text() const
 }
 
 
-Pop3Client::Pop3Client(const Endpoint& server, const Poco::Timespan& timeout):
+Pop3Client::Pop3Client(const Endpoint& server, const Poco::Timespan& timeout, bool tls):
 	_server(server.toString())
 {
 	try
@@ -44,6 +47,17 @@ Pop3Client::Pop3Client(const Endpoint& server, const Poco::Timespan& timeout):
 	}
 	std::string greeting = readLine();
 	if (!isPositive(greeting)) throw Pop3Error("the POP3 server " + _server + " refused the connection: " + greeting);
+	if (!tls) return;
+	const Pop3Reply stls = command("STLS");
+	if (!stls.ok) throw Pop3Error("the POP3 server " + _server + " refused STLS: " + stls.status);
+	try
+	{
+		_socket = Poco::Net::SecureStreamSocket::attach(_socket, clientTlsContext());
+	}
+	catch (const Poco::Exception& e)
+	{
+		throw Pop3Error("TLS with the POP3 server " + _server + " failed: " + e.displayText());
+	}
 }
 
 

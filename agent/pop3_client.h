@@ -41,8 +41,9 @@ struct Pop3Reply
 class Pop3Client
 {
 public:
-	Pop3Client(const Endpoint& server, const Poco::Timespan& timeout);
-	/// Connects and reads the greeting. Throws Pop3Error.
+	Pop3Client(const Endpoint& server, const Poco::Timespan& timeout, bool tls = false);
+	/// Connects and reads the greeting; with tls, STLS (RFC 2595) and the handshake.
+	/// Throws Pop3Error.
 
 	void login(const std::string& user, const std::string& password);
 	/// USER and PASS. Throws Pop3Error with the server's answer on refusal.

@@ -1,6 +1,7 @@
 // smtp_submit.cpp - message composition (Poco MailMessage) and submission (SMTPClientSession).
 #include "agent/smtp_submit.h"
 
+#include "agent/tls_client.h"
 #include "common/mail_address.h"
 #include "common/mail_date.h"
 
@@ -9,6 +10,7 @@
 #include <Poco/Net/MediaType.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SMTPClientSession.h>
+#include <Poco/Net/SecureSMTPClientSession.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/SocketStream.h>
 #include <Poco/Net/StreamSocket.h>
@@ -55,11 +57,11 @@ std::string crlfLines(const std::string& text)
 
 /// SMTPClientSession with its dialog socket reachable, to send the transaction ourselves:
 /// Poco 1.11 writes "MAIL FROM: <a>" (with a space), which RFC 5321 4.1.1.2 does not show.
-class SubmitSession: public Poco::Net::SMTPClientSession
+class SubmitSession: public Poco::Net::SecureSMTPClientSession
 {
 public:
 	using SMTPClientSession::isPositiveCompletion;
-	using SMTPClientSession::SMTPClientSession;
+	using SecureSMTPClientSession::SecureSMTPClientSession;
 	using SMTPClientSession::socket;
 };
 
@@ -113,7 +115,8 @@ void composeMessage(MailMessage& message, const std::string& from, const std::ve
 }
 
 
-std::string submitMessage(const Endpoint& server, const MailMessage& message, const Poco::Timespan& timeout)
+std::string submitMessage(const Endpoint& server, const MailMessage& message, const Poco::Timespan& timeout,
+	const SubmitSecurity& security)
 {
 	try
 	{
@@ -122,6 +125,10 @@ std::string submitMessage(const Endpoint& server, const MailMessage& message, co
 		SubmitSession session(socket);
 		session.setTimeout(timeout);
 		session.login();
+		// startTLS() sends EHLO again over TLS, as RFC 3207 section 4.2 asks.
+		if (security.tls && !session.startTLS(clientTlsContext()))
+			return "the SMTP server " + server.toString() + " does not offer STARTTLS";
+		if (security.auth) session.login(SMTPClientSession::AUTH_PLAIN, security.user, security.password);
 		sendTransaction(session, message);
 		session.close();
 		return "";

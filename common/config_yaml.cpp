@@ -8,6 +8,7 @@
 
 #include "common/errors.h"
 #include "common/mail_address.h"
+#include "common/password_hash.h"
 #include "common/yaml_checks.h"
 #include "common/zone.h"
 
@@ -265,6 +266,8 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 			const std::string accountKey = childKey(k("accounts"), address);
 			if (!isValidAddress(address)) failAt(account.first, accountKey, "not a valid email address");
 			const std::string password = readScalar(account.second, accountKey);
+			const std::string badHash = checkPasswordHash(password);
+			if (!badHash.empty()) failAt(account.second, accountKey, "bad password hash: " + badHash);
 			const std::string domain = Poco::toLower(domainOf(address));
 			if (!server.addAccount(address, password))
 				failAt(account.first, accountKey, "account listed twice (addresses compare case-insensitively)");

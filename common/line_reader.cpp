@@ -24,9 +24,16 @@ const char* toString(ReadStatus status)
 
 
 LineReader::LineReader(Poco::Net::StreamSocket& socket, std::size_t bufferSize):
-	_socket(socket),
+	_socket(&socket),
 	_buffer(bufferSize)
 {
+}
+
+
+void LineReader::switchTo(Poco::Net::StreamSocket& socket)
+{
+	_socket = &socket;
+	discardBuffered();
 }
 
 
@@ -41,12 +48,16 @@ bool LineReader::fill(Poco::Timespan remaining, ReadStatus& failure)
 	}
 	try
 	{
-		if (remaining <= 0 || !_socket.poll(remaining, Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR))
+		// A TLS layer may already hold decrypted octets the kernel no longer shows to poll().
+		const bool pending = _socket->secure() && _socket->available() > 0;
+		if (!pending
+			&& (remaining <= 0
+				|| !_socket->poll(remaining, Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR)))
 		{
 			failure = ReadStatus::Timeout;
 			return false;
 		}
-		const int n = _socket.receiveBytes(_buffer.data() + _end, static_cast<int>(_buffer.size() - _end));
+		const int n = _socket->receiveBytes(_buffer.data() + _end, static_cast<int>(_buffer.size() - _end));
 		if (n <= 0)
 		{
 			failure = ReadStatus::Closed;

@@ -47,10 +47,15 @@ public:
 	void discardBuffered() { _start = _end = 0; }
 	/// Drops what is buffered (e.g. unexpected data after a STARTTLS-like switch).
 
+	void switchTo(Poco::Net::StreamSocket& socket);
+	/// Reads from socket from now on (the same connection after a TLS handshake) and
+	/// drops what was buffered: RFC 3207 section 4, octets pipelined before the handshake
+	/// are never commands (CVE-2011-0411).
+
 private:
 	bool fill(Poco::Timespan remaining, ReadStatus& failure);
 
-	Poco::Net::StreamSocket& _socket;
+	Poco::Net::StreamSocket* _socket;
 	std::vector<char> _buffer;
 	std::size_t _start = 0;
 	std::size_t _end = 0;

@@ -30,6 +30,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 command -v tshark >/dev/null || { echo "capture: tshark is missing (scripts/install-deps.sh installs it)" >&2; exit 1; }
+ensure_cert "$conf" || exit 1
 topology=$("$bin/mail-server" --list-servers --conf "$conf") || exit $?
 
 filter=() decode=()

@@ -18,6 +18,7 @@ data=""
 relay_wait=${DEMO_RELAY_WAIT:-20}   # seconds for the gmail copy to arrive
 
 parse_conf_data_args "$@"
+ensure_cert "$conf" || exit 1
 for prog in mail-agent mail-server mail-dns; do
 	[ -x "$bin/$prog" ] || { echo "demo: $bin/$prog is missing; run make first" >&2; exit 1; }
 done

@@ -9,7 +9,7 @@ out=build-fuzz
 CXX=${FUZZ_CXX:-clang++}
 flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -Wall -Wextra)
 sanitize=-fsanitize=address,undefined
-libs=(-lPocoUtil -lPocoNet -lPocoFoundation -lyaml-cpp -pthread)
+libs=(-lPocoUtil -lPocoNetSSL -lPocoNet -lPocoCrypto -lPocoFoundation -lyaml-cpp -lssl -lcrypto -pthread)
 scripts/include-roots.sh "$out/include"
 
 # Library objects (every non-main source), rebuilt only when older than their source.

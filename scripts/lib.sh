@@ -36,3 +36,14 @@ wanted() {
 	return 1
 }
 only=()
+
+# ensure_cert CONF: when CONF's tls: names tls/cert.pem next to it (the demo's layout) and
+# the file is missing, makes a self-signed one with make-cert.sh (keys are never committed).
+ensure_cert() {
+	local dir
+	dir=$(dirname "$1")
+	if grep -qE '^[[:space:]]*cert:[[:space:]]*tls/cert\.pem' "$1" && [ ! -s "$dir/tls/cert.pem" ]; then
+		"$root/scripts/make-cert.sh" "$dir/tls" >&2 || return 1
+	fi
+	return 0
+}

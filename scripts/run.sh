@@ -14,6 +14,7 @@ set -uo pipefail
 conf=${MAIL_CONF:-$default_conf}
 data=${MAIL_DATA:-$default_data}
 parse_conf_data_args "$@"
+ensure_cert "$conf" || exit 1
 
 topology=$("$bin/mail-server" --list-servers --conf "$conf") || exit $?
 mkdir -p "$data" || exit 1

@@ -19,6 +19,7 @@ limit=${START_TIMEOUT:-15}
 allow_only=1
 
 parse_conf_data_args "$@"
+ensure_cert "$conf" || exit 1
 
 for prog in mail-dns mail-server; do
 	[ -x "$bin/$prog" ] || { echo "start: $bin/$prog is missing; run make first" >&2; exit 1; }

@@ -9,6 +9,7 @@
 #include "server/control/instance_lock.h"
 #include "server/delivery.h"
 #include "server/net/session_service.h"
+#include "server/net/tls_context.h"
 #include "server/pop3/pop3_session.h"
 #include "server/relay/relay_queue.h"
 #include "server/relay/relay_service.h"
@@ -26,6 +27,7 @@
 
 #include <iostream>
 #include <memory>
+#include <vector>
 
 using Poco::Util::HelpFormatter;
 using Poco::Util::Option;
@@ -248,6 +250,15 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	}
 
 	ServerContext context(config, *server, dataDir);
+	try
+	{
+		context.tls = makeServerTlsContext(config.path, *server);
+	}
+	catch (const ConfigError& exc)
+	{
+		std::cerr << "mail-server: " << exc.what() << std::endl;
+		return ExitConfig;
+	}
 	MaildirStore store(context.mailDir());
 	store.spoolDirectory(); // now, not at the first DATA: clears what a killed server left
 	RelayQueue queue(context.queueDir());
@@ -258,20 +269,38 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		[&](Poco::Net::StreamSocket& socket, const std::string& id) { SmtpSession(context, delivery, socket, id).run(); });
 	SessionService pop3("pop3", *server, &ServerConfig::pop, Pop3Session::busyReply(*server),
 		[&](Poco::Net::StreamSocket& socket, const std::string& id) { Pop3Session(context, socket, id).run(); });
+	// Implicit TLS (RFC 8314): the same sessions, handshaking before the greeting.
+	std::vector<std::unique_ptr<SessionService>> tlsServices;
+	if (server->smtps)
+	{
+		tlsServices.push_back(std::make_unique<SessionService>("smtps", *server, &ServerConfig::smtps,
+			SmtpSession::busyReply(*server), [&](Poco::Net::StreamSocket& socket, const std::string& id) {
+				SmtpSession(context, delivery, socket, id, true).run();
+			}));
+	}
+	if (server->pops)
+	{
+		tlsServices.push_back(std::make_unique<SessionService>("pops", *server, &ServerConfig::pops,
+			Pop3Session::busyReply(*server), [&](Poco::Net::StreamSocket& socket, const std::string& id) {
+				Pop3Session(context, socket, id, true).run();
+			}));
+	}
 	try
 	{
 		relay.start();
 		control.start();
 		smtp.start();
 		pop3.start();
+		for (auto& service: tlsServices) service->start();
 	}
 	catch (const Poco::Exception& exc)
 	{
 		log.fatal("- cannot start server=%s error=%s", _name, exc.displayText());
 		return ExitUnavailable;
 	}
-	log.information("- started server=%s smtp=%s:%hu pop=%s:%hu data=%s", _name, server->address,
-		server->smtp, server->address, server->pop, dataDir);
+	log.information("- started server=%s smtp=%s:%hu pop=%s:%hu smtps=%hu pops=%hu tls=%b data=%s", _name,
+		server->address, server->smtp, server->address, server->pop, server->smtps, server->pops, !context.tls.isNull(),
+		dataDir);
 	// Readiness for scripts (start.sh), whatever the log level or destination.
 	std::cout << "mail-server: ready server=" << _name << std::endl;
 
@@ -281,6 +310,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	context.stopping = true;
 	smtp.stop();
 	pop3.stop();
+	for (auto& service: tlsServices) service->stop();
 	control.stop();
 	relay.stop();
 	log.information("- stopped server=%s", _name);

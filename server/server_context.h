@@ -3,6 +3,8 @@
 
 #include "common/config.h"
 
+#include <Poco/Net/Context.h>
+
 #include <atomic>
 #include <string>
 
@@ -25,6 +27,15 @@ struct ServerContext
 	const ServerConfig& server;        ///< this server, top-level sections merged in
 	const std::string dataDir;         ///< DATA/NAME, absolute; everything this server writes
 	std::atomic<bool> stopping{false}; ///< set at shutdown; sessions answer 421 / -ERR and close
+	Poco::Net::Context::Ptr tls;       ///< from tls.cert/key (server/net/tls_context); null: no TLS
+
+	bool authAllowed(bool secure) const { return secure || !tls || server.tls.allowPlaintextAuth; }
+	/// Whether a session may offer and take passwords: over TLS, or when TLS is not
+	/// configured at all, or when tls.allow_plaintext_auth says so (RFC 8314 section 4.1).
+	bool smtpAuthEnabled() const { return tls || server.submission.requireAuth; }
+	/// SMTP AUTH is offered only where it means something: with tls: or require_auth
+	/// (as Postfix offers it only with smtpd_sasl_auth_enable), so a plain server's EHLO
+	/// is unchanged. POP3 always takes logins.
 
 	std::string mailDir() const { return dataDir + "/mail"; }   ///< Maildirs: mail/<address>/{tmp,new,cur}
 	std::string queueDir() const { return dataDir + "/queue"; } ///< relay queue

@@ -14,7 +14,7 @@ struct TraceInfo
 	std::string helo;         ///< what the client said in HELO/EHLO
 	std::string peerAddress;  ///< client IP
 	std::string byHost;       ///< this server's name
-	std::string protocol;     ///< "ESMTP" or "SMTP" (RFC 3848)
+	std::string protocol;     ///< "ESMTP", "ESMTPS", "ESMTPA", "ESMTPSA" or "SMTP" (RFC 3848)
 	std::string id;           ///< the message id in our logs
 	std::string forRecipient; ///< "<x@y>" when there is exactly one recipient, else empty
 	Poco::Timestamp when;

@@ -27,7 +27,8 @@ SessionIo::SessionIo(Poco::Net::StreamSocket& socket, const std::string& id, Poc
 	_socket(socket),
 	_id(id),
 	_log(log),
-	_reader(socket)
+	_reader(socket),
+	_active(&socket)
 {
 }
 
@@ -67,12 +68,26 @@ void SessionIo::flush()
 	while (sent < _out.size())
 	{
 		// MSG_NOSIGNAL: a vanished client is a send error, never a SIGPIPE, whatever thread runs us.
-		const int n = _socket.sendBytes(_out.data() + sent, static_cast<int>(_out.size() - sent), MSG_NOSIGNAL);
+		const int n = _active->sendBytes(_out.data() + sent, static_cast<int>(_out.size() - sent), MSG_NOSIGNAL);
 		if (n <= 0) throw Poco::IOException("send failed");
 		sent += static_cast<std::size_t>(n);
 	}
 	if (_out.capacity() > kKeepCapacity) std::string().swap(_out);
 	else _out.clear();
+}
+
+
+void SessionIo::startTls(const Poco::Net::Context::Ptr& context, Poco::Timespan timeout)
+{
+	flush();
+	_reader.discardBuffered();
+	// The handshake reads with the socket's own timeout: a client that connects and
+	// stays silent must not hold the thread.
+	_socket.setReceiveTimeout(timeout);
+	_tls = std::make_unique<Poco::Net::SecureStreamSocket>(Poco::Net::SecureStreamSocket::attach(_socket, context));
+	_active = _tls.get();
+	_reader.switchTo(*_tls);
+	_log.debug("%s tls started", _id);
 }
 
 

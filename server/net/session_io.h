@@ -4,10 +4,13 @@
 #include "common/line_reader.h"
 
 #include <Poco/Logger.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Timespan.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 
@@ -55,14 +58,22 @@ public:
 	/// Sends what is queued unless more commands are already buffered (they will add
 	/// their replies to the same send) and the buffer is still small.
 
+	void startTls(const Poco::Net::Context::Ptr& context, Poco::Timespan timeout);
+	/// Drops buffered input (never commands: RFC 3207 section 4), runs the server side
+	/// handshake within timeout, and from then on reads and writes through TLS. Throws
+	/// Poco::Exception when the handshake fails; the session is then over.
+	bool secure() const { return _tls != nullptr; }
+
 	const std::string& id() const { return _id; }
 
 private:
-	Poco::Net::StreamSocket& _socket;
+	Poco::Net::StreamSocket& _socket; ///< the plain connection (the listener shuts it at stop)
 	const std::string _id;
 	Poco::Logger& _log;
 	LineReader _reader;
-	std::string _out; ///< replies not yet sent
+	std::string _out;                              ///< replies not yet sent
+	std::unique_ptr<Poco::Net::StreamSocket> _tls; ///< the same connection through TLS, once started
+	Poco::Net::StreamSocket* _active;              ///< where flush() writes: _socket, then _tls
 };
 
 

@@ -2,6 +2,7 @@
 #include "server/pop3/pop3_session.h"
 
 #include "common/log.h"
+#include "server/credentials.h"
 #include "server/store/maildir.h"
 
 #include <Poco/Exception.h>
@@ -34,9 +35,6 @@ const Entry* findVerb(const Entry (&table)[N], Pop3Verb verb)
 } // namespace
 
 
-const Poco::Timespan Pop3Session::kAuthFailureDelay(1, 0);
-
-
 const char* toString(Pop3State state)
 {
 	switch (state)
@@ -50,11 +48,12 @@ const char* toString(Pop3State state)
 }
 
 
-Pop3Session::Pop3Session(const ServerContext& context, StreamSocket& socket, const std::string& id):
+Pop3Session::Pop3Session(const ServerContext& context, StreamSocket& socket, const std::string& id, bool implicitTls):
 	_context(context),
 	_limits(context.server.limits),
 	_log(Poco::Logger::get("pop3")),
-	_io(socket, id, _log)
+	_io(socket, id, _log),
+	_implicitTls(implicitTls)
 {
 }
 
@@ -82,6 +81,7 @@ void Pop3Session::run()
 	std::string line;
 	try
 	{
+		if (_implicitTls) _io.startTls(_context.tls, idle);
 		ok(_context.server.name + " POP3 server ready");
 		while (_state != Pop3State::Closed)
 		{
@@ -126,8 +126,8 @@ const Pop3Session::VerbEntry* Pop3Session::lookup(Pop3Verb verb) const
 		{Pop3Verb::User, &Pop3Session::doUser},
 		{Pop3Verb::Pass, &Pop3Session::doPass},
 		{Pop3Verb::Apop, &Pop3Session::doRefused},
-		{Pop3Verb::Auth, &Pop3Session::doRefused},
-		{Pop3Verb::Stls, &Pop3Session::doRefused},
+		{Pop3Verb::Auth, &Pop3Session::doAuth},
+		{Pop3Verb::Stls, &Pop3Session::doStls},
 		{Pop3Verb::Capa, &Pop3Session::doCapa},
 		{Pop3Verb::Quit, &Pop3Session::doQuit},
 	};
@@ -154,7 +154,8 @@ void Pop3Session::dispatch(const std::string& line)
 	const Pop3Command cmd = parsePop3Command(line);
 	if (_log.debug())
 	{
-		_log.debug("%s <<< %s", _io.id(), cmd.verb == Pop3Verb::Pass ? std::string("PASS ****") : quoteForLog(line));
+		const bool secret = cmd.verb == Pop3Verb::Pass || cmd.verb == Pop3Verb::Auth; // AUTH PLAIN carries the password
+		_log.debug("%s <<< %s", _io.id(), secret ? std::string(toString(cmd.verb)) + " ****" : quoteForLog(line));
 	}
 	if (cmd.verb == Pop3Verb::Unknown)
 	{
@@ -178,6 +179,7 @@ void Pop3Session::dispatch(const std::string& line)
 
 void Pop3Session::doUser(const Pop3Command& cmd)
 {
+	if (plaintextLoginRefused()) return;
 	// Same answer whether the account exists or not: PASS decides (no user enumeration).
 	_user = cmd.text;
 	ok("send PASS");
@@ -191,8 +193,8 @@ void Pop3Session::doPass(const Pop3Command& cmd)
 		protocolError("USER first");
 		return;
 	}
-	const std::string* password = _context.server.password(_user);
-	if (!password || *password != cmd.text)
+	if (plaintextLoginRefused()) return;
+	if (!checkLogin(_context.server, _user, cmd.text))
 	{
 		++_authFailures;
 		_log.warning("%s auth failed user=%s failures=%u", _io.id(), quoteForLog(_user), _authFailures);
@@ -247,14 +249,14 @@ void Pop3Session::doPass(const Pop3Command& cmd)
 
 void Pop3Session::doRefused(const Pop3Command& cmd)
 {
-	err(std::string(toString(cmd.verb)) + " not supported; use USER and PASS");
+	err(std::string(toString(cmd.verb)) + " not supported; use USER and PASS or AUTH PLAIN");
 }
 
 
 void Pop3Session::doCapa(const Pop3Command&)
 {
-	ok("capability list follows\r\nUSER\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\n"
-	   "IMPLEMENTATION mail-server\r\n.");
+	ok("capability list follows\r\n" + authCapabilities()
+		+ "TOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nIMPLEMENTATION mail-server\r\n.");
 }
 
 

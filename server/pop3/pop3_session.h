@@ -38,7 +38,9 @@ class Pop3Session
 /// more pipelined (or the buffer is large), so a pipelined batch costs one send().
 {
 public:
-	Pop3Session(const ServerContext& context, Poco::Net::StreamSocket& socket, const std::string& id);
+	Pop3Session(const ServerContext& context, Poco::Net::StreamSocket& socket, const std::string& id,
+		bool implicitTls = false);
+	/// implicitTls: the `pops:` port (RFC 8314), the handshake comes before the greeting.
 	~Pop3Session();
 
 	void run();
@@ -48,9 +50,6 @@ public:
 	static std::string busyReply(const ServerConfig& server);
 	/// What a client over limits.max_sessions(_per_ip) gets instead of a greeting.
 
-	static const Poco::Timespan kAuthFailureDelay;
-	/// Pause before answering a failed PASS (slows password guessing; the number of
-	/// tries is limits.max_auth_failures). Never applied to a successful login.
 
 private:
 	using Handler = void (Pop3Session::*)(const Pop3Command& cmd);
@@ -66,7 +65,12 @@ private:
 	// AUTHORIZATION
 	void doUser(const Pop3Command& cmd);
 	void doPass(const Pop3Command& cmd);
-	void doRefused(const Pop3Command& cmd); // APOP, AUTH, STLS
+	void doRefused(const Pop3Command& cmd); // APOP
+	// pop3_session_auth.cpp: STLS (RFC 2595), AUTH PLAIN (RFC 5034), the CAPA lines they add
+	void doStls(const Pop3Command& cmd);
+	void doAuth(const Pop3Command& cmd);
+	bool plaintextLoginRefused(); ///< -ERR when passwords may not be sent yet (before STLS)
+	std::string authCapabilities() const;
 	// both states
 	void doCapa(const Pop3Command& cmd);
 	void doQuit(const Pop3Command& cmd);
@@ -96,6 +100,7 @@ private:
 	Poco::Logger& _log;
 	SessionIo _io;
 
+	const bool _implicitTls;
 	Pop3State _state = Pop3State::Authorization;
 	std::string _reason;
 	std::string _user;    ///< from USER, until PASS

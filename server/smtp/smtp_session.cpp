@@ -47,20 +47,20 @@ const SmtpSession::CommandRow SmtpSession::kCommands[] = {
 	{SmtpVerb::Vrfy, &SmtpSession::checkVrfy, &SmtpSession::doVrfy, true},
 	{SmtpVerb::Help, &SmtpSession::checkAlways, &SmtpSession::doHelp, true},
 	{SmtpVerb::Expn, &SmtpSession::refuseNotImplemented, &SmtpSession::doNothing, true},
-	// Reserved for the hardening issue (submission.require_auth, TLS): not offered yet.
-	{SmtpVerb::Auth, &SmtpSession::refuseNotImplemented, &SmtpSession::doNothing, false},
-	{SmtpVerb::Starttls, &SmtpSession::refuseNotImplemented, &SmtpSession::doNothing, true},
+	{SmtpVerb::Auth, &SmtpSession::checkAuth, &SmtpSession::doAuth, false},
+	{SmtpVerb::Starttls, &SmtpSession::checkStarttls, &SmtpSession::doStarttls, true},
 };
 
 
 SmtpSession::SmtpSession(const ServerContext& context, Delivery& delivery, Poco::Net::StreamSocket& socket,
-	const std::string& id):
+	const std::string& id, bool implicitTls):
 	_context(context),
 	_server(context.server),
 	_limits(context.server.limits),
 	_delivery(delivery),
 	_log(Poco::Logger::get("smtp")),
-	_io(socket, id, _log)
+	_io(socket, id, _log),
+	_implicitTls(implicitTls)
 {
 }
 
@@ -76,6 +76,7 @@ void SmtpSession::run()
 	try
 	{
 		_peer = _io.open(toTimespan(_limits.commandTimeout));
+		if (_implicitTls) _io.startTls(_context.tls, toTimespan(_limits.commandTimeout));
 		serve();
 	}
 	catch (const Poco::Exception& exc)
@@ -115,7 +116,7 @@ void SmtpSession::serve()
 		switch (status)
 		{
 		case ReadStatus::Ok:
-			_log.debug("%s <<< %s", _io.id(), quoteForLog(line));
+			_log.debug("%s <<< %s", _io.id(), quoteForLog(withoutSecrets(line)));
 			dispatch(line);
 			break;
 		case ReadStatus::TooLong:
@@ -220,7 +221,9 @@ void SmtpSession::doEhlo(const SmtpCommand& command)
 	_esmtp = true;
 	_tx.reset();
 	enterState(State::Ready);
-	replyLines(250, {_server.name, "PIPELINING", "SIZE " + std::to_string(_limits.maxMessageSize), "8BITMIME", "ENHANCEDSTATUSCODES", "HELP"});
+	std::vector<std::string> lines{_server.name, "PIPELINING", "SIZE " + std::to_string(_limits.maxMessageSize), "8BITMIME", "ENHANCEDSTATUSCODES", "HELP"};
+	for (auto& keyword: authKeywords()) lines.push_back(std::move(keyword));
+	replyLines(250, lines);
 }
 
 
@@ -252,7 +255,7 @@ void SmtpSession::doVrfy(const SmtpCommand&)
 
 void SmtpSession::doHelp(const SmtpCommand&)
 {
-	reply(214, "2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP");
+	reply(214, "2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP STARTTLS AUTH");
 }
 
 

@@ -29,7 +29,8 @@ class SmtpSession
 {
 public:
 	SmtpSession(const ServerContext& context, Delivery& delivery, Poco::Net::StreamSocket& socket,
-		const std::string& id);
+		const std::string& id, bool implicitTls = false);
+	/// implicitTls: the `smtps:` port (RFC 8314), the handshake comes before the greeting.
 
 	void run();
 	/// Greets, serves commands until QUIT, a fatal limit, a timeout, shutdown or the
@@ -95,6 +96,20 @@ private:
 	void closeTimedOut();                      ///< 421 4.4.2, reason timeout
 	void closeLost();                          ///< the client went away (or we shut its socket)
 
+	// smtp_auth.cpp: STARTTLS (RFC 3207) and AUTH PLAIN/LOGIN (RFC 4954)
+	bool checkStarttls(const SmtpCommand& command);
+	bool checkAuth(const SmtpCommand& command);
+	void doStarttls(const SmtpCommand& command);
+	void doAuth(const SmtpCommand& command);
+	bool readAuthResponse(const std::string& challenge, std::string& response);
+	/// Sends "334 challenge" and reads the answer; false (after replying or closing) on
+	/// a cancel, a timeout or a lost client.
+	void finishAuth(const std::string& user, const std::string& password, const std::string& authzid);
+	bool checkSenderLogin(const std::string& account);
+	/// submission.require_auth: a local sender must have authenticated as that account.
+	std::vector<std::string> authKeywords() const;              ///< STARTTLS and AUTH lines of EHLO, as offered now
+	static std::string withoutSecrets(const std::string& line); ///< "AUTH PLAIN ****" for the transcript
+
 	// smtp_session_transaction.cpp: MAIL, RCPT, DATA and the commit
 	bool checkMail(const SmtpCommand& command);
 	bool checkRcpt(const SmtpCommand& command);
@@ -114,13 +129,16 @@ private:
 	Poco::Logger& _log;
 	SessionIo _io;
 
+	const bool _implicitTls;
 	State _state = State::Connected;
 	std::string _peer;
 	std::string _helo;
 	bool _esmtp = false;
 	std::optional<Transaction> _tx;
-	MailArguments _args;  ///< MAIL/RCPT argument parsed by the check, for the proceed step
-	DeliveryRoute _route; ///< where that address goes, found by the check
+	MailArguments _args;      ///< MAIL/RCPT argument parsed by the check, for the proceed step
+	DeliveryRoute _route;     ///< where that address goes, found by the check
+	std::string _authAccount; ///< the account AUTH proved, as its key; empty: not authenticated
+	unsigned _authFailures = 0;
 	unsigned _errors = 0;
 	std::size_t _messages = 0;
 	std::size_t _rejected = 0;

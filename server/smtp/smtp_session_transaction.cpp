@@ -62,6 +62,7 @@ bool SmtpSession::checkMail(const SmtpCommand& command)
 		reply(550, "5.1.0 " + _args.address.path() + ": Sender address rejected: not an account of " + _server.name);
 		return false;
 	}
+	if (_route.kind == DeliveryRoute::Kind::Local && !checkSenderLogin(_route.account)) return false;
 	return true;
 }
 
@@ -211,7 +212,9 @@ std::string SmtpSession::traceHeader(const std::string& id) const
 	trace.helo = _helo;
 	trace.peerAddress = _peer;
 	trace.byHost = _server.name;
-	trace.protocol = _esmtp ? "ESMTP" : "SMTP";
+	// RFC 3848: ESMTPS over TLS, ESMTPA after AUTH, ESMTPSA both.
+	trace.protocol = _esmtp ? std::string("ESMTP") + (_io.secure() ? "S" : "") + (_authAccount.empty() ? "" : "A")
+							: "SMTP";
 	trace.id = id;
 	if (_tx->recipients.size() == 1) trace.forRecipient = "<" + _tx->recipients.front() + ">";
 	return traceHeaders(trace);

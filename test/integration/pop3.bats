@@ -73,7 +73,7 @@ print(p.capa()["IMPLEMENTATION"])'
 	assert_success
 	assert_output - <<'EOF'
 +OK pop.test POP3 server ready
-['AUTH-RESP-CODE', 'IMPLEMENTATION', 'PIPELINING', 'RESP-CODES', 'TOP', 'UIDL', 'USER']
+['AUTH-RESP-CODE', 'IMPLEMENTATION', 'PIPELINING', 'RESP-CODES', 'SASL', 'TOP', 'UIDL', 'USER']
 ['mail-server']
 EOF
 }

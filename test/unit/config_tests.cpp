@@ -65,6 +65,11 @@ BOOST_AUTO_TEST_CASE(demo_config_loads)
 	BOOST_TEST(ex->relay.connectionCacheTime.count() == 2);
 	BOOST_TEST(ex->relay.maxMessagesPerConnection == 100u);
 	BOOST_TEST(ex->limits.maxMessageSize == 10485760u);
+	BOOST_TEST(ex->smtps == 1465);
+	BOOST_TEST(ex->pops == 1995);
+	BOOST_TEST(ex->tls.enabled()); // conf/tls, made by scripts/make-cert.sh (make test does)
+	BOOST_TEST(ex->tls.allowPlaintextAuth);
+	BOOST_TEST(!ex->submission.requireAuth);
 }
 
 
@@ -148,6 +153,7 @@ BOOST_AUTO_TEST_CASE(every_error_names_file_line_and_key)
 		{"bad address", "servers:\n  a:\n    smtp: 1\n    pop: 2\n    accounts:\n      nobody: x\n", 6, "servers.a.accounts.nobody", "email address"},
 		{"duplicate account", m + "      bob@a.example: y\n", 7, "servers.a.example.accounts.bob@a.example", "duplicate"},
 		{"account differing in case only", m + "      BOB@A.EXAMPLE: x\n", 7, "servers.a.example.accounts.BOB@A.EXAMPLE", "listed twice"},
+		{"malformed password hash", m + "      eve@a.example: \"$pbkdf2-sha256$i=5$c2FsdA==$aGFzaA==\"\n", 7, "servers.a.example.accounts.eve@a.example", "bad password hash: iteration count"},
 		{"empty password", "servers:\n  a:\n    smtp: 1\n    pop: 2\n    accounts:\n      u@a.b: \"\"\n", 6, "servers.a.accounts.u@a.b", "empty"},
 		{"bad listen", "dns:\n  listen: nowhere\n" + m, 2, "dns.listen", "HOST:PORT"},
 		{"bad listen port", "dns:\n  listen: 127.0.0.1:99999\n" + m, 2, "dns.listen", "out of range"},

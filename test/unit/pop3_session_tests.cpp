@@ -157,8 +157,13 @@ const StateRow kStateTable[] = {
 	{Pop3State::Authorization, "USER u1@example.com", "+OK", false, Pop3State::Authorization},
 	{Pop3State::Authorization, "PASS p1", "-ERR USER first", false, Pop3State::Authorization},
 	{Pop3State::Authorization, "APOP u1@example.com 0123456789abcdef0123456789abcdef", "-ERR", false, Pop3State::Authorization},
-	{Pop3State::Authorization, "AUTH PLAIN", "-ERR", false, Pop3State::Authorization},
-	{Pop3State::Authorization, "STLS", "-ERR", false, Pop3State::Authorization},
+	{Pop3State::Authorization, "AUTH PLAIN AHUxQGV4YW1wbGUuY29tAHAx", "+OK maildrop has 3", false, Pop3State::Transaction},
+	{Pop3State::Authorization, "AUTH PLAIN AHUxQGV4YW1wbGUuY29tAHAy", "-ERR [AUTH]", false, Pop3State::Authorization},
+	{Pop3State::Authorization, "AUTH PLAIN dTJAZXhhbXBsZS5jb20AdTFAZXhhbXBsZS5jb20AcDE=", "-ERR [AUTH]", false, Pop3State::Authorization}, // no proxy login
+	{Pop3State::Authorization, "AUTH PLAIN not-base64", "-ERR cannot decode", false, Pop3State::Authorization},
+	{Pop3State::Authorization, "AUTH CRAM-MD5", "-ERR unsupported", false, Pop3State::Authorization},
+	{Pop3State::Authorization, "AUTH", "+OK", true, Pop3State::Authorization},
+	{Pop3State::Authorization, "STLS", "-ERR STLS not supported", false, Pop3State::Authorization}, // no tls: section
 	{Pop3State::Authorization, "CAPA", "+OK", true, Pop3State::Authorization},
 	{Pop3State::Authorization, "QUIT", "+OK", false, Pop3State::Closed},
 	{Pop3State::Authorization, "STAT", "-ERR STAT not allowed", false, Pop3State::Authorization},
@@ -226,7 +231,7 @@ BOOST_FIXTURE_TEST_CASE(greeting_capa_and_login, Pop3Fixture)
 	Client client(*context);
 	BOOST_TEST(client.greeting() == "+OK test.example POP3 server ready");
 	BOOST_TEST(client.command("capa") == "+OK capability list follows");
-	BOOST_TEST(client.multiline() == "USER\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nIMPLEMENTATION mail-server\r\n");
+	BOOST_TEST(client.multiline() == "USER\r\nSASL PLAIN\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nIMPLEMENTATION mail-server\r\n");
 	BOOST_TEST(client.command("user u1@EXAMPLE.com") == "+OK send PASS"); // domain case-insensitive
 	BOOST_TEST(startsWith(client.command("pass p1"), "+OK maildrop has 3 messages ("));
 	const std::size_t total = std::string(kMessages[0]).size() + std::string(kMessages[1]).size() + std::string(kMessages[2]).size();

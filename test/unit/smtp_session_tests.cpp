@@ -81,6 +81,22 @@ struct SessionFixture
 		return codes;
 	}
 
+	struct DialogueRow
+	{
+		const char* name;
+		std::string input;
+		std::string codes; ///< the reply codes dialogue() returns
+	};
+
+	void expectCodes(const std::vector<DialogueRow>& rows)
+	{
+		for (const auto& row: rows)
+		{
+			const std::string codes = dialogue(row.input);
+			BOOST_CHECK_MESSAGE(codes == row.codes, row.name << ": got '" << codes << "' want '" << row.codes << "'");
+		}
+	}
+
 	std::size_t count(const std::string& mailbox)
 	{
 		const std::string path = context.mailDir() + "/" + mailbox + "/new";
@@ -116,13 +132,7 @@ struct SessionFixture
 
 BOOST_FIXTURE_TEST_CASE(dialogues, SessionFixture)
 {
-	struct Row
-	{
-		const char* name;
-		std::string input;
-		std::string codes;
-	};
-	const std::vector<Row> rows = {
+	const std::vector<DialogueRow> rows = {
 		{"quit", "QUIT\r\n", "220 221 "},
 		{"helo then quit", "HELO c\r\nQUIT\r\n", "220 250 221 "},
 		{"mail before helo", "MAIL FROM:<a@x.org>\r\nQUIT\r\n", "220 503 221 "},
@@ -139,14 +149,58 @@ BOOST_FIXTURE_TEST_CASE(dialogues, SessionFixture)
 		{"bad sender syntax opens no transaction", "EHLO c\r\nMAIL FROM:<a@>\r\nRCPT TO:<usr1@local.example>\r\nQUIT\r\n", "220 250 501 503 221 "},
 		{"declared size over the limit", "EHLO c\r\nMAIL FROM:<a@x.org> SIZE=999999999\r\nRCPT TO:<usr1@local.example>\r\nQUIT\r\n", "220 250 552 503 221 "},
 		{"bad recipient syntax keeps the transaction", "EHLO c\r\nMAIL FROM:<a@x.org>\r\nRCPT TO:<b@>\r\nRCPT TO:<usr1@local.example>\r\nQUIT\r\n", "220 250 250 501 250 221 "},
-		{"expn and auth refused", "EHLO c\r\nEXPN x\r\nAUTH PLAIN\r\nSTARTTLS\r\nQUIT\r\n", "220 250 502 502 502 221 "},
+		{"expn refused, starttls without tls: configured", "EHLO c\r\nEXPN x\r\nSTARTTLS\r\nQUIT\r\n", "220 250 502 502 221 "},
+		{"auth not enabled without tls: or require_auth", "EHLO c\r\nAUTH PLAIN\r\nQUIT\r\n", "220 250 503 221 "},
 		{"hard error limit", "A\r\nB\r\nC\r\nD\r\nE\r\nF\r\nNOOP\r\n", "220 500 500 500 500 500 500 421 "},
 	};
-	for (const auto& row: rows)
-	{
-		const std::string codes = dialogue(row.input);
-		BOOST_CHECK_MESSAGE(codes == row.codes, row.name << ": got '" << codes << "' want '" << row.codes << "'");
-	}
+	expectCodes(rows);
+}
+
+
+BOOST_FIXTURE_TEST_CASE(ehlo_offers_auth_only_with_require_auth_or_tls, SessionFixture)
+{
+	std::string transcript;
+	dialogue("EHLO c\r\nQUIT\r\n", &transcript);
+	BOOST_CHECK(transcript.find("AUTH") == std::string::npos);
+	BOOST_CHECK(transcript.find("\r\n250 HELP\r\n") != std::string::npos);
+	server.submission.requireAuth = true;
+	dialogue("EHLO c\r\nQUIT\r\n", &transcript);
+	BOOST_CHECK(transcript.find("\r\n250 AUTH PLAIN LOGIN\r\n") != std::string::npos);
+	BOOST_CHECK(transcript.find("STARTTLS") == std::string::npos); // no tls: configured
+}
+
+
+BOOST_FIXTURE_TEST_CASE(auth_exchanges, SessionFixture)
+{
+	server.submission.requireAuth = true; // enables AUTH; these rows send no local MAIL FROM
+	const std::vector<DialogueRow> rows = {
+		{"auth plain initial response", "EHLO c\r\nAUTH PLAIN AHVzcjFAbG9jYWwuZXhhbXBsZQBwMQ==\r\nQUIT\r\n", "220 250 235 221 "},
+		{"auth plain after 334", "EHLO c\r\nAUTH plain\r\nAHVzcjFAbG9jYWwuZXhhbXBsZQBwMQ==\r\nQUIT\r\n", "220 250 334 235 221 "},
+		{"auth login", "EHLO c\r\nAUTH LOGIN\r\ndXNyMUBsb2NhbC5leGFtcGxl\r\ncDE=\r\nQUIT\r\n", "220 250 334 334 235 221 "},
+		{"auth login initial user", "EHLO c\r\nAUTH LOGIN dXNyMUBsb2NhbC5leGFtcGxl\r\ncDE=\r\nQUIT\r\n", "220 250 334 235 221 "},
+		{"auth wrong password", "EHLO c\r\nAUTH PLAIN AHVzcjFAbG9jYWwuZXhhbXBsZQBwMg==\r\nQUIT\r\n", "220 250 535 221 "},
+		{"auth as someone else refused", "EHLO c\r\nAUTH PLAIN VXNyMkBsb2NhbC5leGFtcGxlAHVzcjFAbG9jYWwuZXhhbXBsZQBwMQ==\r\nQUIT\r\n", "220 250 535 221 "},
+		{"auth cancelled", "EHLO c\r\nAUTH PLAIN\r\n*\r\nQUIT\r\n", "220 250 334 501 221 "},
+		{"auth undecodable", "EHLO c\r\nAUTH PLAIN !!!\r\nQUIT\r\n", "220 250 501 221 "},
+		{"auth twice", "EHLO c\r\nAUTH PLAIN AHVzcjFAbG9jYWwuZXhhbXBsZQBwMQ==\r\nAUTH PLAIN AHVzcjFAbG9jYWwuZXhhbXBsZQBwMQ==\r\nQUIT\r\n", "220 250 235 503 221 "},
+		{"auth before helo", "AUTH PLAIN AHVzcjFAbG9jYWwuZXhhbXBsZQBwMQ==\r\nQUIT\r\n", "220 503 221 "},
+		{"auth unknown mechanism", "EHLO c\r\nAUTH CRAM-MD5\r\nAUTH\r\nQUIT\r\n", "220 250 504 501 221 "},
+		{"auth inside a transaction", "EHLO c\r\nMAIL FROM:<a@x.org>\r\nAUTH PLAIN AHVzcjFAbG9jYWwuZXhhbXBsZQBwMQ==\r\nQUIT\r\n", "220 250 250 503 221 "},
+	};
+	expectCodes(rows);
+}
+
+
+BOOST_FIXTURE_TEST_CASE(require_auth_binds_local_senders_to_their_login, SessionFixture)
+{
+	server.submission.requireAuth = true;
+	const std::string mailFrom = "MAIL FROM:<usr1@local.example>\r\n";
+	BOOST_CHECK_EQUAL(dialogue("EHLO c\r\n" + mailFrom + "QUIT\r\n"), "220 250 530 221 ");
+	BOOST_CHECK_EQUAL(dialogue("EHLO c\r\nAUTH PLAIN AHVzcjFAbG9jYWwuZXhhbXBsZQBwMQ==\r\n" + mailFrom + "QUIT\r\n"), "220 250 235 250 221 ");
+	const std::string asUsr2 = "AUTH PLAIN AFVzcjJAbG9jYWwuZXhhbXBsZQBwMg==\r\n";
+	BOOST_CHECK_EQUAL(dialogue("EHLO c\r\n" + asUsr2 + mailFrom + "QUIT\r\n"), "220 250 235 553 221 ");
+	// Foreign senders (mail arriving for our users) need no login.
+	BOOST_CHECK_EQUAL(dialogue("EHLO c\r\nMAIL FROM:<a@x.org>\r\nQUIT\r\n"), "220 250 250 221 ");
 }
 
 
