@@ -5,6 +5,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "server/delivery.h"
+#include "server/net/fd_limit.h"
 #include "server/net/session_service.h"
 #include "server/pop3/pop3_session.h"
 #include "server/relay/relay_queue.h"
@@ -148,6 +149,14 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	}
 	setupLogging(server->logging, "mail-server");
 	Poco::Logger& log = Poco::Logger::get("app");
+	const std::size_t fdLimit = raiseDescriptorLimit();
+	if (fdLimit < descriptorsNeeded(*server))
+	{
+		log.warning(
+			"- file descriptor limit below what the limits need nofile=%z needed=%z "
+			"(raise ulimit -n or lower limits.max_sessions; clients beyond it get the busy reply)",
+			fdLimit, descriptorsNeeded(*server));
+	}
 
 	const std::string dataDir = Poco::Path(Poco::Path(_dataDir).absolute()).append(Poco::Path(_name)).toString();
 	try

