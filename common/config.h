@@ -143,8 +143,13 @@ Config loadConfig(const std::string& path);
 /// missing file, YAML syntax, unknown key, wrong type, value out of range, duplicate name,
 /// a server name, port or address used twice. Does not read the zone file.
 
+constexpr Seconds kMaxDuration{365 * 86400};
+/// The longest duration any key accepts (365d): every timeout and retry wait stays far
+/// from overflowing Poco::Timespan and time arithmetic.
+
 Seconds parseDuration(const std::string& text);
-/// "30s", "5m", "2h", "5d" -> seconds. Throws std::invalid_argument on anything else.
+/// "30s", "5m", "2h", "5d" -> seconds. Throws std::invalid_argument on anything else,
+/// including a duration over kMaxDuration.
 
 
 } // namespace mail

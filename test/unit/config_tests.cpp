@@ -107,7 +107,10 @@ BOOST_AUTO_TEST_CASE(durations)
 	BOOST_TEST(mail::parseDuration("5m").count() == 300);
 	BOOST_TEST(mail::parseDuration("2h").count() == 7200);
 	BOOST_TEST(mail::parseDuration("5d").count() == 432000);
-	for (const char* bad: {"", "5", "m", "5x", "-5m", "5 m", "1.5h", "5mm"})
+	BOOST_TEST(mail::parseDuration("365d").count() == 365 * 86400);
+	BOOST_TEST(mail::parseDuration("8760h").count() == 365 * 86400);
+	for (const char* bad: {"", "5", "m", "5x", "-5m", "5 m", "1.5h", "5mm", "366d", "8761h", "200000000d", "200000d",
+			 "99999999999999999999s"})
 		BOOST_CHECK_THROW(mail::parseDuration(bad), std::invalid_argument);
 }
 
@@ -144,6 +147,8 @@ BOOST_AUTO_TEST_CASE(every_error_names_file_line_and_key)
 		{"bad listen port", "dns:\n  listen: 127.0.0.1:99999\n" + m, 2, "dns.listen", "out of range"},
 		{"bad duration", m + "relay:\n  retry: [1m, soon]\n", 8, "relay.retry[1]", "duration"},
 		{"empty retry", m + "relay:\n  retry: []\n", 8, "relay.retry", "non-empty"},
+		{"timeout overflowing", m + "limits:\n  command_timeout: 200000000d\n", 8, "limits.command_timeout", "at most 365d"},
+		{"retry overflowing", m + "relay:\n  retry: [1m, 200000d]\n", 8, "relay.retry[1]", "at most 365d"},
 		{"bad workers", m + "relay:\n  workers: 0\n", 8, "relay.workers", "out of range"},
 		{"bad level", m + "logging:\n  level: loud\n", 8, "logging.level", "unknown level"},
 		{"bad bool", m + "submission:\n  require_auth: maybe\n", 8, "submission.require_auth", "true or false"},
