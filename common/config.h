@@ -30,6 +30,8 @@ struct Limits
 	unsigned softErrors = 10;            ///< then each reply is delayed
 	unsigned hardErrors = 20;            ///< then 421 and close
 	unsigned maxAuthFailures = 3;        ///< failed PASS/AUTH attempts, then close
+	unsigned junkCommands = 100;         ///< NOOP, RSET, VRFY, HELP, CAPA, repeated USER (Postfix smtpd_junk_command_limit)
+	Seconds maxSessionTime{3600};        ///< a session's whole lifetime, however busy
 	std::size_t maxCommandLine = 512;    ///< SMTP command line incl. CRLF (RFC 5321 4.5.3.1.4)
 	std::size_t maxTextLine = 1000;      ///< SMTP DATA line incl. CRLF (RFC 5321 4.5.3.1.6)
 	std::size_t maxPopCommandLine = 255; ///< POP3 command line (RFC 2449)

@@ -38,7 +38,7 @@ std::string resolvePath(const std::string& baseDir, const std::string& path)
 
 void applyLimits(const YAML::Node& node, const std::string& key, Limits& limits)
 {
-	checkKeys(node, key, {"max_sessions", "max_sessions_per_ip", "command_timeout", "data_timeout", "pop_timeout", "max_message_size", "max_recipients", "max_messages_per_session", "soft_errors", "hard_errors", "max_auth_failures"});
+	checkKeys(node, key, {"max_sessions", "max_sessions_per_ip", "command_timeout", "data_timeout", "pop_timeout", "max_message_size", "max_recipients", "max_messages_per_session", "soft_errors", "hard_errors", "max_auth_failures", "junk_commands", "max_session_time"});
 	const auto k = [&](const char* name) { return childKey(key, name); };
 	if (node["max_sessions"]) limits.maxSessions = readUnsigned(node["max_sessions"], k("max_sessions"), 1, 100000);
 	if (node["max_sessions_per_ip"])
@@ -55,7 +55,10 @@ void applyLimits(const YAML::Node& node, const std::string& key, Limits& limits)
 	if (node["hard_errors"]) limits.hardErrors = static_cast<unsigned>(readUnsigned(node["hard_errors"], k("hard_errors"), 1, 10000));
 	if (node["max_auth_failures"])
 		limits.maxAuthFailures = static_cast<unsigned>(readUnsigned(node["max_auth_failures"], k("max_auth_failures"), 1, 1000));
-	for (const char* name: {"command_timeout", "data_timeout", "pop_timeout"})
+	if (node["junk_commands"])
+		limits.junkCommands = static_cast<unsigned>(readUnsigned(node["junk_commands"], k("junk_commands"), 1, 1000000));
+	if (node["max_session_time"]) limits.maxSessionTime = readDuration(node["max_session_time"], k("max_session_time"));
+	for (const char* name: {"command_timeout", "data_timeout", "pop_timeout", "max_session_time"})
 	{
 		if (node[name] && readDuration(node[name], k(name)).count() == 0) failAt(node[name], k(name), "must be longer than 0s");
 	}

@@ -6,6 +6,7 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Timespan.h>
+#include <Poco/Timestamp.h>
 
 #include <chrono>
 #include <string>
@@ -57,12 +58,19 @@ public:
 
 	const std::string& id() const { return _id; }
 
+	Poco::Timespan lifetimeLeft(std::chrono::seconds maxSessionTime) const;
+	/// What is left of limits.max_session_time since the session started (0 when used up).
+	Poco::Timespan commandDeadline(std::chrono::seconds commandTimeout, std::chrono::seconds maxSessionTime) const;
+	/// How long the next command line may take: the idle timeout, cut to the lifetime left,
+	/// so a client trickling one byte at a time cannot keep a session past its lifetime.
+
 private:
 	Poco::Net::StreamSocket& _socket;
 	const std::string _id;
 	Poco::Logger& _log;
 	LineReader _reader;
 	std::string _out; ///< replies not yet sent
+	const Poco::Timestamp _started;
 };
 
 

@@ -91,6 +91,7 @@ private:
 	void closeWith(const std::string& reason); ///< ends the loop with this disconnect reason
 	void closeShuttingDown();                  ///< 421 4.3.2, reason shutdown
 	void closeTimedOut();                      ///< 421 4.4.2, reason timeout
+	void closeLifetimeUsed();                  ///< 421 4.4.2, reason lifetime (limits.max_session_time)
 	void closeLost();                          ///< the client went away (or we shut its socket)
 
 	// smtp_session_transaction.cpp: MAIL, RCPT, DATA and the commit
@@ -119,6 +120,7 @@ private:
 	MailArguments _args;  ///< MAIL/RCPT argument parsed by the check, for the proceed step
 	DeliveryRoute _route; ///< where that address goes, found by the check
 	unsigned _errors = 0;
+	unsigned _junkCommands = 0; ///< NOOP, RSET, VRFY, HELP since the last message (limits.junk_commands)
 	std::size_t _messages = 0;
 	std::size_t _rejected = 0;
 	std::string _reason;

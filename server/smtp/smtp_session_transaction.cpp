@@ -153,6 +153,7 @@ void SmtpSession::doData(const SmtpCommand&)
 		return;
 	}
 	++_messages;
+	_junkCommands = 0; // as Postfix: a client delivering mail earns its RSETs and NOOPs
 	try
 	{
 		const std::string id = commit(content);

@@ -7,8 +7,8 @@ load ../lib/common
 setup_file() {
 	common_setup_file
 	local ports
-	ports=($(free_ports 2))
-	export FD_SMTP=${ports[0]} FD_POP=${ports[1]}
+	ports=($(free_ports 4))
+	export FD_SMTP=${ports[0]} FD_POP=${ports[1]} JUNK_SMTP=${ports[2]} JUNK_POP=${ports[3]}
 	EXTRA_SERVERS="  fd.example:
     smtp: $FD_SMTP
     pop: $FD_POP
@@ -16,13 +16,22 @@ setup_file() {
       u@fd.example: pw
     limits:
       max_sessions: 2000
-      max_sessions_per_ip: 2000"
+      max_sessions_per_ip: 2000
+  junk.example:
+    smtp: $JUNK_SMTP
+    pop: $JUNK_POP
+    accounts:
+      u@junk.example: pw
+    limits:
+      junk_commands: 5
+      max_session_time: 3s"
 	export EXTRA_SERVERS
 	make_topology
 	# ulimit -n sets the soft and the hard limit, for this server process only.
 	start_bg fd.example bash -c 'ulimit -n 1024 && exec "$0" "$@"' \
 		"$MAIL_BIN/mail-server" -n fd.example --conf "$CONF" --data "$T/data" >/dev/null
 	wait_port "$FD_SMTP" 10 "$(pid_of fd.example)"
+	start_server junk.example
 }
 
 teardown_file() {
@@ -82,4 +91,64 @@ PY
 	for _ in $(seq 1 100); do [[ "$(first_line "$FD_SMTP")" == 220* ]] && break; sleep 0.05; done
 	run first_line "$FD_SMTP"
 	assert_output --regexp '^220 '
+}
+
+# talk PORT DELAY LINE...: sends each LINE (CRLF added) one byte per DELAY seconds and
+# prints every reply line received until the server closes (at most 10 s), then
+# "elapsed=S" in whole seconds.
+talk() {
+	python3 - "$@" <<'PY'
+import socket, sys, threading, time
+port, delay, lines = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3:]
+s = socket.create_connection(('127.0.0.1', port), timeout=10)
+started = time.time()
+def send():
+    try:
+        for line in lines:
+            data = (line + '\r\n').encode()
+            if delay == 0:
+                s.sendall(data)
+                continue
+            for i in range(len(data)):
+                s.sendall(data[i:i + 1]); time.sleep(delay)
+    except OSError:
+        pass
+threading.Thread(target=send, daemon=True).start()
+f = s.makefile('rb')
+try:
+    for raw in f:
+        print(raw.decode(errors='replace').rstrip())
+except OSError:
+    pass
+print('elapsed=%d' % (time.time() - started))
+PY
+}
+
+@test "junk commands: the 6th NOOP (SMTP) or CAPA (POP3) over junk_commands 5 closes the session" {
+	run talk "$JUNK_SMTP" 0 'EHLO junk' NOOP RSET VRFY x HELP NOOP NOOP NOOP
+	assert_line --index 0 --regexp '^220 '
+	assert_line '421 4.7.0 junk.example Error: too many junk commands'
+	[ "$(grep -c "^250 2.0.0 Ok" <<<"$output")" -eq 3 ] # NOOP, RSET, the 5th (NOOP); VRFY 252, HELP 214
+	run talk "$JUNK_POP" 0 CAPA CAPA 'USER a' 'USER b' CAPA 'USER c' CAPA
+	assert_line '-ERR [SYS/TEMP] too many junk commands, closing connection'
+	grep -q ' disconnected reason=junk' "$T/junk.example.log"
+}
+
+@test "trickled NOOP/USER lines are cut off at max_session_time while a normal client is served" {
+	talk "$JUNK_SMTP" 0.2 'EHLO t' NOOP NOOP NOOP NOOP >"$T/trickle-smtp" &
+	local smtp_pid=$!
+	talk "$JUNK_POP" 0.2 'USER a' 'USER a' 'USER a' 'USER a' >"$T/trickle-pop" &
+	local pop_pid=$!
+	run timeout 10 swaks --server 127.0.0.1 --port "$JUNK_SMTP" --from u@junk.example --to u@junk.example \
+		--helo normal --body 'served while others trickle'
+	assert_success
+	wait "$smtp_pid" "$pop_pid"
+	run cat "$T/trickle-smtp"
+	assert_line '421 4.4.2 junk.example Error: session time limit exceeded'
+	assert_line --regexp '^elapsed=[34]$'
+	run cat "$T/trickle-pop"
+	assert_line '-ERR [SYS/TEMP] session time limit exceeded, closing connection'
+	assert_line --regexp '^elapsed=[34]$'
+	[ "$(maildir_count u@junk.example junk.example)" -eq 1 ]
+	grep -q ' disconnected reason=lifetime' "$T/junk.example.log"
 }
