@@ -339,12 +339,26 @@ void RelayService::bounce(QueueEnvelope& envelope, const std::string& message)
 		report.arrival = envelope.arrival;
 		// A null reverse-path: the sender's Maildir gets "Return-Path: <>", a queued bounce
 		// goes out with MAIL FROM:<>.
-		const DeliveryResult sent = _delivery.deliver("", {envelope.sender}, buildDsn(report, message, nowSeconds()));
-		if (!account.empty())
+		DeliveryResult sent;
+		bool dropped = false;
+		try
+		{
+			sent = _delivery.deliver("", {envelope.sender}, buildDsn(report, message, nowSeconds()));
+		}
+		catch (const Poco::Exception& exc)
+		{
+			// Retried at the next attempt, but never past relay.expire: a report that cannot
+			// be stored by then is dropped, so no message outlives its expiry.
+			if (!_policy.expired(envelope.arrival, nowSeconds())) throw;
+			_log.error("%s relay dsn-dropped reason=expired to=<%s> failed=%z error=%s", envelope.id, envelope.sender,
+				report.recipients.size(), exc.displayText());
+			dropped = true;
+		}
+		if (!dropped && !account.empty())
 		{
 			_log.information("%s relay dsn-delivered to=<%s> failed=%z", envelope.id, account, report.recipients.size());
 		}
-		else
+		else if (!dropped)
 		{
 			_log.information("%s relay dsn-queued to=<%s> id=%s failed=%z", envelope.id, envelope.sender, sent.queueId,
 				report.recipients.size());

@@ -36,6 +36,14 @@ void MaildirStore::ensureMailbox(const std::string& address)
 }
 
 
+void MaildirStore::recreateMailbox(const std::string& address)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_maildir.ensure(address);
+	_ready.insert(address);
+}
+
+
 std::string MaildirStore::deliver(const std::vector<std::string>& addresses, const std::string& message)
 {
 	if (addresses.empty()) throw Poco::InvalidArgumentException("deliver without recipients");
@@ -50,7 +58,14 @@ std::string MaildirStore::deliver(const std::vector<std::string>& addresses, con
 		if (std::find(pending.targets.begin(), pending.targets.end(), target) == pending.targets.end())
 			pending.targets.push_back(target);
 	}
-	const int fd = ::open(pending.tmpPath.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = ::open(pending.tmpPath.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT)
+	{
+		// The Maildir was removed while we run (an admin, a test, a user's rm -r): make it
+		// again rather than answer 451 to every message for it until a restart.
+		recreateMailbox(addresses.front());
+		fd = ::open(pending.tmpPath.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	}
 	if (fd < 0) throwErrno("cannot create", pending.tmpPath, errno);
 	try
 	{
@@ -121,7 +136,14 @@ void MaildirStore::commitBatch(std::vector<Pending*>& batch)
 		std::vector<std::string> linked;
 		for (const auto& target: p->targets)
 		{
-			if (::link(p->tmpPath.c_str(), target.c_str()) != 0)
+			int linkedOk = ::link(p->tmpPath.c_str(), target.c_str());
+			if (linkedOk != 0 && errno == ENOENT && ::access(p->tmpPath.c_str(), F_OK) == 0)
+			{
+				// The recipient's Maildir (or its new/) was removed since it was ensured.
+				ensureMaildir(target.substr(0, target.rfind("/new/")));
+				linkedOk = ::link(p->tmpPath.c_str(), target.c_str());
+			}
+			if (linkedOk != 0)
 			{
 				p->error = std::make_exception_ptr(DurableFileError("cannot link", target, errno));
 				break;

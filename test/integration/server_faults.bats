@@ -22,6 +22,7 @@ setup_file() {
     pop: $JUNK_POP
     accounts:
       u@junk.example: pw
+      r@junk.example: pw
     limits:
       junk_commands: 5
       max_session_time: 3s"
@@ -31,6 +32,7 @@ setup_file() {
 	start_bg fd.example bash -c 'ulimit -n 1024 && exec "$0" "$@"' \
 		"$MAIL_BIN/mail-server" -n fd.example --conf "$CONF" --data "$T/data" >/dev/null
 	wait_port "$FD_SMTP" 10 "$(pid_of fd.example)"
+	start_dns
 	start_server junk.example
 }
 
@@ -151,4 +153,36 @@ PY
 	assert_line --regexp '^elapsed=[34]$'
 	[ "$(maildir_count u@junk.example junk.example)" -eq 1 ]
 	grep -q ' disconnected reason=lifetime' "$T/junk.example.log"
+}
+
+# send FROM TO: one message with swaks to junk.example's SMTP port.
+send() { timeout 10 swaks --server 127.0.0.1 --port "$JUNK_SMTP" --from "$1" --to "$2" --helo t --body "to $2"; }
+
+@test "a Maildir removed while the server runs is made again by the next delivery" {
+	box="$T/data/junk.example/mail/r@junk.example"
+	run send u@junk.example r@junk.example
+	assert_success
+	rm -rf "$box"
+	run send u@junk.example r@junk.example
+	assert_success
+	assert_output --partial '250 2.0.0 Ok: queued as'
+	[ "$(maildir_count r@junk.example junk.example)" -eq 1 ]
+	# only new/ removed: recreated as well
+	rm -rf "$box/new"
+	run send u@junk.example r@junk.example
+	assert_success
+	[ "$(maildir_count r@junk.example junk.example)" -eq 1 ]
+}
+
+@test "a bounce to a sender whose Maildir was removed is delivered" {
+	box="$T/data/junk.example/mail/r@junk.example"
+	run send r@junk.example r@junk.example
+	assert_success
+	rm -rf "$box"
+	run send r@junk.example nobody@nowhere.invalid
+	assert_success
+	for _ in $(seq 1 100); do [ "$(maildir_count r@junk.example junk.example)" -ge 1 ] && break; sleep 0.1; done
+	run bash -c "cat '$box'/new/*"
+	assert_output --partial 'multipart/report'
+	assert_output --partial 'nobody@nowhere.invalid'
 }
