@@ -6,10 +6,13 @@
 #include <Poco/FileChannel.h>
 #include <Poco/FormattingChannel.h>
 #include <Poco/PatternFormatter.h>
-#include <Poco/Process.h>
+#include <unistd.h>
 
-#include <atomic>
+#include <cstdint>
 #include <cstdio>
+#include <ctime>
+#include <mutex>
+#include <random>
 
 using Poco::AutoPtr;
 
@@ -72,12 +75,28 @@ std::string quoteForLog(const std::string& text, std::size_t maxLength)
 
 std::string newSessionId()
 {
-	static std::atomic<std::uint32_t> counter{0};
-	// Mix the pid into the start value so ids differ across restarts as well.
-	static const std::uint32_t base = static_cast<std::uint32_t>(Poco::Process::id()) * 2654435761u;
-	const std::uint32_t n = base + counter.fetch_add(1) * 0x9E3779B1u;
-	char buf[9];
-	std::snprintf(buf, sizeof buf, "%08x", n);
+	// Seconds in the high half, so ids of different processes and restarts differ; a random
+	// start per process plus a counter in the low half, so ids within one second differ.
+	// The pid alone made them collide: (pid + n) x constant repeated between pid P and P+1.
+	// Re-seeded when the pid changes, so a forked child does not repeat its parent's ids.
+	static std::mutex mutex;
+	static pid_t owner = 0;
+	static std::uint32_t next = 0;
+	std::uint32_t low;
+	{
+		std::lock_guard<std::mutex> lock(mutex);
+		const pid_t pid = ::getpid();
+		if (pid != owner)
+		{
+			owner = pid;
+			next = std::random_device()();
+		}
+		low = next;
+		next += 0x9E3779B1u; // odd: visits every 32-bit value before repeating
+	}
+	const auto seconds = static_cast<std::uint32_t>(std::time(nullptr));
+	char buf[17];
+	std::snprintf(buf, sizeof buf, "%08x%08x", seconds, low);
 	return buf;
 }
 

@@ -24,7 +24,9 @@ std::string quoteForLog(const std::string& text, std::size_t maxLength = 200);
 /// cut to maxLength with "..." appended, wrapped in double quotes.
 
 std::string newSessionId();
-/// A short unique hex id for a session or message (8 hex digits, process-unique).
+/// A short hex id for a session or message (16 hex digits: the time in seconds, then a
+/// random per-process start plus a counter), unique across processes and restarts, so
+/// that it can name a message along its path across providers.
 
 
 } // namespace mail
