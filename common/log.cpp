@@ -6,6 +6,7 @@
 #include <Poco/FileChannel.h>
 #include <Poco/FormattingChannel.h>
 #include <Poco/PatternFormatter.h>
+#include <Poco/String.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -70,6 +71,30 @@ std::string quoteForLog(const std::string& text, std::size_t maxLength)
 		else out += static_cast<char>(c);
 	}
 	return out + "\"";
+}
+
+
+std::string maskCredentials(const std::string& line)
+{
+	const auto isBlank = [](char c) { return c == ' ' || c == '\t'; };
+	std::size_t verbEnd = 0;
+	while (verbEnd < line.size() && !isBlank(line[verbEnd])) ++verbEnd;
+	const std::string verb = Poco::toUpper(line.substr(0, verbEnd));
+	// Arguments kept before the secret: PASS none, APOP the user, AUTH the mechanism.
+	int keep = -1;
+	if (verb == "PASS") keep = 0;
+	else if (verb == "APOP" || verb == "AUTH") keep = 1;
+	if (keep < 0) return line;
+	std::size_t pos = verbEnd;
+	for (int i = 0; i < keep; ++i)
+	{
+		while (pos < line.size() && isBlank(line[pos])) ++pos;
+		while (pos < line.size() && !isBlank(line[pos])) ++pos;
+	}
+	std::size_t secret = pos;
+	while (secret < line.size() && isBlank(line[secret])) ++secret;
+	if (secret == line.size()) return line; // nothing secret on the line
+	return line.substr(0, pos) + " " + kMaskedLine;
 }
 
 

@@ -155,11 +155,11 @@ void Pop3Session::dispatch(const std::string& line)
 	const Pop3Command cmd = parsePop3Command(line);
 	if (_log.debug())
 	{
-		_log.debug("%s <<< %s", _io.id(), cmd.verb == Pop3Verb::Pass ? std::string("PASS ****") : quoteForLog(line));
+		_log.debug("%s <<< %s", _io.id(), quoteForLog(maskCredentials(line)));
 	}
 	if (cmd.verb == Pop3Verb::Unknown)
 	{
-		protocolError("unknown command " + quoteForLog(cmd.verbText, 16));
+		protocolError("unknown command " + quoteForLog(maskCredentials(cmd.verbText), 16));
 		return;
 	}
 	const VerbEntry* entry = lookup(cmd.verb);

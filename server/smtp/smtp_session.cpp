@@ -124,11 +124,11 @@ void SmtpSession::serve()
 		switch (status)
 		{
 		case ReadStatus::Ok:
-			_log.debug("%s <<< %s", _io.id(), quoteForLog(line));
+			_log.debug("%s <<< %s", _io.id(), quoteForLog(maskCredentials(line)));
 			dispatch(line);
 			break;
 		case ReadStatus::TooLong:
-			_log.debug("%s <<< %s (too long)", _io.id(), quoteForLog(line));
+			_log.debug("%s <<< %s (too long)", _io.id(), quoteForLog(maskCredentials(line)));
 			reply(500, "5.5.2 Error: line too long");
 			break;
 		case ReadStatus::Timeout:

@@ -25,7 +25,9 @@ setup_file() {
       r@junk.example: pw
     limits:
       junk_commands: 5
-      max_session_time: 3s"
+      max_session_time: 3s
+    logging:
+      level: debug"
 	export EXTRA_SERVERS
 	make_topology
 	# ulimit -n sets the soft and the hard limit, for this server process only.
@@ -185,4 +187,15 @@ send() { timeout 10 swaks --server 127.0.0.1 --port "$JUNK_SMTP" --from "$1" --t
 	run bash -c "cat '$box'/new/*"
 	assert_output --partial 'multipart/report'
 	assert_output --partial 'nobody@nowhere.invalid'
+}
+
+@test "debug transcript: PASS (tab or space), APOP and AUTH payloads are masked" {
+	run talk "$JUNK_POP" 0 'USER u@junk.example' $'PASS\ts3cretA' 'APOP u@junk.example s3cretB' QUIT
+	assert_line --partial 'POP3 server signing off'
+	run talk "$JUNK_SMTP" 0 'EHLO t' 'AUTH PLAIN czNjcmV0Qw==' 'auth login czNjcmV0RA==' QUIT
+	assert_line --regexp '^221 '
+	grep -q '<<< "PASS \*\*\*\*"' "$T/junk.example.log"
+	grep -q '<<< "APOP u@junk.example \*\*\*\*"' "$T/junk.example.log"
+	grep -q '<<< "AUTH PLAIN \*\*\*\*"' "$T/junk.example.log"
+	! grep -E 's3cret|czNjcmV0' "$T/junk.example.log"
 }

@@ -79,4 +79,28 @@ BOOST_AUTO_TEST_CASE(ids_of_two_processes_do_not_collide)
 }
 
 
+BOOST_AUTO_TEST_CASE(credentials_are_masked_whatever_the_spacing_and_case)
+{
+	struct Row
+	{
+		const char* line;
+		const char* shown;
+	};
+	const Row rows[] = {
+		{"PASS secret", "PASS ****"},
+		{"PASS\tsecret", "PASS ****"},
+		{"pass  two words", "pass ****"},
+		{"APOP mrose c4c9334bac560ecc979e58001b3e22fb", "APOP mrose ****"},
+		{"AUTH PLAIN AHVzZXIAcGFzcw==", "AUTH PLAIN ****"},
+		{"auth\tLOGIN\tdXNlcg==", "auth\tLOGIN ****"},
+		{"AUTH PLAIN", "AUTH PLAIN"},
+		{"PASS", "PASS"},
+		{"USER bob@example.org", "USER bob@example.org"},
+		{"MAIL FROM:<pass@example.org>", "MAIL FROM:<pass@example.org>"},
+		{"PASSWORD x", "PASSWORD x"},
+	};
+	for (const Row& row: rows) BOOST_TEST(mail::maskCredentials(row.line) == row.shown, row.line);
+}
+
+
 BOOST_AUTO_TEST_SUITE_END()
