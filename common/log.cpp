@@ -74,6 +74,16 @@ std::string quoteForLog(const std::string& text, std::size_t maxLength)
 }
 
 
+std::string logPath(const std::string& address)
+{
+	bool plain = true;
+	for (unsigned char c: address)
+		plain = plain && c > 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<' && c != '>';
+	const std::string path = "<" + address + ">";
+	return plain ? path : quoteForLog(path, 300);
+}
+
+
 std::string maskCredentials(const std::string& line)
 {
 	const auto isBlank = [](char c) { return c == ' ' || c == '\t'; };

@@ -23,6 +23,11 @@ std::string quoteForLog(const std::string& text, std::size_t maxLength = 200);
 /// Client input made safe for one log line: control characters escaped (\r, \n, \xNN),
 /// cut to maxLength with "..." appended, wrapped in double quotes.
 
+std::string logPath(const std::string& address);
+/// An address for a `key=<...>` log field: "<a@b>" when it is plain printable ASCII,
+/// else the whole "<...>" quoted and escaped as quoteForLog() does, so a quoted local part
+/// such as "x status=2.0.0 relay=a"@d cannot pose as fields of its own.
+
 std::string maskCredentials(const std::string& line);
 /// A command line as the transcript may show it: what follows PASS, the digest of APOP
 /// and the initial response of AUTH (the mechanism kept) become "****", whatever the case

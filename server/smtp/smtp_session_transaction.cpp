@@ -161,12 +161,12 @@ void SmtpSession::doData(const SmtpCommand&)
 	}
 	catch (const Poco::Exception& exc)
 	{
-		_log.error("%s store failed from=%s error=%s", _io.id(), _tx->sender.path(), exc.displayText());
+		_log.error("%s store failed from=%s error=%s", _io.id(), logPath(_tx->sender.address()), quoteForLog(exc.displayText()));
 		reply(451, "4.3.0 Error: queue file write error");
 	}
 	catch (const std::exception& exc)
 	{
-		_log.error("%s store failed from=%s error=%s", _io.id(), _tx->sender.path(), std::string(exc.what()));
+		_log.error("%s store failed from=%s error=%s", _io.id(), logPath(_tx->sender.address()), quoteForLog(exc.what()));
 		reply(451, "4.3.0 Error: queue file write error");
 	}
 	_tx.reset();
@@ -186,7 +186,7 @@ std::string SmtpSession::commit(const std::string& content)
 	const std::string message = traceHeaders(trace) + content;
 	const DeliveryResult result = _delivery.deliver(_tx->sender.address(), _tx->recipients, message);
 	_log.information("%s accepted id=%s from=%s rcpts=%z local=%z remote=%z size=%z maildir=%s queue=%s", _io.id(),
-		id, _tx->sender.path(), _tx->recipients.size(), result.local, result.remote, message.size(),
+		id, logPath(_tx->sender.address()), _tx->recipients.size(), result.local, result.remote, message.size(),
 		result.maildir.empty() ? std::string("-") : result.maildir,
 		result.queueId.empty() ? std::string("-") : result.queueId);
 	return id;

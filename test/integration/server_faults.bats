@@ -199,3 +199,11 @@ send() { timeout 10 swaks --server 127.0.0.1 --port "$JUNK_SMTP" --from "$1" --t
 	grep -q '<<< "AUTH PLAIN \*\*\*\*"' "$T/junk.example.log"
 	! grep -E 's3cret|czNjcmV0' "$T/junk.example.log"
 }
+
+@test "log fields: a quoted local part with spaces and key=value text is quoted in the log" {
+	run send r@junk.example '"x status=2.0.0 relay=a"@nowhere.invalid'
+	assert_success
+	for _ in $(seq 1 100); do grep -q 'relay bounced to=' "$T/junk.example.log" && break; sleep 0.1; done
+	grep -F 'relay bounced to="<\"x status=2.0.0 relay=a\"@nowhere.invalid>"' "$T/junk.example.log"
+	! grep -F 'to=<"x status=2.0.0' "$T/junk.example.log"
+}

@@ -103,4 +103,14 @@ BOOST_AUTO_TEST_CASE(credentials_are_masked_whatever_the_spacing_and_case)
 }
 
 
+BOOST_AUTO_TEST_CASE(addresses_that_could_pose_as_fields_are_quoted)
+{
+	BOOST_TEST(mail::logPath("bob@example.org") == "<bob@example.org>");
+	BOOST_TEST(mail::logPath("") == "<>");
+	BOOST_TEST(mail::logPath("prvs=1234=bob@example.org") == "<prvs=1234=bob@example.org>");
+	BOOST_TEST(mail::logPath("\"x status=2.0.0 relay=a\"@gmail.com") == "\"<\\\"x status=2.0.0 relay=a\\\"@gmail.com>\"");
+	BOOST_TEST(mail::logPath("a\x1b[31m@b") == "\"<a\\x1b[31m@b>\"");
+}
+
+
 BOOST_AUTO_TEST_SUITE_END()
