@@ -28,6 +28,20 @@ namespace {
 const char* const kLogLevels[] = {"none", "fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"};
 
 
+const char* unfitForMaildir(const std::string& local)
+/// Why a local part cannot be a Maildir directory name (the account key names it), or null.
+{
+	if (local.size() > 64) return "longer than 64 octets";
+	if (!local.empty() && local.front() == '.') return "starts with '.'";
+	for (unsigned char c: local)
+	{
+		if (c == '/') return "contains '/'";
+		if (c < 0x20 || c == 0x7f) return "contains a control character or NUL";
+	}
+	return nullptr;
+}
+
+
 std::string resolvePath(const std::string& baseDir, const std::string& path)
 {
 	Poco::Path p(path);
@@ -133,7 +147,15 @@ void applyLogging(const YAML::Node& node, const std::string& key, const std::str
 				"unknown level '" + level + "' (expected fatal, critical, error, warning, notice, information, debug or trace)");
 		logging.level = level;
 	}
-	if (node["file"]) logging.file = resolvePath(baseDir, readScalar(node["file"], childKey(key, "file")));
+	if (node["file"])
+	{
+		logging.file = resolvePath(baseDir, readScalar(node["file"], childKey(key, "file")));
+		const Poco::File dir(Poco::Path(logging.file).parent());
+		if (!dir.exists() || !dir.isDirectory())
+			failAt(node["file"], childKey(key, "file"), "no such directory: " + Poco::Path(logging.file).parent().toString());
+		if (Poco::File(logging.file).exists() && Poco::File(logging.file).isDirectory())
+			failAt(node["file"], childKey(key, "file"), "is a directory: " + logging.file);
+	}
 }
 
 
@@ -262,6 +284,8 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 			const std::string address = account.first.Scalar();
 			const std::string accountKey = childKey(k("accounts"), address);
 			if (!isValidAddress(address)) failAt(account.first, accountKey, "not a valid email address");
+			if (const char* why = unfitForMaildir(address.substr(0, address.rfind('@'))))
+				failAt(account.first, accountKey, std::string("the local part cannot name a Maildir: ") + why);
 			const std::string password = readScalar(account.second, accountKey);
 			const std::string domain = Poco::toLower(domainOf(address));
 			if (!server.addAccount(address, password))

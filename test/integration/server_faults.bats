@@ -207,3 +207,17 @@ send() { timeout 10 swaks --server 127.0.0.1 --port "$JUNK_SMTP" --from "$1" --t
 	grep -F 'relay bounced to="<\"x status=2.0.0 relay=a\"@nowhere.invalid>"' "$T/junk.example.log"
 	! grep -F 'to=<"x status=2.0.0' "$T/junk.example.log"
 }
+
+@test "config faults exit 78 naming file and key: a directory as --conf, a log file in a missing directory, a/b@ account" {
+	run "$MAIL_BIN/mail-server" -n junk.example --conf "$T" --data "$T/data78"
+	[ "$status" -eq 78 ]
+	assert_output --partial "$T: is a directory"
+	printf 'servers:\n  a.example:\n    smtp: 1\n    pop: 2\n    accounts:\n      u@a.example: x\nlogging:\n  file: %s/missing/x.log\n' "$T" >"$T/bad-log.yaml"
+	run "$MAIL_BIN/mail-server" -n a.example --conf "$T/bad-log.yaml" --data "$T/data78"
+	[ "$status" -eq 78 ]
+	assert_output --partial "$T/bad-log.yaml:8: logging.file: no such directory"
+	printf 'servers:\n  a.example:\n    smtp: 1\n    pop: 2\n    accounts:\n      a/b@a.example: x\n' >"$T/bad-account.yaml"
+	run "$MAIL_BIN/mail-server" -n a.example --conf "$T/bad-account.yaml" --data "$T/data78"
+	[ "$status" -eq 78 ]
+	assert_output --partial "bad-account.yaml:6: servers.a.example.accounts.a/b@a.example: the local part cannot name a Maildir"
+}

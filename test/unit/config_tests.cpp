@@ -126,6 +126,8 @@ BOOST_AUTO_TEST_CASE(every_error_names_file_line_and_key)
 		const char* message; ///< a part of the message
 	};
 	const std::string m = kMinimal;
+	std::string dashes; // "- - - ... " 100 levels of block sequences on one line
+	for (int i = 0; i < 100; ++i) dashes += "- ";
 	const Row rows[] = {
 		{"unknown top key", m + "bogus: 1\n", 7, "bogus", "unknown key"},
 		{"unknown server key", "servers:\n  a.example:\n    smtp: 1\n    pop: 2\n    smtpport: 3\n", 5,
@@ -160,6 +162,14 @@ BOOST_AUTO_TEST_CASE(every_error_names_file_line_and_key)
 		{"section not a map", m + "limits: 5\n", 7, "limits", "expected a map"},
 		{"syntax error", "servers:\n  a: [\n", 3, "", "YAML syntax"},
 		{"empty file", "", 0, "", "empty"},
+		{"account naming no Maildir", "servers:\n  a:\n    smtp: 1\n    pop: 2\n    accounts:\n      a/b@a.example: x\n", 6,
+			"servers.a.accounts.a/b@a.example", "cannot name a Maildir: contains '/'"},
+		{"log file in a missing directory", m + "logging:\n  file: /nonexistent-dir/x.log\n", 8, "logging.file",
+			"no such directory"},
+		{"log file is a directory", m + "logging:\n  file: /tmp\n", 8, "logging.file", "is a directory"},
+		{"second document", m + "---\nservers: {}\n", 8, "", "second YAML document"},
+		{"deep nesting", "x: " + std::string(100000, '[') + std::string(100000, ']') + "\n", 1, "", "nested deeper than 64"},
+		{"deep compact sequences", "x:\n" + dashes + "1\n", 2, "", "nested deeper than 64"},
 	};
 	for (const Row& row: rows)
 	{
@@ -180,6 +190,15 @@ BOOST_AUTO_TEST_CASE(every_error_names_file_line_and_key)
 			BOOST_CHECK_MESSAGE(what.find(path) == 0, row.name << ": what() starts with the file: " << what);
 		}
 	}
+}
+
+
+BOOST_AUTO_TEST_CASE(a_directory_given_as_the_config)
+{
+	TempDir dir;
+	BOOST_CHECK_EXCEPTION(loadConfig(dir.path()), ConfigError, [](const ConfigError& exc) {
+		return std::string(exc.what()).find("is a directory") != std::string::npos;
+	});
 }
 
 
