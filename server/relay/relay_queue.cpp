@@ -160,6 +160,8 @@ std::string formatEnvelope(const QueueEnvelope& envelope)
 		<< "arrival\t" << envelope.arrival << "\n"
 		<< "attempts\t" << envelope.attempts << "\n"
 		<< "next\t" << envelope.nextAttempt << "\n";
+	// Only when held, so envelopes that never were stay byte for byte as before.
+	if (envelope.held) out << "hold\t1\n";
 	for (const auto& r: envelope.recipients)
 	{
 		out << "rcpt\t" << toString(r.state) << "\t" << escapeField(r.address) << "\t" << escapeField(r.status)
@@ -202,6 +204,7 @@ QueueEnvelope parseEnvelope(const std::string& text)
 		else if (key == "arrival") envelope.arrival = Poco::NumberParser::parse64(f[1]);
 		else if (key == "attempts") envelope.attempts = Poco::NumberParser::parseUnsigned(f[1]);
 		else if (key == "next") envelope.nextAttempt = Poco::NumberParser::parse64(f[1]);
+		else if (key == "hold") envelope.held = f[1] == "1";
 		else throw Poco::DataFormatException("unknown envelope key", key);
 	}
 	if (!versioned || !ended || envelope.id.empty() || envelope.recipients.empty())

@@ -48,6 +48,7 @@ struct QueueEnvelope
 	std::int64_t arrival = 0; ///< unix seconds
 	unsigned attempts = 0;
 	std::int64_t nextAttempt = 0; ///< unix seconds
+	bool held = false;            ///< on hold (`mail-server queue hold`): not tried until released
 
 	bool finished() const; ///< every recipient is Delivered or Bounced
 };
