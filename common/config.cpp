@@ -108,8 +108,13 @@ Seconds parseDuration(const std::string& text)
 		const char c = text[i];
 		if (c < '0' || c > '9') throw std::invalid_argument("expected a duration like 30s, 5m, 2h or 5d, got '" + text + "'");
 		value = value * 10 + (c - '0');
-		if (value > 100LL * 365 * 86400) throw std::invalid_argument("duration too long: '" + text + "'");
+		// Bound the digits first (no overflow), then the value with its unit: 200000000d
+		// once passed the digit check and overflowed every timeout built from it.
+		if (value > kMaxDuration.count())
+			throw std::invalid_argument("duration too long: '" + text + "' (at most 365d)");
 	}
+	if (value * factor > kMaxDuration.count())
+		throw std::invalid_argument("duration too long: '" + text + "' (at most 365d)");
 	return Seconds(value * factor);
 }
 

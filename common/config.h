@@ -30,6 +30,8 @@ struct Limits
 	unsigned softErrors = 10;            ///< then each reply is delayed
 	unsigned hardErrors = 20;            ///< then 421 and close
 	unsigned maxAuthFailures = 3;        ///< failed PASS/AUTH attempts, then close
+	unsigned junkCommands = 100;         ///< NOOP, RSET, VRFY, HELP, CAPA, repeated USER (Postfix smtpd_junk_command_limit)
+	Seconds maxSessionTime{3600};        ///< a session's whole lifetime, however busy
 	std::size_t maxCommandLine = 512;    ///< SMTP command line incl. CRLF (RFC 5321 4.5.3.1.4)
 	std::size_t maxTextLine = 1000;      ///< SMTP DATA line incl. CRLF (RFC 5321 4.5.3.1.6)
 	std::size_t maxPopCommandLine = 255; ///< POP3 command line (RFC 2449)
@@ -146,8 +148,13 @@ Config loadConfig(const std::string& path);
 /// missing file, YAML syntax, unknown key, wrong type, value out of range, duplicate name,
 /// a server name, port or address used twice. Does not read the zone file.
 
+constexpr Seconds kMaxDuration{365 * 86400};
+/// The longest duration any key accepts (365d): every timeout and retry wait stays far
+/// from overflowing Poco::Timespan and time arithmetic.
+
 Seconds parseDuration(const std::string& text);
-/// "30s", "5m", "2h", "5d" -> seconds. Throws std::invalid_argument on anything else.
+/// "30s", "5m", "2h", "5d" -> seconds. Throws std::invalid_argument on anything else,
+/// including a duration over kMaxDuration.
 
 
 } // namespace mail

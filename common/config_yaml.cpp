@@ -29,6 +29,20 @@ namespace {
 const char* const kLogLevels[] = {"none", "fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"};
 
 
+const char* unfitForMaildir(const std::string& local)
+/// Why a local part cannot be a Maildir directory name (the account key names it), or null.
+{
+	if (local.size() > 64) return "longer than 64 octets";
+	if (!local.empty() && local.front() == '.') return "starts with '.'";
+	for (unsigned char c: local)
+	{
+		if (c == '/') return "contains '/'";
+		if (c < 0x20 || c == 0x7f) return "contains a control character or NUL";
+	}
+	return nullptr;
+}
+
+
 std::string resolvePath(const std::string& baseDir, const std::string& path)
 {
 	Poco::Path p(path);
@@ -39,7 +53,7 @@ std::string resolvePath(const std::string& baseDir, const std::string& path)
 
 void applyLimits(const YAML::Node& node, const std::string& key, Limits& limits)
 {
-	checkKeys(node, key, {"max_sessions", "max_sessions_per_ip", "command_timeout", "data_timeout", "pop_timeout", "max_message_size", "max_recipients", "max_messages_per_session", "soft_errors", "hard_errors", "max_auth_failures"});
+	checkKeys(node, key, {"max_sessions", "max_sessions_per_ip", "command_timeout", "data_timeout", "pop_timeout", "max_message_size", "max_recipients", "max_messages_per_session", "soft_errors", "hard_errors", "max_auth_failures", "junk_commands", "max_session_time"});
 	const auto k = [&](const char* name) { return childKey(key, name); };
 	if (node["max_sessions"]) limits.maxSessions = readUnsigned(node["max_sessions"], k("max_sessions"), 1, 100000);
 	if (node["max_sessions_per_ip"])
@@ -56,7 +70,10 @@ void applyLimits(const YAML::Node& node, const std::string& key, Limits& limits)
 	if (node["hard_errors"]) limits.hardErrors = static_cast<unsigned>(readUnsigned(node["hard_errors"], k("hard_errors"), 1, 10000));
 	if (node["max_auth_failures"])
 		limits.maxAuthFailures = static_cast<unsigned>(readUnsigned(node["max_auth_failures"], k("max_auth_failures"), 1, 1000));
-	for (const char* name: {"command_timeout", "data_timeout", "pop_timeout"})
+	if (node["junk_commands"])
+		limits.junkCommands = static_cast<unsigned>(readUnsigned(node["junk_commands"], k("junk_commands"), 1, 1000000));
+	if (node["max_session_time"]) limits.maxSessionTime = readDuration(node["max_session_time"], k("max_session_time"));
+	for (const char* name: {"command_timeout", "data_timeout", "pop_timeout", "max_session_time"})
 	{
 		if (node[name] && readDuration(node[name], k(name)).count() == 0) failAt(node[name], k(name), "must be longer than 0s");
 	}
@@ -136,7 +153,15 @@ void applyLogging(const YAML::Node& node, const std::string& key, const std::str
 				"unknown level '" + level + "' (expected fatal, critical, error, warning, notice, information, debug or trace)");
 		logging.level = level;
 	}
-	if (node["file"]) logging.file = resolvePath(baseDir, readScalar(node["file"], childKey(key, "file")));
+	if (node["file"])
+	{
+		logging.file = resolvePath(baseDir, readScalar(node["file"], childKey(key, "file")));
+		const Poco::File dir(Poco::Path(logging.file).parent());
+		if (!dir.exists() || !dir.isDirectory())
+			failAt(node["file"], childKey(key, "file"), "no such directory: " + Poco::Path(logging.file).parent().toString());
+		if (Poco::File(logging.file).exists() && Poco::File(logging.file).isDirectory())
+			failAt(node["file"], childKey(key, "file"), "is a directory: " + logging.file);
+	}
 }
 
 
@@ -265,6 +290,8 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 			const std::string address = account.first.Scalar();
 			const std::string accountKey = childKey(k("accounts"), address);
 			if (!isValidAddress(address)) failAt(account.first, accountKey, "not a valid email address");
+			if (const char* why = unfitForMaildir(address.substr(0, address.rfind('@'))))
+				failAt(account.first, accountKey, std::string("the local part cannot name a Maildir: ") + why);
 			const std::string password = readScalar(account.second, accountKey);
 			const std::string badHash = checkPasswordHash(password);
 			if (!badHash.empty()) failAt(account.second, accountKey, "bad password hash: " + badHash);

@@ -2,12 +2,49 @@
 #include "common/line_reader.h"
 
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SocketImpl.h>
 #include <Poco/Timestamp.h>
 
+#include <poll.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 
 namespace mail {
+
+
+namespace {
+
+
+bool waitReadable(Poco::Net::StreamSocket& socket, Poco::Timespan timeout)
+/// poll(2) on the socket's own descriptor. Poco 1.11's Socket::poll creates an epoll
+/// descriptor for every call, held while it waits: an idle session then costs two
+/// descriptors, and half of max_sessions exhausted a 1024 limit. A TLS socket may hold
+/// decrypted octets the kernel no longer sees, so those count as readable first.
+{
+	Poco::Net::SocketImpl* impl = socket.impl();
+	if (socket.secure() && impl->available() > 0) return true;
+	pollfd fd{};
+	fd.fd = impl->sockfd();
+	fd.events = POLLIN;
+	const Poco::Timestamp started;
+	for (;;)
+	{
+		const Poco::Timespan left = timeout - Poco::Timespan(started.elapsed());
+		if (left <= 0) return false;
+		// Round up, so a deadline under 1 ms still waits instead of spinning.
+		const int ms = static_cast<int>(std::min<Poco::Timespan::TimeDiff>((left.totalMicroseconds() + 999) / 1000, 1 << 30));
+		const int rc = ::poll(&fd, 1, ms);
+		if (rc > 0) return true; // readable, hung up or in error: the recv() says which
+		if (rc == 0) return false;
+		if (errno != EINTR) throw Poco::Net::NetException("poll", std::strerror(errno), errno);
+	}
+}
+
+
+} // namespace
 
 
 const char* toString(ReadStatus status)
@@ -48,11 +85,7 @@ bool LineReader::fill(Poco::Timespan remaining, ReadStatus& failure)
 	}
 	try
 	{
-		// A TLS layer may already hold decrypted octets the kernel no longer shows to poll().
-		const bool pending = _socket->secure() && _socket->available() > 0;
-		if (!pending
-			&& (remaining <= 0
-				|| !_socket->poll(remaining, Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR)))
+		if (remaining <= 0 || !waitReadable(*_socket, remaining))
 		{
 			failure = ReadStatus::Timeout;
 			return false;

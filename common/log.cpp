@@ -6,10 +6,14 @@
 #include <Poco/FileChannel.h>
 #include <Poco/FormattingChannel.h>
 #include <Poco/PatternFormatter.h>
-#include <Poco/Process.h>
+#include <Poco/String.h>
+#include <unistd.h>
 
-#include <atomic>
+#include <cstdint>
 #include <cstdio>
+#include <ctime>
+#include <mutex>
+#include <random>
 
 using Poco::AutoPtr;
 
@@ -70,14 +74,64 @@ std::string quoteForLog(const std::string& text, std::size_t maxLength)
 }
 
 
+std::string logPath(const std::string& address)
+{
+	bool plain = true;
+	for (unsigned char c: address)
+		plain = plain && c > 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<' && c != '>';
+	const std::string path = "<" + address + ">";
+	return plain ? path : quoteForLog(path, 300);
+}
+
+
+std::string maskCredentials(const std::string& line)
+{
+	const auto isBlank = [](char c) { return c == ' ' || c == '\t'; };
+	std::size_t verbEnd = 0;
+	while (verbEnd < line.size() && !isBlank(line[verbEnd])) ++verbEnd;
+	const std::string verb = Poco::toUpper(line.substr(0, verbEnd));
+	// Arguments kept before the secret: PASS none, APOP the user, AUTH the mechanism.
+	int keep = -1;
+	if (verb == "PASS") keep = 0;
+	else if (verb == "APOP" || verb == "AUTH") keep = 1;
+	if (keep < 0) return line;
+	std::size_t pos = verbEnd;
+	for (int i = 0; i < keep; ++i)
+	{
+		while (pos < line.size() && isBlank(line[pos])) ++pos;
+		while (pos < line.size() && !isBlank(line[pos])) ++pos;
+	}
+	std::size_t secret = pos;
+	while (secret < line.size() && isBlank(line[secret])) ++secret;
+	if (secret == line.size()) return line; // nothing secret on the line
+	return line.substr(0, pos) + " " + kMaskedLine;
+}
+
+
 std::string newSessionId()
 {
-	static std::atomic<std::uint32_t> counter{0};
-	// Mix the pid into the start value so ids differ across restarts as well.
-	static const std::uint32_t base = static_cast<std::uint32_t>(Poco::Process::id()) * 2654435761u;
-	const std::uint32_t n = base + counter.fetch_add(1) * 0x9E3779B1u;
-	char buf[9];
-	std::snprintf(buf, sizeof buf, "%08x", n);
+	// Seconds in the high half, so ids of different processes and restarts differ; a random
+	// start per process plus a counter in the low half, so ids within one second differ.
+	// The pid alone made them collide: (pid + n) x constant repeated between pid P and P+1.
+	// Re-seeded when the pid changes, so a forked child does not repeat its parent's ids.
+	static std::mutex mutex;
+	static pid_t owner = 0;
+	static std::uint32_t next = 0;
+	std::uint32_t low;
+	{
+		std::lock_guard<std::mutex> lock(mutex);
+		const pid_t pid = ::getpid();
+		if (pid != owner)
+		{
+			owner = pid;
+			next = std::random_device()();
+		}
+		low = next;
+		next += 0x9E3779B1u; // odd: visits every 32-bit value before repeating
+	}
+	const auto seconds = static_cast<std::uint32_t>(std::time(nullptr));
+	char buf[17];
+	std::snprintf(buf, sizeof buf, "%08x%08x", seconds, low);
 	return buf;
 }
 

@@ -3,9 +3,13 @@
 
 #include "common/errors.h"
 
+#include <Poco/File.h>
+
 #include <cctype>
 #include <fstream>
 #include <set>
+#include <sstream>
+#include <vector>
 
 
 namespace mail {
@@ -24,14 +28,81 @@ void failAt(const YAML::Node& node, const std::string& key, const std::string& m
 }
 
 
+namespace {
+
+
+/// Deeper nesting is refused before yaml-cpp, which recurses once per level, parses it.
+constexpr int kMaxNesting = 64;
+
+
+int nestingTooDeep(const std::string& text)
+/// The line where flow brackets or compact "- - -" sequences nest deeper than
+/// kMaxNesting, or 0. Quoted scalars and comments are skipped.
+{
+	int line = 1;
+	int flow = 0;
+	int dashes = 0;
+	bool lineStart = true;
+	for (std::size_t i = 0; i < text.size(); ++i)
+	{
+		const char c = text[i];
+		if (c == '\n')
+		{
+			++line;
+			dashes = 0;
+			lineStart = true;
+			continue;
+		}
+		if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n'))
+		{
+			while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+			continue;
+		}
+		if (c == '"' || c == '\'')
+		{
+			for (++i; i < text.size() && text[i] != c; ++i)
+			{
+				if (c == '"' && text[i] == '\\') ++i;
+				else if (text[i] == '\n') ++line;
+			}
+			lineStart = false;
+			continue;
+		}
+		if (lineStart && c == '-' && (i + 1 == text.size() || text[i + 1] == ' '))
+			++dashes;
+		else if (c != ' ' && c != '\t')
+			lineStart = false;
+		if (c == '[' || c == '{') ++flow;
+		else if ((c == ']' || c == '}') && flow > 0) --flow;
+		if (flow + dashes > kMaxNesting) return line;
+	}
+	return 0;
+}
+
+
+} // namespace
+
+
 YAML::Node loadYamlFile(const std::string& path)
 {
+	if (Poco::File(path).exists() && Poco::File(path).isDirectory())
+		throw ConfigError(path, 0, "", "is a directory, expected a YAML file");
 	std::ifstream in(path);
 	if (!in) throw ConfigError(path, 0, "", "cannot open file");
+	std::ostringstream content;
+	content << in.rdbuf();
+	const std::string text = content.str();
+	if (const int line = nestingTooDeep(text))
+		throw ConfigError(path, line, "", "nested deeper than " + std::to_string(kMaxNesting) + " levels");
 	try
 	{
-		YAML::Node root = YAML::Load(in);
-		return root;
+		const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+		if (documents.size() > 1)
+		{
+			// Silently using the first document hides half of what the user wrote.
+			throw ConfigError(path, lineOf(documents[1]), "", "a second YAML document (after ---): one file holds one document");
+		}
+		return documents.empty() ? YAML::Node() : documents.front();
 	}
 	catch (const YAML::Exception& exc)
 	{

@@ -8,6 +8,7 @@
 #include "server/control/control_service.h"
 #include "server/control/instance_lock.h"
 #include "server/delivery.h"
+#include "server/net/fd_limit.h"
 #include "server/net/session_service.h"
 #include "server/net/tls_context.h"
 #include "server/pop3/pop3_session.h"
@@ -220,6 +221,14 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	}
 	setupLogging(server->logging, "mail-server");
 	Poco::Logger& log = Poco::Logger::get("app");
+	const std::size_t fdLimit = raiseDescriptorLimit();
+	if (fdLimit < descriptorsNeeded(*server))
+	{
+		log.warning(
+			"- file descriptor limit below what the limits need nofile=%z needed=%z "
+			"(raise ulimit -n or lower limits.max_sessions; clients beyond it get the busy reply)",
+			fdLimit, descriptorsNeeded(*server));
+	}
 
 	const std::string dataDir = this->dataDir();
 	try

@@ -7,6 +7,8 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
+
 
 namespace mail {
 
@@ -94,6 +96,19 @@ void SessionIo::startTls(const Poco::Net::Context::Ptr& context, Poco::Timespan 
 void SessionIo::flushUnlessPipelined()
 {
 	if (_reader.buffered() == 0 || _out.size() >= kFlushThreshold) flush();
+}
+
+
+Poco::Timespan SessionIo::lifetimeLeft(std::chrono::seconds maxSessionTime) const
+{
+	const Poco::Timespan left = toTimespan(maxSessionTime) - Poco::Timespan(_started.elapsed());
+	return left > 0 ? left : Poco::Timespan(0);
+}
+
+
+Poco::Timespan SessionIo::commandDeadline(std::chrono::seconds commandTimeout, std::chrono::seconds maxSessionTime) const
+{
+	return std::min(toTimespan(commandTimeout), lifetimeLeft(maxSessionTime));
 }
 
 

@@ -8,6 +8,7 @@
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Timespan.h>
+#include <Poco/Timestamp.h>
 
 #include <chrono>
 #include <memory>
@@ -66,6 +67,12 @@ public:
 
 	const std::string& id() const { return _id; }
 
+	Poco::Timespan lifetimeLeft(std::chrono::seconds maxSessionTime) const;
+	/// What is left of limits.max_session_time since the session started (0 when used up).
+	Poco::Timespan commandDeadline(std::chrono::seconds commandTimeout, std::chrono::seconds maxSessionTime) const;
+	/// How long the next command line may take: the idle timeout, cut to the lifetime left,
+	/// so a client trickling one byte at a time cannot keep a session past its lifetime.
+
 private:
 	Poco::Net::StreamSocket& _socket; ///< the plain connection (the listener shuts it at stop)
 	const std::string _id;
@@ -74,6 +81,7 @@ private:
 	std::string _out;                              ///< replies not yet sent
 	std::unique_ptr<Poco::Net::StreamSocket> _tls; ///< the same connection through TLS, once started
 	Poco::Net::StreamSocket* _active;              ///< where flush() writes: _socket, then _tls
+	const Poco::Timestamp _started;
 };
 
 

@@ -6,14 +6,23 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/SocketImpl.h>
+#include <Poco/Net/StreamSocketImpl.h>
 #include <Poco/Net/TCPServerConnection.h>
 #include <Poco/Net/TCPServerConnectionFactory.h>
+#include <Poco/Net/TCPServerDispatcher.h>
 #include <Poco/Net/TCPServerParams.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/Timer.h>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 
 using Poco::Net::StreamSocket;
 
@@ -37,6 +46,17 @@ constexpr int kStackSize = 512 * 1024;
 constexpr int kIdleSeconds = 2;
 /// How often idle pool threads are collected.
 constexpr long kCollectIntervalMs = 1000;
+/// How long the accept loop waits before looking at the stop flag again.
+constexpr int kAcceptPollMs = 250;
+/// Out of descriptors, at most one warning per this many microseconds (with a count).
+constexpr std::int64_t kFdWarningInterval = 1000000;
+
+
+std::int64_t monotonicMicros()
+{
+	return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+		.count();
+}
 
 
 class ListenerConnection: public Poco::Net::TCPServerConnection
@@ -141,6 +161,8 @@ void TcpListener::start()
 	Poco::Net::ServerSocket socket;
 	socket.bind(Poco::Net::SocketAddress(_address, _port), true /* reuse TIME_WAIT addresses */, false);
 	socket.listen(1024);
+	_listenSocket = socket;
+	_reserveFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 	const int threads = static_cast<int>(_limits.maxSessions) + kRejectThreads;
 	// +1: the collector timer's thread.
 	_pool.reset(new Poco::ThreadPool(_protocol, 2, threads + 1, kIdleSeconds, kStackSize));
@@ -148,8 +170,9 @@ void TcpListener::start()
 	params->setMaxThreads(threads);
 	params->setMaxQueued(kMaxQueued);
 	params->setThreadIdleTime(Poco::Timespan(kIdleSeconds, 0));
-	_server.reset(new Poco::Net::TCPServer(new ListenerFactory(*this), *_pool, socket, params));
-	_server->start();
+	_dispatcher = new Poco::Net::TCPServerDispatcher(new ListenerFactory(*this), *_pool, params);
+	_acceptStop = false;
+	_acceptor = std::thread([this] { acceptLoop(); });
 	// Poco's pool ends idle threads only when a new one is requested; collect them.
 	_collector.reset(new Poco::Timer(kCollectIntervalMs, kCollectIntervalMs));
 	_collector->start(Poco::TimerCallback<TcpListener>(*this, &TcpListener::collectIdleThreads), *_pool);
@@ -160,9 +183,11 @@ void TcpListener::start()
 
 void TcpListener::stop(Poco::Timespan grace)
 {
-	if (!_server) return;
+	if (!_dispatcher) return;
 	_collector->stop();
-	_server->stop(); // no new connections; queued ones are dropped by Poco
+	_acceptStop = true;
+	if (_acceptor.joinable()) _acceptor.join();
+	_dispatcher->stop(); // no new connections; queued ones are dropped by Poco
 	std::unique_lock<std::mutex> lock(_mutex);
 	_stopping = true;
 	for (StreamSocket* socket: _sockets)
@@ -181,7 +206,79 @@ void TcpListener::stop(Poco::Timespan grace)
 	lock.unlock();
 	if (left) Poco::Logger::get(_protocol).warning("- stop sessions_left=%z", left);
 	_pool->joinAll();
-	_server.reset();
+	_dispatcher->release();
+	_dispatcher = nullptr;
+	_listenSocket.close();
+	if (_reserveFd >= 0) ::close(_reserveFd);
+	_reserveFd = -1;
+}
+
+
+void TcpListener::acceptLoop()
+{
+	Poco::Logger& log = Poco::Logger::get(_protocol);
+	pollfd listening{};
+	listening.fd = _listenSocket.impl()->sockfd();
+	listening.events = POLLIN;
+	while (!_acceptStop)
+	{
+		if (_reserveFd < 0) _reserveFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (::poll(&listening, 1, kAcceptPollMs) <= 0) continue; // timeout or EINTR: look at the flag
+		const int client = ::accept4(listening.fd, nullptr, nullptr, SOCK_CLOEXEC);
+		if (client >= 0)
+		{
+			try
+			{
+				StreamSocket socket(new Poco::Net::StreamSocketImpl(client));
+				socket.setNoDelay(true);
+				_dispatcher->enqueue(socket);
+			}
+			catch (const Poco::Exception& exc)
+			{
+				log.error("- accept failed error=%s", exc.displayText());
+			}
+			continue;
+		}
+		const int error = errno;
+		if (error == EMFILE || error == ENFILE)
+		{
+			refuseOneWithoutFds(error);
+		}
+		else if (error != EAGAIN && error != EINTR && error != ECONNABORTED)
+		{
+			log.error("- accept failed error=%s", std::string(std::strerror(error)));
+			std::this_thread::sleep_for(std::chrono::milliseconds(50)); // e.g. ENOBUFS: let it recover
+		}
+	}
+}
+
+
+void TcpListener::refuseOneWithoutFds(int error)
+{
+	const int listening = _listenSocket.impl()->sockfd();
+	if (_reserveFd >= 0) ::close(_reserveFd);
+	_reserveFd = -1;
+	const int client = ::accept4(listening, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (client >= 0)
+	{
+		// Non-blocking and best effort: a fresh socket's send buffer takes the line.
+		::send(client, _busyReply.data(), _busyReply.size(), MSG_NOSIGNAL);
+		::close(client);
+		++_fdRefusals;
+	}
+	_reserveFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+	const std::int64_t now = monotonicMicros();
+	if (now - _lastFdWarning >= kFdWarningInterval)
+	{
+		Poco::Logger::get(_protocol).warning(
+			"- out of file descriptors, new clients get the busy reply refused=%z active=%z error=%s", _fdRefusals,
+			activeSessions(), std::string(std::strerror(error)));
+		_lastFdWarning = now;
+		_fdRefusals = 0;
+	}
+	// Still none to spare (the reserve could not be reopened): the waiting client stays
+	// readable, so pause instead of spinning on accept().
+	if (_reserveFd < 0 || client < 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 
 
@@ -236,7 +333,7 @@ std::size_t TcpListener::activeSessions() const
 
 std::uint16_t TcpListener::port() const
 {
-	return _server ? _server->socket().address().port() : _port;
+	return _dispatcher ? _listenSocket.address().port() : _port;
 }
 
 

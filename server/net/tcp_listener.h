@@ -1,14 +1,19 @@
 // tcp_listener.h - one TCP port of a mail server: thread per session, bounded admission.
 //
-// Wraps Poco::Net::TCPServer with its own thread pool. Admission (total and per client
-// address) is decided when a session starts, before any greeting: a refused client gets
-// the protocol's busy reply and is closed, never silently dropped as Poco's queue would.
+// Its own accept loop feeds Poco's TCPServerDispatcher and thread pool. Admission (total
+// and per client address) is decided when a session starts, before any greeting: a
+// refused client gets the protocol's busy reply and is closed, never silently dropped as
+// Poco's queue would. When the process runs out of file descriptors, Poco's TCPServer
+// would spin on accept() with nothing logged while clients wait for a greeting; this loop
+// logs it and answers each waiting client with the busy reply through a reserved fd.
 #pragma once
 
 #include "common/config.h"
 
+#include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -17,13 +22,14 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 
 
 namespace Poco {
 class ThreadPool;
 class Timer;
 namespace Net {
-class TCPServer;
+class TCPServerDispatcher;
 }
 } // namespace Poco
 
@@ -63,6 +69,10 @@ public:
 
 private:
 	void collectIdleThreads(Poco::Timer& timer);
+	void acceptLoop();
+	void refuseOneWithoutFds(int error);
+	/// Out of descriptors: frees the reserved one, accepts one waiting client, sends it
+	/// the busy reply, closes it and reserves a descriptor again.
 
 	const std::string _protocol;
 	const std::string _address;
@@ -72,7 +82,13 @@ private:
 	const std::string _busyReply;
 
 	std::unique_ptr<Poco::ThreadPool> _pool;
-	std::unique_ptr<Poco::Net::TCPServer> _server;
+	Poco::Net::ServerSocket _listenSocket;
+	Poco::Net::TCPServerDispatcher* _dispatcher = nullptr; ///< reference counted by Poco
+	std::thread _acceptor;
+	std::atomic<bool> _acceptStop{false};
+	int _reserveFd = -1;             ///< /dev/null, closed to answer a client when out of fds
+	std::size_t _fdRefusals = 0;     ///< clients answered busy since the last warning
+	std::int64_t _lastFdWarning = 0; ///< monotonic microseconds of the last warning
 	std::unique_ptr<Poco::Timer> _collector;
 
 	mutable std::mutex _mutex;

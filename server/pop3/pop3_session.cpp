@@ -91,7 +91,7 @@ void Pop3Session::run()
 				break;
 			}
 			_io.flushUnlessPipelined();
-			switch (_io.readLine(line, maxLine, idle))
+			switch (_io.readLine(line, maxLine, _io.commandDeadline(_limits.popTimeout, _limits.maxSessionTime)))
 			{
 			case ReadStatus::Ok:
 				dispatch(line);
@@ -100,7 +100,8 @@ void Pop3Session::run()
 				protocolError("command line too long (at most " + std::to_string(_limits.maxPopCommandLine) + " octets)");
 				break;
 			case ReadStatus::Timeout:
-				closeTimedOut();
+				if (_io.lifetimeLeft(_limits.maxSessionTime) > 0) closeTimedOut();
+				else closeLifetimeUsed();
 				break;
 			case ReadStatus::Closed:
 				closeLost();
@@ -154,12 +155,11 @@ void Pop3Session::dispatch(const std::string& line)
 	const Pop3Command cmd = parsePop3Command(line);
 	if (_log.debug())
 	{
-		const bool secret = cmd.verb == Pop3Verb::Pass || cmd.verb == Pop3Verb::Auth; // AUTH PLAIN carries the password
-		_log.debug("%s <<< %s", _io.id(), secret ? std::string(toString(cmd.verb)) + " ****" : quoteForLog(line));
+		_log.debug("%s <<< %s", _io.id(), quoteForLog(maskCredentials(line)));
 	}
 	if (cmd.verb == Pop3Verb::Unknown)
 	{
-		protocolError("unknown command " + quoteForLog(cmd.verbText, 16));
+		protocolError("unknown command " + quoteForLog(maskCredentials(cmd.verbText), 16));
 		return;
 	}
 	const VerbEntry* entry = lookup(cmd.verb);
@@ -171,6 +171,15 @@ void Pop3Session::dispatch(const std::string& line)
 	if (!cmd.ok())
 	{
 		protocolError(cmd.error);
+		return;
+	}
+	// Commands that cost the client nothing and move nothing forward: past the limit a
+	// client repeating them (to hold a session slot) is cut off.
+	const bool junk = cmd.verb == Pop3Verb::Capa || (cmd.verb == Pop3Verb::User && !_user.empty());
+	if (junk && ++_junkCommands > _limits.junkCommands)
+	{
+		err("[SYS/TEMP] too many junk commands, closing connection");
+		closeWith("junk");
 		return;
 	}
 	(this->*entry->handler)(cmd);
@@ -330,6 +339,13 @@ void Pop3Session::closeTimedOut()
 {
 	err("[SYS/TEMP] idle for too long, closing connection");
 	closeWith("timeout");
+}
+
+
+void Pop3Session::closeLifetimeUsed()
+{
+	err("[SYS/TEMP] session time limit exceeded, closing connection");
+	closeWith("lifetime");
 }
 
 

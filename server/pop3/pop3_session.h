@@ -92,6 +92,7 @@ private:
 	void closeWith(const std::string& reason);   ///< ends the loop with this disconnect reason
 	void closeShuttingDown();                    ///< -ERR [SYS/TEMP] ... shutting down, reason shutdown
 	void closeTimedOut();                        ///< -ERR [SYS/TEMP] idle ..., reason timeout
+	void closeLifetimeUsed();                    ///< limits.max_session_time reached, reason lifetime
 	void closeLost();                            ///< the client went away (or we shut its socket)
 	void enterState(Pop3State state);
 
@@ -107,6 +108,7 @@ private:
 	std::string _account; ///< the logged-in account key (as in the config)
 	unsigned _authFailures = 0;
 	unsigned _errors = 0;
+	unsigned _junkCommands = 0; ///< CAPA and repeated USER (limits.junk_commands)
 	std::size_t _retrieved = 0;
 	MailboxLock _lock;
 	std::unique_ptr<Mailbox> _mailbox;

@@ -1,6 +1,7 @@
 // relay_queue.cpp - durable outbound queue: message + envelope files, crash-safe writes.
 #include "server/relay/relay_queue.h"
 
+#include "common/log.h"
 #include "server/store/durable_file.h"
 
 #include <Poco/DirectoryIterator.h>
@@ -294,7 +295,7 @@ std::vector<QueueEnvelope> RelayQueue::scan()
 		catch (const Poco::Exception& exc)
 		{
 			// Keep the files for a human, out of the way of the workers.
-			Poco::Logger::get("relay").error("%s queue-corrupt error=%s", id, exc.displayText());
+			Poco::Logger::get("relay").error("%s queue-corrupt error=%s", id, quoteForLog(exc.displayText()));
 			::rename(path(id, kEnvelopeSuffix).c_str(), (path(id, kEnvelopeSuffix) + ".corrupt").c_str());
 		}
 	}

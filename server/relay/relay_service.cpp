@@ -304,8 +304,8 @@ DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const
 			r.status = route.status3463;
 			r.remoteMta.clear();
 			r.diagnostic = route.diagnostic;
-			_log.warning("%s relay %s to=<%s> status=%s reason=%s", envelope.id,
-				std::string(permanent ? "bounced" : "deferred"), r.address, r.status, quoteForLog(r.diagnostic));
+			_log.warning("%s relay %s to=%s status=%s reason=%s", envelope.id,
+				std::string(permanent ? "bounced" : "deferred"), logPath(r.address), r.status, quoteForLog(r.diagnostic));
 		}
 		return DestinationGate::Verdict::Unknown;
 	}
@@ -339,17 +339,17 @@ DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const
 		{
 		case Outcome::Delivered:
 			r.state = RecipientState::Delivered;
-			_log.information("%s relay delivered to=<%s> relay=%s delay=%.0f attempts=%u status=%s reply=%s",
-				envelope.id, r.address, used->describe(), delay, envelope.attempts, r.status, quoteForLog(res.reply));
+			_log.information("%s relay delivered to=%s relay=%s delay=%.0f attempts=%u status=%s reply=%s",
+				envelope.id, logPath(r.address), used->describe(), delay, envelope.attempts, r.status, quoteForLog(res.reply));
 			break;
 		case Outcome::Permanent:
 			r.state = RecipientState::Failed;
-			_log.warning("%s relay bounced to=<%s> relay=%s status=%s reply=%s", envelope.id, r.address,
+			_log.warning("%s relay bounced to=%s relay=%s status=%s reply=%s", envelope.id, logPath(r.address),
 				used->describe(), r.status, quoteForLog(res.reply));
 			break;
 		case Outcome::Temporary:
-			_log.warning("%s relay deferred to=<%s> relay=%s attempts=%u status=%s reason=%s", envelope.id,
-				r.address, used->describe(), envelope.attempts, r.status, quoteForLog(res.reply));
+			_log.warning("%s relay deferred to=%s relay=%s attempts=%u status=%s reason=%s", envelope.id,
+				logPath(r.address), used->describe(), envelope.attempts, r.status, quoteForLog(res.reply));
 			break;
 		}
 	}
@@ -369,7 +369,7 @@ void RelayService::failPending(QueueEnvelope& envelope, const std::string& statu
 		r.status = status;
 		r.diagnostic = why + (r.diagnostic.empty() ? "" : "; last error: " + r.diagnostic);
 		r.remoteMta.clear();
-		_log.warning("%s relay bounced to=<%s> status=%s reason=%s", envelope.id, r.address, status, quoteForLog(why));
+		_log.warning("%s relay bounced to=%s status=%s reason=%s", envelope.id, logPath(r.address), status, quoteForLog(why));
 	}
 }
 
@@ -401,14 +401,28 @@ void RelayService::bounce(QueueEnvelope& envelope, const std::string& message)
 		report.arrival = envelope.arrival;
 		// A null reverse-path: the sender's Maildir gets "Return-Path: <>", a queued bounce
 		// goes out with MAIL FROM:<>.
-		const DeliveryResult sent = _delivery.deliver("", {envelope.sender}, buildDsn(report, message, nowSeconds()));
-		if (!account.empty())
+		DeliveryResult sent;
+		bool dropped = false;
+		try
 		{
-			_log.information("%s relay dsn-delivered to=<%s> failed=%z", envelope.id, account, report.recipients.size());
+			sent = _delivery.deliver("", {envelope.sender}, buildDsn(report, message, nowSeconds()));
 		}
-		else
+		catch (const Poco::Exception& exc)
 		{
-			_log.information("%s relay dsn-queued to=<%s> id=%s failed=%z", envelope.id, envelope.sender, sent.queueId,
+			// Retried at the next attempt, but never past relay.expire: a report that cannot
+			// be stored by then is dropped, so no message outlives its expiry.
+			if (!_policy.expired(envelope.arrival, nowSeconds())) throw;
+			_log.error("%s relay dsn-dropped reason=expired to=%s failed=%z error=%s", envelope.id, logPath(envelope.sender),
+				report.recipients.size(), exc.displayText());
+			dropped = true;
+		}
+		if (!dropped && !account.empty())
+		{
+			_log.information("%s relay dsn-delivered to=%s failed=%z", envelope.id, logPath(account), report.recipients.size());
+		}
+		else if (!dropped)
+		{
+			_log.information("%s relay dsn-queued to=%s id=%s failed=%z", envelope.id, logPath(envelope.sender), sent.queueId,
 				report.recipients.size());
 		}
 	}

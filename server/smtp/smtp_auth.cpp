@@ -32,14 +32,6 @@ std::vector<std::string> SmtpSession::authKeywords() const
 }
 
 
-std::string SmtpSession::withoutSecrets(const std::string& line)
-{
-	if (Poco::icompare(line, 0, 5, std::string("AUTH ")) != 0) return line;
-	const std::size_t space = line.find(' ', 5);
-	return space == std::string::npos ? line : line.substr(0, space) + " ****";
-}
-
-
 bool SmtpSession::checkStarttls(const SmtpCommand& command)
 {
 	if (!_context.tls)

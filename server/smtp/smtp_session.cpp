@@ -19,6 +19,14 @@ namespace {
 const Timespan kErrorSleep(1, 0);
 
 
+bool isJunk(SmtpVerb verb)
+/// Commands that cost the client nothing and move no mail forward (Postfix counts NOOP,
+/// VRFY, ETRN and RSET against smtpd_junk_command_limit; HELP is as cheap).
+{
+	return verb == SmtpVerb::Noop || verb == SmtpVerb::Rset || verb == SmtpVerb::Vrfy || verb == SmtpVerb::Help;
+}
+
+
 } // namespace
 
 
@@ -112,19 +120,21 @@ void SmtpSession::serve()
 			break;
 		}
 		_io.flushUnlessPipelined();
-		const ReadStatus status = _io.readLine(line, _limits.maxCommandLine - 2, toTimespan(_limits.commandTimeout));
+		const ReadStatus status =
+			_io.readLine(line, _limits.maxCommandLine - 2, _io.commandDeadline(_limits.commandTimeout, _limits.maxSessionTime));
 		switch (status)
 		{
 		case ReadStatus::Ok:
-			_log.debug("%s <<< %s", _io.id(), quoteForLog(withoutSecrets(line)));
+			_log.debug("%s <<< %s", _io.id(), quoteForLog(maskCredentials(line)));
 			dispatch(line);
 			break;
 		case ReadStatus::TooLong:
-			_log.debug("%s <<< %s (too long)", _io.id(), quoteForLog(line));
+			_log.debug("%s <<< %s (too long)", _io.id(), quoteForLog(maskCredentials(line)));
 			reply(500, "5.5.2 Error: line too long");
 			break;
 		case ReadStatus::Timeout:
-			closeTimedOut();
+			if (_io.lifetimeLeft(_limits.maxSessionTime) > 0) closeTimedOut();
+			else closeLifetimeUsed();
 			break;
 		case ReadStatus::Closed:
 			closeLost();
@@ -144,6 +154,12 @@ void SmtpSession::dispatch(const std::string& line)
 		if (_state == State::Connected && !row.beforeHelo)
 		{
 			reply(503, "5.5.1 Error: send HELO/EHLO first");
+			return;
+		}
+		if (isJunk(command.verb) && ++_junkCommands > _limits.junkCommands)
+		{
+			reply(421, "4.7.0 " + _server.name + " Error: too many junk commands");
+			closeWith("junk");
 			return;
 		}
 		if ((this->*row.check)(command)) (this->*row.proceed)(command);
@@ -309,6 +325,13 @@ void SmtpSession::closeTimedOut()
 {
 	reply(421, "4.4.2 " + _server.name + " Error: timeout exceeded");
 	closeWith("timeout");
+}
+
+
+void SmtpSession::closeLifetimeUsed()
+{
+	reply(421, "4.4.2 " + _server.name + " Error: session time limit exceeded");
+	closeWith("lifetime");
 }
 
 

@@ -94,6 +94,7 @@ private:
 	void closeWith(const std::string& reason); ///< ends the loop with this disconnect reason
 	void closeShuttingDown();                  ///< 421 4.3.2, reason shutdown
 	void closeTimedOut();                      ///< 421 4.4.2, reason timeout
+	void closeLifetimeUsed();                  ///< 421 4.4.2, reason lifetime (limits.max_session_time)
 	void closeLost();                          ///< the client went away (or we shut its socket)
 
 	// smtp_auth.cpp: STARTTLS (RFC 3207) and AUTH PLAIN/LOGIN (RFC 4954)
@@ -108,7 +109,6 @@ private:
 	bool checkSenderLogin(const std::string& account);
 	/// submission.require_auth: a local sender must have authenticated as that account.
 	std::vector<std::string> authKeywords() const;              ///< STARTTLS and AUTH lines of EHLO, as offered now
-	static std::string withoutSecrets(const std::string& line); ///< "AUTH PLAIN ****" for the transcript
 
 	// smtp_session_transaction.cpp: MAIL, RCPT, DATA and the commit
 	bool checkMail(const SmtpCommand& command);
@@ -140,6 +140,7 @@ private:
 	std::string _authAccount; ///< the account AUTH proved, as its key; empty: not authenticated
 	unsigned _authFailures = 0;
 	unsigned _errors = 0;
+	unsigned _junkCommands = 0; ///< NOOP, RSET, VRFY, HELP since the last message (limits.junk_commands)
 	std::size_t _messages = 0;
 	std::size_t _rejected = 0;
 	std::string _reason;

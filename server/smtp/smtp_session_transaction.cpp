@@ -156,7 +156,7 @@ void SmtpSession::doData(const SmtpCommand&)
 	}
 	catch (const std::exception& exc)
 	{
-		_log.error("%s spool failed from=%s error=%s", _io.id(), _tx->sender.path(), describe(exc));
+		_log.error("%s spool failed from=%s error=%s", _io.id(), logPath(_tx->sender.address()), quoteForLog(describe(exc)));
 		reply(451, "4.3.0 Error: queue file write error");
 		_tx.reset();
 		return;
@@ -191,6 +191,7 @@ void SmtpSession::doData(const SmtpCommand&)
 		return;
 	}
 	++_messages;
+	_junkCommands = 0; // as Postfix: a client delivering mail earns its RSETs and NOOPs
 	try
 	{
 		sink.end();
@@ -199,7 +200,7 @@ void SmtpSession::doData(const SmtpCommand&)
 	}
 	catch (const std::exception& exc)
 	{
-		_log.error("%s store failed from=%s error=%s", _io.id(), _tx->sender.path(), describe(exc));
+		_log.error("%s store failed from=%s error=%s", _io.id(), logPath(_tx->sender.address()), quoteForLog(describe(exc)));
 		reply(451, "4.3.0 Error: queue file write error");
 	}
 	_tx.reset();
@@ -225,7 +226,7 @@ void SmtpSession::commit(const std::string& id, SpoolFile& spool)
 {
 	const DeliveryResult result = _delivery.deliver(_tx->sender.address(), _tx->recipients, spool);
 	_log.information("%s accepted id=%s from=%s rcpts=%z local=%z remote=%z size=%Lu maildir=%s queue=%s", _io.id(),
-		id, _tx->sender.path(), _tx->recipients.size(), result.local, result.remote,
+		id, logPath(_tx->sender.address()), _tx->recipients.size(), result.local, result.remote,
 		static_cast<unsigned long long>(result.size), result.maildir.empty() ? std::string("-") : result.maildir,
 		result.queueId.empty() ? std::string("-") : result.queueId);
 }

@@ -60,6 +60,14 @@ std::string toLf(const std::string& message, std::uint64_t& wireSize)
 } // namespace
 
 
+void MaildirStore::recreateMailbox(const std::string& address)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_maildir.ensure(address);
+	_ready.insert(address);
+}
+
+
 const std::string& MaildirStore::spoolDirectory()
 {
 	std::lock_guard<std::mutex> lock(_mutex);
@@ -117,7 +125,14 @@ std::string MaildirStore::deliver(const std::vector<std::string>& addresses, con
 	const std::string name = _maildir.newFileName(message.size(), wireSize);
 	Pending pending;
 	pending.tmpPath = mailboxPath(addresses.front()) + "/tmp/" + name;
-	const int fd = ::open(pending.tmpPath.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = ::open(pending.tmpPath.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT)
+	{
+		// The Maildir was removed while we run (an admin, a test, a user's rm -r): make it
+		// again rather than answer 451 to every message for it until a restart.
+		recreateMailbox(addresses.front());
+		fd = ::open(pending.tmpPath.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	}
 	if (fd < 0) throwErrno("cannot create", pending.tmpPath, errno);
 	try
 	{
@@ -186,7 +201,14 @@ void MaildirStore::commitBatch(std::vector<Pending*>& batch)
 		std::vector<std::string> linked;
 		for (const auto& target: p->targets)
 		{
-			if (::link(p->tmpPath.c_str(), target.c_str()) != 0)
+			int linkedOk = ::link(p->tmpPath.c_str(), target.c_str());
+			if (linkedOk != 0 && errno == ENOENT && ::access(p->tmpPath.c_str(), F_OK) == 0)
+			{
+				// The recipient's Maildir (or its new/) was removed since it was ensured.
+				ensureMaildir(target.substr(0, target.rfind("/new/")));
+				linkedOk = ::link(p->tmpPath.c_str(), target.c_str());
+			}
+			if (linkedOk != 0)
 			{
 				p->error = std::make_exception_ptr(DurableFileError("cannot link", target, errno));
 				break;

@@ -56,6 +56,9 @@ public:
 	/// Creates mailRoot/<address>/{tmp,new,cur} durably (directories fsynced) if missing.
 
 private:
+	void recreateMailbox(const std::string& address);
+	/// Makes the Maildir again although it was known to exist (it was removed).
+
 	struct Pending
 	/// One delivery waiting for the group commit.
 	{

@@ -301,9 +301,9 @@ EOF
 }
 
 @test "the log has one line per event and no error" {
-	grep -qE 'pop3: [0-9a-f]{8} connected peer=127\.0\.0\.1:[0-9]+' "$T/pop.test.log"
-	grep -qE 'pop3: [0-9a-f]{8} login user="u000@pop.test" messages=100 ' "$T/pop.test.log"
-	grep -qE 'pop3: [0-9a-f]{8} disconnected reason=quit ' "$T/pop.test.log"
+	grep -qE 'pop3: [0-9a-f]{16} connected peer=127\.0\.0\.1:[0-9]+' "$T/pop.test.log"
+	grep -qE 'pop3: [0-9a-f]{16} login user="u000@pop.test" messages=100 ' "$T/pop.test.log"
+	grep -qE 'pop3: [0-9a-f]{16} disconnected reason=quit ' "$T/pop.test.log"
 	! grep -qE '\[(Error|Critical|Fatal)\]' "$T/pop.test.log"
 }
 

@@ -121,7 +121,10 @@ BOOST_AUTO_TEST_CASE(durations)
 	BOOST_TEST(mail::parseDuration("5m").count() == 300);
 	BOOST_TEST(mail::parseDuration("2h").count() == 7200);
 	BOOST_TEST(mail::parseDuration("5d").count() == 432000);
-	for (const char* bad: {"", "5", "m", "5x", "-5m", "5 m", "1.5h", "5mm"})
+	BOOST_TEST(mail::parseDuration("365d").count() == 365 * 86400);
+	BOOST_TEST(mail::parseDuration("8760h").count() == 365 * 86400);
+	for (const char* bad: {"", "5", "m", "5x", "-5m", "5 m", "1.5h", "5mm", "366d", "8761h", "200000000d", "200000d",
+			 "99999999999999999999s"})
 		BOOST_CHECK_THROW(mail::parseDuration(bad), std::invalid_argument);
 }
 
@@ -137,6 +140,8 @@ BOOST_AUTO_TEST_CASE(every_error_names_file_line_and_key)
 		const char* message; ///< a part of the message
 	};
 	const std::string m = kMinimal;
+	std::string dashes; // "- - - ... " 100 levels of block sequences on one line
+	for (int i = 0; i < 100; ++i) dashes += "- ";
 	const Row rows[] = {
 		{"unknown top key", m + "bogus: 1\n", 7, "bogus", "unknown key"},
 		{"unknown server key", "servers:\n  a.example:\n    smtp: 1\n    pop: 2\n    smtpport: 3\n", 5,
@@ -159,6 +164,8 @@ BOOST_AUTO_TEST_CASE(every_error_names_file_line_and_key)
 		{"bad listen port", "dns:\n  listen: 127.0.0.1:99999\n" + m, 2, "dns.listen", "out of range"},
 		{"bad duration", m + "relay:\n  retry: [1m, soon]\n", 8, "relay.retry[1]", "duration"},
 		{"empty retry", m + "relay:\n  retry: []\n", 8, "relay.retry", "non-empty"},
+		{"timeout overflowing", m + "limits:\n  command_timeout: 200000000d\n", 8, "limits.command_timeout", "at most 365d"},
+		{"retry overflowing", m + "relay:\n  retry: [1m, 200000d]\n", 8, "relay.retry[1]", "at most 365d"},
 		{"bad workers", m + "relay:\n  workers: 0\n", 8, "relay.workers", "out of range"},
 		{"bad level", m + "logging:\n  level: loud\n", 8, "logging.level", "unknown level"},
 		{"bad bool", m + "submission:\n  require_auth: maybe\n", 8, "submission.require_auth", "true or false"},
@@ -170,6 +177,14 @@ BOOST_AUTO_TEST_CASE(every_error_names_file_line_and_key)
 		{"section not a map", m + "limits: 5\n", 7, "limits", "expected a map"},
 		{"syntax error", "servers:\n  a: [\n", 3, "", "YAML syntax"},
 		{"empty file", "", 0, "", "empty"},
+		{"account naming no Maildir", "servers:\n  a:\n    smtp: 1\n    pop: 2\n    accounts:\n      a/b@a.example: x\n", 6,
+			"servers.a.accounts.a/b@a.example", "cannot name a Maildir: contains '/'"},
+		{"log file in a missing directory", m + "logging:\n  file: /nonexistent-dir/x.log\n", 8, "logging.file",
+			"no such directory"},
+		{"log file is a directory", m + "logging:\n  file: /tmp\n", 8, "logging.file", "is a directory"},
+		{"second document", m + "---\nservers: {}\n", 8, "", "second YAML document"},
+		{"deep nesting", "x: " + std::string(100000, '[') + std::string(100000, ']') + "\n", 1, "", "nested deeper than 64"},
+		{"deep compact sequences", "x:\n" + dashes + "1\n", 2, "", "nested deeper than 64"},
 	};
 	for (const Row& row: rows)
 	{
@@ -190,6 +205,15 @@ BOOST_AUTO_TEST_CASE(every_error_names_file_line_and_key)
 			BOOST_CHECK_MESSAGE(what.find(path) == 0, row.name << ": what() starts with the file: " << what);
 		}
 	}
+}
+
+
+BOOST_AUTO_TEST_CASE(a_directory_given_as_the_config)
+{
+	TempDir dir;
+	BOOST_CHECK_EXCEPTION(loadConfig(dir.path()), ConfigError, [](const ConfigError& exc) {
+		return std::string(exc.what()).find("is a directory") != std::string::npos;
+	});
 }
 
 

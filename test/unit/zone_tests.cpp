@@ -101,4 +101,23 @@ BOOST_AUTO_TEST_CASE(errors)
 }
 
 
+BOOST_AUTO_TEST_CASE(aliases_cannot_blow_a_small_file_up)
+{
+	// 64 addresses under an anchor, aliased under 2,000 names: 128,000 records from 60 kB.
+	std::string yaml = "A:\n  n0.example: &list [";
+	for (int i = 0; i < 64; ++i) yaml += (i ? ", 10.0.0." : "10.0.0.") + std::to_string(i + 1);
+	yaml += "]\n";
+	for (int i = 1; i < 2000; ++i) yaml += "  n" + std::to_string(i) + ".example: *list\n";
+	TempDir dir;
+	BOOST_CHECK_EXCEPTION(loadZone(dir.write("zone.yaml", yaml)), ConfigError, [](const ConfigError& exc) {
+		return std::string(exc.what()).find("more than 100000 records") != std::string::npos;
+	});
+	std::string one = "A:\n  a.example: [";
+	for (int i = 0; i < 65; ++i) one += (i ? ", 10.0.1." : "10.0.1.") + std::to_string(i + 1);
+	BOOST_CHECK_EXCEPTION(loadZone(dir.write("one.yaml", one + "]\n")), ConfigError, [](const ConfigError& exc) {
+		return std::string(exc.what()).find("more than 64 records for one name") != std::string::npos;
+	});
+}
+
+
 BOOST_AUTO_TEST_SUITE_END()
