@@ -40,7 +40,7 @@ attempts_become() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "${lines[1]}" == "$id "*" waiting  <usr1@mail.sustech.edu.cn>" ]]
-	[[ "${lines[2]}" =~ ^\ +\<usr@gmail\.com\>\ pending\ attempts=1\ next=$(date +%Y-%m-%d)T[0-9:]+[-+][0-9]{2}:[0-9]{2}\ status=4\.[0-9.]+\ reply=\".+\"$ ]]
+	[[ "${lines[2]}" =~ ^\ +\<usr@gmail\.com\>\ pending\ attempts=1\ next=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]+[-+][0-9]{2}:[0-9]{2}\ status=4\.[0-9.]+\ reply=\".+\"$ ]]
 	[[ "$output" == *"-- 1 message in the queue"* ]]
 	[ "$(json_field 'q["messages"][0]["id"]')" = "$id" ]
 	[ "$(json_field 'q["messages"][0]["recipients"][0]["state"]')" = pending ]

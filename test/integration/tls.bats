@@ -195,7 +195,7 @@ PY
 	assert_success
 	assert_line --partial "pass2 +OK maildrop has"
 	assert_line --partial "nope b'-ERR [AUTH]"
-	grep -q 'pop3: .* <<< AUTH \*\*\*\*' "$T/exmail.qq.com.log" # the debug transcript hides the response
+	grep -q 'pop3: .* <<< "AUTH PLAIN \*\*\*\*"' "$T/exmail.qq.com.log" # the debug transcript hides the response
 	run grep -c 'AHVzcjJAbWFpbC5zdXN0ZWNoLmVkdS5jbgBwYXNzMg' "$T/exmail.qq.com.log"
 	assert_output "0"
 }
