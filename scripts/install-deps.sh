@@ -10,8 +10,9 @@ BUILD_PKGS=(g++ make pkg-config libpoco-dev libyaml-cpp-dev libboost-test-dev)
 FUZZ_PKGS=(clang)
 # tests: real peers and helpers the integration tests drive
 TEST_PKGS=(bats bats-support bats-assert dnsutils netcat-openbsd swaks curl python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark)
-# benchmarks: the reference software and load generators (make bench only)
-EXTRA_PKGS=(dnsperf nsd python3-yaml postfix dovecot-pop3d)
+# benchmarks: the reference software, load generators (smtp-source and smtp-sink come with
+# postfix) and perf for profiling where a target is missed (make bench only)
+EXTRA_PKGS=(dnsperf nsd python3-yaml postfix dovecot-pop3d linux-perf)
 # formatting and linting (make format, format-check, lint only)
 LINT_PKGS=(clang-format clang-tidy)
 
