@@ -98,9 +98,12 @@ void RelayQueue::commit(Write& write)
 
 void RelayQueue::commitBatch(std::vector<Write*>& batch)
 {
-	// 1. Every temp file's data and inode durable: one syncfs() for the whole batch.
-	const int fd = ::open(_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	const int syncError = fd < 0 ? errno : (::syncfs(fd) != 0 ? errno : 0);
+	// 1. Every temp file's data and inode durable: one syncfs() for the whole batch (a batch
+	// of removals only has no file to sync).
+	const bool anyFile = std::any_of(batch.begin(), batch.end(), [](const Write* w) { return !w->renames.empty(); });
+	const int fd = anyFile ? ::open(_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	const int syncError = !anyFile ? 0 : fd < 0 ? errno
+												: (::syncfs(fd) != 0 ? errno : 0);
 	if (fd >= 0) ::close(fd);
 	if (syncError != 0)
 	{
@@ -320,7 +323,10 @@ void RelayQueue::remove(const std::string& id)
 {
 	if (::unlink(path(id, kEnvelopeSuffix).c_str()) != 0 && errno != ENOENT)
 		throwErrno("cannot remove", path(id, kEnvelopeSuffix), errno);
-	syncDirectory(_dir);
+	// The envelope's removal durable before the message goes (a crash leaves at most an
+	// orphan .msg, which scan() discards), sharing the directory fsync with concurrent writes.
+	Write write;
+	commit(write);
 	::unlink(path(id, kMessageSuffix).c_str());
 }
 

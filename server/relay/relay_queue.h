@@ -63,14 +63,16 @@ public:
 	void update(const QueueEnvelope& envelope);
 	/// Rewrites the envelope durably (group-committed with concurrent writes).
 	void remove(const std::string& id);
-	/// Removes a finished message (envelope first).
+	/// Removes a finished message: the envelope, then (after the directory fsync the
+	/// group commit shares) the message.
 
 	const std::string& directory() const { return _dir; }
 	std::string corruptDirectory() const { return _dir + "/corrupt"; }
 
 private:
 	struct Write
-	/// One writer's files waiting for the group commit: temp -> final renames, in order.
+	/// One writer's files waiting for the group commit: temp -> final renames, in order
+	/// (none: a removal waiting only for the directory fsync).
 	{
 		std::vector<std::pair<std::string, std::string>> renames;
 		bool removeOnFailure = false; ///< a new entry: a failure removes what was renamed

@@ -194,14 +194,15 @@ BOOST_AUTO_TEST_CASE(version_1_envelopes_without_size_are_still_recovered)
 }
 
 
-BOOST_AUTO_TEST_CASE(concurrent_enqueues_share_commits_and_each_entry_is_whole)
+BOOST_AUTO_TEST_CASE(concurrent_enqueues_updates_and_removes_share_commits_and_each_entry_is_whole)
 {
 	TempDir tmp;
 	RelayQueue queue(tmp.file("queue"));
 	constexpr int kThreads = 8;
 	constexpr int kEach = 20;
 	std::vector<std::thread> writers;
-	std::vector<std::vector<std::string>> ids(kThreads);
+	std::vector<std::vector<std::string>> kept(kThreads);
+	std::atomic<int> broken{0};
 	for (int t = 0; t < kThreads; ++t)
 	{
 		writers.emplace_back([&, t] {
@@ -211,18 +212,37 @@ BOOST_AUTO_TEST_CASE(concurrent_enqueues_share_commits_and_each_entry_is_whole)
 				const std::string id = queue.enqueue(sender, {"r@y.example"}, messageFor(sender));
 				// Returned only when in place: both files are there, whole, right now.
 				QueueEnvelope e;
-				if (!queue.load(id, e) || queue.readMessage(id) != messageFor(sender)) ids[t].push_back("broken " + id);
-				else ids[t].push_back(id);
+				if (!queue.load(id, e) || e.sender != sender || queue.readMessage(id) != messageFor(sender)) ++broken;
+				if (i % 2 == 0)
+				{
+					queue.remove(id);
+					if (queue.load(id, e)) ++broken;
+					continue;
+				}
+				e.attempts = 7;
+				queue.update(e);
+				QueueEnvelope back;
+				if (!queue.load(id, back) || back.attempts != 7u) ++broken;
+				kept[t].push_back(id);
 			}
 		});
 	}
 	for (auto& w: writers) w.join();
-	std::set<std::string> all;
-	for (const auto& list: ids) all.insert(list.begin(), list.end());
-	BOOST_TEST(all.size() == static_cast<std::size_t>(kThreads * kEach));
-	for (const auto& id: all) BOOST_TEST(id.find("broken") == std::string::npos, id);
-	BOOST_TEST(filesIn(tmp.file("queue")).size() == 2u * kThreads * kEach); // no temp file left
-	BOOST_TEST(queue.scan().size() == static_cast<std::size_t>(kThreads * kEach));
+	BOOST_TEST(broken.load() == 0);
+	std::set<std::string> expected;
+	for (const auto& list: kept)
+	{
+		for (const auto& id: list)
+		{
+			expected.insert(id + ".env");
+			expected.insert(id + ".msg");
+		}
+	}
+	BOOST_TEST(expected.size() == 2u * kThreads * kEach / 2);
+	BOOST_TEST(filesIn(tmp.file("queue")) == expected); // no temp file, nothing removed left behind
+	const auto scanned = queue.scan();
+	BOOST_TEST(scanned.size() == static_cast<std::size_t>(kThreads * kEach / 2));
+	for (const auto& e: scanned) BOOST_TEST(e.attempts == 7u);
 }
 
 
