@@ -109,7 +109,7 @@ struct Provider
 		return s.address().port();
 	}
 
-	std::size_t queued() { return queue->scan().size(); }
+	std::size_t queued() { return queue->list().size(); }
 	std::vector<std::string> senderMailbox() { return mailbox(store->mailboxPath(kSender)); }
 
 	TempDir dir;
