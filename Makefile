@@ -3,6 +3,7 @@
 #   make            build everything (installs missing Debian packages first)
 #   make test       unit + integration tests; last line "N passed, N failed"
 #   make run        start the demo topology from conf/mail.yaml in the foreground
+#   make install    the three programs into $(PREFIX)/bin (PREFIX=/usr/local), man pages
 #   make bench      benchmarks against the reference software (Postfix, smtp-sink, Dovecot, NSD); BENCH=part, results in bench/results/latest.md
 #   make sanitize   ASan+UBSan build, then the unit and integration tests on it
 #   make tsan       ThreadSanitizer build, then the unit and integration tests on it
@@ -16,6 +17,11 @@
 # binary, so adding a file needs no change here.
 
 BUILD ?= build
+
+# Every core unless -j is given on the command line (which wins).
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc)
+endif
 SANITIZE ?=
 FUZZ_SECONDS ?= 30
 
@@ -58,14 +64,14 @@ COMMON_LIB := $(BUILD)/lib/libmailcommon.a
 PROGRAMS := $(BIN)/mail-dns $(BIN)/mail-server $(BIN)/mail-agent
 UNIT_BIN := $(BIN)/unit-tests
 
-.PHONY: all deps test unit integration run bench sanitize tsan fuzz format format-check lint lint-deps clean
+.PHONY: all deps test unit integration run install bench sanitize tsan fuzz format format-check lint lint-deps clean
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(UNIT_BIN)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/install-deps.sh
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh build
 	@mkdir -p $(dir $@) && touch $@
 
 $(ROOTS_STAMP): scripts/include-roots.sh
@@ -75,6 +81,11 @@ $(ROOTS_STAMP): scripts/include-roots.sh
 $(OBJ)/%.o: %.cpp | $(DEPS_STAMP) $(ROOTS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -I$(call include_root,$<) -c $< -o $@
+
+# The one version string (--version of every program) comes from the VERSION file.
+VERSION := $(shell cat VERSION)
+$(OBJ)/common/version.o: override CXXFLAGS += -DMAIL_VERSION='"$(VERSION)"'
+$(OBJ)/common/version.o: VERSION
 
 $(COMMON_LIB): $(call objs,$(COMMON_SRC))
 	@mkdir -p $(dir $@)
@@ -94,23 +105,39 @@ $(BIN)/mail-agent: $(call objs,agent/main.cpp $(AGENT_SRC)) $(COMMON_LIB)
 
 $(UNIT_BIN): $(call objs,$(UNIT_SRC) $(DNS_SRC) $(SERVER_SRC) $(AGENT_SRC)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lboost_unit_test_framework
+	$(CXX) $(LDFLAGS) -o $@ $^ -lPocoJSON $(LDLIBS) -lboost_unit_test_framework
 
 # TESTS=pattern limits the integration files (e.g. TESTS=dns); UNIT=suite limits unit tests.
 test: all
+	@scripts/install-deps.sh test
 	@scripts/run-tests.sh $(BUILD)
 
 unit: $(UNIT_BIN)
 	@scripts/run-tests.sh $(BUILD) --unit-only
 
 integration: $(PROGRAMS)
+	@scripts/install-deps.sh test
 	@scripts/run-tests.sh $(BUILD) --integration-only
 
-run: all
-	@scripts/run.sh
+# Only what running needs: the three programs (no unit tests) and the run packages.
+# foreground.py gives run.sh the terminal in a group of its own, so a Ctrl-C does not
+# also reach make (which would die of SIGINT): run.sh stops everything and make exits 0.
+run: $(PROGRAMS)
+	@scripts/install-deps.sh run
+	@scripts/foreground.py scripts/run.sh
+
+PREFIX ?= /usr/local
+install: $(PROGRAMS)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	@if [ -d man ]; then \
+		install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8; \
+		for f in man/*.1; do [ -e "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/man/man1/; done; \
+		for f in man/*.8; do [ -e "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/man/man8/; done; \
+	fi; true
 
 bench: all
-	@WITH_BENCH=1 scripts/install-deps.sh
+	@scripts/install-deps.sh bench
 	@scripts/bench.sh $(BUILD)
 
 sanitize:
@@ -120,6 +147,7 @@ tsan:
 	@$(MAKE) --no-print-directory BUILD=build-tsan SANITIZE=tsan CXXFLAGS="-O1 -g" test
 
 fuzz: | $(DEPS_STAMP)
+	@scripts/install-deps.sh fuzz
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # Tracked sources only, so build output and scratch files are never touched.

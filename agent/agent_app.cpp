@@ -10,6 +10,7 @@
 
 #include <Poco/File.h>
 
+#include <csignal>
 #include <iostream>
 #include <optional>
 
@@ -31,6 +32,18 @@ std::optional<Config> diagnosticsConfig(const AgentOptions& options)
 }
 
 
+/// Where a name was looked up, for "unknown host": a user running from another directory
+/// otherwise cannot tell that mail-dns was never asked.
+std::string lookedUpIn(const AgentOptions& options, const std::optional<Config>& config)
+{
+	if (!config)
+		return " (no config at " + options.confPath
+			+ ", so only system names were tried; give --conf FILE for the pseudo-DNS names)";
+	return " (config " + options.confPath + ": asked mail-dns at " + config->dns.host + ":"
+		+ std::to_string(config->dns.port) + ", then the system resolver)";
+}
+
+
 int runDiagnostics(const AgentOptions& options)
 {
 	std::optional<Config> config = diagnosticsConfig(options);
@@ -41,7 +54,8 @@ int runDiagnostics(const AgentOptions& options)
 	}
 	catch (const UnknownHost& e)
 	{
-		std::cerr << "mail-agent: " << (options.mode == AgentMode::Ping ? "ping" : "trace") << ": " << e.what() << std::endl;
+		std::cerr << "mail-agent: " << (options.mode == AgentMode::Ping ? "ping" : "trace") << ": " << e.what()
+				  << lookedUpIn(options, config) << std::endl;
 		return ExitUnknownHost;
 	}
 	try
@@ -83,7 +97,15 @@ int runMail(const AgentOptions& options)
 	{
 	case AgentMode::Send: return shell.runSend();
 	case AgentMode::Pop: return shell.runPop();
-	default: return shell.runInteractive();
+	default:
+		// Ctrl-C at the prompt is how users leave (as in a shell): a clean exit, status 0.
+		// Nothing is half-written on our side (a POP3 session without QUIT deletes nothing).
+		std::signal(SIGINT, [](int) {
+			const char newline = '\n';
+			(void)!::write(STDOUT_FILENO, &newline, 1);
+			::_exit(ExitOk);
+		});
+		return shell.runInteractive();
 	}
 }
 

@@ -221,8 +221,10 @@ std::string agentUsage()
 		   "       mail-agent -e EMAIL -p PASSWORD pop stat|list [N]|retr N|dele N|uidl [N]|top N L\n"
 		   "       mail-agent ping HOST [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [--conf FILE]\n"
 		   "       mail-agent trace HOST [--max-hops N] [-W TIMEOUT] [-n] [--conf FILE]\n"
-		   "Without a command it reads [smtp|pop|exit] commands from standard input.\n"
-		   "-c/--conf defaults to conf/mail.yaml (after ping, -c is the count).\n";
+		   "       mail-agent --version\n"
+		   "Without a command it reads [smtp|pop|exit] commands from standard input; Ctrl-C leaves.\n"
+		   "--conf FILE (or -c FILE before the command) defaults to conf/mail.yaml; after ping,\n"
+		   "-c is the count and --conf the only config flag.\n";
 }
 
 

@@ -2,10 +2,14 @@
 #include "common/app_main.h"
 
 #include "common/errors.h"
+#include "common/version.h"
 
 #include <Poco/Util/OptionException.h>
 
+#include <Poco/Path.h>
+
 #include <csignal>
+#include <cstring>
 #include <iostream>
 #include <pthread.h>
 
@@ -29,10 +33,26 @@ void blockDaemonSignals()
 }
 
 
+bool printVersionIfAsked(const std::string& program, int argc, char** argv)
+{
+	for (int i = 1; i < argc; ++i)
+	{
+		if (std::strcmp(argv[i], "--") == 0) return false;
+		if (std::strcmp(argv[i], "--version") == 0)
+		{
+			std::cout << Poco::Path(program).getFileName() << " " << projectVersion() << std::endl;
+			return true;
+		}
+	}
+	return false;
+}
+
+
 int runApplication(Poco::Util::Application& app, int argc, char** argv)
 {
 	blockDaemonSignals();
 	const std::string program = argc > 0 ? argv[0] : "mail";
+	if (printVersionIfAsked(program, argc, argv)) return ExitOk;
 	try
 	{
 		app.init(argc, argv);

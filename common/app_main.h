@@ -3,6 +3,8 @@
 
 #include <Poco/Util/Application.h>
 
+#include <string>
+
 
 namespace mail {
 
@@ -12,6 +14,11 @@ int runApplication(Poco::Util::Application& app, int argc, char** argv);
 /// that waits for them sees them; Poco::Util::ServerApplication::waitForTerminationRequest
 /// does) and ignores SIGPIPE; parses the command line, then runs the application.
 /// A bad option exits 64 (SPEC.md) with a one-line message, not Poco's default 78.
+/// `--version` anywhere before `--` prints "PROGRAM VERSION" and exits 0.
+
+
+bool printVersionIfAsked(const std::string& program, int argc, char** argv);
+/// True (after printing "PROGRAM VERSION" on stdout) when an argument is `--version`.
 
 
 void blockDaemonSignals();

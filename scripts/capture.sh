@@ -1,29 +1,29 @@
 #!/usr/bin/env bash
 # capture.sh - record the SMTP, POP3 and DNS traffic of a topology on loopback with tshark.
 #
-#   scripts/capture.sh [--conf FILE] [-o FILE.pcapng] [-d MAX_SECONDS] [-- COMMAND ...]
+#   scripts/capture.sh [--conf FILE] [-o FILE.pcapng] [-t MAX_SECONDS] [-- COMMAND ...]
 #
 # Captures on `lo` every SMTP, SMTPS, POP3, POP3S and DNS port of the config (from
 # `mail-server --list-servers`), until COMMAND finishes (when given), Ctrl-C, or
 # MAX_SECONDS (default 300). Then prints one decoded line per packet, with decode-as rules
 # so that the custom ports show as SMTP, POP and DNS, and the Wireshark command line that
-# opens the file with the same rules. Defaults: conf/mail.yaml, capture.pcapng.
-# Exits with COMMAND's status (or 0), 1 when tshark cannot capture.
+# opens the file with the same rules. Defaults: the project's conf/mail.yaml,
+# capture.pcapng. Capturing needs root or membership of the wireshark group.
+# Exits with COMMAND's status (or 0), 1 when tshark cannot capture or fails.
 set -uo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-bin=${MAIL_BIN:-$root/build/bin}
-conf=conf/mail.yaml
+. "$(dirname "$0")/lib.sh"
+conf=$default_conf
 out=capture.pcapng
 max=300
 ready_wait=15   # seconds for tshark to start capturing / to see the end marker
 
-usage() { echo "usage: $0 [--conf FILE] [-o FILE.pcapng] [-d MAX_SECONDS] [-- COMMAND ...]" >&2; exit 64; }
+usage() { echo "usage: $0 [--conf FILE] [-o FILE.pcapng] [-t MAX_SECONDS] [-- COMMAND ...]" >&2; exit 64; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	-c|--conf) [ $# -ge 2 ] || usage; conf=$2; shift 2 ;;
 	-o|--output) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
-	-d|--duration) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || usage; max=$2; shift 2 ;;
+	-t|--duration) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || usage; max=$2; shift 2 ;;
 	-h|--help) sed -n '2,12s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	--) shift; break ;;
 	*) usage ;;
@@ -55,9 +55,20 @@ log=$(mktemp /tmp/mail-capture.XXXXXX)
 rm -f "$out"
 tshark -i lo -f "$capture_filter" -w "$out" -a "duration:$max" -q >"$log" 2>&1 &
 tshark_pid=$!
-stop_tshark() {
+tshark_status=0 tshark_done=""
+stop_tshark() { # stops tshark (once) and keeps its exit status
+	[ -z "$tshark_done" ] || return 0
 	if kill -0 "$tshark_pid" 2>/dev/null; then kill -INT "$tshark_pid" 2>/dev/null; fi
 	wait "$tshark_pid" 2>/dev/null
+	tshark_status=$? tshark_done=1
+}
+# why_not_captured: the reason tshark gave, and what to do when it is about permissions.
+why_not_captured() {
+	cat "$log" >&2
+	if grep -qiE 'permission|not permitted|privileges' "$log"; then
+		echo "capture: capturing needs root or membership of the wireshark group" \
+			"(sudo usermod -aG wireshark \$USER after dpkg-reconfigure wireshark-common)" >&2
+	fi
 }
 trap 'stop_tshark; rm -f "$log"' EXIT
 trap 'stop_tshark' INT TERM
@@ -65,10 +76,19 @@ trap 'stop_tshark' INT TERM
 deadline=$((SECONDS + ready_wait))
 until grep -q "Capturing on" "$log"; do
 	if ! kill -0 "$tshark_pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
-		echo "capture: tshark did not start capturing:" >&2; cat "$log" >&2; exit 1
+		echo "capture: tshark did not start capturing:" >&2; why_not_captured; exit 1
 	fi
 	sleep 0.1
 done
+# tshark prints "Capturing on" before it finds out it may not: give it a moment to fail
+# before running COMMAND for nothing.
+sleep 0.5
+if ! kill -0 "$tshark_pid" 2>/dev/null; then
+	stop_tshark
+	echo "capture: tshark could not capture (status $tshark_status):" >&2
+	why_not_captured
+	exit 1
+fi
 echo "capture: recording on lo ($capture_filter) into $out" >&2
 
 status=0
@@ -85,9 +105,17 @@ if [ $# -gt 0 ]; then
 	stop_tshark
 else
 	wait "$tshark_pid" 2>/dev/null
-	stop_tshark
+	rc=$?
+	# a Ctrl-C interrupts the wait and its trap already stopped tshark and kept its status
+	[ -n "$tshark_done" ] || tshark_status=$rc tshark_done=1
 fi
 
+# tshark stopped by our SIGINT exits 0; any other status means it could not capture.
+if [ "$tshark_status" != 0 ] || [ ! -s "$out" ]; then
+	echo "capture: tshark failed (status $tshark_status):" >&2
+	why_not_captured
+	exit 1
+fi
 echo "capture: $(tshark -r "$out" 2>/dev/null | wc -l) packets in $out" >&2
 tshark -r "$out" "${decode[@]}" 2>/dev/null
 echo "capture: open it in Wireshark with the same decode-as rules:" >&2

@@ -7,12 +7,13 @@
 # answer; usr1@mail.sustech.edu.cn mails itself, usr2@mail.sustech.edu.cn and
 # usr@gmail.com in one message (the gmail copy goes through the relay); then each of the
 # three reads its mailbox (stat, list, retr of the newest message). Prints what each user
-# sees, and stops what it started. Defaults: conf/mail.yaml; a temp data dir when it has to
-# start the topology. Exits non-zero when a step fails.
+# # sees, and stops what it started. Defaults: the project's conf/mail.yaml (from any
+# directory); a temp data dir when it has to start the topology. Ctrl-C stops the agent and
+# the servers at once. Exits non-zero when a step fails.
 set -uo pipefail
 
 . "$(dirname "$0")/lib.sh"
-conf=conf/mail.yaml
+conf=$default_conf
 data=""
 relay_wait=${DEMO_RELAY_WAIT:-20}   # seconds for the gmail copy to arrive
 
@@ -42,6 +43,7 @@ cleanup() {
 }
 tmpdata=""
 trap cleanup EXIT
+trap 'echo "demo: interrupted" >&2; exit 130' INT TERM
 if running; then
 	echo "demo: using the topology already running for $conf"
 else
@@ -50,7 +52,9 @@ else
 	started=$data
 fi
 
-agent() { timeout 60 "$bin/mail-agent" --conf "$conf" "$@"; }
+# --foreground: the agent stays in our process group, so a Ctrl-C reaches it too instead of
+# leaving it waiting on DNS timeouts once the servers are gone.
+agent() { timeout --foreground 60 "$bin/mail-agent" --conf "$conf" "$@"; }
 say() { printf '\n=== %s\n' "$*"; }
 # count ADDRESS PASSWORD: messages in the mailbox (0 when it cannot be read yet)
 count() { local n; n=$(agent -e "$1" -p "$2" pop stat 2>/dev/null | awk '{ print $1 }'); echo "${n:-0}"; }

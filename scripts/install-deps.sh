@@ -1,24 +1,46 @@
 #!/usr/bin/env bash
-# install-deps.sh - install every Debian package that building, running, testing and
-# benchmarking the project needs. Skips what is already installed; fails loudly when
+# install-deps.sh - install the Debian packages that building, running, testing and
+# benchmarking the project need. Skips what is already installed; fails loudly when
 # apt-get fails. Called by the Makefile, so a fresh Debian 12 machine needs nothing else.
+#
+#   scripts/install-deps.sh [GROUP ...]     groups: build run test fuzz bench lint
+#
+# Each make target asks for its own groups (make: build; make run: build run; make test:
+# build test; make fuzz: fuzz; make bench: bench), so `make run` installs no clang or
+# tshark. Without a group: build, run, test and fuzz. WITH_BENCH=1 and WITH_LINT=1 add
+# those groups.
 set -euo pipefail
 
 # build: compiler is assumed (g++, make); libraries and tools below
 BUILD_PKGS=(g++ make pkg-config libpoco-dev libyaml-cpp-dev libboost-test-dev)
+# run: what the topology scripts use (dig, ss, pgrep; python3 for foreground.py)
+RUN_PKGS=(dnsutils iproute2 procps python3)
 # fuzzing: libFuzzer comes with clang
 FUZZ_PKGS=(clang)
 # tests: real peers and helpers the integration tests drive
-TEST_PKGS=(bats bats-support bats-assert dnsutils netcat-openbsd swaks curl python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark)
+TEST_PKGS=(bats bats-support bats-assert man-db dnsutils netcat-openbsd swaks curl python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark)
 # benchmarks: the reference software, load generators (smtp-source and smtp-sink come with
 # postfix) and perf for profiling where a target is missed (make bench only)
 EXTRA_PKGS=(dnsperf nsd python3-yaml postfix dovecot-pop3d linux-perf)
 # formatting and linting (make format, format-check, lint only)
 LINT_PKGS=(clang-format clang-tidy)
 
-want=("${BUILD_PKGS[@]}" "${FUZZ_PKGS[@]}" "${TEST_PKGS[@]}")
-if [ "${WITH_BENCH:-0}" = 1 ]; then want+=("${EXTRA_PKGS[@]}"); fi
-if [ "${WITH_LINT:-0}" = 1 ]; then want+=("${LINT_PKGS[@]}"); fi
+groups=("$@")
+[ ${#groups[@]} -gt 0 ] || groups=(build run test fuzz)
+if [ "${WITH_BENCH:-0}" = 1 ]; then groups+=(bench); fi
+if [ "${WITH_LINT:-0}" = 1 ]; then groups+=(lint); fi
+want=()
+for group in "${groups[@]}"; do
+	case $group in
+	build) want+=("${BUILD_PKGS[@]}") ;;
+	run) want+=("${RUN_PKGS[@]}") ;;
+	test) want+=("${RUN_PKGS[@]}" "${TEST_PKGS[@]}") ;;
+	fuzz) want+=("${FUZZ_PKGS[@]}") ;;
+	bench) want+=("${RUN_PKGS[@]}" "${TEST_PKGS[@]}" "${EXTRA_PKGS[@]}") ;;
+	lint) want+=("${LINT_PKGS[@]}") ;;
+	*) echo "install-deps: unknown group $group (build run test fuzz bench lint)" >&2; exit 64 ;;
+	esac
+done
 
 missing=()
 for p in "${want[@]}"; do

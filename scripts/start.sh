@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # start.sh - start mail-dns and every server of a config in the background (SPEC.md).
 #
-#   scripts/start.sh [--conf FILE] [--data DIR]
+#   scripts/start.sh [--conf FILE] [--data DIR] [--only NAME ...]
 #
-# Defaults: conf/mail.yaml, var/. Returns 0 once mail-dns answers and each server itself
-# listens on every one of its ports (ss; a port held by another program does not count).
-# Each program logs to DATA/<name>.log and has DATA/<name>.pid.
-# If a program dies or a port stays closed (START_TIMEOUT seconds, default 15), prints the
-# program's log, stops everything it started and exits 1. scripts/stop.sh stops them.
+# Defaults: the project's conf/mail.yaml and var/ (wherever it is run from). Returns 0 once
+# mail-dns answers and each server itself listens on every one of its ports (ss; a port held
+# by another program does not count). Each program logs to DATA/<name>.log and has
+# DATA/<name>.pid. --only NAME (repeatable; a server name or mail-dns) starts just those.
+# If a program dies or a port stays closed (START_TIMEOUT seconds, default 15), prints what
+# the program logged in this run, stops everything it started and exits 1.
+# scripts/stop.sh stops them.
 set -uo pipefail
 
 . "$(dirname "$0")/lib.sh"
-conf=conf/mail.yaml
-data=var
+conf=$default_conf
+data=$default_data
 limit=${START_TIMEOUT:-15}
+allow_only=1
 
 parse_conf_data_args "$@"
 
@@ -21,12 +24,17 @@ for prog in mail-dns mail-server; do
 	[ -x "$bin/$prog" ] || { echo "start: $bin/$prog is missing; run make first" >&2; exit 1; }
 done
 topology=$("$bin/mail-server" --list-servers --conf "$conf") || exit $?
+for n in "${only[@]}"; do
+	[ "$n" = mail-dns ] || grep -q "^server $n " <<<"$topology" ||
+		{ echo "start: no server named '$n' in $conf" >&2; exit 64; }
+done
 mkdir -p "$data" || exit 1
 data=$(cd "$data" && pwd)
 
 # Refuse to start a second copy over the same data directory.
 for pidfile in "$data"/*.pid; do
 	[ -e "$pidfile" ] || continue
+	wanted "$(basename "$pidfile" .pid)" || continue
 	pid=$(cat "$pidfile" 2>/dev/null)
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		echo "start: $(basename "$pidfile" .pid) is already running (pid $pid); scripts/stop.sh --data $data first" >&2
@@ -45,10 +53,15 @@ launch() { # launch NAME CMD...: background, log and pid file under $data
 	names+=("$name")
 }
 
-fail() { # fail NAME WHY: show the log, stop what was started, exit 1
-	echo "start: $1 $2; its log ($data/$1.log):" >&2
-	tail -n 40 "$data/$1.log" >&2
-	"$root/scripts/stop.sh" --data "$data" >&2
+# this_run NAME: what the program logged since this script started it.
+this_run() { tail -c +$((${log_offset[$1]} + 1)) "$data/$1.log" 2>/dev/null; }
+
+fail() { # fail NAME WHY: show this run's log lines, stop what was started, exit 1
+	echo "start: $1 $2; what it logged ($data/$1.log):" >&2
+	this_run "$1" | tail -n 40 >&2
+	local n stop_args=()
+	for n in "${names[@]}"; do stop_args+=(--only "$n"); done
+	"$root/scripts/stop.sh" --data "$data" "${stop_args[@]}" >&2
 	exit 1
 }
 
@@ -56,17 +69,20 @@ alive() { kill -0 "$(cat "$data/$1.pid")" 2>/dev/null; }
 
 # started NAME: the program printed its readiness line (every listener is up) in this
 # run's part of the log. A port that answers is not enough: another process may hold it.
-started() { tail -c +$((${log_offset[$1]} + 1)) "$data/$1.log" 2>/dev/null | grep -q -- ': ready '; }
+started() { this_run "$1" | grep -q -- ': ready '; }
 
 dns_answers() { dig @"$1" -p "$2" +time=1 +tries=1 probe.invalid A >/dev/null 2>&1; }
 # listening NAME PORT: the program itself (not whoever else) listens on the TCP port.
 listening() { ss -Hltnp "( sport = :$2 )" 2>/dev/null | grep -q "pid=$(cat "$data/$1.pid"),"; }
 
 read -r _ dns_host dns_port <<<"$(head -n 1 <<<"$topology")"
-launch mail-dns "$bin/mail-dns" --conf "$conf"
-checks=("mail-dns dns $dns_host $dns_port")
+checks=()
+if wanted mail-dns; then
+	launch mail-dns "$bin/mail-dns" --conf "$conf"
+	checks+=("mail-dns dns $dns_host $dns_port")
+fi
 while read -r kind name address smtp pop smtps pops; do
-	[ "$kind" = server ] || continue
+	[ "$kind" = server ] && wanted "$name" || continue
 	launch "$name" "$bin/mail-server" -n "$name" --conf "$conf" --data "$data"
 	for port in "$smtp" "$pop" "$smtps" "$pops"; do
 		[ "$port" = 0 ] || checks+=("$name tcp $address $port")

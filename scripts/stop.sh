@@ -1,24 +1,30 @@
 #!/usr/bin/env bash
 # stop.sh - stop what scripts/start.sh started (SPEC.md).
 #
-#   scripts/stop.sh [--data DIR]
+#   scripts/stop.sh [--conf FILE] [--data DIR] [--only NAME ...]
 #
-# Sends SIGTERM to every program with a pid file in DATA (default var/), servers before
-# mail-dns, and waits for each to exit (STOP_TIMEOUT seconds, default 10; then SIGKILL,
-# reported). Removes the pid files. Exits 0 when nothing is left running.
+# Sends SIGTERM to every program with a pid file in DATA (default: the project's var/,
+# wherever it is run from), servers before mail-dns, and waits for each to exit
+# (STOP_TIMEOUT seconds, default 10; then SIGKILL, reported). Removes the pid files.
+# --conf FILE: only mail-dns and the servers of that config; --only NAME (repeatable):
+# only those. Exits 0 when nothing is left running (saying so when DATA does not exist).
 set -uo pipefail
 
-data=var
+. "$(dirname "$0")/lib.sh"
+conf=""
+data=$default_data
 limit=${STOP_TIMEOUT:-10}
-usage() { echo "usage: $0 [--data DIR]" >&2; exit 64; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	-d|--data) [ $# -ge 2 ] || usage; data=$2; shift 2 ;;
-	-h|--help) sed -n '2,8s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) usage ;;
-	esac
-done
-[ -d "$data" ] || exit 0
+allow_only=1
+parse_conf_data_args "$@"
+[ -d "$data" ] || { echo "stop: nothing to stop: no data directory $data" >&2; exit 0; }
+
+if [ -n "$conf" ]; then
+	topology=$("$bin/mail-server" --list-servers --conf "$conf") || exit $?
+	declare -A of_conf=([mail-dns]=1)
+	while read -r kind name _; do [ "$kind" = server ] && of_conf[$name]=1; done <<<"$topology"
+fi
+# acts_on NAME: --only and --conf both allow it
+acts_on() { wanted "$1" && { [ -z "$conf" ] || [ -n "${of_conf[$1]:-}" ]; }; }
 
 ours() { # ours PID: the pid is alive and still one of our programs (not a reused pid)
 	tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qE '(^|/)mail-(server|dns)( |$)'
@@ -49,8 +55,10 @@ stop_group() { # stop_group PIDFILE...: TERM all, then wait for all
 servers=()
 for pidfile in "$data"/*.pid; do
 	[ -e "$pidfile" ] || continue
-	[ "$(basename "$pidfile")" = mail-dns.pid ] || servers+=("$pidfile")
+	name=$(basename "$pidfile" .pid)
+	acts_on "$name" || continue
+	[ "$name" = mail-dns ] || servers+=("$pidfile")
 done
 [ ${#servers[@]} -eq 0 ] || stop_group "${servers[@]}"
-[ -e "$data/mail-dns.pid" ] && stop_group "$data/mail-dns.pid"
+[ -e "$data/mail-dns.pid" ] && acts_on mail-dns && stop_group "$data/mail-dns.pid"
 exit 0

@@ -4,6 +4,9 @@
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "server/control/control_client.h"
+#include "server/control/control_service.h"
+#include "server/control/instance_lock.h"
 #include "server/delivery.h"
 #include "server/net/session_service.h"
 #include "server/pop3/pop3_session.h"
@@ -22,6 +25,7 @@
 #include <Poco/Util/OptionSet.h>
 
 #include <iostream>
+#include <memory>
 
 using Poco::Util::HelpFormatter;
 using Poco::Util::Option;
@@ -34,7 +38,9 @@ namespace mail {
 
 void MailServerApp::defineOptions(OptionSet& options)
 {
-	ServerApplication::defineOptions(options);
+	// Not ServerApplication's: its --daemon, --umask and --pidfile are not offered
+	// (scripts/start.sh runs servers in the background and writes their pid files).
+	Application::defineOptions(options);
 	options.addOption(Option("help", "h", "display this help and exit")
 						  .required(false)
 						  .repeatable(false)
@@ -56,6 +62,12 @@ void MailServerApp::defineOptions(OptionSet& options)
 		"`dns HOST PORT`, then per server `server NAME ADDRESS SMTP POP SMTPS POPS` (0: no port)")
 						  .required(false)
 						  .repeatable(false));
+	options.addOption(Option("check", "", "validate the configuration (and -n NAME when given), exit 0 or 78")
+						  .required(false)
+						  .repeatable(false));
+	options.addOption(Option("version", "", "print the version and exit").required(false).repeatable(false));
+	options.addOption(Option("json", "", "queue: print the queue as JSON").required(false).repeatable(false));
+	options.addOption(Option("all", "", "queue retry: every waiting message").required(false).repeatable(false));
 }
 
 
@@ -66,6 +78,9 @@ void MailServerApp::handleOption(const std::string& name, const std::string& val
 	else if (name == "conf") _confPath = value;
 	else if (name == "data") _dataDir = value;
 	else if (name == "list-servers") _listServers = true;
+	else if (name == "check") _check = true;
+	else if (name == "json") _json = true;
+	else if (name == "all") _all = true;
 }
 
 
@@ -80,7 +95,10 @@ void MailServerApp::displayHelp()
 {
 	HelpFormatter help(options());
 	help.setCommand("mail-server");
-	help.setUsage("-n NAME [--conf FILE] [--data DIR]");
+	help.setUsage(
+		"-n NAME [--conf FILE] [--data DIR] | --check [--conf FILE] [-n NAME] | --version\n"
+		"       mail-server -n NAME [--data DIR] queue [--json] | queue retry ID|--all |\n"
+		"                   queue delete ID | queue hold ID | queue release ID");
 	help.setHeader("One mail provider: an SMTP server, a POP3 server and a relay queue.");
 	help.format(std::cout);
 }
@@ -116,6 +134,51 @@ int MailServerApp::listServers()
 }
 
 
+int MailServerApp::check()
+{
+	Config config;
+	if (!readConfig(config)) return ExitConfig;
+	if (!_name.empty() && !config.server(_name))
+	{
+		std::cerr << "mail-server: " << _confPath << ": servers: no server named '" << _name << "'" << std::endl;
+		return ExitConfig;
+	}
+	std::cout << "mail-server: " << _confPath << ": ok (" << config.servers.size() << " servers)" << std::endl;
+	return ExitOk;
+}
+
+
+std::string MailServerApp::dataDir() const
+{
+	return Poco::Path(Poco::Path(_dataDir).absolute()).append(Poco::Path(_name)).toString();
+}
+
+
+int MailServerApp::queueCommand(const std::vector<std::string>& args)
+{
+	const std::string usage =
+		"usage: mail-server -n NAME queue [--json] | queue retry ID|--all | queue delete ID | "
+		"queue hold ID | queue release ID";
+	if (_name.empty())
+	{
+		std::cerr << "mail-server: -n NAME is required (" << usage << ")" << std::endl;
+		return ExitUsage;
+	}
+	std::string request;
+	if (args.size() == 1 && !_all) request = _json ? "queue --json" : "queue";
+	else if (args.size() == 2 && args[1] == "retry" && _all && !_json) request = "retry --all";
+	else if (args.size() == 3 && !_all && !_json
+		&& (args[1] == "retry" || args[1] == "delete" || args[1] == "hold" || args[1] == "release"))
+		request = args[1] + " " + args[2];
+	else
+	{
+		std::cerr << "mail-server: " << usage << std::endl;
+		return ExitUsage;
+	}
+	return sendControlRequest(ControlService::socketPath(dataDir()), request, std::cout, std::cerr);
+}
+
+
 int MailServerApp::main(const std::vector<std::string>& args)
 {
 	if (_helpRequested)
@@ -123,12 +186,19 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		displayHelp();
 		return ExitOk;
 	}
+	if (!args.empty() && args.front() == "queue") return queueCommand(args);
+	if (_json || _all)
+	{
+		std::cerr << "mail-server: --json and --all go with queue (try --help)" << std::endl;
+		return ExitUsage;
+	}
 	if (!args.empty())
 	{
 		std::cerr << "mail-server: unexpected argument '" << args.front() << "' (try --help)" << std::endl;
 		return ExitUsage;
 	}
 	if (_listServers) return listServers();
+	if (_check) return check();
 	if (_name.empty())
 	{
 		std::cerr << "mail-server: -n NAME is required (try --help)" << std::endl;
@@ -149,7 +219,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	setupLogging(server->logging, "mail-server");
 	Poco::Logger& log = Poco::Logger::get("app");
 
-	const std::string dataDir = Poco::Path(Poco::Path(_dataDir).absolute()).append(Poco::Path(_name)).toString();
+	const std::string dataDir = this->dataDir();
 	try
 	{
 		Poco::File(dataDir).createDirectories();
@@ -159,12 +229,30 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		log.fatal("- cannot create data directory dir=%s error=%s", dataDir, exc.displayText());
 		return Poco::Util::Application::EXIT_CANTCREAT;
 	}
+	// Before anything else under DATA/NAME/: a second copy must not touch the live queue.
+	std::unique_ptr<InstanceLock> lock;
+	try
+	{
+		lock = std::make_unique<InstanceLock>(dataDir);
+		if (!lock->tryLock())
+		{
+			std::cerr << "mail-server: " << _name << " is already running on " << dataDir << " (pid "
+					  << lock->holder() << ", lock " << lock->path() << "); stop it first" << std::endl;
+			return ExitUnavailable;
+		}
+	}
+	catch (const Poco::Exception& exc)
+	{
+		log.fatal("- cannot lock data directory dir=%s error=%s", dataDir, exc.displayText());
+		return Poco::Util::Application::EXIT_CANTCREAT;
+	}
 
 	ServerContext context(config, *server, dataDir);
 	MaildirStore store(context.mailDir());
 	RelayQueue queue(context.queueDir());
 	Delivery delivery(*server, store, queue);
 	RelayService relay(context, queue, delivery);
+	ControlService control(ControlService::socketPath(dataDir), queue, relay);
 	SessionService smtp("smtp", *server, &ServerConfig::smtp, SmtpSession::busyReply(*server),
 		[&](Poco::Net::StreamSocket& socket, const std::string& id) { SmtpSession(context, delivery, socket, id).run(); });
 	SessionService pop3("pop3", *server, &ServerConfig::pop, Pop3Session::busyReply(*server),
@@ -172,6 +260,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	try
 	{
 		relay.start();
+		control.start();
 		smtp.start();
 		pop3.start();
 	}
@@ -191,6 +280,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	context.stopping = true;
 	smtp.stop();
 	pop3.stop();
+	control.stop();
 	relay.stop();
 	log.information("- stopped server=%s", _name);
 	return ExitOk;

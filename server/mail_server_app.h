@@ -23,11 +23,17 @@ private:
 	void handleHelp(const std::string& name, const std::string& value);
 	void handleOption(const std::string& name, const std::string& value) override;
 	void displayHelp();
-	int listServers();                     ///< --list-servers: the topology for scripts/start.sh
-	bool readConfig(Config& config) const; ///< false (reported on stderr) on a ConfigError
+	int listServers();                                      ///< --list-servers: the topology for scripts/start.sh
+	bool readConfig(Config& config) const;                  ///< false (reported on stderr) on a ConfigError
+	int check();                                            ///< --check: validate the config, 0 or 78 (as `postfix check`)
+	int queueCommand(const std::vector<std::string>& args); ///< `queue ...` through the control socket
+	std::string dataDir() const;                            ///< DATA/NAME, absolute
 
 	bool _helpRequested = false;
 	bool _listServers = false;
+	bool _check = false;
+	bool _json = false; ///< queue --json
+	bool _all = false;  ///< queue retry --all
 	std::string _name;
 	std::string _confPath = "conf/mail.yaml";
 	std::string _dataDir = "var";

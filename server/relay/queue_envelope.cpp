@@ -116,6 +116,8 @@ std::string formatEnvelope(const QueueEnvelope& envelope)
 		<< "attempts\t" << envelope.attempts << "\n"
 		<< "next\t" << envelope.nextAttempt << "\n";
 	if (sized) out << "size\t" << envelope.size << "\n";
+	// Only when held, so envelopes that never were stay byte for byte as before.
+	if (envelope.held) out << "hold\t1\n";
 	for (const auto& r: envelope.recipients)
 	{
 		out << "rcpt\t" << toString(r.state) << "\t" << escapeField(r.address) << "\t" << escapeField(r.status)
@@ -160,6 +162,7 @@ QueueEnvelope parseEnvelope(const std::string& text)
 		else if (key == "attempts") envelope.attempts = Poco::NumberParser::parseUnsigned(f[1]);
 		else if (key == "next") envelope.nextAttempt = Poco::NumberParser::parse64(f[1]);
 		else if (key == "size" && version == 2) envelope.size = Poco::NumberParser::parse64(f[1]);
+		else if (key == "hold") envelope.held = f[1] == "1";
 		else throw Poco::DataFormatException("unknown envelope key", key);
 	}
 	if (version == 0 || !ended || envelope.id.empty() || envelope.recipients.empty() || (version == 2 && envelope.size < 0))

@@ -41,6 +41,7 @@ struct QueueEnvelope
 	unsigned attempts = 0;
 	std::int64_t nextAttempt = 0; ///< unix seconds
 	std::int64_t size = -1;       ///< octets of the .msg file; -1: not recorded (a version 1 envelope)
+	bool held = false;            ///< on hold (`mail-server queue hold`): not tried until released
 
 	bool finished() const; ///< every recipient is Delivered or Bounced
 };

@@ -63,7 +63,8 @@ void RelayService::start()
 	const std::vector<QueueEnvelope> queued = _queue.scan();
 	for (const auto& envelope: queued)
 	{
-		schedule(envelope.id, Clock::from_time_t(static_cast<std::time_t>(envelope.nextAttempt)));
+		if (envelope.held) _log.information("%s relay held (queue release ID to send it)", envelope.id);
+		else schedule(envelope.id, Clock::from_time_t(static_cast<std::time_t>(envelope.nextAttempt)));
 	}
 	_log.information("- relay started workers=%u queued=%z", _context.server.relay.workers, queued.size());
 	for (unsigned i = 0; i < _context.server.relay.workers; ++i)

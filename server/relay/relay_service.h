@@ -35,6 +35,19 @@ namespace mail {
 class Delivery;
 
 
+enum class QueueOpResult
+/// What an operator's queue operation (RelayService::retryNow and the others) did.
+{
+	Done,
+	NotFound, ///< no such message in the queue
+	Busy,     ///< a worker is attempting it right now; try again in a moment
+	Held,     ///< retryNow on a held message: release it first
+	NotHeld   ///< release of a message that is not held
+};
+
+const char* describe(QueueOpResult result);
+
+
 struct ScheduledEntry
 /// One message known to the relay schedule, as scheduleSnapshot() reports it.
 {
@@ -63,10 +76,26 @@ public:
 	/// What is due when, soonest first, then the messages being attempted. Thread-safe;
 	/// a copy taken under the schedule lock, so it may be stale as soon as it returns.
 
+	// Operator actions (`mail-server -n NAME queue ...` through the control socket). The
+	// relay owns the queue, so these change it here, under the schedule lock, never
+	// alongside a worker's attempt on the same message (relay_service_ops.cpp).
+	QueueOpResult retryNow(const std::string& id); ///< due now (postqueue -i)
+	std::size_t retryAll();                        ///< every waiting message due now (postqueue -f)
+	QueueOpResult hold(const std::string& id);     ///< out of the schedule, recorded in the envelope
+	QueueOpResult release(const std::string& id);  ///< back into the schedule, due now
+	QueueOpResult remove(const std::string& id, const std::string& reason);
+	///< Fails every pending recipient with reason, bounces them to the sender (as expiry
+	///  does) and removes the message.
+
 private:
 	using Clock = std::chrono::system_clock;
 
 	void schedule(const std::string& id, Clock::time_point when);
+	QueueOpResult takeForOperator(const std::string& id);
+	///< Takes a waiting message out of _due (it stays in _known, so nothing reschedules it)
+	///  for hold/remove; NotFound when the schedule does not know it (held or gone).
+	void forget(const std::string& id);   ///< out of _known: held or removed by the operator
+	void giveBack(const std::string& id); ///< back into _due after an operator action failed
 	void work();
 	std::optional<Clock::time_point> attempt(const std::string& id);
 	/// One delivery attempt; returns when to try again, or nothing when the message is done.

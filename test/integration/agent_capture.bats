@@ -10,7 +10,7 @@ setup_file() {
 	export PCAP=$T/demo.pcapng
 	# capture.sh runs demo.sh, which starts the topology (nothing answers yet) and stops it
 	local rc=0
-	timeout 150 "$REPO_ROOT/scripts/capture.sh" --conf "$CONF" -o "$PCAP" -d 120 -- \
+	timeout 150 "$REPO_ROOT/scripts/capture.sh" --conf "$CONF" -o "$PCAP" -t 120 -- \
 		"$REPO_ROOT/scripts/demo.sh" --conf "$CONF" --data "$T/data" >"$T/capture.out" 2>"$T/capture.err" || rc=$?
 	echo "$rc" >"$T/capture.status"
 }

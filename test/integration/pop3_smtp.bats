@@ -59,7 +59,7 @@ fresh_alice() {
 	run python3 - "$P_POP" "$MAILROOT/alice@pop.test" "$T" <<'PY'
 import glob, os, poplib, sys
 port, box, t = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-stored = [open(f, "rb").read() for f in sorted(glob.glob(box + "/new/*"), key=lambda f: (int(f.split("/")[-1].split(".")[0]), int(f.split(".M")[1].split("P")[0])))]
+stored = [open(f, "rb").read() for f in sorted(glob.glob(box + "/new/*"), key=lambda f: (int(f.split("/")[-1].split(".")[0]), int(f.split("/")[-1].split(".M")[1].split("P")[0])))]
 sent = [open("%s/m%d" % (t, n), "rb").read() for n in (1, 2, 3)]
 p = poplib.POP3("127.0.0.1", port, timeout=10)
 p.user("alice@pop.test"); print("PASS", p.pass_("alice pw").decode())

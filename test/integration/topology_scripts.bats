@@ -123,12 +123,16 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(60)' "$GM_POP" &
 	local holder=$!
 	wait_port "$GM_POP" 5
+	# what an earlier run logged is not this run's story
+	mkdir -p "$T/var"
+	for i in $(seq 50); do echo "OLD RUN LINE $i"; done >"$T/var/gmail.com.log"
 	run "$REPO_ROOT/scripts/start.sh" --conf "$CONF" --data "$T/var"
 	kill "$holder"; wait "$holder" 2>/dev/null || true
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"gmail.com exited"* ]]
 	[[ "$output" == *"cannot start"* ]]
+	[[ "$output" != *"OLD RUN LINE"* ]]
 	[ -z "$(leftovers)" ]
 	! ls "$T"/var/*.pid 2>/dev/null
 }
@@ -179,8 +183,171 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(60)' "$GM_POP" 
 	local i
 	for ((i = 0; i < 600; i++)); do all_ports_answer 2>/dev/null && break; sleep 0.05; done
 	all_ports_answer || { cat "$T/make-run.out"; false; }
+	grep -q 'build/bin/mail-agent -e usr1@mail.sustech.edu.cn -p pass1\|mail-agent --conf' "$T/make-run.out"
+	grep -q "dig @127.0.0.1 -p $DNS_PORT gmail.com MX" "$T/make-run.out"
 	kill -INT -- "-$leader"
 	group_status "$T/make-run.out" 10
 	for ((i = 0; i < 200; i++)); do [ -z "$(leftovers)" ] && break; sleep 0.05; done
+	[ -z "$(leftovers)" ]
+	# a Ctrl-C is a clean stop: no program "exited with status", no make error line
+	cat "$T/make-run.out"
+	grep -q '^run: stopped' "$T/make-run.out"
+	! grep -qE 'exited with status|Error [0-9]|\*\*\*' "$T/make-run.out"
+}
+
+@test "make run builds no unit tests and installs only the run packages; make install PREFIX=" {
+	run make -n -C "$REPO_ROOT" run
+	[ "$status" -eq 0 ]
+	[[ "$output" != *unit-tests* ]]
+	[[ "$output" != *test/unit* ]]
+	[[ "$output" == *"scripts/install-deps.sh run"* ]]
+	[[ "$output" != *"install-deps.sh test"* ]]
+	[[ "$output" != *"install-deps.sh fuzz"* ]]
+}
+
+@test "make install PREFIX=DIR puts the three programs in DIR/bin" {
+	run make -s -C "$REPO_ROOT" install PREFIX="$T/prefix"
+	[ "$status" -eq 0 ]
+	local prog
+	for prog in mail-dns mail-server mail-agent; do
+		[ -x "$T/prefix/bin/$prog" ]
+		"$T/prefix/bin/$prog" --version | grep -q "^$prog "
+	done
+}
+
+# fake_clone: a copy of the scripts in $T/clone with the test topology as its default
+# config, so the scripts' defaults can be tried without touching the real project.
+fake_clone() {
+	mkdir -p "$T/clone/conf"
+	cp -r "$REPO_ROOT/scripts" "$T/clone/"
+	cp "$CONF" "$T/clone/conf/mail.yaml"
+	cp "$T/zone.yaml" "$T/clone/conf/zone.yaml"
+}
+
+@test "start.sh and stop.sh find their project from any directory (defaults: its conf/ and var/)" {
+	fake_clone
+	cd /
+	run "$T/clone/scripts/start.sh"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"logs and pid files in $T/clone/var"* ]]
+	all_ports_answer
+	[ -n "$(pgrep -af -- "--conf $T/clone/conf/mail.yaml" || true)" ]
+	cd /tmp
+	run "$T/clone/scripts/stop.sh"
+	[ "$status" -eq 0 ]
+	[ -z "$(pgrep -af -- "--conf $T/clone/conf/mail.yaml" || true)" ]
+	! ls "$T"/clone/var/*.pid 2>/dev/null
+	rm -rf "$T/clone"
+}
+
+@test "stop.sh says so when there is nothing to stop" {
+	run "$REPO_ROOT/scripts/stop.sh" --data "$T/nothing-here"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"nothing to stop: no data directory $T/nothing-here"* ]]
+}
+
+@test "start.sh --only, stop.sh --only and restart.sh act on one server; stop.sh --conf on one config" {
+	run "$REPO_ROOT/scripts/start.sh" --conf "$CONF" --data "$T/var" --only mail-dns --only exmail.qq.com
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"running mail-dns exmail.qq.com "* ]]
+	! nc -z 127.0.0.1 "$GM_SMTP"
+	run "$REPO_ROOT/scripts/start.sh" --conf "$CONF" --data "$T/var" --only gmail.com
+	[ "$status" -eq 0 ]
+	all_ports_answer
+	local ex_pid gm_pid
+	ex_pid=$(cat "$T/var/exmail.qq.com.pid")
+	gm_pid=$(cat "$T/var/gmail.com.pid")
+	run "$REPO_ROOT/scripts/restart.sh" --conf "$CONF" --data "$T/var" gmail.com
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/var/exmail.qq.com.pid")" = "$ex_pid" ]
+	[ "$(cat "$T/var/gmail.com.pid")" != "$gm_pid" ]
+	all_ports_answer
+	run "$REPO_ROOT/scripts/restart.sh" --conf "$CONF" --data "$T/var" nosuch.example
+	[ "$status" -eq 64 ]
+	run "$REPO_ROOT/scripts/stop.sh" --data "$T/var" --only gmail.com
+	[ "$status" -eq 0 ]
+	! nc -z 127.0.0.1 "$GM_SMTP"
+	kill -0 "$ex_pid"
+	# a config naming other servers stops only mail-dns (every config has one) here
+	sed 's/exmail\.qq\.com:$/other.example:/; s/^  gmail\.com:$/  other2.example:/' "$CONF" >"$T/other.yaml"
+	run "$REPO_ROOT/scripts/stop.sh" --conf "$T/other.yaml" --data "$T/var"
+	[ "$status" -eq 0 ]
+	kill -0 "$ex_pid"
+	"$REPO_ROOT/scripts/stop.sh" --conf "$CONF" --data "$T/var"
+	[ -z "$(leftovers)" ]
+}
+
+@test "capture.sh: -d is not a duration any more (-t is); as a non-root user it says why and fails" {
+	run "$REPO_ROOT/scripts/capture.sh" --conf "$CONF" -d 5
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"-t MAX_SECONDS"* ]]
+	local out
+	out=$(mktemp -d /tmp/mail-capture-it.XXXXXX)
+	chmod 777 "$out"
+	cd /
+	run runuser -u nobody -- "$REPO_ROOT/scripts/capture.sh" -o "$out/x.pcapng" -t 2
+	rm -rf "$out"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"needs root or membership of the wireshark group"* ]]
+	[[ "$output" != *"packets in"* ]]
+	[[ "$output" != *"recording on lo"* ]]
+}
+
+@test "Ctrl-C during demo.sh stops the agent and the servers at once" {
+	# an agent that hangs (as one waiting on DNS timeouts does) and records its pid
+	mkdir -p "$T/fakebin"
+	ln -sf "$MAIL_BIN/mail-server" "$MAIL_BIN/mail-dns" "$T/fakebin/"
+	printf '#!/bin/bash\necho $$ >>"%s/agents"\nexec sleep 30\n' "$T" >"$T/fakebin/mail-agent"
+	chmod +x "$T/fakebin/mail-agent"
+	rm -f "$T/agents"
+	local leader i
+	leader=$(MAIL_BIN=$T/fakebin in_new_group "$T/demo.out" "$REPO_ROOT/scripts/demo.sh" --conf "$CONF" --data "$T/demo")
+	for ((i = 0; i < 300; i++)); do [ -s "$T/agents" ] && break; sleep 0.05; done
+	[ -s "$T/agents" ] || { cat "$T/demo.out"; false; }
+	kill -INT -- "-$leader"
+	local rc
+	rc=$(group_status "$T/demo.out" 5) || { cat "$T/demo.out"; false; }
+	[ "$rc" -ne 0 ]
+	local pid
+	for pid in $(cat "$T/agents"); do wait_gone "$pid" 2; done
+	[ "$(wc -l <"$T/agents")" -eq 1 ] # no agent ran after the Ctrl-C
+	[ -z "$(leftovers)" ]
+}
+
+@test "make run on a terminal: Ctrl-C stops everything and make exits 0" {
+	# a real terminal (pty): Ctrl-C is the line discipline's SIGINT to the foreground group
+	run env MAIL_CONF="$CONF" MAIL_DATA="$T/var" python3 - "$REPO_ROOT" <<'PY'
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("make", ["make", "-s", "-C", sys.argv[1], "run"])
+out, deadline, sent = b"", time.time() + 60, False
+while True:
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    if not sent and out.count(b"ready server=") == 2 and b"dig @" in out:
+        time.sleep(0.3)
+        os.write(fd, b"\x03")
+        sent = True
+    if time.time() > deadline:
+        break
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+print("make status", os.waitstatus_to_exitcode(status))
+PY
+	echo "$output"
+	[[ "$output" == *"run: stopped"* ]]
+	[[ "${lines[-1]}" == "make status 0" ]]
+	[[ "$output" != *"exited with status"* ]]
+	[[ "$output" != *"Error"* ]]
+	[[ "$output" != *"Interrupt"* ]]
 	[ -z "$(leftovers)" ]
 }

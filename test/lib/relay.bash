@@ -72,3 +72,13 @@ running() {
 	pid=$(awk -v n="$1" '$2 == n { p = $1 } END { print p }' "$T/pids")
 	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
 }
+
+# queue_topology: the demo topology with retries 10 minutes apart (so any attempt a test
+# sees was asked for), mail-dns and exmail.qq.com running, gmail.com down: mail for it
+# waits in exmail.qq.com's queue.
+queue_topology() {
+	make_topology
+	sed -i 's/^  retry: .*/  retry: [10m]/' "$CONF"
+	start_dns
+	start_server exmail.qq.com
+}

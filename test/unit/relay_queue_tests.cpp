@@ -70,6 +70,26 @@ BOOST_AUTO_TEST_CASE(enqueue_writes_message_and_envelope_and_notifies)
 }
 
 
+BOOST_AUTO_TEST_CASE(hold_survives_a_rewrite_and_is_absent_from_envelopes_never_held)
+{
+	TempDir tmp;
+	RelayQueue queue(tmp.path());
+	const std::string id = queue.enqueue("a@x.example", {"b@y.example"}, "m\r\n");
+	QueueEnvelope e;
+	BOOST_REQUIRE(queue.load(id, e));
+	BOOST_TEST(!e.held);
+	BOOST_TEST(mail::formatEnvelope(e).find("hold") == std::string::npos);
+	e.held = true;
+	queue.update(e);
+	QueueEnvelope back;
+	BOOST_REQUIRE(queue.load(id, back));
+	BOOST_TEST(back.held);
+	BOOST_TEST(queue.scan().front().held);
+	back.held = false;
+	BOOST_TEST(!mail::parseEnvelope(mail::formatEnvelope(back)).held);
+}
+
+
 BOOST_AUTO_TEST_CASE(ids_are_unique_and_time_ordered)
 {
 	TempDir tmp;

@@ -1,0 +1,54 @@
+// control_service.h - the operator's control socket (DATA/NAME/control.sock).
+//
+// `mail-server -n NAME queue ...` talks to the running server here rather than touching
+// the queue itself: the relay owns the queue, so every change goes through it. A Unix
+// stream socket (mode 0600: it can delete mail), one request per connection:
+//   request:  one line, `queue [--json]` | `retry ID` | `retry --all` | `delete ID` |
+//             `hold ID` | `release ID`
+//   response: `ok` or `error MESSAGE` on the first line, then the output; then close.
+#pragma once
+
+#include "server/relay/relay_queue.h"
+#include "server/relay/relay_service.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Thread.h>
+
+#include <atomic>
+#include <string>
+
+
+namespace mail {
+
+
+class ControlService
+{
+public:
+	ControlService(const std::string& socketPath, RelayQueue& queue, RelayService& relay);
+	~ControlService();
+
+	void start();
+	///< Binds the socket (replacing a stale one: the instance lock is held) and starts its
+	///  thread. Throws Poco::IOException when it cannot bind.
+	void stop();
+
+	std::string handle(const std::string& request);
+	///< The whole response to one request line (also for tests).
+
+	static std::string socketPath(const std::string& dataDir) { return dataDir + "/control.sock"; }
+
+private:
+	void run();
+	void serve(int client);
+
+	std::string _path;
+	RelayQueue& _queue;
+	RelayService& _relay;
+	Poco::Logger& _log;
+	int _listen = -1;
+	std::atomic<bool> _stop{false};
+	Poco::Thread _thread{"control"};
+};
+
+
+} // namespace mail

@@ -1,0 +1,168 @@
+// relay_service_ops.cpp - the operator's queue actions on the relay (retry, hold, release, delete).
+//
+// The relay owns the queue: these run on the control socket's thread, change the schedule
+// under its lock, and write an envelope only while no worker can hold the same message
+// (it is out of _due, and a message being attempted is refused as Busy).
+#include "server/relay/relay_service.h"
+
+#include <Poco/Timestamp.h>
+
+
+namespace mail {
+
+
+const char* describe(QueueOpResult result)
+{
+	switch (result)
+	{
+	case QueueOpResult::Done: return "done";
+	case QueueOpResult::NotFound: return "no such message in the queue";
+	case QueueOpResult::Busy: return "being delivered right now; try again in a moment";
+	case QueueOpResult::Held: return "on hold; release it first";
+	case QueueOpResult::NotHeld: return "not on hold";
+	}
+	return "?";
+}
+
+
+QueueOpResult RelayService::takeForOperator(const std::string& id)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (!_known.count(id)) return QueueOpResult::NotFound;
+	for (auto it = _due.begin(); it != _due.end(); ++it)
+	{
+		if (it->second == id)
+		{
+			_due.erase(it);
+			return QueueOpResult::Done;
+		}
+	}
+	return QueueOpResult::Busy;
+}
+
+
+QueueOpResult RelayService::retryNow(const std::string& id)
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		for (auto it = _due.begin(); it != _due.end(); ++it)
+		{
+			if (it->second != id) continue;
+			_due.erase(it);
+			_due.emplace(Clock::time_point(), id);
+			_wake.notify_one();
+			return QueueOpResult::Done;
+		}
+		if (_known.count(id)) return QueueOpResult::Busy;
+	}
+	QueueEnvelope envelope;
+	if (_queue.load(id, envelope) && envelope.held) return QueueOpResult::Held;
+	return QueueOpResult::NotFound;
+}
+
+
+std::size_t RelayService::retryAll()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	std::multimap<Clock::time_point, std::string> now;
+	for (auto& entry: _due) now.emplace(Clock::time_point(), entry.second);
+	_due.swap(now);
+	_wake.notify_all();
+	return _due.size();
+}
+
+
+QueueOpResult RelayService::hold(const std::string& id)
+{
+	const QueueOpResult taken = takeForOperator(id);
+	if (taken == QueueOpResult::Busy) return taken;
+	QueueEnvelope envelope;
+	try
+	{
+		if (!_queue.load(id, envelope))
+		{
+			forget(id);
+			return QueueOpResult::NotFound;
+		}
+		if (!envelope.held)
+		{
+			envelope.held = true;
+			_queue.update(envelope);
+		}
+	}
+	catch (...)
+	{
+		if (taken == QueueOpResult::Done) giveBack(id);
+		throw;
+	}
+	forget(id);
+	_log.information("%s relay held by=operator", id);
+	return QueueOpResult::Done;
+}
+
+
+QueueOpResult RelayService::release(const std::string& id)
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_known.count(id)) return QueueOpResult::NotHeld;
+	}
+	QueueEnvelope envelope;
+	if (!_queue.load(id, envelope)) return QueueOpResult::NotFound;
+	if (!envelope.held) return QueueOpResult::NotHeld;
+	envelope.held = false;
+	envelope.nextAttempt = Poco::Timestamp().epochTime();
+	_queue.update(envelope);
+	_log.information("%s relay released by=operator", id);
+	schedule(id, Clock::time_point());
+	return QueueOpResult::Done;
+}
+
+
+QueueOpResult RelayService::remove(const std::string& id, const std::string& reason)
+{
+	const QueueOpResult taken = takeForOperator(id);
+	if (taken == QueueOpResult::Busy) return taken;
+	QueueEnvelope envelope;
+	try
+	{
+		if (!_queue.load(id, envelope))
+		{
+			forget(id);
+			return QueueOpResult::NotFound;
+		}
+		failPending(envelope, "5.0.0", "deleted from the queue by the operator: " + reason);
+		bounce(envelope, _queue.readMessage(id));
+		_queue.remove(id);
+	}
+	catch (...)
+	{
+		if (taken == QueueOpResult::Done) giveBack(id);
+		throw;
+	}
+	forget(id);
+	_log.information("%s relay removed reason=deleted attempts=%u", id, envelope.attempts);
+	return QueueOpResult::Done;
+}
+
+
+void RelayService::forget(const std::string& id)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_known.erase(id);
+}
+
+
+void RelayService::giveBack(const std::string& id)
+{
+	// The operator's change failed half-way (a write error): the relay tries it again later,
+	// as after a failed attempt.
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_due.emplace(Clock::now() + _policy.delayAfter(1), id);
+	}
+	_wake.notify_one();
+}
+
+
+} // namespace mail
