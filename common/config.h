@@ -46,6 +46,9 @@ struct RelayConfig
 	Seconds connectTimeout{30};                       ///< TCP connect to an exchanger
 	Seconds commandTimeout{300};                      ///< each SMTP reply from the peer
 	unsigned maxHops = 50;                            ///< Received: headers before a loop bounce
+	unsigned destinationConcurrency = 20;             ///< connections at once to one destination
+	Seconds connectionCacheTime{2};                   ///< an idle connection is kept this long; 0: none
+	unsigned maxMessagesPerConnection = 100;          ///< then the connection is closed
 };
 
 

@@ -66,7 +66,7 @@ void applyLimits(const YAML::Node& node, const std::string& key, Limits& limits)
 
 void applyRelay(const YAML::Node& node, const std::string& key, RelayConfig& relay)
 {
-	checkKeys(node, key, {"workers", "retry", "expire", "connect_timeout", "command_timeout", "max_hops"});
+	checkKeys(node, key, {"workers", "retry", "expire", "connect_timeout", "command_timeout", "max_hops", "destination_concurrency", "connection_cache_time", "max_messages_per_connection"});
 	const auto k = [&](const char* name) { return childKey(key, name); };
 	if (node["workers"]) relay.workers = static_cast<unsigned>(readUnsigned(node["workers"], k("workers"), 1, 256));
 	if (node["retry"])
@@ -86,6 +86,11 @@ void applyRelay(const YAML::Node& node, const std::string& key, RelayConfig& rel
 	if (node["connect_timeout"]) relay.connectTimeout = readDuration(node["connect_timeout"], k("connect_timeout"));
 	if (node["command_timeout"]) relay.commandTimeout = readDuration(node["command_timeout"], k("command_timeout"));
 	if (node["max_hops"]) relay.maxHops = static_cast<unsigned>(readUnsigned(node["max_hops"], k("max_hops"), 1, 1000));
+	if (node["destination_concurrency"])
+		relay.destinationConcurrency = static_cast<unsigned>(readUnsigned(node["destination_concurrency"], k("destination_concurrency"), 1, 1000));
+	if (node["connection_cache_time"]) relay.connectionCacheTime = readDuration(node["connection_cache_time"], k("connection_cache_time"));
+	if (node["max_messages_per_connection"])
+		relay.maxMessagesPerConnection = static_cast<unsigned>(readUnsigned(node["max_messages_per_connection"], k("max_messages_per_connection"), 1, 100000));
 	for (const char* name: {"expire", "connect_timeout", "command_timeout"})
 	{
 		if (node[name] && readDuration(node[name], k(name)).count() == 0) failAt(node[name], k(name), "must be longer than 0s");

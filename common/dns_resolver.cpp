@@ -29,9 +29,14 @@ std::uint16_t randomId()
 }
 
 
+constexpr std::uint16_t kTypeSoa = 6;
+constexpr std::uint32_t kNegativeTtl = 60; ///< a negative answer without an SOA is cached this long
+
+
 struct Reply
 {
 	LookupStatus status = LookupStatus::Timeout;
+	std::uint32_t ttl = 0;
 	std::vector<dns::ResourceRecord> records; ///< answers of the asked name and type
 };
 
@@ -64,6 +69,21 @@ Match matchReply(const std::uint8_t* data, std::size_t size, std::uint16_t id, c
 }
 
 
+std::uint32_t negativeTtl(const dns::Message& message)
+/// RFC 2308 5: the SOA's TTL capped by its MINIMUM field; without an SOA, kNegativeTtl.
+{
+	for (const auto& rr: message.authority)
+	{
+		if (rr.type != kTypeSoa || rr.rdata.size() < 4) continue;
+		const auto& d = rr.rdata;
+		const std::size_t n = d.size();
+		const std::uint32_t minimum = (std::uint32_t(d[n - 4]) << 24) | (std::uint32_t(d[n - 3]) << 16) | (std::uint32_t(d[n - 2]) << 8) | d[n - 1];
+		return std::min(rr.ttl, minimum);
+	}
+	return kNegativeTtl;
+}
+
+
 Reply classify(const dns::Message& message, const std::string& name, std::uint16_t type)
 {
 	Reply reply;
@@ -78,9 +98,12 @@ Reply classify(const dns::Message& message, const std::string& name, std::uint16
 		for (const auto& rr: message.answers)
 			if (rr.type == type && dns::equalNames(rr.name, name)) reply.records.push_back(rr);
 		reply.status = reply.records.empty() ? LookupStatus::NoData : LookupStatus::Ok;
+		reply.ttl = reply.records.empty() ? negativeTtl(message) : reply.records.front().ttl;
+		for (const auto& rr: reply.records) reply.ttl = std::min(reply.ttl, rr.ttl);
 		break;
 	case dns::RcodeNxDomain:
 		reply.status = LookupStatus::NxDomain;
+		reply.ttl = negativeTtl(message);
 		break;
 	default:
 		reply.status = LookupStatus::Failure;
@@ -163,6 +186,7 @@ LookupResult<std::vector<MxRecord>> Resolver::mx(const std::string& name) const
 	const Reply reply = query(SocketAddress(_host, _port), _timeout, _retries, name, dns::TypeMx);
 	LookupResult<std::vector<MxRecord>> result;
 	result.status = reply.status;
+	result.ttl = reply.ttl;
 	for (const auto& rr: reply.records)
 	{
 		dns::WireReader reader(rr.rdata.data(), rr.rdata.size());
@@ -184,6 +208,7 @@ LookupResult<std::uint16_t> Resolver::port(const std::string& name) const
 	const Reply reply = query(SocketAddress(_host, _port), _timeout, _retries, name, dns::TypeP);
 	LookupResult<std::uint16_t> result;
 	result.status = reply.status;
+	result.ttl = reply.ttl;
 	if (result.ok())
 	{
 		const auto& rdata = reply.records.front().rdata;
@@ -198,6 +223,7 @@ LookupResult<std::vector<std::uint32_t>> Resolver::a(const std::string& name) co
 	const Reply reply = query(SocketAddress(_host, _port), _timeout, _retries, name, dns::TypeA);
 	LookupResult<std::vector<std::uint32_t>> result;
 	result.status = reply.status;
+	result.ttl = reply.ttl;
 	for (const auto& rr: reply.records)
 	{
 		const auto& d = rr.rdata;

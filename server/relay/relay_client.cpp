@@ -1,21 +1,11 @@
-// relay_client.cpp - outbound SMTP transaction on Poco::Net::SMTPClientSession.
+// relay_client.cpp - one message to one exchanger: cached or new connection, transactions until every recipient has an answer.
 #include "server/relay/relay_client.h"
 
-#include "server/message/dot_stuffing.h"
-
-#include <Poco/Exception.h>
 #include <Poco/Logger.h>
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/SMTPClientSession.h>
-#include <Poco/Net/SocketAddress.h>
-#include <Poco/String.h>
 
-#include <cctype>
-
-using Poco::Timespan;
-using Poco::Net::SMTPClientSession;
-using Poco::Net::SocketAddress;
-using Poco::Net::StreamSocket;
+#include <algorithm>
+#include <deque>
+#include <map>
 
 
 namespace mail {
@@ -24,191 +14,66 @@ namespace mail {
 namespace {
 
 
-Outcome outcomeOf(int code)
-{
-	if (code >= 200 && code < 300) return Outcome::Delivered;
-	if (code >= 500 && code < 600) return Outcome::Permanent;
-	return Outcome::Temporary; // 4xx, and anything a broken peer might send
-}
-
-
-std::string oneLine(const std::string& reply)
-{
-	std::string out = reply;
-	for (char& c: out)
-	{
-		if (c == '\r' || c == '\n') c = ' ';
-	}
-	return Poco::trim(out);
-}
-
-
-bool isEnhancedStatus(const std::string& text, char cls)
-/// "c.ddd.ddd" with c the reply class (RFC 3463: 1-3 digits per part after the class).
-{
-	if (text.size() < 5 || text[0] != cls || text[1] != '.') return false;
-	std::size_t i = 2, digits = 0;
-	for (int part = 0; part < 2; ++part)
-	{
-		digits = 0;
-		while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && digits < 3)
-		{
-			++i;
-			++digits;
-		}
-		if (digits == 0) return false;
-		if (part == 0)
-		{
-			if (i >= text.size() || text[i] != '.') return false;
-			++i;
-		}
-	}
-	return i == text.size();
-}
-
-
-class LiveGuard
-/// Registers a connected socket with the client for abortAll() while a transaction runs.
-{
-public:
-	LiveGuard(std::mutex& mutex, std::set<StreamSocket*>& live, StreamSocket& socket):
-		_mutex(mutex), _live(live), _socket(socket)
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_live.insert(&_socket);
-	}
-	~LiveGuard()
-	{
-		release();
-	}
-	void release()
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_live.erase(&_socket);
-	}
-	LiveGuard(const LiveGuard&) = delete;
-	LiveGuard& operator=(const LiveGuard&) = delete;
-
-private:
-	std::mutex& _mutex;
-	std::set<StreamSocket*>& _live;
-	StreamSocket& _socket;
-};
-
-
-void sendAll(StreamSocket& socket, const std::string& data)
-{
-	std::size_t done = 0;
-	while (done < data.size())
-	{
-		const int n = socket.sendBytes(data.data() + done, static_cast<int>(data.size() - done));
-		if (n <= 0) throw Poco::Net::ConnectionResetException("send returned " + std::to_string(n));
-		done += static_cast<std::size_t>(n);
-	}
-}
-
-
-int command(SMTPClientSession& session, const std::string& line, std::string& reply)
-/// One command and its reply; a closed connection or garbage instead of a reply throws.
-{
-	const int code = session.sendCommand(line, reply);
-	if (code < 200 || code > 599)
-		throw Poco::Net::ConnectionResetException(reply.empty() ? "connection closed by peer" : "bad reply: " + oneLine(reply));
-	return code;
-}
-
-
-void quit(SMTPClientSession& session, const std::string& peer)
-/// QUIT and close; the outcome is known already, so a failure here changes nothing.
-{
-	try
-	{
-		session.close();
-	}
-	catch (const Poco::Exception& exc)
-	{
-		Poco::Logger::get("relay").debug("- quit failed peer=%s error=%s", peer, exc.displayText());
-	}
-}
-
-
-void setAll(std::vector<RecipientResult>& results, const std::vector<bool>& which, Outcome outcome,
-	const std::string& status, const std::string& reply, bool remote = false)
-{
-	for (std::size_t i = 0; i < results.size(); ++i)
-	{
-		if (!which[i]) continue;
-		results[i].outcome = outcome;
-		results[i].status = status;
-		results[i].reply = reply;
-		results[i].remote = remote;
-	}
-}
+constexpr std::size_t kRecipientsPerTransaction = 50;
+/// As Postfix's default_destination_recipient_limit: a message to more recipients at one
+/// exchanger goes in several transactions, so a peer with a common limit (100) never
+/// has to refuse any, and pipelined RCPTs over its limit cannot pile up errors there.
 
 
 } // namespace
 
 
-const char* toString(Outcome outcome)
+const RecipientResult* TransactionResult::find(const std::string& address) const
 {
-	switch (outcome)
+	for (const auto& r: recipients)
 	{
-	case Outcome::Delivered: return "delivered";
-	case Outcome::Temporary: return "deferred";
-	case Outcome::Permanent: return "bounced";
+		if (r.address == address) return &r;
 	}
-	return "unknown";
+	return nullptr;
 }
 
 
-std::string dotStuff(const std::string& message)
-{
-	std::string out;
-	appendDotStuffed(out, message.data(), message.size());
-	if (!out.empty() && !(out.size() >= 2 && out.compare(out.size() - 2, 2, "\r\n") == 0))
-	{
-		if (out.back() == '\r') out += '\n';
-		else out += "\r\n";
-	}
-	return out;
-}
-
-
-std::string statusFromReply(int code, const std::string& reply)
-{
-	const char cls = static_cast<char>('0' + (code / 100) % 10);
-	std::string text = reply;
-	if (text.size() >= 4 && std::isdigit(static_cast<unsigned char>(text[0]))) text = text.substr(4);
-	const std::size_t end = text.find_first_of(" \r\n");
-	const std::string first = text.substr(0, end);
-	if (isEnhancedStatus(first, cls)) return first;
-	return std::string(1, cls) + ".0.0";
-}
-
-
-RelayClient::RelayClient(std::string heloName, Seconds connectTimeout, Seconds commandTimeout):
+RelayClient::RelayClient(std::string heloName, Seconds connectTimeout, Seconds commandTimeout, Seconds cacheTime,
+	unsigned maxMessagesPerConnection):
 	_heloName(std::move(heloName)),
 	_connectTimeout(connectTimeout),
-	_commandTimeout(commandTimeout)
+	_commandTimeout(commandTimeout),
+	_cache(cacheTime, maxMessagesPerConnection)
 {
 }
 
 
 void RelayClient::abortAll()
 {
-	std::lock_guard<std::mutex> lock(_mutex);
-	_aborted = true;
-	for (StreamSocket* socket: _live)
 	{
-		try
-		{
-			socket->shutdown();
-		}
-		catch (const Poco::Exception& exc)
-		{
-			Poco::Logger::get("relay").debug("- abort shutdown failed error=%s", exc.displayText());
-		}
+		std::lock_guard<std::mutex> lock(_mutex);
+		_aborted = true;
+		for (SmtpConnection* connection: _live) connection->abort();
 	}
+	_cache.closeAll();
+}
+
+
+void RelayClient::setLive(SmtpConnection* connection, bool live)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (live) _live.insert(connection);
+	else _live.erase(connection);
+}
+
+
+std::unique_ptr<SmtpConnection> RelayClient::connection(const Exchanger& exchanger, RecipientResult& failure)
+/// A Ready connection, or nullptr with failure filled in (the exchanger is unusable now).
+{
+	std::unique_ptr<SmtpConnection> cached = _cache.take(exchanger);
+	// The peer may have closed an idle connection meanwhile: then a new one, no failure.
+	if (cached && cached->reset()) return cached;
+	auto fresh = std::make_unique<SmtpConnection>(exchanger, _heloName, _connectTimeout, _commandTimeout);
+	setLive(fresh.get(), true);
+	const bool opened = fresh->open(failure);
+	setLive(fresh.get(), false);
+	if (!opened) return nullptr;
+	return fresh;
 }
 
 
@@ -216,141 +81,67 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 	const std::vector<std::string>& recipients, const std::string& message)
 {
 	TransactionResult result;
-	for (const auto& r: recipients) result.recipients.push_back(RecipientResult{r, Outcome::Temporary, "4.4.1", {}, false});
-	std::vector<bool> open(recipients.size(), true); // no final answer yet
-	const std::string peer = exchanger.describe();
+	const auto all = [&](const RecipientResult& like) {
+		for (const auto& address: recipients)
+		{
+			RecipientResult r = like;
+			r.address = address;
+			result.recipients.push_back(r);
+		}
+		return result;
+	};
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		if (_aborted)
-		{
-			setAll(result.recipients, open, Outcome::Temporary, "4.3.2", "relay stopping");
-			return result;
-		}
+		if (_aborted) return all(RecipientResult{{}, Outcome::Temporary, "4.3.2", "relay stopping", false});
 	}
-
-	StreamSocket socket;
-	try
-	{
-		socket.connect(SocketAddress(exchanger.address, exchanger.port), Timespan(_connectTimeout.count(), 0));
-	}
-	catch (const Poco::Exception& exc)
+	RecipientResult failure;
+	std::unique_ptr<SmtpConnection> connection = this->connection(exchanger, failure);
+	if (!connection)
 	{
 		result.tryNext = true;
-		setAll(result.recipients, open, Outcome::Temporary, "4.4.1", "connect to " + peer + ": " + exc.displayText());
-		return result;
+		return all(failure);
 	}
 
-	SMTPClientSession session(socket);
-	LiveGuard guard(_mutex, _live, socket);
-	const auto finish = [&] {
-		guard.release(); // abortAll() must not touch a socket that is being closed
-		quit(session, peer);
-	};
-	std::string step = "greeting";
-	bool greeted = false;
-	try
+	std::map<std::string, RecipientResult> answers;
+	std::deque<std::string> pending(recipients.begin(), recipients.end());
+	std::size_t limit = kRecipientsPerTransaction;
+	setLive(connection.get(), true);
 	{
-		session.setTimeout(Timespan(_commandTimeout.count(), 0));
-		socket.setSendTimeout(Timespan(_commandTimeout.count(), 0));
-		try
+		// abortAll() may have run between the check above and setLive(): do not start then.
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_aborted) connection->abort();
+	}
+	while (!pending.empty())
+	{
+		const std::size_t take = std::min(limit, pending.size());
+		const std::vector<std::string> batch(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(take));
+		pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(take));
+		const SmtpTransaction t = connection->send(sender, batch, message);
+		for (const auto& r: t.results) answers[r.address] = r;
+		// RFC 5321 4.5.3.1.10: the recipients over the peer's limit (452 4.5.3) go in the
+		// next transaction, and no later one on this connection offers it more than it took.
+		if (!t.notTried.empty()) limit = std::max<std::size_t>(1, batch.size() - t.notTried.size());
+		pending.insert(pending.begin(), t.notTried.begin(), t.notTried.end());
+		if (pending.empty()) break;
+		if (t.results.empty() || !connection->ready() || !connection->reset())
 		{
-			session.open();
-		}
-		catch (const Poco::Net::SMTPException& exc)
-		{
-			// A refusing greeting (4xx/5xx): this exchanger is unusable; try the next one.
-			result.tryNext = true;
-			setAll(result.recipients, open, Outcome::Temporary, statusFromReply(400, exc.message()),
-				oneLine(exc.message()), true);
-			socket.shutdown();
-			return result;
-		}
-		std::string reply;
-		step = "EHLO";
-		int code = command(session, "EHLO " + _heloName, reply);
-		if (code / 100 != 2)
-		{
-			step = "HELO";
-			code = command(session, "HELO " + _heloName, reply);
-		}
-		if (code / 100 != 2)
-		{
-			result.tryNext = true;
-			setAll(result.recipients, open, Outcome::Temporary, statusFromReply(400, reply),
-				oneLine(reply), true);
-			finish();
-			return result;
-		}
-		greeted = true;
-		const bool sizeAdvertised = step == "EHLO" && Poco::toUpper(reply).find("SIZE") != std::string::npos;
-
-		step = "MAIL FROM";
-		std::string mailFrom = "MAIL FROM:<" + sender + ">";
-		if (sizeAdvertised) mailFrom += " SIZE=" + std::to_string(message.size());
-		code = command(session, mailFrom, reply);
-		if (code / 100 != 2)
-		{
-			setAll(result.recipients, open, outcomeOf(code), statusFromReply(code, reply),
-				oneLine(reply), true);
-			finish();
-			return result;
-		}
-
-		step = "RCPT TO";
-		std::vector<bool> accepted(recipients.size(), false);
-		bool anyAccepted = false;
-		for (std::size_t i = 0; i < recipients.size(); ++i)
-		{
-			code = command(session, "RCPT TO:<" + recipients[i] + ">", reply);
-			if (code / 100 == 2)
+			for (const auto& address: pending)
 			{
-				accepted[i] = anyAccepted = true;
-				continue;
+				answers[address] = RecipientResult{address, Outcome::Temporary, "4.5.3",
+					"452 4.5.3 too many recipients, and no further transaction was possible on this connection", true};
 			}
-			RecipientResult& r = result.recipients[i];
-			r.outcome = outcomeOf(code);
-			r.status = statusFromReply(code, reply);
-			r.reply = oneLine(reply);
-			r.remote = true;
-			open[i] = false;
+			break;
 		}
-		if (!anyAccepted)
-		{
-			finish();
-			return result;
-		}
-
-		step = "DATA";
-		code = command(session, "DATA", reply);
-		if (code != 354)
-		{
-			const Outcome outcome = code / 100 == 5 ? Outcome::Permanent : Outcome::Temporary;
-			setAll(result.recipients, accepted, outcome, statusFromReply(code, reply), oneLine(reply), true);
-			finish();
-			return result;
-		}
-		step = "end of DATA";
-		sendAll(socket, dotStuff(message));
-		code = command(session, ".", reply);
-		setAll(result.recipients, accepted, outcomeOf(code), statusFromReply(code, reply),
-			oneLine(reply), true);
-		for (std::size_t i = 0; i < open.size(); ++i) open[i] = open[i] && !accepted[i];
-		finish();
+		Poco::Logger::get("relay").debug("- next transaction for %z more recipients peer=%s", pending.size(), exchanger.describe());
 	}
-	catch (const Poco::Exception& exc)
+	setLive(connection.get(), false);
+	_cache.give(std::move(connection));
+
+	for (const auto& address: recipients)
 	{
-		// Lost connection or timeout: whatever has no final answer is retried.
-		if (!greeted) result.tryNext = true;
-		setAll(result.recipients, open, Outcome::Temporary, "4.4.2",
-			"lost connection with " + peer + " while sending " + step + ": " + exc.displayText());
-		try
-		{
-			socket.shutdown();
-		}
-		catch (const Poco::Exception&)
-		{
-			// Already closed by the peer or by abortAll(); the session destructor closes it.
-		}
+		const auto found = answers.find(address);
+		result.recipients.push_back(found != answers.end() ? found->second
+														   : RecipientResult{address, Outcome::Temporary, "4.4.2", "no answer for this recipient", false});
 	}
 	return result;
 }

@@ -1,10 +1,10 @@
-// relay_client.h - one outbound SMTP transaction to one exchanger, with per-recipient results.
+// relay_client.h - delivering one message's recipients to one exchanger, over a cached connection.
 #pragma once
 
 #include "common/seconds.h"
+#include "server/relay/connection_cache.h"
 #include "server/relay/relay_router.h"
-
-#include <Poco/Net/StreamSocket.h>
+#include "server/relay/smtp_connection.h"
 
 #include <mutex>
 #include <set>
@@ -15,65 +15,48 @@
 namespace mail {
 
 
-enum class Outcome
-{
-	Delivered, ///< 2xx after DATA
-	Temporary, ///< 4xx, connection failure, timeout: retry later
-	Permanent  ///< 5xx: bounce
-};
-
-const char* toString(Outcome outcome);
-
-
-struct RecipientResult
-{
-	std::string address;
-	Outcome outcome = Outcome::Temporary;
-	std::string status;  ///< RFC 3463 status: from the reply's enhanced code, or derived from the reply code
-	std::string reply;   ///< the remote reply ("550 5.1.1 <x>: Recipient address rejected") or the local error
-	bool remote = false; ///< reply came from the exchanger (else it is our own error text)
-};
-
-
 struct TransactionResult
 {
 	bool tryNext = false;                    ///< the exchanger was unusable (connect, greeting, EHLO): try the next one
-	std::vector<RecipientResult> recipients; ///< one per recipient, in order
+	std::vector<RecipientResult> recipients; ///< one per recipient, in the order asked (matched by address)
+
+	const RecipientResult* find(const std::string& address) const; ///< nullptr if not asked
 };
 
 
 class RelayClient
-/// Outbound SMTP over Poco::Net::SMTPClientSession: greeting, EHLO (HELO fallback), MAIL
-/// FROM, RCPT TO per recipient, DATA with dot-stuffing, QUIT. Every step has a timeout.
-/// Thread-safe: workers share one client; abortAll() interrupts every live transaction.
+/// Takes an idle connection to the exchanger from the cache (RSET) or opens one
+/// (SmtpConnection), runs as many transactions as the recipients need (at most 50 each,
+/// fewer once the peer answered 452 4.5.3: the rest go in the next one), and gives the
+/// connection back to the cache.
+/// Thread-safe: workers share one client; abortAll() interrupts every live connection.
 {
 public:
-	RelayClient(std::string heloName, Seconds connectTimeout, Seconds commandTimeout);
+	RelayClient(std::string heloName, Seconds connectTimeout, Seconds commandTimeout, Seconds cacheTime = Seconds(0),
+		unsigned maxMessagesPerConnection = 100);
+	/// cacheTime 0: every connection is closed (QUIT) after its message.
 
 	TransactionResult send(const Exchanger& exchanger, const std::string& sender,
 		const std::vector<std::string>& recipients, const std::string& message);
 	/// message: CRLF line endings, not dot-stuffed. sender empty: MAIL FROM:<>.
 
 	void abortAll();
-	/// Shuts down every live connection (at server stop), so a blocked step fails at once.
+	/// Shuts down every live connection and closes the idle ones (at server stop).
+
+	std::size_t idleConnections() const { return _cache.idle(); }
 
 private:
+	std::unique_ptr<SmtpConnection> connection(const Exchanger& exchanger, RecipientResult& failure);
+	void setLive(SmtpConnection* connection, bool live);
+
 	std::string _heloName;
 	Seconds _connectTimeout;
 	Seconds _commandTimeout;
+	ConnectionCache _cache;
 	std::mutex _mutex;
-	std::set<Poco::Net::StreamSocket*> _live;
+	std::set<SmtpConnection*> _live;
 	bool _aborted = false;
 };
-
-
-std::string dotStuff(const std::string& message);
-/// The DATA payload for a CRLF message: lines starting with '.' get another '.', a
-/// missing final CRLF is added. The terminating ".\r\n" is not included.
-
-std::string statusFromReply(int code, const std::string& reply);
-/// RFC 3463 status: the enhanced code at the start of the reply text if it has one
-/// of the reply's class ("550 5.1.1 ..." -> "5.1.1"), else "<class>.0.0".
 
 
 } // namespace mail

@@ -44,9 +44,13 @@ RelayService::RelayService(ServerContext& context, RelayQueue& queue, Delivery& 
 	_delivery(delivery),
 	_log(Poco::Logger::get("relay")),
 	_resolver(context.config.dns.host, context.config.dns.port, resolverTimeout(context.server.relay)),
-	_router(_resolver, context.server.address, context.server.smtp),
-	_client(context.server.name, context.server.relay.connectTimeout, context.server.relay.commandTimeout),
-	_policy(context.server.relay)
+	_dnsCache(_resolver),
+	_router(_dnsCache, context.server.address, context.server.smtp),
+	_client(context.server.name, context.server.relay.connectTimeout, context.server.relay.commandTimeout,
+		context.server.relay.connectionCacheTime, context.server.relay.maxMessagesPerConnection),
+	_policy(context.server.relay),
+	_gate(context.server.relay.destinationConcurrency,
+		[this](unsigned failures) { return std::chrono::duration_cast<Clock::duration>(_policy.delayAfter(failures)); })
 {
 }
 
@@ -101,16 +105,9 @@ std::vector<ScheduledEntry> RelayService::scheduleSnapshot() const
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	std::vector<ScheduledEntry> entries;
-	std::set<std::string> waiting;
-	for (const auto& [when, id]: _due)
-	{
-		entries.push_back(ScheduledEntry{id, when, false});
-		waiting.insert(id);
-	}
-	for (const auto& id: _known)
-	{
-		if (!waiting.count(id)) entries.push_back(ScheduledEntry{id, Clock::time_point(), true});
-	}
+	for (const auto& [when, id]: _due) entries.push_back(ScheduledEntry{id, when, false, false});
+	for (const auto& id: _inProgress) entries.push_back(ScheduledEntry{id, Clock::time_point(), true, false});
+	for (const auto& id: _waiting) entries.push_back(ScheduledEntry{id, Clock::time_point(), false, true});
 	return entries;
 }
 
@@ -123,6 +120,23 @@ void RelayService::schedule(const std::string& id, Clock::time_point when)
 		_due.emplace(when, id);
 	}
 	_wake.notify_one();
+}
+
+
+void RelayService::resume(const DestinationGate::Wake& wake)
+/// The gate hands messages back: those waiting go into the schedule; one still being
+/// attempted is noted and goes back when its worker is done with it.
+{
+	if (wake.ids.empty()) return;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		for (const auto& id: wake.ids)
+		{
+			if (_waiting.erase(id)) _due.emplace(wake.at, id);
+			else if (_inProgress.count(id)) _woken.insert(id);
+		}
+	}
+	_wake.notify_all();
 }
 
 
@@ -147,40 +161,44 @@ void RelayService::work()
 		}
 		const std::string id = first->second;
 		_due.erase(first);
+		_inProgress.insert(id);
 		lock.unlock();
 
-		std::optional<Clock::time_point> again;
+		Next next;
 		try
 		{
-			again = attempt(id);
+			next = attempt(id);
 		}
 		catch (const Poco::Exception& exc)
 		{
 			_log.error("%s relay attempt-failed error=%s", id, exc.displayText());
-			again = Clock::now() + _policy.delayAfter(1);
+			next = Next{Next::Kind::At, Clock::now() + _policy.delayAfter(1)};
 		}
 		catch (const std::exception& exc)
 		{
 			_log.error("%s relay attempt-failed error=%s", id, std::string(exc.what()));
-			again = Clock::now() + _policy.delayAfter(1);
+			next = Next{Next::Kind::At, Clock::now() + _policy.delayAfter(1)};
 		}
 
 		lock.lock();
-		if (again && !_stop)
+		_inProgress.erase(id);
+		const bool woken = _woken.erase(id) > 0;
+		if (_stop || next.kind == Next::Kind::Done) _known.erase(id);
+		else if (next.kind == Next::Kind::Waiting && !woken) _waiting.insert(id);
+		else
 		{
-			_due.emplace(*again, id);
+			_due.emplace(next.kind == Next::Kind::Waiting ? Clock::now() : next.at, id);
 			// Another worker may be sleeping until a later time; let it see this one.
 			_wake.notify_one();
 		}
-		else _known.erase(id);
 	}
 }
 
 
-std::optional<RelayService::Clock::time_point> RelayService::attempt(const std::string& id)
+RelayService::Next RelayService::attempt(const std::string& id)
 {
 	QueueEnvelope envelope;
-	if (!_queue.load(id, envelope)) return std::nullopt;
+	if (!_queue.load(id, envelope)) return Next{};
 	// Return-Path: is for final delivery only (RFC 5321 4.4); the next hop adds its own.
 	// Our queued copies carry none (Delivery adds it to local copies only), but a queue
 	// written by an older version does, and a client may have put one in the message.
@@ -188,12 +206,15 @@ std::optional<RelayService::Clock::time_point> RelayService::attempt(const std::
 	const bool anyPending = std::any_of(envelope.recipients.begin(), envelope.recipients.end(),
 		[](const QueuedRecipient& r) { return r.state == RecipientState::Pending; });
 
+	bool attempted = false, waiting = false;
+	std::optional<Clock::time_point> deadUntil;
 	if (anyPending)
 	{
-		++envelope.attempts;
 		const std::size_t hops = countHeader(message, "Received");
 		if (hops > _context.server.relay.maxHops)
 		{
+			++envelope.attempts;
+			attempted = true;
 			failPending(envelope, "5.4.6", "mail forwarding loop: " + std::to_string(hops) + " Received: headers, more than relay.max_hops=" + std::to_string(_context.server.relay.maxHops));
 		}
 		else
@@ -204,20 +225,45 @@ std::optional<RelayService::Clock::time_point> RelayService::attempt(const std::
 				if (envelope.recipients[i].state == RecipientState::Pending)
 					byDomain[Poco::toLower(domainOf(envelope.recipients[i].address))].push_back(i);
 			}
-			std::size_t left = byDomain.size();
 			for (const auto& [domain, indices]: byDomain)
 			{
 				if (_context.stopping) break;
-				sendDomain(envelope, domain, indices, message);
+				Clock::time_point until;
+				const DestinationGate::Admission admission = _gate.enter(domain, id, until);
+				if (admission == DestinationGate::Admission::Dead)
+				{
+					deadUntil = deadUntil ? std::min(*deadUntil, until) : until;
+					continue;
+				}
+				if (admission == DestinationGate::Admission::Busy)
+				{
+					// Queued at this destination; one queue at a time, so a hand-back is never lost.
+					waiting = true;
+					break;
+				}
 				// Record each domain's outcome before the next one, so a crash does not send
 				// it twice; after the last one the update (or removal) below records it.
-				if (--left > 0) _queue.update(envelope);
+				if (attempted) _queue.update(envelope);
+				else ++envelope.attempts;
+				attempted = true;
+				DestinationGate::Verdict verdict = DestinationGate::Verdict::Unknown;
+				try
+				{
+					verdict = sendDomain(envelope, domain, indices, message);
+				}
+				catch (...)
+				{
+					resume(_gate.leave(domain, verdict));
+					throw;
+				}
+				resume(_gate.leave(domain, verdict));
 			}
 		}
 		const std::int64_t now = nowSeconds();
 		if (!_context.stopping && _policy.expired(envelope.arrival, now))
 		{
 			failPending(envelope, "4.4.7", "delivery time expired (relay.expire) after " + std::to_string(envelope.attempts) + " attempts");
+			attempted = true;
 		}
 	}
 
@@ -226,16 +272,25 @@ std::optional<RelayService::Clock::time_point> RelayService::attempt(const std::
 	{
 		_queue.remove(id);
 		_log.information("%s relay removed reason=finished attempts=%u", id, envelope.attempts);
-		return std::nullopt;
+		return Next{};
+	}
+	if (!attempted && anyPending)
+	{
+		// Nothing was tried (every destination dead or busy): the envelope is unchanged.
+		if (waiting) return Next{Next::Kind::Waiting, {}};
+		if (deadUntil) return Next{Next::Kind::At, *deadUntil};
 	}
 	const std::int64_t now = nowSeconds();
 	envelope.nextAttempt = _policy.nextAttempt(envelope.arrival, envelope.attempts, now);
 	_queue.update(envelope);
-	return Clock::now() + std::chrono::seconds(envelope.nextAttempt - now);
+	if (waiting) return Next{Next::Kind::Waiting, {}};
+	Clock::time_point at = Clock::now() + std::chrono::seconds(envelope.nextAttempt - now);
+	if (deadUntil) at = std::min(at, *deadUntil);
+	return Next{Next::Kind::At, at};
 }
 
 
-void RelayService::sendDomain(QueueEnvelope& envelope, const std::string& domain,
+DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const std::string& domain,
 	const std::vector<std::size_t>& indices, const std::string& message)
 {
 	const Route route = _router.route(domain);
@@ -252,7 +307,7 @@ void RelayService::sendDomain(QueueEnvelope& envelope, const std::string& domain
 			_log.warning("%s relay %s to=<%s> status=%s reason=%s", envelope.id,
 				std::string(permanent ? "bounced" : "deferred"), r.address, r.status, quoteForLog(r.diagnostic));
 		}
-		return;
+		return DestinationGate::Verdict::Unknown;
 	}
 
 	std::vector<std::string> recipients;
@@ -268,13 +323,15 @@ void RelayService::sendDomain(QueueEnvelope& envelope, const std::string& domain
 		_log.warning("%s relay exchanger-unusable relay=%s reason=%s", envelope.id, exchanger.describe(),
 			quoteForLog(result.recipients.front().reply));
 	}
-	if (!used || result.recipients.size() != indices.size()) return; // stopping before any try
+	if (!used) return DestinationGate::Verdict::Unknown; // stopping before any try
 
 	const double delay = static_cast<double>(nowSeconds() - envelope.arrival);
 	for (std::size_t k = 0; k < indices.size(); ++k)
 	{
 		QueuedRecipient& r = envelope.recipients[indices[k]];
-		const RecipientResult& res = result.recipients[k];
+		const RecipientResult* found = result.find(r.address);
+		if (!found) continue;
+		const RecipientResult& res = *found;
 		r.status = res.status;
 		r.diagnostic = res.reply;
 		r.remoteMta = res.remote ? used->host : std::string();
@@ -296,6 +353,10 @@ void RelayService::sendDomain(QueueEnvelope& envelope, const std::string& domain
 			break;
 		}
 	}
+	// Every exchanger failed before a usable greeting: the destination is down, and its
+	// other messages wait out the dead time with this one instead of each trying again.
+	if (result.tryNext && !_context.stopping) return DestinationGate::Verdict::Unreachable;
+	return DestinationGate::Verdict::Reached;
 }
 
 

@@ -2,12 +2,18 @@
 //
 // A fixed pool of relay.workers threads takes message ids from an in-memory schedule:
 // new messages at once (RelayQueue wakes the pool), deferred ones when their retry is due.
-// Each attempt resolves every pending recipient's domain through mail-dns, sends one SMTP
-// transaction per domain, records each recipient's new state durably, bounces permanent
-// failures to the sender (RFC 3464) and removes the message once every recipient is final.
+// Each attempt passes every pending recipient's domain (its destination) through the
+// DestinationGate: a slot in the destination's window (else the message waits in that
+// destination's queue, holding no worker), or, for a dead destination, a wait until its
+// dead time ends (no connection at all). Through a slot it resolves the domain (cached
+// MX/P/A), sends over a cached or new connection, records each recipient's new state
+// durably, bounces permanent failures to the sender (RFC 3464) and removes the message
+// once every recipient is final.
 #pragma once
 
 #include "common/dns_resolver.h"
+#include "server/relay/destination_gate.h"
+#include "server/relay/dns_cache.h"
 #include "server/relay/relay_client.h"
 #include "server/relay/relay_queue.h"
 #include "server/relay/relay_router.h"
@@ -54,6 +60,7 @@ struct ScheduledEntry
 	std::string id;
 	std::chrono::system_clock::time_point due; ///< next attempt; unset while inProgress
 	bool inProgress = false;                   ///< a worker is attempting it now
+	bool waiting = false;                      ///< in a destination's queue (window full); due unset
 };
 
 
@@ -75,6 +82,10 @@ public:
 	std::vector<ScheduledEntry> scheduleSnapshot() const;
 	/// What is due when, soonest first, then the messages being attempted. Thread-safe;
 	/// a copy taken under the schedule lock, so it may be stale as soon as it returns.
+	/// Messages waiting in a destination's queue come last, with `waiting` set.
+
+	std::vector<DestinationGate::Snapshot> destinations() const { return _gate.snapshot(); }
+	/// Each destination's window, connections in flight, waiting messages and dead time.
 
 	// Operator actions (`mail-server -n NAME queue ...` through the control socket). The
 	// relay owns the queue, so these change it here, under the schedule lock, never
@@ -90,17 +101,31 @@ public:
 private:
 	using Clock = std::chrono::system_clock;
 
+	struct Next
+	/// What becomes of a message after an attempt.
+	{
+		enum class Kind
+		{
+			Done,   ///< every recipient final: removed
+			At,     ///< try again at `at`
+			Waiting ///< in a destination's queue: the gate hands it back
+		};
+		Kind kind = Kind::Done;
+		Clock::time_point at;
+	};
+
 	void schedule(const std::string& id, Clock::time_point when);
 	QueueOpResult takeForOperator(const std::string& id);
 	///< Takes a waiting message out of _due (it stays in _known, so nothing reschedules it)
 	///  for hold/remove; NotFound when the schedule does not know it (held or gone).
 	void forget(const std::string& id);   ///< out of _known: held or removed by the operator
 	void giveBack(const std::string& id); ///< back into _due after an operator action failed
+	void resume(const DestinationGate::Wake& wake);
 	void work();
-	std::optional<Clock::time_point> attempt(const std::string& id);
-	/// One delivery attempt; returns when to try again, or nothing when the message is done.
-	void sendDomain(QueueEnvelope& envelope, const std::string& domain, const std::vector<std::size_t>& indices,
-		const std::string& message);
+	Next attempt(const std::string& id);
+	/// One delivery attempt.
+	DestinationGate::Verdict sendDomain(QueueEnvelope& envelope, const std::string& domain,
+		const std::vector<std::size_t>& indices, const std::string& message);
 	void failPending(QueueEnvelope& envelope, const std::string& status, const std::string& why);
 	void bounce(QueueEnvelope& envelope, const std::string& message);
 
@@ -109,14 +134,19 @@ private:
 	Delivery& _delivery;
 	Poco::Logger& _log;
 	Resolver _resolver;
+	CachingLookup _dnsCache;
 	RelayRouter _router;
 	RelayClient _client;
 	RetryPolicy _policy;
+	DestinationGate _gate;
 
 	mutable std::mutex _mutex;
 	std::condition_variable _wake;
 	std::multimap<Clock::time_point, std::string> _due;
-	std::set<std::string> _known; ///< ids waiting in _due or being worked on
+	std::set<std::string> _known;      ///< ids waiting in _due, in a destination's queue or being worked on
+	std::set<std::string> _inProgress; ///< ids a worker is attempting
+	std::set<std::string> _woken;      ///< handed back by the gate while still in progress
+	std::set<std::string> _waiting;    ///< in a destination's queue
 	bool _stop = false;
 	std::vector<std::unique_ptr<Poco::Thread>> _workers;
 };

@@ -5,6 +5,9 @@
 // (it is out of _due, and a message being attempted is refused as Busy).
 #include "server/relay/relay_service.h"
 
+#include "common/mail_address.h"
+
+#include <Poco/String.h>
 #include <Poco/Timestamp.h>
 
 
@@ -43,6 +46,15 @@ QueueOpResult RelayService::takeForOperator(const std::string& id)
 
 QueueOpResult RelayService::retryNow(const std::string& id)
 {
+	// A destination marked dead would swallow the retry: its dead time ends now.
+	QueueEnvelope pending;
+	if (_queue.load(id, pending) && !pending.held)
+	{
+		for (const auto& recipient: pending.recipients)
+		{
+			if (recipient.state == RecipientState::Pending) _gate.revive(Poco::toLower(domainOf(recipient.address)));
+		}
+	}
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		for (auto it = _due.begin(); it != _due.end(); ++it)
@@ -63,6 +75,7 @@ QueueOpResult RelayService::retryNow(const std::string& id)
 
 std::size_t RelayService::retryAll()
 {
+	_gate.reviveAll();
 	std::lock_guard<std::mutex> lock(_mutex);
 	std::multimap<Clock::time_point, std::string> now;
 	for (auto& entry: _due) now.emplace(Clock::time_point(), entry.second);

@@ -61,6 +61,9 @@ BOOST_AUTO_TEST_CASE(demo_config_loads)
 	BOOST_TEST(ex->relay.workers == 4u);
 	BOOST_TEST(ex->relay.retry.size() == 7u);
 	BOOST_TEST(ex->relay.expire.count() == 5 * 86400);
+	BOOST_TEST(ex->relay.destinationConcurrency == 20u);
+	BOOST_TEST(ex->relay.connectionCacheTime.count() == 2);
+	BOOST_TEST(ex->relay.maxMessagesPerConnection == 100u);
 	BOOST_TEST(ex->limits.maxMessageSize == 10485760u);
 }
 
@@ -72,6 +75,9 @@ BOOST_AUTO_TEST_CASE(per_server_sections_override_top_level_key_by_key)
 		"relay:\n"
 		"  workers: 2\n"
 		"  retry: [1s, 2s]\n"
+		"  destination_concurrency: 3\n"
+		"  connection_cache_time: 0s\n"
+		"  max_messages_per_connection: 7\n"
 		"limits:\n"
 		"  max_recipients: 5\n"
 		"  command_timeout: 30s\n"
@@ -92,6 +98,9 @@ BOOST_AUTO_TEST_CASE(per_server_sections_override_top_level_key_by_key)
 	const mail::ServerConfig& b = config.servers[1];
 	BOOST_TEST(a.relay.workers == 8u);
 	BOOST_TEST(a.relay.retry.size() == 2u); // inherited
+	BOOST_TEST(a.relay.destinationConcurrency == 3u);
+	BOOST_TEST(a.relay.connectionCacheTime.count() == 0);
+	BOOST_TEST(a.relay.maxMessagesPerConnection == 7u);
 	BOOST_TEST(a.limits.maxRecipients == 7u);
 	BOOST_TEST(a.limits.commandTimeout.count() == 30); // inherited
 	BOOST_TEST(b.relay.workers == 2u);

@@ -48,6 +48,20 @@ unsigned FakeSmtpPeer::messages() const
 }
 
 
+unsigned FakeSmtpPeer::connections() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _connections;
+}
+
+
+std::vector<std::string> FakeSmtpPeer::followed() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _followed;
+}
+
+
 std::string FakeSmtpPeer::standard(const std::string& command)
 {
 	if (command.compare(0, 5, "EHLO ") == 0) return "250-fake.example\r\n250-PIPELINING\r\n250 SIZE 10485760";
@@ -56,6 +70,7 @@ std::string FakeSmtpPeer::standard(const std::string& command)
 	if (command.compare(0, 13, "RCPT TO:<busy") == 0) return "450 4.2.1 <busy@gmail.com>: mailbox busy";
 	if (command.compare(0, 8, "RCPT TO:") == 0) return "250 2.1.5 Ok";
 	if (command == "DATA") return "354 End data with <CR><LF>.<CR><LF>";
+	if (command == "RSET") return "250 2.0.0 Ok";
 	if (command == "QUIT") return "221 2.0.0 Bye";
 	return "500 5.5.2 Error: command not recognized";
 }
@@ -82,16 +97,24 @@ void FakeSmtpPeer::serve()
 void FakeSmtpPeer::session(Poco::Net::StreamSocket& socket)
 {
 	LineReader reader(socket);
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		++_connections;
+	}
 	say(socket, _greeting);
 	if (_greeting.compare(0, 1, "2") != 0) return;
 	std::string line;
+	bool anyRecipient = false; // in this transaction: DATA without one is refused, as real servers do
 	while (!_stop && reader.readLine(line, 4096, Poco::Timespan(10, 0)) == ReadStatus::Ok)
 	{
 		{
 			std::lock_guard<std::mutex> lock(_mutex);
 			_commands.push_back(line);
+			if (reader.buffered() > 0) _followed.push_back(line);
 		}
-		const std::string reply = _answer(line);
+		if (line.compare(0, 10, "MAIL FROM:") == 0 || line == "RSET") anyRecipient = false;
+		const std::string reply = line == "DATA" && !anyRecipient ? "554 5.5.1 Error: no valid recipients" : _answer(line);
+		if (line.compare(0, 8, "RCPT TO:") == 0 && reply.compare(0, 1, "2") == 0) anyRecipient = true;
 		if (reply == "close") return;
 		if (!reply.empty()) say(socket, reply);
 		if (reply.compare(0, 3, "354") == 0)

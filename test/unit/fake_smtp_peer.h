@@ -37,6 +37,9 @@ public:
 	std::vector<std::string> commands() const; ///< every command line received, in order
 	std::string data() const;                  ///< the DATA lines received, CRLF-terminated
 	unsigned messages() const;                 ///< DATA transfers completed
+	unsigned connections() const;              ///< connections accepted
+	std::vector<std::string> followed() const;
+	/// Commands that arrived with more input right behind them (a pipelined batch).
 
 	static std::string standard(const std::string& command);
 	/// A well-behaved server: EHLO with SIZE, every recipient accepted except error@...
@@ -55,6 +58,8 @@ private:
 	std::vector<std::string> _commands;
 	std::string _data;
 	unsigned _messages = 0;
+	unsigned _connections = 0;
+	std::vector<std::string> _followed;
 	std::atomic<bool> _stop{false};
 	std::thread _thread;
 };

@@ -30,6 +30,14 @@ std::string standard(const std::string& command)
 }
 
 
+std::string oneByOne(const std::string& command)
+/// A peer without PIPELINING: the client must wait for each reply.
+{
+	if (command.compare(0, 5, "EHLO ") == 0) return "250-fake.example\r\n250 SIZE 10485760";
+	return FakePeer::standard(command);
+}
+
+
 const std::string kMessage = "Subject: t\r\n\r\nline one\r\n.starts with a dot\r\n..two dots\r\nend";
 
 
@@ -90,7 +98,7 @@ BOOST_AUTO_TEST_CASE(each_recipient_gets_its_own_outcome)
 
 BOOST_AUTO_TEST_CASE(no_data_when_every_recipient_is_refused)
 {
-	FakePeer peer("220 fake.example ESMTP", standard);
+	FakePeer peer("220 fake.example ESMTP", oneByOne);
 	RelayClient c = client();
 	const TransactionResult r = c.send(peer.exchanger(), "a@x.example", {"error@gmail.com"}, kMessage);
 	BOOST_TEST((r.recipients[0].outcome == Outcome::Permanent));
@@ -197,7 +205,7 @@ BOOST_AUTO_TEST_CASE(a_peer_that_never_answers_hits_the_command_timeout)
 {
 	FakePeer peer("220 fake.example ESMTP", [](const std::string& command) -> std::string {
 		if (command.compare(0, 8, "RCPT TO:") == 0) return ""; // say nothing, keep reading
-		return standard(command);
+		return oneByOne(command);
 	});
 	RelayClient c = client(1);
 	const auto start = std::chrono::steady_clock::now();

@@ -16,6 +16,7 @@
 #include <Poco/FileStream.h>
 #include <Poco/StreamCopier.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -64,15 +65,18 @@ std::vector<std::string> mailbox(const std::string& dir)
 
 struct Provider
 /// One mail-server's relay side (queue, store, workers) with its own mail-dns, whose
-/// zone sends fake.example to the peer and down.example to a closed port.
+/// zone sends fake.example to the peer, down.example to a closed port and slow.example
+/// to slowPort.
 {
-	explicit Provider(std::uint16_t peerPort)
+	explicit Provider(std::uint16_t peerPort, std::uint16_t slowPort = closedPort(), unsigned workers = 2)
 	{
 		mail::Zone zone;
 		zone.mx["fake.example"] = {{10, "mx.fake.example"}};
 		zone.p["mx.fake.example"] = peerPort;
 		zone.mx["down.example"] = {{10, "mx.down.example"}};
 		zone.p["mx.down.example"] = closedPort();
+		zone.mx["slow.example"] = {{10, "mx.slow.example"}};
+		zone.p["mx.slow.example"] = slowPort;
 		dns = std::make_unique<mail::dns::DnsServer>(Poco::Net::SocketAddress("127.0.0.1", 0), 1,
 			std::make_shared<const mail::dns::ZoneIndex>(zone));
 		dns->start();
@@ -84,7 +88,7 @@ struct Provider
 		server.smtp = closedPort();
 		server.addAccount(kSender, "pass1");
 		server.domains = {"mail.sustech.edu.cn"};
-		server.relay.workers = 2;
+		server.relay.workers = workers;
 		server.relay.retry = {mail::Seconds(1)};
 		server.relay.connectTimeout = mail::Seconds(2);
 		server.relay.commandTimeout = mail::Seconds(30);
@@ -262,6 +266,67 @@ BOOST_AUTO_TEST_CASE(an_unreachable_destination_stays_queued_and_is_retried)
 	BOOST_TEST((envelope.recipients[0].state == mail::RecipientState::Pending));
 	BOOST_TEST(envelope.recipients[0].diagnostic.find("Connection refused") != std::string::npos);
 	BOOST_TEST(p.senderMailbox().empty());
+}
+
+
+BOOST_AUTO_TEST_CASE(a_silent_destination_does_not_hold_the_workers_others_need)
+{
+	// Accepts connections (the kernel's backlog) and never greets: each attempt would
+	// hang for relay.command_timeout (30 s here).
+	Poco::Net::ServerSocket silent(Poco::Net::SocketAddress("127.0.0.1", 0));
+	FakeSmtpPeer peer("220 fake.example ESMTP", FakeSmtpPeer::standard);
+	Provider p(peer.port(), silent.address().port(), 4);
+	p.relay->start();
+	for (int i = 0; i < 4; ++i) p.queue->enqueue(kSender, {"u" + std::to_string(i) + "@slow.example"}, kMessage);
+	std::this_thread::sleep_for(std::chrono::milliseconds(200)); // the workers have taken them
+	const auto start = Clock::now();
+	p.queue->enqueue(kSender, {"usr@fake.example"}, kMessage);
+	BOOST_REQUIRE(waitFor([&] { return peer.messages() == 1u; }, std::chrono::seconds(5)));
+	BOOST_TEST((Clock::now() - start < std::chrono::seconds(1)));
+	const auto destinations = p.relay->destinations();
+	const auto slow = std::find_if(destinations.begin(), destinations.end(), [](const auto& d) { return d.destination == "slow.example"; });
+	BOOST_REQUIRE((slow != destinations.end()));
+	BOOST_TEST(slow->inFlight == 1u); // one probe; the other three wait in its queue
+	BOOST_TEST(slow->waiting == 3u);
+}
+
+
+BOOST_AUTO_TEST_CASE(a_message_for_two_destinations_delivers_to_the_free_one_and_waits_for_the_busy_one)
+{
+	Poco::Net::ServerSocket silent(Poco::Net::SocketAddress("127.0.0.1", 0));
+	FakeSmtpPeer peer("220 fake.example ESMTP", FakeSmtpPeer::standard);
+	Provider p(peer.port(), silent.address().port(), 2);
+	p.relay->start();
+	p.queue->enqueue(kSender, {"u1@slow.example"}, kMessage); // its probe hangs at the greeting
+	std::this_thread::sleep_for(std::chrono::milliseconds(100));
+	const std::string id = p.queue->enqueue(kSender, {"a@fake.example", "u2@slow.example"}, kMessage);
+	BOOST_REQUIRE(waitFor([&] { return peer.messages() == 1u; }, std::chrono::seconds(2)));
+	mail::QueueEnvelope envelope;
+	BOOST_REQUIRE(waitFor([&] {
+		return p.queue->load(id, envelope) && envelope.recipients[0].state == mail::RecipientState::Delivered;
+	},
+		std::chrono::seconds(2)));
+	BOOST_TEST((envelope.recipients[1].state == mail::RecipientState::Pending));
+	BOOST_TEST(waitFor([&] {
+		const auto entries = p.relay->scheduleSnapshot();
+		return std::any_of(entries.begin(), entries.end(), [&](const mail::ScheduledEntry& e) { return e.id == id && e.waiting; });
+	},
+		std::chrono::seconds(1)));
+}
+
+
+BOOST_AUTO_TEST_CASE(a_down_destination_gets_one_connection_per_retry_interval)
+{
+	FakeSmtpPeer refusing("421 4.3.2 mx.slow.example Service not available", FakeSmtpPeer::standard);
+	Provider p(Provider::closedPort(), refusing.port(), 4); // relay.retry: [1s]
+	for (int i = 0; i < 20; ++i) p.queue->enqueue(kSender, {"u" + std::to_string(i) + "@slow.example"}, kMessage);
+	p.relay->start();
+	std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+	const unsigned connections = refusing.connections();
+	BOOST_TEST_MESSAGE("connections in 2.5 s for 20 messages: " << connections);
+	BOOST_TEST(connections >= 2u); // it is probed again after its dead time
+	BOOST_TEST(connections <= 3u); // at 0 s, 1 s and 2 s, not 20 each time
+	BOOST_TEST(p.queued() == 20u);
 }
 
 

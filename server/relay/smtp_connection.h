@@ -1,0 +1,129 @@
+// smtp_connection.h - one outbound SMTP connection as an explicit state machine.
+//
+// Closed -> connect -> Greeting -> EHLO (HELO) -> Ready -> MAIL -> RCPT -> DATA -> Ready
+// again (RSET before the next transaction) ... -> QUIT -> Closed; a lost connection, a
+// timeout or a 421 makes it Broken. With PIPELINING offered (RFC 2920) MAIL, every RCPT
+// and DATA go in one write and the replies are read in order; without it, one by one.
+// Results are keyed by recipient address. A 452 4.5.3 (too many recipients, RFC 5321
+// 4.5.3.1.10) leaves the recipient for the next transaction on the same connection.
+#pragma once
+
+#include "common/line_reader.h"
+#include "common/seconds.h"
+#include "server/relay/relay_router.h"
+
+#include <Poco/Net/StreamSocket.h>
+
+#include <string>
+#include <vector>
+
+
+namespace mail {
+
+
+enum class Outcome
+{
+	Delivered, ///< 2xx after DATA
+	Temporary, ///< 4xx, connection failure, timeout: retry later
+	Permanent  ///< 5xx: bounce
+};
+
+const char* toString(Outcome outcome);
+
+
+struct RecipientResult
+{
+	std::string address;
+	Outcome outcome = Outcome::Temporary;
+	std::string status;  ///< RFC 3463 status: from the reply's enhanced code, or derived from the reply code
+	std::string reply;   ///< the remote reply ("550 5.1.1 <x>: Recipient address rejected") or the local error
+	bool remote = false; ///< reply came from the exchanger (else it is our own error text)
+};
+
+
+struct SmtpTransaction
+/// What one MAIL..DATA transaction did.
+{
+	std::vector<RecipientResult> results; ///< every recipient that got an answer, or lost it with the connection
+	std::vector<std::string> notTried;    ///< refused with 452 4.5.3: for the next transaction
+};
+
+
+class SmtpConnection
+{
+public:
+	enum class State
+	{
+		Closed,
+		Greeting,
+		Ready,
+		Mail,
+		Rcpt,
+		Data,
+		Broken
+	};
+
+	SmtpConnection(Exchanger exchanger, std::string heloName, Seconds connectTimeout, Seconds commandTimeout);
+	~SmtpConnection(); ///< closes the socket without QUIT
+	SmtpConnection(const SmtpConnection&) = delete;
+	SmtpConnection& operator=(const SmtpConnection&) = delete;
+
+	bool open(RecipientResult& failure);
+	/// Connect, greeting, EHLO (HELO when EHLO is refused): Ready. False when this
+	/// exchanger cannot be used now (the caller tries the next one); failure says why.
+
+	bool reset();
+	/// RSET before reusing an idle connection; false when the peer has closed it meanwhile.
+
+	SmtpTransaction send(const std::string& sender, const std::vector<std::string>& recipients, const std::string& message);
+	/// One transaction from Ready. message: CRLF line endings, not dot-stuffed.
+
+	void quit();
+	/// QUIT, a short wait for its reply, close. Any failure is ignored: nothing depends on it.
+
+	void abort();
+	/// Shuts the socket down from another thread (server stop), so a blocked step fails at once.
+
+	State state() const { return _state; }
+	bool ready() const { return _state == State::Ready; }
+	unsigned messages() const { return _messages; } ///< transactions that reached the end of DATA
+	bool pipelining() const { return _pipelining; }
+	const Exchanger& exchanger() const { return _exchanger; }
+
+private:
+	struct Reply
+	{
+		int code = 0;
+		std::string text;               ///< every line, joined with spaces
+		std::vector<std::string> lines; ///< each line without the code
+	};
+
+	Reply readReply(const char* step, Poco::Timespan timeout);
+	void write(const std::string& data);
+	Reply exchange(const std::string& line, bool batched, const char* step);
+	bool greet(RecipientResult& failure);
+
+	Exchanger _exchanger;
+	std::string _heloName;
+	Seconds _connectTimeout;
+	Seconds _commandTimeout;
+	Poco::Net::StreamSocket _socket;
+	LineReader _reader;
+	State _state = State::Closed;
+	bool _pipelining = false;
+	bool _size = false;
+	bool _esmtp = false;
+	unsigned _messages = 0;
+};
+
+
+std::string dotStuff(const std::string& message);
+/// The DATA payload for a CRLF message: lines starting with '.' get another '.', a
+/// missing final CRLF is added. The terminating ".\r\n" is not included.
+
+std::string statusFromReply(int code, const std::string& reply);
+/// RFC 3463 status: the enhanced code at the start of the reply text if it has one
+/// of the reply's class ("550 5.1.1 ..." -> "5.1.1"), else "<class>.0.0".
+
+
+} // namespace mail

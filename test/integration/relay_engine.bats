@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# relay_engine.bats - the relay engine at wire speed (issue 11): connections and DNS
+# queries per 1,000 messages to one destination, one probe per retry interval for a
+# destination that is down, and kill -9 in the middle of relaying 500 messages.
+# mail-dns sits behind a counting UDP proxy (test/lib/relay_tools.py), so the queries
+# that reach it are counted; the receiving server's log counts connections.
+
+load ../lib/common
+load ../lib/relay
+
+TOOLS=$BATS_TEST_DIRNAME/../lib/relay_tools.py
+
+setup_file() {
+	common_setup_file
+	local ports
+	ports=($(free_ports 2))
+	export REAL_DNS=${ports[0]} DOWN_PORT=${ports[1]}
+	EXTRA_RELAY="  destination_concurrency: 20
+  connection_cache_time: 2s
+  max_messages_per_connection: 100" make_topology "down.example 10 mx.down.example $DOWN_PORT"
+	# The config names the proxy (dns.listen); mail-dns itself listens behind it.
+	start_bg mail-dns "$MAIL_BIN/mail-dns" --conf "$CONF" --listen "127.0.0.1:$REAL_DNS" >/dev/null
+	start_bg dnsproxy python3 "$TOOLS" dnsproxy "$DNS_PORT" "$REAL_DNS" "$T/dns-queries" >/dev/null
+	wait_udp_dns "$DNS_PORT" 10
+	start_bg refuser python3 "$TOOLS" refuser "$DOWN_PORT" "$T/down-connects" >/dev/null
+	wait_port "$DOWN_PORT" 10
+	start_server exmail.qq.com
+	start_server gmail.com
+}
+
+teardown_file() { common_teardown_file; }
+
+# subjects PREFIX: how many distinct "PREFIX N" subjects, and how many in all, usr@gmail.com has.
+subjects() {
+	local all
+	all=$(mailbox_text usr@gmail.com gmail.com | sed -n "s/^Subject: $1 \([0-9]*\)\r\{0,1\}\$/\1/p")
+	echo "$(sort -un <<<"$all" | grep -c .) $(grep -c . <<<"$all")"
+}
+
+@test "1,000 messages to one destination: at most ceil(1000/100)+20 connections and a few DNS queries" {
+	local took connects queries distinct total
+	python3 "$TOOLS" send "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn usr@gmail.com 1000 5 msg
+	took=$(wait_count usr@gmail.com gmail.com 1000 60)
+	connects=$(grep -c ' connected peer=' "$T/gmail.com.log")
+	queries=$(grep -c 'gmail' "$T/dns-queries")
+	read -r distinct total < <(subjects msg)
+	echo "# 1000 messages: all in the Maildir ${took} ms after the last was accepted; $connects connections; $queries DNS queries ($(tr '\n' ',' <"$T/dns-queries"))" >&3
+	[ "$distinct" -eq 1000 ]
+	[ "$total" -eq 1000 ]
+	[ "$connects" -le 30 ]
+	[ "$queries" -le 6 ]
+	grep -q 'relay delivered to=<usr@gmail.com>' "$T/exmail.qq.com.log"
+}
+
+@test "a destination that is down at the greeting gets one connection per retry interval, however many messages wait" {
+	local before after n
+	before=$(grep -c connect "$T/down-connects")
+	python3 "$TOOLS" send "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn someone@down.example 50 5 down
+	sleep 3.5
+	after=$(grep -c connect "$T/down-connects")
+	n=$((after - before))
+	echo "# 50 messages waiting for a destination answering 421: $n connections in 3.5 s (relay.retry: 1s, 2s)" >&3
+	[ "$n" -ge 2 ]
+	[ "$n" -le 4 ]
+	[ "$(queue_count exmail.qq.com)" -eq 50 ]
+}
+
+@test "kill -9 while 500 messages are being relayed: each arrives at least once" {
+	local base distinct total
+	stop_one gmail.com
+	base=$(maildir_count usr@gmail.com gmail.com)
+	python3 "$TOOLS" send "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn usr@gmail.com 500 5 kill
+	start_server gmail.com
+	wait_count usr@gmail.com gmail.com $((base + 50)) 20 >/dev/null
+	stop_one exmail.qq.com KILL
+	local at_kill=$(($(maildir_count usr@gmail.com gmail.com) - base))
+	start_server exmail.qq.com
+	wait_count usr@gmail.com gmail.com $((base + 500)) 60 >/dev/null
+	for _ in $(seq 1 100); do [ "$(subjects kill | cut -d' ' -f1)" -eq 500 ] && break; sleep 0.05; done
+	read -r distinct total < <(subjects kill)
+	echo "# killed with $at_kill of 500 delivered; after restart $distinct distinct, $((total - distinct)) duplicates" >&3
+	[ "$at_kill" -lt 500 ] # the kill came in the middle
+	[ "$distinct" -eq 500 ]
+}

@@ -1,0 +1,195 @@
+// relay_connection_tests.cpp - the relay's SMTP state machine and connection cache against a fake peer:
+// PIPELINING when offered, recipients over the peer's limit, 421, reuse with RSET, stale cached connections.
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include "server/relay/relay_client.h"
+#include "test/unit/fake_smtp_peer.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+
+using mail::Outcome;
+using mail::RelayClient;
+using mail::Seconds;
+using mail::TransactionResult;
+using mail::test::FakeSmtpPeer;
+
+
+namespace {
+
+
+const std::string kMessage = "Subject: t\r\n\r\nbody\r\n";
+
+
+std::string withoutPipelining(const std::string& command)
+{
+	if (command.compare(0, 5, "EHLO ") == 0) return "250-fake.example\r\n250 SIZE 10485760";
+	return FakeSmtpPeer::standard(command);
+}
+
+
+unsigned count(const std::vector<std::string>& commands, const std::string& prefix)
+{
+	return static_cast<unsigned>(std::count_if(commands.begin(), commands.end(),
+		[&](const std::string& c) { return c.compare(0, prefix.size(), prefix) == 0; }));
+}
+
+
+std::vector<std::string> addresses(unsigned n)
+{
+	std::vector<std::string> out;
+	for (unsigned i = 0; i < n; ++i) out.push_back("u" + std::to_string(i) + "@gmail.com");
+	return out;
+}
+
+
+bool allDelivered(const TransactionResult& r)
+{
+	return std::all_of(r.recipients.begin(), r.recipients.end(),
+		[](const mail::RecipientResult& x) { return x.outcome == Outcome::Delivered; });
+}
+
+
+FakeSmtpPeer::Answer limitedTo(unsigned limit)
+/// A peer taking at most `limit` recipients per transaction, like Postfix's
+/// smtpd_recipient_limit: 452 4.5.3 for the rest (RFC 5321 4.5.3.1.10).
+{
+	auto taken = std::make_shared<std::atomic<unsigned>>(0);
+	return [taken, limit](const std::string& command) {
+		if (command.compare(0, 10, "MAIL FROM:") == 0 || command == "RSET") *taken = 0;
+		if (command.compare(0, 8, "RCPT TO:") == 0 && ++*taken > limit) return std::string("452 4.5.3 Error: too many recipients");
+		return FakeSmtpPeer::standard(command);
+	};
+}
+
+
+} // namespace
+
+
+BOOST_AUTO_TEST_SUITE(relay_connection_tests)
+
+
+BOOST_AUTO_TEST_CASE(pipelining_sends_mail_rcpt_and_data_in_one_batch_when_offered)
+{
+	FakeSmtpPeer peer("220 fake.example ESMTP", FakeSmtpPeer::standard);
+	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5));
+	const TransactionResult r = client.send(peer.exchanger(), "a@x.example", {"u1@gmail.com", "error@gmail.com"}, kMessage);
+	BOOST_TEST((r.recipients.at(0).outcome == Outcome::Delivered));
+	BOOST_TEST((r.recipients.at(1).outcome == Outcome::Permanent));
+	BOOST_TEST(r.recipients.at(1).status == "5.1.1");
+	const std::vector<std::string> followed = peer.followed();
+	const std::vector<std::string> expected = {"MAIL FROM:<a@x.example> SIZE=" + std::to_string(kMessage.size()),
+		"RCPT TO:<u1@gmail.com>", "RCPT TO:<error@gmail.com>"};
+	BOOST_TEST(followed == expected, boost::test_tools::per_element());
+	BOOST_TEST(peer.messages() == 1u);
+}
+
+
+BOOST_AUTO_TEST_CASE(no_pipelining_against_a_peer_that_does_not_offer_it)
+{
+	FakeSmtpPeer peer("220 fake.example ESMTP", withoutPipelining);
+	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5));
+	const TransactionResult r = client.send(peer.exchanger(), "a@x.example", {"u1@gmail.com", "u2@gmail.com"}, kMessage);
+	BOOST_TEST(allDelivered(r));
+	BOOST_TEST(peer.followed().empty()); // every command waited for the reply before it
+	BOOST_TEST(count(peer.commands(), "RCPT TO:") == 2u);
+}
+
+
+BOOST_AUTO_TEST_CASE(recipients_over_the_peers_limit_go_in_the_next_transaction_on_the_same_connection)
+{
+	for (const bool pipelining: {true, false})
+	{
+		const FakeSmtpPeer::Answer limited = limitedTo(30);
+		FakeSmtpPeer peer("220 fake.example ESMTP", [&](const std::string& c) {
+			return c.compare(0, 5, "EHLO ") == 0 && !pipelining ? withoutPipelining(c) : limited(c);
+		});
+		RelayClient client("exmail.qq.com", Seconds(2), Seconds(5));
+		const TransactionResult r = client.send(peer.exchanger(), "a@x.example", addresses(150), kMessage);
+		BOOST_TEST(r.recipients.size() == 150u);
+		BOOST_TEST(allDelivered(r));
+		BOOST_TEST(peer.messages() == 5u);    // 30 each: the first offer of 50 taught the limit
+		BOOST_TEST(peer.connections() == 1u); // all on the same connection
+		// Pipelined, all 50 of the first offer went out and 20 were refused; one by one,
+		// the client stopped at the first refusal. Later transactions offer 30.
+		BOOST_TEST(count(peer.commands(), "RCPT TO:") == (pipelining ? 170u : 151u));
+		BOOST_TEST(r.recipients.back().address == "u149@gmail.com"); // in the order asked
+	}
+}
+
+
+BOOST_AUTO_TEST_CASE(a_message_to_many_recipients_goes_in_transactions_of_fifty)
+{
+	FakeSmtpPeer peer("220 fake.example ESMTP", limitedTo(100));
+	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5));
+	BOOST_TEST(allDelivered(client.send(peer.exchanger(), "a@x.example", addresses(150), kMessage)));
+	BOOST_TEST(peer.messages() == 3u);
+	BOOST_TEST(count(peer.commands(), "RCPT TO:") == 150u); // nothing refused
+	BOOST_TEST(peer.connections() == 1u);
+}
+
+
+BOOST_AUTO_TEST_CASE(a_421_closes_the_connection_and_leaves_the_rest_for_later)
+{
+	FakeSmtpPeer peer("220 fake.example ESMTP", [](const std::string& command) -> std::string {
+		if (command == "RCPT TO:<u1@gmail.com>") return "421 4.3.2 fake.example Service shutting down";
+		return withoutPipelining(command);
+	});
+	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5), Seconds(10));
+	const TransactionResult r = client.send(peer.exchanger(), "a@x.example", addresses(3), kMessage);
+	BOOST_REQUIRE(r.recipients.size() == 3u);
+	for (const auto& x: r.recipients)
+	{
+		BOOST_TEST((x.outcome == Outcome::Temporary));
+		BOOST_TEST(x.status == "4.3.2");
+	}
+	BOOST_TEST(peer.messages() == 0u);
+	BOOST_TEST(client.idleConnections() == 0u); // not kept after a 421
+}
+
+
+BOOST_AUTO_TEST_CASE(an_idle_connection_is_reused_with_rset_up_to_max_messages)
+{
+	FakeSmtpPeer peer("220 fake.example ESMTP", FakeSmtpPeer::standard);
+	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5), Seconds(10), 2);
+	for (int i = 0; i < 5; ++i)
+		BOOST_TEST(allDelivered(client.send(peer.exchanger(), "a@x.example", {"u@gmail.com"}, kMessage)));
+	const auto commands = peer.commands();
+	BOOST_TEST(peer.messages() == 5u);
+	BOOST_TEST(count(commands, "EHLO ") == 3u); // 2 + 2 + 1 messages per connection
+	BOOST_TEST(count(commands, "RSET") == 2u);  // before the second message of each connection
+	BOOST_TEST(count(commands, "QUIT") == 2u);  // the full ones; the last one is idle in the cache
+	BOOST_TEST(client.idleConnections() == 1u);
+}
+
+
+BOOST_AUTO_TEST_CASE(an_idle_connection_is_closed_after_the_cache_time)
+{
+	FakeSmtpPeer peer("220 fake.example ESMTP", FakeSmtpPeer::standard);
+	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5), Seconds(1));
+	BOOST_TEST(allDelivered(client.send(peer.exchanger(), "a@x.example", {"u@gmail.com"}, kMessage)));
+	BOOST_TEST(client.idleConnections() == 1u);
+	std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+	BOOST_TEST(client.idleConnections() == 0u);
+	BOOST_TEST(count(peer.commands(), "QUIT") == 1u);
+}
+
+
+BOOST_AUTO_TEST_CASE(a_cached_connection_the_peer_closed_is_replaced_without_a_failure)
+{
+	FakeSmtpPeer peer("220 fake.example ESMTP", [](const std::string& command) {
+		return command == "RSET" ? std::string("close") : FakeSmtpPeer::standard(command);
+	});
+	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5), Seconds(10));
+	BOOST_TEST(allDelivered(client.send(peer.exchanger(), "a@x.example", {"u@gmail.com"}, kMessage)));
+	BOOST_TEST(allDelivered(client.send(peer.exchanger(), "a@x.example", {"u@gmail.com"}, kMessage)));
+	BOOST_TEST(peer.connections() == 2u);
+	BOOST_TEST(peer.messages() == 2u);
+}
+
+
+BOOST_AUTO_TEST_SUITE_END()
