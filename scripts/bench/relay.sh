@@ -160,8 +160,8 @@ done
 
 section relay <<MD
 $MESSAGES messages of 1 KB, $SESSIONS client sessions (one connection each), A -> B end to end.
-Relay engine: what main had when this ran (helper 11a is rewriting it; the lead reruns this
-after merging). mail-server's relay uses its defaults (relay.workers, no extra keys). Postfix
+Relay engine: what main had when this ran (see the commit line at the top; rerun it after
+relay changes). mail-server's relay uses its defaults (relay.workers, no extra keys). Postfix
 relays through a transport map to B's port (no DNS lookups); B is the same mail-server for
 both. Drain: first connect to A until the last message is in B's new/. Connections: SMTP
 sessions B accepted; DNS: queries mail-dns answered. Local accept: the same load to A for a
