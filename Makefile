@@ -29,6 +29,8 @@ CXX ?= g++
 CXXFLAGS ?= -O2 -g
 override CXXFLAGS += -std=c++17 -Wall -Wextra -pthread -MMD -MP
 LDLIBS := -lPocoUtil -lPocoNet -lPocoFoundation -lyaml-cpp -pthread
+# the agent's line editing on a terminal (libedit: arrows, history, completion)
+AGENT_LIBS := -ledit
 LDFLAGS ?=
 
 ifeq ($(SANITIZE),asan)
@@ -101,11 +103,11 @@ $(BIN)/mail-server: $(call objs,server/main.cpp $(SERVER_SRC)) $(COMMON_LIB)
 
 $(BIN)/mail-agent: $(call objs,agent/main.cpp $(AGENT_SRC)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(AGENT_LIBS)
 
 $(UNIT_BIN): $(call objs,$(UNIT_SRC) $(DNS_SRC) $(SERVER_SRC) $(AGENT_SRC)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) -o $@ $^ -lPocoJSON $(LDLIBS) -lboost_unit_test_framework
+	$(CXX) $(LDFLAGS) -o $@ $^ -lPocoJSON $(LDLIBS) $(AGENT_LIBS) -lboost_unit_test_framework
 
 # TESTS=pattern limits the integration files (e.g. TESTS=dns); UNIT=suite limits unit tests.
 test: all

@@ -3,6 +3,7 @@
 
 #include "agent/agent_options.h"
 #include "agent/agent_shell.h"
+#include "agent/line_editor.h"
 #include "common/config.h"
 #include "common/errors.h"
 #include "agent/host_lookup.h"
@@ -98,6 +99,9 @@ int runMail(const AgentOptions& options)
 	case AgentMode::Send: return shell.runSend();
 	case AgentMode::Pop: return shell.runPop();
 	default:
+		// A terminal gets line editing; piped-in scripts read plain lines as before.
+		if (::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO))
+			shell.useLineEditor(std::make_unique<LineEditor>(LineEditor::defaultHistoryFile()));
 		// Ctrl-C at the prompt is how users leave (as in a shell): a clean exit, status 0.
 		// Nothing is half-written on our side (a POP3 session without QUIT deletes nothing).
 		std::signal(SIGINT, [](int) {

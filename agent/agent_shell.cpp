@@ -2,6 +2,7 @@
 #include "agent/agent_shell.h"
 
 #include "common/log.h"
+#include "agent/line_editor.h"
 #include "agent/pop_commands.h"
 #include "agent/smtp_submit.h"
 
@@ -24,6 +25,8 @@ namespace {
 const Poco::Timespan NetworkTimeout(30, 0); ///< connect and each reply, SMTP and POP3
 const char* const MainPrompt = "[smtp|pop|exit]>>> ";
 const char* const PopPrompt = "[pop]>>> ";
+const std::vector<std::string> MainCommands = {"exit", "pop", "smtp"};
+const std::vector<std::string> PopCommands = {"dele", "list", "noop", "quit", "retr", "rset", "stat", "top", "uidl"};
 
 
 } // namespace
@@ -42,10 +45,19 @@ AgentShell::AgentShell(const AgentOptions& options, const Endpoint& smtp, const 
 }
 
 
+AgentShell::~AgentShell() = default;
+
+
+void AgentShell::useLineEditor(std::unique_ptr<LineEditor> editor)
+{
+	_editor = std::move(editor);
+}
+
+
 int AgentShell::runInteractive()
 {
 	std::string line;
-	while (readLine(MainPrompt, line))
+	while (readLine(MainPrompt, line, MainCommands))
 	{
 		std::string command = Poco::toLower(Poco::trim(line));
 		if (command.empty()) continue;
@@ -107,8 +119,13 @@ int AgentShell::runPop()
 }
 
 
-bool AgentShell::readLine(const std::string& prompt, std::string& line)
+bool AgentShell::readLine(const std::string& prompt, std::string& line, const std::vector<std::string>& commands)
 {
+	if (_editor)
+	{
+		_out << std::flush;
+		return _editor->readLine(prompt, commands, line);
+	}
 	_out << prompt << std::flush;
 	if (!std::getline(_in, line)) return false;
 	if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -168,7 +185,7 @@ void AgentShell::popSession()
 		Pop3Client client(_pop, NetworkTimeout);
 		client.login(_options.email, _options.password);
 		std::string line;
-		while (readLine(PopPrompt, line))
+		while (readLine(PopPrompt, line, PopCommands))
 		{
 			if (runPopCommand(client, splitWords(line), _out) == PopOutcome::Quit) return;
 		}

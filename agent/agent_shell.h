@@ -5,11 +5,16 @@
 #include "agent/mail_endpoints.h"
 
 #include <istream>
+#include <memory>
 #include <ostream>
+#include <string>
+#include <vector>
 
 
 namespace mail {
 
+
+class LineEditor;
 
 class AgentShell
 {
@@ -18,6 +23,12 @@ public:
 		std::istream& in, std::ostream& out, std::ostream& err, bool echoInput);
 	///< echoInput: write each line read after its prompt, so that a transcript of a
 	///  scripted run (stdin not a terminal) reads like the terminal session would.
+
+	~AgentShell();
+
+	void useLineEditor(std::unique_ptr<LineEditor> editor);
+	///< On a terminal: read through libedit (editing, history, tab completion of the
+	///  prompt's commands) instead of plain lines from the input stream.
 
 	int runInteractive();
 	///< Until `exit` or the end of input; returns 0.
@@ -29,7 +40,7 @@ public:
 	///< `pop CMD ARGS`: logs in, runs the command, QUIT; 0 on +OK, 1 otherwise.
 
 private:
-	bool readLine(const std::string& prompt, std::string& line);
+	bool readLine(const std::string& prompt, std::string& line, const std::vector<std::string>& commands = {});
 	void composeInteractively();
 	bool send(const std::vector<std::string>& to, const std::string& subject, const std::string& content);
 	void popSession();
@@ -41,6 +52,7 @@ private:
 	std::ostream& _out;
 	std::ostream& _err;
 	bool _echoInput;
+	std::unique_ptr<LineEditor> _editor;
 };
 
 

@@ -12,7 +12,12 @@
 #include <Poco/TextEncoding.h>
 #include <Poco/UTF8Encoding.h>
 
+#include <cerrno>
+#include <cstring>
+#include <iconv.h>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 
 using Poco::Net::MediaType;
@@ -98,6 +103,71 @@ bool decodeWordAt(const std::string& value, std::size_t pos, std::string& decode
 	else if (encoding == 'Q') decoded = toUtf8(decodeQWord(text), charset);
 	else return false;
 	end = close + 2;
+	return true;
+}
+
+
+/// Charsets Poco does not have (GBK, GB18030, Big5, ...) through glibc's iconv. GB2312
+/// and GBK labels are decoded as GB18030, their superset, as browsers do: mail labelled
+/// GB2312 often holds GBK characters. An invalid byte shows as U+FFFD. False when iconv
+/// does not know the charset either.
+bool iconvToUtf8(const std::string& text, std::string charset, std::string& out)
+{
+	if (Poco::icompare(charset, "gb2312") == 0 || Poco::icompare(charset, "gbk") == 0
+		|| Poco::icompare(charset, "x-gbk") == 0 || Poco::icompare(charset, "cp936") == 0)
+		charset = "GB18030";
+	iconv_t cd = ::iconv_open("UTF-8", charset.c_str());
+	if (cd == reinterpret_cast<iconv_t>(-1)) return false;
+	out.assign(text.size() * 4 + 16, '\0'); // any input octet gives at most 4 UTF-8 octets
+	char* in = const_cast<char*>(text.data());
+	std::size_t inLeft = text.size();
+	char* to = &out[0];
+	std::size_t outLeft = out.size();
+	while (inLeft > 0)
+	{
+		if (::iconv(cd, &in, &inLeft, &to, &outLeft) != static_cast<std::size_t>(-1)) break;
+		if (errno == E2BIG || outLeft < 3) break;
+		std::memcpy(to, "\xEF\xBF\xBD", 3); // EILSEQ or a truncated sequence: U+FFFD, skip one octet
+		to += 3;
+		outLeft -= 3;
+		++in;
+		--inLeft;
+	}
+	::iconv_close(cd);
+	out.resize(static_cast<std::size_t>(to - out.data()));
+	return true;
+}
+
+
+/// The header block of raw (up to its empty line) as (name, value) pairs, values as
+/// written (folds kept): Poco's MessageHeader::read() decodes encoded words itself,
+/// keeping the space between adjacent ones and the bytes of charsets it lacks.
+/// pos receives where the body starts. False when a line is not a field.
+bool readHeaderFields(const std::string& raw, std::vector<std::pair<std::string, std::string>>& fields,
+	std::size_t& pos)
+{
+	pos = 0;
+	while (pos < raw.size())
+	{
+		std::size_t nl = raw.find('\n', pos);
+		std::size_t next = nl == std::string::npos ? raw.size() : nl + 1;
+		std::string line = raw.substr(pos, (nl == std::string::npos ? raw.size() : nl) - pos);
+		if (!line.empty() && line.back() == '\r') line.pop_back();
+		if (line.empty())
+		{
+			pos = next;
+			return true;
+		}
+		if ((line[0] == ' ' || line[0] == '\t') && !fields.empty()) fields.back().second += "\n" + line;
+		else
+		{
+			std::size_t colon = line.find(':');
+			if (colon == std::string::npos || colon == 0 || fields.size() >= static_cast<std::size_t>(MaxHeaderFields))
+				return false;
+			fields.emplace_back(Poco::trim(line.substr(0, colon)), Poco::trim(line.substr(colon + 1)));
+		}
+		pos = next;
+	}
 	return true;
 }
 
@@ -206,7 +276,11 @@ std::string toUtf8(const std::string& text, const std::string& charset)
 	std::string name = Poco::trim(charset);
 	if (name.empty() || Poco::icompare(name, "utf-8") == 0 || Poco::icompare(name, "us-ascii") == 0) return text;
 	Poco::TextEncoding::Ptr from = Poco::TextEncoding::find(name);
-	if (!from) return text;
+	if (!from)
+	{
+		std::string converted;
+		return iconvToUtf8(text, name, converted) ? converted : text;
+	}
 	Poco::UTF8Encoding utf8;
 	Poco::TextConverter converter(*from, utf8);
 	std::string out;
@@ -257,25 +331,19 @@ std::string decodeBody(const std::string& body, const std::string& transferEncod
 std::string renderMessage(const std::string& raw)
 {
 	if (!startsWithHeaderField(raw)) return unixLines(raw);
-	std::istringstream in(raw);
+	std::vector<std::pair<std::string, std::string>> fields;
+	std::size_t bodyStart = 0;
+	// not a parseable header block: show it as it came
+	if (!readHeaderFields(raw, fields, bodyStart)) return unixLines(raw);
 	MessageHeader header;
-	header.setFieldLimit(MaxHeaderFields);
 	std::ostringstream out;
-	try
+	for (const auto& field: fields)
 	{
-		header.read(in);
-	}
-	catch (const Poco::Exception&)
-	{
-		// not a parseable header block: show it as it came
-		return unixLines(raw);
-	}
-	// MessageHeader::read() stops before the empty line that ends the header block
-	if (in.peek() == '\r') in.get();
-	if (in.peek() == '\n') in.get();
-	for (const auto& field: header)
+		header.add(field.first, unfold(field.second));
 		out << field.first << ": " << unfold(decodeHeaderValue(field.second)) << "\n";
+	}
 	out << "\n";
+	std::istringstream in(raw.substr(bodyStart));
 	renderBody(in, header, out, 0);
 	return out.str();
 }

@@ -5,10 +5,12 @@
 #include "common/mail_date.h"
 
 #include <Poco/Net/MailRecipient.h>
+#include <Poco/Net/MailStream.h>
 #include <Poco/Net/MediaType.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SMTPClientSession.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/SocketStream.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/String.h>
 #include <Poco/Timestamp.h>
@@ -51,6 +53,45 @@ std::string crlfLines(const std::string& text)
 }
 
 
+/// SMTPClientSession with its dialog socket reachable, to send the transaction ourselves:
+/// Poco 1.11 writes "MAIL FROM: <a>" (with a space), which RFC 5321 4.1.1.2 does not show.
+class SubmitSession: public Poco::Net::SMTPClientSession
+{
+public:
+	using SMTPClientSession::isPositiveCompletion;
+	using SMTPClientSession::SMTPClientSession;
+	using SMTPClientSession::socket;
+};
+
+
+void expect(bool ok, const char* what, const std::string& response, int status)
+{
+	if (!ok) throw Poco::Net::SMTPException(what, response, status);
+}
+
+
+/// MAIL FROM:<a>, RCPT TO:<b> per recipient, DATA, the message, as RFC 5321 writes them.
+void sendTransaction(SubmitSession& session, const MailMessage& message)
+{
+	std::string response;
+	int status = session.sendCommand("MAIL FROM:<" + message.getSender() + ">", response);
+	expect(SubmitSession::isPositiveCompletion(status), "Cannot send message", response, status);
+	for (const MailRecipient& recipient: message.recipients())
+	{
+		status = session.sendCommand("RCPT TO:<" + recipient.getAddress() + ">", response);
+		expect(SubmitSession::isPositiveCompletion(status), "Recipient rejected", response, status);
+	}
+	session.sendData();
+	Poco::Net::SocketOutputStream socketStream(session.socket());
+	Poco::Net::MailOutputStream mailStream(socketStream); // dot-stuffs and ends with CRLF.CRLF
+	message.write(mailStream);
+	mailStream.close();
+	socketStream.flush();
+	status = session.socket().receiveStatusMessage(response);
+	expect(SubmitSession::isPositiveCompletion(status), "The server rejected the message", response, status);
+}
+
+
 } // namespace
 
 
@@ -61,7 +102,10 @@ void composeMessage(MailMessage& message, const std::string& from, const std::ve
 	for (const auto& recipient: to)
 		message.addRecipient(MailRecipient(MailRecipient::PRIMARY_RECIPIENT, Poco::trim(recipient)));
 	message.setSubject(isAscii(subject) ? subject : MailMessage::encodeWord(subject, "UTF-8"));
+	// RFC 5322 3.3: a numeric zone (Poco's default Date: says "GMT", an obsolete zone).
 	message.set("Date", rfc5322Date(Poco::Timestamp()));
+	// RFC 2045 4: Poco adds MIME-Version only to multipart messages.
+	message.set("MIME-Version", "1.0");
 	const std::string domain = domainOf(from);
 	message.set("Message-ID", "<" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString() + "@" + domain + ">");
 	message.setContentType("text/plain; charset=UTF-8");
@@ -75,10 +119,10 @@ std::string submitMessage(const Endpoint& server, const MailMessage& message, co
 	{
 		StreamSocket socket;
 		socket.connect(SocketAddress(server.address, server.port), timeout);
-		SMTPClientSession session(socket);
+		SubmitSession session(socket);
 		session.setTimeout(timeout);
 		session.login();
-		session.sendMessage(message);
+		sendTransaction(session, message);
 		session.close();
 		return "";
 	}

@@ -12,13 +12,13 @@
 set -euo pipefail
 
 # build: compiler is assumed (g++, make); libraries and tools below
-BUILD_PKGS=(g++ make pkg-config libpoco-dev libyaml-cpp-dev libboost-test-dev)
+BUILD_PKGS=(g++ make pkg-config libpoco-dev libyaml-cpp-dev libboost-test-dev libedit-dev)
 # run: what the topology scripts use (dig, ss, pgrep; python3 for foreground.py)
 RUN_PKGS=(dnsutils iproute2 procps python3)
 # fuzzing: libFuzzer comes with clang
 FUZZ_PKGS=(clang)
 # tests: real peers and helpers the integration tests drive
-TEST_PKGS=(bats bats-support bats-assert man-db dnsutils netcat-openbsd swaks curl python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark)
+TEST_PKGS=(bats bats-support bats-assert man-db dnsutils netcat-openbsd swaks curl python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark s-nail mutt tmux)
 # benchmarks: the reference software, load generators (smtp-source and smtp-sink come with
 # postfix) and perf for profiling where a target is missed (make bench only)
 EXTRA_PKGS=(dnsperf nsd python3-yaml postfix dovecot-pop3d linux-perf)

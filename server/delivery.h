@@ -8,6 +8,8 @@
 #include "common/config.h"
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,7 @@ namespace mail {
 
 class MaildirStore;
 class RelayQueue;
+class SpoolFile;
 
 
 struct DeliveryRoute
@@ -43,6 +46,7 @@ struct DeliveryResult
 	std::size_t remote = 0; ///< recipients queued for the relay (each address once)
 	std::string maildir;    ///< the Maildir base name of the local copies, empty if none
 	std::string queueId;    ///< the relay queue id, empty if nothing was queued
+	std::uint64_t size = 0; ///< octets with CRLF line ends, without Return-Path (as queued)
 };
 
 
@@ -68,6 +72,17 @@ public:
 	/// durable. Throws Poco::Exception on any failure; a queue failure after the local
 	/// copies were stored still throws, so the caller answers 451 (the client retries
 	/// and a local recipient may see a duplicate, but nothing is lost).
+
+	std::unique_ptr<SpoolFile> openSpool(const std::string& sender) const;
+	/// A new spool file for a message being received (SMTP DATA streams into it), with
+	/// `Return-Path: <sender>` already written as its first line. Throws on failure.
+
+	DeliveryResult deliver(const std::string& sender, const std::vector<std::string>& recipients,
+		SpoolFile& spool) const;
+	/// The same as above for a message in a finished spool file from openSpool(): the
+	/// local copies are hard links of the spool file (no copy); the queue gets the
+	/// message without the Return-Path line, with CRLF line ends (read into memory for
+	/// that moment only: the queue keeps messages as they are sent).
 
 private:
 	const ServerConfig& _server;

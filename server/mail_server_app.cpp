@@ -249,6 +249,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 
 	ServerContext context(config, *server, dataDir);
 	MaildirStore store(context.mailDir());
+	store.spoolDirectory(); // now, not at the first DATA: clears what a killed server left
 	RelayQueue queue(context.queueDir());
 	Delivery delivery(*server, store, queue);
 	RelayService relay(context, queue, delivery);

@@ -29,4 +29,28 @@ void appendDotStuffed(std::string& out, const char* data, std::size_t length)
 }
 
 
+void appendDotStuffedCrlf(std::string& out, const char* data, std::size_t length, bool everyLf)
+{
+	out.reserve(out.size() + length + length / 32 + 8);
+	const char* pos = data;
+	const char* const end = data + length;
+	while (pos < end)
+	{
+		if (*pos == '.') out += '.';
+		const void* found = std::memchr(pos, '\n', static_cast<std::size_t>(end - pos));
+		if (!found)
+		{
+			out.append(pos, static_cast<std::size_t>(end - pos));
+			break;
+		}
+		const char* nl = static_cast<const char*>(found);
+		const bool hasCr = nl > pos && nl[-1] == '\r';
+		out.append(pos, static_cast<std::size_t>(nl - pos));
+		if (everyLf || !hasCr) out += '\r';
+		out += '\n';
+		pos = nl + 1;
+	}
+}
+
+
 } // namespace mail

@@ -31,9 +31,11 @@ std::string clean(const std::string& text)
 std::string traceHeaders(const TraceInfo& info)
 {
 	std::string out = "Received: from " + clean(info.helo) + " ([" + info.peerAddress + "])\r\n";
-	out += "\tby " + info.byHost + " (mail-server) with " + info.protocol + " id " + info.id + "\r\n";
-	out += "\t";
-	if (!info.forRecipient.empty()) out += "for " + info.forRecipient + "; ";
+	out += "\tby " + info.byHost + " (mail-server) with " + info.protocol + " id " + info.id;
+	// RFC 5321 4.4: the date always follows a ";", with or without the "for" clause
+	// (Postfix ends the "by" line with it when there is no single recipient).
+	if (info.forRecipient.empty()) out += ";\r\n\t";
+	else out += "\r\n\tfor " + info.forRecipient + "; ";
 	out += rfc5322Date(info.when) + "\r\n";
 	return out;
 }

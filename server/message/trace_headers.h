@@ -23,7 +23,8 @@ struct TraceInfo
 
 std::string traceHeaders(const TraceInfo& info);
 /// "Received: from helo ([ip])\r\n\tby host (mail-server) with ESMTP id ID\r\n\tfor
-/// <x@y>; Sun, 22 Nov 2026 10:00:00 +0000\r\n". Client-supplied text is cleaned of
+/// <x@y>; Sun, 22 Nov 2026 10:00:00 +0000\r\n"; without a single recipient the "by" line
+/// ends in ";" and the date follows on its own line. Client-supplied text is cleaned of
 /// control characters so it cannot add header lines. Return-Path: is not a trace
 /// header we add here: only final delivery writes it (Delivery::deliver).
 

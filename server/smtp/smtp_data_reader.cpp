@@ -19,10 +19,46 @@ const char* toString(DataStatus status)
 }
 
 
+namespace {
+
+
+/// Collects lines in memory, CRLF-terminated.
+class StringSink: public LineSink
+{
+public:
+	explicit StringSink(std::string& out):
+		_out(out)
+	{
+	}
+
+	void line(const std::string& text) override
+	{
+		_out += text;
+		_out += "\r\n";
+	}
+
+private:
+	std::string& _out;
+};
+
+
+} // namespace
+
+
 DataStatus readData(LineReader& reader, const DataLimits& limits, std::string& message)
 {
-	const std::size_t maxContent = limits.maxLineLength > 2 ? limits.maxLineLength - 2 : 1;
 	const std::size_t start = message.size();
+	StringSink sink(message);
+	const DataStatus verdict = readData(reader, limits, sink);
+	if (verdict != DataStatus::Ok) message.resize(start);
+	return verdict;
+}
+
+
+DataStatus readData(LineReader& reader, const DataLimits& limits, LineSink& sink)
+{
+	const std::size_t maxContent = limits.maxLineLength > 2 ? limits.maxLineLength - 2 : 1;
+	std::size_t size = 0;
 	DataStatus verdict = DataStatus::Ok;
 	bool previousCRLF = true; // the DATA command line ended the previous line
 	std::string line;
@@ -42,15 +78,15 @@ DataStatus readData(LineReader& reader, const DataLimits& limits, std::string& m
 		previousCRLF = crlf;
 		if (verdict != DataStatus::Ok) continue;
 		const std::size_t skip = (line.size() > 1 && line[0] == '.') ? 1 : 0;
-		if (message.size() - start + line.size() - skip + 2 > limits.maxMessageSize)
+		if (size + line.size() - skip + 2 > limits.maxMessageSize)
 		{
 			verdict = DataStatus::TooBig;
 			continue;
 		}
-		message.append(line, skip, std::string::npos);
-		message += "\r\n";
+		size += line.size() - skip + 2;
+		if (skip) line.erase(0, 1);
+		sink.line(line);
 	}
-	if (verdict != DataStatus::Ok) message.resize(start);
 	return verdict;
 }
 

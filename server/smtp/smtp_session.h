@@ -18,6 +18,8 @@
 namespace mail {
 
 
+class SpoolFile;
+
 class SmtpSession
 /// RFC 5321 server side for one connection (Postfix smtpd style: one blocking loop).
 /// States only say how input is read; whether a transaction is open is `_tx`.
@@ -100,9 +102,10 @@ private:
 	void doMail(const SmtpCommand& command);
 	void doRcpt(const SmtpCommand& command);
 	void doData(const SmtpCommand& command);
-	std::string commit(const std::string& content);
-	/// Prepends Received:, hands the message to Delivery (local copies, then the relay
-	/// queue) and returns its id; throws on any failure.
+	std::string traceHeader(const std::string& id) const; ///< the Received: field for this transaction
+	void commit(const std::string& id, SpoolFile& spool);
+	/// Hands the spooled message (Return-Path and Received: first) to Delivery (local
+	/// copies, then the relay queue) and logs it; throws on any failure.
 
 	const ServerContext& _context;
 	const ServerConfig& _server;

@@ -2,10 +2,28 @@
 #include "server/smtp/smtp_session.h"
 
 #include "common/log.h"
+#include "common/mail_date.h"
+#include "server/message/submission_cleanup.h"
 #include "server/message/trace_headers.h"
 #include "server/smtp/smtp_data_reader.h"
+#include "server/store/spool_file.h"
 
 #include <Poco/Exception.h>
+#include <Poco/Timestamp.h>
+
+
+namespace {
+
+
+/// Poco exceptions carry their text in displayText(), not what().
+std::string describe(const std::exception& exc)
+{
+	if (const auto* poco = dynamic_cast<const Poco::Exception*>(&exc)) return poco->displayText();
+	return exc.what();
+}
+
+
+} // namespace
 
 
 namespace mail {
@@ -126,12 +144,31 @@ void SmtpSession::doRcpt(const SmtpCommand&)
 
 void SmtpSession::doData(const SmtpCommand&)
 {
+	// Stream into a spool file from the first line: the session holds one small buffer,
+	// never the message (150 sessions x 10 MB must not cost 1.5 GB).
+	std::unique_ptr<SpoolFile> spool;
+	const std::string id = newSessionId();
+	try
+	{
+		spool = _delivery.openSpool(_tx->sender.address());
+		spool->writeCrlfText(traceHeader(id));
+	}
+	catch (const std::exception& exc)
+	{
+		_log.error("%s spool failed from=%s error=%s", _io.id(), _tx->sender.path(), describe(exc));
+		reply(451, "4.3.0 Error: queue file write error");
+		_tx.reset();
+		return;
+	}
 	reply(354, "End data with <CR><LF>.<CR><LF>");
 	_io.flushUnlessPipelined();
 	enterState(State::Data);
-	std::string content;
+	// Only our own users' submissions are cleaned up; relayed mail keeps its header.
+	SubmissionCleanup cleanup(*spool, rfc5322Date(Poco::Timestamp()),
+		"<" + id + "." + std::to_string(Poco::Timestamp().epochMicroseconds()) + "@" + _server.name + ">");
+	LineSink& sink = _tx->senderLocal ? static_cast<LineSink&>(cleanup) : static_cast<LineSink&>(*spool);
 	const DataStatus status = readData(_io.reader(),
-		{_limits.maxMessageSize, _limits.maxTextLine, toTimespan(_limits.dataTimeout)}, content);
+		{_limits.maxMessageSize, _limits.maxTextLine, toTimespan(_limits.dataTimeout)}, sink);
 	enterState(State::Ready);
 	switch (status)
 	{
@@ -155,26 +192,21 @@ void SmtpSession::doData(const SmtpCommand&)
 	++_messages;
 	try
 	{
-		const std::string id = commit(content);
+		sink.end();
+		commit(id, *spool);
 		reply(250, "2.0.0 Ok: queued as " + id);
-	}
-	catch (const Poco::Exception& exc)
-	{
-		_log.error("%s store failed from=%s error=%s", _io.id(), _tx->sender.path(), exc.displayText());
-		reply(451, "4.3.0 Error: queue file write error");
 	}
 	catch (const std::exception& exc)
 	{
-		_log.error("%s store failed from=%s error=%s", _io.id(), _tx->sender.path(), std::string(exc.what()));
+		_log.error("%s store failed from=%s error=%s", _io.id(), _tx->sender.path(), describe(exc));
 		reply(451, "4.3.0 Error: queue file write error");
 	}
 	_tx.reset();
 }
 
 
-std::string SmtpSession::commit(const std::string& content)
+std::string SmtpSession::traceHeader(const std::string& id) const
 {
-	const std::string id = newSessionId();
 	TraceInfo trace;
 	trace.helo = _helo;
 	trace.peerAddress = _peer;
@@ -182,13 +214,17 @@ std::string SmtpSession::commit(const std::string& content)
 	trace.protocol = _esmtp ? "ESMTP" : "SMTP";
 	trace.id = id;
 	if (_tx->recipients.size() == 1) trace.forRecipient = "<" + _tx->recipients.front() + ">";
-	const std::string message = traceHeaders(trace) + content;
-	const DeliveryResult result = _delivery.deliver(_tx->sender.address(), _tx->recipients, message);
-	_log.information("%s accepted id=%s from=%s rcpts=%z local=%z remote=%z size=%z maildir=%s queue=%s", _io.id(),
-		id, _tx->sender.path(), _tx->recipients.size(), result.local, result.remote, message.size(),
-		result.maildir.empty() ? std::string("-") : result.maildir,
+	return traceHeaders(trace);
+}
+
+
+void SmtpSession::commit(const std::string& id, SpoolFile& spool)
+{
+	const DeliveryResult result = _delivery.deliver(_tx->sender.address(), _tx->recipients, spool);
+	_log.information("%s accepted id=%s from=%s rcpts=%z local=%z remote=%z size=%Lu maildir=%s queue=%s", _io.id(),
+		id, _tx->sender.path(), _tx->recipients.size(), result.local, result.remote,
+		static_cast<unsigned long long>(result.size), result.maildir.empty() ? std::string("-") : result.maildir,
 		result.queueId.empty() ? std::string("-") : result.queueId);
-	return id;
 }
 
 

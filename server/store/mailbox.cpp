@@ -76,14 +76,31 @@ void scanDirectory(const std::string& dir, std::vector<MailboxMessage>& messages
 		if (entry->d_name[0] == '.') continue; // ".", ".." and hidden files are not messages
 		MailboxMessage message;
 		const std::string name = entry->d_name;
-		if (!maildirSizeHint(name, message.size) || entry->d_type != DT_REG)
+		message.path = dir + '/' + name;
+		// W= (ours since LF storage, and Dovecot's): the wire size. S= alone: written
+		// with CRLF by an older version, so the file size is the wire size. Neither (a
+		// file from another program): read it once and count its bare LFs.
+		message.lfStored = maildirSizeHint(name, message.size, ",W=");
+		const bool named = message.lfStored || maildirSizeHint(name, message.size, ",S=");
+		if (!named || entry->d_type != DT_REG)
 		{
 			struct stat st;
 			if (::fstatat(dirFd, entry->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode)) continue;
-			message.size = static_cast<std::uint64_t>(st.st_size);
+			if (!named)
+			{
+				std::string data;
+				try
+				{
+					data = readWholeFile(message.path);
+				}
+				catch (const Poco::Exception&)
+				{
+					continue; // unreadable: not offered, as if not there
+				}
+				message.size = wireSize(data.data(), data.size());
+			}
 		}
 		message.uid = maildirUid(name);
-		message.path = dir + '/' + name;
 		messages.push_back(std::move(message));
 	}
 	::closedir(handle);
@@ -172,7 +189,7 @@ bool Mailbox::readFile(const MailboxMessage& message, std::string& scratch) cons
 bool Mailbox::appendMessage(std::uint64_t number, std::string& out, std::string& scratch) const
 {
 	if (!readFile(message(number), scratch)) return false;
-	appendStuffed(out, scratch.data(), scratch.size());
+	appendStuffed(out, scratch.data(), scratch.size(), message(number).lfStored);
 	return true;
 }
 
@@ -180,7 +197,7 @@ bool Mailbox::appendMessage(std::uint64_t number, std::string& out, std::string&
 bool Mailbox::appendTop(std::uint64_t number, std::uint64_t lines, std::string& out, std::string& scratch) const
 {
 	if (!readFile(message(number), scratch)) return false;
-	appendStuffed(out, scratch.data(), topLength(scratch.data(), scratch.size(), lines));
+	appendStuffed(out, scratch.data(), topLength(scratch.data(), scratch.size(), lines), message(number).lfStored);
 	return true;
 }
 
@@ -209,11 +226,22 @@ std::size_t Mailbox::commitDeletions()
 }
 
 
-void appendStuffed(std::string& out, const char* data, std::size_t length)
+void appendStuffed(std::string& out, const char* data, std::size_t length, bool lfStored)
 {
-	appendDotStuffed(out, data, length);
+	appendDotStuffedCrlf(out, data, length, lfStored);
 	if (length > 0 && data[length - 1] != '\n') out += "\r\n";
 	out += ".\r\n";
+}
+
+
+std::uint64_t wireSize(const char* data, std::size_t length)
+{
+	std::uint64_t size = length;
+	for (std::size_t i = 0; i < length; ++i)
+	{
+		if (data[i] == '\n' && (i == 0 || data[i - 1] != '\r')) ++size;
+	}
+	return size;
 }
 
 

@@ -15,7 +15,8 @@ namespace mail {
 struct MailboxMessage
 {
 	std::string path;       ///< absolute path of the file at snapshot time
-	std::uint64_t size = 0; ///< RFC 1939 octet count: the file size (stored with CRLF endings)
+	std::uint64_t size = 0; ///< RFC 1939 octet count (with CRLF line ends, as RETR sends it)
+	bool lfStored = false;  ///< every LF in the file is a line end to send as CRLF (W= files)
 	std::string uid;        ///< UIDL: Maildir base name, or a stable hash of it when unfit
 	bool deleted = false;   ///< marked by DELE; applied only by commitDeletions()
 };
@@ -66,9 +67,14 @@ private:
 };
 
 
-void appendStuffed(std::string& out, const char* data, std::size_t length);
-/// Appends data with every line starting with '.' doubled (RFC 1939 byte-stuffing),
-/// then CRLF if data does not end with a line end, then ".\r\n".
+void appendStuffed(std::string& out, const char* data, std::size_t length, bool lfStored = false);
+/// Appends data with every line starting with '.' doubled (RFC 1939 byte-stuffing) and
+/// CRLF line ends, then CRLF if data does not end with a line end, then ".\r\n".
+/// lfStored: every LF becomes CRLF (a CR before it is content, as SMTP received it);
+/// else only a bare LF does (files written with CRLF, or by other programs).
+
+std::uint64_t wireSize(const char* data, std::size_t length);
+/// The RFC 1939 size of a file without W= in its name: its size plus one per bare LF.
 
 std::size_t topLength(const char* data, std::size_t length, std::uint64_t lines);
 /// Length of the header, the blank line after it and the next `lines` lines.

@@ -65,13 +65,13 @@ void Maildir::ensure(const std::string& account) const
 }
 
 
-std::string Maildir::newFileName(std::size_t size)
+std::string Maildir::newFileName(std::uint64_t size, std::uint64_t wireSize)
 {
 	const Poco::Timestamp now;
 	const auto micros = now.epochMicroseconds();
 	return std::to_string(micros / 1000000) + ".M" + std::to_string(micros % 1000000) + "P"
 		+ std::to_string(Poco::Process::id()) + "Q" + std::to_string(++_counter) + "." + _host
-		+ ",S=" + std::to_string(size);
+		+ ",S=" + std::to_string(size) + ",W=" + std::to_string(wireSize);
 }
 
 
@@ -112,12 +112,12 @@ std::string maildirUid(const std::string& fileName)
 }
 
 
-bool maildirSizeHint(const std::string& fileName, std::uint64_t& size)
+bool maildirSizeHint(const std::string& fileName, std::uint64_t& size, const char* field)
 {
 	const std::size_t end = fileName.find(':');
-	const std::size_t at = fileName.rfind(",S=", end);
+	const std::size_t at = fileName.rfind(field, end);
 	if (at == std::string::npos) return false;
-	std::size_t pos = at + 3;
+	std::size_t pos = at + std::char_traits<char>::length(field);
 	if (pos >= fileName.size() || fileName[pos] < '0' || fileName[pos] > '9') return false;
 	std::uint64_t value = 0;
 	while (pos < fileName.size() && fileName[pos] >= '0' && fileName[pos] <= '9')

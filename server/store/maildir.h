@@ -1,8 +1,10 @@
 // maildir.h - the Maildir layout shared by SMTP delivery, POP3 and relay bounces.
 //
 // DATA/NAME/mail/<account>/{tmp,new,cur}, <account> being the account key as written in the
-// config. Files are named `<unix-seconds>.M<microseconds>P<pid>Q<counter>.<host>,S=<size>`
-// (delivery order sorts by the leading time; S= is the RFC 1939 size, CRLF line endings).
+// config. Files are named `<unix-seconds>.M<microseconds>P<pid>Q<counter>.<host>,S=<size>,W=<wire>`
+// (delivery order sorts by the leading time). Files hold LF line ends, as Postfix, Dovecot
+// and mutt write them; S= is the file size and W= the RFC 1939 size (CRLF line ends), as
+// Dovecot names them. Files written before W= existed hold CRLF and have only S=.
 #pragma once
 
 #include <atomic>
@@ -30,8 +32,8 @@ public:
 	/// Creates mailRoot/<account>/{tmp,new,cur} durably if missing (see ensureMaildir()).
 	/// Throws Poco::InvalidArgumentException for a name that could leave mailRoot.
 
-	std::string newFileName(std::size_t size);
-	/// A unique name for a message of size octets, in the format above.
+	std::string newFileName(std::uint64_t size, std::uint64_t wireSize);
+	/// A unique name for a message of size octets in the file, wireSize with CRLF.
 
 private:
 	std::string _root;
@@ -49,8 +51,9 @@ std::string maildirUid(const std::string& fileName);
 /// The unique id of a Maildir file name: the part before ':' when it is 1-70 octets of
 /// 0x21-0x7E (RFC 1939 section 7), else "h" + 16 hex digits of its FNV-1a hash.
 
-bool maildirSizeHint(const std::string& fileName, std::uint64_t& size);
-/// The ",S=<size>" field of a Maildir file name, when present and well-formed.
+bool maildirSizeHint(const std::string& fileName, std::uint64_t& size, const char* field = ",S=");
+/// The ",S=<size>" field (or another such as ",W=") of a Maildir file name, when present
+/// and well-formed.
 
 
 } // namespace mail

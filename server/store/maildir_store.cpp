@@ -4,6 +4,7 @@
 #include "server/store/durable_file.h"
 
 #include <Poco/Exception.h>
+#include <Poco/File.h>
 #include <Poco/Path.h>
 
 #include <algorithm>
@@ -36,20 +37,86 @@ void MaildirStore::ensureMailbox(const std::string& address)
 }
 
 
-std::string MaildirStore::deliver(const std::vector<std::string>& addresses, const std::string& message)
+namespace {
+
+
+/// The message with LF line ends; wireSize gets its size with CRLF ends.
+std::string toLf(const std::string& message, std::uint64_t& wireSize)
+{
+	std::string out;
+	out.reserve(message.size());
+	std::uint64_t lines = 0;
+	for (std::size_t i = 0; i < message.size(); ++i)
+	{
+		if (message[i] == '\r' && i + 1 < message.size() && message[i + 1] == '\n') continue;
+		if (message[i] == '\n') ++lines;
+		out += message[i];
+	}
+	wireSize = out.size() + lines;
+	return out;
+}
+
+
+} // namespace
+
+
+const std::string& MaildirStore::spoolDirectory()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (_spool.empty())
+	{
+		const std::string dir = _maildir.root() + "/.spool";
+		Poco::File(_maildir.root()).createDirectories();
+		if (!makeDirectory(dir))
+		{
+			// Left by a server killed during DATA (one server owns a data directory, and
+			// this runs before its first session spools anything): never delivered.
+			std::vector<std::string> stale;
+			Poco::File(dir).list(stale);
+			for (const auto& name: stale) ::unlink((dir + "/" + name).c_str());
+		}
+		_spool = dir;
+	}
+	return _spool;
+}
+
+
+std::string MaildirStore::deliverFile(const std::vector<std::string>& addresses, const std::string& path,
+	std::uint64_t size, std::uint64_t wireSize)
 {
 	if (addresses.empty()) throw Poco::InvalidArgumentException("deliver without recipients");
 	for (const auto& address: addresses) ensureMailbox(address);
-
-	const std::string name = _maildir.newFileName(message.size());
 	Pending pending;
-	pending.tmpPath = mailboxPath(addresses.front()) + "/tmp/" + name;
+	pending.tmpPath = path;
+	pending.keepTmp = true;
+	return commitFile(addresses, pending, _maildir.newFileName(size, wireSize));
+}
+
+
+std::string MaildirStore::commitFile(const std::vector<std::string>& addresses, Pending& pending, const std::string& name)
+{
 	for (const auto& address: addresses)
 	{
 		const std::string target = mailboxPath(address) + "/new/" + name;
 		if (std::find(pending.targets.begin(), pending.targets.end(), target) == pending.targets.end())
 			pending.targets.push_back(target);
 	}
+	commit(pending);
+	if (pending.error) std::rethrow_exception(pending.error);
+	return name;
+}
+
+
+std::string MaildirStore::deliver(const std::vector<std::string>& addresses, const std::string& crlfMessage)
+{
+	if (addresses.empty()) throw Poco::InvalidArgumentException("deliver without recipients");
+	for (const auto& address: addresses) ensureMailbox(address);
+
+	std::uint64_t wireSize = 0;
+	const std::string message = toLf(crlfMessage, wireSize);
+	const std::string name = _maildir.newFileName(message.size(), wireSize);
+	Pending pending;
+	pending.tmpPath = mailboxPath(addresses.front()) + "/tmp/" + name;
 	const int fd = ::open(pending.tmpPath.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) throwErrno("cannot create", pending.tmpPath, errno);
 	try
@@ -68,9 +135,7 @@ std::string MaildirStore::deliver(const std::vector<std::string>& addresses, con
 		::unlink(pending.tmpPath.c_str());
 		throwErrno("cannot close", pending.tmpPath, error);
 	}
-	commit(pending);
-	if (pending.error) std::rethrow_exception(pending.error);
-	return name;
+	return commitFile(addresses, pending, name);
 }
 
 
@@ -109,7 +174,7 @@ void MaildirStore::commitBatch(std::vector<Pending*>& batch)
 	{
 		for (Pending* p: batch)
 		{
-			::unlink(p->tmpPath.c_str());
+			if (!p->keepTmp) ::unlink(p->tmpPath.c_str());
 			p->error = std::make_exception_ptr(DurableFileError("cannot syncfs", p->tmpPath, syncError));
 		}
 		return;
@@ -136,7 +201,7 @@ void MaildirStore::commitBatch(std::vector<Pending*>& batch)
 		{
 			for (const auto& target: p->targets) directories.insert(Poco::Path(target).parent().toString());
 		}
-		::unlink(p->tmpPath.c_str());
+		if (!p->keepTmp) ::unlink(p->tmpPath.c_str());
 	}
 	// 3. Each touched new/ once. A failure here fails every item linked into that directory.
 	for (const auto& dir: directories)

@@ -4,6 +4,7 @@
 #include "server/store/maildir.h"
 
 #include <condition_variable>
+#include <cstdint>
 #include <exception>
 #include <mutex>
 #include <set>
@@ -16,7 +17,7 @@ namespace mail {
 
 class MaildirStore
 /// Delivers into the layout of server/store/maildir.h. Files in new/ hold the message
-/// with CRLF line endings (so the file size is the RFC 1939 size), and are complete and
+/// with LF line endings (the RFC 1939 size is in the name, W=), and are complete and
 /// fsynced before they appear. Thread-safe.
 {
 public:
@@ -28,7 +29,8 @@ public:
 	/// mailRoot/<address>, the address as the account is written in the config.
 
 	std::string deliver(const std::vector<std::string>& addresses, const std::string& message);
-	/// Stores the message once in each mailbox: written to the first mailbox's tmp/,
+	/// Stores the message (CRLF or LF line ends; stored with LF) once in each mailbox:
+	/// written to the first mailbox's tmp/,
 	/// made durable, hard-linked into every new/, tmp name removed, every new/ fsynced.
 	/// Returns only when every copy is durable; returns the Maildir base name.
 	/// Group commit: concurrent callers queue their written tmp files; one of them (the
@@ -37,6 +39,18 @@ public:
 	/// commits instead of paying 2N.
 	/// Throws Poco::Exception on failure, after removing the tmp file and any copy it
 	/// already linked, so a failed delivery leaves nothing behind.
+
+	std::string deliverFile(const std::vector<std::string>& addresses, const std::string& path,
+		std::uint64_t size, std::uint64_t wireSize);
+	/// The same for a message already written (LF line ends) to path on this file system,
+	/// e.g. a SpoolFile in spoolDirectory(): hard-linked into every new/ by the same group
+	/// commit, with no copy. path is left in place (its owner removes it).
+
+	const std::string& spoolDirectory();
+	/// mailRoot/.spool, created on first use: where SMTP sessions stream DATA, on the
+	/// same file system as the mailboxes so delivery is a hard link. A name starting
+	/// with '.' is never an account. The first call empties it of files a killed
+	/// server left behind.
 
 	void ensureMailbox(const std::string& address);
 	/// Creates mailRoot/<address>/{tmp,new,cur} durably (directories fsynced) if missing.
@@ -47,10 +61,13 @@ private:
 	{
 		std::string tmpPath;
 		std::vector<std::string> targets; ///< new/ paths to link
+		bool keepTmp = false;             ///< tmpPath belongs to the caller (deliverFile)
 		bool done = false;
 		std::exception_ptr error;
 	};
 
+	std::string commitFile(const std::vector<std::string>& addresses, Pending& pending, const std::string& name);
+	/// Fills pending's targets, then commit(); rethrows its error; returns name.
 	void commit(Pending& pending); ///< waits until pending is committed (or leads a batch)
 	void commitBatch(std::vector<Pending*>& batch);
 
@@ -62,6 +79,7 @@ private:
 	Maildir _maildir;
 	std::mutex _mutex;            ///< guards _ready
 	std::set<std::string> _ready; ///< mailboxes known to exist on disk
+	std::string _spool;           ///< spoolDirectory(), empty until created
 };
 
 

@@ -31,10 +31,13 @@ PY
 }
 
 # three_messages: writes $T/m1 $T/m2 $T/m3 (CRLF; dots, an empty body line, UTF-8, a long line).
+# Each has Date: and Message-ID:, so the local submission stores it as sent.
 three_messages() {
-	printf 'From: bob@pop.test\r\nTo: alice@pop.test\r\nSubject: one\r\n\r\nfirst message\r\n' >"$T/m1"
-	printf 'From: bob@pop.test\r\nTo: alice@pop.test\r\nSubject: two\r\n\r\n.leading dot\r\n..two\r\n\r\n.\r\nend\r\n' >"$T/m2"
+	local dm='Date: Mon, 30 Nov 2026 10:00:00 +0000\r\nMessage-ID: <m@pop.test>\r\n'
+	printf "${dm}From: bob@pop.test\r\nTo: alice@pop.test\r\nSubject: one\r\n\r\nfirst message\r\n" >"$T/m1"
+	printf "${dm}From: bob@pop.test\r\nTo: alice@pop.test\r\nSubject: two\r\n\r\n.leading dot\r\n..two\r\n\r\n.\r\nend\r\n" >"$T/m2"
 	{
+		printf "${dm}"
 		printf 'From: bob@pop.test\r\nTo: alice@pop.test\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\n'
 		printf 'Content-Type: text/plain; charset=utf-8\r\n\r\ncaf\xc3\xa9 \xe4\xbd\xa0\xe5\xa5\xbd\r\n%s\r\n' "$(printf 'x%.0s' $(seq 1 900))"
 	} >"$T/m3"
@@ -59,7 +62,8 @@ fresh_alice() {
 	run python3 - "$P_POP" "$MAILROOT/alice@pop.test" "$T" <<'PY'
 import glob, os, poplib, sys
 port, box, t = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-stored = [open(f, "rb").read() for f in sorted(glob.glob(box + "/new/*"), key=lambda f: (int(f.split("/")[-1].split(".")[0]), int(f.split("/")[-1].split(".M")[1].split("P")[0])))]
+# the stored files as sent: each LF of a Maildir file is a CRLF on the wire
+stored = [open(f, "rb").read().replace(b"\n", b"\r\n") for f in sorted(glob.glob(box + "/new/*"), key=lambda f: (int(f.split("/")[-1].split(".")[0]), int(f.split("/")[-1].split(".M")[1].split("P")[0])))]
 sent = [open("%s/m%d" % (t, n), "rb").read() for n in (1, 2, 3)]
 p = poplib.POP3("127.0.0.1", port, timeout=10)
 p.user("alice@pop.test"); print("PASS", p.pass_("alice pw").decode())
@@ -97,9 +101,11 @@ EOF
 	[ "$status" -eq 0 ]
 	local stored
 	stored=$(ls "$MAILROOT"/alice@pop.test/new/*)
-	[ "$(printf '%s' "$output" | tr -d '\r')" = "1 $(stat -c %s "$stored")" ]
+	# LIST and RETR: the stored file with CRLF line ends (Maildir files hold LF)
+	sed 's/$/\r/' "$stored" >"$T/stored.crlf"
+	[ "$(printf '%s' "$output" | tr -d '\r')" = "1 $(stat -c %s "$T/stored.crlf")" ]
 	curl -sS --max-time 10 -o "$T/curl.1" "pop3://alice%40pop.test:alice%20pw@127.0.0.1:$P_POP/1"
-	cmp "$T/curl.1" "$stored"
+	cmp "$T/curl.1" "$T/stored.crlf"
 	# swaks adds CRLF before its final "."; the rest is the file as sent
 	printf '\r\n' | cat "$T/m2" - >"$T/m2.swaks"
 	python3 -c 'import sys; a, b = (open(f, "rb").read() for f in sys.argv[1:]); sys.exit(0 if a.endswith(b) else 1)' "$T/curl.1" "$T/m2.swaks"
@@ -118,7 +124,7 @@ EOF
 	want=$(for f in "$MAILROOT"/alice@pop.test/new/*; do tr -d '\r' <"$f" | sha256sum; done | sort)
 	got=$(for f in "$T"/mpop/new/*; do sha256sum <"$f"; done | sort)
 	[ "$got" = "$want" ]
-	for f in 1 2 3; do grep -rqF "$(sed -n 3p "$T/m$f" | tr -d '\r')" "$T/mpop/new"; done
+	for f in 1 2 3; do grep -rqF "$(sed -n 5p "$T/m$f" | tr -d '\r')" "$T/mpop/new"; done
 }
 
 @test "DELE then QUIT removes delivered mail; mail delivered during a session shows next time" {

@@ -17,11 +17,14 @@ newest_message() {
 	ls -t "$T"/data/exmail.qq.com/mail/"$1"/new/* | head -1
 }
 
-# strip_trace FILE: the message without the Return-Path: and Received: headers we add
+# strip_trace FILE: the message without the Return-Path: and Received: headers we add,
+# with the CRLF line ends it had on the wire (Maildir files hold LF)
 strip_trace() {
 	python3 - "$1" <<'PY'
 import sys
 data = open(sys.argv[1], 'rb').read()
+assert b'\r' not in data, data[:200]
+data = data.replace(b'\n', b'\r\n')
 assert data.startswith(b'Return-Path: <'), data[:60]
 rest = data.split(b'\r\n', 1)[1]
 assert rest.startswith(b'Received: from '), rest[:60]
@@ -33,7 +36,8 @@ PY
 }
 
 @test "swaks delivers and the body is stored byte-exact" {
-	printf 'Subject: swaks\r\nX-Test: 1\r\n\r\nline one\r\n.leading dot\r\n' >"$T/swaks.eml"
+	# with Date: and Message-ID: (else a local submission gets them added)
+	printf 'Subject: swaks\r\nX-Test: 1\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\nMessage-ID: <s@x>\r\n\r\nline one\r\n.leading dot\r\n' >"$T/swaks.eml"
 	run swaks --server 127.0.0.1:$EX_SMTP -f usr1@mail.sustech.edu.cn -t usr2@mail.sustech.edu.cn --data "$T/swaks.eml"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"250 2.0.0 Ok: queued as"* ]]
@@ -42,13 +46,13 @@ PY
 	# swaks always sends CRLF before the final ".", so the message gains one empty line
 	printf '\r\n' | cat "$T/swaks.eml" - | cmp - "$T/swaks.got"
 	head -1 "$f" | grep -q '^Return-Path: <usr1@mail.sustech.edu.cn>'
-	# the Maildir name carries the size (RFC 1939 size = file size)
-	[[ "$f" == *",S=$(stat -c %s "$f")" ]]
+	# the Maildir name carries the file size (S=) and the RFC 1939 size, with CRLF (W=)
+	[[ "$f" == *",S=$(stat -c %s "$f"),W=$(($(stat -c %s "$f") + $(wc -l <"$f")))" ]]
 }
 
 @test "curl smtp:// delivers" {
 	before=$(maildir_count usr1@mail.sustech.edu.cn)
-	printf 'From: usr2@mail.sustech.edu.cn\r\nTo: usr1@mail.sustech.edu.cn\r\nSubject: curl\r\n\r\nhello from curl\r\n' >"$T/curl.eml"
+	printf 'From: usr2@mail.sustech.edu.cn\r\nTo: usr1@mail.sustech.edu.cn\r\nSubject: curl\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\nMessage-ID: <c@x>\r\n\r\nhello from curl\r\n' >"$T/curl.eml"
 	run curl -sS --max-time 20 "smtp://127.0.0.1:$EX_SMTP" --mail-from usr2@mail.sustech.edu.cn \
 		--mail-rcpt usr1@mail.sustech.edu.cn --upload-file "$T/curl.eml"
 	[ "$status" -eq 0 ]
@@ -61,7 +65,7 @@ PY
 	run python3 - "$EX_SMTP" "$T/py.eml" <<'PY'
 import smtplib, sys, time
 port, out = int(sys.argv[1]), sys.argv[2]
-msg = b"From: usr1@mail.sustech.edu.cn\r\nTo: usr2@mail.sustech.edu.cn\r\nSubject: py\r\n\r\n\xe4\xbd\xa0\xe5\xa5\xbd 8-bit body\r\n"
+msg = b"From: usr1@mail.sustech.edu.cn\r\nTo: usr2@mail.sustech.edu.cn\r\nSubject: py\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\nMessage-ID: <p@x>\r\n\r\n\xe4\xbd\xa0\xe5\xa5\xbd 8-bit body\r\n"
 open(out, 'wb').write(msg)
 s = smtplib.SMTP('127.0.0.1', port, timeout=20)
 code, _ = s.ehlo('agent.local'); assert code == 250

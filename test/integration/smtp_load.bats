@@ -113,7 +113,7 @@ PY
 	missing=$(sort "$T/acked" | comm -23 - <(echo "$stored") | wc -l)
 	[ "$missing" -eq 0 ]
 	# nothing incomplete in new/: every file has its full body
-	for f in "$box"/new/*; do [ "$(stat -c %s "$f")" -eq "${f##*,S=}" ]; done
+	for f in "$box"/new/*; do s=${f##*,S=}; [ "$(stat -c %s "$f")" -eq "${s%%,*}" ]; done
 	# the restarted server still delivers
 	run swaks --server 127.0.0.1:$LOAD_SMTP -f rcpt@load.example -t sender@load.example --header 'Subject: after restart'
 	[ "$status" -eq 0 ]

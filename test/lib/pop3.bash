@@ -73,8 +73,15 @@ assert_transcript() {
 	fi
 }
 
-# alice_octets: the size of alice@pop.test's maildrop as POP3 reports it (the sum of
-# the stored files).
+# alice_octets: the size of alice@pop.test's maildrop as POP3 reports it: the stored
+# files with CRLF line ends (files named with W= hold LF ends, one CR more per line;
+# older files, named with S= only, hold CRLF already).
 alice_octets() {
-	cat "$MAILROOT"/alice@pop.test/new/* "$MAILROOT"/alice@pop.test/cur/* 2>/dev/null | wc -c
+	local f total=0
+	for f in "$MAILROOT"/alice@pop.test/new/* "$MAILROOT"/alice@pop.test/cur/*; do
+		[ -f "$f" ] || continue
+		total=$((total + $(stat -c %s "$f")))
+		case $f in *,W=*) total=$((total + $(wc -l <"$f"))) ;; esac
+	done
+	echo "$total"
 }

@@ -153,10 +153,13 @@ BOOST_AUTO_TEST_CASE(composed_message_has_the_required_headers)
 	std::string text = out.str();
 	for (const char* header: {"From: usr1@mail.sustech.edu.cn\r\n", "To: <usr2@mail.sustech.edu.cn>, <usr@gmail.com>\r\n",
 			 "Date: ", "Message-ID: <", "@mail.sustech.edu.cn>\r\n", "Content-Type: text/plain; charset=UTF-8\r\n",
-			 "Content-Transfer-Encoding: quoted-printable\r\n", "Subject: =?UTF-8?"})
+			 "Content-Transfer-Encoding: quoted-printable\r\n", "Subject: =?UTF-8?", "MIME-Version: 1.0\r\n"})
 		BOOST_TEST(text.find(header) != std::string::npos, header << " in\n"
 																  << text);
 	BOOST_TEST(text.find("你好") == std::string::npos); // encoded, not raw
+	const std::string date = text.substr(text.find("Date: "));
+	BOOST_TEST(date.substr(0, date.find("\r\n")).find(" +0000") != std::string::npos, date); // not "GMT"
+	BOOST_TEST(text.find("GMT") == std::string::npos, text);
 	BOOST_TEST(text.find("h=C3=A9llo w=C3=B6rld\r\nline 2") != std::string::npos, text);
 	MailMessage ascii;
 	composeMessage(ascii, "a@b.c", {"d@e.f"}, "plain", "x");
@@ -180,6 +183,7 @@ BOOST_AUTO_TEST_CASE(submission_sends_envelope_and_reports_refusals)
 	{
 		bool inData = false;
 		std::string error;
+		std::vector<std::string> envelope;
 		{
 			FakeServer server("220 fake ESMTP", [&](const std::string& line) -> std::string {
 				if (inData)
@@ -192,6 +196,7 @@ BOOST_AUTO_TEST_CASE(submission_sends_envelope_and_reports_refusals)
 					return "";
 				}
 				if (line.rfind("EHLO", 0) == 0) return "250-fake\r\n250 8BITMIME\r\n";
+				if (line.rfind("MAIL FROM:", 0) == 0 || line.rfind("RCPT TO:", 0) == 0) envelope.push_back(line);
 				if (line.rfind("MAIL FROM:", 0) == 0) return "250 2.1.0 Ok\r\n";
 				if (line.rfind("RCPT TO:", 0) == 0) return row.rcptReply;
 				if (line == "DATA")
@@ -209,6 +214,10 @@ BOOST_AUTO_TEST_CASE(submission_sends_envelope_and_reports_refusals)
 		BOOST_TEST_INFO(row.name);
 		BOOST_TEST(error.empty() == row.ok, error);
 		if (!row.ok) BOOST_TEST(error.find("550 5.1.1") != std::string::npos, error);
+		// RFC 5321 4.1.1.2/4.1.1.3: no space after the colon (Poco's own sendMessage puts one).
+		BOOST_REQUIRE(envelope.size() == 2u);
+		BOOST_TEST(envelope[0] == "MAIL FROM:<usr1@mail.sustech.edu.cn>");
+		BOOST_TEST(envelope[1] == "RCPT TO:<nobody@mail.sustech.edu.cn>");
 	}
 }
 

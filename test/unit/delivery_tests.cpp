@@ -27,6 +27,7 @@ namespace {
 
 
 const std::string kMessage = "Received: from c ([127.0.0.1])\r\nSubject: t\r\n\r\nhi\r\n";
+const std::string kStored = "Received: from c ([127.0.0.1])\nSubject: t\n\nhi\n"; // Maildir files: LF
 
 
 struct DeliveryFixture
@@ -121,7 +122,7 @@ BOOST_FIXTURE_TEST_CASE(return_path_on_local_copies_only, DeliveryFixture)
 	{
 		const auto messages = mailbox(account);
 		BOOST_REQUIRE_MESSAGE(messages.size() == 1u, account << ": " << messages.size() << " messages");
-		BOOST_TEST(messages[0] == "Return-Path: <usr1@local.example>\r\n" + kMessage);
+		BOOST_TEST(messages[0] == "Return-Path: <usr1@local.example>\n" + kStored);
 	}
 	const auto queued = queue.scan();
 	BOOST_REQUIRE(queued.size() == 1u);
@@ -142,7 +143,7 @@ BOOST_FIXTURE_TEST_CASE(null_sender_and_nothing_to_queue, DeliveryFixture)
 	BOOST_TEST(queue.scan().empty());
 	const auto messages = mailbox("usr1@local.example");
 	BOOST_REQUIRE(messages.size() == 1u);
-	BOOST_TEST(messages[0] == "Return-Path: <>\r\n" + kMessage);
+	BOOST_TEST(messages[0] == "Return-Path: <>\n" + kStored);
 }
 
 

@@ -82,6 +82,51 @@ BOOST_AUTO_TEST_CASE(byte_stuffing_table)
 }
 
 
+BOOST_AUTO_TEST_CASE(lf_stored_messages_are_sent_with_crlf)
+{
+	struct Row
+	{
+		std::string file;
+		bool lfStored;
+		std::string sent;
+	};
+	const Row rows[] = {
+		{"a\n.b\n\nc\n", true, "a\r\n..b\r\n\r\nc\r\n.\r\n"},
+		{"cr in content\r\n", true, "cr in content\r\r\n.\r\n"}, // W= files: the CR was sent as content
+		{"crlf\r\nbare\n", false, "crlf\r\nbare\r\n.\r\n"},      // other files: only bare LF changes
+		{".\n", true, "..\r\n.\r\n"},
+	};
+	for (const Row& row: rows)
+	{
+		std::string out;
+		mail::appendStuffed(out, row.file.data(), row.file.size(), row.lfStored);
+		BOOST_CHECK_MESSAGE(out == row.sent, "file \"" << row.file << "\" gave \"" << out << "\"");
+	}
+	BOOST_TEST(mail::wireSize("a\nb\r\nc", 7) == 8u);
+}
+
+
+BOOST_FIXTURE_TEST_CASE(lf_file_sizes_and_retr_match_the_wire, MaildirFixture)
+{
+	// Stored as MaildirStore writes it now (LF, S= and W=), as an older version wrote
+	// it (CRLF, S= only) and as another program might (LF, no size in the name).
+	const std::string crlf = "Subject: x\r\n\r\n.dot\r\nbody\r\n";
+	const std::string lf = "Subject: x\n\n.dot\nbody\n";
+	dir.write("u@example.com/new/1.M1.host,S=" + std::to_string(lf.size()) + ",W=" + std::to_string(crlf.size()), lf);
+	deliver(crlf, "2.M1");
+	deliver(lf, "3.M1", "new", "", false);
+	Mailbox mailbox(box);
+	BOOST_REQUIRE(mailbox.count() == 3u);
+	for (std::uint64_t n = 1; n <= 3; ++n)
+	{
+		BOOST_TEST(mailbox.message(n).size == crlf.size(), "message " << n);
+		const std::string sent = retr(mailbox, n);
+		BOOST_TEST(sent == "Subject: x\r\n\r\n..dot\r\nbody\r\n.\r\n", "message " << n);
+	}
+	BOOST_TEST(mailbox.liveSize() == 3 * crlf.size());
+}
+
+
 BOOST_AUTO_TEST_CASE(top_length_table)
 {
 	const std::string msg = "A: 1\r\nB: 2\r\n\r\nl1\r\nl2\r\nl3\r\n";

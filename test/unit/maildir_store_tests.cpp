@@ -13,6 +13,7 @@
 #include <Poco/TemporaryFile.h>
 
 #include <cctype>
+#include <fstream>
 #include <sys/stat.h>
 #include <thread>
 #include <vector>
@@ -45,7 +46,7 @@ std::string readFile(const std::string& path)
 
 
 /// `<digits>.M<digits>P<digits>Q<digits>.<host>,S=<size>` (no std::regex: GCC 12 warns in it at -O1)
-bool isMaildirName(const std::string& name, const std::string& host, std::size_t size)
+bool isMaildirName(const std::string& name, const std::string& host, std::size_t size, std::size_t wire)
 {
 	std::size_t i = 0;
 	auto digits = [&] {
@@ -59,7 +60,7 @@ bool isMaildirName(const std::string& name, const std::string& host, std::size_t
 		return true;
 	};
 	return digits() && literal(".M") && digits() && literal("P") && digits() && literal("Q") && digits()
-		&& literal("." + host + ",S=" + std::to_string(size)) && i == name.size();
+		&& literal("." + host + ",S=" + std::to_string(size) + ",W=" + std::to_string(wire)) && i == name.size();
 }
 
 
@@ -76,19 +77,41 @@ struct TempRoot
 } // namespace
 
 
+BOOST_AUTO_TEST_CASE(spool_file_is_hard_linked_and_stale_spool_files_are_removed)
+{
+	TempRoot root;
+	Poco::File(root.mail() + "/.spool").createDirectories();
+	const std::string stale = root.mail() + "/.spool/1.2.3.spool"; // a server killed during DATA
+	std::ofstream(stale) << "partial";
+	MaildirStore store(root.mail());
+	BOOST_TEST(store.spoolDirectory() == root.mail() + "/.spool");
+	BOOST_TEST(!Poco::File(stale).exists());
+	const std::string spooled = store.spoolDirectory() + "/x.spool";
+	std::ofstream(spooled) << "Subject: s\n\nbody\n";
+	const std::string name = store.deliverFile({"a@x.org", "b@x.org"}, spooled, 18, 21);
+	BOOST_TEST(isMaildirName(name, "srv.example", 18, 21), name);
+	struct stat st;
+	BOOST_REQUIRE(::stat(spooled.c_str(), &st) == 0); // left for its owner to remove
+	BOOST_TEST(st.st_nlink == 3u);                    // the spool name and two new/ links
+	BOOST_TEST(readFile(root.mail() + "/b@x.org/new/" + name) == "Subject: s\n\nbody\n");
+}
+
+
 BOOST_AUTO_TEST_CASE(delivers_once_per_mailbox_with_maildir_name)
 {
 	TempRoot root;
 	MaildirStore store(root.mail());
+	// Given with CRLF (as on the wire), stored with LF; W= keeps the RFC 1939 size.
 	const std::string message = "Subject: hi\r\n\r\nbody\r\n";
+	const std::string stored = "Subject: hi\n\nbody\n";
 	const std::string name = store.deliver({"a@x.org", "b@x.org"}, message);
-	BOOST_TEST(isMaildirName(name, "srv.example", message.size()), name);
+	BOOST_TEST(isMaildirName(name, "srv.example", stored.size(), message.size()), name);
 	for (const std::string box: {"a@x.org", "b@x.org"})
 	{
 		const auto files = filesIn(root.mail() + "/" + box + "/new");
 		BOOST_REQUIRE_EQUAL(files.size(), 1u);
 		BOOST_TEST(files[0] == name);
-		BOOST_TEST(readFile(root.mail() + "/" + box + "/new/" + name) == message);
+		BOOST_TEST(readFile(root.mail() + "/" + box + "/new/" + name) == stored);
 		BOOST_TEST(filesIn(root.mail() + "/" + box + "/tmp").empty());
 		BOOST_TEST(Poco::File(root.mail() + "/" + box + "/cur").isDirectory());
 	}

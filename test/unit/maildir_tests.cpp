@@ -63,11 +63,11 @@ BOOST_AUTO_TEST_CASE(new_file_names_follow_the_format_and_are_unique)
 {
 	Maildir maildir("/data/mail.sustech.edu.cn/mail");
 	const std::regex format("([0-9]+)\\.M([0-9]{1,6})P" + std::to_string(Poco::Process::id())
-		+ "Q([0-9]+)\\.mail\\.sustech\\.edu\\.cn,S=1234");
+		+ "Q([0-9]+)\\.mail\\.sustech\\.edu\\.cn,S=1234,W=1300");
 	std::set<std::string> names;
 	for (int i = 0; i < 100; ++i)
 	{
-		const std::string name = maildir.newFileName(1234);
+		const std::string name = maildir.newFileName(1234, 1300);
 		BOOST_TEST(std::regex_match(name, format), name);
 		names.insert(name);
 	}
@@ -75,13 +75,15 @@ BOOST_AUTO_TEST_CASE(new_file_names_follow_the_format_and_are_unique)
 	std::uint64_t size = 0;
 	BOOST_TEST(mail::maildirSizeHint(*names.begin(), size));
 	BOOST_TEST(size == 1234u);
+	BOOST_TEST(mail::maildirSizeHint(*names.begin(), size, ",W="));
+	BOOST_TEST(size == 1300u);
 }
 
 
 BOOST_AUTO_TEST_CASE(host_part_escapes_slash_and_colon)
 {
 	Maildir maildir("/unused", "a/b:c");
-	const std::string name = maildir.newFileName(1);
+	const std::string name = maildir.newFileName(1, 2);
 	BOOST_TEST(name.find(".a\\057b\\072c,S=1") != std::string::npos, name);
 	BOOST_TEST(name.find(':') == std::string::npos);
 }

@@ -4,6 +4,9 @@
 
 #include "agent/mime_text.h"
 
+#include <fstream>
+#include <sstream>
+
 
 using namespace mail;
 
@@ -133,6 +136,63 @@ BOOST_AUTO_TEST_CASE(text_without_headers_is_shown_as_is)
 {
 	std::string shown = renderMessage("no header here\r\njust text\r\n");
 	BOOST_TEST(shown.find("just text") != std::string::npos, shown);
+}
+
+
+namespace {
+
+
+std::string sample(const std::string& name)
+{
+	std::ifstream in("test/data/mime/" + name, std::ios::binary);
+	BOOST_REQUIRE_MESSAGE(in, "test/data/mime/" << name << " (run from the repository root)");
+	std::ostringstream text;
+	text << in.rdbuf();
+	return text.str();
+}
+
+
+const std::string kLongSubject = "这是一个很长的中文邮件主题，用来测试多个编码字之间的空白是否被正确忽略";
+
+
+} // namespace
+
+
+BOOST_AUTO_TEST_CASE(client_samples_render_subjects_and_bodies_in_utf8)
+{
+	struct Row
+	{
+		const char* file;
+		std::string subject;
+		std::string bodyText;
+	};
+	const Row rows[] = {
+		{"thunderbird-utf8-folded-subject.eml", kLongSubject, "你好，世界！这是正文。\n第二行。\n"},
+		{"outlook-gb2312.eml", "会议通知：下周一上午十点", "各位同事：\n请准时参加会议。谢谢！\n"},
+		{"python-email-gbk-body.eml", kLongSubject, "中文正文，使用 GBK 编码。\n"},
+	};
+	for (const Row& row: rows)
+	{
+		const std::string shown = renderMessage(sample(row.file));
+		BOOST_CHECK_MESSAGE(shown.find("\nSubject: " + row.subject + "\n") != std::string::npos, row.file << ":\n"
+																										  << shown);
+		BOOST_CHECK_MESSAGE(shown.find("\n\n" + row.bodyText) != std::string::npos, row.file << ":\n"
+																							 << shown);
+	}
+	BOOST_TEST(renderMessage(sample("outlook-gb2312.eml")).find("From: 王小明 <wang@example.cn>\n") != std::string::npos);
+}
+
+
+BOOST_AUTO_TEST_CASE(gb_charsets_decode_through_iconv)
+{
+	// "中文" in GBK/GB2312 (the same octets) and GB18030; a GBK-only character under a
+	// GB2312 label still decodes (read as GB18030); an invalid octet becomes U+FFFD.
+	BOOST_TEST(toUtf8("\xd6\xd0\xce\xc4", "GBK") == "中文");
+	BOOST_TEST(toUtf8("\xd6\xd0\xce\xc4", "gb2312") == "中文");
+	BOOST_TEST(toUtf8("\xd6\xd0\xce\xc4", "GB18030") == "中文");
+	BOOST_TEST(toUtf8("\x95\x4e", "gb2312") == "昇"); // GBK extension
+	BOOST_TEST(toUtf8("a\xff", "GBK") == "a\xef\xbf\xbd");
+	BOOST_TEST(decodeHeaderValue("=?GBK?B?1tDOxA==?=") == "中文");
 }
 
 

@@ -150,6 +150,45 @@ BOOST_FIXTURE_TEST_CASE(dialogues, SessionFixture)
 }
 
 
+BOOST_FIXTURE_TEST_CASE(local_submission_is_cleaned_up_and_relayed_mail_is_not, SessionFixture)
+{
+	// A local sender: Bcc: (with its folded line) goes, Date: and Message-ID: are added.
+	BOOST_TEST(dialogue("EHLO c\r\nMAIL FROM:<usr1@local.example>\r\nRCPT TO:<usr2@local.example>\r\nDATA\r\n"
+						"Subject: s\r\nBcc: hidden@y.org,\r\n\tother@y.org\r\nTo: usr2@local.example\r\n\r\n"
+						"Bcc: in the body stays\r\n.\r\nQUIT\r\n")
+		== "220 250 250 250 354 250 221 ");
+	const std::string stored = first("Usr2@local.example");
+	BOOST_TEST(stored.find("hidden@y.org") == std::string::npos, stored);
+	BOOST_TEST(stored.find("other@y.org") == std::string::npos, stored);
+	BOOST_TEST(stored.find("To: usr2@local.example\nDate: ") != std::string::npos, stored);
+	BOOST_TEST(stored.find("\nMessage-ID: <") != std::string::npos, stored);
+	BOOST_TEST(stored.find("@srv.example>\n\nBcc: in the body stays\n") != std::string::npos, stored);
+	// A foreign sender: the header stays as sent.
+	BOOST_TEST(dialogue("EHLO c\r\nMAIL FROM:<a@x.org>\r\nRCPT TO:<usr1@local.example>\r\nDATA\r\n"
+						"Subject: s\r\nBcc: hidden@y.org\r\n\r\nb\r\n.\r\nQUIT\r\n")
+		== "220 250 250 250 354 250 221 ");
+	const std::string relayed = first("usr1@local.example");
+	BOOST_TEST(relayed.find("Subject: s\nBcc: hidden@y.org\n\nb\n") != std::string::npos, relayed);
+	BOOST_TEST(relayed.find("Date:") == std::string::npos, relayed);
+	BOOST_TEST(relayed.find("Message-ID:") == std::string::npos, relayed);
+	// The spool file of each message is gone once it is delivered.
+	std::vector<std::string> left;
+	Poco::File(context.mailDir() + "/.spool").list(left);
+	BOOST_TEST(left.empty());
+}
+
+
+BOOST_FIXTURE_TEST_CASE(received_has_semicolon_before_the_date_with_several_recipients, SessionFixture)
+{
+	BOOST_TEST(dialogue("EHLO c\r\nMAIL FROM:<a@x.org>\r\nRCPT TO:<usr1@local.example>\r\n"
+						"RCPT TO:<usr2@local.example>\r\nDATA\r\nSubject: t\r\n\r\nhi\r\n.\r\nQUIT\r\n")
+		== "220 250 250 250 250 354 250 221 ");
+	const std::string stored = first("usr1@local.example");
+	const std::string received = stored.substr(0, stored.find("Subject:"));
+	BOOST_TEST(received.find(";\n\t") != std::string::npos, received); // RFC 5321 4.4: "; date"
+}
+
+
 BOOST_FIXTURE_TEST_CASE(delivers_locally_matching_accounts_case_insensitively, SessionFixture)
 {
 	const std::string codes = dialogue(
@@ -159,8 +198,8 @@ BOOST_FIXTURE_TEST_CASE(delivers_locally_matching_accounts_case_insensitively, S
 	BOOST_TEST(count("Usr2@local.example") == 1u); // the account key as written
 	BOOST_TEST(count("usr1@local.example") == 1u);
 	const std::string stored = first("usr1@local.example");
-	BOOST_TEST(stored.find("Return-Path: <a@x.org>\r\nReceived: from c ([127.0.0.1])\r\n") == 0u);
-	BOOST_TEST(stored.find("Subject: t\r\n\r\nhi\r\n") != std::string::npos);
+	BOOST_TEST(stored.find("Return-Path: <a@x.org>\nReceived: from c ([127.0.0.1])\n") == 0u);
+	BOOST_TEST(stored.find("Subject: t\n\nhi\n") != std::string::npos);
 }
 
 
