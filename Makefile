@@ -4,7 +4,7 @@
 #   make test       unit + integration tests; last line "N passed, N failed"
 #   make run        start the demo topology from conf/mail.yaml in the foreground
 #   make install    the three programs into $(PREFIX)/bin (PREFIX=/usr/local), man pages
-#   make bench      benchmarks against the reference software (Postfix, Dovecot, NSD)
+#   make bench      benchmarks against the reference software (Postfix, smtp-sink, Dovecot, NSD); BENCH=part, results in bench/results/latest.md
 #   make sanitize   ASan+UBSan build, then the unit and integration tests on it
 #   make tsan       ThreadSanitizer build, then the unit and integration tests on it
 #   make fuzz       libFuzzer targets, each for FUZZ_SECONDS

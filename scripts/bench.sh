@@ -1,17 +1,45 @@
 #!/usr/bin/env bash
-# bench.sh BUILD_DIR - runs every scripts/bench/*.sh, each of which measures one of our
-# programs against its reference software (NSD, Postfix, Dovecot) in the same run and
-# prints the figures and the ratio. BENCH=regex limits which ones run.
+# bench.sh BUILD_DIR - runs scripts/bench/{relay,smtp,pop3,dns,idle}.sh, each measuring one of
+# our programs side by side with its reference software (Postfix, smtp-sink, Dovecot, NSD)
+# in the same run, RUNS (3) runs each, median and spread. BENCH=regex limits which ones run.
+# Each part writes its section to bench/results/sections/PART.md; bench/results/latest.md is
+# then rebuilt from the machine's description, every section (the newest of each part) and
+# bench/results/notes.md (what limits a missed target, written by hand from profiles).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 build=${1:-build}
-export MAIL_BIN
+export MAIL_BIN BENCH_SECTIONS=$PWD/bench/results/sections RUNS=${RUNS:-3}
 MAIL_BIN=$(cd "$build/bin" && pwd)
 status=0
-for script in scripts/bench/*.sh; do
-	[ -e "$script" ] || continue
-	if [ -n "${BENCH:-}" ] && ! [[ $(basename "$script") =~ $BENCH ]]; then continue; fi
-	echo "== $(basename "$script" .sh)"
-	bash "$script" || { echo "bench $(basename "$script") failed"; status=1; }
+started=$SECONDS
+for part in relay smtp pop3 dns idle; do
+	script=scripts/bench/$part.sh
+	if [ -n "${BENCH:-}" ] && ! [[ $part =~ $BENCH ]]; then continue; fi
+	echo "== $part"
+	t0=$SECONDS
+	bash "$script" || { echo "bench $part failed"; status=1; }
+	echo "== $part took $((SECONDS - t0)) s"
 done
+echo "== bench took $((SECONDS - started)) s"
+
+version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "not installed"; }
+{
+	echo "# Benchmark results"
+	echo
+	echo "Written by \`make bench\` (scripts/bench.sh); each section is the newest run of its part"
+	echo "(\`BENCH=relay make bench\` reruns one). Commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)."
+	echo
+	echo "- CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores"
+	echo "- Kernel: $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")"
+	echo "- Memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); file system of /tmp: $(df -T /tmp | awk 'NR == 2 { print $2 }')"
+	echo "- Packages: postfix $(version postfix), dovecot-pop3d $(version dovecot-pop3d), nsd $(version nsd),"
+	echo "  dnsperf $(version dnsperf), libpoco-dev $(version libpoco-dev), g++ $(version g++), python3 $(version python3)"
+	echo "- Shared machine: other work may have run at the same time; the spread shows how much it moved."
+	echo
+	for part in relay smtp pop3 dns idle; do
+		[ -f "$BENCH_SECTIONS/$part.md" ] && cat "$BENCH_SECTIONS/$part.md"
+	done
+	[ -f bench/results/notes.md ] && cat bench/results/notes.md
+} >bench/results/latest.md
+echo "results: bench/results/latest.md"
 exit $status

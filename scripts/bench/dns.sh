@@ -4,13 +4,14 @@
 # Needs dnsperf, nsd and python3-yaml (install-deps.sh WITH_BENCH=1); installs nothing.
 # Both servers run from a temp dir on free loopback ports with their own config and pid
 # file, so an nsd the package may have started elsewhere is not involved.
-#   DURATION=seconds per server (default 10)   CLIENTS=dnsperf clients (default 8)
+#   DURATION=seconds per server and run (default 5; RUNS=3 runs alternate the two servers)   CLIENTS=dnsperf clients (default 8)
 #   ZONE=zone file (default conf/zone.yaml)   THREADS=mail-dns workers / nsd server-count (default: cores)
 #   PERF_THREADS=dnsperf threads (default 1: on 2 cores the generator is then the limit for both)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench/lib.sh
 MAIL_BIN=${MAIL_BIN:-$PWD/build/bin}
-DURATION=${DURATION:-10}
+DURATION=${DURATION:-5}
 CLIENTS=${CLIENTS:-8}
 ZONE=${ZONE:-conf/zone.yaml}
 THREADS=${THREADS:-$(nproc)}
@@ -127,11 +128,25 @@ pids+=($!)
 wait_answering "$DNS_PORT"
 wait_answering "$NSD_PORT"
 
-echo "# dnsperf ${DURATION}s, $CLIENTS clients, 4 query types; servers with $THREADS threads"
-echo "# mail-dns:" >&2
-ours=$(qps "$DNS_PORT")
-echo "# nsd $(nsd -v 2>&1 | head -1 | awk '{ print $3 }'):" >&2
-theirs=$(qps "$NSD_PORT")
-echo "mail-dns qps=$ours"
-echo "nsd qps=$theirs"
-awk -v a="$ours" -v b="$theirs" 'BEGIN { if (b > 0) printf "ratio mail-dns/nsd=%.2f\n", a / b; else print "ratio n/a" }'
+echo "# dnsperf ${DURATION}s, $CLIENTS clients, 4 query types; servers with $THREADS threads; $RUNS runs"
+ours=() theirs=()
+for ((r = 0; r < RUNS; r++)); do
+	echo "# mail-dns:" >&2
+	ours+=("$(qps "$DNS_PORT")")
+	echo "# nsd:" >&2
+	theirs+=("$(qps "$NSD_PORT")")
+done
+echo "mail-dns qps=$(stat3 "${ours[@]}")"
+echo "nsd qps=$(stat3 "${theirs[@]}")"
+echo "ratio mail-dns/nsd=$(ratio "$(median "${ours[@]}")" "$(median "${theirs[@]}")")"
+section dns <<MD
+dnsperf ${DURATION} s per run, $CLIENTS clients, $PERF_THREADS dnsperf thread(s), MX/A/P/NXDOMAIN mix; both
+servers with $THREADS threads on the same zone (NSD $(nsd -v 2>&1 | head -1 | awk '{ print $3 }')).
+
+| | queries/s |
+| --- | --- |
+| mail-dns | $(stat3 "${ours[@]}") |
+| NSD | $(stat3 "${theirs[@]}") |
+
+mail-dns / NSD: $(ratio "$(median "${ours[@]}")" "$(median "${theirs[@]}")").
+MD

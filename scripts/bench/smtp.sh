@@ -1,63 +1,48 @@
 #!/usr/bin/env bash
-# smtp.sh - durable SMTP accept + Maildir delivery throughput: mail-server vs Postfix.
+# smtp.sh - SMTP accept + durable local delivery: mail-server vs Postfix vs smtp-sink.
 #
-# Both receive the same smtp-source load (SESSIONS concurrent sessions, MESSAGES messages,
-# one local recipient) on their own loopback port and deliver into Maildirs; the figure is
-# messages per second from the first connect until every message is in a Maildir new/.
-# Postfix runs as a private instance (own config, queue and Maildir dirs under a temp dir,
-# listening only on its loopback port) and is stopped at the end.
-#   scripts/bench/smtp.sh [BUILD_DIR]     env: MAIL_BIN (set by scripts/bench.sh), SESSIONS=10, MESSAGES=5000
+# The same load client (smtp_load.py) drives, in one run, mail-server (Maildir, group
+# commit), a private Postfix instance (own main.cf/master.cf, queue and virtual(8) Maildir
+# under a temp dir, listening only on a free loopback port) and smtp-sink (Postfix's test
+# server: the SMTP protocol ceiling without storage), for each message size (1 KB,
+# 100 KB), session count (1, 10, 50, 200) and mode (conn: a new connection per message;
+# reuse: one connection per session, as smtp-source -d). Figures: msg/s from the first
+# connect until every message is in new/ (smtp-sink: until the last 250), and the p50/p99
+# time per message the client saw (connect or MAIL -> 250 after the dot); RUNS runs each.
+#   env: MAIL_BIN, SIZES="1024 102400", SESSIONS="1 10 50 200", MODES="conn reuse",
+#        SMALL=400 (messages per run at 1 KB), LARGE=100 (at 100 KB), RUNS=3
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build=${1:-build}
-bin=${MAIL_BIN:-$build/bin}
-SESSIONS=${SESSIONS:-10}
-MESSAGES=${MESSAGES:-5000}
-command -v smtp-source >/dev/null || { echo "smtp.sh: smtp-source missing (apt-get install postfix)" >&2; exit 1; }
+. scripts/bench/lib.sh
+bin=${MAIL_BIN:-$PWD/build/bin}
+SIZES=${SIZES:-1024 102400}
+SESSIONS=${SESSIONS:-1 10 50 200}
+MODES=${MODES:-conn reuse}
+SMALL=${SMALL:-400}
+LARGE=${LARGE:-100}
+LOAD=$PWD/scripts/bench/smtp_load.py
+for tool in postfix smtp-sink python3 nc; do
+	command -v "$tool" >/dev/null || { echo "smtp.sh: $tool missing (WITH_BENCH=1 scripts/install-deps.sh)" >&2; exit 1; }
+done
+ulimit -n 65536 2>/dev/null || true
 
 T=$(mktemp -d /tmp/mail-bench-smtp.XXXXXX)
 PF=$T/postfix
 chmod 755 "$T" # postfix daemons (uid postfix, nobody) must reach their dirs
-ours_pid=""
+pids=()
 cleanup() {
-	[ -n "$ours_pid" ] && kill "$ours_pid" 2>/dev/null && wait "$ours_pid" 2>/dev/null || true
-	[ -f "$PF/conf/main.cf" ] && postfix -c "$PF/conf" stop >/dev/null 2>&1 || true
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	if [ -f "$PF/conf/main.cf" ]; then postfix -c "$PF/conf" stop >/dev/null 2>&1 || true; fi
 	rm -rf "$T"
 }
 trap cleanup EXIT
 [ -n "${KEEP:-}" ] && trap - EXIT
 
-read -r OURS PFPORT POP DNS < <(python3 - <<'PY'
-import socket
-ports = []
-socks = []
-for _ in range(4):
-    s = socket.socket(); s.bind(('127.0.0.1', 0)); ports.append(s.getsockname()[1]); socks.append(s)
-print(*ports)
-PY
-)
+read -r OURS PFPORT SINK POP DNS < <(free_ports 5)
 
-# count_until DIR N SECONDS: waits until DIR holds N files; prints the time it was reached
-count_until() {
-	local dir=$1 n=$2 limit=$3 start=$SECONDS
-	while [ $((SECONDS - start)) -lt "$limit" ]; do
-		[ "$(find "$dir" -type f 2>/dev/null | wc -l)" -ge "$n" ] && { date +%s.%N; return 0; }
-		sleep 0.05
-	done
-	echo "smtp.sh: only $(find "$dir" -type f 2>/dev/null | wc -l) of $n in $dir after ${limit}s" >&2
-	return 1
-}
-
-# run_load PORT MAILDIR_NEW: smtp-source load, prints msg/s until all are delivered
-run_load() {
-	local port=$1 dir=$2 start end
-	start=$(date +%s.%N)
-	smtp-source -s "$SESSIONS" -m "$MESSAGES" -f sender@bench.example -t rcpt@bench.example "127.0.0.1:$port"
-	end=$(count_until "$dir" "$MESSAGES" 300)
-	python3 -c "print('%.0f' % ($MESSAGES / ($end - $start)))"
-}
-
-# --- ours
+# --- mail-server
 cat >"$T/mail.yaml" <<YAML
 dns:
   listen: 127.0.0.1:$DNS
@@ -69,15 +54,16 @@ servers:
     accounts:
       sender@bench.example: pw
       rcpt@bench.example: pw
+limits:
+  max_sessions: 1000
+  max_sessions_per_ip: 1000
 logging:
   level: warning
 YAML
 echo 'MX: {}' >"$T/zone.yaml"
 "$bin/mail-server" -n bench.example --conf "$T/mail.yaml" --data "$T/data" 2>"$T/ours.log" &
-ours_pid=$!
-for _ in $(seq 1 100); do nc -z 127.0.0.1 "$OURS" 2>/dev/null && break; sleep 0.05; done
-ours_rate=$(run_load "$OURS" "$T/data/bench.example/mail/rcpt@bench.example/new")
-kill "$ours_pid"; wait "$ours_pid" 2>/dev/null || true; ours_pid=""
+pids+=($!)
+OURS_NEW=$T/data/bench.example/mail/rcpt@bench.example/new
 
 # --- Postfix: private instance, virtual(8) Maildir delivery (fsync before it reports success)
 mkdir -p "$PF/conf" "$PF/queue" "$PF/data" "$PF/mail"
@@ -103,15 +89,70 @@ maillog_file_prefixes = $PF
 maillog_file = $PF/maillog
 smtpd_client_connection_count_limit = 0
 smtpd_client_connection_rate_limit = 0
+default_process_limit = 300
+message_size_limit = 20480000
 CF
 # the stock services, without chroot, SMTP only on our port
 sed -e 's/^smtp\( *\)inet.*/'"127.0.0.1:$PFPORT"' inet n - n - - smtpd/' \
 	-e '/^[a-z]/s/^\([^ ]* *[^ ]* *[^ ]* *[^ ]* *\)y /\1n /' /etc/postfix/master.cf >"$PF/conf/master.cf"
-postfix -c "$PF/conf" check >/dev/null 2>&1 || true
 postfix -c "$PF/conf" start >"$T/postfix-start.log" 2>&1 || { cat "$T/postfix-start.log" >&2; exit 1; }
-for _ in $(seq 1 200); do nc -z 127.0.0.1 "$PFPORT" 2>/dev/null && break; sleep 0.05; done
-pf_rate=$(run_load "$PFPORT" "$PF/mail/bench.example/rcpt/new")
-postfix -c "$PF/conf" stop >/dev/null 2>&1 || true
+PF_NEW=$PF/mail/bench.example/rcpt/new
 
-ratio=$(python3 -c "print('%.2f' % ($ours_rate / $pf_rate))")
-echo "smtp: sessions=$SESSIONS messages=$MESSAGES mail-server=${ours_rate} msg/s postfix=${pf_rate} msg/s ratio=${ratio}"
+# --- smtp-sink: answers every command, stores nothing
+smtp-sink -u nobody -m 1000 "127.0.0.1:$SINK" 1024 &
+pids+=($!)
+wait_tcp "$OURS"
+wait_tcp "$PFPORT"
+wait_tcp "$SINK"
+
+# one PORT NEWDIR SIZE SESSIONS MODE COUNT: one run; prints "msg/s p50 p99".
+one() {
+	local port=$1 dir=$2 size=$3 sessions=$4 mode=$5 count=$6 out start end
+	[ -z "$dir" ] || find "$dir" -maxdepth 1 -type f -delete 2>/dev/null || true
+	out=$(python3 "$LOAD" 127.0.0.1 "$port" --sessions "$sessions" --messages "$count" --size "$size" --mode "$mode") ||
+		{ echo "smtp.sh: load against port $port failed: $out" >&2; return 1; }
+	start=$(json_field "$out" start)
+	if [ -n "$dir" ]; then end=$(wait_files "$dir" "$count" 300); else end=$(python3 -c "import json,sys; j=json.loads(sys.argv[1]); print(j['start'] + j['seconds'])" "$out"); fi
+	python3 -c 'import json, sys; j = json.loads(sys.argv[1]); print("%.1f %s %s" % (int(sys.argv[2]) / (float(sys.argv[4]) - float(sys.argv[3])), j["p50_ms"], j["p99_ms"]))' \
+		"$out" "$count" "$start" "$end"
+}
+
+# cell PORT NEWDIR SIZE SESSIONS MODE COUNT: RUNS runs; prints "median-rate stat-rate stat-p50 stat-p99".
+cell() {
+	local r rates=() p50s=() p99s=() a b c
+	for ((r = 0; r < RUNS; r++)); do
+		read -r a b c < <(one "$@")
+		rates+=("$a") p50s+=("$b") p99s+=("$c")
+	done
+	printf '%s|%s|%s / %s\n' "$(median "${rates[@]}")" "$(stat3 "${rates[@]}")" "$(stat3 "${p50s[@]}")" "$(stat3 "${p99s[@]}")"
+}
+
+rows=()
+for size in $SIZES; do
+	count=$SMALL
+	[ "$size" -gt 10000 ] && count=$LARGE
+	for sessions in $SESSIONS; do
+		for mode in $MODES; do
+			IFS='|' read -r om ors olat < <(cell "$OURS" "$OURS_NEW" "$size" "$sessions" "$mode" "$count")
+			IFS='|' read -r pm prs plat < <(cell "$PFPORT" "$PF_NEW" "$size" "$sessions" "$mode" "$count")
+			IFS='|' read -r _ srs slat < <(cell "$SINK" "" "$size" "$sessions" "$mode" "$count")
+			row="| $((size / 1024)) KB | $sessions | $mode | $ors | $olat | $prs | $plat | $srs | $slat | $(ratio "$om" "$pm") |"
+			echo "$row"
+			rows+=("$row")
+		done
+	done
+done
+
+section smtp <<MD
+SMTP accept with durable local delivery, $SMALL messages per run at 1 KB and $LARGE at 100 KB
+(the counts keep \`make bench\` under 15 minutes), one local recipient. msg/s: first connect
+to the last message in new/ (smtp-sink: to the last 250). Time per message: conn mode from
+connect, reuse mode (as \`smtp-source -d\`) from MAIL, to the 250 after the dot, p50 / p99 ms.
+Postfix: private instance, virtual(8) Maildir delivery. smtp-sink: the protocol ceiling
+with no storage (and where the one-process Python client itself saturates).
+Target: mail-server >= 3x Postfix at every size and concurrency.
+
+| size | sessions | mode | mail-server msg/s | p50 / p99 ms | Postfix msg/s | p50 / p99 ms | smtp-sink msg/s | p50 / p99 ms | mail-server / Postfix |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+$(printf '%s\n' "${rows[@]}")
+MD

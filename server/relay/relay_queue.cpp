@@ -1,4 +1,4 @@
-// relay_queue.cpp - durable outbound queue: message + envelope files, crash-safe writes.
+// relay_queue.cpp - durable outbound queue: message + envelope files, group-committed writes, quarantine.
 #include "server/relay/relay_queue.h"
 
 #include "common/log.h"
@@ -8,15 +8,14 @@
 #include <Poco/Exception.h>
 #include <Poco/File.h>
 #include <Poco/Logger.h>
-#include <Poco/NumberParser.h>
-#include <Poco/String.h>
 #include <Poco/Timestamp.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
-#include <sstream>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using Poco::DirectoryIterator;
@@ -34,10 +33,11 @@ const char* const kEnvelopeSuffix = ".env";
 const char* const kTempSuffix = ".tmp";
 
 
-void writeDurably(const std::string& finalPath, const std::string& data)
-/// tmp -> fsync -> rename; the caller fsyncs the directory.
+std::int64_t fileSize(const std::string& path)
+/// -1 when the file is missing.
 {
-	writeFileDurably(finalPath, finalPath + kTempSuffix, data);
+	struct stat st;
+	return ::stat(path.c_str(), &st) == 0 ? static_cast<std::int64_t>(st.st_size) : -1;
 }
 
 
@@ -55,72 +55,6 @@ std::string newQueueId()
 }
 
 
-std::string escapeField(const std::string& text)
-/// Backslash-escapes what would break the line format: \\, tab, CR, LF.
-{
-	std::string out;
-	for (char c: text)
-	{
-		switch (c)
-		{
-		case '\\': out += "\\\\"; break;
-		case '\t': out += "\\t"; break;
-		case '\r': out += "\\r"; break;
-		case '\n': out += "\\n"; break;
-		default: out += c;
-		}
-	}
-	return out;
-}
-
-
-std::string unescapeField(const std::string& text)
-{
-	std::string out;
-	for (std::size_t i = 0; i < text.size(); ++i)
-	{
-		if (text[i] != '\\' || i + 1 == text.size())
-		{
-			out += text[i];
-			continue;
-		}
-		switch (text[++i])
-		{
-		case 't': out += '\t'; break;
-		case 'r': out += '\r'; break;
-		case 'n': out += '\n'; break;
-		default: out += text[i];
-		}
-	}
-	return out;
-}
-
-
-std::vector<std::string> splitTabs(const std::string& line)
-{
-	std::vector<std::string> fields;
-	std::size_t start = 0;
-	for (;;)
-	{
-		const std::size_t tab = line.find('\t', start);
-		fields.push_back(unescapeField(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start)));
-		if (tab == std::string::npos) return fields;
-		start = tab + 1;
-	}
-}
-
-
-RecipientState parseState(const std::string& text)
-{
-	for (RecipientState s: {RecipientState::Pending, RecipientState::Delivered, RecipientState::Failed,
-			 RecipientState::Bounced})
-	{
-		if (text == toString(s)) return s;
-	}
-	throw Poco::DataFormatException("unknown recipient state", text);
-}
-
-
 bool endsWith(const std::string& text, const std::string& suffix)
 {
 	return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -130,91 +64,9 @@ bool endsWith(const std::string& text, const std::string& suffix)
 } // namespace
 
 
-const char* toString(RecipientState state)
-{
-	switch (state)
-	{
-	case RecipientState::Pending: return "pending";
-	case RecipientState::Delivered: return "delivered";
-	case RecipientState::Failed: return "failed";
-	case RecipientState::Bounced: return "bounced";
-	}
-	return "unknown";
-}
-
-
-bool QueueEnvelope::finished() const
-{
-	return std::all_of(recipients.begin(), recipients.end(), [](const QueuedRecipient& r) {
-		return r.state == RecipientState::Delivered || r.state == RecipientState::Bounced;
-	});
-}
-
-
-std::string formatEnvelope(const QueueEnvelope& envelope)
-{
-	std::ostringstream out;
-	out << "version\t1\n"
-		<< "id\t" << escapeField(envelope.id) << "\n"
-		<< "sender\t" << escapeField(envelope.sender) << "\n"
-		<< "arrival\t" << envelope.arrival << "\n"
-		<< "attempts\t" << envelope.attempts << "\n"
-		<< "next\t" << envelope.nextAttempt << "\n";
-	// Only when held, so envelopes that never were stay byte for byte as before.
-	if (envelope.held) out << "hold\t1\n";
-	for (const auto& r: envelope.recipients)
-	{
-		out << "rcpt\t" << toString(r.state) << "\t" << escapeField(r.address) << "\t" << escapeField(r.status)
-			<< "\t" << escapeField(r.remoteMta) << "\t" << escapeField(r.diagnostic) << "\n";
-	}
-	out << "end\n";
-	return out.str();
-}
-
-
-QueueEnvelope parseEnvelope(const std::string& text)
-{
-	QueueEnvelope envelope;
-	std::istringstream in(text);
-	std::string line;
-	bool ended = false, versioned = false;
-	while (std::getline(in, line))
-	{
-		const std::vector<std::string> f = splitTabs(line);
-		const std::string& key = f[0];
-		if (key == "end" && f.size() == 1)
-		{
-			ended = true;
-			break;
-		}
-		if (key == "rcpt")
-		{
-			if (f.size() != 6) throw Poco::DataFormatException("bad recipient line", line);
-			envelope.recipients.push_back(QueuedRecipient{f[2], parseState(f[1]), f[3], f[4], f[5]});
-			continue;
-		}
-		if (f.size() != 2) throw Poco::DataFormatException("bad envelope line", line);
-		if (key == "version")
-		{
-			if (f[1] != "1") throw Poco::DataFormatException("unknown envelope version", f[1]);
-			versioned = true;
-		}
-		else if (key == "id") envelope.id = f[1];
-		else if (key == "sender") envelope.sender = f[1];
-		else if (key == "arrival") envelope.arrival = Poco::NumberParser::parse64(f[1]);
-		else if (key == "attempts") envelope.attempts = Poco::NumberParser::parseUnsigned(f[1]);
-		else if (key == "next") envelope.nextAttempt = Poco::NumberParser::parse64(f[1]);
-		else if (key == "hold") envelope.held = f[1] == "1";
-		else throw Poco::DataFormatException("unknown envelope key", key);
-	}
-	if (!versioned || !ended || envelope.id.empty() || envelope.recipients.empty())
-		throw Poco::DataFormatException("incomplete envelope");
-	return envelope;
-}
-
-
 RelayQueue::RelayQueue(const std::string& queueDir):
-	_dir(queueDir)
+	_dir(queueDir),
+	_group([this](std::vector<Write*>& batch) { commitBatch(batch); })
 {
 }
 
@@ -237,6 +89,69 @@ void RelayQueue::setListener(Listener listener)
 }
 
 
+void RelayQueue::commit(Write& write)
+{
+	_group.commit(write);
+	if (write.error) std::rethrow_exception(write.error);
+}
+
+
+void RelayQueue::commitBatch(std::vector<Write*>& batch)
+{
+	// 1. Every temp file's data and inode durable: one syncfs() for the whole batch (a batch
+	// of removals only has no file to sync).
+	const bool anyFile = std::any_of(batch.begin(), batch.end(), [](const Write* w) { return !w->renames.empty(); });
+	const int fd = anyFile ? ::open(_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	const int syncError = !anyFile ? 0 : fd < 0 ? errno
+												: (::syncfs(fd) != 0 ? errno : 0);
+	if (fd >= 0) ::close(fd);
+	if (syncError != 0)
+	{
+		for (Write* w: batch)
+		{
+			for (const auto& [tmp, final]: w->renames) ::unlink(tmp.c_str());
+			w->error = std::make_exception_ptr(DurableFileError("cannot syncfs", _dir, syncError));
+		}
+		return;
+	}
+	// 2. Into place in order (.msg before .env); a failed item undoes its own renames.
+	for (Write* w: batch)
+	{
+		std::size_t done = 0;
+		for (; done < w->renames.size(); ++done)
+		{
+			const auto& [tmp, final] = w->renames[done];
+			if (::rename(tmp.c_str(), final.c_str()) != 0)
+			{
+				w->error = std::make_exception_ptr(DurableFileError("cannot rename", tmp, errno));
+				break;
+			}
+		}
+		if (!w->error) continue;
+		for (std::size_t i = done; i < w->renames.size(); ++i) ::unlink(w->renames[i].first.c_str());
+		if (w->removeOnFailure)
+		{
+			while (done > 0) ::unlink(w->renames[--done].second.c_str());
+		}
+	}
+	// 3. The directory once. A failure fails every item (new entries are removed, .env first).
+	try
+	{
+		syncDirectory(_dir);
+	}
+	catch (const DurableFileError& exc)
+	{
+		for (Write* w: batch)
+		{
+			if (w->error) continue;
+			w->error = std::make_exception_ptr(exc);
+			if (!w->removeOnFailure) continue;
+			for (auto it = w->renames.rbegin(); it != w->renames.rend(); ++it) ::unlink(it->second.c_str());
+		}
+	}
+}
+
+
 std::string RelayQueue::enqueue(const std::string& sender, const std::vector<std::string>& recipients,
 	const std::string& message)
 {
@@ -248,22 +163,43 @@ std::string RelayQueue::enqueue(const std::string& sender, const std::vector<std
 	for (const auto& r: recipients) envelope.recipients.push_back(QueuedRecipient{r, RecipientState::Pending, {}, {}, {}});
 	envelope.arrival = Poco::Timestamp().epochTime();
 	envelope.nextAttempt = envelope.arrival;
+	envelope.size = static_cast<std::int64_t>(message.size());
 
-	const std::string msgPath = path(envelope.id, kMessageSuffix);
-	writeDurably(msgPath, message);
+	Write write;
+	write.removeOnFailure = true;
+	for (const char* suffix: {kMessageSuffix, kEnvelopeSuffix})
+		write.renames.emplace_back(path(envelope.id, suffix) + kTempSuffix, path(envelope.id, suffix));
 	try
 	{
-		writeDurably(path(envelope.id, kEnvelopeSuffix), formatEnvelope(envelope));
-		syncDirectory(_dir);
+		writeFile(write.renames[0].first, message);
+		writeFile(write.renames[1].first, formatEnvelope(envelope));
 	}
 	catch (...)
 	{
-		::unlink(path(envelope.id, kEnvelopeSuffix).c_str());
-		::unlink(msgPath.c_str());
+		::unlink(write.renames[0].first.c_str());
 		throw;
 	}
+	commit(write);
 	if (_listener) _listener(envelope);
 	return envelope.id;
+}
+
+
+void RelayQueue::quarantine(const std::string& id, const std::string& reason, const std::string& detail)
+{
+	// The message first, so list() never sees an envelope whose message is elsewhere.
+	const std::string dir = corruptDirectory();
+	makeDirectory(dir);
+	std::string moved;
+	for (const char* suffix: {kMessageSuffix, kEnvelopeSuffix})
+	{
+		if (::rename(path(id, suffix).c_str(), (dir + "/" + id + suffix).c_str()) == 0)
+			moved += std::string(moved.empty() ? "" : ",") + (suffix + 1);
+	}
+	syncDirectory(dir);
+	syncDirectory(_dir);
+	Poco::Logger::get("relay").error("- relay queue-corrupt id=%s reason=%s moved=%s to=%s detail=%s", quoteForLog(id),
+		reason, moved.empty() ? std::string("none") : moved, quoteForLog(dir), quoteForLog(detail));
 }
 
 
@@ -282,22 +218,34 @@ std::vector<QueueEnvelope> RelayQueue::scan()
 	std::sort(envelopes.begin(), envelopes.end());
 	for (const auto& id: messages)
 	{
+		// Renamed just before its envelope, which never made it: no 250 was given for it.
 		if (!std::binary_search(envelopes.begin(), envelopes.end(), id)) ::unlink(path(id, kMessageSuffix).c_str());
 	}
 	std::vector<QueueEnvelope> result;
 	for (const auto& id: envelopes)
 	{
+		const std::int64_t size = fileSize(path(id, kMessageSuffix));
+		if (size < 0)
+		{
+			quarantine(id, "no-message", "the envelope's message file is missing");
+			continue;
+		}
 		QueueEnvelope envelope;
 		try
 		{
-			if (File(path(id, kMessageSuffix)).exists() && load(id, envelope)) result.push_back(std::move(envelope));
+			if (!load(id, envelope)) continue;
 		}
 		catch (const Poco::Exception& exc)
 		{
-			// Keep the files for a human, out of the way of the workers.
-			Poco::Logger::get("relay").error("%s queue-corrupt error=%s", id, quoteForLog(exc.displayText()));
-			::rename(path(id, kEnvelopeSuffix).c_str(), (path(id, kEnvelopeSuffix) + ".corrupt").c_str());
+			quarantine(id, "unreadable", exc.displayText());
+			continue;
 		}
+		if (envelope.size >= 0 && envelope.size != size)
+		{
+			quarantine(id, "truncated", "message has " + std::to_string(size) + " octets, the envelope says " + std::to_string(envelope.size));
+			continue;
+		}
+		result.push_back(std::move(envelope));
 	}
 	return result;
 }
@@ -322,8 +270,8 @@ std::vector<QueueEnvelope> RelayQueue::list() const
 	std::vector<QueueEnvelope> result;
 	for (const auto& id: envelopes)
 	{
-		// An .env appears by rename() after its .msg is durable, so what exists is whole;
-		// a message removed or corrupt meanwhile is simply not listed.
+		// An .env appears by rename() after its .msg is in place, so what exists is whole;
+		// a message removed, quarantined or corrupt meanwhile is simply not listed.
 		QueueEnvelope envelope;
 		try
 		{
@@ -348,16 +296,26 @@ bool RelayQueue::load(const std::string& id, QueueEnvelope& envelope) const
 }
 
 
-std::string RelayQueue::readMessage(const std::string& id) const
+std::string RelayQueue::readMessage(const std::string& id)
 {
-	return readWholeFile(path(id, kMessageSuffix));
+	std::string message = readWholeFile(path(id, kMessageSuffix));
+	QueueEnvelope envelope;
+	if (load(id, envelope) && envelope.size >= 0 && envelope.size != static_cast<std::int64_t>(message.size()))
+	{
+		const std::string detail = "message has " + std::to_string(message.size()) + " octets, the envelope says " + std::to_string(envelope.size);
+		quarantine(id, "truncated", detail);
+		throw Poco::DataFormatException("queued message truncated, moved to corrupt/", detail);
+	}
+	return message;
 }
 
 
 void RelayQueue::update(const QueueEnvelope& envelope)
 {
-	writeDurably(path(envelope.id, kEnvelopeSuffix), formatEnvelope(envelope));
-	syncDirectory(_dir);
+	Write write;
+	write.renames.emplace_back(path(envelope.id, kEnvelopeSuffix) + kTempSuffix, path(envelope.id, kEnvelopeSuffix));
+	writeFile(write.renames[0].first, formatEnvelope(envelope));
+	commit(write);
 }
 
 
@@ -365,7 +323,10 @@ void RelayQueue::remove(const std::string& id)
 {
 	if (::unlink(path(id, kEnvelopeSuffix).c_str()) != 0 && errno != ENOENT)
 		throwErrno("cannot remove", path(id, kEnvelopeSuffix), errno);
-	syncDirectory(_dir);
+	// The envelope's removal durable before the message goes (a crash leaves at most an
+	// orphan .msg, which scan() discards), sharing the directory fsync with concurrent writes.
+	Write write;
+	commit(write);
 	::unlink(path(id, kMessageSuffix).c_str());
 }
 

@@ -1,57 +1,28 @@
 // relay_queue.h - the durable outbound queue (DATA/NAME/queue/) that SMTP writes and relay reads.
 //
 // One queued message is two files: <id>.msg (the message bytes, CRLF line endings, as they
-// will be sent) and <id>.env (the envelope: sender, recipients with their states, arrival
-// time, attempt count, next-attempt time). Both are written tmp -> fsync -> rename, the
-// directory is fsynced, and only then does enqueue() return. The .env file is written last
-// and removed first, so a .msg without its .env is an unfinished write and is discarded.
+// will be sent) and <id>.env (the envelope, queue_envelope.h, which records the message's
+// size). Writes are group-committed: each writer writes its temp files unsynced, then one
+// leader makes the whole batch durable with one syncfs(), renames every .msg and then its
+// .env into place, and fsyncs the directory once; only then does enqueue() return. So the
+// .env appears after its .msg and is removed first: a .msg without its .env is an
+// unfinished write (never acknowledged) and is discarded. Entries that cannot be trusted
+// (unreadable envelope, envelope without message, message of the wrong size) are moved
+// together into <queue>/corrupt/ for a human, never deleted.
 #pragma once
 
-#include <cstdint>
+#include "server/relay/queue_envelope.h"
+#include "server/store/group_commit.h"
+
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 
 namespace mail {
-
-
-enum class RecipientState
-{
-	Pending,   ///< still to be sent (never tried, or failed temporarily)
-	Delivered, ///< accepted by the destination (2xx)
-	Failed,    ///< failed permanently; the sender has not been told yet
-	Bounced    ///< failed permanently and the delivery status notification is written
-};
-
-const char* toString(RecipientState state);
-
-
-struct QueuedRecipient
-{
-	std::string address;
-	RecipientState state = RecipientState::Pending;
-	std::string status;     ///< RFC 3463 status of the last outcome ("5.1.1"), empty if none
-	std::string remoteMta;  ///< exchanger that gave the last reply, empty if none
-	std::string diagnostic; ///< the last reply or error text, empty if none
-
-	bool final() const { return state != RecipientState::Pending; }
-};
-
-
-struct QueueEnvelope
-{
-	std::string id;
-	std::string sender; ///< empty: null reverse-path (a bounce)
-	std::vector<QueuedRecipient> recipients;
-	std::int64_t arrival = 0; ///< unix seconds
-	unsigned attempts = 0;
-	std::int64_t nextAttempt = 0; ///< unix seconds
-	bool held = false;            ///< on hold (`mail-server queue hold`): not tried until released
-
-	bool finished() const; ///< every recipient is Delivered or Bounced
-};
 
 
 class RelayQueue
@@ -63,9 +34,9 @@ public:
 
 	std::string enqueue(const std::string& sender, const std::vector<std::string>& recipients,
 		const std::string& message);
-	/// Writes message and envelope durably (tmp -> fsync -> rename -> fsync dir) and wakes
-	/// the relay workers. Returns the queue id. Throws Poco::Exception on failure, leaving
-	/// nothing behind.
+	/// Writes message and envelope durably (group commit, above) and wakes the relay
+	/// workers. Returns the queue id. Throws Poco::Exception on failure, leaving nothing
+	/// behind.
 
 	void setListener(Listener listener);
 	/// Called (on the enqueuing thread) after each successful enqueue().
@@ -74,39 +45,51 @@ public:
 	std::vector<QueueEnvelope> scan();
 	/// Start-up recovery only, before any enqueue() can run: every complete queued
 	/// message, oldest first. Removes leftovers of interrupted writes (temp files, a
-	/// message without envelope, which a concurrent enqueue() is in the middle of
-	/// writing) and renames corrupt envelopes aside. Creates the directory if needed.
+	/// message without envelope) and quarantines untrustworthy entries in corrupt/,
+	/// logging each. Creates the directory if needed.
 
 	std::vector<QueueEnvelope> list() const;
 	/// A read-only view for monitoring, safe at any time from any thread, alongside
 	/// enqueue(), update() and remove(): every queued message whose envelope and message
 	/// are both in place, oldest first. Never creates, deletes or renames a file; skips
-	/// temp files, unfinished writes and unreadable envelopes.
+	/// temp files, unfinished writes, unreadable envelopes and corrupt/.
 
 	bool load(const std::string& id, QueueEnvelope& envelope) const;
 	/// False if the message is no longer queued. Throws Poco::Exception on a corrupt file.
-	std::string readMessage(const std::string& id) const;
+	std::string readMessage(const std::string& id);
+	/// The message bytes. When the envelope records a size and the file differs (a
+	/// truncated message), the entry is quarantined and Poco::DataFormatException thrown,
+	/// so it is never sent.
 	void update(const QueueEnvelope& envelope);
-	/// Rewrites the envelope durably.
+	/// Rewrites the envelope durably (group-committed with concurrent writes).
 	void remove(const std::string& id);
-	/// Removes a finished message (envelope first).
+	/// Removes a finished message: the envelope, then (after the directory fsync the
+	/// group commit shares) the message.
 
 	const std::string& directory() const { return _dir; }
+	std::string corruptDirectory() const { return _dir + "/corrupt"; }
 
 private:
+	struct Write
+	/// One writer's files waiting for the group commit: temp -> final renames, in order
+	/// (none: a removal waiting only for the directory fsync).
+	{
+		std::vector<std::pair<std::string, std::string>> renames;
+		bool removeOnFailure = false; ///< a new entry: a failure removes what was renamed
+		std::exception_ptr error;
+	};
+
 	std::string path(const std::string& id, const char* suffix) const;
 	void ensureDirectory();
+	void commitBatch(std::vector<Write*>& batch);
+	void commit(Write& write);
+	void quarantine(const std::string& id, const std::string& reason, const std::string& detail);
 
 	std::string _dir;
 	Listener _listener;
 	std::once_flag _dirCreated;
+	GroupCommit<Write> _group;
 };
-
-
-std::string formatEnvelope(const QueueEnvelope& envelope);
-/// The .env file text (one "key value" line per field, one line per recipient).
-QueueEnvelope parseEnvelope(const std::string& text);
-/// Inverse of formatEnvelope(). Throws Poco::DataFormatException on bad input.
 
 
 } // namespace mail

@@ -86,27 +86,33 @@ bool makeDirectory(const std::string& path)
 }
 
 
-void writeFileDurably(const std::string& finalPath, const std::string& tmpPath, const std::string& data)
+void writeFile(const std::string& path, const std::string& data, bool sync)
 {
-	const int fd = ::open(tmpPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) throwErrno("cannot create", tmpPath, errno);
+	const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) throwErrno("cannot create", path, errno);
 	try
 	{
-		writeAll(fd, data, tmpPath);
-		if (::fsync(fd) != 0) throwErrno("cannot fsync", tmpPath, errno);
+		writeAll(fd, data, path);
+		if (sync && ::fsync(fd) != 0) throwErrno("cannot fsync", path, errno);
 	}
 	catch (...)
 	{
 		::close(fd);
-		::unlink(tmpPath.c_str());
+		::unlink(path.c_str());
 		throw;
 	}
 	if (::close(fd) != 0)
 	{
 		const int error = errno;
-		::unlink(tmpPath.c_str());
-		throwErrno("cannot close", tmpPath, error);
+		::unlink(path.c_str());
+		throwErrno("cannot close", path, error);
 	}
+}
+
+
+void writeFileDurably(const std::string& finalPath, const std::string& tmpPath, const std::string& data)
+{
+	writeFile(tmpPath, data, true);
 	if (::rename(tmpPath.c_str(), finalPath.c_str()) != 0)
 	{
 		const int error = errno;

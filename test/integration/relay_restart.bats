@@ -71,3 +71,42 @@ put_queued() {
 	# nothing else was bounced anywhere
 	! grep -rlq '^Subject: bounce of a bounce' "$T/data/exmail.qq.com/mail" "$T/data/gmail.com/mail"
 }
+
+# Issue 10, fault 4: a corrupt envelope used to be renamed to .env.corrupt and its message
+# deleted as an orphan at the next start. Both now go to queue/corrupt/ and stay there.
+@test "a corrupt envelope and its message are quarantined together and survive the next restart" {
+	stop_one exmail.qq.com
+	put_queued exmail.qq.com 00000000010000000003 usr1@mail.sustech.edu.cn usr@gmail.com "corrupt envelope"
+	local dir=$T/data/exmail.qq.com/queue
+	printf 'version\t1\nid\t00000000010000000003\nrcpt\tpending\tusr@gmail.com\x01\t\t\t\n' >"$dir/00000000010000000003.env"
+	start_server exmail.qq.com
+	grep -q 'relay started workers=2 queued=0' "$T/exmail.qq.com.log"
+	grep -q 'relay queue-corrupt id="00000000010000000003" reason=unreadable moved=msg,env' "$T/exmail.qq.com.log"
+	stop_one exmail.qq.com
+	start_server exmail.qq.com
+	[ -f "$dir/corrupt/00000000010000000003.msg" ]
+	[ -f "$dir/corrupt/00000000010000000003.env" ]
+	grep -q '^Subject: corrupt envelope' "$dir/corrupt/00000000010000000003.msg"
+	[ ! -e "$dir/00000000010000000003.msg" ]
+	[ "$(queue_count exmail.qq.com)" -eq 0 ]
+}
+
+@test "a truncated message is quarantined, not sent; an envelope without message is set aside" {
+	running gmail.com || start_server gmail.com
+	stop_one exmail.qq.com
+	local dir=$T/data/exmail.qq.com/queue now
+	now=$(date +%s)
+	printf 'From: <usr1@mail.sustech.edu.cn>\r\nSubject: cut short\r\n\r\nhalf\r\n' >"$dir/00000000010000000004.msg"
+	printf 'version\t2\nid\t00000000010000000004\nsender\tusr1@mail.sustech.edu.cn\narrival\t%s\nattempts\t0\nnext\t%s\nsize\t5000\nrcpt\tpending\tusr@gmail.com\t\t\t\nend\n' \
+		"$now" "$now" >"$dir/00000000010000000004.env"
+	put_queued exmail.qq.com 00000000010000000005 usr1@mail.sustech.edu.cn usr@gmail.com "no message"
+	rm "$dir/00000000010000000005.msg"
+	start_server exmail.qq.com
+	grep -q 'relay started workers=2 queued=0' "$T/exmail.qq.com.log"
+	grep -q 'queue-corrupt id="00000000010000000004" reason=truncated moved=msg,env' "$T/exmail.qq.com.log"
+	grep -q 'queue-corrupt id="00000000010000000005" reason=no-message moved=env' "$T/exmail.qq.com.log"
+	[ -f "$dir/corrupt/00000000010000000004.msg" ]
+	[ -f "$dir/corrupt/00000000010000000005.env" ]
+	sleep 0.5
+	! grep -rlq '^Subject: cut short' "$T/data/gmail.com/mail"
+}

@@ -52,7 +52,7 @@ mailbox_text() {
 
 # queue_count SERVER: messages in the server's relay queue.
 queue_count() {
-	find "$T/data/$1/queue" -name '*.env' 2>/dev/null | wc -l
+	find "$T/data/$1/queue" -maxdepth 1 -name '*.env' 2>/dev/null | wc -l
 }
 
 # wait_log NAME PATTERN SECONDS: until the program's log has a line matching PATTERN (grep -E).

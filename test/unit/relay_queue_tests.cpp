@@ -4,6 +4,7 @@
 
 #include "test/unit/fixtures.h"
 #include "server/relay/relay_queue.h"
+#include "server/store/durable_file.h"
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/Exception.h>
@@ -145,7 +146,7 @@ BOOST_AUTO_TEST_CASE(remove_deletes_both_files)
 }
 
 
-BOOST_AUTO_TEST_CASE(scan_discards_unfinished_writes_and_sets_corrupt_envelopes_aside)
+BOOST_AUTO_TEST_CASE(scan_discards_unfinished_writes_and_quarantines_corrupt_entries_whole)
 {
 	TempDir tmp;
 	RelayQueue queue(tmp.path());
@@ -155,11 +156,113 @@ BOOST_AUTO_TEST_CASE(scan_discards_unfinished_writes_and_sets_corrupt_envelopes_
 	tmp.write("0000000003aaaaa0000.env.tmp", "half an envelope");
 	tmp.write("0000000004aaaaa0000.msg", "m\r\n");
 	tmp.write("0000000004aaaaa0000.env", "version\t1\nid\t0000000004aaaaa0000\n"); // truncated
+	tmp.write("0000000005aaaaa0000.env", "version\t1\nid\t0000000005aaaaa0000\nrcpt\tpending\tb@c\t\t\t\nend\n");
 
 	const auto scanned = queue.scan();
 	BOOST_REQUIRE(scanned.size() == 1u);
 	BOOST_TEST(scanned[0].id == good);
-	BOOST_TEST(filesIn(tmp.path()) == (std::set<std::string>{good + ".env", good + ".msg", "0000000004aaaaa0000.msg", "0000000004aaaaa0000.env.corrupt"}));
+	BOOST_TEST(filesIn(tmp.path()) == (std::set<std::string>{good + ".env", good + ".msg", "corrupt"}));
+	// The unreadable envelope keeps its message; the envelope without message is set aside too.
+	BOOST_TEST(filesIn(queue.corruptDirectory()) == (std::set<std::string>{"0000000004aaaaa0000.env", "0000000004aaaaa0000.msg", "0000000005aaaaa0000.env"}));
+	BOOST_TEST(mail::readWholeFile(queue.corruptDirectory() + "/0000000004aaaaa0000.msg") == "m\r\n");
+	// A second start finds nothing more to do and deletes nothing in corrupt/.
+	BOOST_TEST(queue.scan().size() == 1u);
+	BOOST_TEST(filesIn(queue.corruptDirectory()).size() == 3u);
+}
+
+
+BOOST_AUTO_TEST_CASE(a_truncated_message_is_quarantined_at_scan_and_never_read_out)
+{
+	TempDir tmp;
+	RelayQueue queue(tmp.path());
+	const std::string message = "Subject: t\r\n\r\n" + std::string(5000, 'y') + "\r\n";
+	const std::string cut = queue.enqueue("a@x.example", {"b@y.example"}, message);
+	const std::string later = queue.enqueue("a@x.example", {"b@y.example"}, message);
+	QueueEnvelope e;
+	BOOST_REQUIRE(queue.load(cut, e));
+	BOOST_TEST(e.size == static_cast<std::int64_t>(message.size()));
+	tmp.write(cut + ".msg", message.substr(0, 1000)); // the disk lost the tail
+	tmp.write(later + ".msg", message.substr(0, 1000));
+
+	BOOST_CHECK_THROW(queue.readMessage(later), Poco::DataFormatException);
+	BOOST_TEST(!queue.load(later, e));
+	const auto scanned = queue.scan();
+	BOOST_TEST(scanned.empty());
+	BOOST_TEST(filesIn(queue.corruptDirectory()) == (std::set<std::string>{cut + ".env", cut + ".msg", later + ".env", later + ".msg"}));
+}
+
+
+BOOST_AUTO_TEST_CASE(version_1_envelopes_without_size_are_still_recovered)
+{
+	TempDir tmp;
+	RelayQueue queue(tmp.path());
+	tmp.write("00000000010000000002.msg", "Subject: old\r\n\r\nbody\r\n");
+	tmp.write("00000000010000000002.env",
+		"version\t1\nid\t00000000010000000002\nsender\ta@x.example\narrival\t5\n"
+		"attempts\t1\nnext\t7\nrcpt\tpending\tb@y.example\t\t\t\nend\n");
+	const auto scanned = queue.scan();
+	BOOST_REQUIRE(scanned.size() == 1u);
+	BOOST_TEST(scanned[0].size == -1);
+	BOOST_TEST(scanned[0].attempts == 1u);
+	BOOST_TEST(queue.readMessage("00000000010000000002") == "Subject: old\r\n\r\nbody\r\n");
+	// Rewritten in the format it was read in (there is no size to record), keeping what it had.
+	queue.update(scanned[0]);
+	BOOST_TEST(mail::readWholeFile(tmp.file("00000000010000000002.env")).find("version\t1\n") == 0u);
+	QueueEnvelope back;
+	BOOST_REQUIRE(queue.load("00000000010000000002", back));
+	BOOST_TEST(back.nextAttempt == 7);
+}
+
+
+BOOST_AUTO_TEST_CASE(concurrent_enqueues_updates_and_removes_share_commits_and_each_entry_is_whole)
+{
+	TempDir tmp;
+	RelayQueue queue(tmp.file("queue"));
+	constexpr int kThreads = 8;
+	constexpr int kEach = 20;
+	std::vector<std::thread> writers;
+	std::vector<std::vector<std::string>> kept(kThreads);
+	std::atomic<int> broken{0};
+	for (int t = 0; t < kThreads; ++t)
+	{
+		writers.emplace_back([&, t] {
+			for (int i = 0; i < kEach; ++i)
+			{
+				const std::string sender = "s" + std::to_string(t) + "-" + std::to_string(i) + "@x.example";
+				const std::string id = queue.enqueue(sender, {"r@y.example"}, messageFor(sender));
+				// Returned only when in place: both files are there, whole, right now.
+				QueueEnvelope e;
+				if (!queue.load(id, e) || e.sender != sender || queue.readMessage(id) != messageFor(sender)) ++broken;
+				if (i % 2 == 0)
+				{
+					queue.remove(id);
+					if (queue.load(id, e)) ++broken;
+					continue;
+				}
+				e.attempts = 7;
+				queue.update(e);
+				QueueEnvelope back;
+				if (!queue.load(id, back) || back.attempts != 7u) ++broken;
+				kept[t].push_back(id);
+			}
+		});
+	}
+	for (auto& w: writers) w.join();
+	BOOST_TEST(broken.load() == 0);
+	std::set<std::string> expected;
+	for (const auto& list: kept)
+	{
+		for (const auto& id: list)
+		{
+			expected.insert(id + ".env");
+			expected.insert(id + ".msg");
+		}
+	}
+	BOOST_TEST(expected.size() == 2u * kThreads * kEach / 2);
+	BOOST_TEST(filesIn(tmp.file("queue")) == expected); // no temp file, nothing removed left behind
+	const auto scanned = queue.scan();
+	BOOST_TEST(scanned.size() == static_cast<std::size_t>(kThreads * kEach / 2));
+	for (const auto& e: scanned) BOOST_TEST(e.attempts == 7u);
 }
 
 
@@ -169,7 +272,8 @@ BOOST_AUTO_TEST_CASE(parse_rejects_bad_envelopes)
 		"",
 		"version\t1\nid\tx\nsender\ta@b\n",                                   // no recipients, no end
 		"version\t1\nid\tx\nsender\ta@b\nrcpt\tpending\tb@c\t\t\t\n",         // no end line
-		"version\t2\nid\tx\nrcpt\tpending\tb@c\t\t\t\nend\n",                 // unknown version
+		"version\t3\nid\tx\nrcpt\tpending\tb@c\t\t\t\nend\n",                 // unknown version
+		"version\t2\nid\tx\nrcpt\tpending\tb@c\t\t\t\nend\n",                 // version 2 without size
 		"version\t1\nid\tx\nrcpt\tlost\tb@c\t\t\t\nend\n",                    // unknown state
 		"version\t1\nid\tx\nrcpt\tpending\tb@c\nend\n",                       // short recipient line
 		"version\t1\nid\tx\nattempts\tmany\nrcpt\tpending\tb@c\t\t\t\nend\n", // not a number

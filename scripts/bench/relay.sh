@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# relay.sh - relay end to end: MESSAGES messages A -> B through mail-server, and the same
+# load relayed by a private Postfix to the same B, in one run.
+#
+# mail-dns serves MX/P records for a.example (server A, ours) and b.example (server B,
+# ours, the final destination). The load client (smtp_load.py, SESSIONS sessions, one
+# connection each, 1 KB messages) submits to A for rcpt@b.example; then the same load goes
+# to A for a local recipient (the local accept rate), and to Postfix, which relays to B
+# through a transport map (b.example -> [127.0.0.1]:B, no DNS). Figures per run (fresh
+# data dirs each): accept rate (messages / client time), drain rate (messages / first
+# connect -> last message in B's new/), SMTP connections B accepted (B's log) and DNS
+# queries mail-dns answered (its "stopped ... queries=N" line).
+#   env: MAIL_BIN, MESSAGES=5000 (10,000 x 3 runs alone takes ~8 min with the relay engine of
+#   this writing, past make bench's 15-minute budget), SESSIONS=10, RUNS=3
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. scripts/bench/lib.sh
+bin=${MAIL_BIN:-$PWD/build/bin}
+MESSAGES=${MESSAGES:-5000}
+SESSIONS=${SESSIONS:-10}
+LOAD=$PWD/scripts/bench/smtp_load.py
+for tool in postfix python3 nc; do
+	command -v "$tool" >/dev/null || { echo "relay.sh: $tool missing (WITH_BENCH=1 scripts/install-deps.sh)" >&2; exit 1; }
+done
+ulimit -n 65536 2>/dev/null || true
+
+T=$(mktemp -d /tmp/mail-bench-relay.XXXXXX)
+PF=$T/postfix
+chmod 755 "$T"
+declare -A pid_of=()
+cleanup() {
+	local p
+	for p in "${pid_of[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pid_of[@]}"; do wait "$p" 2>/dev/null || true; done
+	if [ -f "$PF/conf/main.cf" ]; then postfix -c "$PF/conf" stop >/dev/null 2>&1 || true; fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+[ -n "${KEEP:-}" ] && trap - EXIT
+
+read -r A_SMTP A_POP B_SMTP B_POP DNS PFPORT < <(free_ports 6)
+cat >"$T/zone.yaml" <<YAML
+MX:
+  a.example.: mx.a.example.
+  b.example.: mx.b.example.
+P:
+  mx.a.example.: $A_SMTP
+  mx.b.example.: $B_SMTP
+YAML
+cat >"$T/mail.yaml" <<YAML
+dns:
+  listen: 127.0.0.1:$DNS
+  zone: zone.yaml
+servers:
+  a.example:
+    smtp: $A_SMTP
+    pop: $A_POP
+    accounts:
+      sender@a.example: pw
+      local@a.example: pw
+    logging:
+      level: warning
+  b.example:
+    smtp: $B_SMTP
+    pop: $B_POP
+    accounts:
+      rcpt@b.example: pw
+      viapf@b.example: pw
+limits:
+  max_sessions: 2000
+  max_sessions_per_ip: 2000
+  max_messages_per_session: 1000000
+logging:
+  level: information
+YAML
+
+# start NAME: starts mail-dns (NAME dns) or a mail-server, logging to $T/NAME.log.
+start() {
+	if [ "$1" = dns ]; then
+		"$bin/mail-dns" --conf "$T/mail.yaml" >/dev/null 2>"$T/dns.log" &
+		pid_of[dns]=$!
+		for _ in $(seq 1 100); do grep -q started "$T/dns.log" && break; sleep 0.05; done
+	else
+		"$bin/mail-server" -n "$1" --conf "$T/mail.yaml" --data "$T/data" >/dev/null 2>"$T/$1.log" &
+		pid_of[$1]=$!
+	fi
+}
+stop() {
+	kill "${pid_of[$1]}" 2>/dev/null || true
+	wait "${pid_of[$1]}" 2>/dev/null || true
+	unset "pid_of[$1]"
+}
+
+# load PORT RCPT: the client's JSON line.
+load() {
+	python3 "$LOAD" 127.0.0.1 "$1" --sessions "$SESSIONS" --messages "$MESSAGES" --size 1024 --mode reuse \
+		--from sender@a.example --to "$2" --timeout 900
+}
+rate() { python3 -c 'import sys; print("%.0f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$@"; }
+
+# Postfix relaying everything for b.example to B's port.
+mkdir -p "$PF/conf" "$PF/queue" "$PF/data"
+chown postfix "$PF/data"
+echo "b.example smtp:[127.0.0.1]:$B_SMTP" >"$PF/conf/transport"
+cat >"$PF/conf/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $PF/queue
+data_directory = $PF/data
+mail_owner = postfix
+myhostname = pf.a.example
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+relay_domains = b.example
+transport_maps = texthash:$PF/conf/transport
+maillog_file_prefixes = $PF
+maillog_file = $PF/maillog
+smtpd_client_connection_count_limit = 0
+smtpd_client_connection_rate_limit = 0
+smtp_tls_security_level = none
+default_process_limit = 300
+CF
+sed -e 's/^smtp\( *\)inet.*/'"127.0.0.1:$PFPORT"' inet n - n - - smtpd/' \
+	-e '/^[a-z]/s/^\([^ ]* *[^ ]* *[^ ]* *[^ ]* *\)y /\1n /' /etc/postfix/master.cf >"$PF/conf/master.cf"
+postfix -c "$PF/conf" start >"$T/postfix-start.log" 2>&1 || { cat "$T/postfix-start.log" >&2; exit 1; }
+wait_tcp "$PFPORT"
+
+ours_accept=() ours_drain=() ours_conn=() ours_dns=() local_accept=() pf_accept=() pf_drain=() pf_conn=()
+B_NEW=$T/data/b.example/mail
+for ((r = 0; r < RUNS; r++)); do
+	rm -rf "$T/data"
+	start dns
+	start b.example
+	start a.example
+	wait_tcp "$B_SMTP"
+	wait_tcp "$A_SMTP"
+	out=$(load "$A_SMTP" rcpt@b.example) || { echo "relay.sh: load to A failed: $out" >&2; exit 1; }
+	end=$(wait_files "$B_NEW/rcpt@b.example/new" "$MESSAGES" 900)
+	ours_accept+=("$(rate "$MESSAGES" "$(json_field "$out" seconds)")")
+	ours_drain+=("$(rate "$MESSAGES" "$(python3 -c 'import sys; print(float(sys.argv[1]) - float(sys.argv[2]))' "$end" "$(json_field "$out" start)")")")
+	out=$(load "$A_SMTP" local@a.example) || { echo "relay.sh: local load to A failed: $out" >&2; exit 1; }
+	local_accept+=("$(rate "$MESSAGES" "$(json_field "$out" seconds)")")
+	ours_conn+=("$(grep -c ' connected peer=' "$T/b.example.log" || true)")
+	stop a.example
+	stop b.example
+	stop dns
+	ours_dns+=("$(sed -n 's/.*stopped .*queries=\([0-9]*\).*/\1/p' "$T/dns.log")")
+
+	start b.example
+	wait_tcp "$B_SMTP"
+	out=$(load "$PFPORT" viapf@b.example) || { echo "relay.sh: load to Postfix failed: $out" >&2; exit 1; }
+	end=$(wait_files "$B_NEW/viapf@b.example/new" "$MESSAGES" 900)
+	pf_accept+=("$(rate "$MESSAGES" "$(json_field "$out" seconds)")")
+	pf_drain+=("$(rate "$MESSAGES" "$(python3 -c 'import sys; print(float(sys.argv[1]) - float(sys.argv[2]))' "$end" "$(json_field "$out" start)")")")
+	pf_conn+=("$(grep -c ' connected peer=' "$T/b.example.log" || true)")
+	stop b.example
+	echo "run $((r + 1)): mail-server accept ${ours_accept[-1]} drain ${ours_drain[-1]} msg/s (local accept ${local_accept[-1]}), connections ${ours_conn[-1]}, dns ${ours_dns[-1]}; postfix accept ${pf_accept[-1]} drain ${pf_drain[-1]} msg/s, connections ${pf_conn[-1]}"
+done
+
+section relay <<MD
+$MESSAGES messages of 1 KB, $SESSIONS client sessions (one connection each), A -> B end to end.
+Relay engine: what main had when this ran (see the commit line at the top; rerun it after
+relay changes). mail-server's relay uses its defaults (relay.workers, no extra keys). Postfix
+relays through a transport map to B's port (no DNS lookups); B is the same mail-server for
+both. Drain: first connect to A until the last message is in B's new/. Connections: SMTP
+sessions B accepted; DNS: queries mail-dns answered. Local accept: the same load to A for a
+local recipient. Targets: drain >= 3x Postfix; remote accept >= 80% of local accept.
+
+| | accept msg/s | drain msg/s | connections to B | DNS queries |
+| --- | --- | --- | --- | --- |
+| mail-server A -> B | $(stat3 "${ours_accept[@]}") | $(stat3 "${ours_drain[@]}") | $(stat3 "${ours_conn[@]}") | $(stat3 "${ours_dns[@]}") |
+| Postfix -> B | $(stat3 "${pf_accept[@]}") | $(stat3 "${pf_drain[@]}") | $(stat3 "${pf_conn[@]}") | 0 (transport map) |
+| mail-server A, local recipient | $(stat3 "${local_accept[@]}") | | | |
+
+Drain mail-server / Postfix: $(ratio "$(median "${ours_drain[@]}")" "$(median "${pf_drain[@]}")"); remote / local accept: $(ratio "$(median "${ours_accept[@]}")" "$(median "${local_accept[@]}")").
+MD
+cat "$BENCH_SECTIONS/relay.md"
