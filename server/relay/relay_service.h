@@ -26,6 +26,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -115,6 +116,9 @@ private:
 	};
 
 	void schedule(const std::string& id, Clock::time_point when);
+	QueueOpResult operate(const std::string& id, const std::function<void(QueueEnvelope&)>& change);
+	///< hold/remove: takes a waiting message out of the schedule, applies change to its
+	///  envelope and forgets it; gives it back to the schedule if change throws.
 	QueueOpResult takeForOperator(const std::string& id);
 	///< Takes a waiting message out of _due (it stays in _known, so nothing reschedules it)
 	///  for hold/remove; NotFound when the schedule does not know it (held or gone).

@@ -85,23 +85,19 @@ std::size_t RelayService::retryAll()
 }
 
 
-QueueOpResult RelayService::hold(const std::string& id)
+QueueOpResult RelayService::operate(const std::string& id, const std::function<void(QueueEnvelope&)>& change)
 {
 	const QueueOpResult taken = takeForOperator(id);
 	if (taken == QueueOpResult::Busy) return taken;
-	QueueEnvelope envelope;
 	try
 	{
+		QueueEnvelope envelope;
 		if (!_queue.load(id, envelope))
 		{
 			forget(id);
 			return QueueOpResult::NotFound;
 		}
-		if (!envelope.held)
-		{
-			envelope.held = true;
-			_queue.update(envelope);
-		}
+		change(envelope);
 	}
 	catch (...)
 	{
@@ -109,8 +105,20 @@ QueueOpResult RelayService::hold(const std::string& id)
 		throw;
 	}
 	forget(id);
-	_log.information("%s relay held by=operator", id);
 	return QueueOpResult::Done;
+}
+
+
+QueueOpResult RelayService::hold(const std::string& id)
+{
+	const QueueOpResult result = operate(id,
+		[this](QueueEnvelope& envelope) {
+			if (envelope.held) return;
+			envelope.held = true;
+			_queue.update(envelope);
+		});
+	if (result == QueueOpResult::Done) _log.information("%s relay held by=operator", id);
+	return result;
 }
 
 
@@ -134,28 +142,16 @@ QueueOpResult RelayService::release(const std::string& id)
 
 QueueOpResult RelayService::remove(const std::string& id, const std::string& reason)
 {
-	const QueueOpResult taken = takeForOperator(id);
-	if (taken == QueueOpResult::Busy) return taken;
-	QueueEnvelope envelope;
-	try
-	{
-		if (!_queue.load(id, envelope))
-		{
-			forget(id);
-			return QueueOpResult::NotFound;
-		}
-		failPending(envelope, "5.0.0", "deleted from the queue by the operator: " + reason);
-		bounce(envelope, _queue.readMessage(id));
-		_queue.remove(id);
-	}
-	catch (...)
-	{
-		if (taken == QueueOpResult::Done) giveBack(id);
-		throw;
-	}
-	forget(id);
-	_log.information("%s relay removed reason=deleted attempts=%u", id, envelope.attempts);
-	return QueueOpResult::Done;
+	unsigned attempts = 0;
+	const QueueOpResult result = operate(id,
+		[&](QueueEnvelope& envelope) {
+			failPending(envelope, "5.0.0", "deleted from the queue by the operator: " + reason);
+			bounce(envelope, _queue.readMessage(id));
+			_queue.remove(id);
+			attempts = envelope.attempts;
+		});
+	if (result == QueueOpResult::Done) _log.information("%s relay removed reason=deleted attempts=%u", id, attempts);
+	return result;
 }
 
 
