@@ -99,31 +99,13 @@ load() {
 rate() { python3 -c 'import sys; print("%.0f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$@"; }
 
 # Postfix relaying everything for b.example to B's port.
-mkdir -p "$PF/conf" "$PF/queue" "$PF/data"
-chown postfix "$PF/data"
+mkdir -p "$PF/conf"
 echo "b.example smtp:[127.0.0.1]:$B_SMTP" >"$PF/conf/transport"
-cat >"$PF/conf/main.cf" <<CF
-compatibility_level = 3.6
-queue_directory = $PF/queue
-data_directory = $PF/data
-mail_owner = postfix
-myhostname = pf.a.example
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
+start_postfix "$PF" "$PFPORT" pf.a.example <<CF || exit 1
 relay_domains = b.example
 transport_maps = texthash:$PF/conf/transport
-maillog_file_prefixes = $PF
-maillog_file = $PF/maillog
-smtpd_client_connection_count_limit = 0
-smtpd_client_connection_rate_limit = 0
 smtp_tls_security_level = none
-default_process_limit = 300
 CF
-sed -e 's/^smtp\( *\)inet.*/'"127.0.0.1:$PFPORT"' inet n - n - - smtpd/' \
-	-e '/^[a-z]/s/^\([^ ]* *[^ ]* *[^ ]* *[^ ]* *\)y /\1n /' /etc/postfix/master.cf >"$PF/conf/master.cf"
-postfix -c "$PF/conf" start >"$T/postfix-start.log" 2>&1 || { cat "$T/postfix-start.log" >&2; exit 1; }
 wait_tcp "$PFPORT"
 
 ours_accept=() ours_drain=() ours_conn=() ours_dns=() local_accept=() pf_accept=() pf_drain=() pf_conn=()

@@ -66,36 +66,17 @@ pids+=($!)
 OURS_NEW=$T/data/bench.example/mail/rcpt@bench.example/new
 
 # --- Postfix: private instance, virtual(8) Maildir delivery (fsync before it reports success)
-mkdir -p "$PF/conf" "$PF/queue" "$PF/data" "$PF/mail"
-chown postfix "$PF/data"
+mkdir -p "$PF/conf" "$PF/mail"
 chown -R nobody:nogroup "$PF/mail"
 echo "rcpt@bench.example bench.example/rcpt/" >"$PF/conf/vmailbox"
-cat >"$PF/conf/main.cf" <<CF
-compatibility_level = 3.6
-queue_directory = $PF/queue
-data_directory = $PF/data
-mail_owner = postfix
-myhostname = pf.bench.example
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
+start_postfix "$PF" "$PFPORT" pf.bench.example <<CF || exit 1
 virtual_mailbox_domains = bench.example
 virtual_mailbox_base = $PF/mail
 virtual_mailbox_maps = texthash:$PF/conf/vmailbox
 virtual_uid_maps = static:$(id -u nobody)
 virtual_gid_maps = static:$(getent group nogroup | cut -d: -f3)
-maillog_file_prefixes = $PF
-maillog_file = $PF/maillog
-smtpd_client_connection_count_limit = 0
-smtpd_client_connection_rate_limit = 0
-default_process_limit = 300
 message_size_limit = 20480000
 CF
-# the stock services, without chroot, SMTP only on our port
-sed -e 's/^smtp\( *\)inet.*/'"127.0.0.1:$PFPORT"' inet n - n - - smtpd/' \
-	-e '/^[a-z]/s/^\([^ ]* *[^ ]* *[^ ]* *[^ ]* *\)y /\1n /' /etc/postfix/master.cf >"$PF/conf/master.cf"
-postfix -c "$PF/conf" start >"$T/postfix-start.log" 2>&1 || { cat "$T/postfix-start.log" >&2; exit 1; }
 PF_NEW=$PF/mail/bench.example/rcpt/new
 
 # --- smtp-sink: answers every command, stores nothing
