@@ -359,7 +359,8 @@ void Pop3Session::closeLost()
 
 void Pop3Session::enterState(Pop3State state)
 {
-	_log.debug("%s state %s -> %s", _io.id(), std::string(toString(_state)), std::string(toString(state)));
+	if (_log.debug())
+		_log.debug("%s state %s -> %s", _io.id(), std::string(toString(_state)), std::string(toString(state)));
 	_state = state;
 }
 

@@ -125,11 +125,11 @@ void SmtpSession::serve()
 		switch (status)
 		{
 		case ReadStatus::Ok:
-			_log.debug("%s <<< %s", _io.id(), quoteForLog(maskCredentials(line)));
+			if (_log.debug()) _log.debug("%s <<< %s", _io.id(), quoteForLog(maskCredentials(line)));
 			dispatch(line);
 			break;
 		case ReadStatus::TooLong:
-			_log.debug("%s <<< %s (too long)", _io.id(), quoteForLog(maskCredentials(line)));
+			if (_log.debug()) _log.debug("%s <<< %s (too long)", _io.id(), quoteForLog(maskCredentials(line)));
 			reply(500, "5.5.2 Error: line too long");
 			break;
 		case ReadStatus::Timeout:
@@ -172,7 +172,8 @@ void SmtpSession::dispatch(const std::string& line)
 void SmtpSession::enterState(State state)
 {
 	if (state == _state) return;
-	_log.debug("%s state %s -> %s", _io.id(), std::string(toString(_state)), std::string(toString(state)));
+	if (_log.debug())
+		_log.debug("%s state %s -> %s", _io.id(), std::string(toString(_state)), std::string(toString(state)));
 	_state = state;
 }
 
