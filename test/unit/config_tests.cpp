@@ -175,6 +175,8 @@ BOOST_AUTO_TEST_CASE(every_error_names_file_line_and_key)
 		{"agent missing pop", "agent:\n  a.example: { smtp: s.example }\n" + m, 2, "agent.a.example.pop", "missing"},
 		{"soft above hard", m + "limits:\n  soft_errors: 30\n  hard_errors: 20\n", 8, "limits", "must not exceed"},
 		{"section not a map", m + "limits: 5\n", 7, "limits", "expected a map"},
+		{"relay.tls unknown", m + "relay:\n  tls: maybe\n", 8, "relay.tls", "expected opportunistic, verify or none"},
+		{"tls.ca missing", m + "tls:\n  ca: /nonexistent-ca.pem\n", 8, "tls.ca", "file not found"},
 		{"syntax error", "servers:\n  a: [\n", 3, "", "YAML syntax"},
 		{"empty file", "", 0, "", "empty"},
 		{"account naming no Maildir", "servers:\n  a:\n    smtp: 1\n    pop: 2\n    accounts:\n      a/b@a.example: x\n", 6,
