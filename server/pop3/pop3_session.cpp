@@ -251,6 +251,7 @@ void Pop3Session::doPass(const Pop3Command& cmd)
 	_account = key;
 	_log.information("%s login user=%s messages=%z octets=%s", _io.id(), quoteForLog(key), _mailbox->count(),
 		std::to_string(_mailbox->liveSize()));
+	if (_lock.readOnly()) _log.warning("%s mailbox read-only user=%s (DELE refused)", _io.id(), quoteForLog(key));
 	enterState(Pop3State::Transaction);
 	ok("maildrop has " + countOctets(_mailbox->liveCount(), _mailbox->liveSize()));
 }
