@@ -11,7 +11,8 @@ seconds=${1:-30}
 rss_mb=${FUZZ_RSS_MB:-1024}
 out=build-fuzz
 CXX=${FUZZ_CXX:-clang++}
-flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -Wall -Wextra)
+# MAIL_VERSION: common/version.cpp refuses to compile without it (the Makefile sets it too).
+flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -Wall -Wextra "-DMAIL_VERSION=\"$(cat VERSION)\"")
 sanitize=-fsanitize=address,undefined
 libs=(-lPocoUtil -lPocoNetSSL -lPocoNet -lPocoCrypto -lPocoFoundation -lyaml-cpp -lssl -lcrypto -pthread)
 scripts/include-roots.sh "$out/include"
