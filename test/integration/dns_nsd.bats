@@ -65,6 +65,14 @@ nsd_q() { dig @127.0.0.1 -p "$NSD_PORT" +time=2 +tries=1 "$@"; }
 	[[ "$output" == *"zone . is ok"* ]]
 }
 
+@test "named-checkzone (BIND) accepts the exported zone too" {
+	command -v named-checkzone >/dev/null || skip "named-checkzone is not installed (bind9-utils)"
+	run named-checkzone . "$T/nsd/zone.db"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"OK"* ]]
+}
+
 @test "--origin: names outside it are left out and named; the file still checks" {
 	run --separate-stderr "$MAIL_BIN/mail-dns" --conf "$CONF" --export-zone --origin gmail.com.
 	[ "$status" -eq 0 ]
