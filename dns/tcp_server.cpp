@@ -103,9 +103,10 @@ void TcpServer::run()
 {
 	std::vector<std::unique_ptr<Connection>> connections;
 	std::vector<pollfd> fds;
+	Clock::time_point acceptAgain; // out of descriptors: leave the backlog alone until then
 	while (!_stopping.load(std::memory_order_relaxed))
 	{
-		fds.assign(1, pollfd{_listenFd, POLLIN, 0});
+		fds.assign(1, pollfd{_listenFd, static_cast<short>(Clock::now() >= acceptAgain ? POLLIN : 0), 0});
 		for (const auto& c: connections)
 		{
 			short events = c->pending() > 0 ? POLLOUT : 0;
@@ -132,7 +133,8 @@ void TcpServer::run()
 			if (open) kept.push_back(std::move(connections[i]));
 		}
 		connections.swap(kept);
-		if (fds[0].revents & POLLIN) accept(connections);
+		if ((fds[0].revents & POLLIN) && !accept(connections))
+			acceptAgain = Clock::now() + std::chrono::milliseconds(PollMs); // else poll() would spin
 		_open.store(connections.size(), std::memory_order_relaxed);
 	}
 	connections.clear();
@@ -140,12 +142,13 @@ void TcpServer::run()
 }
 
 
-void TcpServer::accept(std::vector<std::unique_ptr<Connection>>& connections)
+bool TcpServer::accept(std::vector<std::unique_ptr<Connection>>& connections)
+/// Takes every waiting connection; false when out of descriptors (EMFILE, ENFILE).
 {
 	for (;;)
 	{
 		const int fd = ::accept4(_listenFd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) return; // EAGAIN: no more waiting; EMFILE and the like: try at the next poll
+		if (fd < 0) return errno != EMFILE && errno != ENFILE && errno != ENOBUFS && errno != ENOMEM;
 		if (connections.size() >= _maxConnections)
 		{
 			::close(fd); // at the limit: a quick close beats a client waiting in the backlog

@@ -59,7 +59,7 @@ private:
 	struct Connection;
 
 	void run();
-	void accept(std::vector<std::unique_ptr<Connection>>& connections);
+	bool accept(std::vector<std::unique_ptr<Connection>>& connections);
 	bool readFrom(Connection& connection);
 	bool answer(Connection& connection, const ZoneIndex& zone);
 	bool writeTo(Connection& connection);
