@@ -116,7 +116,7 @@ PY
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.sendall(b"\x00\x20\x01")
-time.sleep(4)
+time.sleep(2)
 PY
 	local slow=$!
 	python3 -c "
