@@ -198,6 +198,11 @@ Reply query(const std::vector<SocketAddress>& servers, std::atomic<std::size_t>&
 		reply.status = LookupStatus::Failure; // not a valid domain name: nothing to ask
 		return reply;
 	}
+	if (servers.empty())
+	{
+		reply.status = LookupStatus::Failure; // nobody to ask
+		return reply;
+	}
 	std::vector<bool> failed(servers.size(), false);
 	bool anyFailed = false;
 	const std::size_t first = preferred.load(std::memory_order_relaxed) % servers.size();

@@ -264,4 +264,11 @@ BOOST_AUTO_TEST_CASE(invalid_name_fails_without_asking)
 }
 
 
+BOOST_AUTO_TEST_CASE(no_servers_is_a_failure_not_a_crash)
+{
+	const Resolver resolver(std::vector<DnsServerAddress>{}, std::chrono::milliseconds(100), 1);
+	BOOST_TEST(toString(resolver.mx("gmail.com").status) == toString(LookupStatus::Failure));
+}
+
+
 BOOST_AUTO_TEST_SUITE_END()
