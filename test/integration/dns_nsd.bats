@@ -123,3 +123,18 @@ nsd_q() { dig @127.0.0.1 -p "$NSD_PORT" +time=2 +tries=1 "$@"; }
 	[ "$status" -eq 0 ]
 	[[ "$output" == *" messages ("* ]]
 }
+
+@test "NSD and mail-dns give the same answers for every name and type of the zone (mail-dns started last)" {
+	start_dns
+	local name type mine theirs names
+	names=$(awk '$1 ~ /\.:$/ { sub(/:$/, "", $1); print $1 }' "$T/zone.yaml" | sort -u)
+	[ "$(wc -w <<<"$names")" -ge 8 ]
+	for name in $names nosuch.gmail.com; do
+		for type in MX A TYPE65280; do
+			mine=$(dig @127.0.0.1 -p "$DNS_PORT" +time=2 +tries=1 +short "$name" "$type" | sort)
+			theirs=$(nsd_q +short "$name" "$type" | sort)
+			[ "$mine" = "$theirs" ] || { echo "$name $type: mail-dns '$mine', NSD '$theirs'"; return 1; }
+		done
+	done
+	stop_one mail-dns
+}
