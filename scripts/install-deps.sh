@@ -17,11 +17,11 @@ BUILD_PKGS=(g++ make pkg-config libpoco-dev libssl-dev libyaml-cpp-dev libboost-
 RUN_PKGS=(dnsutils iproute2 procps python3)
 # fuzzing: libFuzzer comes with clang
 FUZZ_PKGS=(clang)
-# tests: real peers and helpers the integration tests drive
-TEST_PKGS=(bats bats-support bats-assert man-db dnsutils netcat-openbsd swaks libnet-ssleay-perl curl jq python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark s-nail mutt tmux)
+# tests: real peers and helpers the integration tests drive (nsd serves the exported zone in dns_nsd.bats; bind9-utils: named-checkzone checks it)
+TEST_PKGS=(bats bats-support bats-assert man-db dnsutils netcat-openbsd swaks libnet-ssleay-perl curl jq python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark s-nail mutt tmux nsd bind9-utils)
 # benchmarks: the reference software, load generators (smtp-source and smtp-sink come with
 # postfix) and perf for profiling where a target is missed (make bench only)
-EXTRA_PKGS=(dnsperf nsd python3-yaml postfix dovecot-pop3d linux-perf)
+EXTRA_PKGS=(dnsperf python3-yaml postfix dovecot-pop3d linux-perf)
 # formatting and linting (make format, format-check, lint only)
 LINT_PKGS=(clang-format clang-tidy)
 
