@@ -12,7 +12,7 @@ export MAIL_BIN BENCH_SECTIONS=$PWD/bench/results/sections RUNS=${RUNS:-3}
 MAIL_BIN=$(cd "$build/bin" && pwd)
 status=0
 started=$SECONDS
-for part in relay smtp pop3 dns idle; do
+for part in relay smtp pop3 dns idle sim; do
 	script=scripts/bench/$part.sh
 	if [ -n "${BENCH:-}" ] && ! [[ $part =~ $BENCH ]]; then continue; fi
 	echo "== $part"
@@ -36,7 +36,7 @@ version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "not installe
 	echo "  dnsperf $(version dnsperf), libpoco-dev $(version libpoco-dev), g++ $(version g++), python3 $(version python3)"
 	echo "- Shared machine: other work may have run at the same time; the spread shows how much it moved."
 	echo
-	for part in relay smtp pop3 dns idle; do
+	for part in relay smtp pop3 dns idle sim; do
 		[ -f "$BENCH_SECTIONS/$part.md" ] && cat "$BENCH_SECTIONS/$part.md"
 	done
 	[ -f bench/results/notes.md ] && cat bench/results/notes.md
