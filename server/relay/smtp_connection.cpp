@@ -9,6 +9,7 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/String.h>
 
+#include <algorithm>
 #include <cctype>
 
 using Poco::Timespan;
@@ -60,6 +61,12 @@ bool isEnhancedStatus(const std::string& text, char cls)
 RecipientResult resultOf(const std::string& address, int code, const std::string& reply)
 {
 	return RecipientResult{address, outcomeOf(code), statusFromReply(code, reply), reply, true};
+}
+
+
+bool hasEightBit(const std::string& message)
+{
+	return std::any_of(message.begin(), message.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
 }
 
 
@@ -232,6 +239,7 @@ bool SmtpConnection::greet(RecipientResult& failure)
 		const std::string keyword = Poco::toUpper(reply.lines[i].substr(0, reply.lines[i].find(' ')));
 		_pipelining = _pipelining || keyword == "PIPELINING";
 		_size = _size || keyword == "SIZE";
+		_eightBitMime = _eightBitMime || keyword == "8BITMIME";
 	}
 	// STARTTLS (relay.tls) belongs here: if offered and wanted, STARTTLS, the handshake,
 	// then EHLO again on the secured channel before the connection counts as Ready.
@@ -283,6 +291,9 @@ SmtpTransaction SmtpConnection::send(const std::string& sender, const std::vecto
 	{
 		std::string mailFrom = "MAIL FROM:<" + sender + ">";
 		if (_size) mailFrom += " SIZE=" + std::to_string(message.size());
+		// RFC 6152: 8-bit content is declared, as Postfix does; to a peer without 8BITMIME
+		// it goes as it is (no MIME downgrade), which is what most MTAs then accept.
+		if (_eightBitMime && hasEightBit(message)) mailFrom += " BODY=8BITMIME";
 		const bool batched = _pipelining;
 		if (batched)
 		{
