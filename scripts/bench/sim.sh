@@ -18,7 +18,6 @@ MESSAGES=${MESSAGES:-20000}
 SESSIONS=${SESSIONS:-16}
 UNKNOWN=${UNKNOWN:-0.05}
 SIM=$PWD/scripts/bench/sim_load.py
-RUNS=1
 ulimit -n 65536 2>/dev/null || true
 
 T=$(mktemp -d /tmp/mail-bench-sim.XXXXXX)
@@ -119,6 +118,14 @@ for n, v in rows:
 print()
 print("</details>")
 PY
-section sim <"$T/section.md"
+mkdir -p "$BENCH_SECTIONS"
+{
+	echo "## sim"
+	echo
+	echo "_Run $(date -u '+%Y-%m-%d %H:%M UTC'), one run (it loads the whole machine)._"
+	echo
+	cat "$T/section.md"
+	echo
+} >"$BENCH_SECTIONS/sim.md"
 cat "$BENCH_SECTIONS/sim.md"
 [ "$ok" = yes ]
