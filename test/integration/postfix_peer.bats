@@ -20,6 +20,8 @@ setup_file() {
 	export PF=$T/pf PF_PORT
 	PF_PORT=$(free_ports 1)
 	make_topology "pf.example 10 mx.pf.example $PF_PORT"
+	# a small SIZE for gmail.com, so Postfix's handling of the SIZE we announce can be seen
+	sed -i 's/^  gmail.com:$/  gmail.com:\n    limits: { max_message_size: 20000 }/' "$CONF"
 	start_dns
 	start_server gmail.com
 	mkdir -p "$PF/conf" "$PF/mail"
@@ -201,4 +203,23 @@ PY
 	run send_8bit "127.0.0.1:$GM_SMTP" usr@gmail.com bob@pf.example "long to postfix" 1500
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"500"*"5.5.2"*"longer than 1000 octets"* ]]
+}
+
+@test "SIZE: Postfix honours the SIZE we announce and bounces a bigger message to its sender" {
+	local before
+	before=$(find "$PF/mail/pf.example/alice" -type f 2>/dev/null | wc -l)
+	python3 - "$PF_PORT" <<'PY'
+import smtplib, sys
+body = ("y" * 70 + "\r\n") * 500
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), "relay-test", timeout=10) as s:
+    s.sendmail("alice@pf.example", ["usr@gmail.com"], "From: alice@pf.example\r\nTo: usr@gmail.com\r\nSubject: too big for us\r\n\r\n" + body)
+PY
+	pf_count alice $((before + 1)) 30
+	grep -qE "postfix/smtp\[.*< 127.0.0.1\[127.0.0.1\]:$GM_SMTP: 250-SIZE 20000$" "$PF/maillog"
+	run pf_text alice
+	[[ "$output" == *"Subject: too big for us"* ]]
+	# Postfix does not even send MAIL: it compares with our EHLO SIZE and bounces (5.3.4)
+	[[ "$output" =~ exceeds\ size\ limit\ 20000\ of\ server ]]
+	[[ "$output" == *"Status: 5.3.4"* ]]
+	! grep -rqs 'too big for us' "$T/data/gmail.com/mail/usr@gmail.com"
 }
