@@ -52,8 +52,9 @@ setup() {
 
 @test "mail across the two routers, and tshark on router 1 sees the relay's SMTP and the DNS" {
 	"$LAB" exec r1 tshark -q -i any -f 'tcp port 25 or udp port 53' -w "$T/r1.pcap" >"$T/tshark.log" 2>&1 &
-	local i
-	for ((i = 0; i < 100; i++)); do grep -q 'Capturing on' "$T/tshark.log" && break; sleep 0.1; done
+	local i tshark=$! # lab.sh exec and ip netns exec both exec: this is tshark itself
+	for ((i = 0; i < 300; i++)); do grep -q 'Capturing on' "$T/tshark.log" && break; sleep 0.1; done
+	grep -q 'Capturing on' "$T/tshark.log" # tshark starts slowly on a loaded machine: 30 s
 	printf 'smtp\nuser2@p2.example\n\nacross the lab\nhello over two routers\nexit\n' |
 		timeout 30 "$LAB" exec p1 "$MAIL_BIN/mail-agent" -e user1@p1.example -p pw1 --conf "$LAB_DIR/mail.yaml"
 	local box=$LAB_DIR/data/p2.example/mail/user2@p2.example/new
@@ -62,8 +63,8 @@ setup() {
 	# the receiving server saw the relay come from provider 1's own address
 	grep -q '^Received: from p1.example (\[10.77.2.2\])' "$box"/*
 	sleep 1
-	kill %1
-	wait %1 || true
+	kill "$tshark"
+	wait "$tshark" || true
 	run tshark -r "$T/r1.pcap" -Y 'smtp.req.command == "MAIL" || dns.qry.name == "mx.p2.example"' -T fields -e ip.src -e ip.dst -e smtp.req.parameter -e dns.qry.name
 	echo "$output"
 	[[ "$output" == *"10.77.2.2	10.77.3.2	FROM:<user1@p1.example>"* ]]
