@@ -34,8 +34,9 @@ t0=$(date +%s.%N)
 START_TIMEOUT=180 scripts/start.sh --conf "$T/top/mail.yaml" --data "$T/data"
 t1=$(date +%s.%N)
 
-# sampler: every second, for each program with a pid file, its RSS (KiB), threads and fds;
-# keeps the peak of each (and the idle figures of the first sample) in $T/peaks.json.
+# sampler: every second, for each program with a pid file, its RSS (KiB), threads, fds and
+# CPU seconds so far; keeps the peak of each (and the idle figures of the first sample) in
+# $T/peaks.json.
 touch "$T/sampling"
 python3 - "$T/data" "$T/sampling" "$T/peaks.json" <<'PY' &
 import json, os, sys, time
@@ -45,7 +46,9 @@ peak, idle = {}, {}
 def sample(pid):
     status = open("/proc/%d/status" % pid).read().split("\n")
     field = lambda k: int(next(l for l in status if l.startswith(k + ":")).split()[1])
-    return [field("VmRSS"), field("Threads"), len(os.listdir("/proc/%d/fd" % pid))]
+    stat = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    cpu = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return [field("VmRSS"), field("Threads"), len(os.listdir("/proc/%d/fd" % pid)), cpu]
 while os.path.exists(flag):
     for name, pid in pids.items():
         try:
@@ -68,11 +71,13 @@ echo "sim: checked: $checked"
 rm -f "$T/sampling"
 wait
 queued=$(find "$T"/data/*/queue -maxdepth 1 -name '*.env' 2>/dev/null | wc -l)
+scripts/stop.sh --data "$T/data" >/dev/null
+dns_queries=$(sed -n 's/.*stopped .*queries=\([0-9]*\).*/\1/p' "$T/data/mail-dns.log" | tail -1)
 
-python3 - "$sent" "$checked" "$T/peaks.json" "$PROVIDERS" "$USERS" "$MESSAGES" "$SESSIONS" "$UNKNOWN" "$ok" "$queued" >"$T/section.md" <<'PY'
+python3 - "$sent" "$checked" "$T/peaks.json" "$PROVIDERS" "$USERS" "$MESSAGES" "$SESSIONS" "$UNKNOWN" "$ok" "$queued" "${dns_queries:-?}" >"$T/section.md" <<'PY'
 import json, statistics, sys
 sent, checked, peaks = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.load(open(sys.argv[3]))
-providers, users, messages, sessions, unknown, ok, queued = sys.argv[4:]
+providers, users, messages, sessions, unknown, ok, queued, dns = sys.argv[4:]
 submit = sent["seconds"]
 drain = checked["end"] - sent["start"]
 print("%s providers (scripts/gen-topology.sh %s %s), %d users in all, %s messages with random"
@@ -91,6 +96,9 @@ print("| missing / duplicates / misplaced / unplanned | %d / %d / %d / %d |"
 print("| submission time (all accepted) | %.1f s (%.0f msg/s) |" % (submit, int(messages) / submit))
 print("| time to drain (first submission to the last message or DSN in a mailbox) | %.1f s (%.0f msg/s) |" % (drain, int(messages) / drain))
 print("| left in relay queues at the end | %s |" % queued)
+print("| DNS queries mail-dns answered (whole run) | %s |" % dns)
+cpu = sum(v[3] for v in peaks["peak"].values())
+print("| CPU seconds of all providers and mail-dns (start to drained) | %.1f (%.1f ms per message) |" % (cpu, 1000.0 * cpu / int(messages)))
 rows = sorted(((n, v) for n, v in peaks["peak"].items() if n != "mail-dns"), key=lambda x: int(x[0][1:].split(".")[0]))
 def col(i): return [v[i] for _, v in rows]
 print()
@@ -98,9 +106,9 @@ print("Per provider, peak during the run (idle: first sample, after start):")
 print()
 print("| | min | median | max | sum |")
 print("| --- | --- | --- | --- | --- |")
-for label, i, scale in (("RSS MiB", 0, 1024.0), ("threads", 1, 1), ("fds", 2, 1)):
+for label, i, scale in (("RSS MiB", 0, 1024.0), ("threads", 1, 1), ("fds", 2, 1), ("CPU s", 3, 1.0)):
     c = [x / scale for x in col(i)]
-    f = (lambda x: "%.1f" % x) if scale != 1 else (lambda x: "%d" % x)
+    f = (lambda x: "%.1f" % x) if isinstance(scale, float) else (lambda x: "%d" % x)
     print("| %s | %s | %s | %s | %s |" % (label, f(min(c)), f(statistics.median(c)), f(max(c)), f(sum(c))))
 idle = [v[0] / 1024.0 for n, v in peaks["idle"].items() if n != "mail-dns"]
 print("| RSS MiB idle | %.1f | %.1f | %.1f | %.1f |" % (min(idle), statistics.median(idle), max(idle), sum(idle)))
@@ -109,12 +117,12 @@ if "mail-dns" in peaks["peak"]:
     print()
     print("mail-dns peak: %.1f MiB RSS, %d threads, %d fds." % (d[0] / 1024.0, d[1], d[2]))
 print()
-print("<details><summary>every provider (peak RSS MiB, threads, fds)</summary>")
+print("<details><summary>every provider (peak RSS MiB, threads, fds; CPU s)</summary>")
 print()
-print("| provider | RSS MiB | threads | fds |")
-print("| --- | --- | --- | --- |")
+print("| provider | RSS MiB | threads | fds | CPU s |")
+print("| --- | --- | --- | --- | --- |")
 for n, v in rows:
-    print("| %s | %.1f | %d | %d |" % (n, v[0] / 1024.0, v[1], v[2]))
+    print("| %s | %.1f | %d | %d | %.1f |" % (n, v[0] / 1024.0, v[1], v[2], v[3]))
 print()
 print("</details>")
 PY
