@@ -187,7 +187,7 @@ PY
 	before=$(maildir_count usr@gmail.com gmail.com)
 	send_8bit "127.0.0.1:$PF_PORT" alice@pf.example usr@gmail.com "eight from postfix"
 	wait_count usr@gmail.com gmail.com $((before + 1)) 20 >/dev/null
-	grep -q $'^caf\xc3\xa9 \xe4\xb8\xad\xe6\x96\x87$' $(grep -l '^Subject: eight from postfix' "$T"/data/gmail.com/mail/usr@gmail.com/new/*)
+	grep -q $'^caf\xc3\xa9 \xe4\xb8\xad\xe6\x96\x87$' "$(grep -l '^Subject: eight from postfix' "$T"/data/gmail.com/mail/usr@gmail.com/new/*)"
 	grep -qE "postfix/smtp\[.*> 127.0.0.1\[127.0.0.1\]:$GM_SMTP: MAIL FROM:<alice@pf.example> SIZE=[0-9]+ BODY=8BITMIME$" "$PF/maillog"
 }
 
@@ -221,5 +221,5 @@ PY
 	# Postfix does not even send MAIL: it compares with our EHLO SIZE and bounces (5.3.4)
 	[[ "$output" =~ exceeds\ size\ limit\ 20000\ of\ server ]]
 	[[ "$output" == *"Status: 5.3.4"* ]]
-	! grep -rqs 'too big for us' "$T/data/gmail.com/mail/usr@gmail.com"
+	[ -z "$(grep -rl 'too big for us' "$T/data/gmail.com/mail/usr@gmail.com")" ]
 }
