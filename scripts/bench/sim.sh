@@ -34,8 +34,9 @@ t0=$(date +%s.%N)
 START_TIMEOUT=180 scripts/start.sh --conf "$T/top/mail.yaml" --data "$T/data"
 t1=$(date +%s.%N)
 
-# sampler: every second, for each program with a pid file, its RSS (KiB), threads, fds and
-# CPU seconds so far; keeps the peak of each (and the idle figures of the first sample) in
+# sampler: every second, for each program with a pid file, its RSS (KiB), threads, fds, CPU
+# seconds so far and PSS (KiB: RSS with shared pages divided among the processes sharing
+# them, so the sum over 50 providers is what they really take); keeps the peak of each (and the idle figures of the first sample) in
 # $T/peaks.json.
 touch "$T/sampling"
 python3 - "$T/data" "$T/sampling" "$T/peaks.json" <<'PY' &
@@ -48,7 +49,8 @@ def sample(pid):
     field = lambda k: int(next(l for l in status if l.startswith(k + ":")).split()[1])
     stat = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
     cpu = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-    return [field("VmRSS"), field("Threads"), len(os.listdir("/proc/%d/fd" % pid)), cpu]
+    pss = next(int(l.split()[1]) for l in open("/proc/%d/smaps_rollup" % pid) if l.startswith("Pss:"))
+    return [field("VmRSS"), field("Threads"), len(os.listdir("/proc/%d/fd" % pid)), cpu, pss]
 while os.path.exists(flag):
     for name, pid in pids.items():
         try:
@@ -106,23 +108,24 @@ print("Per provider, peak during the run (idle: first sample, after start):")
 print()
 print("| | min | median | max | sum |")
 print("| --- | --- | --- | --- | --- |")
-for label, i, scale in (("RSS MiB", 0, 1024.0), ("threads", 1, 1), ("fds", 2, 1), ("CPU s", 3, 1.0)):
+for label, i, scale in (("RSS MiB", 0, 1024.0), ("PSS MiB", 4, 1024.0), ("threads", 1, 1), ("fds", 2, 1), ("CPU s", 3, 1.0)):
     c = [x / scale for x in col(i)]
     f = (lambda x: "%.1f" % x) if isinstance(scale, float) else (lambda x: "%d" % x)
     print("| %s | %s | %s | %s | %s |" % (label, f(min(c)), f(statistics.median(c)), f(max(c)), f(sum(c))))
-idle = [v[0] / 1024.0 for n, v in peaks["idle"].items() if n != "mail-dns"]
-print("| RSS MiB idle | %.1f | %.1f | %.1f | %.1f |" % (min(idle), statistics.median(idle), max(idle), sum(idle)))
+for label, i in (("RSS MiB idle", 0), ("PSS MiB idle", 4)):
+    idle = [v[i] / 1024.0 for n, v in peaks["idle"].items() if n != "mail-dns"]
+    print("| %s | %.1f | %.1f | %.1f | %.1f |" % (label, min(idle), statistics.median(idle), max(idle), sum(idle)))
 if "mail-dns" in peaks["peak"]:
     d = peaks["peak"]["mail-dns"]
     print()
     print("mail-dns peak: %.1f MiB RSS, %d threads, %d fds." % (d[0] / 1024.0, d[1], d[2]))
 print()
-print("<details><summary>every provider (peak RSS MiB, threads, fds; CPU s)</summary>")
+print("<details><summary>every provider (peak RSS and PSS MiB, threads, fds; CPU s)</summary>")
 print()
-print("| provider | RSS MiB | threads | fds | CPU s |")
-print("| --- | --- | --- | --- | --- |")
+print("| provider | RSS MiB | PSS MiB | threads | fds | CPU s |")
+print("| --- | --- | --- | --- | --- | --- |")
 for n, v in rows:
-    print("| %s | %.1f | %d | %d | %.1f |" % (n, v[0] / 1024.0, v[1], v[2], v[3]))
+    print("| %s | %.1f | %.1f | %d | %d | %.1f |" % (n, v[0] / 1024.0, v[4] / 1024.0, v[1], v[2], v[3]))
 print()
 print("</details>")
 PY
