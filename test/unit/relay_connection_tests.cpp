@@ -117,6 +117,11 @@ BOOST_AUTO_TEST_CASE(eight_bit_content_is_declared_body_8bitmime_to_a_peer_that_
 	const std::vector<std::string> expected = {"MAIL FROM:<a@x.example> SIZE=" + std::to_string(eightBit.size()) + " BODY=8BITMIME",
 		"MAIL FROM:<a@x.example> SIZE=" + std::to_string(kMessage.size())};
 	BOOST_TEST(mailFrom == expected, boost::test_tools::per_element());
+	// never to a peer that did not offer it (RFC 1869: no parameter the server did not announce)
+	FakeSmtpPeer plain("220 fake.example ESMTP", FakeSmtpPeer::standard);
+	BOOST_TEST(allDelivered(client.send(plain.exchanger(), "a@x.example", {"u1@gmail.com"}, eightBit)));
+	BOOST_TEST(count(plain.commands(), "MAIL FROM:<a@x.example> SIZE=" + std::to_string(eightBit.size())) == 1u);
+	BOOST_TEST(count(plain.commands(), "MAIL FROM:<a@x.example> SIZE=" + std::to_string(eightBit.size()) + " BODY") == 0u);
 }
 
 
