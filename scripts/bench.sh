@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench.sh BUILD_DIR - runs scripts/bench/{relay,smtp,pop3,dns,idle}.sh, each measuring one of
 # our programs side by side with its reference software (Postfix, smtp-sink, Dovecot, NSD)
-# in the same run, RUNS (3) runs each, median and spread. BENCH=regex limits which ones run.
+# in the same run, RUNS (3) runs each, median and spread, and sim.sh (a class of 50
+# providers, one run, figures only). BENCH=regex limits which ones run.
 # Each part writes its section to bench/results/sections/PART.md; bench/results/latest.md is
 # then rebuilt from the machine's description, every section (the newest of each part) and
 # bench/results/notes.md (what limits a missed target, written by hand from profiles).
