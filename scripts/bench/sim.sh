@@ -101,6 +101,8 @@ print("| left in relay queues at the end | %s |" % queued)
 print("| DNS queries mail-dns answered (whole run) | %s |" % dns)
 cpu = sum(v[3] for v in peaks["peak"].values())
 print("| CPU seconds of all providers and mail-dns (start to drained) | %.1f (%.1f ms per message) |" % (cpu, 1000.0 * cpu / int(messages)))
+if "client_cpu" in sent:
+    print("| CPU seconds of the load client (Python smtplib, one process) | %.1f (%.1f ms per message) |" % (sent["client_cpu"], 1000.0 * sent["client_cpu"] / int(messages)))
 rows = sorted(((n, v) for n, v in peaks["peak"].items() if n != "mail-dns"), key=lambda x: int(x[0][1:].split(".")[0]))
 def col(i): return [v[i] for _, v in rows]
 print()

@@ -9,14 +9,14 @@ send: M messages, each from a random user (DIR/users.txt) to a random user of an
 provider, or (fraction F, default 0.05) to a user that does not exist there; submitted to the
 sender's own provider over SMTP, S sessions at once, K messages per session. Each message
 carries a token (X-Sim-Token: simN); DIR/plan.txt records "TOKEN deliver|bounce SENDER RCPT".
-Prints JSON {start, seconds, sent}.
+Prints JSON {start, seconds, sent, client_cpu} (client_cpu: this process's CPU seconds).
 check: scans every Maildir under DATA (DATA/SERVER/mail/ADDRESS/{new,cur}) until every token
 of the plan is accounted for (or SECONDS pass): a delivered copy (in the recipient's mailbox)
 or a delivery-status report naming it (Return-Path: <>, in the sender's mailbox). Prints
 JSON {delivered, bounced, missing, duplicates, misplaced, end}; exit 0 only when each
 token arrived exactly once, as planned, where planned.
 """
-import argparse, json, os, random, re, smtplib, socket, sys, threading, time
+import argparse, json, os, random, re, resource, smtplib, socket, sys, threading, time
 
 TOKEN = re.compile(rb"^X-Sim-Token: (sim\d+)\r?$", re.M)
 
@@ -105,7 +105,9 @@ def send(args):
         t.start()
     for t in threads:
         t.join()
-    out = {"start": start, "seconds": time.time() - start, "sent": sent[0]}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    out = {"start": start, "seconds": time.time() - start, "sent": sent[0],
+           "client_cpu": usage.ru_utime + usage.ru_stime}
     if errors:
         out["errors"] = errors[:5]
         print(json.dumps(out))
