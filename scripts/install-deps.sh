@@ -19,7 +19,7 @@ RUN_PKGS=(dnsutils iproute2 procps python3)
 FUZZ_PKGS=(clang)
 # tests: real peers and helpers the integration tests drive (postfix: postfix_peer.bats;
 # only its private instances run, scripts/postfix.sh)
-TEST_PKGS=(bats bats-support bats-assert man-db dnsutils netcat-openbsd swaks libnet-ssleay-perl curl python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark s-nail mutt tmux postfix)
+TEST_PKGS=(bats bats-support bats-assert man-db dnsutils netcat-openbsd swaks libnet-ssleay-perl curl jq python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark s-nail mutt tmux postfix)
 # benchmarks: the reference software (and postfix from the test group), load generators
 # (smtp-source and smtp-sink come with postfix) and perf for profiling where a target is missed (make bench only)
 EXTRA_PKGS=(dnsperf nsd python3-yaml dovecot-pop3d linux-perf)
