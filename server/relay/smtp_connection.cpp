@@ -199,7 +199,8 @@ SmtpConnection::Reply SmtpConnection::exchange(const std::string& line, bool bat
 bool SmtpConnection::open(RecipientResult& failure)
 {
 	if (connectAndGreet(failure, _tls.mode != RelayTls::None)) return true;
-	if (!_handshakeFailed || _tls.mode != RelayTls::Opportunistic) return false;
+	// Not after abort(): that handshake failed because the server is stopping.
+	if (!_handshakeFailed || _tls.mode != RelayTls::Opportunistic || _aborted) return false;
 	// A peer that offers STARTTLS and then fails the handshake still gets the mail, in
 	// plaintext on a new connection (Postfix's "may" level does the same).
 	Poco::Logger::get("relay").warning("- tls-fallback relay=%s reason=%s", _exchanger.describe(), quoteForLog(failure.reply));
@@ -518,6 +519,7 @@ void SmtpConnection::abort()
 {
 	// shutdown(2) on the descriptor, not Socket::shutdown(): on a TLS socket that would
 	// write a close_notify through the SSL object another thread may be reading with.
+	_aborted = true;
 	// The descriptor is read from _fd, as _socket itself changes under the TLS handshake.
 	const int fd = _fd.load();
 	if (fd >= 0 && ::shutdown(fd, SHUT_RDWR) != 0)

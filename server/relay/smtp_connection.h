@@ -120,6 +120,7 @@ private:
 	RelayTlsPolicy _tls;
 	Poco::Net::StreamSocket _socket;
 	std::atomic<int> _fd{-1}; ///< _socket's descriptor while connected, for abort() from another thread
+	std::atomic<bool> _aborted{false};
 	LineReader _reader;
 	State _state = State::Closed;
 	bool _pipelining = false;
