@@ -47,6 +47,7 @@ std::vector<std::string> ConfigReloader::restartKeys(const ServerConfig& running
 		if (!same) keys.emplace_back(key);
 	};
 	check(runningFile.dns.host == nextFile.dns.host && runningFile.dns.port == nextFile.dns.port, "dns.listen");
+	check(runningFile.dns.serversText() == nextFile.dns.serversText(), "dns.resolvers"); // the relay's resolver is built once
 	check(running.address == next.address, "address");
 	check(running.smtp == next.smtp, "smtp");
 	check(running.pop == next.pop, "pop");
