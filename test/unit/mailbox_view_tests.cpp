@@ -18,16 +18,20 @@ namespace {
 
 
 struct ViewFixture
+/// Accounts a@ and b@example.com; `one` delivered to the first address, `two` to the second.
 {
 	mail::test::TempDir dir;
 	mail::ServerConfig server;
 	std::string root;
 
-	ViewFixture():
+	ViewFixture(const std::string& first, const std::string& second):
 		root(dir.file("mail"))
 	{
 		server.addAccount("a@example.com", "x");
 		server.addAccount("b@example.com", "y");
+		mail::MaildirStore store(root, "host");
+		store.deliver({first}, "Subject: one\r\n\r\n1\r\n");
+		store.deliver({second}, "Subject: two\r\n\r\n2\r\n");
 	}
 };
 
@@ -50,10 +54,7 @@ BOOST_AUTO_TEST_CASE(ids_are_maildir_names_only)
 
 BOOST_AUTO_TEST_CASE(messages_found_in_their_account_and_read)
 {
-	ViewFixture f;
-	mail::MaildirStore store(f.root, "host");
-	store.deliver({"a@example.com"}, "Subject: one\r\n\r\nfirst\r\n");
-	store.deliver({"b@example.com"}, "Subject: two\r\n\r\nsecond\r\n");
+	ViewFixture f("a@example.com", "b@example.com");
 	const MailboxView view(f.server, f.root);
 	BOOST_TEST(view.messages("a@example.com").size() == 1u);
 	BOOST_TEST(view.messages("b@example.com").size() == 1u);
@@ -63,7 +64,7 @@ BOOST_AUTO_TEST_CASE(messages_found_in_their_account_and_read)
 	BOOST_TEST(found.account == "b@example.com");
 	std::string content;
 	BOOST_REQUIRE(MailboxView::read(found, content));
-	BOOST_TEST(content == "Subject: two\n\nsecond\n");
+	BOOST_TEST(content == "Subject: two\n\n2\n");
 	BOOST_TEST(!view.find(id + "x", found));
 	BOOST_TEST(!view.find("../" + id, found));
 	BOOST_TEST(view.account("A@EXAMPLE.COM") != nullptr);
@@ -74,10 +75,7 @@ BOOST_AUTO_TEST_CASE(messages_found_in_their_account_and_read)
 
 BOOST_AUTO_TEST_CASE(deletion_waits_for_no_one_and_refuses_a_held_mailbox)
 {
-	ViewFixture f;
-	mail::MaildirStore store(f.root, "host");
-	store.deliver({"a@example.com"}, "Subject: one\r\n\r\n1\r\n");
-	store.deliver({"a@example.com"}, "Subject: two\r\n\r\n2\r\n");
+	ViewFixture f("a@example.com", "a@example.com");
 	const MailboxView view(f.server, f.root);
 	const std::string first = view.messages("a@example.com").at(0).id;
 	std::vector<std::string> deleted;
