@@ -75,7 +75,7 @@ void waitForMessages(const ServerContext& context, const MailboxView& view, cons
 
 void listMessages(HttpApi& api, RouteRequest& request, Poco::Net::HTTPServerResponse& response)
 {
-	const MailboxView view(api.context.server, api.context.mailDir());
+	const MailboxView view(api.context.current(), api.context.mailDir());
 	const std::string account = accountOf(view, request);
 	const long page = request.queryNumber("page", 1, 1, 1000000);
 	const long perPage = request.queryNumber("per_page", 50, 1, 1000);
@@ -108,7 +108,7 @@ void listMessages(HttpApi& api, RouteRequest& request, Poco::Net::HTTPServerResp
 
 void listMailboxes(HttpApi& api, Poco::Net::HTTPServerResponse& response)
 {
-	const MailboxView view(api.context.server, api.context.mailDir());
+	const MailboxView view(api.context.current(), api.context.mailDir());
 	Poco::JSON::Array::Ptr mailboxes = new Poco::JSON::Array;
 	for (const auto& account: view.accounts())
 	{
@@ -139,7 +139,7 @@ void registerMailboxRoutes(HttpRouter& router, HttpApi& api)
 		[&api](RouteRequest& request, Poco::Net::HTTPServerResponse& response) { listMessages(api, request, response); });
 	router.add("DELETE", "/api/v1/mailboxes/{address}/messages",
 		[&api](RouteRequest& request, Poco::Net::HTTPServerResponse& response) {
-			const MailboxView view(api.context.server, api.context.mailDir());
+			const MailboxView view(api.context.current(), api.context.mailDir());
 			const std::string account = accountOf(view, request);
 			std::vector<std::string> deleted;
 			const MailboxView::DeleteResult result = view.remove(account, {}, deleted);

@@ -63,21 +63,21 @@ void sendPart(const MimeMessage& message, const std::string& n, Poco::Net::HTTPS
 void registerMessageRoutes(HttpRouter& router, HttpApi& api)
 {
 	router.add("GET", "/api/v1/messages/{id}", [&api](RouteRequest& request, Poco::Net::HTTPServerResponse& response) {
-		const Loaded loaded = load(MailboxView(api.context.server, api.context.mailDir()), request);
+		const Loaded loaded = load(MailboxView(api.context.current(), api.context.mailDir()), request);
 		sendJson(response, messageDetail(loaded.stored, parseMimeMessage(loaded.content)));
 	});
 	router.add("GET", "/api/v1/messages/{id}/raw", [&api](RouteRequest& request, Poco::Net::HTTPServerResponse& response) {
-		const Loaded loaded = load(MailboxView(api.context.server, api.context.mailDir()), request);
+		const Loaded loaded = load(MailboxView(api.context.current(), api.context.mailDir()), request);
 		addSandbox(response);
 		sendBody(response, "message/rfc822", loaded.content);
 	});
 	router.add("GET", "/api/v1/messages/{id}/parts/{n}",
 		[&api](RouteRequest& request, Poco::Net::HTTPServerResponse& response) {
-			const Loaded loaded = load(MailboxView(api.context.server, api.context.mailDir()), request);
+			const Loaded loaded = load(MailboxView(api.context.current(), api.context.mailDir()), request);
 			sendPart(parseMimeMessage(loaded.content), request.param("n"), response);
 		});
 	router.add("DELETE", "/api/v1/messages/{id}", [&api](RouteRequest& request, Poco::Net::HTTPServerResponse& response) {
-		const MailboxView view(api.context.server, api.context.mailDir());
+		const MailboxView view(api.context.current(), api.context.mailDir());
 		StoredMessage stored;
 		const std::string& id = request.param("id");
 		if (!view.find(id, stored)) throw HttpError(404, "no message " + id);

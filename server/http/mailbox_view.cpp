@@ -31,21 +31,24 @@ std::vector<StoredMessage> snapshot(const Mailbox& mailbox, const std::string& a
 } // namespace
 
 
-MailboxView::MailboxView(const ServerConfig& server, std::string mailRoot):
-	_server(server), _mailRoot(std::move(mailRoot)) {}
+MailboxView::MailboxView(std::shared_ptr<const ServerConfig> server, std::string mailRoot):
+	_server(std::move(server)),
+	_mailRoot(std::move(mailRoot))
+{
+}
 
 
 std::vector<std::string> MailboxView::accounts() const
 {
 	std::vector<std::string> out;
-	for (const auto& account: _server.accounts) out.push_back(account.first);
+	for (const auto& account: _server->accounts) out.push_back(account.first);
 	return out;
 }
 
 
 const std::string* MailboxView::account(const std::string& address) const
 {
-	return _server.accountFor(address);
+	return _server->accountFor(address);
 }
 
 
@@ -84,7 +87,7 @@ bool MailboxView::isMessageId(const std::string& id)
 bool MailboxView::find(const std::string& id, StoredMessage& found) const
 {
 	if (!isMessageId(id)) return false;
-	for (const auto& account: _server.accounts)
+	for (const auto& account: _server->accounts)
 	{
 		for (const auto& message: messages(account.first))
 		{

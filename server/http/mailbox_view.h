@@ -4,6 +4,7 @@
 #include "server/store/mailbox.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,11 +28,11 @@ struct StoredMessage
 class MailboxView
 /// Reads through server/store (Mailbox snapshots, maildirUid, MailboxLock): the one
 /// place the API turns an address or an id into a file. Every address goes through the
-/// config's accounts and every id through the Maildir name format first, so nothing a
+/// accounts of one configuration snapshot (ServerContext::current(): SIGHUP may change them) and every id through the Maildir name format first, so nothing a
 /// client sends is ever joined into a path.
 {
 public:
-	MailboxView(const ServerConfig& server, std::string mailRoot);
+	MailboxView(std::shared_ptr<const ServerConfig> server, std::string mailRoot);
 
 	std::vector<std::string> accounts() const; ///< every account of the config, in order
 
@@ -66,7 +67,7 @@ public:
 	/// directories; deleted receives the ids removed.
 
 private:
-	const ServerConfig& _server;
+	const std::shared_ptr<const ServerConfig> _server;
 	const std::string _mailRoot;
 };
 

@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_CASE(ids_are_maildir_names_only)
 BOOST_AUTO_TEST_CASE(messages_found_in_their_account_and_read)
 {
 	ViewFixture f("a@example.com", "b@example.com");
-	const MailboxView view(f.server, f.root);
+	const MailboxView view(std::make_shared<const mail::ServerConfig>(f.server), f.root);
 	BOOST_TEST(view.messages("a@example.com").size() == 1u);
 	BOOST_TEST(view.messages("b@example.com").size() == 1u);
 	const std::string id = view.messages("b@example.com").at(0).id;
@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(messages_found_in_their_account_and_read)
 BOOST_AUTO_TEST_CASE(deletion_waits_for_no_one_and_refuses_a_held_mailbox)
 {
 	ViewFixture f("a@example.com", "a@example.com");
-	const MailboxView view(f.server, f.root);
+	const MailboxView view(std::make_shared<const mail::ServerConfig>(f.server), f.root);
 	const std::string first = view.messages("a@example.com").at(0).id;
 	std::vector<std::string> deleted;
 	{
