@@ -309,7 +309,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	if (server->http.enabled())
 	{
 		registerApiRoutes(router, api);
-		http = std::make_unique<HttpService>(*server, router);
+		http = std::make_unique<HttpService>(context, router);
 	}
 	try
 	{

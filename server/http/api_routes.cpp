@@ -8,6 +8,9 @@ namespace mail {
 void registerApiRoutes(HttpRouter& router, HttpApi& api)
 {
 	registerInfoRoutes(router, api);
+	registerMailboxRoutes(router, api);
+	registerMessageRoutes(router, api);
+	registerQueueRoutes(router, api);
 }
 
 
