@@ -7,6 +7,7 @@
 
 #include "common/seconds.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -70,10 +71,28 @@ struct TlsConfig
 };
 
 
+struct HttpConfig
+/// SPEC.md `http:`: the JSON API and web console of one server.
+{
+	std::uint16_t port = 0;                   ///< 0: no HTTP service
+	std::string address = "127.0.0.1";        ///< not the server's address: loopback unless said
+	std::map<std::string, std::string> users; ///< basic auth name -> password or PBKDF2 hash; empty: none
+
+	bool enabled() const { return port != 0; }
+};
+
+
 struct LoggingConfig
 {
 	std::string level = "information"; ///< a Poco level name
 	std::string file;                  ///< empty: standard error
+};
+
+
+struct JournalConfig
+/// `journal:` - the event journal (common/journal.h).
+{
+	std::size_t keep = 10000; ///< events kept in memory; 0: no journal at all (no events.jsonl either)
 };
 
 
@@ -95,6 +114,8 @@ struct ServerConfig
 	SubmissionConfig submission;
 	TlsConfig tls;
 	LoggingConfig logging;
+	HttpConfig http;
+	JournalConfig journal;
 
 	bool isLocalDomain(const std::string& domain) const;           ///< case-insensitive
 	bool hasAccount(const std::string& address) const;             ///< domain case-insensitive
@@ -137,6 +158,7 @@ struct Config
 	std::map<std::string, AgentEntry> agent; ///< by lower-case domain
 	std::vector<ServerConfig> servers;       ///< in file order
 	LoggingConfig logging;                   ///< top-level (for mail-dns and the agent)
+	JournalConfig journal;                   ///< top-level (for mail-dns)
 
 	const ServerConfig* server(const std::string& name) const;   ///< null if unknown
 	const AgentEntry* agentFor(const std::string& domain) const; ///< case-insensitive
