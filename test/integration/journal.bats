@@ -6,20 +6,11 @@
 
 load ../lib/common
 load ../lib/relay
+load ../lib/http
 
 setup_file() {
 	common_setup_file
-	make_topology
-	local ports
-	ports=($(free_ports 2))
-	export EX_HTTP=${ports[0]} GM_HTTP=${ports[1]}
-	sed -i -e "s/^    pop: $EX_POP\$/&\n    http: $EX_HTTP/" -e "s/^    pop: $GM_POP\$/&\n    http: $GM_HTTP/" "$CONF"
-	grep -q "http: $GM_HTTP" "$CONF"
-	start_dns
-	start_server exmail.qq.com
-	start_server gmail.com
-	wait_port "$EX_HTTP" 10
-	wait_port "$GM_HTTP" 10
+	start_http_topology
 	export MID="<journey-1.$$@mail.sustech.edu.cn>"
 	send_with_id "$MID" "journey one"
 	wait_count usr@gmail.com gmail.com 1 10 >/dev/null
