@@ -5,6 +5,7 @@
 
 #include "common/journal.h"
 #include "common/journal_file.h"
+#include "server/journal/server_journal.h"
 #include "test/unit/fixtures.h"
 
 #include <Poco/File.h>
@@ -214,6 +215,22 @@ BOOST_AUTO_TEST_CASE(a_slow_subscriber_drops_and_counts_and_close_ends_it)
 	got.clear();
 	BOOST_CHECK(!reader->next(got, std::chrono::seconds(5))); // ends at once, does not wait
 	BOOST_CHECK(!journal.subscribe()->next(got, std::chrono::seconds(5)));
+}
+
+
+BOOST_AUTO_TEST_CASE(keep_0_means_no_journal_and_no_file)
+{
+	mail::test::TempDir dir;
+	mail::ServerConfig server;
+	server.name = "gmail.com";
+	server.journal.keep = 0;
+	BOOST_CHECK(!mail::openJournal(server, dir.path()));
+	BOOST_CHECK(!Poco::File(mail::journalPath(dir.path())).exists());
+	server.journal.keep = 5;
+	const auto journal = mail::openJournal(server, dir.path());
+	BOOST_REQUIRE(journal);
+	BOOST_CHECK_EQUAL(journal->keep(), 5u);
+	BOOST_CHECK(Poco::File(mail::journalPath(dir.path())).exists());
 }
 
 
