@@ -109,6 +109,9 @@ bool SessionIo::tlsInfo(std::string& version, std::string& cipher)
 	if (!_tls) return false;
 	// startTls() made it a SecureStreamSocket.
 	auto* secure = static_cast<Poco::Net::SecureStreamSocket*>(_tls.get());
+	// The handshake is lazy (the first read does it); the session exists only after it.
+	// Doing it now changes nothing but when a broken handshake is noticed.
+	secure->completeHandshake();
 	const Poco::Net::Session::Ptr session = secure->currentSession();
 	if (!session || !session->sslSession()) return false;
 	switch (SSL_SESSION_get_protocol_version(session->sslSession()))

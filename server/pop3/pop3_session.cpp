@@ -80,12 +80,13 @@ void Pop3Session::run()
 {
 	const Poco::Timespan idle = toTimespan(_limits.popTimeout);
 	_io.open(idle);
-	recordSessionOpen(_context.journal, _io, "pop3");
 	const std::size_t maxLine = _limits.maxPopCommandLine - kLineTerminator;
 	std::string line;
 	try
 	{
 		if (_implicitTls) _io.startTls(_context.tls, idle);
+		recordSessionOpen(_context.journal, _io, "pop3");
+		if (_implicitTls) recordTls(_context.journal, _io);
 		ok(_context.server.name + " POP3 server ready");
 		while (_state != Pop3State::Closed)
 		{
