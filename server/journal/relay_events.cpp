@@ -42,7 +42,9 @@ void recordRelayAttempt(Journal* journal, const std::vector<std::string>& to, co
 	event.at(started.epochMicroseconds());
 	MessageScope::link(event);
 	event.list("to", to).str("exchanger", exchanger.host).str("address", exchanger.address + ":" + std::to_string(exchanger.port));
-	event.flag("reused", result.reused).str("reply", reply);
+	event.flag("reused", result.reused);
+	if (!result.tls.empty()) event.str("tls", result.tls);
+	event.str("reply", reply);
 	const std::string remoteId = remoteIdOf(reply);
 	if (!remoteId.empty()) event.str("remote_id", remoteId);
 	event.num("ms", started.elapsed() / 1000).raw("commands", commands);

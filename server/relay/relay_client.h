@@ -18,6 +18,7 @@ namespace mail {
 struct TransactionResult
 {
 	bool tryNext = false;                    ///< the exchanger was unusable (connect, greeting, EHLO): try the next one
+	std::string tls;                         ///< the connection's TLS ("TLSv1.3 with cipher ..."), empty: plaintext
 	std::vector<RecipientResult> recipients; ///< one per recipient, in the order asked (matched by address)
 	bool reused = false;                     ///< over a cached connection
 	std::vector<CommandTrace> commands;      ///< what was said on the connection for this message
@@ -35,7 +36,7 @@ class RelayClient
 {
 public:
 	RelayClient(std::string heloName, Seconds connectTimeout, Seconds commandTimeout, Seconds cacheTime = Seconds(0),
-		unsigned maxMessagesPerConnection = 100);
+		unsigned maxMessagesPerConnection = 100, RelayTlsPolicy tls = {});
 	/// cacheTime 0: every connection is closed (QUIT) after its message.
 
 	TransactionResult send(const Exchanger& exchanger, const std::string& sender,
@@ -54,6 +55,7 @@ private:
 	std::string _heloName;
 	Seconds _connectTimeout;
 	Seconds _commandTimeout;
+	RelayTlsPolicy _tls;
 	ConnectionCache _cache;
 	std::mutex _mutex;
 	std::set<SmtpConnection*> _live;
