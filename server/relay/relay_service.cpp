@@ -45,7 +45,7 @@ RelayService::RelayService(ServerContext& context, RelayQueue& queue, Delivery& 
 	_queue(queue),
 	_delivery(delivery),
 	_log(Poco::Logger::get("relay")),
-	_resolver(context.config.dns.host, context.config.dns.port, resolverTimeout(context.server.relay)),
+	_resolver(context.config.dns.servers(), resolverTimeout(context.server.relay)),
 	_dnsCache(_resolver),
 	_journalLookup(_dnsCache, context.journal, context.config.dns.host + ":" + std::to_string(context.config.dns.port)),
 	_router(_journalLookup, context.server.address, context.server.smtp),
