@@ -17,6 +17,7 @@
 #include "server/pop3/pop3_session.h"
 #include "server/relay/relay_queue.h"
 #include "server/relay/relay_service.h"
+#include "server/journal/server_journal.h"
 #include "server/server_context.h"
 #include "server/smtp/smtp_session.h"
 #include "server/store/maildir_store.h"
@@ -273,6 +274,17 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		std::cerr << "mail-server: " << exc.what() << std::endl;
 		return ExitConfig;
 	}
+	std::unique_ptr<Journal> journal;
+	try
+	{
+		journal = openJournal(*server, dataDir);
+	}
+	catch (const Poco::Exception& exc)
+	{
+		log.fatal("- cannot open journal dir=%s error=%s", dataDir, exc.displayText());
+		return Poco::Util::Application::EXIT_CANTCREAT;
+	}
+	context.journal = journal.get();
 	// SIGHUP: accounts, limits and logging. Parts with their own reloadable settings
 	// register one line here: reloader.onReload([&](const Config&, const ServerConfig& s) { ... });
 	ConfigReloader reloader(context, _confPath);
@@ -346,6 +358,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	for (auto& service: tlsServices) service->stop();
 	control.stop();
 	relay.stop();
+	if (journal) journal->close();
 	log.information("- stopped server=%s", _name);
 	return ExitOk;
 }

@@ -11,6 +11,7 @@ void registerApiRoutes(HttpRouter& router, HttpApi& api)
 	registerMailboxRoutes(router, api);
 	registerMessageRoutes(router, api);
 	registerQueueRoutes(router, api);
+	registerJournalRoutes(router, api);
 }
 
 
