@@ -9,16 +9,7 @@ load ../lib/http
 setup_file() {
 	common_setup_file
 	make_topology
-	local ports
-	ports=($(free_ports 2))
-	export EX_HTTP=${ports[0]} GM_HTTP=${ports[1]}
-	add_http exmail.qq.com "$EX_HTTP"
-	add_http gmail.com "$GM_HTTP"
-	start_dns
-	start_server exmail.qq.com
-	start_server gmail.com
-	wait_port "$EX_HTTP" 10
-	wait_port "$GM_HTTP" 10
+	start_http_providers
 }
 teardown_file() { common_teardown_file; }
 

@@ -14,6 +14,21 @@ open(path, "w").write("\n".join(lines))
 PY
 }
 
+# start_http_providers: after make_topology, gives exmail.qq.com and gmail.com free http:
+# ports (exports EX_HTTP GM_HTTP), starts mail-dns and both servers, waits for the APIs.
+start_http_providers() {
+	local ports
+	ports=($(free_ports 2))
+	export EX_HTTP=${ports[0]} GM_HTTP=${ports[1]}
+	add_http exmail.qq.com "$EX_HTTP"
+	add_http gmail.com "$GM_HTTP"
+	start_dns
+	start_server exmail.qq.com
+	start_server gmail.com
+	wait_port "$EX_HTTP" 10
+	wait_port "$GM_HTTP" 10
+}
+
 # api PORT PATH [CURL ARGS...]: GET (or what the args say) on the API; prints the body,
 # then a last line "HTTP NNN". --path-as-is keeps '..' for the tests that send it.
 api() {

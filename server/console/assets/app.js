@@ -30,7 +30,7 @@ function parseHash() {
 	return {path, params: new URLSearchParams(query || '')};
 }
 
-async function route() {
+async function route(change) {
 	if (current && current.dispose) current.dispose();
 	current = null;
 	const {path, params} = parseHash();
@@ -65,6 +65,8 @@ async function route() {
 		}
 		current = view || {};
 		main.dataset.state = 'ready';
+		// After a link was followed, keyboard and screen-reader users start in the new view.
+		if (change) main.focus({preventScroll: true});
 	} catch (error) {
 		if (current !== mine) return;
 		main.dataset.state = 'error';

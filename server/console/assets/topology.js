@@ -4,8 +4,8 @@
 import {getJson} from './api.js';
 import {el, svg, shorten} from './dom.js';
 
-const COL = [20, 330, 720];
-const BOX_W = 240;
+const COL = [20, 330, 730];
+const BOX_W = 260;
 const ROW_H = 58;
 
 function portsText(ports) {
@@ -21,7 +21,7 @@ function box(x, y, title, lines, kind, id) {
 		svg('title', {text: [title, ...lines].join('\n')}),
 		svg('rect', {x, y, width: BOX_W, height: h, rx: 6}),
 		svg('text', {x: x + 10, y: y + 18, class: 'box-title', text: shorten(title, 34)}),
-		lines.map((line, i) => svg('text', {x: x + 10, y: y + 36 + 16 * i, class: 'box-line', text: shorten(line, 34)})));
+		lines.map((line, i) => svg('text', {x: x + 10, y: y + 36 + 16 * i, class: 'box-line', text: shorten(line, 40)})));
 }
 
 function arrow(from, to, label, kind) {
@@ -91,8 +91,10 @@ function providerTable(providers, self) {
 	return el('table', {class: 'grid'},
 		el('thead', {}, el('tr', {}, ['server', 'domains', 'ports', 'console'].map((h) => el('th', {scope: 'col', text: h})))),
 		el('tbody', {}, providers.map((p) => {
-			const http = p.http || (p.ports || {}).http;
-			const url = http ? `http://${p.address && p.address !== '0.0.0.0' ? p.address : '127.0.0.1'}:${http}/` : null;
+			// docs/api.md: `http` is the provider's API URL; older answers gave only ports.http.
+			const port = (p.ports || {}).http;
+			const url = typeof p.http === 'string' && p.http.startsWith('http') ? `${p.http.replace(/\/$/, '')}/`
+				: port ? `http://${p.address && p.address !== '0.0.0.0' ? p.address : '127.0.0.1'}:${port}/` : null;
 			return el('tr', {},
 				el('td', {text: p.server === self ? `${p.server} (this)` : p.server}),
 				el('td', {text: (p.domains || []).join(', ')}),

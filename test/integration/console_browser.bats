@@ -1,0 +1,106 @@
+#!/usr/bin/env bats
+# console_browser.bats - the web console in a real browser (headless Chromium over the
+# DevTools protocol, test/lib/console_browser.py): with the page open, a message sent
+# through SMTP appears in gmail.com's mailbox list without a reload (by the event stream,
+# and by polling when the stream is unavailable), and its journey is drawn with one lane
+# per party and an arrow per step. Screenshots of each view land in $T/shots (kept with
+# KEEP_TMP=1); SCREENSHOTS=DIR copies them there (docs/screenshots/ for the README).
+
+load ../lib/common
+load ../lib/http
+
+BROWSER=$BATS_TEST_DIRNAME/../lib/console_browser.py
+
+setup_file() {
+	common_setup_file
+	export DEAD_PORT=$(free_ports 1)
+	# dead.test's exchanger is a closed port: its mail waits in exmail.qq.com's queue.
+	make_topology "dead.test 10 mx.dead.test $DEAD_PORT"
+	start_http_providers
+	export GM_URL=http://127.0.0.1:$GM_HTTP EX_URL=http://127.0.0.1:$EX_HTTP
+}
+
+teardown_file() {
+	if [ -n "${SCREENSHOTS:-}" ] && [ -d "$T/shots" ]; then
+		mkdir -p "$SCREENSHOTS" && cp "$T"/shots/*.png "$SCREENSHOTS"/ && rm -f "$SCREENSHOTS/failure.png"
+	fi
+	common_teardown_file
+}
+
+# browse STEP...: runs the steps in one headless Chromium page; skips the test (saying why)
+# only when Chromium cannot start, fails on any failed step.
+browse() {
+	run python3 "$BROWSER" --out "$T/shots" "$@"
+	if [ "$status" = 77 ]; then skip "chromium cannot start: $output"; fi
+	if [ "$status" != 0 ]; then
+		echo "$output"
+		return 1
+	fi
+}
+
+# send_command SUBJECT MESSAGE-ID TO: the shell command that submits one message (text,
+# HTML and a small attachment) to exmail.qq.com as usr1@mail.sustech.edu.cn, to be run
+# from inside the browser session.
+send_command() {
+	printf 'python3 -c %q %q %q %q %q' '
+import smtplib, sys
+from email.message import EmailMessage
+port, subject, msgid, to = sys.argv[1:]
+msg = EmailMessage()
+msg["From"], msg["To"], msg["Subject"], msg["Message-ID"] = "usr1@mail.sustech.edu.cn", to, subject, msgid
+msg.set_content("Hello from the console test.\n")
+msg.add_alternative("<p>Hello from the <b>console</b> test.</p><script>parent.document.title = \"escaped\"</script>", subtype="html")
+msg.add_attachment(b"one,two\n1,2\n", maintype="text", subtype="csv", filename="numbers.csv")
+with smtplib.SMTP("127.0.0.1", int(port), "laptop", timeout=10) as s:
+    s.send_message(msg)
+' "$EX_SMTP" "$1" "$2" "$3"
+}
+
+# wait_delivered SUBJECT: until usr@gmail.com holds a message with that subject (20 s).
+wait_delivered() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		if grep -rqsF "Subject: $1" "$T/data/gmail.com/mail/usr@gmail.com/new"; then return 0; fi
+		sleep 0.1
+	done
+	echo "not delivered: $1" >&2
+	return 1
+}
+
+# retrieve_all: a POP3 reader RETRs every message of usr@gmail.com (deleting none).
+retrieve_all() {
+	python3 - "$GM_POP" <<'PY'
+import poplib, sys
+p = poplib.POP3("127.0.0.1", int(sys.argv[1]), timeout=10)
+p.user("usr@gmail.com"); p.pass_("pass")
+for i in range(1, len(p.list()[1]) + 1):
+    p.retr(i)
+p.quit()
+PY
+}
+
+READY="document.getElementById('view').dataset.state === 'ready'"
+# Records what the page's Content-Security-Policy blocked (eval=window.blocked prints it).
+CSP_WATCH="init=window.blocked = []; document.addEventListener('securitypolicyviolation', e => window.blocked.push(e.violatedDirective + ' ' + e.blockedURI))"
+
+@test "console: every file is served with its type and the API's CSP" {
+	run curl -sS -D - -o /dev/null "$GM_URL/"
+	assert_success
+	assert_output --partial "Content-Type: text/html"
+	assert_output --partial "Content-Security-Policy: default-src 'self'"
+	run curl -sS -D - -o /dev/null "$GM_URL/console/app.js"
+	assert_output --partial "Content-Type: text/javascript"
+	run curl -sS -o /dev/null -w '%{http_code}' "$GM_URL/console/missing.js"
+	assert_output 404
+}
+
+@test "console: the topology view draws both providers and an arrow per MX record" {
+	browse "open=$EX_URL/#/topology" "wait=$READY" "wait=document.querySelector('svg.topology')" \
+		"eval='providers ' + document.querySelectorAll('svg.topology .box.provider').length" \
+		"eval='mx ' + document.querySelectorAll('svg.topology .link.mx').length" \
+		"eval=document.querySelector('svg.topology .box.provider.self title').textContent.split('\\n')[0]" \
+		"shot=topology"
+	assert_line '"providers 2"'
+	assert_line '"mx 3"'
+	assert_line '"exmail.qq.com (this console)"'
+}
