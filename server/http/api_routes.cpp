@@ -10,6 +10,9 @@ namespace mail {
 void registerApiRoutes(HttpRouter& router, HttpApi& api)
 {
 	registerInfoRoutes(router, api);
+	registerMailboxRoutes(router, api);
+	registerMessageRoutes(router, api);
+	registerQueueRoutes(router, api);
 	registerConsoleRoutes(router);
 }
 

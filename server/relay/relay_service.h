@@ -124,6 +124,9 @@ private:
 	///  for hold/remove; NotFound when the schedule does not know it (held or gone).
 	void forget(const std::string& id);   ///< out of _known: held or removed by the operator
 	void giveBack(const std::string& id); ///< back into _due after an operator action failed
+	void reviveDestinations(const QueueEnvelope& envelope);
+	///< An operator's "now" (retry, release): the dead time of each pending recipient's
+	///  destination ends, or the gate would swallow the attempt.
 	void resume(const DestinationGate::Wake& wake);
 	void work();
 	Next attempt(const std::string& id);

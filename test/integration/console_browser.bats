@@ -15,8 +15,7 @@ setup_file() {
 	common_setup_file
 	export DEAD_PORT=$(free_ports 1)
 	# dead.test's exchanger is a closed port: its mail waits in exmail.qq.com's queue.
-	make_topology "dead.test 10 mx.dead.test $DEAD_PORT"
-	start_http_providers
+	http_topology "dead.test 10 mx.dead.test $DEAD_PORT"
 	export GM_URL=http://127.0.0.1:$GM_HTTP EX_URL=http://127.0.0.1:$EX_HTTP
 }
 

@@ -6,11 +6,7 @@ load ../lib/common
 load ../lib/relay
 load ../lib/http
 
-setup_file() {
-	common_setup_file
-	make_topology
-	start_http_providers
-}
+setup_file() { common_setup_file && http_topology; }
 teardown_file() { common_teardown_file; }
 
 @test "info names the server, its domains, ports, accounts and the DNS records that point at it" {
