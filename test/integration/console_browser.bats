@@ -93,6 +93,34 @@ CSP_WATCH="init=window.blocked = []; document.addEventListener('securitypolicyvi
 	assert_output 404
 }
 
+@test "console: a message opens with its text, sandboxed HTML, headers and attachment" {
+	local subject="opened $RANDOM$RANDOM"
+	run bash -c "$(send_command "$subject" "<opened.$RANDOM@mail.sustech.edu.cn>" usr@gmail.com)"
+	assert_success
+	wait_delivered "$subject"
+	browse "$CSP_WATCH" "open=$GM_URL/#/mailboxes/usr%40gmail.com" "wait=$READY" \
+		"eval=location.hash = [...document.querySelectorAll('ol.messages li')].find(li => li.querySelector('.subject').textContent === '$subject').querySelector('a').getAttribute('href')" \
+		"wait=document.body.dataset.view === 'message' && $READY" \
+		"wait=document.querySelector('[data-panel=text]').textContent.includes('Hello from the console test.')" \
+		"eval=document.querySelector('h1.subject').textContent" \
+		"shot=message" \
+		"eval=document.getElementById('tab-attachments').click()" \
+		"wait=document.querySelector('.attachments a')" \
+		"eval=document.querySelector('.attachments a').textContent" \
+		"eval=fetch(document.querySelector('.attachments a').href).then(r => r.text())" \
+		"eval=document.getElementById('tab-html').click()" \
+		"wait=document.querySelector('iframe.html-part[data-loaded=yes]')" \
+		"eval=document.querySelector('iframe.html-part').getAttribute('sandbox')" \
+		"eval=document.title" "shot=message-html" "eval='blocked: ' + JSON.stringify(window.blocked)"
+	assert_line "\"$subject\""
+	assert_line '"numbers.csv"'
+	assert_line '"one,two\n1,2\n"'
+	# The frame's sandbox is empty (no scripts), so the mail's script did not rename the page.
+	assert_line '""'
+	refute_line '"escaped"'
+	assert_line '"blocked: []"'
+}
+
 @test "console: the topology view draws both providers and an arrow per MX record" {
 	browse "open=$EX_URL/#/topology" "wait=$READY" "wait=document.querySelector('svg.topology')" \
 		"eval='providers ' + document.querySelectorAll('svg.topology .box.provider').length" \
@@ -102,4 +130,17 @@ CSP_WATCH="init=window.blocked = []; document.addEventListener('securitypolicyvi
 	assert_line '"providers 2"'
 	assert_line '"mx 3"'
 	assert_line '"exmail.qq.com (this console)"'
+}
+
+@test "console: the queue shows a waiting message and its Retry button answers done" {
+	local subject="queued $RANDOM$RANDOM"
+	run bash -c "$(send_command "$subject" "<queued.$RANDOM@mail.sustech.edu.cn>" nobody@dead.test)"
+	assert_success
+	browse "open=$EX_URL/#/queue" "wait=$READY" \
+		"wait=document.querySelector('table.queue tr.entry')" \
+		"eval=document.querySelector('table.queue tr.recipient').textContent" \
+		"eval=document.querySelector('tr.entry button[data-action=retry]').click()" \
+		"wait=document.querySelector('main [role=status]').textContent === 'Retry: done'" \
+		"shot=queue"
+	assert_line --partial "nobody@dead.test"
 }

@@ -82,14 +82,15 @@ export function buildJourney(events) {
 				target = `ext:${e.exchanger || e.address || 'exchanger'}`;
 				ext.set(target, s);
 			}
+			// The journal stamps an attempt with its start, so it sorts where the conversation began.
 			const ms = Number(e.ms) || 0;
-			let at = t - ms * 1000;
+			let at = t;
 			if (n > 1) note(at, relay, `retry: attempt ${n}`, e.type, 'warn');
 			if (e.reused) note(at, relay, `reused connection to ${e.exchanger || e.address}`, e.type);
 			else arrow(at, relay, target, `connect ${e.exchanger || ''} ${e.address || ''}`.trim(), e.type);
 			const commands = Array.isArray(e.commands) ? e.commands : [];
 			if (!commands.length) {
-				arrow(t, target, relay, `${e.reply || '?'} · ${ms} ms`, e.type, 'reply');
+				arrow(t + ms * 1000, target, relay, `${e.reply || '?'} · ${ms} ms`, e.type, 'reply');
 				break;
 			}
 			for (const c of commands) {
