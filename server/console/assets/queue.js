@@ -48,10 +48,10 @@ function entryRows(entry, status, reload) {
 	return [el('tr', {class: 'entry', 'data-id': entry.id},
 		el('td', {class: 'mono', text: entry.id}),
 		el('td', {text: entry.sender ? `<${entry.sender}>` : '<>'}),
-		el('td', {text: formatBytes(entry.size)}),
-		el('td', {text: entry.arrival || ''}),
+		el('td', {class: 'nowrap', text: formatBytes(entry.size)}),
+		el('td', {class: 'nowrap', text: entry.arrival || ''}),
 		el('td', {}, el('span', {class: `state ${entry.state}`, text: entry.state})),
-		el('td', {text: `${entry.attempts} attempt${entry.attempts === 1 ? '' : 's'}; next ${entry.next_attempt || '—'}`}),
+		el('td', {}, `${entry.attempts} attempt${entry.attempts === 1 ? '' : 's'}`, el('br'), el('span', {class: 'muted nowrap', text: `next ${entry.next_attempt || '—'}`})),
 		actions), ...recipients];
 }
 
