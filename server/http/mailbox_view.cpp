@@ -72,7 +72,8 @@ bool MailboxView::read(const StoredMessage& message, std::string& content)
 
 bool MailboxView::isMessageId(const std::string& id)
 {
-	if (id.empty() || id.size() > 255) return false;
+	// Never ".", "..", or a dot file (the lock, the spool): whatever checked the path before.
+	if (id.empty() || id.size() > 255 || id.front() == '.' || id.find("..") != std::string::npos) return false;
 	return std::all_of(id.begin(), id.end(), [](unsigned char c) {
 		return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == ','
 			|| c == '=' || c == '_' || c == '-';

@@ -50,7 +50,8 @@ public:
 	/// The file as stored; false when it is gone (deleted or moved since the lookup).
 
 	static bool isMessageId(const std::string& id);
-	/// 1-255 octets of letters, digits and . , = _ - (what Maildir names are made of).
+	/// 1-255 octets of letters, digits and . , = _ - (what Maildir names are made of),
+	/// not starting with '.' and without "..".
 
 	enum class DeleteResult
 	{
