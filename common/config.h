@@ -7,6 +7,7 @@
 
 #include "common/seconds.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -88,6 +89,13 @@ struct LoggingConfig
 };
 
 
+struct JournalConfig
+/// `journal:` - the event journal (common/journal.h).
+{
+	std::size_t keep = 10000; ///< events kept in memory; 0: no journal at all (no events.jsonl either)
+};
+
+
 struct ServerConfig
 /// One mail provider (a key under `servers:`), with the top-level optional
 /// sections already merged in (a per-server key overrides the top-level one).
@@ -107,6 +115,7 @@ struct ServerConfig
 	TlsConfig tls;
 	LoggingConfig logging;
 	HttpConfig http;
+	JournalConfig journal;
 
 	bool isLocalDomain(const std::string& domain) const;           ///< case-insensitive
 	bool hasAccount(const std::string& address) const;             ///< domain case-insensitive
@@ -149,6 +158,7 @@ struct Config
 	std::map<std::string, AgentEntry> agent; ///< by lower-case domain
 	std::vector<ServerConfig> servers;       ///< in file order
 	LoggingConfig logging;                   ///< top-level (for mail-dns and the agent)
+	JournalConfig journal;                   ///< top-level (for mail-dns)
 
 	const ServerConfig* server(const std::string& name) const;   ///< null if unknown
 	const AgentEntry* agentFor(const std::string& domain) const; ///< case-insensitive

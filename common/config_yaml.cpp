@@ -165,6 +165,13 @@ void applyLogging(const YAML::Node& node, const std::string& key, const std::str
 }
 
 
+void applyJournal(const YAML::Node& node, const std::string& key, JournalConfig& journal)
+{
+	checkKeys(node, key, {"keep"});
+	if (node["keep"]) journal.keep = readUnsigned(node["keep"], childKey(key, "keep"), 0, 10000000);
+}
+
+
 bool isLoopback(std::uint32_t address)
 {
 	return (address >> 24) == 127;
@@ -218,6 +225,7 @@ struct Sections
 	SubmissionConfig submission;
 	TlsConfig tls;
 	LoggingConfig logging;
+	JournalConfig journal;
 };
 
 
@@ -228,6 +236,7 @@ void applySections(const YAML::Node& map, const std::string& key, const std::str
 	if (map["submission"]) applySubmission(map["submission"], childKey(key, "submission"), s.submission);
 	if (map["tls"]) applyTls(map["tls"], childKey(key, "tls"), baseDir, s.tls);
 	if (map["logging"]) applyLogging(map["logging"], childKey(key, "logging"), baseDir, s.logging);
+	if (map["journal"]) applyJournal(map["journal"], childKey(key, "journal"), s.journal);
 }
 
 
@@ -299,7 +308,7 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 	ServerConfig server;
 	server.name = nameNode.Scalar();
 	const std::string key = childKey("servers", server.name);
-	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "accounts", "domains", "relay", "limits", "submission", "tls", "logging", "http"});
+	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "accounts", "domains", "relay", "limits", "submission", "tls", "logging", "journal", "http"});
 	const auto k = [&](const char* name) { return childKey(key, name); };
 	for (const char* required: {"smtp", "pop"})
 	{
@@ -323,6 +332,7 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 	server.submission = sections.submission;
 	server.tls = sections.tls;
 	server.logging = sections.logging;
+	server.journal = sections.journal;
 	if ((server.smtps || server.pops) && !server.tls.enabled())
 		failAt(node[server.smtps ? "smtps" : "pops"], k(server.smtps ? "smtps" : "pops"),
 			"implicit TLS needs tls.cert and tls.key");
@@ -418,7 +428,7 @@ Config loadConfig(const std::string& path)
 	try
 	{
 		if (!root.IsMap()) failAt(root, "", root.IsNull() ? "the file is empty" : "expected a map of sections at the top level");
-		checkKeys(root, "", {"dns", "agent", "servers", "relay", "limits", "submission", "tls", "logging"});
+		checkKeys(root, "", {"dns", "agent", "servers", "relay", "limits", "submission", "tls", "logging", "journal"});
 		if (root["dns"]) readDns(root["dns"], baseDir, config.dns);
 		else config.dns.zonePath = resolvePath(baseDir, "zone.yaml");
 		if (root["agent"] && !root["agent"].IsNull()) readAgent(root["agent"], config.agent);
@@ -426,6 +436,7 @@ Config loadConfig(const std::string& path)
 		Sections top;
 		applySections(root, "", baseDir, top);
 		config.logging = top.logging;
+		config.journal = top.journal;
 
 		if (!root["servers"]) failAt(root, "servers", "missing (at least one server is needed)");
 		const YAML::Node servers = root["servers"];

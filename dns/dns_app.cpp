@@ -2,6 +2,7 @@
 #include "dns/dns_app.h"
 
 #include "common/config.h"
+#include "common/journal_file.h"
 #include "dns/dns_server.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -86,6 +87,10 @@ void DnsApp::defineOptions(OptionSet& options)
 						  .required(false)
 						  .repeatable(false)
 						  .argument("HOST:PORT"));
+	options.addOption(Option("journal", "", "append dns.query events (sampled) to FILE, rotated at 10 MB (default: memory only)")
+						  .required(false)
+						  .repeatable(false)
+						  .argument("FILE"));
 	options.addOption(Option("threads", "", "worker threads, each with its own socket (default: one per core)")
 						  .required(false)
 						  .repeatable(false)
@@ -104,6 +109,7 @@ void DnsApp::handleOption(const std::string& name, const std::string& value)
 	else if (name == "zone") _zonePath = value;
 	else if (name == "listen") _listen = value;
 	else if (name == "threads") _threads = value;
+	else if (name == "journal") _journalPath = value;
 }
 
 
@@ -118,7 +124,7 @@ void DnsApp::displayHelp()
 {
 	HelpFormatter help(options());
 	help.setCommand("mail-dns");
-	help.setUsage("[--conf FILE] [--zone FILE] [--listen HOST:PORT] [--threads N]");
+	help.setUsage("[--conf FILE] [--zone FILE] [--listen HOST:PORT] [--threads N] [--journal FILE]");
 	help.setHeader(
 		"Pseudo-DNS daemon: answers MX, A and P (TYPE65280) queries from the zone file over UDP.\n"
 		"SIGHUP reloads the zone; SIGTERM or SIGINT stops it.");
@@ -169,8 +175,18 @@ int DnsApp::main(const std::vector<std::string>& args)
 	Logger& log = Logger::get("dns");
 
 	DnsServer server(address, workers, zone);
+	std::unique_ptr<Journal> journal;
+	std::unique_ptr<QueryJournal> queries;
 	try
 	{
+		// journal.keep 0 (top level) turns it off, as in mail-server.
+		if (config.journal.keep > 0)
+		{
+			journal = std::make_unique<Journal>("mail-dns", config.journal.keep,
+				_journalPath.empty() ? nullptr : std::make_unique<JournalFile>(_journalPath));
+			queries = std::make_unique<QueryJournal>(*journal);
+			server.setJournal(queries.get());
+		}
 		server.start();
 	}
 	catch (const Poco::Exception& exc)

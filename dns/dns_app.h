@@ -33,9 +33,10 @@ private:
 	bool _helpRequested = false;
 	bool _confGiven = false;
 	std::string _confPath = "conf/mail.yaml";
-	std::string _zonePath; ///< --zone, else the config's dns.zone
-	std::string _listen;   ///< --listen, else the config's dns.listen
-	std::string _threads;  ///< --threads, else one per core
+	std::string _zonePath;    ///< --zone, else the config's dns.zone
+	std::string _listen;      ///< --listen, else the config's dns.listen
+	std::string _threads;     ///< --threads, else one per core
+	std::string _journalPath; ///< --journal: dns.query events to this file
 };
 
 

@@ -124,6 +124,7 @@ public:
 				++replies;
 			}
 			send(replies);
+			for (unsigned k = 0; _server._journal && k < replies; ++k) _server._journal->record(b.out[k], b.outIov[k].iov_len, *static_cast<const sockaddr_storage*>(b.outMsg[k].msg_hdr.msg_name), "udp");
 			_queries.fetch_add(static_cast<std::uint64_t>(received), std::memory_order_relaxed);
 		}
 	}

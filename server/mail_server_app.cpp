@@ -16,6 +16,7 @@
 #include "server/pop3/pop3_session.h"
 #include "server/relay/relay_queue.h"
 #include "server/relay/relay_service.h"
+#include "server/journal/server_journal.h"
 #include "server/server_context.h"
 #include "server/smtp/smtp_session.h"
 #include "server/store/maildir_store.h"
@@ -270,6 +271,17 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		std::cerr << "mail-server: " << exc.what() << std::endl;
 		return ExitConfig;
 	}
+	std::unique_ptr<Journal> journal;
+	try
+	{
+		journal = openJournal(*server, dataDir);
+	}
+	catch (const Poco::Exception& exc)
+	{
+		log.fatal("- cannot open journal dir=%s error=%s", dataDir, exc.displayText());
+		return Poco::Util::Application::EXIT_CANTCREAT;
+	}
+	context.journal = journal.get();
 	MaildirStore store(context.mailDir());
 	store.spoolDirectory(); // now, not at the first DATA: clears what a killed server left
 	RelayQueue queue(context.queueDir());
@@ -335,6 +347,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	for (auto& service: tlsServices) service->stop();
 	control.stop();
 	relay.stop();
+	if (journal) journal->close();
 	log.information("- stopped server=%s", _name);
 	return ExitOk;
 }

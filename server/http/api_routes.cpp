@@ -14,6 +14,7 @@ void registerApiRoutes(HttpRouter& router, HttpApi& api)
 	registerMessageRoutes(router, api);
 	registerQueueRoutes(router, api);
 	registerConsoleRoutes(router);
+	registerJournalRoutes(router, api);
 }
 
 

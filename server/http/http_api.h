@@ -39,5 +39,8 @@ void registerMessageRoutes(HttpRouter& router, HttpApi& api);
 void registerQueueRoutes(HttpRouter& router, HttpApi& api);
 /// /api/v1/queue and its retry, hold, release and delete (api_queue_routes.cpp).
 
+void registerJournalRoutes(HttpRouter& router, HttpApi& api);
+/// GET /api/v1/events, /api/v1/journey/{message-id}, /api/v1/stream (api_journal_routes.cpp).
+
 
 } // namespace mail

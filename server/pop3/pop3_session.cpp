@@ -3,10 +3,13 @@
 
 #include "common/log.h"
 #include "server/credentials.h"
+#include "server/journal/session_events.h"
 #include "server/store/maildir.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Thread.h>
+
+#include <utility>
 
 using Poco::Net::StreamSocket;
 
@@ -77,6 +80,7 @@ void Pop3Session::run()
 {
 	const Poco::Timespan idle = toTimespan(_limits.popTimeout);
 	_io.open(idle);
+	recordSessionOpen(_context.journal, _io, "pop3");
 	const std::size_t maxLine = _limits.maxPopCommandLine - kLineTerminator;
 	std::string line;
 	try
@@ -118,6 +122,7 @@ void Pop3Session::run()
 	_lock.release();
 	_log.information("%s disconnected reason=%s user=%s retrieved=%z errors=%u", _io.id(), _reason,
 		quoteForLog(_account.empty() ? _user : _account), _retrieved, _errors);
+	recordSessionClose(_context.journal, _io, "pop3", _reason);
 }
 
 
@@ -203,7 +208,9 @@ void Pop3Session::doPass(const Pop3Command& cmd)
 		return;
 	}
 	if (plaintextLoginRefused()) return;
-	if (!checkLogin(_context.server, _user, cmd.text))
+	const bool loggedIn = checkLogin(_context.server, _user, cmd.text) != nullptr;
+	if (_context.journal) _context.journal->record(JournalEvent("pop3.login").str("session", _io.id()).str("user", _user).str("mechanism", std::exchange(_loginMechanism, "USER")).flag("ok", loggedIn));
+	if (!loggedIn)
 	{
 		++_authFailures;
 		_log.warning("%s auth failed user=%s failures=%u", _io.id(), quoteForLog(_user), _authFailures);
@@ -278,6 +285,7 @@ void Pop3Session::doQuit(const Pop3Command&)
 		return;
 	}
 	enterState(Pop3State::Update);
+	if (_context.journal) _context.journal->record(JournalEvent("pop3.expunge").str("session", _io.id()).str("user", _account).list("files", _mailbox->deletedFiles()));
 	const std::size_t deleted = _mailbox->deletedCount();
 	const std::size_t failed = _mailbox->commitDeletions();
 	_lock.release();

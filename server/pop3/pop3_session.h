@@ -110,6 +110,7 @@ private:
 	unsigned _errors = 0;
 	unsigned _junkCommands = 0; ///< CAPA and repeated USER (limits.junk_commands)
 	std::size_t _retrieved = 0;
+	const char* _loginMechanism = "USER"; ///< for the journal's pop3.login: AUTH PLAIN sets "PLAIN"
 	MailboxLock _lock;
 	std::unique_ptr<Mailbox> _mailbox;
 

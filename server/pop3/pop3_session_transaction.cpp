@@ -2,6 +2,7 @@
 #include "server/pop3/pop3_session.h"
 
 #include "common/log.h"
+#include "server/journal/session_events.h"
 
 
 namespace mail {
@@ -75,6 +76,7 @@ void Pop3Session::doRetr(const Pop3Command& cmd)
 	else
 	{
 		++_retrieved;
+		recordPop3(_context.journal, "pop3.retr", _io, _account, _mailbox->message(n).path, _mailbox->message(n).size);
 	}
 	trimBuffer(_scratch);
 }
@@ -83,6 +85,7 @@ void Pop3Session::doRetr(const Pop3Command& cmd)
 void Pop3Session::doDele(const Pop3Command& cmd)
 {
 	if (!checkMessage(cmd)) return;
+	recordPop3(_context.journal, "pop3.dele", _io, _account, _mailbox->message(cmd.numbers[0]).path);
 	_mailbox->markDeleted(cmd.numbers[0]);
 	ok("message " + std::to_string(cmd.numbers[0]) + " deleted");
 }

@@ -19,6 +19,8 @@ struct TransactionResult
 {
 	bool tryNext = false;                    ///< the exchanger was unusable (connect, greeting, EHLO): try the next one
 	std::vector<RecipientResult> recipients; ///< one per recipient, in the order asked (matched by address)
+	bool reused = false;                     ///< over a cached connection
+	std::vector<CommandTrace> commands;      ///< what was said on the connection for this message
 
 	const RecipientResult* find(const std::string& address) const; ///< nullptr if not asked
 };
@@ -46,7 +48,7 @@ public:
 	std::size_t idleConnections() const { return _cache.idle(); }
 
 private:
-	std::unique_ptr<SmtpConnection> connection(const Exchanger& exchanger, RecipientResult& failure);
+	std::unique_ptr<SmtpConnection> connection(const Exchanger& exchanger, RecipientResult& failure, TransactionResult& result);
 	void setLive(SmtpConnection* connection, bool live);
 
 	std::string _heloName;

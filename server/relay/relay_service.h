@@ -12,6 +12,7 @@
 #pragma once
 
 #include "common/dns_resolver.h"
+#include "server/journal/journal_lookup.h"
 #include "server/relay/destination_gate.h"
 #include "server/relay/dns_cache.h"
 #include "server/relay/relay_client.h"
@@ -142,6 +143,7 @@ private:
 	Poco::Logger& _log;
 	Resolver _resolver;
 	CachingLookup _dnsCache;
+	JournalLookup _journalLookup; ///< dns.lookup events of the message being routed
 	RelayRouter _router;
 	RelayClient _client;
 	RetryPolicy _policy;

@@ -176,8 +176,26 @@ void SmtpConnection::write(const std::string& data)
 SmtpConnection::Reply SmtpConnection::exchange(const std::string& line, bool batched, const char* step)
 /// Sends the line (unless it went out with the batch already) and reads its reply.
 {
+	const auto start = std::chrono::steady_clock::now();
 	if (!batched) write(line + "\r\n");
-	return readReply(step, Timespan(_commandTimeout.count(), 0));
+	Reply reply = readReply(step, Timespan(_commandTimeout.count(), 0));
+	trace(line, reply, start);
+	return reply;
+}
+
+
+void SmtpConnection::trace(const std::string& command, const Reply& reply, std::chrono::steady_clock::time_point since)
+{
+	const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - since);
+	_trace.push_back(CommandTrace{command, reply.text, ms.count()});
+}
+
+
+std::vector<CommandTrace> SmtpConnection::takeTrace()
+{
+	std::vector<CommandTrace> out;
+	out.swap(_trace);
+	return out;
 }
 
 
@@ -211,7 +229,9 @@ bool SmtpConnection::open(RecipientResult& failure)
 
 bool SmtpConnection::greet(RecipientResult& failure)
 {
+	const auto start = std::chrono::steady_clock::now();
 	Reply reply = readReply("greeting", Timespan(_commandTimeout.count(), 0));
+	trace("(connect)", reply, start);
 	if (reply.code != 220)
 	{
 		// A refusing greeting (4xx/5xx): this exchanger is unusable now; try the next one.
@@ -362,8 +382,10 @@ SmtpTransaction SmtpConnection::send(const std::string& sender, const std::vecto
 			return t;
 		}
 		step = "end of DATA";
+		const auto start = std::chrono::steady_clock::now();
 		write(dotStuff(message) + ".\r\n");
 		const Reply end = readReply(step, Timespan(_commandTimeout.count(), 0));
+		trace(".", end, start);
 		for (std::size_t i: accepted)
 		{
 			t.results.push_back(resultOf(recipients[i], end.code, end.text));

@@ -14,6 +14,8 @@
 
 #include <Poco/Net/StreamSocket.h>
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,15 @@ struct RecipientResult
 	std::string status;  ///< RFC 3463 status: from the reply's enhanced code, or derived from the reply code
 	std::string reply;   ///< the remote reply ("550 5.1.1 <x>: Recipient address rejected") or the local error
 	bool remote = false; ///< reply came from the exchanger (else it is our own error text)
+};
+
+
+struct CommandTrace
+/// One command of an outbound connection and its reply, for the journal's relay.attempt.
+{
+	std::string command; ///< as sent ("MAIL FROM:<a@b>"); "(connect)" for the greeting, "." for the end of DATA
+	std::string reply;   ///< the whole reply, lines joined
+	std::int64_t ms = 0; ///< from sending (or, pipelined, from waiting) to the reply
 };
 
 
@@ -89,6 +100,7 @@ public:
 	unsigned messages() const { return _messages; } ///< transactions that reached the end of DATA
 	bool pipelining() const { return _pipelining; }
 	const Exchanger& exchanger() const { return _exchanger; }
+	std::vector<CommandTrace> takeTrace(); ///< the commands and replies since the last call
 
 private:
 	struct Reply
@@ -102,6 +114,7 @@ private:
 	void write(const std::string& data);
 	Reply exchange(const std::string& line, bool batched, const char* step);
 	bool greet(RecipientResult& failure);
+	void trace(const std::string& command, const Reply& reply, std::chrono::steady_clock::time_point since);
 
 	Exchanger _exchanger;
 	std::string _heloName;
@@ -114,6 +127,7 @@ private:
 	bool _size = false;
 	bool _esmtp = false;
 	unsigned _messages = 0;
+	std::vector<CommandTrace> _trace;
 };
 
 

@@ -2,6 +2,7 @@
 #include "server/smtp/smtp_session.h"
 
 #include "common/log.h"
+#include "server/journal/session_events.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Thread.h>
@@ -85,6 +86,8 @@ void SmtpSession::run()
 	{
 		_peer = _io.open(toTimespan(_limits.commandTimeout));
 		if (_implicitTls) _io.startTls(_context.tls, toTimespan(_limits.commandTimeout));
+		recordSessionOpen(_context.journal, _io, "smtp");
+		if (_implicitTls) recordTls(_context.journal, _io);
 		serve();
 	}
 	catch (const Poco::Exception& exc)
@@ -99,6 +102,7 @@ void SmtpSession::run()
 	}
 	_log.information("%s disconnected reason=%s messages=%z rejected=%z errors=%u", _io.id(), _reason, _messages,
 		_rejected, _errors);
+	recordSessionClose(_context.journal, _io, "smtp", _reason);
 }
 
 
@@ -228,6 +232,7 @@ void SmtpSession::doHelo(const SmtpCommand& command)
 	_esmtp = false;
 	_tx.reset();
 	enterState(State::Ready);
+	if (_context.journal) _context.journal->record(JournalEvent("smtp.helo").str("session", _io.id()).str("helo", _helo).flag("esmtp", false));
 	reply(250, _server.name);
 }
 
@@ -238,6 +243,7 @@ void SmtpSession::doEhlo(const SmtpCommand& command)
 	_esmtp = true;
 	_tx.reset();
 	enterState(State::Ready);
+	if (_context.journal) _context.journal->record(JournalEvent("smtp.helo").str("session", _io.id()).str("helo", _helo).flag("esmtp", true));
 	std::vector<std::string> lines{_server.name, "PIPELINING", "SIZE " + std::to_string(_limits.maxMessageSize), "8BITMIME", "ENHANCEDSTATUSCODES", "HELP"};
 	for (auto& keyword: authKeywords()) lines.push_back(std::move(keyword));
 	replyLines(250, lines);

@@ -105,10 +105,11 @@ private:
 	bool readAuthResponse(const std::string& challenge, std::string& response);
 	/// Sends "334 challenge" and reads the answer; false (after replying or closing) on
 	/// a cancel, a timeout or a lost client.
-	void finishAuth(const std::string& user, const std::string& password, const std::string& authzid);
+	void finishAuth(const std::string& user, const std::string& password, const std::string& authzid,
+		const char* mechanism = "PLAIN");
 	bool checkSenderLogin(const std::string& account);
 	/// submission.require_auth: a local sender must have authenticated as that account.
-	std::vector<std::string> authKeywords() const;              ///< STARTTLS and AUTH lines of EHLO, as offered now
+	std::vector<std::string> authKeywords() const; ///< STARTTLS and AUTH lines of EHLO, as offered now
 
 	// smtp_session_transaction.cpp: MAIL, RCPT, DATA and the commit
 	bool checkMail(const SmtpCommand& command);
@@ -118,7 +119,7 @@ private:
 	void doRcpt(const SmtpCommand& command);
 	void doData(const SmtpCommand& command);
 	std::string traceHeader(const std::string& id) const; ///< the Received: field for this transaction
-	void commit(const std::string& id, SpoolFile& spool);
+	void commit(const std::string& id, SpoolFile& spool, const std::string& messageId);
 	/// Hands the spooled message (Return-Path and Received: first) to Delivery (local
 	/// copies, then the relay queue) and logs it; throws on any failure.
 

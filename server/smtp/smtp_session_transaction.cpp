@@ -3,6 +3,8 @@
 
 #include "common/log.h"
 #include "common/mail_date.h"
+#include "server/journal/message_id.h"
+#include "server/journal/session_events.h"
 #include "server/message/submission_cleanup.h"
 #include "server/message/trace_headers.h"
 #include "server/smtp/smtp_data_reader.h"
@@ -165,9 +167,10 @@ void SmtpSession::doData(const SmtpCommand&)
 	_io.flushUnlessPipelined();
 	enterState(State::Data);
 	// Only our own users' submissions are cleaned up; relayed mail keeps its header.
-	SubmissionCleanup cleanup(*spool, rfc5322Date(Poco::Timestamp()),
+	MessageIdTap tap(*spool); // the Message-ID for the journal, as the message streams by
+	SubmissionCleanup cleanup(tap, rfc5322Date(Poco::Timestamp()),
 		"<" + id + "." + std::to_string(Poco::Timestamp().epochMicroseconds()) + "@" + _server.name + ">");
-	LineSink& sink = _tx->senderLocal ? static_cast<LineSink&>(cleanup) : static_cast<LineSink&>(*spool);
+	LineSink& sink = _tx->senderLocal ? static_cast<LineSink&>(cleanup) : static_cast<LineSink&>(tap);
 	const DataStatus status = readData(_io.reader(),
 		{_limits.maxMessageSize, _limits.maxTextLine, toTimespan(_limits.dataTimeout)}, sink);
 	enterState(State::Ready);
@@ -195,8 +198,7 @@ void SmtpSession::doData(const SmtpCommand&)
 	try
 	{
 		sink.end();
-		commit(id, *spool);
-		reply(250, "2.0.0 Ok: queued as " + id);
+		commit(id, *spool, tap.messageId());
 	}
 	catch (const std::exception& exc)
 	{
@@ -222,9 +224,15 @@ std::string SmtpSession::traceHeader(const std::string& id) const
 }
 
 
-void SmtpSession::commit(const std::string& id, SpoolFile& spool)
+void SmtpSession::commit(const std::string& id, SpoolFile& spool, const std::string& messageId)
 {
+	const std::int64_t committed = Poco::Timestamp().epochMicroseconds();
 	const DeliveryResult result = _delivery.deliver(_tx->sender.address(), _tx->recipients, spool);
+	// "queued as" names the id the journal's message.accepted carries: the previous hop's
+	// relay.attempt links to this server's events through it.
+	const std::string text = "2.0.0 Ok: queued as " + id;
+	recordAccepted(_context.journal, {_io.id(), id, messageId, _tx->sender.address(), _tx->recipients, _io.peer(), _helo, "250 " + text, committed}, result);
+	reply(250, text);
 	_log.information("%s accepted id=%s from=%s rcpts=%z local=%z remote=%z size=%Lu maildir=%s queue=%s", _io.id(),
 		id, logPath(_tx->sender.address()), _tx->recipients.size(), result.local, result.remote,
 		static_cast<unsigned long long>(result.size), result.maildir.empty() ? std::string("-") : result.maildir,

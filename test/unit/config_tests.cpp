@@ -86,10 +86,12 @@ BOOST_AUTO_TEST_CASE(per_server_sections_override_top_level_key_by_key)
 		"limits:\n"
 		"  max_recipients: 5\n"
 		"  command_timeout: 30s\n"
+		"journal: { keep: 50 }\n"
 		"servers:\n"
 		"  a.example:\n"
 		"    smtp: 2525\n"
 		"    pop: 2110\n"
+		"    journal: { keep: 0 }\n"
 		"    domains: [Other.Example]\n"
 		"    relay:\n"
 		"      workers: 8\n"
@@ -111,7 +113,10 @@ BOOST_AUTO_TEST_CASE(per_server_sections_override_top_level_key_by_key)
 	BOOST_TEST(b.relay.workers == 2u);
 	BOOST_TEST(b.limits.maxRecipients == 5u);
 	BOOST_TEST(a.isLocalDomain("other.example"));
-	BOOST_TEST(config.dns.port == 10053); // default
+	BOOST_TEST(a.journal.keep == 0u); // off for this server
+	BOOST_TEST(b.journal.keep == 50u);
+	BOOST_TEST(config.journal.keep == 50u); // mail-dns reads the top level
+	BOOST_TEST(config.dns.port == 10053);   // default
 }
 
 
