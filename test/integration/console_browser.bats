@@ -93,6 +93,63 @@ CSP_WATCH="init=window.blocked = []; document.addEventListener('securitypolicyvi
 	assert_output 404
 }
 
+@test "console: the journey view draws one lane per party and the relayed message's steps in order" {
+	# The first message relayed to gmail.com in this file: its lookups reach mail-dns (the
+	# relay then caches the answers, and later journeys show them as cached).
+	local subject="journey $RANDOM$RANDOM" msgid="<journey.$RANDOM$RANDOM@mail.sustech.edu.cn>" enc dns
+	run bash -c "$(send_command "$subject" "$msgid" usr@gmail.com)"
+	assert_success
+	wait_delivered "$subject"
+	retrieve_all
+	enc=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$msgid")
+	# Two arrows (question, answer) for every lookup that went to mail-dns.
+	dns=$(curl -sS "$GM_URL/api/v1/journey/$enc" | python3 -c 'import json, sys; print(sum(1 for e in json.load(sys.stdin)["events"] if e["type"] == "dns.lookup" and not e.get("cached")))')
+	browse "open=$GM_URL/#/journey/$enc" "wait=$READY" \
+		"wait=[...document.querySelectorAll('svg.journey .arrow')].some(a => a.textContent.startsWith('RETR'))" \
+		"eval=[...document.querySelectorAll('svg.journey .lane')].map(l => l.dataset.lane)" \
+		"eval='dns arrows ' + document.querySelectorAll('svg.journey .arrow[data-type=\"dns.lookup\"]').length" \
+		"eval=[...document.querySelectorAll('svg.journey .arrow')].map(a => a.querySelector('title').textContent)" \
+		"shot=journey"
+	assert_line '["sending client", "exmail.qq.com SMTP", "mail-dns", "exmail.qq.com relay", "gmail.com SMTP", "gmail.com mailbox", "POP3 reader"]'
+	assert_line "\"dns arrows $((dns * 2))\""
+	[ "$dns" -ge 1 ]
+	# The arrows in time order: submission, queueing, MX lookup, the relay's MAIL FROM to
+	# gmail.com, delivery to the mailbox, RETR.
+	local labels
+	labels=$(printf '%s\n' "${lines[@]}" | grep '^\[' | tail -1 | python3 -c 'import json, sys; print("\n".join(json.load(sys.stdin)))')
+	local want=("MAIL FROM:<usr1@mail.sustech.edu.cn>" "queued for usr@gmail.com" "MX? gmail.com" "MAIL FROM:<usr1@mail.sustech.edu.cn>" "deliver to usr@gmail.com" "RETR")
+	local at=0 w n
+	for w in "${want[@]}"; do
+		n=$(echo "$labels" | awk -v from="$at" -v w="$w" 'NR > from && index($0, w) { print NR; exit }')
+		[ -n "$n" ] || { echo "no arrow with '$w' after arrow $at in:"; echo "$labels"; return 1; }
+		at=$n
+	done
+}
+
+@test "console: new mail appears in the open mailbox list without a reload (event stream)" {
+	local subject="live $RANDOM$RANDOM"
+	browse "open=$GM_URL/#/mailboxes/usr%40gmail.com" "wait=$READY" \
+		"eval=window.sameDocument = 'yes'" \
+		"wait=document.getElementById('live').dataset.state === 'live'" \
+		"run=$(send_command "$subject" "<live.$RANDOM@mail.sustech.edu.cn>" usr@gmail.com)" \
+		"wait=[...document.querySelectorAll('ol.messages .subject')].some(s => s.textContent === '$subject')" \
+		"eval=window.sameDocument" "shot=mailboxes" \
+		"eval=location.hash = '#/events'" "wait=document.querySelector('table.events tr[data-type=\"message.delivered\"]')" "shot=events"
+	assert_line '"yes"'
+}
+
+@test "console: without the stream it polls /api/v1/events and still shows new mail" {
+	local subject="polled $RANDOM$RANDOM"
+	browse "init=delete window.EventSource" \
+		"open=$GM_URL/#/mailboxes/usr%40gmail.com" "wait=$READY" \
+		"wait=document.getElementById('live').dataset.state === 'polling'" \
+		"eval=window.sameDocument = 'yes'" \
+		"run=$(send_command "$subject" "<polled.$RANDOM@mail.sustech.edu.cn>" usr@gmail.com)" \
+		"wait=[...document.querySelectorAll('ol.messages .subject')].some(s => s.textContent === '$subject')" \
+		"eval=window.sameDocument"
+	assert_line '"yes"'
+}
+
 @test "console: a message opens with its text, sandboxed HTML, headers and attachment" {
 	local subject="opened $RANDOM$RANDOM"
 	run bash -c "$(send_command "$subject" "<opened.$RANDOM@mail.sustech.edu.cn>" usr@gmail.com)"
@@ -143,4 +200,29 @@ CSP_WATCH="init=window.blocked = []; document.addEventListener('securitypolicyvi
 		"wait=document.querySelector('main [role=status]').textContent === 'Retry: done'" \
 		"shot=queue"
 	assert_line --partial "nobody@dead.test"
+}
+
+@test "console: the journey marks a retry and a bounce where they happened" {
+	local retry="<retry.$RANDOM$RANDOM@mail.sustech.edu.cn>" bounce="<bounce.$RANDOM$RANDOM@mail.sustech.edu.cn>"
+	run bash -c "$(send_command "will retry" "$retry" nobody@dead.test)"
+	assert_success
+	run bash -c "$(send_command "will bounce" "$bounce" nosuchuser@gmail.com)"
+	assert_success
+	local r b
+	r=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$retry")
+	b=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$bounce")
+	# relay.retry is 1s then 2s: the second attempt comes within a few seconds.
+	browse "open=$EX_URL/#/journey/$r" "wait=$READY" \
+		"wait=document.querySelector('svg.journey .note[data-type=\"relay.deferred\"]')" \
+		"wait=[...document.querySelectorAll('svg.journey .note')].some(n => n.querySelector('.note-label').textContent === 'retry: attempt 2')" \
+		"eval='retry after deferral ' + (() => { const steps = [...document.querySelectorAll('svg.journey .note, svg.journey .arrow')]; return steps.findIndex(n => n.dataset.type === 'relay.deferred') < steps.findIndex(n => n.querySelector('.note-label')?.textContent === 'retry: attempt 2'); })()" \
+		"shot=journey-retry" \
+		"eval=location.hash = '#/journey/$b'" "wait=$READY" \
+		"wait=document.querySelector('svg.journey .arrow[data-type=\"dsn.created\"]')" \
+		"eval=document.querySelector('svg.journey .note[data-type=\"relay.bounced\"] title').textContent" \
+		"eval=document.querySelector('svg.journey .arrow[data-type=\"dsn.created\"]').dataset.to" \
+		"shot=journey-bounce"
+	assert_line '"retry after deferral true"'
+	assert_line --regexp '^"bounced 5\.'
+	assert_line '"exmail.qq.com/mailbox"'
 }

@@ -11,7 +11,7 @@ Steps run in order, in one page of one browser:
     wait=JS         poll the expression until it is truthy (WAIT_SECONDS, default 30)
     eval=JS         evaluate it (awaiting a promise) and print the result as JSON
     shot=NAME       save a PNG of the whole page as DIR/NAME.png
-    run=COMMAND     run a shell command while the page stays open; fails when it fails
+    run=COMMAND     run a bash command while the page stays open; fails when it fails
 
 Exit 0 when every step passed, 1 (with the step and the last value) when one failed,
 77 when Chromium cannot start (the test then skips, saying so).
@@ -216,7 +216,7 @@ def main(argv):
             elif verb == "shot":
                 browser.shot(os.path.join(out, f"{arg}.png"))
             elif verb == "run":
-                done = subprocess.run(arg, shell=True)
+                done = subprocess.run(["bash", "-c", arg])
                 if done.returncode != 0:
                     raise AssertionError(f"command failed ({done.returncode}): {arg}")
             else:

@@ -8,7 +8,7 @@ import {debounce} from './live.js';
 import {buildJourney} from './journey_model.js';
 
 const LEFT = 110;
-const LANE_W = 160;
+const LANE_W = 155;
 const TOP = 70;
 const ROW = 30;
 const OTHERS_MS = 5000;
@@ -22,7 +22,7 @@ function draw(model, t0) {
 	const heads = model.lanes.map((lane) => svg('g', {class: 'lane', 'data-lane': lane.label},
 		svg('title', {text: lane.sub ? `${lane.label} (${lane.sub})` : lane.label}),
 		svg('rect', {x: x.get(lane.key) - LANE_W / 2 + 8, y: 8, width: LANE_W - 16, height: 40, rx: 6}),
-		svg('text', {x: x.get(lane.key), y: 26, 'text-anchor': 'middle', class: 'lane-label', text: shorten(lane.label, 24)}),
+		svg('text', {x: x.get(lane.key), y: 26, 'text-anchor': 'middle', class: 'lane-label', text: shorten(lane.label, 21)}),
 		svg('text', {x: x.get(lane.key), y: 41, 'text-anchor': 'middle', class: 'lane-sub', text: shorten(lane.sub, 26)}),
 		svg('line', {x1: x.get(lane.key), y1: 48, x2: x.get(lane.key), y2: height - 10, class: 'lifeline'})));
 	const rows = model.steps.map((step, i) => {

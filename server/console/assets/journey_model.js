@@ -24,6 +24,10 @@ export function buildJourney(events) {
 		hopOf.add(`${accepted.get(`${e.remote_id}`)}/${e.remote_id}`);
 		serverOfExchanger.set(`${e.server} ${e.exchanger || e.address}`, accepted.get(`${e.remote_id}`));
 	}
+	// The next hop's own SMTP session is the relay's conversation, drawn from its commands.
+	const hopSessions = new Set(events.filter((e) => e.type === 'message.accepted' && hopOf.has(`${e.server}/${e.queue_id}`)).map((e) => `${e.server}/${e.session}`));
+	const pop3Sessions = new Set(events.filter((e) => e.type === 'session.open' && e.protocol === 'pop3').map((e) => `${e.server}/${e.session}`));
+	const heloDrawn = new Set();
 	const servers = [];
 	const serverIndex = (s) => {
 		if (!servers.includes(s)) servers.push(s);
@@ -42,14 +46,38 @@ export function buildJourney(events) {
 		const relay = `${s}/relay`;
 		const box = `${s}/mailbox`;
 		const t = Number(e.t) || 0;
+		const session = `${s}/${e.session}`;
+		const pop3 = pop3Sessions.has(session);
+		if (e.session && hopSessions.has(session) && e.type !== 'message.accepted') continue;
 		switch (e.type) {
+		case 'session.open':
+			if (pop3) arrow(t, 'pop3', box, `connect (POP3)${e.tls ? ' TLS' : ''}`, e.type);
+			else arrow(t, 'client', smtp, `connect${e.tls ? ' (TLS)' : ''}`, e.type, '', `connect from ${e.peer || ''}`);
+			break;
+		case 'session.close':
+			if (pop3) arrow(t, 'pop3', box, e.reason === 'quit' ? 'QUIT' : `closed: ${e.reason}`, e.type);
+			else arrow(t, 'client', smtp, e.reason === 'quit' ? 'QUIT' : `closed: ${e.reason}`, e.type);
+			break;
+		case 'smtp.helo':
+			heloDrawn.add(session);
+			arrow(t, 'client', smtp, `${e.esmtp === false ? 'HELO' : 'EHLO'} ${e.helo || ''}`, e.type);
+			break;
+		case 'smtp.tls':
+			arrow(t, 'client', smtp, `STARTTLS (${e.version || 'TLS'})`, e.type, '', `${e.version || ''} ${e.cipher || ''}`);
+			break;
+		case 'smtp.auth':
+			arrow(t, 'client', smtp, `AUTH ${e.mechanism || ''} (${e.user || ''})`, e.type, e.ok === false ? 'bad' : '');
+			break;
+		case 'pop3.login':
+			arrow(t, 'pop3', box, `${e.mechanism === 'PLAIN' ? 'AUTH PLAIN' : 'USER/PASS'} (${e.user || ''})`, e.type, e.ok === false ? 'bad' : '');
+			break;
 		case 'message.accepted': {
 			if (hopOf.has(`${s}/${e.queue_id}`)) {
 				note(t, smtp, `accepted as ${e.queue_id}`, e.type, 'ok');
 				break;
 			}
 			const to = Array.isArray(e.to) ? e.to : [];
-			if (e.helo) arrow(t, 'client', smtp, `EHLO ${e.helo}`, e.type);
+			if (e.helo && !heloDrawn.has(session)) arrow(t, 'client', smtp, `EHLO ${e.helo}`, e.type);
 			arrow(t, 'client', smtp, `MAIL FROM:<${e.from ?? ''}>`, e.type);
 			to.slice(0, MAX_RCPT_ARROWS).forEach((r) => arrow(t, 'client', smtp, `RCPT TO:<${r}>`, e.type));
 			if (to.length > MAX_RCPT_ARROWS) arrow(t, 'client', smtp, `RCPT TO: … ${to.length - MAX_RCPT_ARROWS} more`, e.type);
@@ -86,16 +114,18 @@ export function buildJourney(events) {
 			const ms = Number(e.ms) || 0;
 			let at = t;
 			if (n > 1) note(at, relay, `retry: attempt ${n}`, e.type, 'warn');
-			if (e.reused) note(at, relay, `reused connection to ${e.exchanger || e.address}`, e.type);
-			else arrow(at, relay, target, `connect ${e.exchanger || ''} ${e.address || ''}`.trim(), e.type);
 			const commands = Array.isArray(e.commands) ? e.commands : [];
+			const connect = `connect ${e.exchanger || ''} ${e.address || ''}`.trim();
+			if (e.reused) note(at, relay, `reused connection to ${e.exchanger || e.address}`, e.type);
+			else if (!commands.length || commands[0].c !== '(connect)') arrow(at, relay, target, connect, e.type);
 			if (!commands.length) {
 				arrow(t + ms * 1000, target, relay, `${e.reply || '?'} · ${ms} ms`, e.type, 'reply');
 				break;
 			}
 			for (const c of commands) {
 				const cms = Number(c.ms) || 0;
-				if (c.c) arrow(at, relay, target, c.c === '.' ? '. (end of data)' : c.c, e.type);
+				const label = c.c === '(connect)' ? connect : c.c === '.' ? '. (end of data)' : c.c;
+				if (c.c) arrow(at, relay, target, label, e.type);
 				at += cms * 1000;
 				if (c.r) arrow(at, target, relay, `${c.r} · ${cms} ms`, e.type, 'reply');
 			}
@@ -114,7 +144,7 @@ export function buildJourney(events) {
 			arrow(t, relay, box, `DSN to ${e.to || 'sender'}`, e.type, 'bad', `delivery status notification ${e.dsn_message_id || ''}`);
 			break;
 		case 'message.delivered':
-			arrow(t, smtp, box, `deliver to ${e.mailbox || ''}`, e.type, 'ok', `${e.mailbox || ''} ${e.file || ''}`);
+			arrow(t, smtp, box, `deliver to ${e.mailbox || ''}`, e.type, 'ok', `deliver to ${e.mailbox || ''} (${e.file || ''})`);
 			break;
 		case 'pop3.retr':
 			arrow(t, 'pop3', box, `RETR (${e.user || ''})`, e.type);
