@@ -134,8 +134,10 @@ CSP_WATCH="init=window.blocked = []; document.addEventListener('securitypolicyvi
 		"run=$(send_command "$subject" "<live.$RANDOM@mail.sustech.edu.cn>" usr@gmail.com)" \
 		"wait=[...document.querySelectorAll('ol.messages .subject')].some(s => s.textContent === '$subject')" \
 		"eval=window.sameDocument" "shot=mailboxes" \
-		"eval=location.hash = '#/events'" "wait=document.querySelector('table.events tr[data-type=\"message.delivered\"]')" "shot=events"
+		"eval=location.hash = '#/events'" "wait=document.querySelector('table.events tr[data-type=\"message.delivered\"]')" "shot=events" \
+		"eval='stray text ' + [...document.getElementById('view').childNodes].some(n => n.nodeType === Node.TEXT_NODE)"
 	assert_line '"yes"'
+	assert_line '"stray text false"'
 }
 
 @test "console: without the stream it polls /api/v1/events and still shows new mail" {

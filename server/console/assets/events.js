@@ -30,7 +30,7 @@ export async function showEvents(main) {
 	const empty = notice('No events yet: send a message (swaks, mail-agent) and watch.');
 	main.append(el('h1', {text: 'Events'}),
 		el('p', {class: 'lead', text: `The journal of this server, newest first${answer.dropped ? ` (${answer.dropped} dropped under load)` : ''}.`}),
-		events.length ? null : empty,
+		...(events.length ? [] : [empty]),
 		el('table', {class: 'grid events'},
 			el('thead', {}, el('tr', {}, ['time', 'server', 'type', 'message', 'details'].map((h) => el('th', {scope: 'col', text: h})))),
 			body));
