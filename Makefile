@@ -89,6 +89,18 @@ VERSION := $(shell cat VERSION)
 $(OBJ)/common/version.o: override CXXFLAGS += -DMAIL_VERSION='"$(VERSION)"'
 $(OBJ)/common/version.o: VERSION
 
+# The web console (server/console/assets) compiled into mail-server: scripts/embed-console.sh
+# writes one .cpp with every file's bytes and content type, under $(BUILD), never committed.
+CONSOLE_ASSETS := $(sort $(wildcard server/console/assets/*))
+CONSOLE_GEN := $(BUILD)/gen/console_assets_data.cpp
+CONSOLE_OBJ := $(OBJ)/gen/console_assets_data.o
+$(CONSOLE_GEN): scripts/embed-console.sh $(CONSOLE_ASSETS)
+	@mkdir -p $(dir $@)
+	@scripts/embed-console.sh $@ $(CONSOLE_ASSETS)
+$(CONSOLE_OBJ): $(CONSOLE_GEN) | $(DEPS_STAMP) $(ROOTS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -I$(INC)/server -c $< -o $@
+
 $(COMMON_LIB): $(call objs,$(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
@@ -97,7 +109,7 @@ $(BIN)/mail-dns: $(call objs,dns/main.cpp $(DNS_SRC)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BIN)/mail-server: $(call objs,server/main.cpp $(SERVER_SRC)) $(COMMON_LIB)
+$(BIN)/mail-server: $(call objs,server/main.cpp $(SERVER_SRC)) $(CONSOLE_OBJ) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -105,7 +117,7 @@ $(BIN)/mail-agent: $(call objs,agent/main.cpp $(AGENT_SRC)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(AGENT_LIBS)
 
-$(UNIT_BIN): $(call objs,$(UNIT_SRC) $(DNS_SRC) $(SERVER_SRC) $(AGENT_SRC)) $(COMMON_LIB)
+$(UNIT_BIN): $(call objs,$(UNIT_SRC) $(DNS_SRC) $(SERVER_SRC) $(AGENT_SRC)) $(CONSOLE_OBJ) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(AGENT_LIBS) -lboost_unit_test_framework
 

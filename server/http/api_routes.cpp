@@ -1,6 +1,8 @@
 // api_routes.cpp - the one place every route file is registered with the router.
 #include "server/http/http_api.h"
 
+#include "server/console/console_routes.h"
+
 
 namespace mail {
 
@@ -11,6 +13,7 @@ void registerApiRoutes(HttpRouter& router, HttpApi& api)
 	registerMailboxRoutes(router, api);
 	registerMessageRoutes(router, api);
 	registerQueueRoutes(router, api);
+	registerConsoleRoutes(router);
 	registerJournalRoutes(router, api);
 }
 

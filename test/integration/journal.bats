@@ -10,7 +10,7 @@ load ../lib/http
 
 setup_file() {
 	common_setup_file
-	start_http_topology
+	http_topology
 	export MID="<journey-1.$$@mail.sustech.edu.cn>"
 	send_with_id "$MID" "journey one"
 	wait_count usr@gmail.com gmail.com 1 10 >/dev/null

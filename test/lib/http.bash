@@ -14,22 +14,6 @@ open(path, "w").write("\n".join(lines))
 PY
 }
 
-# start_http_topology: the two-provider topology of make_topology, each server with an
-# http: port ($EX_HTTP, $GM_HTTP), mail-dns and both servers started and answering.
-start_http_topology() {
-	make_topology
-	local ports
-	ports=($(free_ports 2))
-	export EX_HTTP=${ports[0]} GM_HTTP=${ports[1]}
-	add_http exmail.qq.com "$EX_HTTP"
-	add_http gmail.com "$GM_HTTP"
-	start_dns
-	start_server exmail.qq.com
-	start_server gmail.com
-	wait_port "$EX_HTTP" 10
-	wait_port "$GM_HTTP" 10
-}
-
 # api PORT PATH [CURL ARGS...]: GET (or what the args say) on the API; prints the body,
 # then a last line "HTTP NNN". --path-as-is keeps '..' for the tests that send it.
 api() {
@@ -71,10 +55,10 @@ time.sleep(120)
 	wait_log "$1" 'logged in' 10
 }
 
-# http_topology: make_topology with an http: port for each provider (EX_HTTP, GM_HTTP),
-# mail-dns and both servers running, their HTTP ports answering.
+# http_topology [MX...]: make_topology (with its MX arguments) and an http: port for each
+# provider (EX_HTTP, GM_HTTP), mail-dns and both servers running, their HTTP ports answering.
 http_topology() {
-	make_topology
+	make_topology "$@"
 	local ports
 	ports=($(free_ports 2))
 	export EX_HTTP=${ports[0]} GM_HTTP=${ports[1]}
