@@ -5,6 +5,7 @@
 // half-configured: a program that gets a Config can use every field as is.
 #pragma once
 
+#include "common/config_faults.h"
 #include "common/seconds.h"
 
 #include <cstdint>
@@ -95,6 +96,7 @@ struct ServerConfig
 	SubmissionConfig submission;
 	TlsConfig tls;
 	LoggingConfig logging;
+	FaultsConfig faults; ///< `faults:` (server/faults); no rules: the hooks cost one check
 
 	bool isLocalDomain(const std::string& domain) const;           ///< case-insensitive
 	bool hasAccount(const std::string& address) const;             ///< domain case-insensitive
@@ -126,7 +128,8 @@ struct DnsConfig
 {
 	std::string host = "127.0.0.1";
 	std::uint16_t port = 10053;
-	std::string zonePath; ///< absolute path of the zone file
+	std::string zonePath;   ///< absolute path of the zone file
+	DnsFaultsConfig faults; ///< `dns.faults`: what mail-dns answers wrongly on purpose
 };
 
 

@@ -1,6 +1,6 @@
 // config_yaml.cpp - loadConfig(): conf/mail.yaml into typed structs, every key checked.
 //
-// Optional sections (relay, limits, submission, tls, logging) may stand at the top level
+// Optional sections (relay, limits, submission, tls, logging, faults) may stand at the top level
 // and inside a server; a server starts from the top-level values and its own keys
 // override them one by one. Each section has an apply function that only touches the keys
 // present, so the same code reads both levels. Errors carry the dotted key path and line.
@@ -173,6 +173,7 @@ struct Sections
 	SubmissionConfig submission;
 	TlsConfig tls;
 	LoggingConfig logging;
+	FaultsConfig faults;
 };
 
 
@@ -183,12 +184,13 @@ void applySections(const YAML::Node& map, const std::string& key, const std::str
 	if (map["submission"]) applySubmission(map["submission"], childKey(key, "submission"), s.submission);
 	if (map["tls"]) applyTls(map["tls"], childKey(key, "tls"), baseDir, s.tls);
 	if (map["logging"]) applyLogging(map["logging"], childKey(key, "logging"), baseDir, s.logging);
+	if (map["faults"]) readFaults(map["faults"], childKey(key, "faults"), s.faults);
 }
 
 
 void readDns(const YAML::Node& node, const std::string& baseDir, DnsConfig& dns)
 {
-	checkKeys(node, "dns", {"listen", "zone"});
+	checkKeys(node, "dns", {"listen", "zone", "faults"});
 	if (node["listen"])
 	{
 		const std::string listen = readScalar(node["listen"], "dns.listen");
@@ -208,6 +210,7 @@ void readDns(const YAML::Node& node, const std::string& baseDir, DnsConfig& dns)
 			failAt(node["listen"], "dns.listen", std::string("port: ") + exc.what());
 		}
 	}
+	if (node["faults"]) readDnsFaults(node["faults"], "dns.faults", dns.faults);
 	dns.zonePath = resolvePath(baseDir, node["zone"] ? readScalar(node["zone"], "dns.zone") : "zone.yaml");
 }
 
@@ -254,7 +257,7 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 	ServerConfig server;
 	server.name = nameNode.Scalar();
 	const std::string key = childKey("servers", server.name);
-	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "accounts", "domains", "relay", "limits", "submission", "tls", "logging"});
+	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "accounts", "domains", "relay", "limits", "submission", "tls", "logging", "faults"});
 	const auto k = [&](const char* name) { return childKey(key, name); };
 	for (const char* required: {"smtp", "pop"})
 	{
@@ -277,6 +280,7 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 	server.submission = sections.submission;
 	server.tls = sections.tls;
 	server.logging = sections.logging;
+	server.faults = sections.faults;
 	if ((server.smtps || server.pops) && !server.tls.enabled())
 		failAt(node[server.smtps ? "smtps" : "pops"], k(server.smtps ? "smtps" : "pops"),
 			"implicit TLS needs tls.cert and tls.key");
@@ -359,7 +363,7 @@ Config loadConfig(const std::string& path)
 	try
 	{
 		if (!root.IsMap()) failAt(root, "", root.IsNull() ? "the file is empty" : "expected a map of sections at the top level");
-		checkKeys(root, "", {"dns", "agent", "servers", "relay", "limits", "submission", "tls", "logging"});
+		checkKeys(root, "", {"dns", "agent", "servers", "relay", "limits", "submission", "tls", "logging", "faults"});
 		if (root["dns"]) readDns(root["dns"], baseDir, config.dns);
 		else config.dns.zonePath = resolvePath(baseDir, "zone.yaml");
 		if (root["agent"] && !root["agent"].IsNull()) readAgent(root["agent"], config.agent);

@@ -6,8 +6,10 @@
 #include "common/log.h"
 #include "server/control/control_client.h"
 #include "server/control/control_service.h"
+#include "server/control/hangup_listener.h"
 #include "server/control/instance_lock.h"
 #include "server/delivery.h"
+#include "server/faults/fault_rules.h"
 #include "server/net/fd_limit.h"
 #include "server/net/session_service.h"
 #include "server/net/tls_context.h"
@@ -20,6 +22,7 @@
 
 #include <Poco/File.h>
 #include <Poco/Path.h>
+#include <Poco/String.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/IntValidator.h>
 #include <Poco/Util/Option.h>
@@ -101,7 +104,8 @@ void MailServerApp::displayHelp()
 	help.setUsage(
 		"-n NAME [--conf FILE] [--data DIR] | --check [--conf FILE] [-n NAME] | --version\n"
 		"       mail-server -n NAME [--data DIR] queue [--json] | queue retry ID|--all |\n"
-		"                   queue delete ID | queue hold ID | queue release ID");
+		"                   queue delete ID | queue hold ID | queue release ID |\n"
+		"                   fault add RULE-YAML | fault list | fault clear");
 	help.setHeader("One mail provider: an SMTP server, a POP3 server and a relay queue.");
 	help.format(std::cout);
 }
@@ -151,6 +155,21 @@ int MailServerApp::check()
 }
 
 
+void MailServerApp::reloadFaults(FaultRules& faults) const
+{
+	Poco::Logger& log = Poco::Logger::get("app");
+	Config fresh;
+	const ServerConfig* server = readConfig(fresh) ? fresh.server(_name) : nullptr;
+	if (!server)
+	{
+		log.warning("- reload refused, the running rules stay conf=%s (see the error above)", _confPath);
+		return;
+	}
+	faults.replace(server->faults);
+	log.information("- reloaded faults rules=%z", server->faults.rules.size());
+}
+
+
 std::string MailServerApp::dataDir() const
 {
 	return Poco::Path(Poco::Path(_dataDir).absolute()).append(Poco::Path(_name)).toString();
@@ -182,6 +201,22 @@ int MailServerApp::queueCommand(const std::vector<std::string>& args)
 }
 
 
+int MailServerApp::faultCommand(const std::vector<std::string>& args)
+{
+	const std::string usage = "usage: mail-server -n NAME fault add RULE-YAML | fault list | fault clear";
+	const bool known = (args.size() == 2 && (args[1] == "list" || args[1] == "clear")) || (args.size() == 3 && args[1] == "add");
+	if (_name.empty() || !known || _json || _all)
+	{
+		std::cerr << "mail-server: " << usage << std::endl;
+		return ExitUsage;
+	}
+	// One line on the socket: a rule written over several lines is the same rule in one.
+	std::string request = args[1];
+	if (args.size() == 3) request += " " + Poco::translate(args[2], "\r\n", "  ");
+	return sendControlRequest(ControlService::socketPath(dataDir()), "fault " + request, std::cout, std::cerr);
+}
+
+
 int MailServerApp::main(const std::vector<std::string>& args)
 {
 	if (_helpRequested)
@@ -190,6 +225,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		return ExitOk;
 	}
 	if (!args.empty() && args.front() == "queue") return queueCommand(args);
+	if (!args.empty() && args.front() == "fault") return faultCommand(args);
 	if (_json || _all)
 	{
 		std::cerr << "mail-server: --json and --all go with queue (try --help)" << std::endl;
@@ -208,6 +244,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		return ExitUsage;
 	}
 
+	HangupListener hangup; // first: every thread started from here on leaves SIGHUP to it
 	Config config;
 	if (!readConfig(config)) return ExitConfig;
 	const ServerConfig* server = config.server(_name);
@@ -273,7 +310,9 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	RelayQueue queue(context.queueDir());
 	Delivery delivery(*server, store, queue);
 	RelayService relay(context, queue, delivery);
-	ControlService control(ControlService::socketPath(dataDir), queue, relay);
+	FaultRules faults(server->faults);
+	context.faults = &faults;
+	ControlService control(ControlService::socketPath(dataDir), queue, relay, faults);
 	SessionService smtp("smtp", *server, &ServerConfig::smtp, SmtpSession::busyReply(*server),
 		[&](Poco::Net::StreamSocket& socket, const std::string& id) { SmtpSession(context, delivery, socket, id).run(); });
 	SessionService pop3("pop3", *server, &ServerConfig::pop, Pop3Session::busyReply(*server),
@@ -301,6 +340,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		smtp.start();
 		pop3.start();
 		for (auto& service: tlsServices) service->start();
+		hangup.start([&] { reloadFaults(faults); });
 	}
 	catch (const Poco::Exception& exc)
 	{
@@ -320,6 +360,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	smtp.stop();
 	pop3.stop();
 	for (auto& service: tlsServices) service->stop();
+	hangup.stop();
 	control.stop();
 	relay.stop();
 	log.information("- stopped server=%s", _name);

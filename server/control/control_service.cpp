@@ -1,6 +1,7 @@
 // control_service.cpp - the operator's control socket (DATA/NAME/control.sock).
 #include "server/control/control_service.h"
 
+#include "server/control/fault_commands.h"
 #include "server/control/queue_report.h"
 
 #include <Poco/Exception.h>
@@ -24,8 +25,8 @@ namespace mail {
 namespace {
 
 
-constexpr int kPollMillis = 200; ///< how soon stop() is noticed
-constexpr std::size_t kMaxRequest = 512;
+constexpr int kPollMillis = 200;          ///< how soon stop() is noticed
+constexpr std::size_t kMaxRequest = 4096; ///< a `fault add` rule in flow YAML fits
 
 
 std::string answer(QueueOpResult result, const std::string& what)
@@ -38,10 +39,11 @@ std::string answer(QueueOpResult result, const std::string& what)
 } // namespace
 
 
-ControlService::ControlService(const std::string& socketPath, RelayQueue& queue, RelayService& relay):
+ControlService::ControlService(const std::string& socketPath, RelayQueue& queue, RelayService& relay, FaultRules& faults):
 	_path(socketPath),
 	_queue(queue),
 	_relay(relay),
+	_faults(faults),
 	_log(Poco::Logger::get("app"))
 {
 }
@@ -147,6 +149,7 @@ std::string ControlService::handle(const std::string& request)
 		const auto entries = queueReport(_queue, _relay.scheduleSnapshot());
 		return "ok\n" + (json ? formatQueueJson(entries) : formatQueueText(entries));
 	}
+	if (verb == "fault") return handleFaultRequest(_faults, Poco::trim(request.substr(verb.size())));
 	if (verb == "retry" && words.size() == 2 && words[1] == "--all")
 		return "ok\n" + std::to_string(_relay.retryAll()) + " messages due now\n";
 	if (words.size() == 2)
@@ -157,7 +160,7 @@ std::string ControlService::handle(const std::string& request)
 		if (verb == "release") return answer(_relay.release(id), id + " released, due now");
 		if (verb == "delete") return answer(_relay.remove(id, "mail-server queue delete"), id + " deleted; the sender gets a bounce");
 	}
-	return "error unknown request (queue [--json] | retry ID|--all | delete ID | hold ID | release ID)\n";
+	return "error unknown request (queue [--json] | retry ID|--all | delete ID | hold ID | release ID | fault add RULE-YAML|list|clear)\n";
 }
 
 

@@ -4,10 +4,11 @@
 // the queue itself: the relay owns the queue, so every change goes through it. A Unix
 // stream socket (mode 0600: it can delete mail), one request per connection:
 //   request:  one line, `queue [--json]` | `retry ID` | `retry --all` | `delete ID` |
-//             `hold ID` | `release ID`
+//             `hold ID` | `release ID` | `fault add RULE-YAML` | `fault list` | `fault clear`
 //   response: `ok` or `error MESSAGE` on the first line, then the output; then close.
 #pragma once
 
+#include "server/faults/fault_rules.h"
 #include "server/relay/relay_queue.h"
 #include "server/relay/relay_service.h"
 
@@ -24,7 +25,7 @@ namespace mail {
 class ControlService
 {
 public:
-	ControlService(const std::string& socketPath, RelayQueue& queue, RelayService& relay);
+	ControlService(const std::string& socketPath, RelayQueue& queue, RelayService& relay, FaultRules& faults);
 	~ControlService();
 
 	void start();
@@ -44,6 +45,7 @@ private:
 	std::string _path;
 	RelayQueue& _queue;
 	RelayService& _relay;
+	FaultRules& _faults;
 	Poco::Logger& _log;
 	int _listen = -1;
 	std::atomic<bool> _stop{false};

@@ -76,7 +76,7 @@ std::string Pop3Session::busyReply(const ServerConfig&)
 void Pop3Session::run()
 {
 	const Poco::Timespan idle = toTimespan(_limits.popTimeout);
-	_io.open(idle);
+	_peer = _io.open(idle);
 	const std::size_t maxLine = _limits.maxPopCommandLine - kLineTerminator;
 	std::string line;
 	try
@@ -188,7 +188,7 @@ void Pop3Session::dispatch(const std::string& line)
 
 void Pop3Session::doUser(const Pop3Command& cmd)
 {
-	if (plaintextLoginRefused()) return;
+	if (plaintextLoginRefused() || faulted(FaultStage::User, cmd.text)) return;
 	// Same answer whether the account exists or not: PASS decides (no user enumeration).
 	_user = cmd.text;
 	ok("send PASS");
@@ -202,7 +202,7 @@ void Pop3Session::doPass(const Pop3Command& cmd)
 		protocolError("USER first");
 		return;
 	}
-	if (plaintextLoginRefused()) return;
+	if (plaintextLoginRefused() || faulted(FaultStage::Pass, _user)) return;
 	if (!checkLogin(_context.server, _user, cmd.text))
 	{
 		++_authFailures;

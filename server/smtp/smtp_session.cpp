@@ -84,8 +84,12 @@ void SmtpSession::run()
 	try
 	{
 		_peer = _io.open(toTimespan(_limits.commandTimeout));
-		if (_implicitTls) _io.startTls(_context.tls, toTimespan(_limits.commandTimeout));
-		serve();
+		if (faulted(FaultStage::Connect)) _io.flush();
+		else
+		{
+			if (_implicitTls) _io.startTls(_context.tls, toTimespan(_limits.commandTimeout));
+			serve();
+		}
 	}
 	catch (const Poco::Exception& exc)
 	{
@@ -104,7 +108,7 @@ void SmtpSession::run()
 
 void SmtpSession::serve()
 {
-	reply(220, _server.name + " ESMTP");
+	if (!faulted(FaultStage::Greeting)) reply(220, _server.name + " ESMTP");
 	std::string line;
 	while (_state != State::Closing)
 	{
@@ -187,7 +191,7 @@ bool SmtpSession::checkHelo(const SmtpCommand& command)
 		reply(501, std::string("5.5.4 Syntax: ") + toString(command.verb) + " hostname");
 		return false;
 	}
-	return true;
+	return !faulted(FaultStage::Ehlo);
 }
 
 

@@ -63,7 +63,7 @@ bool SmtpSession::checkMail(const SmtpCommand& command)
 		return false;
 	}
 	if (_route.kind == DeliveryRoute::Kind::Local && !checkSenderLogin(_route.account)) return false;
-	return true;
+	return !faulted(FaultStage::Mail);
 }
 
 
@@ -97,7 +97,7 @@ bool SmtpSession::checkRcpt(const SmtpCommand& command)
 		reply(550, "5.1.1 " + _args.address.path() + ": Recipient address rejected: relay access denied");
 		return false;
 	}
-	return true;
+	return !faulted(FaultStage::Rcpt);
 }
 
 
@@ -118,7 +118,7 @@ bool SmtpSession::checkData(const SmtpCommand& command)
 		reply(503, "5.5.1 Error: need RCPT command");
 		return false;
 	}
-	return true;
+	return !faulted(FaultStage::Data);
 }
 
 
@@ -188,6 +188,11 @@ void SmtpSession::doData(const SmtpCommand&)
 		return;
 	case DataStatus::Closed:
 		closeLost();
+		return;
+	}
+	if (faulted(FaultStage::EndOfData))
+	{
+		_tx.reset(); // and the spool file is removed on return: nothing stored, nothing queued
 		return;
 	}
 	++_messages;
