@@ -42,7 +42,7 @@ const char* const kKeyNames[] = {"client", "sender", "recipient"}; ///< bit i is
 
 const char* const kDnsActions[] = {"servfail", "refused", "drop", "delay", "nxdomain"};
 
-const std::pair<const char*, std::uint16_t> kDnsTypes[] = {{"A", dns::TypeA}, {"MX", dns::TypeMx}, {"P", dns::TypeP}, {"ANY", dns::TypeAny}};
+const std::pair<const char*, std::uint16_t> kDnsTypes[] = {{"A", dns::TypeA}, {"MX", dns::TypeMx}, {"P", dns::TypeP}, {"ANY", 0}}; ///< ANY: every type, as when left out
 
 
 bool validReply(const std::string& reply)

@@ -111,7 +111,7 @@ struct DnsFaultRule
 /// One entry of `dns.faults.rules`.
 {
 	std::string name;       ///< lower-case, no trailing dot (normalizeName); may hold * and ? globs
-	std::uint16_t type = 0; ///< query type; 0: any
+	std::uint16_t type = 0; ///< query type (A, MX, P); 0 (ANY or left out): every type
 	DnsFaultAction action = DnsFaultAction::Servfail;
 	Seconds delay{0}; ///< Delay: then answered as usual
 	FaultLimits limits;

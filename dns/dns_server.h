@@ -23,6 +23,9 @@ namespace mail {
 namespace dns {
 
 
+class DnsFaults;
+
+
 class DnsServer
 {
 public:
@@ -41,6 +44,9 @@ public:
 	/// the address cannot be bound (port 0 binds a free port, see address()).
 	void stop();
 	/// Stops and joins the workers; idempotent.
+
+	void setFaults(DnsFaults* faults) { _faults = faults; }
+	/// `dns.faults` (dns_faults.h) applied to every reply; set before start(), or null.
 
 	void setZone(std::shared_ptr<const ZoneIndex> zone);
 	/// Publishes a new zone; every worker uses it from its next batch on.
@@ -61,6 +67,7 @@ private:
 	std::shared_ptr<const ZoneIndex> _zone;
 	std::atomic<std::uint64_t> _generation{0};
 	std::atomic<bool> _stopping{false};
+	DnsFaults* _faults = nullptr;
 	std::uint64_t _stoppedQueries = 0; ///< answered by workers already stopped
 	std::vector<std::unique_ptr<Worker>> _workers;
 	std::vector<std::unique_ptr<Poco::Thread>> _threads;

@@ -2,9 +2,9 @@
 #include "server/mail_server_app.h"
 
 #include "common/config.h"
+#include "common/control_socket.h"
 #include "common/errors.h"
 #include "common/log.h"
-#include "server/control/control_client.h"
 #include "server/control/control_service.h"
 #include "server/control/hangup_listener.h"
 #include "server/control/instance_lock.h"
@@ -197,7 +197,7 @@ int MailServerApp::queueCommand(const std::vector<std::string>& args)
 		std::cerr << "mail-server: " << usage << std::endl;
 		return ExitUsage;
 	}
-	return sendControlRequest(ControlService::socketPath(dataDir()), request, std::cout, std::cerr);
+	return sendControlRequest("mail-server", ControlService::socketPath(dataDir()), request, std::cout, std::cerr);
 }
 
 
@@ -213,7 +213,7 @@ int MailServerApp::faultCommand(const std::vector<std::string>& args)
 	// One line on the socket: a rule written over several lines is the same rule in one.
 	std::string request = args[1];
 	if (args.size() == 3) request += " " + Poco::translate(args[2], "\r\n", "  ");
-	return sendControlRequest(ControlService::socketPath(dataDir()), "fault " + request, std::cout, std::cerr);
+	return sendControlRequest("mail-server", ControlService::socketPath(dataDir()), "fault " + request, std::cout, std::cerr);
 }
 
 
