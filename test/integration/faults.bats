@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # faults.bats - `faults:` rules in a running mail-server: greylisting, drop, delay, stall,
 # a refusal at the end of data, a POP3 RETR fault, `fault add|list|clear` through the
-# control socket and SIGHUP reload. Each rule matches its own sender domain, so the
-# tests do not see each other's faults.
+# control socket, SIGHUP reload, and a stall ended by the command timeout and by shutdown.
+# Each rule matches its own sender domain, so the tests do not see each other's faults.
 
 load ../lib/common
 load ../lib/relay
@@ -11,6 +11,8 @@ setup_file() {
 	common_setup_file
 	make_topology
 	cat >>"$CONF" <<'YAML'
+limits:
+  command_timeout: 4s
 faults:
   seed: 42
   rules:
@@ -161,6 +163,33 @@ PY
 	running gmail.com
 }
 
+# ehlo_reply SECONDS: connects, sends EHLO and prints the first reply line to it (or "timeout").
+ehlo_reply() {
+	python3 - "$GM_SMTP" "$1" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=float(sys.argv[2]))
+f = s.makefile("rb")
+f.readline()
+s.sendall(b"EHLO faults-test\r\n")
+try:
+    print(f.readline().decode().strip() or "closed")
+except socket.timeout:
+    print("timeout")
+PY
+}
+
+@test "a stall ends at the command timeout with 421" {
+	run fault_cmd add '{stage: ehlo, stall: true, times: 1}'
+	[ "$status" -eq 0 ]
+	local start elapsed
+	start=$(now_ms)
+	run ehlo_reply 20
+	elapsed=$(($(now_ms) - start))
+	[ "$output" = "421 4.4.2 gmail.com Error: timeout exceeded" ]
+	[ "$elapsed" -ge 3500 ]
+	[ "$elapsed" -lt 15000 ]
+}
+
 @test "a reply fault that is not a 4xx/5xx refusal is refused at load with exit 78" {
 	sed 's/reply: "552 5.3.4 Message refused by a fault"/reply: "250 ok"/' "$CONF" >"$T/bad.yaml"
 	run "$MAIL_BIN/mail-server" --check --conf "$T/bad.yaml"
@@ -168,4 +197,21 @@ PY
 	[[ "$output" == *"faults.rules[4].reply"*"not a refusal"* ]]
 	run "$MAIL_BIN/mail-server" -n gmail.com --conf "$T/bad.yaml" --data "$T/bad-data"
 	[ "$status" -eq 78 ]
+}
+
+@test "a stall ends at shutdown: the client gets 421 and the server stops at once" {
+	run fault_cmd add '{stage: ehlo, stall: true}'
+	[ "$status" -eq 0 ]
+	ehlo_reply 20 >"$T/stalled.out" &
+	local client=$! i
+	for i in $(seq 1 100); do
+		[ "$(grep -c "stage=ehlo rule=8 action=stall" "$T/gmail.com.log")" -eq 1 ] && break
+		sleep 0.05
+	done
+	local start
+	start=$(now_ms)
+	stop_one gmail.com
+	wait "$client"
+	[ $(($(now_ms) - start)) -lt 4000 ]
+	[ "$(cat "$T/stalled.out")" = "421 4.3.2 gmail.com Service shutting down" ]
 }
