@@ -1,7 +1,6 @@
 // fault_commands.cpp - `fault add|list|clear` requests on the control socket.
 #include "server/control/fault_commands.h"
 
-#include <Poco/Logger.h>
 #include <Poco/String.h>
 
 #include <stdexcept>
@@ -25,13 +24,7 @@ std::string handleFaultRequest(FaultRules& faults, const std::string& request)
 	const std::string verb = request.substr(0, request.find(' '));
 	const std::string rest = Poco::trim(request.substr(verb.size()));
 	if (verb == "list" && rest.empty()) return "ok\n" + formatFaultList(faults.list());
-	if (verb == "clear" && rest.empty())
-	{
-		const std::size_t count = faults.list().size();
-		faults.clear();
-		Poco::Logger::get("app").information("- faults cleared rules=%z", count);
-		return "ok\n" + std::to_string(count) + " fault rules cleared\n";
-	}
+	if (verb == "clear" && rest.empty()) return "ok\n" + std::to_string(faults.clear()) + " fault rules cleared\n";
 	if (verb == "add" && !rest.empty())
 	{
 		FaultRule rule;
@@ -44,7 +37,6 @@ std::string handleFaultRequest(FaultRules& faults, const std::string& request)
 			return "error " + std::string(exc.what()) + "\n";
 		}
 		faults.add(rule);
-		Poco::Logger::get("app").information("- fault added rule=%s", toYaml(rule));
 		return "ok\nadded " + toYaml(rule) + "\n";
 	}
 	return "error unknown request (fault add RULE-YAML | fault list | fault clear)\n";

@@ -1,6 +1,7 @@
 // fault_rules.cpp - matching, limits and greylisting memory of a server's fault rules.
 #include "server/faults/fault_rules.h"
 
+#include <Poco/Logger.h>
 #include <Poco/String.h>
 
 
@@ -86,19 +87,24 @@ void FaultRules::replace(const FaultsConfig& config, FaultClock::time_point now)
 }
 
 
-void FaultRules::add(const FaultRule& rule, FaultClock::time_point now)
+std::size_t FaultRules::add(const FaultRule& rule, FaultClock::time_point now)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	_rules.emplace_back(rule, now);
 	_active = true;
+	Poco::Logger::get("app").information("- fault added rule=%s", toYaml(rule));
+	return _rules.size();
 }
 
 
-void FaultRules::clear()
+std::size_t FaultRules::clear()
 {
 	std::lock_guard<std::mutex> lock(_mutex);
+	const std::size_t count = _rules.size();
 	_rules.clear();
 	_active = false;
+	Poco::Logger::get("app").information("- faults cleared rules=%z", count);
+	return count;
 }
 
 

@@ -66,8 +66,9 @@ public:
 
 	void replace(const FaultsConfig& config, FaultClock::time_point now = FaultClock::now());
 	/// All rules (and the seed, when given) from a reloaded config; counts and memory restart.
-	void add(const FaultRule& rule, FaultClock::time_point now = FaultClock::now());
-	void clear();
+	std::size_t add(const FaultRule& rule, FaultClock::time_point now = FaultClock::now());
+	/// Appends a rule (logged); returns its 1-based number.
+	std::size_t clear(); ///< removes every rule (logged); returns how many there were
 	std::vector<FaultRuleStatus> list() const;
 
 private:
