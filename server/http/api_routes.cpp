@@ -8,6 +8,7 @@ namespace mail {
 void registerApiRoutes(HttpRouter& router, HttpApi& api)
 {
 	registerInfoRoutes(router, api);
+	registerFaultRoutes(router, api);
 }
 
 

@@ -30,5 +30,8 @@ void registerApiRoutes(HttpRouter& router, HttpApi& api);
 void registerInfoRoutes(HttpRouter& router, HttpApi& api);
 /// GET /api/v1/info and /api/v1/topology (api_info_routes.cpp).
 
+void registerFaultRoutes(HttpRouter& router, HttpApi& api);
+/// GET/POST/DELETE /api/v1/faults (api_fault_routes.cpp).
+
 
 } // namespace mail

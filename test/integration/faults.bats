@@ -6,6 +6,7 @@
 
 load ../lib/common
 load ../lib/relay
+load ../lib/http
 
 setup_file() {
 	common_setup_file
@@ -27,7 +28,11 @@ faults:
     - { stage: end_of_data, match: { sender: "@eod.example" }, reply: "552 5.3.4 Message refused by a fault" }
     - { stage: retr, match: { recipient: usr@gmail.com }, reply: "451 4.3.0 Try again later", times: 1 }
 YAML
+	GM_HTTP=$(free_ports 1)
+	export GM_HTTP
+	add_http gmail.com "$GM_HTTP"
 	start_server gmail.com
+	wait_port "$GM_HTTP" 10
 }
 
 teardown_file() { common_teardown_file; }
@@ -148,6 +153,25 @@ PY
 	run fault_cmd list
 	[ "$output" = "no fault rules" ]
 	run smtp_try x@eod.example
+	[ "$output" = "ok" ]
+}
+
+@test "GET, POST and DELETE /api/v1/faults change the running rules" {
+	run api "$GM_HTTP" /api/v1/faults -X POST -d '{"stage": "end_of_data", "match": {"sender": "@api.example"}, "reply": "554 5.7.1 Refused through the API"}'
+	[ "${lines[-1]}" = "HTTP 201" ]
+	[ "$(jq -r .index <<<"${lines[0]}")" = 1 ]
+	run smtp_try x@api.example
+	[ "$output" = "554 5.7.1 Refused through the API" ]
+	run api_json "$GM_HTTP" /api/v1/faults
+	[ "$(jq -r '.rules[0].hits' <<<"$output")" = 1 ]
+	[ "$(jq -r '.rules[0].stage + " " + .rules[0].action' <<<"$output")" = "end_of_data reply" ]
+	[ "$(jq -r '.rules[0].rule' <<<"$output")" = '{stage: end_of_data, match: {sender: "@api.example"}, reply: "554 5.7.1 Refused through the API"}' ]
+	run api "$GM_HTTP" /api/v1/faults -X POST -d '{"stage": "rcpt", "reply": "250 ok"}'
+	[ "${lines[-1]}" = "HTTP 400" ]
+	[[ "${lines[0]}" == *"not a refusal"* ]]
+	run api_json "$GM_HTTP" /api/v1/faults -X DELETE
+	[ "$(jq -r .cleared <<<"$output")" = 1 ]
+	run smtp_try x@api.example
 	[ "$output" = "ok" ]
 }
 
