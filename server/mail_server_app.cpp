@@ -5,8 +5,8 @@
 #include "common/control_socket.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "server/config_reload.h"
 #include "server/control/control_service.h"
-#include "server/control/hangup_listener.h"
 #include "server/control/instance_lock.h"
 #include "server/delivery.h"
 #include "server/faults/fault_rules.h"
@@ -34,6 +34,8 @@
 #include <iostream>
 #include <memory>
 #include <vector>
+
+#include <signal.h>
 
 using Poco::Util::HelpFormatter;
 using Poco::Util::Option;
@@ -157,21 +159,6 @@ int MailServerApp::check()
 }
 
 
-void MailServerApp::reloadFaults(FaultRules& faults) const
-{
-	Poco::Logger& log = Poco::Logger::get("app");
-	Config fresh;
-	const ServerConfig* server = readConfig(fresh) ? fresh.server(_name) : nullptr;
-	if (!server)
-	{
-		log.warning("- reload refused, the running rules stay conf=%s (see the error above)", _confPath);
-		return;
-	}
-	faults.replace(server->faults);
-	log.information("- reloaded faults rules=%z", server->faults.rules.size());
-}
-
-
 std::string MailServerApp::dataDir() const
 {
 	return Poco::Path(Poco::Path(_dataDir).absolute()).append(Poco::Path(_name)).toString();
@@ -246,7 +233,6 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		return ExitUsage;
 	}
 
-	HangupListener hangup; // first: every thread started from here on leaves SIGHUP to it
 	Config config;
 	if (!readConfig(config)) return ExitConfig;
 	const ServerConfig* server = config.server(_name);
@@ -307,13 +293,20 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		std::cerr << "mail-server: " << exc.what() << std::endl;
 		return ExitConfig;
 	}
+	// SIGHUP: accounts, limits and logging. Parts with their own reloadable settings
+	// register one line here: reloader.onReload([&](const Config&, const ServerConfig& s) { ... });
+	ConfigReloader reloader(context, _confPath);
 	MaildirStore store(context.mailDir());
 	store.spoolDirectory(); // now, not at the first DATA: clears what a killed server left
 	RelayQueue queue(context.queueDir());
-	Delivery delivery(*server, store, queue);
+	Delivery delivery(context, store, queue);
 	RelayService relay(context, queue, delivery);
 	FaultRules faults(server->faults);
 	context.faults = &faults;
+	reloader.onReload([&](const Config&, const ServerConfig& reloaded) {
+		faults.replace(reloaded.faults);
+		log.information("- reloaded faults rules=%z", reloaded.faults.rules.size());
+	});
 	ControlService control(ControlService::socketPath(dataDir), queue, relay, faults);
 	SessionService smtp("smtp", *server, &ServerConfig::smtp, SmtpSession::busyReply(*server),
 		[&](Poco::Net::StreamSocket& socket, const std::string& id) { SmtpSession(context, delivery, socket, id).run(); });
@@ -352,7 +345,6 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		pop3.start();
 		for (auto& service: tlsServices) service->start();
 		if (http) http->start();
-		hangup.start([&] { reloadFaults(faults); });
 	}
 	catch (const Poco::Exception& exc)
 	{
@@ -365,7 +357,12 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	// Readiness for scripts (start.sh), whatever the log level or destination.
 	std::cout << "mail-server: ready server=" << _name << std::endl;
 
-	waitForTerminationRequest();
+	// Signals are blocked in every thread (runApplication); this one takes them in turn.
+	sigset_t signals;
+	sigemptyset(&signals);
+	for (const int s: {SIGHUP, SIGTERM, SIGINT, SIGQUIT}) sigaddset(&signals, s);
+	int signal = 0;
+	while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) reloader.reload();
 
 	log.information("- stopping server=%s", _name);
 	context.stopping = true;
@@ -373,7 +370,6 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	smtp.stop();
 	pop3.stop();
 	for (auto& service: tlsServices) service->stop();
-	hangup.stop();
 	control.stop();
 	relay.stop();
 	log.information("- stopped server=%s", _name);

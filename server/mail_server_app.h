@@ -11,9 +11,6 @@
 namespace mail {
 
 
-class FaultRules;
-
-
 class MailServerApp: public Poco::Util::ServerApplication
 /// `mail-server -n NAME [--conf FILE] [--data DIR]` (SPEC.md). Loads and checks the
 /// whole configuration before it binds anything, so it never starts half-configured.
@@ -31,7 +28,6 @@ private:
 	int check();                                            ///< --check: validate the config, 0 or 78 (as `postfix check`)
 	int queueCommand(const std::vector<std::string>& args); ///< `queue ...` through the control socket
 	int faultCommand(const std::vector<std::string>& args); ///< `fault add|list|clear` through the control socket
-	void reloadFaults(FaultRules& faults) const;            ///< SIGHUP: the server's `faults:` from the config again
 	std::string dataDir() const;                            ///< DATA/NAME, absolute
 
 	bool _helpRequested = false;

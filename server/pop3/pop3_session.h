@@ -107,6 +107,8 @@ private:
 	bool applyFault(FaultStage stage, const std::string& user);
 
 	const ServerContext& _context;
+	const std::shared_ptr<const ServerConfig> _config; ///< taken at the start, kept for the session's life (SIGHUP)
+	const ServerConfig& _server;
 	const Limits& _limits;
 	Poco::Logger& _log;
 	SessionIo _io;

@@ -11,6 +11,7 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/StreamSocket.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -130,6 +131,7 @@ private:
 	/// copies, then the relay queue) and logs it; throws on any failure.
 
 	const ServerContext& _context;
+	const std::shared_ptr<const ServerConfig> _config; ///< taken at the start, kept for the session's life (SIGHUP)
 	const ServerConfig& _server;
 	const Limits& _limits;
 	Delivery& _delivery;
