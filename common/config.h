@@ -5,6 +5,7 @@
 // half-configured: a program that gets a Config can use every field as is.
 #pragma once
 
+#include "common/config_faults.h"
 #include "common/seconds.h"
 
 #include <cstddef>
@@ -127,6 +128,7 @@ struct ServerConfig
 	SubmissionConfig submission;
 	TlsConfig tls;
 	LoggingConfig logging;
+	FaultsConfig faults; ///< `faults:` (server/faults); no rules: the hooks cost one check
 	HttpConfig http;
 	JournalConfig journal;
 
@@ -170,6 +172,7 @@ struct DnsConfig
 	std::uint16_t port = 10053;
 	std::string zonePath;                    ///< absolute path of the zone file
 	std::vector<DnsServerAddress> resolvers; ///< dns.resolvers as written (empty: not given)
+	DnsFaultsConfig faults;                  ///< `dns.faults`: what mail-dns answers wrongly on purpose
 
 	std::vector<DnsServerAddress> servers() const;
 	/// Whom the relay and the agent ask, in order: dns.resolvers, else dns.listen.

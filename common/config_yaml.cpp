@@ -1,6 +1,6 @@
 // config_yaml.cpp - loadConfig(): conf/mail.yaml into typed structs, every key checked.
 //
-// Optional sections (relay, limits, submission, tls, logging) may stand at the top level
+// Optional sections (relay, limits, submission, tls, logging, faults) may stand at the top level
 // and inside a server; a server starts from the top-level values and its own keys
 // override them one by one. Each section has an apply function that only touches the keys
 // present, so the same code reads both levels. Errors carry the dotted key path and line.
@@ -234,6 +234,7 @@ struct Sections
 	TlsConfig tls;
 	LoggingConfig logging;
 	JournalConfig journal;
+	FaultsConfig faults;
 };
 
 
@@ -245,6 +246,7 @@ void applySections(const YAML::Node& map, const std::string& key, const std::str
 	if (map["tls"]) applyTls(map["tls"], childKey(key, "tls"), baseDir, s.tls);
 	if (map["logging"]) applyLogging(map["logging"], childKey(key, "logging"), baseDir, s.logging);
 	if (map["journal"]) applyJournal(map["journal"], childKey(key, "journal"), s.journal);
+	if (map["faults"]) readFaults(map["faults"], childKey(key, "faults"), s.faults);
 }
 
 
@@ -274,13 +276,14 @@ DnsServerAddress readHostPort(const YAML::Node& node, const std::string& key)
 
 void readDns(const YAML::Node& node, const std::string& baseDir, DnsConfig& dns)
 {
-	checkKeys(node, "dns", {"listen", "zone", "resolvers"});
+	checkKeys(node, "dns", {"listen", "zone", "resolvers", "faults"});
 	if (node["listen"])
 	{
 		const DnsServerAddress listen = readHostPort(node["listen"], "dns.listen");
 		dns.host = listen.host;
 		dns.port = listen.port;
 	}
+	if (node["faults"]) readDnsFaults(node["faults"], "dns.faults", dns.faults);
 	dns.zonePath = resolvePath(baseDir, node["zone"] ? readScalar(node["zone"], "dns.zone") : "zone.yaml");
 	if (node["resolvers"])
 	{
@@ -334,7 +337,7 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 	ServerConfig server;
 	server.name = nameNode.Scalar();
 	const std::string key = childKey("servers", server.name);
-	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "accounts", "domains", "relay", "limits", "submission", "tls", "logging", "journal", "http"});
+	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "accounts", "domains", "relay", "limits", "submission", "tls", "logging", "journal", "faults", "http"});
 	const auto k = [&](const char* name) { return childKey(key, name); };
 	for (const char* required: {"smtp", "pop"})
 	{
@@ -359,6 +362,7 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 	server.tls = sections.tls;
 	server.logging = sections.logging;
 	server.journal = sections.journal;
+	server.faults = sections.faults;
 	if ((server.smtps || server.pops) && !server.tls.enabled())
 		failAt(node[server.smtps ? "smtps" : "pops"], k(server.smtps ? "smtps" : "pops"),
 			"implicit TLS needs tls.cert and tls.key");
@@ -454,7 +458,7 @@ Config loadConfig(const std::string& path)
 	try
 	{
 		if (!root.IsMap()) failAt(root, "", root.IsNull() ? "the file is empty" : "expected a map of sections at the top level");
-		checkKeys(root, "", {"dns", "agent", "servers", "relay", "limits", "submission", "tls", "logging", "journal"});
+		checkKeys(root, "", {"dns", "agent", "servers", "relay", "limits", "submission", "tls", "logging", "journal", "faults"});
 		if (root["dns"]) readDns(root["dns"], baseDir, config.dns);
 		else config.dns.zonePath = resolvePath(baseDir, "zone.yaml");
 		if (root["agent"] && !root["agent"].IsNull()) readAgent(root["agent"], config.agent);

@@ -26,6 +26,9 @@ namespace mail {
 namespace dns {
 
 
+class DnsFaults;
+
+
 class DnsServer
 {
 public:
@@ -49,6 +52,13 @@ public:
 	void setJournal(QueryJournal* journal) { _journal = journal; }
 	/// Before start(): each reply sent is offered to it (dns.query events); null: none.
 
+	void setFaults(DnsFaults* faults)
+	{
+		_faults = faults;
+		_tcp.setFaults(faults);
+	}
+	/// `dns.faults` (dns_faults.h) applied to every reply; set before start(), or null.
+
 	void setZone(std::shared_ptr<const ZoneIndex> zone);
 	/// Publishes a new zone; every worker uses it from its next batch on.
 	std::shared_ptr<const ZoneIndex> zone() const;
@@ -70,6 +80,8 @@ private:
 	std::atomic<std::uint64_t> _generation{0};
 	std::atomic<bool> _stopping{false};
 	QueryJournal* _journal = nullptr;
+
+	DnsFaults* _faults = nullptr;
 	std::uint64_t _stoppedQueries = 0; ///< answered by workers already stopped
 	std::vector<std::unique_ptr<Worker>> _workers;
 	std::vector<std::unique_ptr<Poco::Thread>> _threads;

@@ -14,6 +14,7 @@ namespace mail {
 
 
 class Journal;
+class FaultRules;
 
 
 struct ServerContext
@@ -34,6 +35,7 @@ struct ServerContext
 	std::atomic<bool> stopping{false}; ///< set at shutdown; sessions answer 421 / -ERR and close
 	Poco::Net::Context::Ptr tls;       ///< from tls.cert/key (server/net/tls_context); null: no TLS
 	Journal* journal = nullptr;        ///< the event journal (common/journal.h); null: journal.keep is 0
+	FaultRules* faults = nullptr;      ///< `faults:` rules, changed while running (server/faults); null: none
 
 	bool authAllowed(bool secure) const { return secure || !tls || server.tls.allowPlaintextAuth; }
 	/// Whether a session may offer and take passwords: over TLS, or when TLS is not

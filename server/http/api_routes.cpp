@@ -15,6 +15,7 @@ void registerApiRoutes(HttpRouter& router, HttpApi& api)
 	registerQueueRoutes(router, api);
 	registerConsoleRoutes(router);
 	registerJournalRoutes(router, api);
+	registerFaultRoutes(router, api);
 }
 
 

@@ -42,5 +42,8 @@ void registerQueueRoutes(HttpRouter& router, HttpApi& api);
 void registerJournalRoutes(HttpRouter& router, HttpApi& api);
 /// GET /api/v1/events, /api/v1/journey/{message-id}, /api/v1/stream (api_journal_routes.cpp).
 
+void registerFaultRoutes(HttpRouter& router, HttpApi& api);
+/// GET/POST/DELETE /api/v1/faults (api_fault_routes.cpp).
+
 
 } // namespace mail

@@ -81,7 +81,7 @@ std::string Pop3Session::busyReply(const ServerConfig&)
 void Pop3Session::run()
 {
 	const Poco::Timespan idle = toTimespan(_limits.popTimeout);
-	_io.open(idle);
+	_peer = _io.open(idle);
 	const std::size_t maxLine = _limits.maxPopCommandLine - kLineTerminator;
 	std::string line;
 	try
@@ -196,7 +196,7 @@ void Pop3Session::dispatch(const std::string& line)
 
 void Pop3Session::doUser(const Pop3Command& cmd)
 {
-	if (plaintextLoginRefused()) return;
+	if (plaintextLoginRefused() || faulted(FaultStage::User, cmd.text)) return;
 	// Same answer whether the account exists or not: PASS decides (no user enumeration).
 	_user = cmd.text;
 	ok("send PASS");
@@ -210,7 +210,7 @@ void Pop3Session::doPass(const Pop3Command& cmd)
 		protocolError("USER first");
 		return;
 	}
-	if (plaintextLoginRefused()) return;
+	if (plaintextLoginRefused() || faulted(FaultStage::Pass, _user)) return;
 	const bool loggedIn = checkLogin(_server, _user, cmd.text) != nullptr;
 	if (_context.journal) _context.journal->record(JournalEvent("pop3.login").str("session", _io.id()).str("user", _user).str("mechanism", std::exchange(_loginMechanism, "USER")).flag("ok", loggedIn));
 	if (!loggedIn)

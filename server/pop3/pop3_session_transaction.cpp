@@ -62,7 +62,7 @@ void Pop3Session::doList(const Pop3Command& cmd)
 
 void Pop3Session::doRetr(const Pop3Command& cmd)
 {
-	if (!checkMessage(cmd)) return;
+	if (!checkMessage(cmd) || faulted(FaultStage::Retr, _account)) return;
 	const std::uint64_t n = cmd.numbers[0];
 	std::string& out = _io.buffer();
 	const std::size_t mark = out.size();
@@ -112,7 +112,7 @@ void Pop3Session::doRset(const Pop3Command&)
 
 void Pop3Session::doTop(const Pop3Command& cmd)
 {
-	if (!checkMessage(cmd)) return;
+	if (!checkMessage(cmd) || faulted(FaultStage::Retr, _account)) return;
 	const std::uint64_t n = cmd.numbers[0];
 	std::string& out = _io.buffer();
 	const std::size_t mark = out.size();

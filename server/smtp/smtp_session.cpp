@@ -86,10 +86,15 @@ void SmtpSession::run()
 	try
 	{
 		_peer = _io.open(toTimespan(_limits.commandTimeout));
-		if (_implicitTls) _io.startTls(_context.tls, toTimespan(_limits.commandTimeout));
+		const bool refused = faulted(FaultStage::Connect);
+		if (!refused && _implicitTls) _io.startTls(_context.tls, toTimespan(_limits.commandTimeout));
 		recordSessionOpen(_context.journal, _io, "smtp");
-		if (_implicitTls) recordTls(_context.journal, _io);
-		serve();
+		if (refused) _io.flush();
+		else
+		{
+			if (_implicitTls) recordTls(_context.journal, _io);
+			serve();
+		}
 	}
 	catch (const Poco::Exception& exc)
 	{
@@ -109,7 +114,7 @@ void SmtpSession::run()
 
 void SmtpSession::serve()
 {
-	reply(220, _server.name + " ESMTP");
+	if (!faulted(FaultStage::Greeting)) reply(220, _server.name + " ESMTP");
 	std::string line;
 	while (_state != State::Closing)
 	{
@@ -192,7 +197,7 @@ bool SmtpSession::checkHelo(const SmtpCommand& command)
 		reply(501, std::string("5.5.4 Syntax: ") + toString(command.verb) + " hostname");
 		return false;
 	}
-	return true;
+	return !faulted(FaultStage::Ehlo);
 }
 
 

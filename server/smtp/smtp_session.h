@@ -3,6 +3,7 @@
 
 #include "common/mail_address.h"
 #include "server/delivery.h"
+#include "server/faults/fault_rules.h"
 #include "server/net/session_io.h"
 #include "server/server_context.h"
 #include "server/smtp/smtp_command.h"
@@ -97,6 +98,12 @@ private:
 	void closeTimedOut();                      ///< 421 4.4.2, reason timeout
 	void closeLifetimeUsed();                  ///< 421 4.4.2, reason lifetime (limits.max_session_time)
 	void closeLost();                          ///< the client went away (or we shut its socket)
+
+	// smtp_session_faults.cpp: the `faults:` hook of each stage
+	bool faulted(FaultStage stage) { return _context.faults && _context.faults->active() && applyFault(stage); }
+	/// True when a fault rule fired and took this step over (replied 4xx/5xx, dropped the
+	/// connection or stalled it); a delay waits and returns false. Without rules: one check.
+	bool applyFault(FaultStage stage);
 
 	// smtp_auth.cpp: STARTTLS (RFC 3207) and AUTH PLAIN/LOGIN (RFC 4954)
 	bool checkStarttls(const SmtpCommand& command);

@@ -65,7 +65,7 @@ bool SmtpSession::checkMail(const SmtpCommand& command)
 		return false;
 	}
 	if (_route.kind == DeliveryRoute::Kind::Local && !checkSenderLogin(_route.account)) return false;
-	return true;
+	return !faulted(FaultStage::Mail);
 }
 
 
@@ -99,7 +99,7 @@ bool SmtpSession::checkRcpt(const SmtpCommand& command)
 		reply(550, "5.1.1 " + _args.address.path() + ": Recipient address rejected: relay access denied");
 		return false;
 	}
-	return true;
+	return !faulted(FaultStage::Rcpt);
 }
 
 
@@ -120,7 +120,7 @@ bool SmtpSession::checkData(const SmtpCommand& command)
 		reply(503, "5.5.1 Error: need RCPT command");
 		return false;
 	}
-	return true;
+	return !faulted(FaultStage::Data);
 }
 
 
@@ -191,6 +191,11 @@ void SmtpSession::doData(const SmtpCommand&)
 		return;
 	case DataStatus::Closed:
 		closeLost();
+		return;
+	}
+	if (faulted(FaultStage::EndOfData))
+	{
+		_tx.reset(); // and the spool file is removed on return: nothing stored, nothing queued
 		return;
 	}
 	++_messages;
