@@ -42,10 +42,13 @@ for rcpt in nobody@gmail.com someone@no-such-domain.example usr@gmail.com; do
 	step "the report about $rcpt in $me's mailbox"
 	if f=$(dsn_for exmail.qq.com "$me" "$rcpt"); then dsn_summary "$f" | show; else echo "    (none)"; fi
 done
-echo
-echo "    The size limit was announced in EHLO, so the relay sent MAIL FROM with SIZE= (RFC 1870)"
-echo "    and gmail.com refused before the data was sent; a client that does not announce the"
-echo "    size gets the same 552 5.3.4 after the end of data (gmail.com reads the data to the end)."
+
+step "why the 552 came at MAIL FROM: the relay announced the size (SIZE=, RFC 1870)"
+log_of gmail.com ' reject code=552' | show
+echo "    a client that does not announce it (Python's smtplib here, straight to gmail.com)"
+echo "    gets the 552 after the end of data: gmail.com reads the data to the end, then refuses:"
+direct=$(lab_send "127.0.0.1:$GM_SMTP" someone@elsewhere.example usr@gmail.com "sent without SIZE=" 20000)
+show <<<"$direct"
 
 echo
 has_status() { f=$(dsn_for exmail.qq.com "$me" "$1") && grep -q "^Status: $2" "$f" && grep -q '^Diagnostic-Code: ' "$f" && grep -q '^Action: failed' "$f"; }
@@ -54,5 +57,6 @@ check "unknown user: a report with Status 5.1.1 and the 550 as Diagnostic-Code" 
 check "unknown domain: a report with Status 5.1.2" has_status someone@no-such-domain.example 5.1.2
 check "too big: a report with Status 5.3.4" has_status usr@gmail.com 5.3.4
 check "each report is an RFC 3464 multipart/report" is_report usr@gmail.com
+check "without SIZE= the refusal is 552 5.3.4 after the data" grep -q '^552 5.3.4' <<<"$direct"
 check "nothing reached usr@gmail.com" test "$(mailbox_count gmail.com usr@gmail.com)" -eq 0
 lab_end
