@@ -29,7 +29,7 @@ FUZZ_SECONDS ?= 30
 CXX ?= g++
 CXXFLAGS ?= -O2 -g
 override CXXFLAGS += -std=c++17 -Wall -Wextra -pthread -MMD -MP
-LDLIBS := -lPocoUtil -lPocoNetSSL -lPocoNet -lPocoCrypto -lPocoFoundation -lyaml-cpp -lssl -lcrypto -pthread
+LDLIBS := -lPocoUtil -lPocoJSON -lPocoNetSSL -lPocoNet -lPocoCrypto -lPocoFoundation -lyaml-cpp -lssl -lcrypto -pthread
 # the agent's line editing on a terminal (libedit: arrows, history, completion)
 AGENT_LIBS := -ledit
 LDFLAGS ?=
@@ -108,7 +108,7 @@ $(BIN)/mail-agent: $(call objs,agent/main.cpp $(AGENT_SRC)) $(COMMON_LIB)
 
 $(UNIT_BIN): $(call objs,$(UNIT_SRC) $(DNS_SRC) $(SERVER_SRC) $(AGENT_SRC)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) -o $@ $^ -lPocoJSON $(LDLIBS) $(AGENT_LIBS) -lboost_unit_test_framework
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(AGENT_LIBS) -lboost_unit_test_framework
 
 # The demo config's tls: names conf/tls/{cert,key}.pem: made when missing, never committed
 # (the unit tests load conf/mail.yaml, whose loader checks the files exist).

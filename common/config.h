@@ -70,6 +70,17 @@ struct TlsConfig
 };
 
 
+struct HttpConfig
+/// SPEC.md `http:`: the JSON API and web console of one server.
+{
+	std::uint16_t port = 0;                   ///< 0: no HTTP service
+	std::string address = "127.0.0.1";        ///< not the server's address: loopback unless said
+	std::map<std::string, std::string> users; ///< basic auth name -> password or PBKDF2 hash; empty: none
+
+	bool enabled() const { return port != 0; }
+};
+
+
 struct LoggingConfig
 {
 	std::string level = "information"; ///< a Poco level name
@@ -96,6 +107,7 @@ struct ServerConfig
 	SubmissionConfig submission;
 	TlsConfig tls;
 	LoggingConfig logging;
+	HttpConfig http;
 
 	bool isLocalDomain(const std::string& domain) const;           ///< case-insensitive
 	bool isRelayDomain(const std::string& domain) const;           ///< in relay_domains, case-insensitive

@@ -165,6 +165,51 @@ void applyLogging(const YAML::Node& node, const std::string& key, const std::str
 }
 
 
+bool isLoopback(std::uint32_t address)
+{
+	return (address >> 24) == 127;
+}
+
+
+void readHttp(const YAML::Node& node, const std::string& key, HttpConfig& http)
+/// `http: PORT` or `http: {port, address, users}`. A non-loopback address needs users:
+/// the API reads every mailbox and can bounce queued mail.
+{
+	if (node.IsScalar())
+	{
+		http.port = readPort(node, key);
+		return;
+	}
+	requireMap(node, key);
+	checkKeys(node, key, {"port", "address", "users"});
+	if (!node["port"]) failAt(node, childKey(key, "port"), "missing port");
+	http.port = readPort(node["port"], childKey(key, "port"));
+	std::uint32_t address = 0x7f000001;
+	if (node["address"])
+	{
+		address = readIPv4(node["address"], childKey(key, "address"));
+		http.address = node["address"].Scalar();
+	}
+	if (node["users"] && !node["users"].IsNull())
+	{
+		requireMap(node["users"], childKey(key, "users"));
+		for (const auto& user: node["users"])
+		{
+			const std::string userKey = childKey(childKey(key, "users"), user.first.Scalar());
+			const std::string name = readScalar(user.first, userKey);
+			if (name.find(':') != std::string::npos) failAt(user.first, userKey, "a basic auth user name cannot contain ':'");
+			const std::string password = readScalar(user.second, userKey);
+			const std::string badHash = checkPasswordHash(password);
+			if (!badHash.empty()) failAt(user.second, userKey, "bad password hash: " + badHash);
+			http.users[name] = password;
+		}
+	}
+	if (!isLoopback(address) && http.users.empty())
+		failAt(node["address"], childKey(key, "address"),
+			"a non-loopback address (" + http.address + ") needs http.users: the API reads every mailbox");
+}
+
+
 struct Sections
 /// The optional sections, as they stand at one level.
 {
@@ -269,7 +314,7 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 	ServerConfig server;
 	server.name = nameNode.Scalar();
 	const std::string key = childKey("servers", server.name);
-	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "accounts", "domains", "relay_domains", "relay", "limits", "submission", "tls", "logging"});
+	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "accounts", "domains", "relay_domains", "relay", "limits", "submission", "tls", "logging", "http"});
 	const auto k = [&](const char* name) { return childKey(key, name); };
 	for (const char* required: {"smtp", "pop"})
 	{
@@ -284,6 +329,7 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 		readIPv4(node["address"], k("address"));
 		server.address = node["address"].Scalar();
 	}
+	if (node["http"]) readHttp(node["http"], k("http"), server.http);
 
 	Sections sections = top;
 	applySections(node, key, baseDir, sections);
@@ -348,6 +394,19 @@ void checkServersDisjoint(const YAML::Node& serversNode, const std::vector<Serve
 			auto inserted = portOwner.emplace(where, what);
 			if (!inserted.second)
 				failAt(item.second[port.first], childKey(key, port.first), "port " + std::to_string(port.second) + " already used by servers." + inserted.first->second);
+		}
+		if (s.http.enabled())
+		{
+			// The HTTP address is its own: compare with every listener on the same port.
+			for (const auto& owner: portOwner)
+			{
+				const std::string& where = owner.first;
+				const std::string port = where.substr(where.rfind(':') + 1);
+				const std::string address = where.substr(0, where.rfind(':'));
+				if (port == std::to_string(s.http.port) && (address == s.http.address || address == "0.0.0.0" || s.http.address == "0.0.0.0"))
+					failAt(item.second["http"], childKey(key, "http"), "port " + port + " already used by servers." + owner.second);
+			}
+			portOwner.emplace(s.http.address + ":" + std::to_string(s.http.port), s.name + ".http");
 		}
 		for (const auto& domain: s.domains)
 		{

@@ -18,7 +18,7 @@ RUN_PKGS=(dnsutils iproute2 procps python3)
 # fuzzing: libFuzzer comes with clang
 FUZZ_PKGS=(clang)
 # tests: real peers and helpers the integration tests drive
-TEST_PKGS=(bats bats-support bats-assert man-db dnsutils netcat-openbsd swaks libnet-ssleay-perl curl python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark s-nail mutt tmux)
+TEST_PKGS=(bats bats-support bats-assert man-db dnsutils netcat-openbsd swaks libnet-ssleay-perl curl jq python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark s-nail mutt tmux)
 # benchmarks: the reference software, load generators (smtp-source and smtp-sink come with
 # postfix) and perf for profiling where a target is missed (make bench only)
 EXTRA_PKGS=(dnsperf nsd python3-yaml postfix dovecot-pop3d linux-perf)

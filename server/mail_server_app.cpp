@@ -8,6 +8,8 @@
 #include "server/control/control_service.h"
 #include "server/control/instance_lock.h"
 #include "server/delivery.h"
+#include "server/http/http_api.h"
+#include "server/http/http_service.h"
 #include "server/net/fd_limit.h"
 #include "server/net/session_service.h"
 #include "server/net/tls_context.h"
@@ -294,6 +296,15 @@ int MailServerApp::main(const std::vector<std::string>& args)
 				Pop3Session(context, socket, id, true).run();
 			}));
 	}
+	// The JSON API and console (http:), only when configured: routes register first.
+	HttpRouter router;
+	HttpApi api{context, store, queue, relay};
+	std::unique_ptr<HttpService> http;
+	if (server->http.enabled())
+	{
+		registerApiRoutes(router, api);
+		http = std::make_unique<HttpService>(*server, router);
+	}
 	try
 	{
 		relay.start();
@@ -301,6 +312,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		smtp.start();
 		pop3.start();
 		for (auto& service: tlsServices) service->start();
+		if (http) http->start();
 	}
 	catch (const Poco::Exception& exc)
 	{
@@ -317,6 +329,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 
 	log.information("- stopping server=%s", _name);
 	context.stopping = true;
+	if (http) http->stop();
 	smtp.stop();
 	pop3.stop();
 	for (auto& service: tlsServices) service->stop();

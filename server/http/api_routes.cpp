@@ -1,0 +1,14 @@
+// api_routes.cpp - the one place every route file is registered with the router.
+#include "server/http/http_api.h"
+
+
+namespace mail {
+
+
+void registerApiRoutes(HttpRouter& router, HttpApi& api)
+{
+	registerInfoRoutes(router, api);
+}
+
+
+} // namespace mail
