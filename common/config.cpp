@@ -28,6 +28,18 @@ std::string canonicalAddress(const std::string& address)
 } // namespace
 
 
+const char* toString(RelayTls mode)
+{
+	switch (mode)
+	{
+	case RelayTls::Opportunistic: return "opportunistic";
+	case RelayTls::Verify: return "verify";
+	case RelayTls::None: return "none";
+	}
+	return "unknown";
+}
+
+
 bool ServerConfig::isLocalDomain(const std::string& domain) const
 {
 	const std::string lower = Poco::toLower(domain);

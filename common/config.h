@@ -38,6 +38,17 @@ struct Limits
 };
 
 
+enum class RelayTls
+/// SPEC.md `relay.tls`: whether the relay's SMTP client uses STARTTLS.
+{
+	Opportunistic, ///< when the peer offers it, unverified; a failed handshake retries in plaintext
+	Verify,        ///< required, with the exchanger's certificate checked (system CAs or tls.ca) and its name
+	None           ///< never
+};
+
+const char* toString(RelayTls mode);
+
+
 struct RelayConfig
 /// SPEC.md `relay:`.
 {
@@ -51,6 +62,7 @@ struct RelayConfig
 	unsigned destinationConcurrency = 20;             ///< connections at once to one destination
 	Seconds connectionCacheTime{2};                   ///< an idle connection is kept this long; 0: none
 	unsigned maxMessagesPerConnection = 100;          ///< then the connection is closed
+	RelayTls tls = RelayTls::Opportunistic;           ///< STARTTLS to exchangers
 };
 
 
@@ -64,6 +76,7 @@ struct TlsConfig
 {
 	std::string cert; ///< absolute path; empty: no TLS
 	std::string key;  ///< absolute path
+	std::string ca;   ///< absolute path of PEM CA certificates the relay trusts (relay.tls: verify), besides the system's
 	bool allowPlaintextAuth = false;
 
 	bool enabled() const { return !cert.empty(); }

@@ -84,7 +84,7 @@ void applyLimits(const YAML::Node& node, const std::string& key, Limits& limits)
 
 void applyRelay(const YAML::Node& node, const std::string& key, RelayConfig& relay)
 {
-	checkKeys(node, key, {"workers", "retry", "expire", "connect_timeout", "command_timeout", "max_hops", "destination_concurrency", "connection_cache_time", "max_messages_per_connection"});
+	checkKeys(node, key, {"workers", "retry", "expire", "connect_timeout", "command_timeout", "max_hops", "destination_concurrency", "connection_cache_time", "max_messages_per_connection", "tls"});
 	const auto k = [&](const char* name) { return childKey(key, name); };
 	if (node["workers"]) relay.workers = static_cast<unsigned>(readUnsigned(node["workers"], k("workers"), 1, 256));
 	if (node["retry"])
@@ -109,6 +109,14 @@ void applyRelay(const YAML::Node& node, const std::string& key, RelayConfig& rel
 	if (node["connection_cache_time"]) relay.connectionCacheTime = readDuration(node["connection_cache_time"], k("connection_cache_time"));
 	if (node["max_messages_per_connection"])
 		relay.maxMessagesPerConnection = static_cast<unsigned>(readUnsigned(node["max_messages_per_connection"], k("max_messages_per_connection"), 1, 100000));
+	if (node["tls"])
+	{
+		const std::string mode = readScalar(node["tls"], k("tls"));
+		if (mode == "opportunistic") relay.tls = RelayTls::Opportunistic;
+		else if (mode == "verify") relay.tls = RelayTls::Verify;
+		else if (mode == "none") relay.tls = RelayTls::None;
+		else failAt(node["tls"], k("tls"), "expected opportunistic, verify or none: " + mode);
+	}
 	for (const char* name: {"expire", "connect_timeout", "command_timeout"})
 	{
 		if (node[name] && readDuration(node[name], k(name)).count() == 0) failAt(node[name], k(name), "must be longer than 0s");
@@ -125,13 +133,13 @@ void applySubmission(const YAML::Node& node, const std::string& key, SubmissionC
 
 void applyTls(const YAML::Node& node, const std::string& key, const std::string& baseDir, TlsConfig& tls)
 {
-	checkKeys(node, key, {"cert", "key", "allow_plaintext_auth"});
-	for (const char* name: {"cert", "key"})
+	checkKeys(node, key, {"cert", "key", "ca", "allow_plaintext_auth"});
+	for (const auto& [name, field]: {std::pair<const char*, std::string*>("cert", &tls.cert), {"key", &tls.key}, {"ca", &tls.ca}})
 	{
 		if (!node[name]) continue;
 		const std::string path = resolvePath(baseDir, readScalar(node[name], childKey(key, name)));
 		if (!Poco::File(path).exists()) failAt(node[name], childKey(key, name), "file not found: " + path);
-		(std::string(name) == "cert" ? tls.cert : tls.key) = path;
+		*field = path;
 	}
 	if (tls.cert.empty() != tls.key.empty())
 		failAt(node, key, "cert and key must be given together");

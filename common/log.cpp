@@ -21,6 +21,52 @@ using Poco::AutoPtr;
 namespace mail {
 
 
+namespace {
+
+
+class SwitchChannel: public Poco::Channel
+/// The one channel every logger writes to; setupLogging() replaces what it forwards to.
+/// Poco's loggers each keep the channel they were made with and Logger::setChannel is
+/// not safe against threads logging at that moment, so a reload (SIGHUP) swaps the
+/// target here, under a mutex, instead of on the loggers.
+{
+public:
+	void log(const Poco::Message& message) override
+	{
+		AutoPtr<Poco::Channel> target;
+		{
+			std::lock_guard<std::mutex> lock(_mutex);
+			target = _target;
+		}
+		if (target) target->log(message);
+	}
+
+	void setTarget(AutoPtr<Poco::Channel> target)
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_target = std::move(target);
+	}
+
+private:
+	std::mutex _mutex;
+	AutoPtr<Poco::Channel> _target;
+};
+
+
+SwitchChannel& switchChannel()
+{
+	static AutoPtr<SwitchChannel> channel = [] {
+		AutoPtr<SwitchChannel> made(new SwitchChannel);
+		Poco::Logger::root().setChannel(made);
+		return made;
+	}();
+	return *channel;
+}
+
+
+} // namespace
+
+
 void setupLogging(const LoggingConfig& config, const std::string& program)
 {
 	AutoPtr<Poco::PatternFormatter> formatter(new Poco::PatternFormatter("%Y-%m-%d %H:%M:%S.%i [%p] %s: %t"));
@@ -37,7 +83,9 @@ void setupLogging(const LoggingConfig& config, const std::string& program)
 		sink = file;
 	}
 	AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, sink));
-	Poco::Logger::root().setChannel(channel);
+	switchChannel().setTarget(channel);
+	// Loggers made before the first call copied the root's channel then: point them here.
+	Poco::Logger::setChannel("", &switchChannel());
 	Poco::Logger::setLevel("", Poco::Logger::parseLevel(config.level));
 	Poco::Logger::get("app").debug("- logging level=%s program=%s", config.level, program);
 }

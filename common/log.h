@@ -16,7 +16,8 @@ namespace mail {
 
 void setupLogging(const LoggingConfig& config, const std::string& program);
 /// Sets the root channel (console or file, with the project's pattern) and the level
-/// of every logger. Throws ConfigError-free std::invalid_argument for a bad level
+/// of every logger. May be called again (SIGHUP reload): the destination is switched
+/// for every logger at once. Throws ConfigError-free std::invalid_argument for a bad level
 /// (config loading already rejects those).
 
 std::string quoteForLog(const std::string& text, std::size_t maxLength = 200);

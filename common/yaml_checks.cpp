@@ -4,7 +4,9 @@
 #include "common/errors.h"
 
 #include <Poco/File.h>
+#include <yaml-cpp/eventhandler.h>
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <set>
@@ -33,6 +35,37 @@ namespace {
 
 /// Deeper nesting is refused before yaml-cpp, which recurses once per level, parses it.
 constexpr int kMaxNesting = 64;
+
+
+class DocumentStarts: public YAML::EventHandler
+/// Only where a document starts; everything else in the event stream is ignored.
+{
+public:
+	int line = 0; ///< 1-based line of the last document start seen
+
+	void OnDocumentStart(const YAML::Mark& mark) override { line = mark.line >= 0 ? mark.line + 1 : 0; }
+	void OnDocumentEnd() override {}
+	void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+	void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+	void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+	void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+	void OnSequenceEnd() override {}
+	void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+	void OnMapEnd() override {}
+};
+
+
+int secondDocument(const std::string& text)
+/// The line where a second document starts, or 0. Not YAML::LoadAll: on some malformed
+/// input yaml-cpp 0.7's parser stops advancing and LoadAll appends empty documents until
+/// memory runs out (found by config_fuzz; yaml-cpp PR #1319). Two steps are all we need.
+{
+	std::istringstream stream(text);
+	YAML::Parser parser(stream);
+	DocumentStarts starts;
+	if (!parser.HandleNextDocument(starts)) return 0;
+	return parser.HandleNextDocument(starts) ? std::max(starts.line, 1) : 0;
+}
 
 
 int nestingTooDeep(const std::string& text)
@@ -96,13 +129,10 @@ YAML::Node loadYamlFile(const std::string& path)
 		throw ConfigError(path, line, "", "nested deeper than " + std::to_string(kMaxNesting) + " levels");
 	try
 	{
-		const std::vector<YAML::Node> documents = YAML::LoadAll(text);
-		if (documents.size() > 1)
-		{
-			// Silently using the first document hides half of what the user wrote.
-			throw ConfigError(path, lineOf(documents[1]), "", "a second YAML document (after ---): one file holds one document");
-		}
-		return documents.empty() ? YAML::Node() : documents.front();
+		// Silently using the first document would hide half of what the user wrote.
+		if (const int line = secondDocument(text))
+			throw ConfigError(path, line, "", "a second YAML document (after ---): one file holds one document");
+		return YAML::Load(text);
 	}
 	catch (const YAML::Exception& exc)
 	{

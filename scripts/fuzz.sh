@@ -2,12 +2,17 @@
 # fuzz.sh SECONDS - builds every test/fuzz/*_fuzz.cpp with clang++ and libFuzzer (ASan+UBSan)
 # into build-fuzz/ and runs each for SECONDS on a copy of its seed corpus
 # (test/fuzz/corpus/NAME/). Crashes are left in build-fuzz/artifacts/; exits non-zero on any.
+# Each run is bounded: FUZZ_RSS_MB (default 1024) of memory (-rss_limit_mb, and
+# -malloc_limit_mb for one allocation), 10 s per input (-timeout), and the whole run is
+# killed SECONDS+60 s after it starts, so a fuzzer can neither eat the machine nor hang.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
+rss_mb=${FUZZ_RSS_MB:-1024}
 out=build-fuzz
 CXX=${FUZZ_CXX:-clang++}
-flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -Wall -Wextra)
+# MAIL_VERSION: common/version.cpp refuses to compile without it (the Makefile sets it too).
+flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -Wall -Wextra "-DMAIL_VERSION=\"$(cat VERSION)\"")
 sanitize=-fsanitize=address,undefined
 libs=(-lPocoUtil -lPocoNetSSL -lPocoNet -lPocoCrypto -lPocoFoundation -lyaml-cpp -lssl -lcrypto -pthread)
 scripts/include-roots.sh "$out/include"
@@ -37,7 +42,8 @@ for target in test/fuzz/*_fuzz.cpp; do
 	mkdir -p "$corpus" "$out/artifacts"
 	if [ -d "test/fuzz/corpus/${name%_fuzz}" ]; then cp -n "test/fuzz/corpus/${name%_fuzz}"/* "$corpus"/ 2>/dev/null || true; fi
 	echo "fuzz: run $name for ${seconds}s"
-	if ! "$bin" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
+	if ! timeout -k 5 $((seconds + 60)) "$bin" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
+		-rss_limit_mb="$rss_mb" -malloc_limit_mb="$rss_mb" -timeout=10 \
 		-artifact_prefix="$out/artifacts/$name-" "$corpus" 2>"$out/$name.log"; then
 		echo "fuzz: $name FAILED, see $out/$name.log and $out/artifacts/" >&2
 		tail -40 "$out/$name.log" >&2

@@ -4,6 +4,7 @@
 #include "common/mail_address.h"
 
 #include "server/relay/relay_queue.h"
+#include "server/server_context.h"
 #include "server/store/durable_file.h"
 #include "server/store/maildir_store.h"
 #include "server/store/spool_file.h"
@@ -70,17 +71,28 @@ Delivery::Delivery(const ServerConfig& server, MaildirStore& store, RelayQueue& 
 }
 
 
+Delivery::Delivery(const ServerContext& context, MaildirStore& store, RelayQueue& queue):
+	_context(&context),
+	_server(context.server),
+	_store(store),
+	_queue(queue)
+{
+}
+
+
 DeliveryRoute Delivery::route(const std::string& address) const
 {
+	const std::shared_ptr<const ServerConfig> current = _context ? _context->current() : nullptr;
+	const ServerConfig& server = current ? *current : _server;
 	DeliveryRoute route;
-	if (const std::string* account = _server.accountFor(address))
+	if (const std::string* account = server.accountFor(address))
 	{
 		route.kind = DeliveryRoute::Kind::Local;
 		route.account = *account;
 		return route;
 	}
 	const std::string domain = domainOf(address);
-	if (domain.empty() || !_server.isLocalDomain(domain))
+	if (domain.empty() || !server.isLocalDomain(domain))
 	{
 		route.kind = DeliveryRoute::Kind::Remote;
 		return route;

@@ -20,6 +20,7 @@ namespace mail {
 class MaildirStore;
 class RelayQueue;
 class SpoolFile;
+struct ServerContext;
 
 
 struct DeliveryRoute
@@ -52,10 +53,14 @@ struct DeliveryResult
 
 class Delivery
 /// Routes addresses and delivers accepted messages. Thread-safe (the store and the
-/// queue are; the configuration does not change while the server runs).
+/// queue are; the configuration is an immutable snapshot taken per call).
 {
 public:
 	Delivery(const ServerConfig& server, MaildirStore& store, RelayQueue& queue);
+	/// Routes with this fixed configuration (tests).
+	Delivery(const ServerContext& context, MaildirStore& store, RelayQueue& queue);
+	/// Routes with the context's current configuration, so accounts added by a SIGHUP
+	/// reload receive mail at once.
 
 	DeliveryRoute route(const std::string& address) const;
 	/// "local@domain" (empty: the null path, which is Remote): an account matched
@@ -85,6 +90,7 @@ public:
 	/// that moment only: the queue keeps messages as they are sent).
 
 private:
+	const ServerContext* _context = nullptr; ///< null: _server is all there is
 	const ServerConfig& _server;
 	MaildirStore& _store;
 	RelayQueue& _queue;

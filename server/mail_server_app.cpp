@@ -4,6 +4,7 @@
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "server/config_reload.h"
 #include "server/control/control_client.h"
 #include "server/control/control_service.h"
 #include "server/control/instance_lock.h"
@@ -31,6 +32,8 @@
 #include <iostream>
 #include <memory>
 #include <vector>
+
+#include <signal.h>
 
 using Poco::Util::HelpFormatter;
 using Poco::Util::Option;
@@ -270,10 +273,13 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		std::cerr << "mail-server: " << exc.what() << std::endl;
 		return ExitConfig;
 	}
+	// SIGHUP: accounts, limits and logging. Parts with their own reloadable settings
+	// register one line here: reloader.onReload([&](const Config&, const ServerConfig& s) { ... });
+	ConfigReloader reloader(context, _confPath);
 	MaildirStore store(context.mailDir());
 	store.spoolDirectory(); // now, not at the first DATA: clears what a killed server left
 	RelayQueue queue(context.queueDir());
-	Delivery delivery(*server, store, queue);
+	Delivery delivery(context, store, queue);
 	RelayService relay(context, queue, delivery);
 	ControlService control(ControlService::socketPath(dataDir), queue, relay);
 	SessionService smtp("smtp", *server, &ServerConfig::smtp, SmtpSession::busyReply(*server),
@@ -325,7 +331,12 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	// Readiness for scripts (start.sh), whatever the log level or destination.
 	std::cout << "mail-server: ready server=" << _name << std::endl;
 
-	waitForTerminationRequest();
+	// Signals are blocked in every thread (runApplication); this one takes them in turn.
+	sigset_t signals;
+	sigemptyset(&signals);
+	for (const int s: {SIGHUP, SIGTERM, SIGINT, SIGQUIT}) sigaddset(&signals, s);
+	int signal = 0;
+	while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) reloader.reload();
 
 	log.information("- stopping server=%s", _name);
 	context.stopping = true;

@@ -6,6 +6,7 @@
 #include <Poco/Net/Context.h>
 
 #include <atomic>
+#include <memory>
 #include <string>
 
 
@@ -19,12 +20,13 @@ struct ServerContext
 	ServerContext(const Config& config, const ServerConfig& server, const std::string& dataDir):
 		config(config),
 		server(server),
-		dataDir(dataDir)
+		dataDir(dataDir),
+		_current(std::shared_ptr<const ServerConfig>(), &server) // not owned: the caller keeps it
 	{
 	}
 
 	const Config& config;              ///< the whole file (dns location, other servers)
-	const ServerConfig& server;        ///< this server, top-level sections merged in
+	const ServerConfig& server;        ///< this server as started: what needs a restart to change (ports, TLS, relay)
 	const std::string dataDir;         ///< DATA/NAME, absolute; everything this server writes
 	std::atomic<bool> stopping{false}; ///< set at shutdown; sessions answer 421 / -ERR and close
 	Poco::Net::Context::Ptr tls;       ///< from tls.cert/key (server/net/tls_context); null: no TLS
@@ -37,8 +39,17 @@ struct ServerContext
 	/// (as Postfix offers it only with smtpd_sasl_auth_enable), so a plain server's EHLO
 	/// is unchanged. POP3 always takes logins.
 
+	std::shared_ptr<const ServerConfig> current() const { return std::atomic_load(&_current); }
+	/// This server's configuration now: accounts, limits and logging follow SIGHUP
+	/// (server/config_reload). A session takes it once at its start and keeps it for its
+	/// life, so one session never sees half of a reload.
+	void replace(std::shared_ptr<const ServerConfig> next) { std::atomic_store(&_current, std::move(next)); }
+
 	std::string mailDir() const { return dataDir + "/mail"; }   ///< Maildirs: mail/<address>/{tmp,new,cur}
 	std::string queueDir() const { return dataDir + "/queue"; } ///< relay queue
+
+private:
+	std::shared_ptr<const ServerConfig> _current; ///< read and swapped only with atomic_load/atomic_store
 };
 
 

@@ -31,6 +31,8 @@ std::string clean(const std::string& text)
 std::string traceHeaders(const TraceInfo& info)
 {
 	std::string out = "Received: from " + clean(info.helo) + " ([" + info.peerAddress + "])\r\n";
+	// As Postfix: the TLS version and cipher as a comment between "from" and "by".
+	if (!info.tls.empty()) out += "\t(using " + info.tls + ")\r\n";
 	out += "\tby " + info.byHost + " (mail-server) with " + info.protocol + " id " + info.id;
 	// RFC 5321 4.4: the date always follows a ";", with or without the "for" clause
 	// (Postfix ends the "by" line with it when there is no single recipient).

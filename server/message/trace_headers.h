@@ -18,6 +18,7 @@ struct TraceInfo
 	std::string id;           ///< the message id in our logs
 	std::string forRecipient; ///< "<x@y>" when there is exactly one recipient, else empty
 	Poco::Timestamp when;
+	std::string tls; ///< "TLSv1.3 with cipher ... (256/256 bits)" over TLS, else empty
 };
 
 

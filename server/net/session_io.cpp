@@ -2,6 +2,7 @@
 #include "server/net/session_io.h"
 
 #include "common/log.h"
+#include "server/net/tls_context.h"
 
 #include <Poco/Exception.h>
 
@@ -90,6 +91,13 @@ void SessionIo::startTls(const Poco::Net::Context::Ptr& context, Poco::Timespan 
 	_active = _tls.get();
 	_reader.switchTo(*_tls);
 	_log.debug("%s tls started", _id);
+}
+
+
+std::string SessionIo::tls() const
+{
+	// _tls is always a SecureStreamSocket (startTls); it is held as its base for _active.
+	return _tls ? tlsDescription(static_cast<Poco::Net::SecureStreamSocket&>(*_tls)) : std::string();
 }
 
 

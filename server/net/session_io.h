@@ -64,6 +64,8 @@ public:
 	/// handshake within timeout, and from then on reads and writes through TLS. Throws
 	/// Poco::Exception when the handshake fails; the session is then over.
 	bool secure() const { return _tls != nullptr; }
+	std::string tls() const;
+	/// "TLSv1.3 with cipher ... (256/256 bits)" once the handshake is done, else empty.
 
 	const std::string& id() const { return _id; }
 

@@ -13,6 +13,24 @@
 namespace mail {
 
 
+namespace {
+
+
+std::string versionName(int version)
+/// OpenSSL's names (SSL_get_version), from the session rather than the SSL object Poco hides.
+{
+	switch (version)
+	{
+	case TLS1_2_VERSION: return "TLSv1.2";
+	case TLS1_3_VERSION: return "TLSv1.3";
+	default: return "TLS(" + std::to_string(version) + ")";
+	}
+}
+
+
+} // namespace
+
+
 Poco::Net::Context::Ptr makeServerTlsContext(const std::string& configPath, const ServerConfig& server)
 {
 	const TlsConfig& tls = server.tls;
@@ -42,6 +60,19 @@ Poco::Net::Context::Ptr makeServerTlsContext(const std::string& configPath, cons
 	{
 		throw ConfigError(configPath, 0, prefix + "cert", "unusable certificate or key: " + exc.displayText());
 	}
+}
+
+
+std::string tlsDescription(Poco::Net::SecureStreamSocket& socket)
+{
+	const Poco::Net::Session::Ptr session = socket.currentSession();
+	if (!session || !session->sslSession()) return {};
+	const SSL_CIPHER* cipher = SSL_SESSION_get0_cipher(session->sslSession());
+	if (!cipher) return {};
+	int algorithmBits = 0;
+	const int bits = SSL_CIPHER_get_bits(cipher, &algorithmBits);
+	return versionName(SSL_SESSION_get_protocol_version(session->sslSession())) + " with cipher " + SSL_CIPHER_get_name(cipher)
+		+ " (" + std::to_string(bits) + "/" + std::to_string(algorithmBits) + " bits)";
 }
 
 

@@ -4,6 +4,9 @@
 #include "common/config.h"
 
 #include <Poco/Net/Context.h>
+#include <Poco/Net/SecureStreamSocket.h>
+
+#include <string>
 
 
 namespace mail {
@@ -14,6 +17,11 @@ Poco::Net::Context::Ptr makeServerTlsContext(const std::string& configPath, cons
 /// certificates asked for. Null when TLS is not configured. Throws ConfigError naming
 /// tls.cert or tls.key when a file cannot be read or the key does not match the
 /// certificate (key servers.NAME.tls.cert), so the server refuses to start (exit 78) rather than run without TLS.
+
+
+std::string tlsDescription(Poco::Net::SecureStreamSocket& socket);
+/// What a completed handshake chose, as Postfix writes it in Received and its logs:
+/// "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)"; empty before the handshake.
 
 
 } // namespace mail

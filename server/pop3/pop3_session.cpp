@@ -50,7 +50,9 @@ const char* toString(Pop3State state)
 
 Pop3Session::Pop3Session(const ServerContext& context, StreamSocket& socket, const std::string& id, bool implicitTls):
 	_context(context),
-	_limits(context.server.limits),
+	_config(context.current()),
+	_server(*_config),
+	_limits(_config->limits),
 	_log(Poco::Logger::get("pop3")),
 	_io(socket, id, _log),
 	_implicitTls(implicitTls)
@@ -82,7 +84,7 @@ void Pop3Session::run()
 	try
 	{
 		if (_implicitTls) _io.startTls(_context.tls, idle);
-		ok(_context.server.name + " POP3 server ready");
+		ok(_server.name + " POP3 server ready");
 		while (_state != Pop3State::Closed)
 		{
 			if (_context.stopping)
@@ -203,7 +205,7 @@ void Pop3Session::doPass(const Pop3Command& cmd)
 		return;
 	}
 	if (plaintextLoginRefused()) return;
-	if (!checkLogin(_context.server, _user, cmd.text))
+	if (!checkLogin(_server, _user, cmd.text))
 	{
 		++_authFailures;
 		_log.warning("%s auth failed user=%s failures=%u", _io.id(), quoteForLog(_user), _authFailures);
@@ -219,7 +221,7 @@ void Pop3Session::doPass(const Pop3Command& cmd)
 		return;
 	}
 	// The account key as written in the config names the Maildir (domain lower-case).
-	const std::string key = *_context.server.accountKey(_user);
+	const std::string key = *_server.accountKey(_user);
 	const std::string path = Maildir(_context.mailDir()).path(key);
 	const MailboxLock::Result locked = _lock.acquire(path);
 	if (locked == MailboxLock::Result::Busy)
@@ -251,6 +253,7 @@ void Pop3Session::doPass(const Pop3Command& cmd)
 	_account = key;
 	_log.information("%s login user=%s messages=%z octets=%s", _io.id(), quoteForLog(key), _mailbox->count(),
 		std::to_string(_mailbox->liveSize()));
+	if (_lock.readOnly()) _log.warning("%s mailbox read-only user=%s (DELE refused)", _io.id(), quoteForLog(key));
 	enterState(Pop3State::Transaction);
 	ok("maildrop has " + countOctets(_mailbox->liveCount(), _mailbox->liveSize()));
 }
@@ -273,7 +276,7 @@ void Pop3Session::doQuit(const Pop3Command&)
 {
 	if (_state == Pop3State::Authorization)
 	{
-		ok(_context.server.name + " POP3 server signing off");
+		ok(_server.name + " POP3 server signing off");
 		closeWith("quit");
 		return;
 	}
@@ -290,7 +293,7 @@ void Pop3Session::doQuit(const Pop3Command&)
 	{
 		_log.information("%s update user=%s deleted=%z left=%z", _io.id(), quoteForLog(_account), deleted,
 			_mailbox->liveCount());
-		ok(_context.server.name + " POP3 server signing off (" + countOctets(_mailbox->liveCount(), _mailbox->liveSize()) + " left)");
+		ok(_server.name + " POP3 server signing off (" + countOctets(_mailbox->liveCount(), _mailbox->liveSize()) + " left)");
 	}
 	closeWith("quit");
 }
@@ -330,7 +333,7 @@ void Pop3Session::closeWith(const std::string& reason)
 
 void Pop3Session::closeShuttingDown()
 {
-	err("[SYS/TEMP] " + _context.server.name + " POP3 server shutting down");
+	err("[SYS/TEMP] " + _server.name + " POP3 server shutting down");
 	closeWith("shutdown");
 }
 

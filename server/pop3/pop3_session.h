@@ -97,6 +97,8 @@ private:
 	void enterState(Pop3State state);
 
 	const ServerContext& _context;
+	const std::shared_ptr<const ServerConfig> _config; ///< taken at the start, kept for the session's life (SIGHUP)
+	const ServerConfig& _server;
 	const Limits& _limits;
 	Poco::Logger& _log;
 	SessionIo _io;

@@ -83,6 +83,12 @@ void Pop3Session::doRetr(const Pop3Command& cmd)
 void Pop3Session::doDele(const Pop3Command& cmd)
 {
 	if (!checkMessage(cmd)) return;
+	if (_lock.readOnly())
+	{
+		// Refused here, not at QUIT: the client learns at once that the message stays.
+		err("[SYS/PERM] mailbox is read-only; messages cannot be deleted");
+		return;
+	}
 	_mailbox->markDeleted(cmd.numbers[0]);
 	ok("message " + std::to_string(cmd.numbers[0]) + " deleted");
 }

@@ -34,10 +34,11 @@ const RecipientResult* TransactionResult::find(const std::string& address) const
 
 
 RelayClient::RelayClient(std::string heloName, Seconds connectTimeout, Seconds commandTimeout, Seconds cacheTime,
-	unsigned maxMessagesPerConnection):
+	unsigned maxMessagesPerConnection, RelayTlsPolicy tls):
 	_heloName(std::move(heloName)),
 	_connectTimeout(connectTimeout),
 	_commandTimeout(commandTimeout),
+	_tls(std::move(tls)),
 	_cache(cacheTime, maxMessagesPerConnection)
 {
 }
@@ -68,7 +69,7 @@ std::unique_ptr<SmtpConnection> RelayClient::connection(const Exchanger& exchang
 	std::unique_ptr<SmtpConnection> cached = _cache.take(exchanger);
 	// The peer may have closed an idle connection meanwhile: then a new one, no failure.
 	if (cached && cached->reset()) return cached;
-	auto fresh = std::make_unique<SmtpConnection>(exchanger, _heloName, _connectTimeout, _commandTimeout);
+	auto fresh = std::make_unique<SmtpConnection>(exchanger, _heloName, _connectTimeout, _commandTimeout, _tls);
 	setLive(fresh.get(), true);
 	const bool opened = fresh->open(failure);
 	setLive(fresh.get(), false);
@@ -102,6 +103,7 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 		return all(failure);
 	}
 
+	result.tls = connection->tls();
 	std::map<std::string, RecipientResult> answers;
 	std::deque<std::string> pending(recipients.begin(), recipients.end());
 	std::size_t limit = kRecipientsPerTransaction;

@@ -18,6 +18,7 @@ namespace mail {
 struct TransactionResult
 {
 	bool tryNext = false;                    ///< the exchanger was unusable (connect, greeting, EHLO): try the next one
+	std::string tls;                         ///< the connection's TLS ("TLSv1.3 with cipher ..."), empty: plaintext
 	std::vector<RecipientResult> recipients; ///< one per recipient, in the order asked (matched by address)
 
 	const RecipientResult* find(const std::string& address) const; ///< nullptr if not asked
@@ -33,7 +34,7 @@ class RelayClient
 {
 public:
 	RelayClient(std::string heloName, Seconds connectTimeout, Seconds commandTimeout, Seconds cacheTime = Seconds(0),
-		unsigned maxMessagesPerConnection = 100);
+		unsigned maxMessagesPerConnection = 100, RelayTlsPolicy tls = {});
 	/// cacheTime 0: every connection is closed (QUIT) after its message.
 
 	TransactionResult send(const Exchanger& exchanger, const std::string& sender,
@@ -52,6 +53,7 @@ private:
 	std::string _heloName;
 	Seconds _connectTimeout;
 	Seconds _commandTimeout;
+	RelayTlsPolicy _tls;
 	ConnectionCache _cache;
 	std::mutex _mutex;
 	std::set<SmtpConnection*> _live;

@@ -47,7 +47,8 @@ RelayService::RelayService(ServerContext& context, RelayQueue& queue, Delivery& 
 	_dnsCache(_resolver),
 	_router(_dnsCache, context.server.address, context.server.smtp),
 	_client(context.server.name, context.server.relay.connectTimeout, context.server.relay.commandTimeout,
-		context.server.relay.connectionCacheTime, context.server.relay.maxMessagesPerConnection),
+		context.server.relay.connectionCacheTime, context.server.relay.maxMessagesPerConnection,
+		makeRelayTlsPolicy(context.server.relay.tls, context.server.tls.ca)),
 	_policy(context.server.relay),
 	_gate(context.server.relay.destinationConcurrency,
 		[this](unsigned failures) { return std::chrono::duration_cast<Clock::duration>(_policy.delayAfter(failures)); })
@@ -339,8 +340,9 @@ DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const
 		{
 		case Outcome::Delivered:
 			r.state = RecipientState::Delivered;
-			_log.information("%s relay delivered to=%s relay=%s delay=%.0f attempts=%u status=%s reply=%s",
-				envelope.id, logPath(r.address), used->describe(), delay, envelope.attempts, r.status, quoteForLog(res.reply));
+			_log.information("%s relay delivered to=%s relay=%s delay=%.0f attempts=%u status=%s tls=%s reply=%s", envelope.id,
+				logPath(r.address), used->describe(), delay, envelope.attempts, r.status, quoteForLog(result.tls.empty() ? "none" : result.tls),
+				quoteForLog(res.reply));
 			break;
 		case Outcome::Permanent:
 			r.state = RecipientState::Failed;

@@ -6,14 +6,19 @@
 // and DATA go in one write and the replies are read in order; without it, one by one.
 // Results are keyed by recipient address. A 452 4.5.3 (too many recipients, RFC 5321
 // 4.5.3.1.10) leaves the recipient for the next transaction on the same connection.
+// STARTTLS (RFC 3207) follows relay.tls: after the handshake the connection forgets the
+// first EHLO's extensions and asks again; an opportunistic handshake that fails is
+// retried once on a new plaintext connection, as Postfix does at its "may" level.
 #pragma once
 
 #include "common/line_reader.h"
 #include "common/seconds.h"
 #include "server/relay/relay_router.h"
+#include "server/relay/relay_tls.h"
 
 #include <Poco/Net/StreamSocket.h>
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -63,7 +68,8 @@ public:
 		Broken
 	};
 
-	SmtpConnection(Exchanger exchanger, std::string heloName, Seconds connectTimeout, Seconds commandTimeout);
+	SmtpConnection(Exchanger exchanger, std::string heloName, Seconds connectTimeout, Seconds commandTimeout,
+		RelayTlsPolicy tls = {});
 	~SmtpConnection(); ///< closes the socket without QUIT
 	SmtpConnection(const SmtpConnection&) = delete;
 	SmtpConnection& operator=(const SmtpConnection&) = delete;
@@ -89,6 +95,7 @@ public:
 	unsigned messages() const { return _messages; } ///< transactions that reached the end of DATA
 	bool pipelining() const { return _pipelining; }
 	const Exchanger& exchanger() const { return _exchanger; }
+	const std::string& tls() const { return _tlsInfo; } ///< "TLSv1.3 with cipher ..." once secured, else empty
 
 private:
 	struct Reply
@@ -101,18 +108,26 @@ private:
 	Reply readReply(const char* step, Poco::Timespan timeout);
 	void write(const std::string& data);
 	Reply exchange(const std::string& line, bool batched, const char* step);
-	bool greet(RecipientResult& failure);
+	bool connectAndGreet(RecipientResult& failure, bool tryTls);
+	bool greet(RecipientResult& failure, bool tryTls);
+	bool startTls(RecipientResult& failure);
+	bool ehlo(Reply& reply);
 
 	Exchanger _exchanger;
 	std::string _heloName;
 	Seconds _connectTimeout;
 	Seconds _commandTimeout;
+	RelayTlsPolicy _tls;
 	Poco::Net::StreamSocket _socket;
+	std::atomic<int> _fd{-1}; ///< _socket's descriptor while connected, for abort() from another thread
 	LineReader _reader;
 	State _state = State::Closed;
 	bool _pipelining = false;
 	bool _size = false;
 	bool _esmtp = false;
+	bool _starttls = false; ///< the last EHLO offered STARTTLS
+	bool _handshakeFailed = false;
+	std::string _tlsInfo;
 	unsigned _messages = 0;
 };
 

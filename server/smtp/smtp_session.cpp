@@ -63,8 +63,9 @@ const SmtpSession::CommandRow SmtpSession::kCommands[] = {
 SmtpSession::SmtpSession(const ServerContext& context, Delivery& delivery, Poco::Net::StreamSocket& socket,
 	const std::string& id, bool implicitTls):
 	_context(context),
-	_server(context.server),
-	_limits(context.server.limits),
+	_config(context.current()),
+	_server(*_config),
+	_limits(_config->limits),
 	_delivery(delivery),
 	_log(Poco::Logger::get("smtp")),
 	_io(socket, id, _log),

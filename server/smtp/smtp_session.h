@@ -10,6 +10,7 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/StreamSocket.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -108,7 +109,7 @@ private:
 	void finishAuth(const std::string& user, const std::string& password, const std::string& authzid);
 	bool checkSenderLogin(const std::string& account);
 	/// submission.require_auth: a local sender must have authenticated as that account.
-	std::vector<std::string> authKeywords() const;              ///< STARTTLS and AUTH lines of EHLO, as offered now
+	std::vector<std::string> authKeywords() const; ///< STARTTLS and AUTH lines of EHLO, as offered now
 
 	// smtp_session_transaction.cpp: MAIL, RCPT, DATA and the commit
 	bool checkMail(const SmtpCommand& command);
@@ -123,6 +124,7 @@ private:
 	/// copies, then the relay queue) and logs it; throws on any failure.
 
 	const ServerContext& _context;
+	const std::shared_ptr<const ServerConfig> _config; ///< taken at the start, kept for the session's life (SIGHUP)
 	const ServerConfig& _server;
 	const Limits& _limits;
 	Delivery& _delivery;

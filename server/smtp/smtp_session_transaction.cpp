@@ -219,6 +219,7 @@ std::string SmtpSession::traceHeader(const std::string& id) const
 	// RFC 3848: ESMTPS over TLS, ESMTPA after AUTH, ESMTPSA both.
 	trace.protocol = _esmtp ? std::string("ESMTP") + (_io.secure() ? "S" : "") + (_authAccount.empty() ? "" : "A")
 							: "SMTP";
+	trace.tls = _io.tls();
 	trace.id = id;
 	if (_tx->recipients.size() == 1) trace.forRecipient = "<" + _tx->recipients.front() + ">";
 	return traceHeaders(trace);

@@ -58,6 +58,7 @@ MailboxLock::Result MailboxLock::acquire(const std::string& mailboxPath)
 		}
 		if (made) fd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	}
+	if (fd < 0 && (errno == EROFS || errno == EACCES)) fd = openReadOnly(mailboxPath);
 	Result result = Result::Failed;
 	if (fd >= 0)
 	{
@@ -79,11 +80,23 @@ MailboxLock::Result MailboxLock::acquire(const std::string& mailboxPath)
 }
 
 
+int MailboxLock::openReadOnly(const std::string& mailboxPath)
+/// flock() needs no write access: a read-only descriptor of .lock, else (never created,
+/// and now it cannot be) of the Maildir directory, which every reader then locks alike.
+{
+	int fd = ::open((mailboxPath + "/.lock").c_str(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) fd = ::open(mailboxPath.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_readOnly = fd >= 0;
+	return fd;
+}
+
+
 void MailboxLock::release()
 {
 	if (!held()) return;
 	::close(_fd); // drops the flock
 	_fd = -1;
+	_readOnly = false;
 	std::lock_guard<std::mutex> guard(registryMutex);
 	registry.erase(_path);
 	_path.clear();

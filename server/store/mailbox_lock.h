@@ -12,7 +12,10 @@ class MailboxLock
 /// held mailbox paths (threads of this server), and flock() on <mailbox>/.lock (other
 /// processes). The kernel drops the flock when the holder dies, so a crash never
 /// leaves a mailbox locked. Released by release() or the destructor (QUIT, drop,
-/// timeout, shutdown).
+/// timeout, shutdown). On a read-only file system (or a Maildir this process may not
+/// write) the lock is taken on a read-only descriptor of .lock, or of the Maildir
+/// itself when .lock cannot be created, and readOnly() says so: reading works,
+/// deleting does not.
 {
 public:
 	enum class Result
@@ -34,10 +37,14 @@ public:
 
 	void release();
 	bool held() const { return _fd >= 0; }
+	bool readOnly() const { return _readOnly; } ///< the mailbox cannot be changed (EROFS, EACCES)
 
 private:
+	int openReadOnly(const std::string& mailboxPath);
+
 	std::string _path;
 	int _fd = -1;
+	bool _readOnly = false;
 };
 
 

@@ -40,6 +40,15 @@ teardown_file() { common_teardown_file; }
 	[[ "$output" == *"$T/nope.yaml: cannot open file"* ]]
 }
 
+@test "a file on which yaml-cpp's LoadAll never ends is refused with 78 in bounded memory" {
+	# Found by config_fuzz: yaml-cpp 0.7's LoadAll appended empty documents for ever on this
+	# (malformed) flow text until memory ran out; ulimit keeps a regression from eating the machine.
+	cp "$REPO_ROOT/test/fuzz/corpus/config/loadall_loop" "$T/loop.yaml"
+	run bash -c "ulimit -v 1000000; exec timeout 20 '$MAIL_BIN/mail-server' --check --conf '$T/loop.yaml'"
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"$T/loop.yaml:"* ]]
+}
+
 @test "a bad key exits 78 naming file, line and key, and binds nothing" {
 	local port
 	port=$(free_ports 1)

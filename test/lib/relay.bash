@@ -73,6 +73,13 @@ running() {
 	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
 }
 
+# exmail_topology: the demo topology with mail-dns and exmail.qq.com running.
+exmail_topology() {
+	make_topology
+	start_dns
+	start_server exmail.qq.com
+}
+
 # queue_topology: the demo topology with retries 10 minutes apart (so any attempt a test
 # sees was asked for), mail-dns and exmail.qq.com running, gmail.com down: mail for it
 # waits in exmail.qq.com's queue.

@@ -181,6 +181,8 @@ BOOST_AUTO_TEST_CASE(every_error_names_file_line_and_key)
 		{"agent missing pop", "agent:\n  a.example: { smtp: s.example }\n" + m, 2, "agent.a.example.pop", "missing"},
 		{"soft above hard", m + "limits:\n  soft_errors: 30\n  hard_errors: 20\n", 8, "limits", "must not exceed"},
 		{"section not a map", m + "limits: 5\n", 7, "limits", "expected a map"},
+		{"relay.tls unknown", m + "relay:\n  tls: maybe\n", 8, "relay.tls", "expected opportunistic, verify or none"},
+		{"tls.ca missing", m + "tls:\n  ca: /nonexistent-ca.pem\n", 8, "tls.ca", "file not found"},
 		{"syntax error", "servers:\n  a: [\n", 3, "", "YAML syntax"},
 		{"empty file", "", 0, "", "empty"},
 		{"account naming no Maildir", "servers:\n  a:\n    smtp: 1\n    pop: 2\n    accounts:\n      a/b@a.example: x\n", 6,
@@ -188,7 +190,7 @@ BOOST_AUTO_TEST_CASE(every_error_names_file_line_and_key)
 		{"log file in a missing directory", m + "logging:\n  file: /nonexistent-dir/x.log\n", 8, "logging.file",
 			"no such directory"},
 		{"log file is a directory", m + "logging:\n  file: /tmp\n", 8, "logging.file", "is a directory"},
-		{"second document", m + "---\nservers: {}\n", 8, "", "second YAML document"},
+		{"second document", m + "---\nservers: {}\n", 7, "", "second YAML document"},
 		{"deep nesting", "x: " + std::string(100000, '[') + std::string(100000, ']') + "\n", 1, "", "nested deeper than 64"},
 		{"deep compact sequences", "x:\n" + dashes + "1\n", 2, "", "nested deeper than 64"},
 	};

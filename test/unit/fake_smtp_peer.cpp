@@ -116,6 +116,12 @@ void FakeSmtpPeer::session(Poco::Net::StreamSocket& socket)
 		const std::string reply = line == "DATA" && !anyRecipient ? "554 5.5.1 Error: no valid recipients" : _answer(line);
 		if (line.compare(0, 8, "RCPT TO:") == 0 && reply.compare(0, 1, "2") == 0) anyRecipient = true;
 		if (reply == "close") return;
+		static const std::string kThenClose = "\r\nclose";
+		if (reply.size() > kThenClose.size() && reply.compare(reply.size() - kThenClose.size(), kThenClose.size(), kThenClose) == 0)
+		{
+			say(socket, reply.substr(0, reply.size() - kThenClose.size()));
+			return;
+		}
 		if (!reply.empty()) say(socket, reply);
 		if (reply.compare(0, 3, "354") == 0)
 		{

@@ -20,7 +20,8 @@ namespace test {
 
 class FakeSmtpPeer
 /// Serves connections one after the other until destroyed. `answer` maps each command
-/// line to the reply ("" = say nothing, "close" = drop the connection). After a 354 it
+/// line to the reply ("" = say nothing, "close" = drop the connection, a reply ending in
+/// "\r\nclose" = say the rest, then drop it). After a 354 it
 /// collects the DATA lines up to "." (still dot-stuffed) and answers `endOfData`.
 {
 public:

@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# reload.bats - SIGHUP to mail-server reloads accounts, limits and logging (issue 12):
+# a new account logs in by POP3 and receives mail, a new max_message_size shows in EHLO
+# SIZE, a broken file keeps the old configuration serving (reason logged), and what
+# needs a restart (a port) is logged as such and kept.
+
+load ../lib/common
+load ../lib/relay
+
+setup_file() {
+	common_setup_file
+	exmail_topology
+}
+
+teardown_file() { common_teardown_file; }
+
+# hup_and_wait PATTERN: SIGHUP to exmail.qq.com, then until its log has one more line
+# matching PATTERN than before.
+hup_and_wait() {
+	local before i
+	before=$(grep -cE "$1" "$T/exmail.qq.com.log" || true)
+	kill -HUP "$(awk '$2 == "exmail.qq.com" { p = $1 } END { print p }' "$T/pids")"
+	for ((i = 0; i < 200; i++)); do
+		[ "$(grep -cE "$1" "$T/exmail.qq.com.log" || true)" -gt "$before" ] && return 0
+		sleep 0.05
+	done
+	echo "no new line matching '$1' in $T/exmail.qq.com.log" >&2
+	return 1
+}
+
+# ehlo_size: the SIZE the SMTP server announces in EHLO.
+ehlo_size() {
+	python3 - "$EX_SMTP" <<'PY'
+import smtplib, sys
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), "reload-test", timeout=10) as s:
+    s.ehlo()
+    print(s.esmtp_features.get("size", "none"))
+PY
+}
+
+# pop_login USER PASS: prints the PASS reply and STAT.
+pop_login() {
+	python3 - "$EX_POP" "$1" "$2" <<'PY'
+import poplib, sys
+p = poplib.POP3("127.0.0.1", int(sys.argv[1]), timeout=10)
+p.user(sys.argv[2])
+try:
+    print(p.pass_(sys.argv[3]).decode()); print("stat %d %d" % p.stat()); p.quit()
+except poplib.error_proto as e:
+    print(e.args[0].decode())
+PY
+}
+
+@test "an account added to the file and SIGHUP: it logs in by POP3 and receives mail" {
+	run pop_login usr9@mail.sustech.edu.cn pass9
+	assert_output --partial "-ERR"
+	sed -i 's/^      usr2@mail.sustech.edu.cn: pass2$/&\n      usr9@mail.sustech.edu.cn: pass9/' "$CONF"
+	hup_and_wait 'reloaded conf='
+	send_mail "127.0.0.1:$EX_SMTP" usr@gmail.com "after reload" usr9@mail.sustech.edu.cn
+	run pop_login usr9@mail.sustech.edu.cn pass9
+	assert_line --index 0 --regexp '^\+OK'
+	assert_line --regexp '^stat 1 [0-9]+$'
+}
+
+@test "limits.max_message_size changed and SIGHUP: EHLO announces the new SIZE" {
+	[ "$(ehlo_size)" = 10485760 ]
+	sed -i "s/^    pop: $EX_POP\$/&\n    limits: { max_message_size: 123456 }/" "$CONF"
+	hup_and_wait 'reloaded conf=.*max_message_size=123456'
+	[ "$(ehlo_size)" = 123456 ]
+}
+
+@test "a broken file on SIGHUP: the old configuration keeps serving and the reason is logged" {
+	cp "$CONF" "$T/good.yaml"
+	printf 'limits:\n  max_recipients: many\n' >>"$CONF"
+	hup_and_wait 'reload failed, keeping the running configuration'
+	grep -E 'reload failed.*limits.max_recipients' "$T/exmail.qq.com.log"
+	run pop_login usr9@mail.sustech.edu.cn pass9
+	assert_line --index 0 --regexp '^\+OK'
+	[ "$(ehlo_size)" = 123456 ]
+	run "$MAIL_BIN/mail-server" --check --conf "$CONF"
+	assert_equal "$status" 78
+	assert_output --partial "limits.max_recipients"
+	cp "$T/good.yaml" "$CONF"
+}
+
+@test "a changed port on SIGHUP is logged as needing a restart and the old one keeps serving" {
+	local port
+	port=$(free_ports 1)
+	sed -i "s/^    smtp: $EX_SMTP\$/    smtp: $port/" "$CONF"
+	hup_and_wait 'reload: smtp changed .* needs a restart'
+	[ "$(ehlo_size)" = 123456 ]
+	run nc -z 127.0.0.1 "$port"
+	assert_failure
+	sed -i "s/^    smtp: $port\$/    smtp: $EX_SMTP/" "$CONF"
+}
+
+@test "logging.level changed to debug and SIGHUP: new sessions log their transcript" {
+	run grep -ci '<<< "ehlo reload-test"' "$T/exmail.qq.com.log"
+	assert_output "0"
+	sed -i "s/^    pop: $EX_POP\$/&\n    logging: { level: debug }/" "$CONF"
+	hup_and_wait 'reloaded conf=.*level=debug'
+	ehlo_size
+	grep -qi '<<< "ehlo reload-test"' "$T/exmail.qq.com.log"
+}
