@@ -41,8 +41,7 @@ std::string lookedUpIn(const AgentOptions& options, const std::optional<Config>&
 	if (!config)
 		return " (no config at " + options.confPath
 			+ ", so only system names were tried; give --conf FILE for the pseudo-DNS names)";
-	return " (config " + options.confPath + ": asked mail-dns at " + config->dns.host + ":"
-		+ std::to_string(config->dns.port) + ", then the system resolver)";
+	return " (config " + options.confPath + ": asked mail-dns at " + config->dns.serversText() + ", then the system resolver)";
 }
 
 

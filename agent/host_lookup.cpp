@@ -48,7 +48,7 @@ IPAddress lookupHost(const std::string& name, const DnsConfig* dns)
 	{
 		try
 		{
-			Resolver resolver(dns->host, dns->port, PseudoDnsTimeout, PseudoDnsRetries);
+			Resolver resolver(dns->servers(), PseudoDnsTimeout, PseudoDnsRetries);
 			return IPAddress(resolver.resolveAddress(name));
 		}
 		catch (const Poco::Exception&)

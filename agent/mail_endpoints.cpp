@@ -48,11 +48,11 @@ Endpoint findEndpoint(const Config& config, const std::string& email, const std:
 		endpoint.port = static_cast<std::uint16_t>(port);
 		return endpoint;
 	}
-	Resolver resolver(config.dns.host, config.dns.port);
+	Resolver resolver(config.dns.servers());
 	auto answer = resolver.port(endpoint.host);
 	if (!answer.ok())
 		throw EndpointError("cannot find the " + std::string(what) + " port of " + endpoint.host + ": P query to mail-dns at "
-			+ config.dns.host + ":" + std::to_string(config.dns.port) + " gave " + toString(answer.status));
+			+ config.dns.serversText() + " gave " + toString(answer.status));
 	endpoint.port = answer.value;
 	try
 	{

@@ -90,6 +90,22 @@ const std::string* ServerConfig::accountFor(const std::string& address) const
 }
 
 
+std::vector<DnsServerAddress> DnsConfig::servers() const
+{
+	if (!resolvers.empty()) return resolvers;
+	return {DnsServerAddress{host, port}};
+}
+
+
+std::string DnsConfig::serversText() const
+{
+	std::string text;
+	for (const auto& server: servers())
+		text += (text.empty() ? "" : ", ") + server.host + ":" + std::to_string(server.port);
+	return text;
+}
+
+
 const ServerConfig* Config::server(const std::string& name) const
 {
 	for (const auto& s: servers)

@@ -149,11 +149,24 @@ struct AgentEntry
 };
 
 
+struct DnsServerAddress
+/// One "HOST:PORT" of dns.listen or dns.resolvers (an IPv4 address).
+{
+	std::string host;
+	std::uint16_t port = 0;
+};
+
+
 struct DnsConfig
 {
 	std::string host = "127.0.0.1";
 	std::uint16_t port = 10053;
-	std::string zonePath; ///< absolute path of the zone file
+	std::string zonePath;                    ///< absolute path of the zone file
+	std::vector<DnsServerAddress> resolvers; ///< dns.resolvers as written (empty: not given)
+
+	std::vector<DnsServerAddress> servers() const;
+	/// Whom the relay and the agent ask, in order: dns.resolvers, else dns.listen.
+	std::string serversText() const; ///< "127.0.0.1:10053, 127.0.0.1:53" for messages
 };
 
 

@@ -239,29 +239,47 @@ void applySections(const YAML::Node& map, const std::string& key, const std::str
 }
 
 
+DnsServerAddress readHostPort(const YAML::Node& node, const std::string& key)
+/// "IPV4:PORT" ("localhost" meaning 127.0.0.1), as dns.listen and dns.resolvers take it.
+{
+	const std::string text = readScalar(node, key);
+	const std::size_t colon = text.rfind(':');
+	if (colon == std::string::npos) failAt(node, key, "expected HOST:PORT, got '" + text + "'");
+	DnsServerAddress result;
+	result.host = text.substr(0, colon);
+	if (result.host == "localhost") result.host = "127.0.0.1";
+	std::uint32_t address = 0;
+	if (!parseIPv4(result.host, address)) failAt(node, key, "expected an IPv4 address before ':', got '" + result.host + "'");
+	YAML::Node port(text.substr(colon + 1));
+	try
+	{
+		result.port = readPort(port, key);
+	}
+	catch (const NodeError& exc)
+	{
+		failAt(node, key, std::string("port: ") + exc.what());
+	}
+	return result;
+}
+
+
 void readDns(const YAML::Node& node, const std::string& baseDir, DnsConfig& dns)
 {
-	checkKeys(node, "dns", {"listen", "zone"});
+	checkKeys(node, "dns", {"listen", "zone", "resolvers"});
 	if (node["listen"])
 	{
-		const std::string listen = readScalar(node["listen"], "dns.listen");
-		const std::size_t colon = listen.rfind(':');
-		if (colon == std::string::npos) failAt(node["listen"], "dns.listen", "expected HOST:PORT, got '" + listen + "'");
-		dns.host = listen.substr(0, colon);
-		if (dns.host == "localhost") dns.host = "127.0.0.1";
-		std::uint32_t address = 0;
-		if (!parseIPv4(dns.host, address)) failAt(node["listen"], "dns.listen", "expected an IPv4 address before ':', got '" + dns.host + "'");
-		YAML::Node port(listen.substr(colon + 1));
-		try
-		{
-			dns.port = readPort(port, "dns.listen");
-		}
-		catch (const NodeError& exc)
-		{
-			failAt(node["listen"], "dns.listen", std::string("port: ") + exc.what());
-		}
+		const DnsServerAddress listen = readHostPort(node["listen"], "dns.listen");
+		dns.host = listen.host;
+		dns.port = listen.port;
 	}
 	dns.zonePath = resolvePath(baseDir, node["zone"] ? readScalar(node["zone"], "dns.zone") : "zone.yaml");
+	if (node["resolvers"])
+	{
+		const YAML::Node list = node["resolvers"];
+		if (!list.IsSequence() || list.size() == 0) failAt(list, "dns.resolvers", "expected a non-empty list of HOST:PORT");
+		for (std::size_t i = 0; i < list.size(); ++i)
+			dns.resolvers.push_back(readHostPort(list[i], "dns.resolvers"));
+	}
 }
 
 

@@ -1,7 +1,8 @@
-// dns_resolver.cpp - client for mail-dns: MX, P (port) and A queries over UDP.
+// dns_resolver.cpp - client for mail-dns: MX, P (port) and A queries over UDP, TCP after TC, with failover.
 #include "common/dns_resolver.h"
 
 #include "common/dns_message.h"
+#include "common/dns_resolver_tcp.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/DatagramSocket.h>
@@ -9,6 +10,7 @@
 #include <Poco/Timespan.h>
 
 #include <algorithm>
+#include <atomic>
 #include <random>
 
 
@@ -89,7 +91,7 @@ Reply classify(const dns::Message& message, const std::string& name, std::uint16
 	Reply reply;
 	if (message.header.flags & dns::FlagTc)
 	{
-		reply.status = LookupStatus::Failure; // answers never need TCP here; a cut reply is unusable
+		reply.status = LookupStatus::Failure; // still cut short (over TCP too): unusable
 		return reply;
 	}
 	switch (message.header.rcode())
@@ -112,8 +114,78 @@ Reply classify(const dns::Message& message, const std::string& name, std::uint16
 }
 
 
-Reply query(const SocketAddress& server, std::chrono::milliseconds timeout, unsigned retries,
-	const std::string& name, std::uint16_t type)
+enum class Outcome
+{
+	Answered, ///< a usable reply (records, NODATA or NXDOMAIN)
+	Failed,   ///< a reply that says this server cannot help (SERVFAIL, malformed, ...): ask the next, not again
+	Silent    ///< nothing (or a refused port) within the timeout: ask the next, and again in the next round
+};
+
+
+Outcome overTcp(const SocketAddress& server, const std::vector<std::uint8_t>& request, std::chrono::milliseconds timeout,
+	std::uint16_t id, const std::string& name, std::uint16_t type, Reply& reply)
+/// The same query again over TCP after a reply with TC (RFC 7766 5).
+{
+	std::vector<std::uint8_t> bytes;
+	const TcpExchange exchange = tcpExchange(server, request, timeout, bytes);
+	if (exchange == TcpExchange::Refused || exchange == TcpExchange::Timeout) return Outcome::Silent;
+	dns::Message message;
+	if (exchange != TcpExchange::Replied || matchReply(bytes.data(), bytes.size(), id, name, type, message) != Match::Ours)
+		return Outcome::Failed;
+	reply = classify(message, name, type);
+	return reply.status == LookupStatus::Failure ? Outcome::Failed : Outcome::Answered;
+}
+
+
+Outcome ask(const SocketAddress& server, std::vector<std::uint8_t>& request, std::chrono::milliseconds timeout,
+	const std::string& name, std::uint16_t type, Reply& reply)
+/// One attempt at one server over UDP (then TCP if the reply was truncated).
+{
+	const std::uint16_t id = randomId();
+	request[0] = static_cast<std::uint8_t>(id >> 8);
+	request[1] = static_cast<std::uint8_t>(id);
+	// Connected, so that the kernel drops datagrams from elsewhere and reports a closed port.
+	DatagramSocket socket(server.family());
+	socket.connect(server);
+	std::uint8_t buffer[dns::EdnsUdpSize * 4];
+	const auto deadline = std::chrono::steady_clock::now() + timeout;
+	try
+	{
+		socket.sendBytes(request.data(), static_cast<int>(request.size()));
+		for (;;)
+		{
+			const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - std::chrono::steady_clock::now());
+			if (left.count() <= 0) return Outcome::Silent;
+			if (!socket.poll(Poco::Timespan(left.count()), Poco::Net::Socket::SELECT_READ)) continue;
+			const int size = socket.receiveBytes(buffer, sizeof buffer);
+			if (size < 0) continue;
+			dns::Message message;
+			switch (matchReply(buffer, static_cast<std::size_t>(size), id, name, type, message))
+			{
+			case Match::Stray:
+				continue;
+			case Match::Malformed:
+				reply.status = LookupStatus::Failure;
+				return Outcome::Failed;
+			case Match::Ours:
+				if (message.header.flags & dns::FlagTc) return overTcp(server, request, timeout, id, name, type, reply);
+				reply = classify(message, name, type);
+				return reply.status == LookupStatus::Failure ? Outcome::Failed : Outcome::Answered;
+			}
+		}
+	}
+	catch (const Poco::Exception&)
+	{
+		return Outcome::Silent; // ICMP port unreachable: nobody serves DNS there
+	}
+}
+
+
+Reply query(const std::vector<SocketAddress>& servers, std::atomic<std::size_t>& preferred,
+	std::chrono::milliseconds timeout, unsigned retries, const std::string& name, std::uint16_t type)
+/// Each round asks the servers in order (each with its own timeout) until one answers,
+/// starting with the one that answered last (preferred); a server that replied with a
+/// failure is not asked again.
 {
 	Reply reply;
 	std::vector<std::uint8_t> request;
@@ -126,45 +198,32 @@ Reply query(const SocketAddress& server, std::chrono::milliseconds timeout, unsi
 		reply.status = LookupStatus::Failure; // not a valid domain name: nothing to ask
 		return reply;
 	}
-	DatagramSocket socket(server.family());
-	std::uint8_t buffer[dns::EdnsUdpSize * 4];
+	if (servers.empty())
+	{
+		reply.status = LookupStatus::Failure; // nobody to ask
+		return reply;
+	}
+	std::vector<bool> failed(servers.size(), false);
+	bool anyFailed = false;
+	const std::size_t first = preferred.load(std::memory_order_relaxed) % servers.size();
 	for (unsigned attempt = 0; attempt <= retries; ++attempt)
 	{
-		const std::uint16_t id = randomId();
-		request[0] = static_cast<std::uint8_t>(id >> 8);
-		request[1] = static_cast<std::uint8_t>(id);
-		socket.sendTo(request.data(), static_cast<int>(request.size()), server);
-		const auto deadline = std::chrono::steady_clock::now() + timeout;
-		for (;;)
+		for (std::size_t n = 0; n < servers.size(); ++n)
 		{
-			const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - std::chrono::steady_clock::now());
-			if (left.count() <= 0) break;
-			if (!socket.poll(Poco::Timespan(left.count()), Poco::Net::Socket::SELECT_READ)) continue;
-			SocketAddress from;
-			int size = 0;
-			try
+			// The preferred one first, then the others in configured order.
+			const std::size_t i = n == 0 ? first : (n <= first ? n - 1 : n);
+			if (failed[i]) continue;
+			Reply answer;
+			const Outcome outcome = ask(servers[i], request, timeout, name, type, answer);
+			if (outcome == Outcome::Answered)
 			{
-				size = socket.receiveFrom(buffer, sizeof buffer, from);
+				preferred.store(i, std::memory_order_relaxed);
+				return answer;
 			}
-			catch (const Poco::Exception&)
-			{
-				continue; // e.g. ICMP port unreachable from an earlier send: wait for the deadline
-			}
-			if (from != server || size < 0) continue;
-			dns::Message message;
-			switch (matchReply(buffer, static_cast<std::size_t>(size), id, name, type, message))
-			{
-			case Match::Stray:
-				continue;
-			case Match::Malformed:
-				reply.status = LookupStatus::Failure;
-				return reply;
-			case Match::Ours:
-				return classify(message, name, type);
-			}
+			if (outcome == Outcome::Failed) failed[i] = anyFailed = true;
 		}
 	}
-	reply.status = LookupStatus::Timeout;
+	reply.status = anyFailed ? LookupStatus::Failure : LookupStatus::Timeout;
 	return reply;
 }
 
@@ -173,17 +232,23 @@ Reply query(const SocketAddress& server, std::chrono::milliseconds timeout, unsi
 
 
 Resolver::Resolver(const std::string& serverHost, std::uint16_t serverPort, std::chrono::milliseconds timeout, unsigned retries):
-	_host(serverHost),
-	_port(serverPort),
-	_timeout(timeout),
-	_retries(retries)
+	Resolver(std::vector<DnsServerAddress>{DnsServerAddress{serverHost, serverPort}}, timeout, retries)
 {
+}
+
+
+Resolver::Resolver(const std::vector<DnsServerAddress>& servers, std::chrono::milliseconds timeout, unsigned retries):
+	_timeout(timeout),
+	_retries(retries),
+	_preferred(std::make_shared<std::atomic<std::size_t>>(0))
+{
+	for (const auto& server: servers) _servers.emplace_back(server.host, server.port);
 }
 
 
 LookupResult<std::vector<MxRecord>> Resolver::mx(const std::string& name) const
 {
-	const Reply reply = query(SocketAddress(_host, _port), _timeout, _retries, name, dns::TypeMx);
+	const Reply reply = query(_servers, *_preferred, _timeout, _retries, name, dns::TypeMx);
 	LookupResult<std::vector<MxRecord>> result;
 	result.status = reply.status;
 	result.ttl = reply.ttl;
@@ -205,7 +270,7 @@ LookupResult<std::vector<MxRecord>> Resolver::mx(const std::string& name) const
 
 LookupResult<std::uint16_t> Resolver::port(const std::string& name) const
 {
-	const Reply reply = query(SocketAddress(_host, _port), _timeout, _retries, name, dns::TypeP);
+	const Reply reply = query(_servers, *_preferred, _timeout, _retries, name, dns::TypeP);
 	LookupResult<std::uint16_t> result;
 	result.status = reply.status;
 	result.ttl = reply.ttl;
@@ -220,7 +285,7 @@ LookupResult<std::uint16_t> Resolver::port(const std::string& name) const
 
 LookupResult<std::vector<std::uint32_t>> Resolver::a(const std::string& name) const
 {
-	const Reply reply = query(SocketAddress(_host, _port), _timeout, _retries, name, dns::TypeA);
+	const Reply reply = query(_servers, *_preferred, _timeout, _retries, name, dns::TypeA);
 	LookupResult<std::vector<std::uint32_t>> result;
 	result.status = reply.status;
 	result.ttl = reply.ttl;

@@ -1,13 +1,21 @@
-// dns_resolver.h - client for mail-dns: MX, P (port) and A queries over UDP.
+// dns_resolver.h - client for mail-dns: MX, P (port) and A queries over UDP, TCP after TC, with failover.
 //
-// Each query has a per-attempt timeout and a number of retries; replies are matched by
-// ID and question (case-insensitively), so a stray or spoofed datagram is ignored.
-// Thread-safe: every call uses its own socket.
+// The servers (dns.resolvers) are asked in order, each with its own per-attempt timeout;
+// a silent server or a closed port moves on to the next one, and the whole round is
+// retried `retries` times. The server that answered last is asked first from then on,
+// so a dead first server costs one timeout, not one per query. A reply with TC set is asked again over TCP (RFC 7766).
+// Replies are matched by ID and question (case-insensitively), so a stray or spoofed
+// datagram is ignored. Thread-safe: every call uses its own sockets.
 #pragma once
 
+#include "common/config.h"
 #include "common/name_lookup.h"
 
+#include <Poco/Net/SocketAddress.h>
+
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -22,16 +30,19 @@ class Resolver: public NameLookup
 public:
 	Resolver(const std::string& serverHost, std::uint16_t serverPort,
 		std::chrono::milliseconds timeout = std::chrono::milliseconds(1000), unsigned retries = 2);
+	Resolver(const std::vector<DnsServerAddress>& servers,
+		std::chrono::milliseconds timeout = std::chrono::milliseconds(1000), unsigned retries = 2);
+	/// servers: IPv4 addresses, asked in this order.
 
 	LookupResult<std::vector<MxRecord>> mx(const std::string& name) const override;
 	LookupResult<std::uint16_t> port(const std::string& name) const override;
 	LookupResult<std::vector<std::uint32_t>> a(const std::string& name) const override;
 
 private:
-	std::string _host;
-	std::uint16_t _port;
+	std::vector<Poco::Net::SocketAddress> _servers;
 	std::chrono::milliseconds _timeout;
 	unsigned _retries;
+	std::shared_ptr<std::atomic<std::size_t>> _preferred; ///< index into _servers; shared by copies
 };
 
 

@@ -6,7 +6,11 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/zone.h"
+#include "common/yaml_checks.h"
+#include "dns/zone_export.h"
 #include "dns/zone_index.h"
+
+#include <Poco/File.h>
 
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/NumberParser.h>
@@ -82,10 +86,17 @@ void DnsApp::defineOptions(OptionSet& options)
 						  .required(false)
 						  .repeatable(false)
 						  .argument("FILE"));
-	options.addOption(Option("listen", "", "UDP address to answer on (default: dns.listen of the configuration)")
+	options.addOption(Option("listen", "", "UDP and TCP address to answer on (default: dns.listen of the configuration)")
 						  .required(false)
 						  .repeatable(false)
 						  .argument("HOST:PORT"));
+	options.addOption(Option("export-zone", "", "print the zone as an RFC 1035 master file (for NSD, BIND, Knot) and exit")
+						  .required(false)
+						  .repeatable(false));
+	options.addOption(Option("origin", "", "with --export-zone: the zone's origin (default: the common parent of its names)")
+						  .required(false)
+						  .repeatable(false)
+						  .argument("NAME"));
 	options.addOption(Option("threads", "", "worker threads, each with its own socket (default: one per core)")
 						  .required(false)
 						  .repeatable(false)
@@ -104,6 +115,12 @@ void DnsApp::handleOption(const std::string& name, const std::string& value)
 	else if (name == "zone") _zonePath = value;
 	else if (name == "listen") _listen = value;
 	else if (name == "threads") _threads = value;
+	else if (name == "export-zone") _exportZone = true;
+	else if (name == "origin")
+	{
+		_origin = value;
+		_originGiven = true;
+	}
 }
 
 
@@ -118,9 +135,9 @@ void DnsApp::displayHelp()
 {
 	HelpFormatter help(options());
 	help.setCommand("mail-dns");
-	help.setUsage("[--conf FILE] [--zone FILE] [--listen HOST:PORT] [--threads N]");
+	help.setUsage("[--conf FILE] [--zone FILE] [--listen HOST:PORT] [--threads N] | --export-zone [--origin NAME]");
 	help.setHeader(
-		"Pseudo-DNS daemon: answers MX, A and P (TYPE65280) queries from the zone file over UDP.\n"
+		"Pseudo-DNS daemon: answers MX, A and P (TYPE65280) queries from the zone file over UDP and TCP.\n"
 		"SIGHUP reloads the zone; SIGTERM or SIGINT stops it.");
 	help.format(std::cout);
 }
@@ -129,6 +146,20 @@ void DnsApp::displayHelp()
 std::shared_ptr<const ZoneIndex> DnsApp::loadIndex() const
 {
 	return std::make_shared<const ZoneIndex>(loadZone(_zonePath));
+}
+
+
+int DnsApp::exportZone()
+{
+	const Zone zone = loadZone(_zonePath);
+	const std::string origin = _originGiven ? normalizeName(_origin) : defaultOrigin(zone);
+	// The serial only has to grow when the zone changes: the file's modification time does.
+	const auto serial = static_cast<std::uint32_t>(Poco::File(_zonePath).getLastModified().epochTime());
+	const ExportedZone exported = dns::exportZone(zone, origin, ZoneIndex::DefaultTtl, serial);
+	std::cout << exported.text << std::flush;
+	for (const auto& name: exported.outside)
+		std::cerr << "mail-dns: left out " << name << ": outside the origin " << (origin.empty() ? "." : origin) << std::endl;
+	return ExitOk;
 }
 
 
@@ -146,18 +177,23 @@ int DnsApp::main(const std::vector<std::string>& args)
 	SocketAddress address;
 	if (!_listen.empty() && !parseListen(_listen, address))
 		return usageError("--listen: expected HOST:PORT, got '" + _listen + "'");
+	if (_originGiven && !_exportZone) return usageError("--origin is for --export-zone");
+	if (_originGiven && _origin != "." && !isValidDomainName(_origin))
+		return usageError("--origin: expected a domain name, got '" + _origin + "'");
 
 	// The configuration is needed unless both of its DNS settings come from flags.
 	Config config;
 	std::shared_ptr<const ZoneIndex> zone;
 	try
 	{
+		if (_exportZone && !_confGiven && !_zonePath.empty()) return exportZone();
 		if (_confGiven || _zonePath.empty() || _listen.empty())
 		{
 			config = loadConfig(_confPath);
 			if (_zonePath.empty()) _zonePath = config.dns.zonePath;
 			if (_listen.empty()) address = SocketAddress(config.dns.host, config.dns.port);
 		}
+		if (_exportZone) return exportZone();
 		zone = loadIndex();
 	}
 	catch (const ConfigError& exc)

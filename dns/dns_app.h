@@ -15,7 +15,8 @@ class ZoneIndex;
 
 
 class DnsApp: public Poco::Util::ServerApplication
-/// `mail-dns [--conf FILE] [--zone FILE] [--listen HOST:PORT] [--threads N]` (SPEC.md).
+/// `mail-dns [--conf FILE] [--zone FILE] [--listen HOST:PORT] [--threads N]` (SPEC.md),
+/// or `mail-dns --export-zone [--origin NAME]`: print the zone as a master file and exit.
 /// Loads and checks config and zone before binding; then waits for signals in the main
 /// thread (all of them are blocked elsewhere): SIGHUP reloads the zone, SIGTERM, SIGINT
 /// and SIGQUIT stop it with status 0.
@@ -29,6 +30,7 @@ private:
 	void handleOption(const std::string& name, const std::string& value) override;
 	void displayHelp();
 	std::shared_ptr<const ZoneIndex> loadIndex() const; ///< throws ConfigError
+	int exportZone();                                   ///< --export-zone, once _zonePath is known
 
 	bool _helpRequested = false;
 	bool _confGiven = false;
@@ -36,6 +38,9 @@ private:
 	std::string _zonePath; ///< --zone, else the config's dns.zone
 	std::string _listen;   ///< --listen, else the config's dns.listen
 	std::string _threads;  ///< --threads, else one per core
+	bool _exportZone = false;
+	bool _originGiven = false;
+	std::string _origin; ///< --origin, else the common parent of the zone's names
 };
 
 

@@ -168,7 +168,8 @@ private:
 DnsServer::DnsServer(const SocketAddress& address, unsigned workers, std::shared_ptr<const ZoneIndex> zone):
 	_address(address),
 	_workerCount(workers == 0 ? 1 : workers),
-	_zone(std::move(zone))
+	_zone(std::move(zone)),
+	_tcp([this] { return this->zone(); })
 {
 }
 
@@ -183,7 +184,22 @@ void DnsServer::start()
 {
 	poco_assert(_workers.empty());
 	_stopping = false;
-	_address = claimAddress(_address);
+	// Port 0: the free UDP port may be taken for TCP; a few tries find one free for both.
+	const bool anyPort = _address.port() == 0;
+	for (int attempt = 0;; ++attempt)
+	{
+		const SocketAddress bound = claimAddress(_address);
+		try
+		{
+			_tcp.start(bound);
+			_address = bound;
+			break;
+		}
+		catch (const Poco::IOException&)
+		{
+			if (!anyPort || attempt == 10) throw;
+		}
+	}
 	for (unsigned i = 0; i < _workerCount; ++i)
 		_workers.emplace_back(new Worker(*this, openSocket(_address, true, StopPoll)));
 	for (auto& worker: _workers)
@@ -197,6 +213,7 @@ void DnsServer::start()
 void DnsServer::stop()
 {
 	_stopping = true;
+	_tcp.stop();
 	for (auto& thread: _threads) thread->join();
 	_threads.clear();
 	for (const auto& worker: _workers) _stoppedQueries += worker->queries();
@@ -229,7 +246,7 @@ std::shared_ptr<const ZoneIndex> DnsServer::currentZone(std::uint64_t& generatio
 
 std::uint64_t DnsServer::queries() const
 {
-	std::uint64_t total = _stoppedQueries;
+	std::uint64_t total = _stoppedQueries + _tcp.queries();
 	for (const auto& worker: _workers) total += worker->queries();
 	return total;
 }

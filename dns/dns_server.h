@@ -1,4 +1,5 @@
-// dns_server.h - the UDP receive loop: one SO_REUSEPORT socket and thread per worker.
+// dns_server.h - the UDP receive loop: one SO_REUSEPORT socket and thread per worker,
+// and DNS over TCP (TcpServer) on the same address and port.
 //
 // Each worker receives batches with recvmmsg, answers them with answerQuery() into
 // buffers allocated once, and sends the batch with sendmmsg: no allocation and no lock
@@ -6,6 +7,7 @@
 // mutex) only when the generation counter has moved, i.e. once per reload.
 #pragma once
 
+#include "dns/tcp_server.h"
 #include "dns/zone_index.h"
 
 #include <Poco/Net/SocketAddress.h>
@@ -37,8 +39,9 @@ public:
 	DnsServer& operator=(const DnsServer&) = delete;
 
 	void start();
-	/// Binds every worker's socket and starts the threads. Throws Poco::IOException when
-	/// the address cannot be bound (port 0 binds a free port, see address()).
+	/// Binds every worker's socket and the TCP listener and starts the threads. Throws
+	/// Poco::IOException when the address cannot be bound (port 0 binds a port free for
+	/// both UDP and TCP, see address()).
 	void stop();
 	/// Stops and joins the workers; idempotent.
 
@@ -47,7 +50,8 @@ public:
 	std::shared_ptr<const ZoneIndex> zone() const;
 
 	Poco::Net::SocketAddress address() const { return _address; } ///< the bound address
-	std::uint64_t queries() const;                                ///< datagrams received so far, all workers (exact after stop())
+	std::uint64_t queries() const;                                ///< datagrams and TCP queries so far (exact after stop())
+	const TcpServer& tcp() const { return _tcp; }
 	unsigned workers() const { return _workerCount; }
 
 private:
@@ -64,6 +68,7 @@ private:
 	std::uint64_t _stoppedQueries = 0; ///< answered by workers already stopped
 	std::vector<std::unique_ptr<Worker>> _workers;
 	std::vector<std::unique_ptr<Poco::Thread>> _threads;
+	TcpServer _tcp;
 };
 
 

@@ -94,7 +94,7 @@ std::size_t errorReply(const std::uint8_t* query, std::size_t size, Rcode rcode,
 
 
 std::size_t answerQuery(const ZoneIndex& zone, const std::uint8_t* query, std::size_t size,
-	std::uint8_t* reply, std::size_t capacity)
+	std::uint8_t* reply, std::size_t capacity, bool overTcp)
 {
 	if (size < HeaderSize || (query[2] & 0x80) || capacity < MaxReplySize) return 0;
 	WireReader reader(query, size);
@@ -134,7 +134,9 @@ std::size_t answerQuery(const ZoneIndex& zone, const std::uint8_t* query, std::s
 			answer = zone.find(*entry, type);
 	}
 
-	const std::size_t limit = edns.present ? std::min<std::size_t>(std::max<std::size_t>(edns.payload, MaxUdpSize), EdnsUdpSize) : MaxUdpSize;
+	const std::size_t limit = overTcp ? capacity
+		: edns.present                ? std::min<std::size_t>(std::max<std::size_t>(edns.payload, MaxUdpSize), EdnsUdpSize)
+									  : MaxUdpSize;
 	const std::size_t optSize = edns.present ? OptSize : 0;
 	std::uint16_t anCount = 0;
 	if (answer != nullptr && answer->count > 0)

@@ -14,7 +14,8 @@
 //   - EDNS(0): an OPT in the query gets an OPT (payload EdnsUdpSize) in the reply and
 //     BADVERS for a version other than 0; replies stay within 512 octets without EDNS
 //     and within the client's size (at most EdnsUdpSize) with it; answers that do not
-//     fit are dropped and TC is set.
+//     fit are dropped whole (never part of an RRset) and TC is set, so the client asks
+//     again over TCP, where a reply may fill the caller's whole capacity.
 #pragma once
 
 #include "dns/zone_index.h"
@@ -31,9 +32,9 @@ const std::size_t MaxReplySize = EdnsUdpSize; ///< a reply buffer of this size a
 
 
 std::size_t answerQuery(const ZoneIndex& zone, const std::uint8_t* query, std::size_t size,
-	std::uint8_t* reply, std::size_t capacity);
+	std::uint8_t* reply, std::size_t capacity, bool overTcp = false);
 /// Writes the reply for query into reply and returns its length; 0: send nothing.
-/// capacity must be at least MaxReplySize.
+/// capacity must be at least MaxReplySize; over TCP it is the only size limit.
 
 std::size_t errorReply(const std::uint8_t* query, std::size_t size, Rcode rcode, std::uint8_t* reply);
 /// A header-only reply with rcode (ID, opcode and RD copied); 0 when size < 12 or QR is set.

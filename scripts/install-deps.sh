@@ -17,11 +17,13 @@ BUILD_PKGS=(g++ make pkg-config libpoco-dev libssl-dev libyaml-cpp-dev libboost-
 RUN_PKGS=(dnsutils iproute2 procps python3)
 # fuzzing: libFuzzer comes with clang
 FUZZ_PKGS=(clang)
-# tests: real peers and helpers the integration tests drive
-TEST_PKGS=(bats bats-support bats-assert man-db dnsutils netcat-openbsd swaks libnet-ssleay-perl curl jq python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark s-nail mutt tmux)
-# benchmarks: the reference software, load generators (smtp-source and smtp-sink come with
-# postfix) and perf for profiling where a target is missed (make bench only)
-EXTRA_PKGS=(dnsperf nsd python3-yaml postfix dovecot-pop3d linux-perf)
+# tests: real peers and helpers the integration tests drive (nsd serves the exported zone in
+# dns_nsd.bats, bind9-utils' named-checkzone checks it; postfix: postfix_peer.bats, only its
+# private instances run, scripts/postfix.sh)
+TEST_PKGS=(bats bats-support bats-assert man-db dnsutils netcat-openbsd swaks libnet-ssleay-perl curl jq python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark s-nail mutt tmux nsd bind9-utils postfix)
+# benchmarks: the reference software (nsd and postfix from the test group), load generators
+# (smtp-source and smtp-sink come with postfix) and perf for profiling where a target is missed (make bench only)
+EXTRA_PKGS=(dnsperf python3-yaml dovecot-pop3d linux-perf)
 # formatting and linting (make format, format-check, lint only)
 LINT_PKGS=(clang-format clang-tidy)
 
@@ -60,6 +62,9 @@ if ! $SUDO apt-get update -qq; then
 fi
 # tshark asks whether non-root users may capture; answer no without a prompt.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections 2>/dev/null || true
+# postfix is wanted only for the private instances the tests and benchmarks start
+# (scripts/postfix.sh): no system mail server configured, nothing listening on port 25.
+echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections 2>/dev/null || true
 if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; then
 	echo "install-deps: apt-get install failed for: ${missing[*]}" >&2
 	exit 1

@@ -82,34 +82,5 @@ section() {
 # json_field JSON KEY: one field of a JSON object.
 json_field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1]).get(sys.argv[2]))' "$1" "$2"; }
 
-# start_postfix DIR PORT HOSTNAME: a private Postfix instance configured in DIR/conf, with its
-# queue, data and log under DIR, SMTP only on 127.0.0.1:PORT, the stock services without
-# chroot and no client rate limits. Standard input adds the part's own main.cf lines (its
-# delivery: a virtual Maildir, a transport map, ...). Stop it with postfix -c DIR/conf stop.
-start_postfix() {
-	local dir=${1:?start_postfix DIR PORT HOSTNAME} port=${2:?} host=${3:?}
-	mkdir -p "$dir/conf" "$dir/queue" "$dir/data"
-	chown postfix "$dir/data"
-	{
-		cat <<CF
-compatibility_level = 3.6
-queue_directory = $dir/queue
-data_directory = $dir/data
-mail_owner = postfix
-myhostname = $host
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-maillog_file_prefixes = $dir
-maillog_file = $dir/maillog
-smtpd_client_connection_count_limit = 0
-smtpd_client_connection_rate_limit = 0
-default_process_limit = 300
-CF
-		cat
-	} >"$dir/conf/main.cf"
-	sed -e 's/^smtp\( *\)inet.*/'"127.0.0.1:$port"' inet n - n - - smtpd/' \
-		-e '/^[a-z]/s/^\([^ ]* *[^ ]* *[^ ]* *[^ ]* *\)y /\1n /' /etc/postfix/master.cf >"$dir/conf/master.cf"
-	postfix -c "$dir/conf" start >"$dir/start.log" 2>&1 || { cat "$dir/start.log" >&2; return 1; }
-}
+# start_postfix: the private Postfix instance, shared with the integration tests.
+. "$(dirname "${BASH_SOURCE[0]}")/../postfix.sh"

@@ -43,7 +43,7 @@ RelayService::RelayService(ServerContext& context, RelayQueue& queue, Delivery& 
 	_queue(queue),
 	_delivery(delivery),
 	_log(Poco::Logger::get("relay")),
-	_resolver(context.config.dns.host, context.config.dns.port, resolverTimeout(context.server.relay)),
+	_resolver(context.config.dns.servers(), resolverTimeout(context.server.relay)),
 	_dnsCache(_resolver),
 	_router(_dnsCache, context.server.address, context.server.smtp),
 	_client(context.server.name, context.server.relay.connectTimeout, context.server.relay.commandTimeout,

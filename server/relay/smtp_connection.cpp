@@ -12,6 +12,7 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/String.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 
@@ -66,6 +67,12 @@ bool isEnhancedStatus(const std::string& text, char cls)
 RecipientResult resultOf(const std::string& address, int code, const std::string& reply)
 {
 	return RecipientResult{address, outcomeOf(code), statusFromReply(code, reply), reply, true};
+}
+
+
+bool hasEightBit(const std::string& message)
+{
+	return std::any_of(message.begin(), message.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
 }
 
 
@@ -247,12 +254,13 @@ bool SmtpConnection::ehlo(Reply& reply)
 	_esmtp = reply.code / 100 == 2;
 	if (!_esmtp && reply.code != 421) reply = exchange("HELO " + _heloName, false, "HELO");
 	if (reply.code / 100 != 2) return false;
-	_pipelining = _size = _starttls = false;
+	_pipelining = _size = _eightBitMime = _starttls = false;
 	for (std::size_t i = 1; _esmtp && i < reply.lines.size(); ++i)
 	{
 		const std::string keyword = Poco::toUpper(reply.lines[i].substr(0, reply.lines[i].find(' ')));
 		_pipelining = _pipelining || keyword == "PIPELINING";
 		_size = _size || keyword == "SIZE";
+		_eightBitMime = _eightBitMime || keyword == "8BITMIME";
 		_starttls = _starttls || keyword == "STARTTLS";
 	}
 	return true;
@@ -373,6 +381,9 @@ SmtpTransaction SmtpConnection::send(const std::string& sender, const std::vecto
 	{
 		std::string mailFrom = "MAIL FROM:<" + sender + ">";
 		if (_size) mailFrom += " SIZE=" + std::to_string(message.size());
+		// RFC 6152: 8-bit content is declared, as Postfix does; to a peer without 8BITMIME
+		// it goes as it is (no MIME downgrade), which is what most MTAs then accept.
+		if (_eightBitMime && hasEightBit(message)) mailFrom += " BODY=8BITMIME";
 		const bool batched = _pipelining;
 		if (batched)
 		{

@@ -124,6 +124,7 @@ private:
 	State _state = State::Closed;
 	bool _pipelining = false;
 	bool _size = false;
+	bool _eightBitMime = false; ///< the peer offered 8BITMIME (RFC 6152)
 	bool _esmtp = false;
 	bool _starttls = false; ///< the last EHLO offered STARTTLS
 	bool _handshakeFailed = false;

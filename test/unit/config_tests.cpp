@@ -119,6 +119,25 @@ BOOST_AUTO_TEST_CASE(per_server_sections_override_top_level_key_by_key)
 }
 
 
+BOOST_AUTO_TEST_CASE(dns_resolvers_default_to_listen_and_keep_their_order)
+{
+	TempDir dir;
+	mail::Config config = loadConfig(dir.write("a.yaml", std::string("dns:\n  listen: 127.0.0.1:5300\n") + kMinimal));
+	BOOST_REQUIRE(config.dns.servers().size() == 1u);
+	BOOST_TEST(config.dns.servers()[0].host == "127.0.0.1");
+	BOOST_TEST(config.dns.servers()[0].port == 5300);
+	config = loadConfig(dir.write("b.yaml",
+		std::string("dns:\n  listen: 127.0.0.1:5300\n  resolvers: [127.0.0.2:53, localhost:5353]\n") + kMinimal));
+	BOOST_REQUIRE(config.dns.servers().size() == 2u);
+	BOOST_TEST(config.dns.servers()[0].host == "127.0.0.2");
+	BOOST_TEST(config.dns.servers()[0].port == 53);
+	BOOST_TEST(config.dns.servers()[1].host == "127.0.0.1");
+	BOOST_TEST(config.dns.servers()[1].port == 5353);
+	BOOST_TEST(config.dns.serversText() == "127.0.0.2:53, 127.0.0.1:5353");
+	BOOST_TEST(config.dns.port == 5300); // mail-dns still listens where dns.listen says
+}
+
+
 BOOST_AUTO_TEST_CASE(durations)
 {
 	BOOST_TEST(mail::parseDuration("30s").count() == 30);
@@ -168,6 +187,9 @@ BOOST_AUTO_TEST_CASE(every_error_names_file_line_and_key)
 		{"empty password", "servers:\n  a:\n    smtp: 1\n    pop: 2\n    accounts:\n      u@a.b: \"\"\n", 6, "servers.a.accounts.u@a.b", "empty"},
 		{"bad listen", "dns:\n  listen: nowhere\n" + m, 2, "dns.listen", "HOST:PORT"},
 		{"bad listen port", "dns:\n  listen: 127.0.0.1:99999\n" + m, 2, "dns.listen", "out of range"},
+		{"empty resolvers", "dns:\n  resolvers: []\n" + m, 2, "dns.resolvers", "non-empty list"},
+		{"resolver without port", "dns:\n  resolvers: [127.0.0.1:53, 127.0.0.2]\n" + m, 2, "dns.resolvers", "HOST:PORT"},
+		{"resolver by name", "dns:\n  resolvers: [ns.example:53]\n" + m, 2, "dns.resolvers", "IPv4 address"},
 		{"bad duration", m + "relay:\n  retry: [1m, soon]\n", 8, "relay.retry[1]", "duration"},
 		{"empty retry", m + "relay:\n  retry: []\n", 8, "relay.retry", "non-empty"},
 		{"timeout overflowing", m + "limits:\n  command_timeout: 200000000d\n", 8, "limits.command_timeout", "at most 365d"},

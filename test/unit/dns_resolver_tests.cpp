@@ -151,7 +151,6 @@ BOOST_AUTO_TEST_CASE(statuses_from_rcode_and_answers)
 		{"servfail", dns::RcodeServFail, false, 0, LookupStatus::Failure},
 		{"formerr", dns::RcodeFormErr, false, 0, LookupStatus::Failure},
 		{"refused", dns::RcodeRefused, false, 0, LookupStatus::Failure},
-		{"truncated (TC)", dns::RcodeNoError, false, dns::FlagTc, LookupStatus::Failure},
 	};
 	for (const auto& row: rows)
 	{
@@ -262,6 +261,13 @@ BOOST_AUTO_TEST_CASE(invalid_name_fails_without_asking)
 	const auto result = resolverFor(server).mx("a..b");
 	BOOST_TEST(toString(result.status) == toString(LookupStatus::Failure));
 	BOOST_TEST(server.queries() == 0u);
+}
+
+
+BOOST_AUTO_TEST_CASE(no_servers_is_a_failure_not_a_crash)
+{
+	const Resolver resolver(std::vector<DnsServerAddress>{}, std::chrono::milliseconds(100), 1);
+	BOOST_TEST(toString(resolver.mx("gmail.com").status) == toString(LookupStatus::Failure));
 }
 
 

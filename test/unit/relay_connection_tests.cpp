@@ -100,6 +100,31 @@ BOOST_AUTO_TEST_CASE(no_pipelining_against_a_peer_that_does_not_offer_it)
 }
 
 
+BOOST_AUTO_TEST_CASE(eight_bit_content_is_declared_body_8bitmime_to_a_peer_that_offers_it)
+{
+	// RFC 6152; found against Postfix, which declares it and logs what we sent (docs/interop.md)
+	FakeSmtpPeer peer("220 fake.example ESMTP", [](const std::string& command) {
+		if (command.compare(0, 5, "EHLO ") == 0) return std::string("250-fake.example\r\n250-8BITMIME\r\n250 SIZE 10485760");
+		return FakeSmtpPeer::standard(command);
+	});
+	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5));
+	const std::string eightBit = "Subject: t\r\n\r\ncaf\xc3\xa9\r\n";
+	BOOST_TEST(allDelivered(client.send(peer.exchanger(), "a@x.example", {"u1@gmail.com"}, eightBit)));
+	BOOST_TEST(allDelivered(client.send(peer.exchanger(), "a@x.example", {"u1@gmail.com"}, kMessage)));
+	std::vector<std::string> mailFrom;
+	for (const auto& c: peer.commands())
+		if (c.compare(0, 10, "MAIL FROM:") == 0) mailFrom.push_back(c);
+	const std::vector<std::string> expected = {"MAIL FROM:<a@x.example> SIZE=" + std::to_string(eightBit.size()) + " BODY=8BITMIME",
+		"MAIL FROM:<a@x.example> SIZE=" + std::to_string(kMessage.size())};
+	BOOST_TEST(mailFrom == expected, boost::test_tools::per_element());
+	// never to a peer that did not offer it (RFC 1869: no parameter the server did not announce)
+	FakeSmtpPeer plain("220 fake.example ESMTP", FakeSmtpPeer::standard);
+	BOOST_TEST(allDelivered(client.send(plain.exchanger(), "a@x.example", {"u1@gmail.com"}, eightBit)));
+	BOOST_TEST(count(plain.commands(), "MAIL FROM:<a@x.example> SIZE=" + std::to_string(eightBit.size())) == 1u);
+	BOOST_TEST(count(plain.commands(), "MAIL FROM:<a@x.example> SIZE=" + std::to_string(eightBit.size()) + " BODY") == 0u);
+}
+
+
 BOOST_AUTO_TEST_CASE(recipients_over_the_peers_limit_go_in_the_next_transaction_on_the_same_connection)
 {
 	for (const bool pipelining: {true, false})
