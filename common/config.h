@@ -123,6 +123,7 @@ struct ServerConfig
 	std::map<std::string, std::string> accounts;     ///< address (domain lower-cased) -> password
 	std::map<std::string, std::string> accountIndex; ///< whole address lower-cased -> key in accounts
 	std::vector<std::string> domains;                ///< lower-case; from accounts plus `domains:`
+	std::vector<std::string> relayDomains;           ///< lower-case; `relay_domains:` (a backup MX for them)
 	Limits limits;
 	RelayConfig relay;
 	SubmissionConfig submission;
@@ -133,6 +134,7 @@ struct ServerConfig
 	JournalConfig journal;
 
 	bool isLocalDomain(const std::string& domain) const;           ///< case-insensitive
+	bool isRelayDomain(const std::string& domain) const;           ///< in relay_domains, case-insensitive
 	bool hasAccount(const std::string& address) const;             ///< domain case-insensitive
 	const std::string* password(const std::string& address) const; ///< null if no account
 	const std::string* accountKey(const std::string& user) const;

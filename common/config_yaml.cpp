@@ -332,12 +332,27 @@ bool isValidAddress(const std::string& address)
 }
 
 
+/// A list of domain names (`domains:`, `relay_domains:`), normalised, into out; absent: nothing.
+void readDomainList(const YAML::Node& list, const std::string& key, std::set<std::string>& out)
+{
+	if (!list) return;
+	if (!list.IsSequence()) failAt(list, key, "expected a list of domain names");
+	for (std::size_t i = 0; i < list.size(); ++i)
+	{
+		const std::string itemKey = key + "[" + std::to_string(i) + "]";
+		const std::string domain = readScalar(list[i], itemKey);
+		if (!isValidDomainName(domain)) failAt(list[i], itemKey, "not a valid domain name: " + domain);
+		out.insert(normalizeName(domain));
+	}
+}
+
+
 ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, const std::string& baseDir, const Sections& top)
 {
 	ServerConfig server;
 	server.name = nameNode.Scalar();
 	const std::string key = childKey("servers", server.name);
-	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "accounts", "domains", "relay", "limits", "submission", "tls", "logging", "journal", "faults", "http"});
+	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "accounts", "domains", "relay_domains", "relay", "limits", "submission", "tls", "logging", "journal", "faults", "http"});
 	const auto k = [&](const char* name) { return childKey(key, name); };
 	for (const char* required: {"smtp", "pop"})
 	{
@@ -387,19 +402,16 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 			domains.insert(normalizeName(domain));
 		}
 	}
-	if (node["domains"])
-	{
-		const YAML::Node list = node["domains"];
-		if (!list.IsSequence()) failAt(list, k("domains"), "expected a list of domain names");
-		for (std::size_t i = 0; i < list.size(); ++i)
-		{
-			const std::string itemKey = k("domains") + "[" + std::to_string(i) + "]";
-			const std::string domain = readScalar(list[i], itemKey);
-			if (!isValidDomainName(domain)) failAt(list[i], itemKey, "not a valid domain name: " + domain);
-			domains.insert(normalizeName(domain));
-		}
-	}
+	readDomainList(node["domains"], k("domains"), domains);
 	server.domains.assign(domains.begin(), domains.end());
+	std::set<std::string> relayDomains;
+	readDomainList(node["relay_domains"], k("relay_domains"), relayDomains);
+	for (const auto& domain: relayDomains)
+	{
+		// Relaying our own domain would send its mail away instead of delivering it.
+		if (domains.count(domain)) failAt(node["relay_domains"], k("relay_domains"), "a domain of this server itself: " + domain);
+	}
+	server.relayDomains.assign(relayDomains.begin(), relayDomains.end());
 	return server;
 }
 

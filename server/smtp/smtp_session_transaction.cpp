@@ -2,6 +2,7 @@
 #include "server/smtp/smtp_session.h"
 
 #include "common/log.h"
+#include "common/mail_address.h"
 #include "common/mail_date.h"
 #include "server/journal/message_id.h"
 #include "server/journal/session_events.h"
@@ -93,9 +94,11 @@ bool SmtpSession::checkRcpt(const SmtpCommand& command)
 		reply(_route.code, _route.reason);
 		return false;
 	}
-	if (_route.kind == DeliveryRoute::Kind::Remote && !_tx->senderLocal)
+	if (_route.kind == DeliveryRoute::Kind::Remote && !_tx->senderLocal
+		&& !_server.isRelayDomain(domainOf(_args.address.address())))
 	{
-		// Never an open relay: only our own senders may send elsewhere.
+		// Never an open relay: only our own senders may send elsewhere, and anyone may
+		// send to the domains this server is a backup MX for (relay_domains).
 		reply(550, "5.1.1 " + _args.address.path() + ": Recipient address rejected: relay access denied");
 		return false;
 	}
@@ -241,7 +244,7 @@ void SmtpSession::commit(const std::string& id, SpoolFile& spool, const std::str
 	reply(250, text);
 	_log.information("%s accepted id=%s from=%s rcpts=%z local=%z remote=%z size=%Lu maildir=%s queue=%s", _io.id(),
 		id, logPath(_tx->sender.address()), _tx->recipients.size(), result.local, result.remote,
-		static_cast<unsigned long long>(result.size), result.maildir.empty() ? std::string("-") : result.maildir,
+		static_cast<Poco::UInt64>(result.size), result.maildir.empty() ? std::string("-") : result.maildir,
 		result.queueId.empty() ? std::string("-") : result.queueId);
 }
 
