@@ -60,8 +60,8 @@ std::string crlfLines(const std::string& text)
 class SubmitSession: public Poco::Net::SecureSMTPClientSession
 {
 public:
-	using SMTPClientSession::isPositiveCompletion;
 	using SecureSMTPClientSession::SecureSMTPClientSession;
+	using SMTPClientSession::isPositiveCompletion;
 	using SMTPClientSession::socket;
 };
 
