@@ -192,7 +192,7 @@ for w in wanted:
 	start_server gmail.com
 }
 
-@test "mail-dns records dns.query events into the file --journal names" {
+@test "mail-dns records dns.query events over UDP and TCP into the file --journal names" {
 	local port
 	port=$(free_ports 1)
 	start_bg dns-journal "$MAIL_BIN/mail-dns" --conf "$CONF" --listen "127.0.0.1:$port" --journal "$T/dns-events.jsonl" >/dev/null
@@ -202,5 +202,11 @@ for w in wanted:
 	jq -e -s 'map(select(.type == "dns.query" and .server == "mail-dns" and .name == "gmail.com" and .qtype == "MX"
 		and .rcode == "NOERROR" and .transport == "udp" and (.answer | index("10 gmail-smtp-in.l.google.com") != null))) | length == 1' \
 		"$T/dns-events.jsonl" >/dev/null
+	# the same query over TCP (dns/tcp_server.cpp) is recorded too, with its transport
+	dig @127.0.0.1 -p "$port" +tcp +short gmail.com MX >/dev/null
+	whole_lines_with "$T/dns-events.jsonl" '"transport":"tcp"' "$T/dns-events-copy.jsonl" 10
+	jq -e -s 'map(select(.type == "dns.query" and .name == "gmail.com" and .qtype == "MX" and .rcode == "NOERROR"
+		and .transport == "tcp" and (.client | startswith("127.0.0.1:")) and (.answer | index("10 gmail-smtp-in.l.google.com") != null))) | length == 1' \
+		"$T/dns-events-copy.jsonl" >/dev/null
 	stop_one dns-journal
 }
