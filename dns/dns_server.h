@@ -49,7 +49,11 @@ public:
 	void stop();
 	/// Stops and joins the workers; idempotent.
 
-	void setJournal(QueryJournal* journal) { _journal = journal; }
+	void setJournal(QueryJournal* journal)
+	{
+		_journal = journal;
+		_tcp.setJournal(journal);
+	}
 	/// Before start(): each reply sent is offered to it (dns.query events); null: none.
 
 	void setFaults(DnsFaults* faults)

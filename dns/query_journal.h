@@ -2,9 +2,9 @@
 //
 // mail-dns has no data directory and no HTTP API: its events stay in memory (the last
 // journal.keep of the config's top level) and go to a file only with --journal FILE.
-// A worker records after it has sent its batch, and at most kPerSecond queries per worker
-// per second (a token bucket per thread): under a benchmark's load the rest are not
-// recorded at all (counted in sampledOut()).
+// A worker records after it has sent its batch (the TCP thread when it queues an answer),
+// and at most kPerSecond queries per worker per second (a token bucket per thread): under
+// a benchmark's load the rest are not recorded at all (counted in sampledOut()).
 #pragma once
 
 #include "common/journal.h"

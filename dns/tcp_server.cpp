@@ -42,6 +42,7 @@ struct TcpServer::Connection
 	~Connection() { ::close(fd); }
 
 	int fd;
+	sockaddr_storage peer{};      ///< the client, for the journal
 	std::vector<std::uint8_t> in; ///< fixed size: prefix plus the largest query we take
 	std::size_t have = 0;         ///< octets of in that hold data
 	std::vector<std::uint8_t> out;
@@ -147,7 +148,9 @@ bool TcpServer::accept(std::vector<std::unique_ptr<Connection>>& connections)
 {
 	for (;;)
 	{
-		const int fd = ::accept4(_listenFd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		sockaddr_storage peer{};
+		socklen_t peerLength = sizeof peer;
+		const int fd = ::accept4(_listenFd, reinterpret_cast<sockaddr*>(&peer), &peerLength, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) return errno != EMFILE && errno != ENFILE && errno != ENOBUFS && errno != ENOMEM;
 		if (connections.size() >= _maxConnections)
 		{
@@ -157,6 +160,7 @@ bool TcpServer::accept(std::vector<std::unique_ptr<Connection>>& connections)
 		const int on = 1;
 		::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 		connections.emplace_back(new Connection(fd));
+		connections.back()->peer = peer;
 		connections.back()->deadline = Clock::now() + _idleTimeout;
 	}
 }
@@ -199,6 +203,7 @@ bool TcpServer::answer(Connection& c, const ZoneIndex& zone)
 		c.out.push_back(static_cast<std::uint8_t>(size >> 8));
 		c.out.push_back(static_cast<std::uint8_t>(size));
 		c.out.insert(c.out.end(), _answer.begin(), _answer.begin() + static_cast<std::ptrdiff_t>(size));
+		if (_journal) _journal->record(_answer.data(), size, c.peer, "tcp");
 		used += 2 + length;
 		c.deadline = Clock::now() + _idleTimeout;
 	}

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "dns/dns_faults.h"
+#include "dns/query_journal.h"
 #include "dns/zone_index.h"
 
 #include <Poco/Net/SocketAddress.h>
@@ -59,6 +60,9 @@ public:
 	/// `dns.faults` applied to each answer as over UDP, except that a `delay` is not
 	/// waited for (this one thread serves every connection) and a `drop` leaves the query
 	/// unanswered on an open connection; set before start(), or null.
+	void setJournal(QueryJournal* journal) { _journal = journal; }
+	/// Records a `dns.query` event (transport "tcp") for each answer queued; set before
+	/// start(), or null.
 	std::size_t connections() const { return _open.load(std::memory_order_relaxed); } ///< open now
 
 private:
@@ -78,6 +82,7 @@ private:
 	std::atomic<bool> _stopping{false};
 	std::atomic<std::uint64_t> _queries{0};
 	DnsFaults* _faults = nullptr;
+	QueryJournal* _journal = nullptr;
 	std::atomic<std::size_t> _open{0};
 	std::vector<std::uint8_t> _answer; ///< one answer, reused (only the thread touches it)
 	std::thread _thread;

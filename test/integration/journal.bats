@@ -48,6 +48,18 @@ say(b"QUIT", b"221")
 PY
 }
 
+# whole_lines_with FILE PATTERN COPY SECONDS: copy FILE to COPY until the copy has a line
+# matching PATTERN and ends with a newline (no line half written); fails after SECONDS.
+whole_lines_with() {
+	local i
+	for ((i = 0; i < $4 * 20; i++)); do
+		cp "$1" "$3" 2>/dev/null && grep -qE "$2" "$3" && [ -z "$(tail -c 1 "$3")" ] && return 0
+		sleep 0.05
+	done
+	echo "no whole copy of $1 with a line matching '$2'" >&2
+	return 1
+}
+
 # pop_retr_all USER PASSWORD PORT: RETR every message, QUIT.
 pop_retr_all() {
 	python3 - "$@" <<'PY'
@@ -159,8 +171,10 @@ for w in wanted:
 @test "hostile HELO and header strings cannot break a JSON line" {
 	local helo=$'evil"\\\x01\x7f\xff\xfe{"type":"x"}'
 	send_with_id "<hostile\"$$@x\\y>" $'subj \x01 "q"' "$helo"
-	wait_grep "$T/data/exmail.qq.com/events.jsonl" 'hostile' 5
-	local f=$T/data/exmail.qq.com/events.jsonl
+	# the writer keeps appending (the relay to gmail.com follows) and a batch may reach the
+	# file in pieces: check a copy taken when it held the event and ended with a whole line
+	local f=$T/journal-snapshot.jsonl
+	whole_lines_with "$T/data/exmail.qq.com/events.jsonl" 'hostile' "$f" 10
 	[ "$(wc -l <"$f")" -eq "$(jq -c . "$f" | wc -l)" ]
 	# the HELO came through as one string value (invalid UTF-8 as U+FFFD), not as keys
 	jq -e -s 'map(select(.type == "smtp.helo" and (.helo | startswith("evil\"\\\u0001\u007f\ufffd\ufffd{\"type\":\"x\"}")))) | length == 1' "$f" >/dev/null
@@ -178,7 +192,7 @@ for w in wanted:
 	start_server gmail.com
 }
 
-@test "mail-dns records dns.query events into the file --journal names" {
+@test "mail-dns records dns.query events over UDP and TCP into the file --journal names" {
 	local port
 	port=$(free_ports 1)
 	start_bg dns-journal "$MAIL_BIN/mail-dns" --conf "$CONF" --listen "127.0.0.1:$port" --journal "$T/dns-events.jsonl" >/dev/null
@@ -188,5 +202,11 @@ for w in wanted:
 	jq -e -s 'map(select(.type == "dns.query" and .server == "mail-dns" and .name == "gmail.com" and .qtype == "MX"
 		and .rcode == "NOERROR" and .transport == "udp" and (.answer | index("10 gmail-smtp-in.l.google.com") != null))) | length == 1' \
 		"$T/dns-events.jsonl" >/dev/null
+	# the same query over TCP (dns/tcp_server.cpp) is recorded too, with its transport
+	dig @127.0.0.1 -p "$port" +tcp +short gmail.com MX >/dev/null
+	whole_lines_with "$T/dns-events.jsonl" '"transport":"tcp"' "$T/dns-events-copy.jsonl" 10
+	jq -e -s 'map(select(.type == "dns.query" and .name == "gmail.com" and .qtype == "MX" and .rcode == "NOERROR"
+		and .transport == "tcp" and (.client | startswith("127.0.0.1:")) and (.answer | index("10 gmail-smtp-in.l.google.com") != null))) | length == 1' \
+		"$T/dns-events-copy.jsonl" >/dev/null
 	stop_one dns-journal
 }
