@@ -42,7 +42,8 @@ log_of exmail.qq.com 'relay (deferred|delivered)' | show
 echo "    the message was in usr@gmail.com's mailbox ${took} ms after it was sent"
 
 msgid=$(message_id_of gmail.com usr@gmail.com)
-step "the sender's journey: mail-agent journey '$msgid' (both servers' journals)"
+step "the sender's journey: mail-agent journey '$msgid' (both servers' journals;
+    gmail.com links the refused first attempt by client, sender and recipient)"
 lab_journey "$msgid"
 id=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$msgid")
 api_get "$EX_HTTP" "journey/$id" >"$LAB/journey.json"
@@ -58,6 +59,7 @@ check "the journey has two relay.attempt events" test "$(events_of "$LAB/journey
 check "the first attempt's reply was the 451" bash -c '[[ "$1" == "451 4.7.1 Greylisted"* ]]' _ "$(events_of "$LAB/journey.json" relay.attempt reply | head -1)"
 check "the second attempt's reply was 250" bash -c '[[ "$1" == "250 "* ]]' _ "$(events_of "$LAB/journey.json" relay.attempt reply | sed -n 2p)"
 check "gmail.com's journal has the fault.fired at rcpt" test "$(events_of "$LAB/gmail-events.json" fault.fired stage)" = rcpt
+check "the journey has gmail.com's fault.fired at rcpt" test "$(events_of "$LAB/journey.json" fault.fired server)" = gmail.com
 check "usr@gmail.com has the message, once" test "$(mailbox_count gmail.com usr@gmail.com)" -eq 1
 check "it arrived after the retry wait, not before (${took} ms)" test "$took" -ge 2500
 lab_end
