@@ -1,6 +1,8 @@
 // journal.cpp - the ring, the writer thread and the subscribers of the event journal.
 #include "common/journal.h"
 
+#include "common/journal_fault_link.h"
+
 #include <Poco/Logger.h>
 #include <Poco/Timestamp.h>
 
@@ -183,10 +185,14 @@ std::vector<StoredEvent> Journal::about(const std::string& messageId, const std:
 			if (!e.session.empty() && opensSession(e.type)) sessions.insert(e.session);
 		}
 	}
+	std::vector<StoredEvent> accepted;
+	for (const StoredEvent& e: _ring)
+		if (e.type == "message.accepted" && mine(e)) accepted.push_back(e);
 	std::vector<StoredEvent> out;
 	for (const StoredEvent& e: _ring)
 	{
-		if (mine(e) || (!e.session.empty() && isSessionEvent(e.type) && sessions.count(e.session))) out.push_back(e);
+		if (mine(e) || (!e.session.empty() && isSessionEvent(e.type) && sessions.count(e.session)) || refusedEarlier(e, accepted))
+			out.push_back(e);
 	}
 	return newest(std::move(out), limit);
 }

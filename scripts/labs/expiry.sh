@@ -8,24 +8,32 @@ queue and tries again after each wait of relay.retry. It does not try forever: o
 message is older than relay.expire it gives up and sends a delivery-failure report with
 Status 4.4.7 (RFC 3463: delivery time expired; the 4 says the last failure itself was a
 temporary one); the Diagnostic-Code carries the peer's last reply.
-Here gmail.com's MX is a stand-in peer that answers every RCPT with
-"451 4.3.0 try again later", exmail.qq.com retries every second, and relay.expire is 6s
-(Postfix's maximal_queue_lifetime is 5 days; the demo's default is the same).
+Here a faults: rule makes gmail.com answer every RCPT with "451 4.3.0 try again later",
+exmail.qq.com retries every second, and relay.expire is 6s (Postfix's
+maximal_queue_lifetime is 5 days; the demo's default is the same).
 TEXT
 
 EXPIRE=6s
-lab_peer_topology --rcpt-reply "451 4.3.0 try again later"
+GMAIL_EXTRA='    faults:
+      rules:
+        - { stage: rcpt, reply: "451 4.3.0 try again later" }'
+lab_topology
 lab_start
 me=usr1@mail.sustech.edu.cn
 
-step "$me -> usr@gmail.com (gmail.com's MX, mx.gmail.com, is the stand-in peer on port $PEER)"
+step "gmail.com's fault rule (in its config):"
+show <<<"$GMAIL_EXTRA"
+step "$me -> usr@gmail.com"
 lab_send "127.0.0.1:$EX_SMTP" "$me" usr@gmail.com "it will never arrive" | show
 sent=$(date +%s)
 
 step "each attempt gets 451 and is deferred, until relay.expire"
 lab_wait 20 has_mail exmail.qq.com "$me" 1
 waited=$(($(date +%s) - sent))
-peer_story
+echo "    gmail.com:"
+log_of gmail.com 'fault fired' | show
+echo "    exmail.qq.com's relay:"
+log_of exmail.qq.com 'relay (deferred|bounced|dsn-delivered)' | show
 attempts=$(log_of exmail.qq.com 'relay deferred' | wc -l)
 
 step "the report in $me's mailbox, ${waited}s after sending"

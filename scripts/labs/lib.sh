@@ -41,7 +41,7 @@ lab_begin() {
 	echo
 }
 
-# lab_on_exit COMMAND...: run COMMAND when the lab ends (namespaces, stand-in peers).
+# lab_on_exit COMMAND...: run COMMAND when the lab ends (namespaces).
 lab_on_exit() { lab_cleanups+=("$*"); }
 
 lab_cleanup() {
@@ -173,6 +173,33 @@ dsn_for() {
 	return 1
 }
 
+# message_id_of SERVER ADDRESS: the Message-ID: of the oldest message in that mailbox.
+message_id_of() {
+	local f
+	f=$(mailbox_files "$1" "$2" | head -1)
+	[ -n "$f" ] && sed -n 's/^Message-I[Dd]: *//p' "$f" | head -1 | tr -d '\r'
+}
+
+# lab_journey MESSAGE-ID: the message's path across the servers, from their journals
+# (mail-agent journey asks each server's http: API), into $LAB/journey.txt and shown.
+lab_journey() {
+	"$bin/mail-agent" journey "$1" --conf "$LAB/mail.yaml" >"$LAB/journey.txt" 2>&1
+	show <"$LAB/journey.txt"
+}
+
+# api_get PORT PATH: GET http://127.0.0.1:PORT/api/v1/PATH, the JSON answer on stdout.
+api_get() {
+	python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:%s/api/v1/%s" % (sys.argv[1], sys.argv[2]), timeout=10).read().decode())' "$1" "$2"
+}
+
+# events_of JSON-FILE TYPE [KEY]: the events of that type in an answer with "events", one a
+# line (their KEY's value, or the whole event).
+events_of() {
+	python3 -c 'import json, sys
+for e in json.load(open(sys.argv[1]))["events"]:
+    if e["type"] == sys.argv[2]: print(e.get(sys.argv[3], "") if len(sys.argv) > 3 else json.dumps(e))' "$@"
+}
+
 # check TEXT COMMAND...: one expected outcome; prints PASS or FAIL with TEXT.
 check() {
 	local text=$1
@@ -206,12 +233,13 @@ lab_skip() {
 
 # lab_topology: writes $LAB/mail.yaml and $LAB/zone.yaml with the course's two providers
 # on free ports: exmail.qq.com (mail.sustech.edu.cn: usr1, usr2) and gmail.com (usr),
-# each found through its MX and P records. Sets DNS_PORT EX_SMTP EX_POP GM_SMTP GM_POP.
+# each found through its MX and P records, each with an http: API (for lab_journey). Sets
+# DNS_PORT EX_SMTP EX_POP EX_HTTP GM_SMTP GM_POP GM_HTTP.
 # A lab shapes it with RETRY ([1s]), EXPIRE (1h) and COMMAND_TIMEOUT (5s) for the relay,
 # and blocks of YAML lines, already indented: EXMAIL_EXTRA and GMAIL_EXTRA (under each
 # server), TOP_EXTRA (top level), ZONE_MX (under MX:, replacing gmail.com's), ZONE_P (under P:).
 lab_topology() {
-	lab_ports DNS_PORT EX_SMTP EX_POP GM_SMTP GM_POP
+	lab_ports DNS_PORT EX_SMTP EX_POP EX_HTTP GM_SMTP GM_POP GM_HTTP
 	cat >"$LAB/mail.yaml" <<YAML
 dns:
   listen: 127.0.0.1:$DNS_PORT
@@ -229,6 +257,7 @@ servers:
   exmail.qq.com:
     smtp: $EX_SMTP
     pop: $EX_POP
+    http: $EX_HTTP
     accounts:
       usr1@mail.sustech.edu.cn: pass1
       usr2@mail.sustech.edu.cn: pass2
@@ -236,6 +265,7 @@ ${EXMAIL_EXTRA:-}
   gmail.com:
     smtp: $GM_SMTP
     pop: $GM_POP
+    http: $GM_HTTP
     accounts:
       usr@gmail.com: pass
 ${GMAIL_EXTRA:-}
@@ -253,38 +283,4 @@ P:
   gmail-smtp-in.l.google.com.: $GM_SMTP
 ${ZONE_P:-}
 YAML
-}
-
-# lab_peer NAME PORT ARGS...: starts the stand-in SMTP peer (peer.py, its ARGS) on PORT;
-# its log is $LAB/data/NAME.log (log_of NAME); stopped when the lab ends.
-lab_peer() {
-	local name=$1 port=$2 pid
-	shift 2
-	python3 "$labs_dir/peer.py" --port "$port" "$@" >"$LAB/$name.ready" 2>"$LAB/data/$name.log" &
-	pid=$!
-	lab_on_exit "kill $pid"
-	lab_wait 10 grep -q ready "$LAB/$name.ready" || { echo "FAIL: the stand-in peer did not start"; cat "$LAB/data/$name.log"; exit 1; }
-}
-
-# lab_peer_topology ARGS...: lab_topology with gmail.com's MX, mx.gmail.com, pointing at
-# the stand-in peer (peer.py with ARGS, log "peer") on port PEER; peer.py --store goes to
-# $LAB/peer-store. The gmail.com provider is not the MX (the lab need not start it).
-lab_peer_topology() {
-	ZONE_MX='  gmail.com.: mx.gmail.com.'
-	lab_topology
-	lab_ports PEER
-	echo "  mx.gmail.com.: $PEER" >>"$LAB/zone.yaml"
-	mkdir -p "$LAB/peer-store"
-	lab_peer peer "$PEER" "$@"
-}
-
-# peer_stored N: the stand-in peer has stored at least N messages.
-peer_stored() { [ "$(ls "$LAB/peer-store" | wc -l)" -ge "$1" ]; }
-
-# peer_story: what the stand-in peer logged, then exmail.qq.com's relay lines about it.
-peer_story() {
-	echo "    the peer (stand-in for gmail.com):"
-	log_of peer | show
-	echo "    exmail.qq.com's relay:"
-	log_of exmail.qq.com 'relay (deferred|delivered|bounced)' | show
 }

@@ -202,6 +202,27 @@ BOOST_AUTO_TEST_CASE(about_links_a_message_by_message_id_queue_id_and_session)
 }
 
 
+BOOST_AUTO_TEST_CASE(about_links_a_refused_earlier_attempt_of_the_same_client_sender_and_recipients)
+{
+	// The greylisted first attempt is refused at RCPT, before the server can name the message;
+	// the retry is accepted. Only the fault that matches client, sender and recipients links.
+	Journal journal("gmail.com", 100);
+	const auto fault = [&](const std::string& client, const std::string& sender, const std::string& rcpt) {
+		journal.record(JournalEvent("fault.fired").str("session", "s0").str("stage", "rcpt").str("client", client).str("sender", sender).list("to", {rcpt}));
+	};
+	fault("127.0.0.1", "a@x", "b@y");
+	fault("127.0.0.2", "a@x", "b@y"); // another client
+	fault("127.0.0.1", "c@x", "b@y"); // another sender
+	fault("127.0.0.1", "a@x", "d@y"); // a recipient the message does not have
+	journal.record(JournalEvent("message.accepted").str("session", "s1").str("queue_id", "Q1").str("message_id", "<m1@x>").str("from", "a@x").list("to", {"b@y", "e@y"}).str("peer", "127.0.0.1:4711"));
+	fault("127.0.0.1", "a@x", "b@y"); // after the message: a later one's
+	std::vector<std::uint64_t> seqs;
+	for (const auto& e: journal.about("<m1@x>", "", 100)) seqs.push_back(e.seq);
+	const std::vector<std::uint64_t> expected{1, 5};
+	BOOST_CHECK_EQUAL_COLLECTIONS(seqs.begin(), seqs.end(), expected.begin(), expected.end());
+}
+
+
 BOOST_AUTO_TEST_CASE(a_slow_subscriber_drops_and_counts_and_close_ends_it)
 {
 	Journal journal("gmail.com", 100);

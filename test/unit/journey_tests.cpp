@@ -89,6 +89,15 @@ BOOST_AUTO_TEST_CASE(a_server_that_fails_is_listed_with_its_error_and_asked_once
 }
 
 
+BOOST_AUTO_TEST_CASE(a_fired_fault_says_which_rule_at_which_stage_and_for_whom)
+{
+	FakeServer b;
+	b.events = {event(R"({"t":1,"seq":1,"server":"b","type":"fault.fired","message_id":"<m@x>","stage":"rcpt","rule":0,"action":"reply","client":"127.0.0.1","sender":"a@x","to":["c@y"]})")};
+	const std::string text = mail::formatJourney(mail::gatherJourney("<m@x>", {b.source("b")}));
+	BOOST_CHECK(text.find("fault rule 0 fired at rcpt: reply (from 127.0.0.1, MAIL FROM:<a@x> RCPT TO:<c@y>)") != std::string::npos);
+}
+
+
 BOOST_AUTO_TEST_CASE(message_ids_get_their_brackets)
 {
 	BOOST_CHECK_EQUAL(mail::normalizeMessageId(" m@x "), "<m@x>");
