@@ -116,7 +116,7 @@ void RelayQueue::commitBatch(std::vector<Write*>& batch)
 	{
 		Write* w = owners[i];
 		if (syncErrors.at(i) == 0 || w->error) continue;
-		w->error = std::make_exception_ptr(DurableFileError("cannot fsync", files[i], syncErrors[i]));
+		w->error = std::make_exception_ptr(DurableFileError("cannot sync", files[i], syncErrors[i]));
 		for (const auto& [tmp, final]: w->renames) ::unlink(tmp.c_str());
 	}
 	// 2. Into place in order (.msg before .env); a failed item undoes its own renames.

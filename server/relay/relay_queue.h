@@ -3,8 +3,8 @@
 // One queued message is two files: <id>.msg (the message bytes, CRLF line endings, as they
 // will be sent) and <id>.env (the envelope, queue_envelope.h, which records the message's
 // size). Writes are group-committed: each writer writes its temp files unsynced, then one
-// leader makes the batch's temp files durable together (server/store/batch_sync.h: fsync
-// of each, which the file system commits as one), renames every .msg and then its .env
+// leader makes the batch's temp files durable together (server/store/batch_sync.h: one
+// syncfs() of the file system), renames every .msg and then its .env
 // into place, and fsyncs the directory once; only then does enqueue() return. So the
 // .env appears after its .msg and is removed first: a .msg without its .env is an
 // unfinished write (never acknowledged) and is discarded. Entries that cannot be trusted

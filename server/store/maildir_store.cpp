@@ -167,7 +167,7 @@ void MaildirStore::commitBatch(std::vector<Pending*>& batch)
 	{
 		if (syncErrors.at(i) == 0) continue;
 		if (!batch[i]->keepTmp) ::unlink(batch[i]->tmpPath.c_str());
-		batch[i]->error = std::make_exception_ptr(DurableFileError("cannot fsync", batch[i]->tmpPath, syncErrors[i]));
+		batch[i]->error = std::make_exception_ptr(DurableFileError("cannot sync", batch[i]->tmpPath, syncErrors[i]));
 	}
 	// 2. Link into every new/, drop the tmp name. A failed item removes its own links.
 	std::set<std::string> directories;

@@ -36,10 +36,9 @@ public:
 	/// made durable, hard-linked into every new/, tmp name removed, every new/ fsynced.
 	/// Returns only when every copy is durable; returns the Maildir base name.
 	/// Group commit: concurrent callers queue their written tmp files; one of them (the
-	/// leader) makes the batch's files durable together (batch_sync.h: fsync of each
-	/// file, which the file system commits as one), links the batch, fsyncs each touched
+	/// leader) makes the batch's files durable together (batch_sync.h: one syncfs()), links the batch, fsyncs each touched
 	/// new/ once and wakes the others, so N sessions share two journal commits instead of
-	/// paying 2N, without flushing anyone else's writes.
+	/// paying 2N.
 	/// Throws Poco::Exception on failure, after removing the tmp file and any copy it
 	/// already linked, so a failed delivery leaves nothing behind.
 

@@ -96,7 +96,7 @@ BOOST_AUTO_TEST_CASE(sync_files_reports_each_file_on_its_own)
 {
 	TempDir tmp;
 	std::vector<std::string> paths;
-	for (int i = 0; i < 300; ++i) paths.push_back(tmp.write("f" + std::to_string(i), "data")); // more than one chunk
+	for (int i = 0; i < 300; ++i) paths.push_back(tmp.write("f" + std::to_string(i), "data"));
 	paths.insert(paths.begin() + 150, tmp.file("missing"));
 	const std::vector<int> errors = mail::syncFiles(paths);
 	BOOST_REQUIRE_EQUAL(errors.size(), paths.size());
