@@ -3,6 +3,7 @@
 #   make            build everything (installs missing Debian packages first)
 #   make test       unit + integration tests; last line "N passed, N failed"
 #   make run        start the demo topology from conf/mail.yaml in the foreground
+#   make lab        list the labs; make lab NAME=bounce runs scripts/labs/bounce.sh
 #   make install    the three programs into $(PREFIX)/bin (PREFIX=/usr/local), man pages
 #   make bench      benchmarks against the reference software (Postfix, smtp-sink, Dovecot, NSD); BENCH=part, results in bench/results/latest.md
 #   make sanitize   ASan+UBSan build, then the unit and integration tests on it
@@ -66,7 +67,7 @@ COMMON_LIB := $(BUILD)/lib/libmailcommon.a
 PROGRAMS := $(BIN)/mail-dns $(BIN)/mail-server $(BIN)/mail-agent
 UNIT_BIN := $(BIN)/unit-tests
 
-.PHONY: all deps test unit integration run install bench sanitize tsan fuzz format format-check lint lint-deps clean
+.PHONY: all deps test unit integration run lab install bench sanitize tsan fuzz format format-check lint lint-deps clean
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(UNIT_BIN)
@@ -89,6 +90,18 @@ VERSION := $(shell cat VERSION)
 $(OBJ)/common/version.o: override CXXFLAGS += -DMAIL_VERSION='"$(VERSION)"'
 $(OBJ)/common/version.o: VERSION
 
+# The web console (server/console/assets) compiled into mail-server: scripts/embed-console.sh
+# writes one .cpp with every file's bytes and content type, under $(BUILD), never committed.
+CONSOLE_ASSETS := $(sort $(wildcard server/console/assets/*))
+CONSOLE_GEN := $(BUILD)/gen/console_assets_data.cpp
+CONSOLE_OBJ := $(OBJ)/gen/console_assets_data.o
+$(CONSOLE_GEN): scripts/embed-console.sh $(CONSOLE_ASSETS)
+	@mkdir -p $(dir $@)
+	@scripts/embed-console.sh $@ $(CONSOLE_ASSETS)
+$(CONSOLE_OBJ): $(CONSOLE_GEN) | $(DEPS_STAMP) $(ROOTS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -I$(INC)/server -c $< -o $@
+
 $(COMMON_LIB): $(call objs,$(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
@@ -97,7 +110,7 @@ $(BIN)/mail-dns: $(call objs,dns/main.cpp $(DNS_SRC)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BIN)/mail-server: $(call objs,server/main.cpp $(SERVER_SRC)) $(COMMON_LIB)
+$(BIN)/mail-server: $(call objs,server/main.cpp $(SERVER_SRC)) $(CONSOLE_OBJ) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -105,7 +118,7 @@ $(BIN)/mail-agent: $(call objs,agent/main.cpp $(AGENT_SRC)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(AGENT_LIBS)
 
-$(UNIT_BIN): $(call objs,$(UNIT_SRC) $(DNS_SRC) $(SERVER_SRC) $(AGENT_SRC)) $(COMMON_LIB)
+$(UNIT_BIN): $(call objs,$(UNIT_SRC) $(DNS_SRC) $(SERVER_SRC) $(AGENT_SRC)) $(CONSOLE_OBJ) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(AGENT_LIBS) -lboost_unit_test_framework
 
@@ -133,6 +146,19 @@ integration: $(PROGRAMS)
 run: $(PROGRAMS)
 	@scripts/install-deps.sh run
 	@scripts/foreground.py scripts/run.sh
+
+# Labs (scripts/labs/NAME.sh): each runs its own topology on free ports and exits 0 or 1.
+# Without NAME, the list with each lab's one-line summary (line 2 of its file).
+lab: $(PROGRAMS)
+	@scripts/install-deps.sh run
+ifeq ($(NAME),)
+	@for f in scripts/labs/*.sh; do n=$$(basename $$f .sh); [ $$n = lib ] || \
+		printf '  %-12s %s\n' $$n "$$(sed -n '2s/^# [^ ]* - //p' $$f)"; done
+	@echo "make lab NAME=... runs one (KEEP=1 keeps its temp dir)"
+else
+	@[ -x scripts/labs/$(NAME).sh ] || { echo "no lab named '$(NAME)'; make lab lists them" >&2; exit 64; }
+	@scripts/labs/$(NAME).sh
+endif
 
 PREFIX ?= /usr/local
 install: $(PROGRAMS)

@@ -3,6 +3,7 @@
 
 #include "agent/agent_options.h"
 #include "agent/hash_password.h"
+#include "agent/journey_command.h"
 #include "agent/agent_shell.h"
 #include "agent/line_editor.h"
 #include "common/config.h"
@@ -138,6 +139,8 @@ int runAgent(const std::vector<std::string>& args)
 			return ExitOk;
 		case AgentMode::HashPassword:
 			return runHashPassword(std::cin, std::cout, std::cerr, ::isatty(STDIN_FILENO));
+		case AgentMode::Journey:
+			return runJourney(loadConfig(options.confPath), options.messageId, std::cout, std::cerr);
 		case AgentMode::Ping:
 		case AgentMode::Trace:
 			return runDiagnostics(options);

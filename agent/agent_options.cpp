@@ -150,7 +150,8 @@ void takeOperand(const std::string& arg, AgentOptions& options)
 		else if (arg == "ping") options.mode = AgentMode::Ping;
 		else if (arg == "trace") options.mode = AgentMode::Trace;
 		else if (arg == "hash-password") options.mode = AgentMode::HashPassword;
-		else throw UsageError("unknown command " + arg + " (send, pop, ping, trace or hash-password)");
+		else if (arg == "journey") options.mode = AgentMode::Journey;
+		else throw UsageError("unknown command " + arg + " (send, pop, ping, trace, hash-password or journey)");
 		return;
 	case AgentMode::Pop:
 		options.popCommand.push_back(arg);
@@ -159,6 +160,10 @@ void takeOperand(const std::string& arg, AgentOptions& options)
 	case AgentMode::Trace:
 		if (!options.host.empty()) throw UsageError("one HOST only, not also " + arg);
 		options.host = arg;
+		return;
+	case AgentMode::Journey:
+		if (!options.messageId.empty()) throw UsageError("one MESSAGE-ID only, not also " + arg);
+		options.messageId = arg;
 		return;
 	default:
 		throw UsageError("unexpected argument " + arg);
@@ -176,6 +181,9 @@ void checkComplete(const AgentOptions& options)
 	case AgentMode::Ping:
 	case AgentMode::Trace:
 		if (options.host.empty()) throw UsageError("missing HOST");
+		return;
+	case AgentMode::Journey:
+		if (options.messageId.empty()) throw UsageError("journey needs a MESSAGE-ID (the Message-ID header, brackets optional)");
 		return;
 	default:
 		break;
@@ -226,6 +234,7 @@ std::string agentUsage()
 		   "       mail-agent ping HOST [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [--conf FILE]\n"
 		   "       mail-agent trace HOST [--max-hops N] [-W TIMEOUT] [-n] [--conf FILE]\n"
 		   "       mail-agent hash-password   (reads a password, prints a hash for accounts:)\n"
+		   "       mail-agent journey MESSAGE-ID [--conf FILE]   (the message's path, from the servers' http: APIs)\n"
 		   "       mail-agent --version\n"
 		   "Without a command it reads [smtp|pop|exit] commands from standard input; Ctrl-C leaves.\n"
 		   "--tls: STARTTLS/STLS first (the certificate is not verified); --auth: SMTP AUTH PLAIN.\n"

@@ -8,6 +8,7 @@
 //   mail-agent ping HOST [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [--conf FILE]
 //   mail-agent trace HOST [--max-hops N] [-W TIMEOUT] [-n] [--conf FILE]
 //   mail-agent hash-password
+//   mail-agent journey MESSAGE-ID [--conf FILE]
 #pragma once
 
 #include "agent/icmp/pinger.h"
@@ -36,6 +37,7 @@ enum class AgentMode
 	Ping,
 	Trace,
 	HashPassword,
+	Journey,
 	Help
 };
 
@@ -63,6 +65,8 @@ struct AgentOptions
 	std::string host;
 	PingOptions ping;
 	TraceOptions trace;
+	// journey
+	std::string messageId;
 };
 
 

@@ -47,6 +47,13 @@ bool ServerConfig::isLocalDomain(const std::string& domain) const
 }
 
 
+bool ServerConfig::isRelayDomain(const std::string& domain) const
+{
+	const std::string lower = Poco::toLower(domain);
+	return std::find(relayDomains.begin(), relayDomains.end(), lower) != relayDomains.end();
+}
+
+
 bool ServerConfig::hasAccount(const std::string& address) const
 {
 	return password(address) != nullptr;

@@ -5,8 +5,10 @@
 // half-configured: a program that gets a Config can use every field as is.
 #pragma once
 
+#include "common/config_faults.h"
 #include "common/seconds.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -101,6 +103,13 @@ struct LoggingConfig
 };
 
 
+struct JournalConfig
+/// `journal:` - the event journal (common/journal.h).
+{
+	std::size_t keep = 10000; ///< events kept in memory; 0: no journal at all (no events.jsonl either)
+};
+
+
 struct ServerConfig
 /// One mail provider (a key under `servers:`), with the top-level optional
 /// sections already merged in (a per-server key overrides the top-level one).
@@ -114,14 +123,18 @@ struct ServerConfig
 	std::map<std::string, std::string> accounts;     ///< address (domain lower-cased) -> password
 	std::map<std::string, std::string> accountIndex; ///< whole address lower-cased -> key in accounts
 	std::vector<std::string> domains;                ///< lower-case; from accounts plus `domains:`
+	std::vector<std::string> relayDomains;           ///< lower-case; `relay_domains:` (a backup MX for them)
 	Limits limits;
 	RelayConfig relay;
 	SubmissionConfig submission;
 	TlsConfig tls;
 	LoggingConfig logging;
+	FaultsConfig faults; ///< `faults:` (server/faults); no rules: the hooks cost one check
 	HttpConfig http;
+	JournalConfig journal;
 
 	bool isLocalDomain(const std::string& domain) const;           ///< case-insensitive
+	bool isRelayDomain(const std::string& domain) const;           ///< in relay_domains, case-insensitive
 	bool hasAccount(const std::string& address) const;             ///< domain case-insensitive
 	const std::string* password(const std::string& address) const; ///< null if no account
 	const std::string* accountKey(const std::string& user) const;
@@ -161,6 +174,7 @@ struct DnsConfig
 	std::uint16_t port = 10053;
 	std::string zonePath;                    ///< absolute path of the zone file
 	std::vector<DnsServerAddress> resolvers; ///< dns.resolvers as written (empty: not given)
+	DnsFaultsConfig faults;                  ///< `dns.faults`: what mail-dns answers wrongly on purpose
 
 	std::vector<DnsServerAddress> servers() const;
 	/// Whom the relay and the agent ask, in order: dns.resolvers, else dns.listen.
@@ -175,6 +189,7 @@ struct Config
 	std::map<std::string, AgentEntry> agent; ///< by lower-case domain
 	std::vector<ServerConfig> servers;       ///< in file order
 	LoggingConfig logging;                   ///< top-level (for mail-dns and the agent)
+	JournalConfig journal;                   ///< top-level (for mail-dns)
 
 	const ServerConfig* server(const std::string& name) const;   ///< null if unknown
 	const AgentEntry* agentFor(const std::string& domain) const; ///< case-insensitive

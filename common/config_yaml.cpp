@@ -1,6 +1,6 @@
 // config_yaml.cpp - loadConfig(): conf/mail.yaml into typed structs, every key checked.
 //
-// Optional sections (relay, limits, submission, tls, logging) may stand at the top level
+// Optional sections (relay, limits, submission, tls, logging, faults) may stand at the top level
 // and inside a server; a server starts from the top-level values and its own keys
 // override them one by one. Each section has an apply function that only touches the keys
 // present, so the same code reads both levels. Errors carry the dotted key path and line.
@@ -173,6 +173,13 @@ void applyLogging(const YAML::Node& node, const std::string& key, const std::str
 }
 
 
+void applyJournal(const YAML::Node& node, const std::string& key, JournalConfig& journal)
+{
+	checkKeys(node, key, {"keep"});
+	if (node["keep"]) journal.keep = readUnsigned(node["keep"], childKey(key, "keep"), 0, 10000000);
+}
+
+
 bool isLoopback(std::uint32_t address)
 {
 	return (address >> 24) == 127;
@@ -226,6 +233,8 @@ struct Sections
 	SubmissionConfig submission;
 	TlsConfig tls;
 	LoggingConfig logging;
+	JournalConfig journal;
+	FaultsConfig faults;
 };
 
 
@@ -236,6 +245,8 @@ void applySections(const YAML::Node& map, const std::string& key, const std::str
 	if (map["submission"]) applySubmission(map["submission"], childKey(key, "submission"), s.submission);
 	if (map["tls"]) applyTls(map["tls"], childKey(key, "tls"), baseDir, s.tls);
 	if (map["logging"]) applyLogging(map["logging"], childKey(key, "logging"), baseDir, s.logging);
+	if (map["journal"]) applyJournal(map["journal"], childKey(key, "journal"), s.journal);
+	if (map["faults"]) readFaults(map["faults"], childKey(key, "faults"), s.faults);
 }
 
 
@@ -265,13 +276,14 @@ DnsServerAddress readHostPort(const YAML::Node& node, const std::string& key)
 
 void readDns(const YAML::Node& node, const std::string& baseDir, DnsConfig& dns)
 {
-	checkKeys(node, "dns", {"listen", "zone", "resolvers"});
+	checkKeys(node, "dns", {"listen", "zone", "resolvers", "faults"});
 	if (node["listen"])
 	{
 		const DnsServerAddress listen = readHostPort(node["listen"], "dns.listen");
 		dns.host = listen.host;
 		dns.port = listen.port;
 	}
+	if (node["faults"]) readDnsFaults(node["faults"], "dns.faults", dns.faults);
 	dns.zonePath = resolvePath(baseDir, node["zone"] ? readScalar(node["zone"], "dns.zone") : "zone.yaml");
 	if (node["resolvers"])
 	{
@@ -320,12 +332,27 @@ bool isValidAddress(const std::string& address)
 }
 
 
+/// A list of domain names (`domains:`, `relay_domains:`), normalised, into out; absent: nothing.
+void readDomainList(const YAML::Node& list, const std::string& key, std::set<std::string>& out)
+{
+	if (!list) return;
+	if (!list.IsSequence()) failAt(list, key, "expected a list of domain names");
+	for (std::size_t i = 0; i < list.size(); ++i)
+	{
+		const std::string itemKey = key + "[" + std::to_string(i) + "]";
+		const std::string domain = readScalar(list[i], itemKey);
+		if (!isValidDomainName(domain)) failAt(list[i], itemKey, "not a valid domain name: " + domain);
+		out.insert(normalizeName(domain));
+	}
+}
+
+
 ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, const std::string& baseDir, const Sections& top)
 {
 	ServerConfig server;
 	server.name = nameNode.Scalar();
 	const std::string key = childKey("servers", server.name);
-	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "accounts", "domains", "relay", "limits", "submission", "tls", "logging", "http"});
+	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "accounts", "domains", "relay_domains", "relay", "limits", "submission", "tls", "logging", "journal", "faults", "http"});
 	const auto k = [&](const char* name) { return childKey(key, name); };
 	for (const char* required: {"smtp", "pop"})
 	{
@@ -349,6 +376,8 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 	server.submission = sections.submission;
 	server.tls = sections.tls;
 	server.logging = sections.logging;
+	server.journal = sections.journal;
+	server.faults = sections.faults;
 	if ((server.smtps || server.pops) && !server.tls.enabled())
 		failAt(node[server.smtps ? "smtps" : "pops"], k(server.smtps ? "smtps" : "pops"),
 			"implicit TLS needs tls.cert and tls.key");
@@ -373,19 +402,16 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 			domains.insert(normalizeName(domain));
 		}
 	}
-	if (node["domains"])
-	{
-		const YAML::Node list = node["domains"];
-		if (!list.IsSequence()) failAt(list, k("domains"), "expected a list of domain names");
-		for (std::size_t i = 0; i < list.size(); ++i)
-		{
-			const std::string itemKey = k("domains") + "[" + std::to_string(i) + "]";
-			const std::string domain = readScalar(list[i], itemKey);
-			if (!isValidDomainName(domain)) failAt(list[i], itemKey, "not a valid domain name: " + domain);
-			domains.insert(normalizeName(domain));
-		}
-	}
+	readDomainList(node["domains"], k("domains"), domains);
 	server.domains.assign(domains.begin(), domains.end());
+	std::set<std::string> relayDomains;
+	readDomainList(node["relay_domains"], k("relay_domains"), relayDomains);
+	for (const auto& domain: relayDomains)
+	{
+		// Relaying our own domain would send its mail away instead of delivering it.
+		if (domains.count(domain)) failAt(node["relay_domains"], k("relay_domains"), "a domain of this server itself: " + domain);
+	}
+	server.relayDomains.assign(relayDomains.begin(), relayDomains.end());
 	return server;
 }
 
@@ -444,7 +470,7 @@ Config loadConfig(const std::string& path)
 	try
 	{
 		if (!root.IsMap()) failAt(root, "", root.IsNull() ? "the file is empty" : "expected a map of sections at the top level");
-		checkKeys(root, "", {"dns", "agent", "servers", "relay", "limits", "submission", "tls", "logging"});
+		checkKeys(root, "", {"dns", "agent", "servers", "relay", "limits", "submission", "tls", "logging", "journal", "faults"});
 		if (root["dns"]) readDns(root["dns"], baseDir, config.dns);
 		else config.dns.zonePath = resolvePath(baseDir, "zone.yaml");
 		if (root["agent"] && !root["agent"].IsNull()) readAgent(root["agent"], config.agent);
@@ -452,6 +478,7 @@ Config loadConfig(const std::string& path)
 		Sections top;
 		applySections(root, "", baseDir, top);
 		config.logging = top.logging;
+		config.journal = top.journal;
 
 		if (!root["servers"]) failAt(root, "servers", "missing (at least one server is needed)");
 		const YAML::Node servers = root["servers"];

@@ -2,6 +2,9 @@
 #include "dns/dns_app.h"
 
 #include "common/config.h"
+#include "common/journal_file.h"
+#include "common/control_socket.h"
+#include "dns/dns_faults.h"
 #include "dns/dns_server.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -14,6 +17,8 @@
 
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/NumberParser.h>
+#include <Poco/Path.h>
+#include <Poco/String.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionCallback.h>
@@ -90,6 +95,10 @@ void DnsApp::defineOptions(OptionSet& options)
 						  .required(false)
 						  .repeatable(false)
 						  .argument("HOST:PORT"));
+	options.addOption(Option("journal", "", "append dns.query events (sampled) to FILE, rotated at 10 MB (default: memory only)")
+						  .required(false)
+						  .repeatable(false)
+						  .argument("FILE"));
 	options.addOption(Option("export-zone", "", "print the zone as an RFC 1035 master file (for NSD, BIND, Knot) and exit")
 						  .required(false)
 						  .repeatable(false));
@@ -101,6 +110,10 @@ void DnsApp::defineOptions(OptionSet& options)
 						  .required(false)
 						  .repeatable(false)
 						  .argument("N"));
+	options.addOption(Option("control", "", "control socket of `fault ...` (default: mail-dns-PORT.sock beside the configuration)")
+						  .required(false)
+						  .repeatable(false)
+						  .argument("PATH"));
 }
 
 
@@ -115,6 +128,8 @@ void DnsApp::handleOption(const std::string& name, const std::string& value)
 	else if (name == "zone") _zonePath = value;
 	else if (name == "listen") _listen = value;
 	else if (name == "threads") _threads = value;
+	else if (name == "journal") _journalPath = value;
+	else if (name == "control") _control = value;
 	else if (name == "export-zone") _exportZone = true;
 	else if (name == "origin")
 	{
@@ -135,10 +150,12 @@ void DnsApp::displayHelp()
 {
 	HelpFormatter help(options());
 	help.setCommand("mail-dns");
-	help.setUsage("[--conf FILE] [--zone FILE] [--listen HOST:PORT] [--threads N] | --export-zone [--origin NAME]");
+	help.setUsage(
+		"[--conf FILE] [--zone FILE] [--listen HOST:PORT] [--threads N] [--journal FILE] [--control PATH] | --export-zone [--origin NAME]\n"
+		"       mail-dns [--conf FILE] [--listen HOST:PORT] [--control PATH] fault add RULE-YAML | fault list | fault clear");
 	help.setHeader(
 		"Pseudo-DNS daemon: answers MX, A and P (TYPE65280) queries from the zone file over UDP and TCP.\n"
-		"SIGHUP reloads the zone; SIGTERM or SIGINT stops it.");
+		"SIGHUP reloads the zone and dns.faults; SIGTERM or SIGINT stops it.");
 	help.format(std::cout);
 }
 
@@ -146,6 +163,39 @@ void DnsApp::displayHelp()
 std::shared_ptr<const ZoneIndex> DnsApp::loadIndex() const
 {
 	return std::make_shared<const ZoneIndex>(loadZone(_zonePath));
+}
+
+
+std::string DnsApp::controlPath(std::uint16_t port) const
+{
+	if (!_control.empty()) return _control;
+	return Poco::Path(Poco::Path(_confPath).absolute()).parent().toString() + "mail-dns-" + std::to_string(port) + ".sock";
+}
+
+
+int DnsApp::faultCommand(const std::vector<std::string>& args)
+{
+	const bool known = (args.size() == 2 && (args[1] == "list" || args[1] == "clear")) || (args.size() == 3 && args[1] == "add");
+	if (!known) return usageError("usage: mail-dns [--conf FILE] fault add RULE-YAML | fault list | fault clear");
+	SocketAddress address;
+	if (!_listen.empty() && !parseListen(_listen, address))
+		return usageError("--listen: expected HOST:PORT, got '" + _listen + "'");
+	if (_control.empty() && _listen.empty())
+	{
+		try
+		{
+			const Config config = loadConfig(_confPath);
+			address = SocketAddress(config.dns.host, config.dns.port);
+		}
+		catch (const ConfigError& exc)
+		{
+			std::cerr << "mail-dns: " << exc.what() << std::endl;
+			return ExitConfig;
+		}
+	}
+	std::string request = "fault " + args[1];
+	if (args.size() == 3) request += " " + Poco::translate(args[2], "\r\n", "  ");
+	return sendControlRequest("mail-dns", controlPath(address.port()), request, std::cout, std::cerr);
 }
 
 
@@ -170,6 +220,7 @@ int DnsApp::main(const std::vector<std::string>& args)
 		displayHelp();
 		return ExitOk;
 	}
+	if (!args.empty() && args.front() == "fault") return faultCommand(args);
 	if (!args.empty()) return usageError("unexpected argument '" + args.front() + "'");
 	unsigned workers = std::max(1u, std::thread::hardware_concurrency());
 	if (!_threads.empty() && (!Poco::NumberParser::tryParseUnsigned(_threads, workers) || workers == 0 || workers > MaxWorkers))
@@ -184,10 +235,11 @@ int DnsApp::main(const std::vector<std::string>& args)
 	// The configuration is needed unless both of its DNS settings come from flags.
 	Config config;
 	std::shared_ptr<const ZoneIndex> zone;
+	const bool usesConfig = _confGiven || _zonePath.empty() || _listen.empty();
 	try
 	{
 		if (_exportZone && !_confGiven && !_zonePath.empty()) return exportZone();
-		if (_confGiven || _zonePath.empty() || _listen.empty())
+		if (usesConfig)
 		{
 			config = loadConfig(_confPath);
 			if (_zonePath.empty()) _zonePath = config.dns.zonePath;
@@ -204,9 +256,21 @@ int DnsApp::main(const std::vector<std::string>& args)
 	setupLogging(config.logging, "mail-dns");
 	Logger& log = Logger::get("dns");
 
+	DnsFaults faults(config.dns.faults);
 	DnsServer server(address, workers, zone);
+	server.setFaults(&faults);
+	std::unique_ptr<Journal> journal;
+	std::unique_ptr<QueryJournal> queries;
 	try
 	{
+		// journal.keep 0 (top level) turns it off, as in mail-server.
+		if (config.journal.keep > 0)
+		{
+			journal = std::make_unique<Journal>("mail-dns", config.journal.keep,
+				_journalPath.empty() ? nullptr : std::make_unique<JournalFile>(_journalPath));
+			queries = std::make_unique<QueryJournal>(*journal);
+			server.setJournal(queries.get());
+		}
 		server.start();
 	}
 	catch (const Poco::Exception& exc)
@@ -216,6 +280,17 @@ int DnsApp::main(const std::vector<std::string>& args)
 	}
 	log.information("- started listen=%s workers=%u zone=%s names=%z",
 		server.address().toString(), server.workers(), _zonePath, zone->names());
+	ControlSocket control(controlPath(address.port() ? address.port() : server.address().port()),
+		[&](const std::string& request) { return handleDnsFaultRequest(faults, request); });
+	try
+	{
+		control.start();
+	}
+	catch (const Poco::Exception& exc)
+	{
+		log.warning("- no control socket, `mail-dns fault` will not reach this daemon path=%s error=%s", control.path(),
+			exc.displayText());
+	}
 	// Readiness for scripts (start.sh), whatever the log level or destination.
 	std::cout << "mail-dns: ready listen=" << server.address().toString() << std::endl;
 
@@ -231,12 +306,20 @@ int DnsApp::main(const std::vector<std::string>& args)
 			zone = loadIndex();
 			server.setZone(zone);
 			log.information("- reloaded zone=%s names=%z", _zonePath, zone->names());
+			if (usesConfig)
+			{
+				const DnsFaultsConfig reloaded = loadConfig(_confPath).dns.faults;
+				faults.replace(reloaded);
+				log.information("- reloaded faults rules=%z", reloaded.rules.size());
+			}
 		}
 		catch (const ConfigError& exc)
 		{
-			log.error("- reload failed, keeping the old zone: %s", std::string(exc.what()));
+			log.error("- reload failed, keeping the old zone or faults: %s", std::string(exc.what()));
 		}
 	}
+	control.stop();
+	faults.stop(); // before the workers' sockets close: it sends delayed replies on them
 	server.stop();
 	const char* name = signal == SIGTERM ? "TERM" : signal == SIGINT ? "INT"
 		: signal == SIGQUIT                                          ? "QUIT"

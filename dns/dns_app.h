@@ -3,6 +3,7 @@
 
 #include <Poco/Util/ServerApplication.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -18,7 +19,7 @@ class DnsApp: public Poco::Util::ServerApplication
 /// `mail-dns [--conf FILE] [--zone FILE] [--listen HOST:PORT] [--threads N]` (SPEC.md),
 /// or `mail-dns --export-zone [--origin NAME]`: print the zone as a master file and exit.
 /// Loads and checks config and zone before binding; then waits for signals in the main
-/// thread (all of them are blocked elsewhere): SIGHUP reloads the zone, SIGTERM, SIGINT
+/// thread (all of them are blocked elsewhere): SIGHUP reloads the zone and dns.faults, SIGTERM, SIGINT
 /// and SIGQUIT stop it with status 0.
 {
 protected:
@@ -29,15 +30,19 @@ private:
 	void handleHelp(const std::string& name, const std::string& value);
 	void handleOption(const std::string& name, const std::string& value) override;
 	void displayHelp();
-	std::shared_ptr<const ZoneIndex> loadIndex() const; ///< throws ConfigError
-	int exportZone();                                   ///< --export-zone, once _zonePath is known
+	std::shared_ptr<const ZoneIndex> loadIndex() const;     ///< throws ConfigError
+	int faultCommand(const std::vector<std::string>& args); ///< `fault add|list|clear` through the control socket
+	std::string controlPath(std::uint16_t port) const;      ///< --control, else mail-dns-PORT.sock beside the config
+	int exportZone();                                       ///< --export-zone, once _zonePath is known
 
 	bool _helpRequested = false;
 	bool _confGiven = false;
 	std::string _confPath = "conf/mail.yaml";
-	std::string _zonePath; ///< --zone, else the config's dns.zone
-	std::string _listen;   ///< --listen, else the config's dns.listen
-	std::string _threads;  ///< --threads, else one per core
+	std::string _zonePath;    ///< --zone, else the config's dns.zone
+	std::string _listen;      ///< --listen, else the config's dns.listen
+	std::string _threads;     ///< --threads, else one per core
+	std::string _journalPath; ///< --journal: dns.query events to this file
+	std::string _control;     ///< --control, else controlPath()'s default
 	bool _exportZone = false;
 	bool _originGiven = false;
 	std::string _origin; ///< --origin, else the common parent of the zone's names

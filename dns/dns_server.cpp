@@ -1,6 +1,7 @@
 // dns_server.cpp - the UDP receive loop: one SO_REUSEPORT socket and thread per worker.
 #include "dns/dns_server.h"
 
+#include "dns/dns_faults.h"
 #include "dns/responder.h"
 
 #include <Poco/Exception.h>
@@ -111,9 +112,10 @@ public:
 			for (int i = 0; i < received; ++i)
 			{
 				const msghdr& in = b.inMsg[i].msg_hdr;
-				const std::size_t length = (in.msg_flags & MSG_TRUNC)
+				std::size_t length = (in.msg_flags & MSG_TRUNC)
 					? errorReply(b.in[i], b.inMsg[i].msg_len, RcodeFormErr, b.out[replies])
 					: answerQuery(*zone, b.in[i], b.inMsg[i].msg_len, b.out[replies], MaxReplySize);
+				if (length != 0 && _server._faults && _server._faults->active()) length = fault(i, replies, length);
 				if (length == 0) continue;
 				b.outIov[replies] = {b.out[replies], length};
 				b.outMsg[replies].msg_hdr = msghdr{};
@@ -124,6 +126,7 @@ public:
 				++replies;
 			}
 			send(replies);
+			for (unsigned k = 0; _server._journal && k < replies; ++k) _server._journal->record(b.out[k], b.outIov[k].iov_len, *static_cast<const sockaddr_storage*>(b.outMsg[k].msg_hdr.msg_name), "udp");
 			_queries.fetch_add(static_cast<std::uint64_t>(received), std::memory_order_relaxed);
 		}
 	}
@@ -141,6 +144,17 @@ private:
 		iovec outIov[BatchSize];
 		std::uint8_t out[BatchSize][MaxReplySize];
 	};
+
+	std::size_t fault(int query, unsigned slot, std::size_t length)
+	/// dns.faults on one reply: its new length; a delayed reply is handed over (0 here).
+	{
+		Buffers& b = *_buffers;
+		Seconds delay;
+		length = _server._faults->apply(b.out[slot], length, delay);
+		if (delay.count() == 0) return length;
+		_server._faults->sendLater(_fd, b.peers[query], b.inMsg[query].msg_hdr.msg_namelen, b.out[slot], length, delay);
+		return 0;
+	}
 
 	void send(unsigned count)
 	/// Sends the batch; a datagram the kernel refuses (e.g. unreachable peer) is skipped.

@@ -7,6 +7,7 @@
 // mutex) only when the generation counter has moved, i.e. once per reload.
 #pragma once
 
+#include "dns/query_journal.h"
 #include "dns/tcp_server.h"
 #include "dns/zone_index.h"
 
@@ -23,6 +24,9 @@
 
 namespace mail {
 namespace dns {
+
+
+class DnsFaults;
 
 
 class DnsServer
@@ -45,6 +49,16 @@ public:
 	void stop();
 	/// Stops and joins the workers; idempotent.
 
+	void setJournal(QueryJournal* journal) { _journal = journal; }
+	/// Before start(): each reply sent is offered to it (dns.query events); null: none.
+
+	void setFaults(DnsFaults* faults)
+	{
+		_faults = faults;
+		_tcp.setFaults(faults);
+	}
+	/// `dns.faults` (dns_faults.h) applied to every reply; set before start(), or null.
+
 	void setZone(std::shared_ptr<const ZoneIndex> zone);
 	/// Publishes a new zone; every worker uses it from its next batch on.
 	std::shared_ptr<const ZoneIndex> zone() const;
@@ -65,6 +79,9 @@ private:
 	std::shared_ptr<const ZoneIndex> _zone;
 	std::atomic<std::uint64_t> _generation{0};
 	std::atomic<bool> _stopping{false};
+	QueryJournal* _journal = nullptr;
+
+	DnsFaults* _faults = nullptr;
 	std::uint64_t _stoppedQueries = 0; ///< answered by workers already stopped
 	std::vector<std::unique_ptr<Worker>> _workers;
 	std::vector<std::unique_ptr<Poco::Thread>> _threads;

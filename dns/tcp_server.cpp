@@ -183,9 +183,19 @@ bool TcpServer::answer(Connection& c, const ZoneIndex& zone)
 		const std::size_t length = (std::size_t(c.in[used]) << 8) | c.in[used + 1];
 		if (length == 0 || length > MaxQuerySize) return false; // nothing sane follows
 		if (c.have - used < 2 + length) break;
-		const std::size_t size = answerQuery(zone, c.in.data() + used + 2, length, _answer.data(), _answer.size(), true);
+		std::size_t size = answerQuery(zone, c.in.data() + used + 2, length, _answer.data(), _answer.size(), true);
 		_queries.fetch_add(1, std::memory_order_relaxed);
 		if (size == 0) return false; // not a query (too short, or an answer): no stream to resync
+		if (_faults && _faults->active())
+		{
+			Seconds ignoredDelay{0};
+			size = _faults->apply(_answer.data(), size, ignoredDelay);
+			if (size == 0)
+			{
+				used += 2 + length; // a `drop`: this query gets no answer
+				continue;
+			}
+		}
 		c.out.push_back(static_cast<std::uint8_t>(size >> 8));
 		c.out.push_back(static_cast<std::uint8_t>(size));
 		c.out.insert(c.out.end(), _answer.begin(), _answer.begin() + static_cast<std::ptrdiff_t>(size));

@@ -12,6 +12,7 @@
 // Memory per connection is thus at most one query plus MaxPendingOutput and one answer.
 #pragma once
 
+#include "dns/dns_faults.h"
 #include "dns/zone_index.h"
 
 #include <Poco/Net/SocketAddress.h>
@@ -53,6 +54,11 @@ public:
 
 	Poco::Net::SocketAddress address() const { return _address; }
 	std::uint64_t queries() const { return _queries.load(std::memory_order_relaxed); }
+
+	void setFaults(DnsFaults* faults) { _faults = faults; }
+	/// `dns.faults` applied to each answer as over UDP, except that a `delay` is not
+	/// waited for (this one thread serves every connection) and a `drop` leaves the query
+	/// unanswered on an open connection; set before start(), or null.
 	std::size_t connections() const { return _open.load(std::memory_order_relaxed); } ///< open now
 
 private:
@@ -71,6 +77,7 @@ private:
 	int _listenFd = -1;
 	std::atomic<bool> _stopping{false};
 	std::atomic<std::uint64_t> _queries{0};
+	DnsFaults* _faults = nullptr;
 	std::atomic<std::size_t> _open{0};
 	std::vector<std::uint8_t> _answer; ///< one answer, reused (only the thread touches it)
 	std::thread _thread;

@@ -37,7 +37,7 @@ version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "not installe
 	echo "  dnsperf $(version dnsperf), libpoco-dev $(version libpoco-dev), g++ $(version g++), python3 $(version python3)"
 	echo "- Shared machine: other work may have run at the same time; the spread shows how much it moved."
 	echo
-	for part in relay smtp pop3 dns idle sim; do
+	for part in relay smtp smtp-journal pop3 dns idle sim; do
 		[ -f "$BENCH_SECTIONS/$part.md" ] && cat "$BENCH_SECTIONS/$part.md"
 	done
 	[ -f bench/results/notes.md ] && cat bench/results/notes.md

@@ -24,16 +24,18 @@ _mail_server() {
 		return ;;
 	queue) mapfile -t COMPREPLY < <(compgen -W "--json retry delete hold release" -- "$cur"); return ;;
 	retry) mapfile -t COMPREPLY < <(compgen -W "--all" -- "$cur"); return ;;
+	fault) mapfile -t COMPREPLY < <(compgen -W "add list clear" -- "$cur"); return ;;
 	esac
-	mapfile -t COMPREPLY < <(compgen -W "--name --conf --data --check --list-servers --version --help queue" -- "$cur")
+	mapfile -t COMPREPLY < <(compgen -W "--name --conf --data --check --list-servers --version --help queue fault" -- "$cur")
 }
 
 _mail_dns() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	case $prev in
-	--conf|-c|--zone) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
+	--conf|-c|--zone|--control) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
+	fault) mapfile -t COMPREPLY < <(compgen -W "add list clear" -- "$cur"); return ;;
 	esac
-	mapfile -t COMPREPLY < <(compgen -W "--conf --zone --listen --threads --version --help" -- "$cur")
+	mapfile -t COMPREPLY < <(compgen -W "--conf --zone --listen --threads --control --version --help fault" -- "$cur")
 }
 
 _mail_agent() {

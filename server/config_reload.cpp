@@ -47,11 +47,13 @@ std::vector<std::string> ConfigReloader::restartKeys(const ServerConfig& running
 		if (!same) keys.emplace_back(key);
 	};
 	check(runningFile.dns.host == nextFile.dns.host && runningFile.dns.port == nextFile.dns.port, "dns.listen");
+	check(runningFile.dns.serversText() == nextFile.dns.serversText(), "dns.resolvers"); // the relay's resolver is built once
 	check(running.address == next.address, "address");
 	check(running.smtp == next.smtp, "smtp");
 	check(running.pop == next.pop, "pop");
 	check(running.smtps == next.smtps, "smtps");
 	check(running.pops == next.pops, "pops");
+	check(running.http.port == next.http.port && running.http.address == next.http.address, "http");
 	check(running.tls.cert == next.tls.cert && running.tls.key == next.tls.key, "tls.cert");
 	check(running.tls.ca == next.tls.ca, "tls.ca");
 	check(running.tls.allowPlaintextAuth == next.tls.allowPlaintextAuth, "tls.allow_plaintext_auth");
@@ -98,6 +100,8 @@ bool ConfigReloader::reload()
 	next.pop = started.pop;
 	next.smtps = started.smtps;
 	next.pops = started.pops;
+	next.http.port = started.http.port; // http.users follow the reload
+	next.http.address = started.http.address;
 	next.tls = started.tls;
 	next.submission = started.submission;
 	next.relay = started.relay;

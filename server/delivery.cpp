@@ -112,6 +112,8 @@ DeliveryResult Delivery::deliver(const std::string& sender, const std::vector<st
 	DeliveryResult result;
 	result.local = accounts.size();
 	result.remote = remote.size();
+	result.accounts = accounts;
+	result.remoteRecipients = remote;
 	result.size = message.size();
 	// Local copies first, then the queue (see the header for why a late failure still throws).
 	if (!accounts.empty()) result.maildir = _store.deliver(accounts, returnPath(sender) + "\r\n" + message);
@@ -138,6 +140,8 @@ DeliveryResult Delivery::deliver(const std::string& sender, const std::vector<st
 	DeliveryResult result;
 	result.local = accounts.size();
 	result.remote = remote.size();
+	result.accounts = accounts;
+	result.remoteRecipients = remote;
 	const std::uint64_t returnPathWire = returnPath(sender).size() + 2;
 	result.size = spool.wireSize() - returnPathWire;
 	if (!accounts.empty())

@@ -43,11 +43,13 @@ struct DeliveryRoute
 struct DeliveryResult
 /// What deliver() did, for the log.
 {
-	std::size_t local = 0;  ///< mailboxes a copy went into (each account once)
-	std::size_t remote = 0; ///< recipients queued for the relay (each address once)
-	std::string maildir;    ///< the Maildir base name of the local copies, empty if none
-	std::string queueId;    ///< the relay queue id, empty if nothing was queued
-	std::uint64_t size = 0; ///< octets with CRLF line ends, without Return-Path (as queued)
+	std::size_t local = 0;                     ///< mailboxes a copy went into (each account once)
+	std::size_t remote = 0;                    ///< recipients queued for the relay (each address once)
+	std::string maildir;                       ///< the Maildir base name of the local copies, empty if none
+	std::string queueId;                       ///< the relay queue id, empty if nothing was queued
+	std::uint64_t size = 0;                    ///< octets with CRLF line ends, without Return-Path (as queued)
+	std::vector<std::string> accounts;         ///< the local accounts a copy went into (the journal)
+	std::vector<std::string> remoteRecipients; ///< the addresses queued for the relay
 };
 
 

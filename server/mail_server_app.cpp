@@ -2,13 +2,14 @@
 #include "server/mail_server_app.h"
 
 #include "common/config.h"
+#include "common/control_socket.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "server/config_reload.h"
-#include "server/control/control_client.h"
 #include "server/control/control_service.h"
 #include "server/control/instance_lock.h"
 #include "server/delivery.h"
+#include "server/faults/fault_rules.h"
 #include "server/http/http_api.h"
 #include "server/http/http_service.h"
 #include "server/net/fd_limit.h"
@@ -17,12 +18,14 @@
 #include "server/pop3/pop3_session.h"
 #include "server/relay/relay_queue.h"
 #include "server/relay/relay_service.h"
+#include "server/journal/server_journal.h"
 #include "server/server_context.h"
 #include "server/smtp/smtp_session.h"
 #include "server/store/maildir_store.h"
 
 #include <Poco/File.h>
 #include <Poco/Path.h>
+#include <Poco/String.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/IntValidator.h>
 #include <Poco/Util/Option.h>
@@ -106,7 +109,8 @@ void MailServerApp::displayHelp()
 	help.setUsage(
 		"-n NAME [--conf FILE] [--data DIR] | --check [--conf FILE] [-n NAME] | --version\n"
 		"       mail-server -n NAME [--data DIR] queue [--json] | queue retry ID|--all |\n"
-		"                   queue delete ID | queue hold ID | queue release ID");
+		"                   queue delete ID | queue hold ID | queue release ID |\n"
+		"                   fault add RULE-YAML | fault list | fault clear");
 	help.setHeader("One mail provider: an SMTP server, a POP3 server and a relay queue.");
 	help.format(std::cout);
 }
@@ -183,7 +187,23 @@ int MailServerApp::queueCommand(const std::vector<std::string>& args)
 		std::cerr << "mail-server: " << usage << std::endl;
 		return ExitUsage;
 	}
-	return sendControlRequest(ControlService::socketPath(dataDir()), request, std::cout, std::cerr);
+	return sendControlRequest("mail-server", ControlService::socketPath(dataDir()), request, std::cout, std::cerr);
+}
+
+
+int MailServerApp::faultCommand(const std::vector<std::string>& args)
+{
+	const std::string usage = "usage: mail-server -n NAME fault add RULE-YAML | fault list | fault clear";
+	const bool known = (args.size() == 2 && (args[1] == "list" || args[1] == "clear")) || (args.size() == 3 && args[1] == "add");
+	if (_name.empty() || !known || _json || _all)
+	{
+		std::cerr << "mail-server: " << usage << std::endl;
+		return ExitUsage;
+	}
+	// One line on the socket: a rule written over several lines is the same rule in one.
+	std::string request = args[1];
+	if (args.size() == 3) request += " " + Poco::translate(args[2], "\r\n", "  ");
+	return sendControlRequest("mail-server", ControlService::socketPath(dataDir()), "fault " + request, std::cout, std::cerr);
 }
 
 
@@ -195,6 +215,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		return ExitOk;
 	}
 	if (!args.empty() && args.front() == "queue") return queueCommand(args);
+	if (!args.empty() && args.front() == "fault") return faultCommand(args);
 	if (_json || _all)
 	{
 		std::cerr << "mail-server: --json and --all go with queue (try --help)" << std::endl;
@@ -273,6 +294,17 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		std::cerr << "mail-server: " << exc.what() << std::endl;
 		return ExitConfig;
 	}
+	std::unique_ptr<Journal> journal;
+	try
+	{
+		journal = openJournal(*server, dataDir);
+	}
+	catch (const Poco::Exception& exc)
+	{
+		log.fatal("- cannot open journal dir=%s error=%s", dataDir, exc.displayText());
+		return Poco::Util::Application::EXIT_CANTCREAT;
+	}
+	context.journal = journal.get();
 	// SIGHUP: accounts, limits and logging. Parts with their own reloadable settings
 	// register one line here: reloader.onReload([&](const Config&, const ServerConfig& s) { ... });
 	ConfigReloader reloader(context, _confPath);
@@ -281,7 +313,13 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	RelayQueue queue(context.queueDir());
 	Delivery delivery(context, store, queue);
 	RelayService relay(context, queue, delivery);
-	ControlService control(ControlService::socketPath(dataDir), queue, relay);
+	FaultRules faults(server->faults);
+	context.faults = &faults;
+	reloader.onReload([&](const Config&, const ServerConfig& reloaded) {
+		faults.replace(reloaded.faults);
+		log.information("- reloaded faults rules=%z", reloaded.faults.rules.size());
+	});
+	ControlService control(ControlService::socketPath(dataDir), queue, relay, faults);
 	SessionService smtp("smtp", *server, &ServerConfig::smtp, SmtpSession::busyReply(*server),
 		[&](Poco::Net::StreamSocket& socket, const std::string& id) { SmtpSession(context, delivery, socket, id).run(); });
 	SessionService pop3("pop3", *server, &ServerConfig::pop, Pop3Session::busyReply(*server),
@@ -309,7 +347,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	if (server->http.enabled())
 	{
 		registerApiRoutes(router, api);
-		http = std::make_unique<HttpService>(*server, router);
+		http = std::make_unique<HttpService>(context, router);
 	}
 	try
 	{
@@ -346,6 +384,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	for (auto& service: tlsServices) service->stop();
 	control.stop();
 	relay.stop();
+	if (journal) journal->close();
 	log.information("- stopped server=%s", _name);
 	return ExitOk;
 }

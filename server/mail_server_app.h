@@ -27,6 +27,7 @@ private:
 	bool readConfig(Config& config) const;                  ///< false (reported on stderr) on a ConfigError
 	int check();                                            ///< --check: validate the config, 0 or 78 (as `postfix check`)
 	int queueCommand(const std::vector<std::string>& args); ///< `queue ...` through the control socket
+	int faultCommand(const std::vector<std::string>& args); ///< `fault add|list|clear` through the control socket
 	std::string dataDir() const;                            ///< DATA/NAME, absolute
 
 	bool _helpRequested = false;

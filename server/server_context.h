@@ -13,6 +13,10 @@
 namespace mail {
 
 
+class Journal;
+class FaultRules;
+
+
 struct ServerContext
 /// Built once by MailServerApp and passed by reference into each service, so sessions
 /// need no global state and can be tested without an Application.
@@ -30,6 +34,8 @@ struct ServerContext
 	const std::string dataDir;         ///< DATA/NAME, absolute; everything this server writes
 	std::atomic<bool> stopping{false}; ///< set at shutdown; sessions answer 421 / -ERR and close
 	Poco::Net::Context::Ptr tls;       ///< from tls.cert/key (server/net/tls_context); null: no TLS
+	Journal* journal = nullptr;        ///< the event journal (common/journal.h); null: journal.keep is 0
+	FaultRules* faults = nullptr;      ///< `faults:` rules, changed while running (server/faults); null: none
 
 	bool authAllowed(bool secure) const { return secure || !tls || server.tls.allowPlaintextAuth; }
 	/// Whether a session may offer and take passwords: over TLS, or when TLS is not

@@ -2,19 +2,20 @@
 //
 // `mail-server -n NAME queue ...` talks to the running server here rather than touching
 // the queue itself: the relay owns the queue, so every change goes through it. A Unix
-// stream socket (mode 0600: it can delete mail), one request per connection:
+// stream socket (common/control_socket: mode 0600, it can delete mail), one request per
+// connection:
 //   request:  one line, `queue [--json]` | `retry ID` | `retry --all` | `delete ID` |
-//             `hold ID` | `release ID`
+//             `hold ID` | `release ID` | `fault add RULE-YAML` | `fault list` | `fault clear`
 //   response: `ok` or `error MESSAGE` on the first line, then the output; then close.
 #pragma once
 
+#include "common/control_socket.h"
+#include "server/faults/fault_rules.h"
 #include "server/relay/relay_queue.h"
 #include "server/relay/relay_service.h"
 
 #include <Poco/Logger.h>
-#include <Poco/Thread.h>
 
-#include <atomic>
 #include <string>
 
 
@@ -24,8 +25,7 @@ namespace mail {
 class ControlService
 {
 public:
-	ControlService(const std::string& socketPath, RelayQueue& queue, RelayService& relay);
-	~ControlService();
+	ControlService(const std::string& socketPath, RelayQueue& queue, RelayService& relay, FaultRules& faults);
 
 	void start();
 	///< Binds the socket (replacing a stale one: the instance lock is held) and starts its
@@ -38,16 +38,11 @@ public:
 	static std::string socketPath(const std::string& dataDir) { return dataDir + "/control.sock"; }
 
 private:
-	void run();
-	void serve(int client);
-
-	std::string _path;
+	ControlSocket _socket; ///< common/control_socket: the socket and its thread
 	RelayQueue& _queue;
 	RelayService& _relay;
+	FaultRules& _faults;
 	Poco::Logger& _log;
-	int _listen = -1;
-	std::atomic<bool> _stop{false};
-	Poco::Thread _thread{"control"};
 };
 
 

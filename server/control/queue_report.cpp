@@ -1,6 +1,8 @@
 // queue_report.cpp - what `mail-server -n NAME queue [--json]` prints (like Postfix's mailq).
 #include "server/control/queue_report.h"
 
+#include "common/journal_event.h"
+
 #include <Poco/File.h>
 #include <Poco/LocalDateTime.h>
 #include <Poco/DateTimeFormatter.h>
@@ -32,28 +34,6 @@ std::string stateOf(const QueueReportEntry& entry)
 	if (entry.envelope.held) return "held";
 	if (entry.sending) return "sending";
 	return "waiting";
-}
-
-
-std::string jsonString(const std::string& text)
-{
-	std::string out = "\"";
-	for (unsigned char c: text)
-	{
-		if (c == '"' || c == '\\')
-		{
-			out += '\\';
-			out += static_cast<char>(c);
-		}
-		else if (c < 0x20)
-		{
-			char buf[8];
-			std::snprintf(buf, sizeof buf, "\\u%04x", c);
-			out += buf;
-		}
-		else out += static_cast<char>(c);
-	}
-	return out + "\"";
 }
 
 

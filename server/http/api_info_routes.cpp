@@ -129,7 +129,8 @@ std::string httpUrl(const ServerConfig& server)
 
 void info(HttpApi& api, Poco::Net::HTTPServerResponse& response)
 {
-	const ServerConfig& server = api.context.server;
+	const std::shared_ptr<const ServerConfig> current = api.context.current(); // accounts follow SIGHUP
+	const ServerConfig& server = *current;
 	Poco::JSON::Object::Ptr body = jsonObject();
 	body->set("server", server.name);
 	body->set("version", std::string(projectVersion()));

@@ -1,6 +1,8 @@
 // api_routes.cpp - the one place every route file is registered with the router.
 #include "server/http/http_api.h"
 
+#include "server/console/console_routes.h"
+
 
 namespace mail {
 
@@ -8,6 +10,12 @@ namespace mail {
 void registerApiRoutes(HttpRouter& router, HttpApi& api)
 {
 	registerInfoRoutes(router, api);
+	registerMailboxRoutes(router, api);
+	registerMessageRoutes(router, api);
+	registerQueueRoutes(router, api);
+	registerConsoleRoutes(router);
+	registerJournalRoutes(router, api);
+	registerFaultRoutes(router, api);
 }
 
 

@@ -30,5 +30,20 @@ void registerApiRoutes(HttpRouter& router, HttpApi& api);
 void registerInfoRoutes(HttpRouter& router, HttpApi& api);
 /// GET /api/v1/info and /api/v1/topology (api_info_routes.cpp).
 
+void registerMailboxRoutes(HttpRouter& router, HttpApi& api);
+/// /api/v1/mailboxes, a mailbox's messages (paging, q, wait) and its purge (api_mailbox_routes.cpp).
+
+void registerMessageRoutes(HttpRouter& router, HttpApi& api);
+/// /api/v1/messages/{id}, /raw, /parts/{n} and its deletion (api_message_routes.cpp).
+
+void registerQueueRoutes(HttpRouter& router, HttpApi& api);
+/// /api/v1/queue and its retry, hold, release and delete (api_queue_routes.cpp).
+
+void registerJournalRoutes(HttpRouter& router, HttpApi& api);
+/// GET /api/v1/events, /api/v1/journey/{message-id}, /api/v1/stream (api_journal_routes.cpp).
+
+void registerFaultRoutes(HttpRouter& router, HttpApi& api);
+/// GET/POST/DELETE /api/v1/faults (api_fault_routes.cpp).
+
 
 } // namespace mail

@@ -4,6 +4,7 @@
 #include "common/password_hash.h"
 #include "server/http/http_error.h"
 #include "server/http/http_reply.h"
+#include "server/server_context.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPBasicCredentials.h>
@@ -26,8 +27,8 @@ class Dispatcher: public Poco::Net::HTTPRequestHandler
 /// One request: headers, auth, routing, the route, and a JSON error for whatever fails.
 {
 public:
-	Dispatcher(const ServerConfig& server, const HttpRouter& router):
-		_server(server),
+	Dispatcher(const ServerContext& context, const HttpRouter& router):
+		_context(context),
 		_router(router),
 		_log(Poco::Logger::get("http"))
 	{
@@ -66,9 +67,10 @@ public:
 private:
 	int dispatch(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response)
 	{
-		if (!_server.http.users.empty() && !authorized(request))
+		const std::shared_ptr<const ServerConfig> server = _context.current();
+		if (!server->http.users.empty() && !authorized(request, server->http.users))
 		{
-			response.set("WWW-Authenticate", "Basic realm=\"mail-server " + _server.name + "\", charset=\"UTF-8\"");
+			response.set("WWW-Authenticate", "Basic realm=\"mail-server " + server->name + "\", charset=\"UTF-8\"");
 			throw HttpError(401, "authentication required");
 		}
 		const std::string& uri = request.getURI();
@@ -93,14 +95,14 @@ private:
 		return response.getStatus();
 	}
 
-	bool authorized(const Poco::Net::HTTPServerRequest& request) const
+	static bool authorized(const Poco::Net::HTTPServerRequest& request, const std::map<std::string, std::string>& users)
 	{
 		if (!request.hasCredentials()) return false;
 		try
 		{
 			const Poco::Net::HTTPBasicCredentials credentials(request);
-			const auto user = _server.http.users.find(credentials.getUsername());
-			return user != _server.http.users.end() && verifyPassword(user->second, credentials.getPassword());
+			const auto user = users.find(credentials.getUsername());
+			return user != users.end() && verifyPassword(user->second, credentials.getPassword());
 		}
 		catch (const Poco::Net::NotAuthenticatedException&)
 		{
@@ -112,7 +114,7 @@ private:
 		}
 	}
 
-	const ServerConfig& _server;
+	const ServerContext& _context;
 	const HttpRouter& _router;
 	Poco::Logger& _log;
 };
@@ -121,16 +123,16 @@ private:
 class DispatcherFactory: public Poco::Net::HTTPRequestHandlerFactory
 {
 public:
-	DispatcherFactory(const ServerConfig& server, const HttpRouter& router):
-		_server(server), _router(router) {}
+	DispatcherFactory(const ServerContext& context, const HttpRouter& router):
+		_context(context), _router(router) {}
 
 	Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override
 	{
-		return new Dispatcher(_server, _router);
+		return new Dispatcher(_context, _router);
 	}
 
 private:
-	const ServerConfig& _server;
+	const ServerContext& _context;
 	const HttpRouter& _router;
 };
 
@@ -138,8 +140,8 @@ private:
 } // namespace
 
 
-HttpService::HttpService(const ServerConfig& server, const HttpRouter& router):
-	_server(server),
+HttpService::HttpService(const ServerContext& context, const HttpRouter& router):
+	_context(context),
 	_router(router),
 	_pool("http", 2, kMaxThreads)
 {
@@ -154,8 +156,9 @@ HttpService::~HttpService()
 
 void HttpService::start()
 {
+	const ServerConfig& server = _context.server; // as started: the port and address need a restart
 	Poco::Net::ServerSocket socket;
-	socket.bind(Poco::Net::SocketAddress(_server.http.address, _server.http.port), true);
+	socket.bind(Poco::Net::SocketAddress(server.http.address, server.http.port), true);
 	socket.listen(kMaxQueued);
 	_port = socket.address().port();
 	Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
@@ -165,11 +168,11 @@ void HttpService::start()
 	params->setKeepAlive(true);
 	params->setKeepAliveTimeout(Poco::Timespan(10, 0));
 	params->setMaxKeepAliveRequests(1000);
-	params->setServerName("mail-server " + _server.name);
-	_http = std::make_unique<Poco::Net::HTTPServer>(new DispatcherFactory(_server, _router), _pool, socket, params);
+	params->setServerName("mail-server " + server.name);
+	_http = std::make_unique<Poco::Net::HTTPServer>(new DispatcherFactory(_context, _router), _pool, socket, params);
 	_http->start();
-	Poco::Logger::get("http").information("- listening protocol=http address=%s:%hu auth=%b", _server.http.address, _port,
-		!_server.http.users.empty());
+	Poco::Logger::get("http").information("- listening protocol=http address=%s:%hu auth=%b", server.http.address, _port,
+		!server.http.users.empty());
 }
 
 

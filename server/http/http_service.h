@@ -1,7 +1,6 @@
 // http_service.h - the JSON API's listener: Poco::Net::HTTPServer dispatching to an HttpRouter.
 #pragma once
 
-#include "common/config.h"
 #include "server/http/http_router.h"
 
 #include <Poco/Net/HTTPServer.h>
@@ -14,17 +13,21 @@
 namespace mail {
 
 
+struct ServerContext;
+
+
 class HttpService
 /// Listens on http.address:http.port (never the server's own address: loopback unless
 /// the config says otherwise) with a bounded pool and queue. Every answer gets the
-/// security headers; with http.users every request needs basic auth; paths are split,
-/// decoded and validated by the router before any route runs; errors are JSON.
+/// security headers; with http.users every request needs basic auth (the users of the
+/// configuration now: they follow SIGHUP, the port and address need a restart); paths
+/// are split, decoded and validated by the router before any route runs; errors are JSON.
 {
 public:
 	static constexpr int kMaxThreads = 16; ///< long waits (?wait=N) each hold one for at most 60s
 	static constexpr int kMaxQueued = 64;  ///< then Poco drops the connection
 
-	HttpService(const ServerConfig& server, const HttpRouter& router);
+	HttpService(const ServerContext& context, const HttpRouter& router);
 	~HttpService(); ///< stops, as stop() does
 
 	HttpService(const HttpService&) = delete;
@@ -35,7 +38,7 @@ public:
 	std::uint16_t port() const; ///< the bound port (0 before start)
 
 private:
-	const ServerConfig& _server;
+	const ServerContext& _context;
 	const HttpRouter& _router;
 	Poco::ThreadPool _pool;
 	std::unique_ptr<Poco::Net::HTTPServer> _http;

@@ -6,6 +6,10 @@
 
 #include <Poco/Exception.h>
 
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/Session.h>
+
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -45,6 +49,7 @@ std::string SessionIo::open(Poco::Timespan sendTimeout)
 		const Poco::Net::SocketAddress address = _socket.peerAddress();
 		host = address.host().toString();
 		peer = address.toString();
+		_peer = peer;
 		_socket.setNoDelay(true);
 		_socket.setSendTimeout(sendTimeout);
 	}
@@ -104,6 +109,29 @@ std::string SessionIo::tls() const
 void SessionIo::flushUnlessPipelined()
 {
 	if (_reader.buffered() == 0 || _out.size() >= kFlushThreshold) flush();
+}
+
+
+bool SessionIo::tlsInfo(std::string& version, std::string& cipher)
+{
+	if (!_tls) return false;
+	// startTls() made it a SecureStreamSocket.
+	auto* secure = static_cast<Poco::Net::SecureStreamSocket*>(_tls.get());
+	// The handshake is lazy (the first read does it); the session exists only after it.
+	// Doing it now changes nothing but when a broken handshake is noticed.
+	secure->completeHandshake();
+	const Poco::Net::Session::Ptr session = secure->currentSession();
+	if (!session || !session->sslSession()) return false;
+	switch (SSL_SESSION_get_protocol_version(session->sslSession()))
+	{
+	case TLS1_3_VERSION: version = "TLSv1.3"; break;
+	case TLS1_2_VERSION: version = "TLSv1.2"; break;
+	case TLS1_1_VERSION: version = "TLSv1.1"; break;
+	default: version = "TLS"; break;
+	}
+	const SSL_CIPHER* suite = SSL_SESSION_get0_cipher(session->sslSession());
+	cipher = suite ? SSL_CIPHER_get_name(suite) : "";
+	return true;
 }
 
 

@@ -68,6 +68,10 @@ public:
 	/// "TLSv1.3 with cipher ... (256/256 bits)" once the handshake is done, else empty.
 
 	const std::string& id() const { return _id; }
+	const std::string& peer() const { return _peer; } ///< "ADDR:PORT" once open(), for the journal
+	std::int64_t ageMs() const { return _started.elapsed() / 1000; }
+	bool tlsInfo(std::string& version, std::string& cipher);
+	/// The protocol version ("TLSv1.3") and cipher name of the TLS session; false without TLS.
 
 	Poco::Timespan lifetimeLeft(std::chrono::seconds maxSessionTime) const;
 	/// What is left of limits.max_session_time since the session started (0 when used up).
@@ -78,6 +82,7 @@ public:
 private:
 	Poco::Net::StreamSocket& _socket; ///< the plain connection (the listener shuts it at stop)
 	const std::string _id;
+	std::string _peer = "unknown";
 	Poco::Logger& _log;
 	LineReader _reader;
 	std::string _out;                              ///< replies not yet sent

@@ -3,10 +3,13 @@
 
 #include "common/log.h"
 #include "server/credentials.h"
+#include "server/journal/session_events.h"
 #include "server/store/maildir.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Thread.h>
+
+#include <utility>
 
 using Poco::Net::StreamSocket;
 
@@ -78,12 +81,14 @@ std::string Pop3Session::busyReply(const ServerConfig&)
 void Pop3Session::run()
 {
 	const Poco::Timespan idle = toTimespan(_limits.popTimeout);
-	_io.open(idle);
+	_peer = _io.open(idle);
 	const std::size_t maxLine = _limits.maxPopCommandLine - kLineTerminator;
 	std::string line;
 	try
 	{
 		if (_implicitTls) _io.startTls(_context.tls, idle);
+		recordSessionOpen(_context.journal, _io, "pop3");
+		if (_implicitTls) recordTls(_context.journal, _io);
 		ok(_server.name + " POP3 server ready");
 		while (_state != Pop3State::Closed)
 		{
@@ -120,6 +125,7 @@ void Pop3Session::run()
 	_lock.release();
 	_log.information("%s disconnected reason=%s user=%s retrieved=%z errors=%u", _io.id(), _reason,
 		quoteForLog(_account.empty() ? _user : _account), _retrieved, _errors);
+	recordSessionClose(_context.journal, _io, "pop3", _reason);
 }
 
 
@@ -190,7 +196,7 @@ void Pop3Session::dispatch(const std::string& line)
 
 void Pop3Session::doUser(const Pop3Command& cmd)
 {
-	if (plaintextLoginRefused()) return;
+	if (plaintextLoginRefused() || faulted(FaultStage::User, cmd.text)) return;
 	// Same answer whether the account exists or not: PASS decides (no user enumeration).
 	_user = cmd.text;
 	ok("send PASS");
@@ -204,8 +210,10 @@ void Pop3Session::doPass(const Pop3Command& cmd)
 		protocolError("USER first");
 		return;
 	}
-	if (plaintextLoginRefused()) return;
-	if (!checkLogin(_server, _user, cmd.text))
+	if (plaintextLoginRefused() || faulted(FaultStage::Pass, _user)) return;
+	const bool loggedIn = checkLogin(_server, _user, cmd.text) != nullptr;
+	if (_context.journal) _context.journal->record(JournalEvent("pop3.login").str("session", _io.id()).str("user", _user).str("mechanism", std::exchange(_loginMechanism, "USER")).flag("ok", loggedIn));
+	if (!loggedIn)
 	{
 		++_authFailures;
 		_log.warning("%s auth failed user=%s failures=%u", _io.id(), quoteForLog(_user), _authFailures);
@@ -281,6 +289,7 @@ void Pop3Session::doQuit(const Pop3Command&)
 		return;
 	}
 	enterState(Pop3State::Update);
+	if (_context.journal) _context.journal->record(JournalEvent("pop3.expunge").str("session", _io.id()).str("user", _account).list("files", _mailbox->deletedFiles()));
 	const std::size_t deleted = _mailbox->deletedCount();
 	const std::size_t failed = _mailbox->commitDeletions();
 	_lock.release();

@@ -1,6 +1,7 @@
 // pop3_session.h - one POP3 conversation (RFC 1939 + RFC 2449): states, verb tables, replies.
 #pragma once
 
+#include "server/faults/fault_rules.h"
 #include "server/net/session_io.h"
 #include "server/pop3/pop3_command.h"
 #include "server/server_context.h"
@@ -96,6 +97,15 @@ private:
 	void closeLost();                            ///< the client went away (or we shut its socket)
 	void enterState(Pop3State state);
 
+	// pop3_session_faults.cpp: the `faults:` hook of USER, PASS and RETR
+	bool faulted(FaultStage stage, const std::string& user)
+	{
+		return _context.faults && _context.faults->active() && applyFault(stage, user);
+	}
+	/// True when a fault rule fired and took the command over (-ERR, dropped, stalled);
+	/// a delay waits and returns false. user: the login name (matched as recipient).
+	bool applyFault(FaultStage stage, const std::string& user);
+
 	const ServerContext& _context;
 	const std::shared_ptr<const ServerConfig> _config; ///< taken at the start, kept for the session's life (SIGHUP)
 	const ServerConfig& _server;
@@ -106,12 +116,14 @@ private:
 	const bool _implicitTls;
 	Pop3State _state = Pop3State::Authorization;
 	std::string _reason;
+	std::string _peer;    ///< client IP address
 	std::string _user;    ///< from USER, until PASS
 	std::string _account; ///< the logged-in account key (as in the config)
 	unsigned _authFailures = 0;
 	unsigned _errors = 0;
 	unsigned _junkCommands = 0; ///< CAPA and repeated USER (limits.junk_commands)
 	std::size_t _retrieved = 0;
+	const char* _loginMechanism = "USER"; ///< for the journal's pop3.login: AUTH PLAIN sets "PLAIN"
 	MailboxLock _lock;
 	std::unique_ptr<Mailbox> _mailbox;
 

@@ -2,6 +2,7 @@
 #include "server/pop3/pop3_session.h"
 
 #include "common/log.h"
+#include "server/journal/session_events.h"
 
 
 namespace mail {
@@ -61,7 +62,7 @@ void Pop3Session::doList(const Pop3Command& cmd)
 
 void Pop3Session::doRetr(const Pop3Command& cmd)
 {
-	if (!checkMessage(cmd)) return;
+	if (!checkMessage(cmd) || faulted(FaultStage::Retr, _account)) return;
 	const std::uint64_t n = cmd.numbers[0];
 	std::string& out = _io.buffer();
 	const std::size_t mark = out.size();
@@ -75,6 +76,7 @@ void Pop3Session::doRetr(const Pop3Command& cmd)
 	else
 	{
 		++_retrieved;
+		recordPop3(_context.journal, "pop3.retr", _io, _account, _mailbox->message(n).path, _mailbox->message(n).size);
 	}
 	trimBuffer(_scratch);
 }
@@ -89,6 +91,7 @@ void Pop3Session::doDele(const Pop3Command& cmd)
 		err("[SYS/PERM] mailbox is read-only; messages cannot be deleted");
 		return;
 	}
+	recordPop3(_context.journal, "pop3.dele", _io, _account, _mailbox->message(cmd.numbers[0]).path);
 	_mailbox->markDeleted(cmd.numbers[0]);
 	ok("message " + std::to_string(cmd.numbers[0]) + " deleted");
 }
@@ -109,7 +112,7 @@ void Pop3Session::doRset(const Pop3Command&)
 
 void Pop3Session::doTop(const Pop3Command& cmd)
 {
-	if (!checkMessage(cmd)) return;
+	if (!checkMessage(cmd) || faulted(FaultStage::Retr, _account)) return;
 	const std::uint64_t n = cmd.numbers[0];
 	std::string& out = _io.buffer();
 	const std::size_t mark = out.size();

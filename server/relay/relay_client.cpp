@@ -63,17 +63,26 @@ void RelayClient::setLive(SmtpConnection* connection, bool live)
 }
 
 
-std::unique_ptr<SmtpConnection> RelayClient::connection(const Exchanger& exchanger, RecipientResult& failure)
+std::unique_ptr<SmtpConnection> RelayClient::connection(const Exchanger& exchanger, RecipientResult& failure,
+	TransactionResult& result)
 /// A Ready connection, or nullptr with failure filled in (the exchanger is unusable now).
 {
 	std::unique_ptr<SmtpConnection> cached = _cache.take(exchanger);
 	// The peer may have closed an idle connection meanwhile: then a new one, no failure.
-	if (cached && cached->reset()) return cached;
+	if (cached && cached->reset())
+	{
+		result.reused = true;
+		return cached;
+	}
 	auto fresh = std::make_unique<SmtpConnection>(exchanger, _heloName, _connectTimeout, _commandTimeout, _tls);
 	setLive(fresh.get(), true);
 	const bool opened = fresh->open(failure);
 	setLive(fresh.get(), false);
-	if (!opened) return nullptr;
+	if (!opened)
+	{
+		result.commands = fresh->takeTrace();
+		return nullptr;
+	}
 	return fresh;
 }
 
@@ -96,7 +105,7 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 		if (_aborted) return all(RecipientResult{{}, Outcome::Temporary, "4.3.2", "relay stopping", false});
 	}
 	RecipientResult failure;
-	std::unique_ptr<SmtpConnection> connection = this->connection(exchanger, failure);
+	std::unique_ptr<SmtpConnection> connection = this->connection(exchanger, failure, result);
 	if (!connection)
 	{
 		result.tryNext = true;
@@ -137,6 +146,7 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 		Poco::Logger::get("relay").debug("- next transaction for %z more recipients peer=%s", pending.size(), exchanger.describe());
 	}
 	setLive(connection.get(), false);
+	result.commands = connection->takeTrace();
 	_cache.give(std::move(connection));
 
 	for (const auto& address: recipients)

@@ -20,6 +20,8 @@ struct TransactionResult
 	bool tryNext = false;                    ///< the exchanger was unusable (connect, greeting, EHLO): try the next one
 	std::string tls;                         ///< the connection's TLS ("TLSv1.3 with cipher ..."), empty: plaintext
 	std::vector<RecipientResult> recipients; ///< one per recipient, in the order asked (matched by address)
+	bool reused = false;                     ///< over a cached connection
+	std::vector<CommandTrace> commands;      ///< what was said on the connection for this message
 
 	const RecipientResult* find(const std::string& address) const; ///< nullptr if not asked
 };
@@ -47,7 +49,7 @@ public:
 	std::size_t idleConnections() const { return _cache.idle(); }
 
 private:
-	std::unique_ptr<SmtpConnection> connection(const Exchanger& exchanger, RecipientResult& failure);
+	std::unique_ptr<SmtpConnection> connection(const Exchanger& exchanger, RecipientResult& failure, TransactionResult& result);
 	void setLive(SmtpConnection* connection, bool live);
 
 	std::string _heloName;

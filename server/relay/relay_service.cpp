@@ -4,6 +4,8 @@
 #include "common/log.h"
 #include "common/mail_address.h"
 #include "server/delivery.h"
+#include "server/journal/message_id.h"
+#include "server/journal/relay_events.h"
 #include "server/message/message_headers.h"
 #include "server/relay/dsn_builder.h"
 
@@ -45,7 +47,8 @@ RelayService::RelayService(ServerContext& context, RelayQueue& queue, Delivery& 
 	_log(Poco::Logger::get("relay")),
 	_resolver(context.config.dns.servers(), resolverTimeout(context.server.relay)),
 	_dnsCache(_resolver),
-	_router(_dnsCache, context.server.address, context.server.smtp),
+	_journalLookup(_dnsCache, context.journal, context.config.dns.host + ":" + std::to_string(context.config.dns.port)),
+	_router(_journalLookup, context.server.address, context.server.smtp),
 	_client(context.server.name, context.server.relay.connectTimeout, context.server.relay.commandTimeout,
 		context.server.relay.connectionCacheTime, context.server.relay.maxMessagesPerConnection,
 		makeRelayTlsPolicy(context.server.relay.tls, context.server.tls.ca)),
@@ -204,6 +207,7 @@ RelayService::Next RelayService::attempt(const std::string& id)
 	// Our queued copies carry none (Delivery adds it to local copies only), but a queue
 	// written by an older version does, and a client may have put one in the message.
 	const std::string message = removeHeader(_queue.readMessage(id), "Return-Path");
+	const MessageScope scope(id, _context.journal ? messageIdIn(message) : std::string());
 	const bool anyPending = std::any_of(envelope.recipients.begin(), envelope.recipients.end(),
 		[](const QueuedRecipient& r) { return r.state == RecipientState::Pending; });
 
@@ -305,6 +309,7 @@ DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const
 			r.status = route.status3463;
 			r.remoteMta.clear();
 			r.diagnostic = route.diagnostic;
+			recordRecipient(_context.journal, r, _policy.nextAttempt(envelope.arrival, envelope.attempts, nowSeconds()));
 			_log.warning("%s relay %s to=%s status=%s reason=%s", envelope.id,
 				std::string(permanent ? "bounced" : "deferred"), logPath(r.address), r.status, quoteForLog(r.diagnostic));
 		}
@@ -319,7 +324,9 @@ DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const
 	{
 		if (_context.stopping) break;
 		used = &exchanger;
+		const Poco::Timestamp started;
 		result = _client.send(exchanger, envelope.sender, recipients, message);
+		recordRelayAttempt(_context.journal, recipients, exchanger, result, started);
 		if (!result.tryNext) break;
 		_log.warning("%s relay exchanger-unusable relay=%s reason=%s", envelope.id, exchanger.describe(),
 			quoteForLog(result.recipients.front().reply));
@@ -354,6 +361,7 @@ DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const
 				logPath(r.address), used->describe(), envelope.attempts, r.status, quoteForLog(res.reply));
 			break;
 		}
+		recordRecipient(_context.journal, r, _policy.nextAttempt(envelope.arrival, envelope.attempts, nowSeconds()));
 	}
 	// Every exchanger failed before a usable greeting: the destination is down, and its
 	// other messages wait out the dead time with this one instead of each trying again.
@@ -371,6 +379,7 @@ void RelayService::failPending(QueueEnvelope& envelope, const std::string& statu
 		r.status = status;
 		r.diagnostic = why + (r.diagnostic.empty() ? "" : "; last error: " + r.diagnostic);
 		r.remoteMta.clear();
+		recordRecipient(_context.journal, r, 0);
 		_log.warning("%s relay bounced to=%s status=%s reason=%s", envelope.id, logPath(r.address), status, quoteForLog(why));
 	}
 }
@@ -407,7 +416,9 @@ void RelayService::bounce(QueueEnvelope& envelope, const std::string& message)
 		bool dropped = false;
 		try
 		{
-			sent = _delivery.deliver("", {envelope.sender}, buildDsn(report, message, nowSeconds()));
+			const std::string dsn = buildDsn(report, message, nowSeconds());
+			sent = _delivery.deliver("", {envelope.sender}, dsn);
+			recordDsn(_context.journal, envelope.sender, dsn);
 		}
 		catch (const Poco::Exception& exc)
 		{

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "common/dns_resolver.h"
+#include "server/journal/journal_lookup.h"
 #include "server/relay/destination_gate.h"
 #include "server/relay/dns_cache.h"
 #include "server/relay/relay_client.h"
@@ -124,6 +125,9 @@ private:
 	///  for hold/remove; NotFound when the schedule does not know it (held or gone).
 	void forget(const std::string& id);   ///< out of _known: held or removed by the operator
 	void giveBack(const std::string& id); ///< back into _due after an operator action failed
+	void reviveDestinations(const QueueEnvelope& envelope);
+	///< An operator's "now" (retry, release): the dead time of each pending recipient's
+	///  destination ends, or the gate would swallow the attempt.
 	void resume(const DestinationGate::Wake& wake);
 	void work();
 	Next attempt(const std::string& id);
@@ -139,6 +143,7 @@ private:
 	Poco::Logger& _log;
 	Resolver _resolver;
 	CachingLookup _dnsCache;
+	JournalLookup _journalLookup; ///< dns.lookup events of the message being routed
 	RelayRouter _router;
 	RelayClient _client;
 	RetryPolicy _policy;

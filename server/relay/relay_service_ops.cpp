@@ -44,17 +44,19 @@ QueueOpResult RelayService::takeForOperator(const std::string& id)
 }
 
 
+void RelayService::reviveDestinations(const QueueEnvelope& envelope)
+{
+	for (const auto& recipient: envelope.recipients)
+	{
+		if (recipient.state == RecipientState::Pending) _gate.revive(Poco::toLower(domainOf(recipient.address)));
+	}
+}
+
+
 QueueOpResult RelayService::retryNow(const std::string& id)
 {
-	// A destination marked dead would swallow the retry: its dead time ends now.
 	QueueEnvelope pending;
-	if (_queue.load(id, pending) && !pending.held)
-	{
-		for (const auto& recipient: pending.recipients)
-		{
-			if (recipient.state == RecipientState::Pending) _gate.revive(Poco::toLower(domainOf(recipient.address)));
-		}
-	}
+	if (_queue.load(id, pending) && !pending.held) reviveDestinations(pending);
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		for (auto it = _due.begin(); it != _due.end(); ++it)
@@ -134,6 +136,7 @@ QueueOpResult RelayService::release(const std::string& id)
 	envelope.held = false;
 	envelope.nextAttempt = Poco::Timestamp().epochTime();
 	_queue.update(envelope);
+	reviveDestinations(envelope);
 	_log.information("%s relay released by=operator", id);
 	schedule(id, Clock::time_point());
 	return QueueOpResult::Done;

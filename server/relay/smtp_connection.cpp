@@ -191,15 +191,34 @@ void SmtpConnection::write(const std::string& data)
 SmtpConnection::Reply SmtpConnection::exchange(const std::string& line, bool batched, const char* step)
 /// Sends the line (unless it went out with the batch already) and reads its reply.
 {
+	const auto start = std::chrono::steady_clock::now();
 	if (!batched) write(line + "\r\n");
-	return readReply(step, Timespan(_commandTimeout.count(), 0));
+	Reply reply = readReply(step, Timespan(_commandTimeout.count(), 0));
+	trace(line, reply, start);
+	return reply;
+}
+
+
+void SmtpConnection::trace(const std::string& command, const Reply& reply, std::chrono::steady_clock::time_point since)
+{
+	const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - since);
+	_trace.push_back(CommandTrace{command, reply.text, ms.count()});
+}
+
+
+std::vector<CommandTrace> SmtpConnection::takeTrace()
+{
+	std::vector<CommandTrace> out;
+	out.swap(_trace);
+	return out;
 }
 
 
 bool SmtpConnection::open(RecipientResult& failure)
 {
 	if (connectAndGreet(failure, _tls.mode != RelayTls::None)) return true;
-	if (!_handshakeFailed || _tls.mode != RelayTls::Opportunistic) return false;
+	// Not after abort(): that handshake failed because the server is stopping.
+	if (!_handshakeFailed || _tls.mode != RelayTls::Opportunistic || _aborted) return false;
 	// A peer that offers STARTTLS and then fails the handshake still gets the mail, in
 	// plaintext on a new connection (Postfix's "may" level does the same).
 	Poco::Logger::get("relay").warning("- tls-fallback relay=%s reason=%s", _exchanger.describe(), quoteForLog(failure.reply));
@@ -269,7 +288,9 @@ bool SmtpConnection::ehlo(Reply& reply)
 
 bool SmtpConnection::greet(RecipientResult& failure, bool tryTls)
 {
+	const auto start = std::chrono::steady_clock::now();
 	Reply reply = readReply("greeting", Timespan(_commandTimeout.count(), 0));
+	trace("(connect)", reply, start);
 	if (reply.code != 220)
 	{
 		// A refusing greeting (4xx/5xx): this exchanger is unusable now; try the next one.
@@ -463,8 +484,10 @@ SmtpTransaction SmtpConnection::send(const std::string& sender, const std::vecto
 			return t;
 		}
 		step = "end of DATA";
+		const auto start = std::chrono::steady_clock::now();
 		write(dotStuff(message) + ".\r\n");
 		const Reply end = readReply(step, Timespan(_commandTimeout.count(), 0));
+		trace(".", end, start);
 		for (std::size_t i: accepted)
 		{
 			t.results.push_back(resultOf(recipients[i], end.code, end.text));
@@ -518,6 +541,7 @@ void SmtpConnection::abort()
 {
 	// shutdown(2) on the descriptor, not Socket::shutdown(): on a TLS socket that would
 	// write a close_notify through the SSL object another thread may be reading with.
+	_aborted = true;
 	// The descriptor is read from _fd, as _socket itself changes under the TLS handshake.
 	const int fd = _fd.load();
 	if (fd >= 0 && ::shutdown(fd, SHUT_RDWR) != 0)

@@ -19,6 +19,8 @@
 #include <Poco/Net/StreamSocket.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,15 @@ struct RecipientResult
 	std::string status;  ///< RFC 3463 status: from the reply's enhanced code, or derived from the reply code
 	std::string reply;   ///< the remote reply ("550 5.1.1 <x>: Recipient address rejected") or the local error
 	bool remote = false; ///< reply came from the exchanger (else it is our own error text)
+};
+
+
+struct CommandTrace
+/// One command of an outbound connection and its reply, for the journal's relay.attempt.
+{
+	std::string command; ///< as sent ("MAIL FROM:<a@b>"); "(connect)" for the greeting, "." for the end of DATA
+	std::string reply;   ///< the whole reply, lines joined
+	std::int64_t ms = 0; ///< from sending (or, pipelined, from waiting) to the reply
 };
 
 
@@ -95,6 +106,7 @@ public:
 	unsigned messages() const { return _messages; } ///< transactions that reached the end of DATA
 	bool pipelining() const { return _pipelining; }
 	const Exchanger& exchanger() const { return _exchanger; }
+	std::vector<CommandTrace> takeTrace();              ///< the commands and replies since the last call
 	const std::string& tls() const { return _tlsInfo; } ///< "TLSv1.3 with cipher ..." once secured, else empty
 
 private:
@@ -112,6 +124,7 @@ private:
 	bool greet(RecipientResult& failure, bool tryTls);
 	bool startTls(RecipientResult& failure);
 	bool ehlo(Reply& reply);
+	void trace(const std::string& command, const Reply& reply, std::chrono::steady_clock::time_point since);
 
 	Exchanger _exchanger;
 	std::string _heloName;
@@ -120,6 +133,7 @@ private:
 	RelayTlsPolicy _tls;
 	Poco::Net::StreamSocket _socket;
 	std::atomic<int> _fd{-1}; ///< _socket's descriptor while connected, for abort() from another thread
+	std::atomic<bool> _aborted{false};
 	LineReader _reader;
 	State _state = State::Closed;
 	bool _pipelining = false;
@@ -130,6 +144,7 @@ private:
 	bool _handshakeFailed = false;
 	std::string _tlsInfo;
 	unsigned _messages = 0;
+	std::vector<CommandTrace> _trace;
 };
 
 

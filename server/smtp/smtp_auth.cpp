@@ -4,6 +4,7 @@
 #include "common/log.h"
 #include "common/sasl.h"
 #include "server/credentials.h"
+#include "server/journal/session_events.h"
 
 #include <Poco/String.h>
 #include <Poco/Thread.h>
@@ -54,6 +55,7 @@ void SmtpSession::doStarttls(const SmtpCommand&)
 	// startTls() sends the 220 and drops whatever the client pipelined after STARTTLS:
 	// those octets were sent in the clear and are never executed (CVE-2011-0411).
 	_io.startTls(_context.tls, toTimespan(_limits.commandTimeout));
+	recordTls(_context.journal, _io);
 	// RFC 3207 section 4.2: forget everything learnt before the handshake.
 	_helo.clear();
 	_esmtp = false;
@@ -136,7 +138,7 @@ void SmtpSession::doAuth(const SmtpCommand& command)
 		reply(501, "5.5.2 Error: cannot decode the LOGIN password");
 		return;
 	}
-	finishAuth(*decodedUser, *decodedPassword, "");
+	finishAuth(*decodedUser, *decodedPassword, "", "LOGIN");
 }
 
 
@@ -167,10 +169,12 @@ bool SmtpSession::readAuthResponse(const std::string& challenge, std::string& re
 }
 
 
-void SmtpSession::finishAuth(const std::string& user, const std::string& password, const std::string& authzid)
+void SmtpSession::finishAuth(const std::string& user, const std::string& password, const std::string& authzid,
+	const char* mechanism)
 {
 	// No proxy authorization: an authzid, when given, must name the same login.
 	const std::string* account = authzid.empty() || authzid == user ? checkLogin(_server, user, password) : nullptr;
+	if (_context.journal) _context.journal->record(JournalEvent("smtp.auth").str("session", _io.id()).str("user", user).str("mechanism", mechanism).flag("ok", account != nullptr));
 	if (account)
 	{
 		_authAccount = *account;

@@ -2,6 +2,7 @@
 #include "server/smtp/smtp_session.h"
 
 #include "common/log.h"
+#include "server/journal/session_events.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Thread.h>
@@ -85,8 +86,15 @@ void SmtpSession::run()
 	try
 	{
 		_peer = _io.open(toTimespan(_limits.commandTimeout));
-		if (_implicitTls) _io.startTls(_context.tls, toTimespan(_limits.commandTimeout));
-		serve();
+		const bool refused = faulted(FaultStage::Connect);
+		if (!refused && _implicitTls) _io.startTls(_context.tls, toTimespan(_limits.commandTimeout));
+		recordSessionOpen(_context.journal, _io, "smtp");
+		if (refused) _io.flush();
+		else
+		{
+			if (_implicitTls) recordTls(_context.journal, _io);
+			serve();
+		}
 	}
 	catch (const Poco::Exception& exc)
 	{
@@ -100,12 +108,13 @@ void SmtpSession::run()
 	}
 	_log.information("%s disconnected reason=%s messages=%z rejected=%z errors=%u", _io.id(), _reason, _messages,
 		_rejected, _errors);
+	recordSessionClose(_context.journal, _io, "smtp", _reason);
 }
 
 
 void SmtpSession::serve()
 {
-	reply(220, _server.name + " ESMTP");
+	if (!faulted(FaultStage::Greeting)) reply(220, _server.name + " ESMTP");
 	std::string line;
 	while (_state != State::Closing)
 	{
@@ -188,7 +197,7 @@ bool SmtpSession::checkHelo(const SmtpCommand& command)
 		reply(501, std::string("5.5.4 Syntax: ") + toString(command.verb) + " hostname");
 		return false;
 	}
-	return true;
+	return !faulted(FaultStage::Ehlo);
 }
 
 
@@ -229,6 +238,7 @@ void SmtpSession::doHelo(const SmtpCommand& command)
 	_esmtp = false;
 	_tx.reset();
 	enterState(State::Ready);
+	if (_context.journal) _context.journal->record(JournalEvent("smtp.helo").str("session", _io.id()).str("helo", _helo).flag("esmtp", false));
 	reply(250, _server.name);
 }
 
@@ -239,6 +249,7 @@ void SmtpSession::doEhlo(const SmtpCommand& command)
 	_esmtp = true;
 	_tx.reset();
 	enterState(State::Ready);
+	if (_context.journal) _context.journal->record(JournalEvent("smtp.helo").str("session", _io.id()).str("helo", _helo).flag("esmtp", true));
 	std::vector<std::string> lines{_server.name, "PIPELINING", "SIZE " + std::to_string(_limits.maxMessageSize), "8BITMIME", "ENHANCEDSTATUSCODES", "HELP"};
 	for (auto& keyword: authKeywords()) lines.push_back(std::move(keyword));
 	replyLines(250, lines);

@@ -3,6 +3,7 @@
 
 #include "common/mail_address.h"
 #include "server/delivery.h"
+#include "server/faults/fault_rules.h"
 #include "server/net/session_io.h"
 #include "server/server_context.h"
 #include "server/smtp/smtp_command.h"
@@ -98,6 +99,12 @@ private:
 	void closeLifetimeUsed();                  ///< 421 4.4.2, reason lifetime (limits.max_session_time)
 	void closeLost();                          ///< the client went away (or we shut its socket)
 
+	// smtp_session_faults.cpp: the `faults:` hook of each stage
+	bool faulted(FaultStage stage) { return _context.faults && _context.faults->active() && applyFault(stage); }
+	/// True when a fault rule fired and took this step over (replied 4xx/5xx, dropped the
+	/// connection or stalled it); a delay waits and returns false. Without rules: one check.
+	bool applyFault(FaultStage stage);
+
 	// smtp_auth.cpp: STARTTLS (RFC 3207) and AUTH PLAIN/LOGIN (RFC 4954)
 	bool checkStarttls(const SmtpCommand& command);
 	bool checkAuth(const SmtpCommand& command);
@@ -106,7 +113,8 @@ private:
 	bool readAuthResponse(const std::string& challenge, std::string& response);
 	/// Sends "334 challenge" and reads the answer; false (after replying or closing) on
 	/// a cancel, a timeout or a lost client.
-	void finishAuth(const std::string& user, const std::string& password, const std::string& authzid);
+	void finishAuth(const std::string& user, const std::string& password, const std::string& authzid,
+		const char* mechanism = "PLAIN");
 	bool checkSenderLogin(const std::string& account);
 	/// submission.require_auth: a local sender must have authenticated as that account.
 	std::vector<std::string> authKeywords() const; ///< STARTTLS and AUTH lines of EHLO, as offered now
@@ -119,7 +127,7 @@ private:
 	void doRcpt(const SmtpCommand& command);
 	void doData(const SmtpCommand& command);
 	std::string traceHeader(const std::string& id) const; ///< the Received: field for this transaction
-	void commit(const std::string& id, SpoolFile& spool);
+	void commit(const std::string& id, SpoolFile& spool, const std::string& messageId);
 	/// Hands the spooled message (Return-Path and Received: first) to Delivery (local
 	/// copies, then the relay queue) and logs it; throws on any failure.
 

@@ -2,7 +2,10 @@
 #include "server/smtp/smtp_session.h"
 
 #include "common/log.h"
+#include "common/mail_address.h"
 #include "common/mail_date.h"
+#include "server/journal/message_id.h"
+#include "server/journal/session_events.h"
 #include "server/message/submission_cleanup.h"
 #include "server/message/trace_headers.h"
 #include "server/smtp/smtp_data_reader.h"
@@ -63,7 +66,7 @@ bool SmtpSession::checkMail(const SmtpCommand& command)
 		return false;
 	}
 	if (_route.kind == DeliveryRoute::Kind::Local && !checkSenderLogin(_route.account)) return false;
-	return true;
+	return !faulted(FaultStage::Mail);
 }
 
 
@@ -91,13 +94,15 @@ bool SmtpSession::checkRcpt(const SmtpCommand& command)
 		reply(_route.code, _route.reason);
 		return false;
 	}
-	if (_route.kind == DeliveryRoute::Kind::Remote && !_tx->senderLocal)
+	if (_route.kind == DeliveryRoute::Kind::Remote && !_tx->senderLocal
+		&& !_server.isRelayDomain(domainOf(_args.address.address())))
 	{
-		// Never an open relay: only our own senders may send elsewhere.
+		// Never an open relay: only our own senders may send elsewhere, and anyone may
+		// send to the domains this server is a backup MX for (relay_domains).
 		reply(550, "5.1.1 " + _args.address.path() + ": Recipient address rejected: relay access denied");
 		return false;
 	}
-	return true;
+	return !faulted(FaultStage::Rcpt);
 }
 
 
@@ -118,7 +123,7 @@ bool SmtpSession::checkData(const SmtpCommand& command)
 		reply(503, "5.5.1 Error: need RCPT command");
 		return false;
 	}
-	return true;
+	return !faulted(FaultStage::Data);
 }
 
 
@@ -165,9 +170,10 @@ void SmtpSession::doData(const SmtpCommand&)
 	_io.flushUnlessPipelined();
 	enterState(State::Data);
 	// Only our own users' submissions are cleaned up; relayed mail keeps its header.
-	SubmissionCleanup cleanup(*spool, rfc5322Date(Poco::Timestamp()),
+	MessageIdTap tap(*spool); // the Message-ID for the journal, as the message streams by
+	SubmissionCleanup cleanup(tap, rfc5322Date(Poco::Timestamp()),
 		"<" + id + "." + std::to_string(Poco::Timestamp().epochMicroseconds()) + "@" + _server.name + ">");
-	LineSink& sink = _tx->senderLocal ? static_cast<LineSink&>(cleanup) : static_cast<LineSink&>(*spool);
+	LineSink& sink = _tx->senderLocal ? static_cast<LineSink&>(cleanup) : static_cast<LineSink&>(tap);
 	const DataStatus status = readData(_io.reader(),
 		{_limits.maxMessageSize, _limits.maxTextLine, toTimespan(_limits.dataTimeout)}, sink);
 	enterState(State::Ready);
@@ -190,13 +196,17 @@ void SmtpSession::doData(const SmtpCommand&)
 		closeLost();
 		return;
 	}
+	if (faulted(FaultStage::EndOfData))
+	{
+		_tx.reset(); // and the spool file is removed on return: nothing stored, nothing queued
+		return;
+	}
 	++_messages;
 	_junkCommands = 0; // as Postfix: a client delivering mail earns its RSETs and NOOPs
 	try
 	{
 		sink.end();
-		commit(id, *spool);
-		reply(250, "2.0.0 Ok: queued as " + id);
+		commit(id, *spool, tap.messageId());
 	}
 	catch (const std::exception& exc)
 	{
@@ -223,12 +233,18 @@ std::string SmtpSession::traceHeader(const std::string& id) const
 }
 
 
-void SmtpSession::commit(const std::string& id, SpoolFile& spool)
+void SmtpSession::commit(const std::string& id, SpoolFile& spool, const std::string& messageId)
 {
+	const std::int64_t committed = Poco::Timestamp().epochMicroseconds();
 	const DeliveryResult result = _delivery.deliver(_tx->sender.address(), _tx->recipients, spool);
+	// "queued as" names the id the journal's message.accepted carries: the previous hop's
+	// relay.attempt links to this server's events through it.
+	const std::string text = "2.0.0 Ok: queued as " + id;
+	recordAccepted(_context.journal, {_io.id(), id, messageId, _tx->sender.address(), _tx->recipients, _io.peer(), _helo, "250 " + text, committed}, result);
+	reply(250, text);
 	_log.information("%s accepted id=%s from=%s rcpts=%z local=%z remote=%z size=%Lu maildir=%s queue=%s", _io.id(),
 		id, logPath(_tx->sender.address()), _tx->recipients.size(), result.local, result.remote,
-		static_cast<unsigned long long>(result.size), result.maildir.empty() ? std::string("-") : result.maildir,
+		static_cast<Poco::UInt64>(result.size), result.maildir.empty() ? std::string("-") : result.maildir,
 		result.queueId.empty() ? std::string("-") : result.queueId);
 }
 

@@ -202,6 +202,17 @@ bool Mailbox::appendTop(std::uint64_t number, std::uint64_t lines, std::string& 
 }
 
 
+std::vector<std::string> Mailbox::deletedFiles() const
+{
+	std::vector<std::string> files;
+	for (const MailboxMessage& message: _messages)
+	{
+		if (message.deleted) files.push_back(message.path.substr(message.path.rfind('/') + 1));
+	}
+	return files;
+}
+
+
 std::size_t Mailbox::commitDeletions()
 {
 	std::size_t failures = 0;

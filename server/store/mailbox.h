@@ -52,6 +52,8 @@ public:
 	bool appendTop(std::uint64_t number, std::uint64_t lines, std::string& out, std::string& scratch) const;
 	/// TOP: the header, the blank line and the first `lines` body lines, stuffed, then ".\r\n".
 
+	std::vector<std::string> deletedFiles() const; ///< file names (no directory) marked by DELE
+
 	std::size_t commitDeletions();
 	/// UPDATE: unlinks every marked message, then fsyncs new/ and cur/. Returns how many
 	/// could not be removed (a file already gone counts as removed).

@@ -103,4 +103,11 @@ void MailboxLock::release()
 }
 
 
+bool mailboxLockHeld(const std::string& mailboxPath)
+{
+	std::lock_guard<std::mutex> guard(registryMutex);
+	return registry.count(mailboxPath) != 0;
+}
+
+
 } // namespace mail

@@ -48,4 +48,9 @@ private:
 };
 
 
+bool mailboxLockHeld(const std::string& mailboxPath);
+/// Whether a session of this process holds mailboxPath now (the in-process registry only:
+/// a probe that takes no lock, so a listing never makes a POP3 login fail).
+
+
 } // namespace mail

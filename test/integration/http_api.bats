@@ -6,20 +6,7 @@ load ../lib/common
 load ../lib/relay
 load ../lib/http
 
-setup_file() {
-	common_setup_file
-	make_topology
-	local ports
-	ports=($(free_ports 2))
-	export EX_HTTP=${ports[0]} GM_HTTP=${ports[1]}
-	add_http exmail.qq.com "$EX_HTTP"
-	add_http gmail.com "$GM_HTTP"
-	start_dns
-	start_server exmail.qq.com
-	start_server gmail.com
-	wait_port "$EX_HTTP" 10
-	wait_port "$GM_HTTP" 10
-}
+setup_file() { common_setup_file && http_topology; }
 teardown_file() { common_teardown_file; }
 
 @test "info names the server, its domains, ports, accounts and the DNS records that point at it" {
@@ -92,7 +79,7 @@ teardown_file() { common_teardown_file; }
 	[ "$status" -eq 78 ]
 }
 
-@test "with http.users every request needs basic auth: 401 and WWW-Authenticate without it" {
+@test "with http.users every request needs basic auth (401 and WWW-Authenticate without it); users follow SIGHUP" {
 	local ports hash
 	ports=($(free_ports 5))
 	hash=$("$MAIL_BIN/mail-agent" hash-password <<<"s3cret" | tail -n 1)
@@ -121,5 +108,15 @@ YAML
 	[ "${lines[-1]}" = "HTTP 200" ]
 	run api "${ports[3]}" /api/v1/info -u bob:plain
 	[ "${lines[-1]}" = "HTTP 200" ]
+	# SIGHUP: users and accounts follow the file; the port stays (it needs a restart)
+	sed -i -e 's/bob: plain/bob: changed/' -e 's/^      usr@gmail.com: pass$/      usr@gmail.com: pass\n      new@gmail.com: pw/' "$T/auth/mail.yaml"
+	kill -HUP "$(pid_of auth-server)"
+	wait_log auth-server 'reloaded conf=.* accounts=2' 10
+	run api "${ports[3]}" /api/v1/info -u bob:plain
+	[ "${lines[-1]}" = "HTTP 401" ]
+	run api_json "${ports[3]}" /api/v1/info -u bob:changed
+	[ "$(jq -r '.accounts | join(",")' <<<"$output")" = "new@gmail.com,usr@gmail.com" ]
+	run api_json "${ports[3]}" /api/v1/mailboxes/new@gmail.com/messages -u bob:changed
+	[ "$(jq -r .total <<<"$output")" = 0 ]
 	stop_one auth-server
 }

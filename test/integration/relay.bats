@@ -98,7 +98,7 @@ setup() {
 	local session
 	session=$(grep -a 'reject code=550 .*<error@gmail.com>' "$T/gmail.com.log" | tail -n 1 | awk '{ print $5 }')
 	[ -n "$session" ]
-	grep -aqE "$session accepted id=[0-9a-f]+ from=<usr1@mail.sustech.edu.cn> rcpts=1 " "$T/gmail.com.log"
+	grep -aqE "$session accepted id=[0-9a-f]+ from=<usr1@mail.sustech.edu.cn> rcpts=1 local=1 remote=0 size=[0-9]+ maildir=" "$T/gmail.com.log"
 }
 
 @test "destination down: the message waits in the queue and arrives within one retry interval of its start" {

@@ -46,6 +46,10 @@ relayed() {
 	assert_output --regexp $'\t\\(using TLSv1\\.[23] with cipher [A-Z0-9_-]+ \\([0-9]+/[0-9]+ bits\\)\\)'
 	wait_log exmail.qq.com 'relay delivered to=<usr@gmail.com> .* tls="TLSv1\.[23] with cipher [A-Z0-9_-]+ ' 5
 	grep -qE 'tls established relay=gmail-smtp-in.l.google.com\[127.0.0.1\]:[0-9]+ verified=no' "$T/exmail.qq.com.log"
+	# the journal's relay.attempt names it too, and its commands show the STARTTLS
+	wait_grep "$T/data/exmail.qq.com/events.jsonl" '"type":"relay.attempt"' 5
+	jq -e -s 'map(select(.type == "relay.attempt" and (.tls // "" | test("^TLSv1\\.[23] with cipher")) and (.commands | map(.c) | index("STARTTLS") != null))) | length >= 1' \
+		"$T/data/exmail.qq.com/events.jsonl" >/dev/null
 }
 
 @test "relay.tls: none sends in plaintext although the peer offers STARTTLS" {

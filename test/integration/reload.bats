@@ -94,6 +94,12 @@ PY
 	sed -i "s/^    smtp: $port\$/    smtp: $EX_SMTP/" "$CONF"
 }
 
+@test "dns.resolvers changed on SIGHUP is logged as needing a restart" {
+	sed -i "s|^  zone: zone.yaml|&\n  resolvers: [127.0.0.1:9]|" "$CONF"
+	hup_and_wait 'reload: dns.resolvers changed .* needs a restart'
+	sed -i '/^  resolvers: \[127.0.0.1:9\]$/d' "$CONF"
+}
+
 @test "logging.level changed to debug and SIGHUP: new sessions log their transcript" {
 	run grep -ci '<<< "ehlo reload-test"' "$T/exmail.qq.com.log"
 	assert_output "0"

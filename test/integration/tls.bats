@@ -258,3 +258,13 @@ print(base64.b64encode(hashlib.pbkdf2_hmac("sha256", b"pw 1", base64.b64decode(s
 	run bash -c "printf '' | '$MAIL_BIN/mail-agent' hash-password"
 	[ "$status" -eq 64 ]
 }
+
+@test "the journal records TLS version and cipher, and AUTH with its mechanism, for each kind of session" {
+	local f=$T/data/exmail.qq.com/events.jsonl
+	# the tests above ran STARTTLS, smtps:, STLS and pops: sessions and AUTH PLAIN/LOGIN
+	jq -e -s '[.[] | select(.type == "smtp.tls" and (.version | startswith("TLSv1.")) and (.cipher | length) > 0)] | length >= 4' "$f" >/dev/null
+	jq -e -s '[.[] | select(.type == "session.open" and .tls == true)] | map(.protocol) | unique == ["pop3", "smtp"]' "$f" >/dev/null
+	jq -e -s 'map(select(.type == "smtp.auth" and .ok)) | map(.mechanism) | unique | contains(["LOGIN", "PLAIN"])' "$f" >/dev/null
+	jq -e -s 'map(select(.type == "smtp.auth" and (.ok | not))) | length >= 1' "$f" >/dev/null # the wrong password
+	jq -e -s 'map(select(.type == "pop3.login" and .mechanism == "PLAIN" and .ok)) | length >= 1' "$f" >/dev/null
+}

@@ -30,25 +30,8 @@ common_teardown_file() {
 }
 
 # free_ports N: prints N distinct currently free TCP+UDP loopback ports (one per line)
-# from 20000-32767: no demo uses them, and they lie below the kernel's ephemeral range
-# (32768-60999), so an outgoing connection cannot take a port between this check and
-# the server's bind.
-free_ports() {
-	python3 - "$1" <<'PY'
-import random, socket, sys
-n = int(sys.argv[1]); out = set()
-while len(out) < n:
-    p = random.randint(20000, 32767)
-    if p in out: continue
-    try:
-        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM); t.bind(("127.0.0.1", p))
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", p))
-        t.close(); u.close(); out.add(p)
-    except OSError:
-        pass
-print("\n".join(map(str, out)))
-PY
-}
+# from 20000-32767 (scripts/free_ports.py says why that range).
+free_ports() { python3 "$REPO_ROOT/scripts/free_ports.py" "$1"; }
 
 # wait_port PORT [SECONDS] [PID]: until a TCP port accepts; fails early if PID died.
 wait_port() {

@@ -29,3 +29,44 @@ api_json() {
 	sed '$d' <<<"$out"
 	[[ "$code" == "HTTP 2"* ]] || { echo "$code" >&2; return 1; }
 }
+
+# send_raw HOST:PORT FROM TO FILE: the message in FILE (LF or CRLF lines) over SMTP.
+send_raw() {
+	python3 - "$@" <<'PY'
+import smtplib, sys
+server, sender, rcpt, path = sys.argv[1:5]
+host, port = server.rsplit(":", 1)
+data = open(path, "rb").read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+with smtplib.SMTP(host, int(port), "http-test", timeout=10) as s:
+    s.sendmail(sender, [rcpt], data)
+PY
+}
+
+# hold_pop3 NAME PORT USER PASS: a POP3 session (started as background process NAME) that
+# logs in and stays in the TRANSACTION state, holding the mailbox, until stop_one NAME.
+hold_pop3() {
+	start_bg "$1" python3 -c '
+import poplib, sys, time
+p = poplib.POP3("127.0.0.1", int(sys.argv[1]), timeout=10)
+p.user(sys.argv[2]); p.pass_(sys.argv[3])
+print("logged in", flush=True)
+time.sleep(120)
+' "$2" "$3" "$4" >/dev/null
+	wait_log "$1" 'logged in' 10
+}
+
+# http_topology [MX...]: make_topology (with its MX arguments) and an http: port for each
+# provider (EX_HTTP, GM_HTTP), mail-dns and both servers running, their HTTP ports answering.
+http_topology() {
+	make_topology "$@"
+	local ports
+	ports=($(free_ports 2))
+	export EX_HTTP=${ports[0]} GM_HTTP=${ports[1]}
+	add_http exmail.qq.com "$EX_HTTP"
+	add_http gmail.com "$GM_HTTP"
+	start_dns
+	start_server exmail.qq.com
+	start_server gmail.com
+	wait_port "$EX_HTTP" 10
+	wait_port "$GM_HTTP" 10
+}

@@ -56,13 +56,16 @@ queue_count() {
 }
 
 # wait_log NAME PATTERN SECONDS: until the program's log has a line matching PATTERN (grep -E).
-wait_log() {
+wait_log() { wait_grep "$T/$1.log" "$2" "$3"; }
+
+# wait_grep FILE PATTERN SECONDS: until FILE has a line matching PATTERN (grep -E).
+wait_grep() {
 	local i
 	for ((i = 0; i < $3 * 20; i++)); do
-		grep -qE "$2" "$T/$1.log" 2>/dev/null && return 0
+		grep -qE "$2" "$1" 2>/dev/null && return 0
 		sleep 0.05
 	done
-	echo "no line matching '$2' in $T/$1.log" >&2
+	echo "no line matching '$2' in $1" >&2
 	return 1
 }
 

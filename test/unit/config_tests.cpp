@@ -86,10 +86,12 @@ BOOST_AUTO_TEST_CASE(per_server_sections_override_top_level_key_by_key)
 		"limits:\n"
 		"  max_recipients: 5\n"
 		"  command_timeout: 30s\n"
+		"journal: { keep: 50 }\n"
 		"servers:\n"
 		"  a.example:\n"
 		"    smtp: 2525\n"
 		"    pop: 2110\n"
+		"    journal: { keep: 0 }\n"
 		"    domains: [Other.Example]\n"
 		"    relay:\n"
 		"      workers: 8\n"
@@ -97,7 +99,8 @@ BOOST_AUTO_TEST_CASE(per_server_sections_override_top_level_key_by_key)
 		"      max_recipients: 7\n"
 		"  b.example:\n"
 		"    smtp: 2526\n"
-		"    pop: 2111\n");
+		"    pop: 2111\n"
+		"    relay_domains: [a.example]\n");
 	const mail::Config config = loadConfig(path);
 	const mail::ServerConfig& a = config.servers[0];
 	const mail::ServerConfig& b = config.servers[1];
@@ -111,6 +114,12 @@ BOOST_AUTO_TEST_CASE(per_server_sections_override_top_level_key_by_key)
 	BOOST_TEST(b.relay.workers == 2u);
 	BOOST_TEST(b.limits.maxRecipients == 5u);
 	BOOST_TEST(a.isLocalDomain("other.example"));
+	BOOST_TEST(a.journal.keep == 0u); // off for this server
+	BOOST_TEST(b.journal.keep == 50u);
+	BOOST_TEST(config.journal.keep == 50u); // mail-dns reads the top level
+	BOOST_TEST(!a.isRelayDomain("other.example"));
+	BOOST_TEST(b.isRelayDomain("A.example")); // a backup MX for a.example's domain
+	BOOST_TEST(!b.isRelayDomain("b.example"));
 	BOOST_TEST(config.dns.port == 10053); // default
 }
 
@@ -174,6 +183,8 @@ BOOST_AUTO_TEST_CASE(every_error_names_file_line_and_key)
 		{"duplicate server", "servers:\n  a:\n    smtp: 1\n    pop: 2\n  a:\n    smtp: 3\n    pop: 4\n", 5, "servers.a", "duplicate"},
 		{"port clash", "servers:\n  a:\n    smtp: 1\n    pop: 2\n  b:\n    smtp: 3\n    pop: 1\n", 7, "servers.b.pop", "already used by servers.a.smtp"},
 		{"domain clash", m + "  b:\n    smtp: 3\n    pop: 4\n    domains: [A.example]\n", 7, "servers.b", "already served"},
+		{"relaying its own domain", m + "    relay_domains: [A.Example]\n", 7, "servers.a.example.relay_domains", "a domain of this server itself: a.example"},
+		{"relay domain not a name", m + "    relay_domains: [\"bad name\"]\n", 7, "servers.a.example.relay_domains[0]", "not a valid domain name"},
 		{"bad address", "servers:\n  a:\n    smtp: 1\n    pop: 2\n    accounts:\n      nobody: x\n", 6, "servers.a.accounts.nobody", "email address"},
 		{"duplicate account", m + "      bob@a.example: y\n", 7, "servers.a.example.accounts.bob@a.example", "duplicate"},
 		{"account differing in case only", m + "      BOB@A.EXAMPLE: x\n", 7, "servers.a.example.accounts.BOB@A.EXAMPLE", "listed twice"},

@@ -191,6 +191,17 @@ BOOST_FIXTURE_TEST_CASE(auth_exchanges, SessionFixture)
 }
 
 
+BOOST_FIXTURE_TEST_CASE(relay_domains_take_mail_from_anyone_and_only_for_themselves, SessionFixture)
+{
+	// A backup MX for backup.example: a foreign sender may send there (and only there).
+	const std::string foreign = "EHLO c\r\nMAIL FROM:<a@x.org>\r\n";
+	BOOST_CHECK_EQUAL(dialogue(foreign + "RCPT TO:<b@backup.example>\r\nQUIT\r\n"), "220 250 250 550 221 ");
+	server.relayDomains = {"backup.example"};
+	BOOST_CHECK_EQUAL(dialogue(foreign + "RCPT TO:<b@BACKUP.example>\r\nRCPT TO:<b@y.org>\r\nQUIT\r\n"), "220 250 250 250 550 221 ");
+	BOOST_CHECK_EQUAL(dialogue(foreign + "RCPT TO:<b@sub.backup.example>\r\nQUIT\r\n"), "220 250 250 550 221 ");
+}
+
+
 BOOST_FIXTURE_TEST_CASE(require_auth_binds_local_senders_to_their_login, SessionFixture)
 {
 	server.submission.requireAuth = true;

@@ -1,11 +1,15 @@
-// mime_text.h - turning a received message into readable UTF-8 for the agent (pure).
+// mime_text.h - turning a received message into readable UTF-8 (pure): the agent's retr and
+// the HTTP API's message view.
 //
 // Decodes RFC 2047 encoded words in headers, base64 and quoted-printable bodies, and
 // converts the charsets Poco knows (UTF-8, ISO-8859-1/2/15, Windows-125x, UTF-16/32)
 // to UTF-8. Multipart messages show their text parts and one line per other part.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <utility>
+#include <vector>
 
 
 namespace mail {
@@ -22,6 +26,17 @@ std::string decodeQuotedPrintable(const std::string& text);
 
 std::string toUtf8(const std::string& text, const std::string& charset);
 ///< Bytes in charset -> UTF-8; an unknown or empty charset leaves them as they are.
+
+std::string unfold(const std::string& value);
+///< A folded header value on one line: each run of white space (the folds' CRLF and
+///  indentation included) becomes one space.
+
+bool readHeaderFields(const std::string& raw, std::vector<std::pair<std::string, std::string>>& fields,
+	std::size_t& pos);
+///< The header block of raw (up to its empty line) as (name, value) pairs, values as
+///  written (folds kept): Poco's MessageHeader::read() decodes encoded words itself,
+///  keeping the space between adjacent ones and the bytes of charsets it lacks.
+///  pos receives where the body starts. False when a line is not a field.
 
 std::string decodeHeaderValue(const std::string& value);
 ///< RFC 2047: "=?UTF-8?B?...?=" and "=?ISO-8859-1?Q?...?=" words -> UTF-8; white

@@ -1,5 +1,5 @@
 // mime_text.cpp - MIME decoding for display: encoded words, transfer encodings, charsets.
-#include "agent/mime_text.h"
+#include "common/mime_text.h"
 
 #include <Poco/Base64Decoder.h>
 #include <Poco/Net/MediaType.h>
@@ -49,27 +49,6 @@ std::string drain(const std::string& text)
 	}
 	catch (const Poco::Exception&)
 	{
-	}
-	return out;
-}
-
-
-/// A folded header value on one line: each run of white space (the folds' CRLF and
-/// indentation included) becomes one space.
-std::string unfold(const std::string& value)
-{
-	std::string out;
-	bool space = false;
-	for (char c: value)
-	{
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-		{
-			space = true;
-			continue;
-		}
-		if (space && !out.empty()) out += ' ';
-		space = false;
-		out += c;
 	}
 	return out;
 }
@@ -135,39 +114,6 @@ bool iconvToUtf8(const std::string& text, std::string charset, std::string& out)
 	}
 	::iconv_close(cd);
 	out.resize(static_cast<std::size_t>(to - out.data()));
-	return true;
-}
-
-
-/// The header block of raw (up to its empty line) as (name, value) pairs, values as
-/// written (folds kept): Poco's MessageHeader::read() decodes encoded words itself,
-/// keeping the space between adjacent ones and the bytes of charsets it lacks.
-/// pos receives where the body starts. False when a line is not a field.
-bool readHeaderFields(const std::string& raw, std::vector<std::pair<std::string, std::string>>& fields,
-	std::size_t& pos)
-{
-	pos = 0;
-	while (pos < raw.size())
-	{
-		std::size_t nl = raw.find('\n', pos);
-		std::size_t next = nl == std::string::npos ? raw.size() : nl + 1;
-		std::string line = raw.substr(pos, (nl == std::string::npos ? raw.size() : nl) - pos);
-		if (!line.empty() && line.back() == '\r') line.pop_back();
-		if (line.empty())
-		{
-			pos = next;
-			return true;
-		}
-		if ((line[0] == ' ' || line[0] == '\t') && !fields.empty()) fields.back().second += "\n" + line;
-		else
-		{
-			std::size_t colon = line.find(':');
-			if (colon == std::string::npos || colon == 0 || fields.size() >= static_cast<std::size_t>(MaxHeaderFields))
-				return false;
-			fields.emplace_back(Poco::trim(line.substr(0, colon)), Poco::trim(line.substr(colon + 1)));
-		}
-		pos = next;
-	}
 	return true;
 }
 
@@ -247,6 +193,54 @@ void renderBody(std::istream& body, const MessageHeader& header, std::ostream& o
 
 
 } // namespace
+
+
+std::string unfold(const std::string& value)
+{
+	std::string out;
+	bool space = false;
+	for (char c: value)
+	{
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+		{
+			space = true;
+			continue;
+		}
+		if (space && !out.empty()) out += ' ';
+		space = false;
+		out += c;
+	}
+	return out;
+}
+
+
+bool readHeaderFields(const std::string& raw, std::vector<std::pair<std::string, std::string>>& fields,
+	std::size_t& pos)
+{
+	pos = 0;
+	while (pos < raw.size())
+	{
+		std::size_t nl = raw.find('\n', pos);
+		std::size_t next = nl == std::string::npos ? raw.size() : nl + 1;
+		std::string line = raw.substr(pos, (nl == std::string::npos ? raw.size() : nl) - pos);
+		if (!line.empty() && line.back() == '\r') line.pop_back();
+		if (line.empty())
+		{
+			pos = next;
+			return true;
+		}
+		if ((line[0] == ' ' || line[0] == '\t') && !fields.empty()) fields.back().second += "\n" + line;
+		else
+		{
+			std::size_t colon = line.find(':');
+			if (colon == std::string::npos || colon == 0 || fields.size() >= static_cast<std::size_t>(MaxHeaderFields))
+				return false;
+			fields.emplace_back(Poco::trim(line.substr(0, colon)), Poco::trim(line.substr(colon + 1)));
+		}
+		pos = next;
+	}
+	return true;
+}
 
 
 std::string unixLines(const std::string& text)

@@ -1,0 +1,41 @@
+// fault_hook.h - what the SMTP and POP3 sessions share when a fault rule fires.
+//
+// The sessions decide what a hit means in their protocol (a reply, a close); these do the
+// rest the same way for both: evaluate and log, wait out a delay, hold a stalled session.
+#pragma once
+
+#include "common/journal.h"
+#include "server/faults/fault_rules.h"
+#include "server/net/session_io.h"
+
+#include <Poco/Logger.h>
+
+#include <atomic>
+#include <optional>
+#include <string>
+
+
+namespace mail {
+
+
+std::optional<FaultHit> fireFault(FaultRules& rules, const FaultQuery& query, SessionIo& io,
+	const std::atomic<bool>& stopping, Poco::Logger& log, Journal* journal);
+/// Evaluates the rules; a hit is logged as one line (stage, rule, action, session) and
+/// recorded as a `fault.fired` event (docs/api.md) when there is a journal. A
+/// delay is done here: what earlier commands were promised is sent, then it waits
+/// (returning within a tenth of a second of shutdown) and returns nothing, so the session
+/// proceeds. Any other hit (reply, drop, stall) is the session's to act on.
+
+enum class StallEnd
+{
+	ClientLeft,  ///< the client closed (also at shutdown: the listener shuts the socket)
+	TimedOut,    ///< the idle timeout passed, counted from the stall
+	LifetimeUsed ///< limits.max_session_time came first
+};
+
+StallEnd holdStalled(SessionIo& io, Seconds idleTimeout, Seconds maxSessionTime);
+/// A `stall` fault: sends what earlier commands were promised, then answers nothing and
+/// discards input until the client goes away or the session's time is up.
+
+
+} // namespace mail

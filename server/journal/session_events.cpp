@@ -1,0 +1,68 @@
+// session_events.cpp - building the journal events of SMTP and POP3 sessions.
+#include "server/journal/session_events.h"
+
+#include "server/journal/message_id.h"
+
+#include <Poco/Path.h>
+
+
+namespace mail {
+
+
+void recordSessionOpen(Journal* journal, SessionIo& io, const char* protocol)
+{
+	if (!journal) return;
+	journal->record(JournalEvent("session.open").str("session", io.id()).str("protocol", protocol).str("peer", io.peer()).flag("tls", io.secure()));
+}
+
+
+void recordSessionClose(Journal* journal, SessionIo& io, const char* protocol, const std::string& reason)
+{
+	if (!journal) return;
+	journal->record(JournalEvent("session.close").str("session", io.id()).str("protocol", protocol).str("reason", reason).num("ms", io.ageMs()));
+}
+
+
+void recordTls(Journal* journal, SessionIo& io)
+{
+	if (!journal) return;
+	std::string version, cipher;
+	if (!io.tlsInfo(version, cipher)) return;
+	journal->record(JournalEvent("smtp.tls").str("session", io.id()).str("version", version).str("cipher", cipher));
+}
+
+
+void recordAccepted(Journal* journal, const AcceptedMessage& m, const DeliveryResult& result)
+{
+	if (!journal) return;
+	JournalEvent accepted("message.accepted");
+	accepted.at(m.committed);
+	accepted.str("session", m.session).str("queue_id", m.queueId).str("message_id", m.messageId);
+	accepted.str("from", m.sender).list("to", m.recipients).num("size", static_cast<std::int64_t>(result.size));
+	accepted.str("peer", m.peer).str("helo", m.helo).str("reply", m.reply);
+	journal->record(accepted);
+	for (const std::string& account: result.accounts)
+	{
+		journal->record(JournalEvent("message.delivered").at(m.committed).str("queue_id", m.queueId).str("message_id", m.messageId).str("mailbox", account).str("file", result.maildir));
+	}
+	if (!result.remoteRecipients.empty())
+	{
+		// The relay queue names the message by its own id: both link by Message-ID, and
+		// relay_queue_id ties this event to the relay's.
+		journal->record(JournalEvent("message.queued").at(m.committed).str("queue_id", m.queueId).str("message_id", m.messageId).list("to", result.remoteRecipients).str("relay_queue_id", result.queueId));
+	}
+}
+
+
+void recordPop3(Journal* journal, const char* type, SessionIo& io, const std::string& user, const std::string& path,
+	std::uint64_t size)
+{
+	if (!journal) return;
+	JournalEvent event(type);
+	event.str("session", io.id()).str("user", user).str("file", Poco::Path(path).getFileName()).str("message_id", messageIdOfFile(path));
+	if (size > 0) event.num("size", static_cast<std::int64_t>(size));
+	journal->record(event);
+}
+
+
+} // namespace mail
