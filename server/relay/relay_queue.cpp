@@ -64,8 +64,9 @@ bool endsWith(const std::string& text, const std::string& suffix)
 } // namespace
 
 
-RelayQueue::RelayQueue(const std::string& queueDir):
+RelayQueue::RelayQueue(const std::string& queueDir, BatchSync sync):
 	_dir(queueDir),
+	_sync(std::move(sync)),
 	_group([this](std::vector<Write*>& batch) { commitBatch(batch); })
 {
 }
@@ -98,25 +99,30 @@ void RelayQueue::commit(Write& write)
 
 void RelayQueue::commitBatch(std::vector<Write*>& batch)
 {
-	// 1. Every temp file's data and inode durable: one syncfs() for the whole batch (a batch
-	// of removals only has no file to sync).
-	const bool anyFile = std::any_of(batch.begin(), batch.end(), [](const Write* w) { return !w->renames.empty(); });
-	const int fd = anyFile ? ::open(_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	const int syncError = !anyFile ? 0 : fd < 0 ? errno
-												: (::syncfs(fd) != 0 ? errno : 0);
-	if (fd >= 0) ::close(fd);
-	if (syncError != 0)
+	// 1. Every temp file's data and inode durable, the batch's files only (a batch of
+	// removals has none); a file that cannot be synced fails its own item.
+	std::vector<std::string> files;
+	std::vector<Write*> owners; ///< the item of each file
+	for (Write* w: batch)
 	{
-		for (Write* w: batch)
+		for (const auto& rename: w->renames)
 		{
-			for (const auto& [tmp, final]: w->renames) ::unlink(tmp.c_str());
-			w->error = std::make_exception_ptr(DurableFileError("cannot syncfs", _dir, syncError));
+			files.push_back(rename.first);
+			owners.push_back(w);
 		}
-		return;
+	}
+	const std::vector<int> syncErrors = files.empty() ? std::vector<int>() : _sync.files(files);
+	for (std::size_t i = 0; i < files.size(); ++i)
+	{
+		Write* w = owners[i];
+		if (syncErrors.at(i) == 0 || w->error) continue;
+		w->error = std::make_exception_ptr(DurableFileError("cannot sync", files[i], syncErrors[i]));
+		for (const auto& [tmp, final]: w->renames) ::unlink(tmp.c_str());
 	}
 	// 2. Into place in order (.msg before .env); a failed item undoes its own renames.
 	for (Write* w: batch)
 	{
+		if (w->error) continue;
 		std::size_t done = 0;
 		for (; done < w->renames.size(); ++done)
 		{
@@ -137,14 +143,14 @@ void RelayQueue::commitBatch(std::vector<Write*>& batch)
 	// 3. The directory once. A failure fails every item (new entries are removed, .env first).
 	try
 	{
-		syncDirectory(_dir);
+		_sync.directory(_dir);
 	}
-	catch (const DurableFileError& exc)
+	catch (...)
 	{
 		for (Write* w: batch)
 		{
 			if (w->error) continue;
-			w->error = std::make_exception_ptr(exc);
+			w->error = std::current_exception();
 			if (!w->removeOnFailure) continue;
 			for (auto it = w->renames.rbegin(); it != w->renames.rend(); ++it) ::unlink(it->second.c_str());
 		}

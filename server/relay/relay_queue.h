@@ -3,8 +3,9 @@
 // One queued message is two files: <id>.msg (the message bytes, CRLF line endings, as they
 // will be sent) and <id>.env (the envelope, queue_envelope.h, which records the message's
 // size). Writes are group-committed: each writer writes its temp files unsynced, then one
-// leader makes the whole batch durable with one syncfs(), renames every .msg and then its
-// .env into place, and fsyncs the directory once; only then does enqueue() return. So the
+// leader makes the batch's temp files durable together (server/store/batch_sync.h: one
+// syncfs() of the file system), renames every .msg and then its .env
+// into place, and fsyncs the directory once; only then does enqueue() return. So the
 // .env appears after its .msg and is removed first: a .msg without its .env is an
 // unfinished write (never acknowledged) and is discarded. Entries that cannot be trusted
 // (unreadable envelope, envelope without message, message of the wrong size) are moved
@@ -12,6 +13,7 @@
 #pragma once
 
 #include "server/relay/queue_envelope.h"
+#include "server/store/batch_sync.h"
 #include "server/store/group_commit.h"
 
 #include <exception>
@@ -30,7 +32,8 @@ class RelayQueue
 public:
 	using Listener = std::function<void(const QueueEnvelope& envelope)>;
 
-	explicit RelayQueue(const std::string& queueDir);
+	explicit RelayQueue(const std::string& queueDir, BatchSync sync = BatchSync());
+	/// sync: how a batch is made durable (tests inject a recorder).
 
 	std::string enqueue(const std::string& sender, const std::vector<std::string>& recipients,
 		const std::string& message);
@@ -88,6 +91,7 @@ private:
 	std::string _dir;
 	Listener _listener;
 	std::once_flag _dirCreated;
+	BatchSync _sync;
 	GroupCommit<Write> _group;
 };
 

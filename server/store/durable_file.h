@@ -49,7 +49,7 @@ bool makeDirectory(const std::string& path);
 
 void writeFile(const std::string& path, const std::string& data, bool sync = false);
 /// Writes data to path (created or truncated, mode 0600), fsynced when sync is set (else
-/// durability is the caller's, e.g. a group commit's syncfs); on failure path is removed.
+/// durability is the caller's, e.g. a group commit's batch sync); on failure path is removed.
 
 void writeFileDurably(const std::string& finalPath, const std::string& tmpPath, const std::string& data);
 /// Writes data to tmpPath (created or truncated, mode 0600), fsyncs it and renames it to

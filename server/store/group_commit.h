@@ -1,4 +1,4 @@
-// group_commit.h - lets concurrent writers share one durable commit (one syncfs for many files).
+// group_commit.h - lets concurrent writers share one durable commit (one journal commit for many files).
 #pragma once
 
 #include <condition_variable>

@@ -16,7 +16,9 @@
 namespace mail {
 
 
-MaildirStore::MaildirStore(const std::string& mailRoot, const std::string& hostName):
+MaildirStore::MaildirStore(const std::string& mailRoot, const std::string& hostName, BatchSync sync):
+	_sync(std::move(sync)),
+	_group([this](std::vector<Pending*>& batch) { commitBatch(batch); }),
 	_maildir(mailRoot, hostName)
 {
 }
@@ -109,7 +111,7 @@ std::string MaildirStore::commitFile(const std::vector<std::string>& addresses, 
 		if (std::find(pending.targets.begin(), pending.targets.end(), target) == pending.targets.end())
 			pending.targets.push_back(target);
 	}
-	commit(pending);
+	_group.commit(pending);
 	if (pending.error) std::rethrow_exception(pending.error);
 	return name;
 }
@@ -154,50 +156,24 @@ std::string MaildirStore::deliver(const std::vector<std::string>& addresses, con
 }
 
 
-void MaildirStore::commit(Pending& pending)
-{
-	std::unique_lock<std::mutex> lock(_commitMutex);
-	_waiting.push_back(&pending);
-	while (!pending.done)
-	{
-		if (_committing)
-		{
-			_committed.wait(lock);
-			continue;
-		}
-		// Lead: take everything written so far, commit it without the lock held.
-		std::vector<Pending*> batch;
-		batch.swap(_waiting);
-		_committing = true;
-		lock.unlock();
-		commitBatch(batch);
-		lock.lock();
-		for (Pending* p: batch) p->done = true;
-		_committing = false;
-		_committed.notify_all();
-	}
-}
-
-
 void MaildirStore::commitBatch(std::vector<Pending*>& batch)
 {
-	// 1. Every tmp file's data and inode durable: one syncfs() for the batch.
-	int fd = ::open(batch.front()->tmpPath.c_str(), O_RDONLY | O_CLOEXEC);
-	const int syncError = fd < 0 ? errno : (::syncfs(fd) != 0 ? errno : 0);
-	if (fd >= 0) ::close(fd);
-	if (syncError != 0)
+	// 1. Every tmp file's data and inode durable, the batch's files only; a file that
+	// cannot be synced fails its own item.
+	std::vector<std::string> files;
+	for (const Pending* p: batch) files.push_back(p->tmpPath);
+	const std::vector<int> syncErrors = _sync.files(files);
+	for (std::size_t i = 0; i < batch.size(); ++i)
 	{
-		for (Pending* p: batch)
-		{
-			if (!p->keepTmp) ::unlink(p->tmpPath.c_str());
-			p->error = std::make_exception_ptr(DurableFileError("cannot syncfs", p->tmpPath, syncError));
-		}
-		return;
+		if (syncErrors.at(i) == 0) continue;
+		if (!batch[i]->keepTmp) ::unlink(batch[i]->tmpPath.c_str());
+		batch[i]->error = std::make_exception_ptr(DurableFileError("cannot sync", batch[i]->tmpPath, syncErrors[i]));
 	}
 	// 2. Link into every new/, drop the tmp name. A failed item removes its own links.
 	std::set<std::string> directories;
 	for (Pending* p: batch)
 	{
+		if (p->error) continue;
 		std::vector<std::string> linked;
 		for (const auto& target: p->targets)
 		{
@@ -230,21 +206,27 @@ void MaildirStore::commitBatch(std::vector<Pending*>& batch)
 	{
 		try
 		{
-			syncDirectory(dir);
+			_sync.directory(dir);
 		}
-		catch (const DurableFileError& exc)
+		catch (...)
 		{
-			for (Pending* p: batch)
-			{
-				if (p->error) continue;
-				for (const auto& target: p->targets)
-				{
-					if (Poco::Path(target).parent().toString() != dir) continue;
-					p->error = std::make_exception_ptr(exc);
-					for (const auto& t: p->targets) ::unlink(t.c_str());
-					break;
-				}
-			}
+			failDirectory(batch, dir, std::current_exception());
+		}
+	}
+}
+
+
+void MaildirStore::failDirectory(std::vector<Pending*>& batch, const std::string& dir, const std::exception_ptr& error)
+{
+	for (Pending* p: batch)
+	{
+		if (p->error) continue;
+		for (const auto& target: p->targets)
+		{
+			if (Poco::Path(target).parent().toString() != dir) continue;
+			p->error = error;
+			for (const auto& t: p->targets) ::unlink(t.c_str());
+			break;
 		}
 	}
 }

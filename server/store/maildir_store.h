@@ -1,9 +1,10 @@
 // maildir_store.h - durable delivery into per-account Maildirs (DATA/NAME/mail/<address>/).
 #pragma once
 
+#include "server/store/batch_sync.h"
+#include "server/store/group_commit.h"
 #include "server/store/maildir.h"
 
-#include <condition_variable>
 #include <cstdint>
 #include <exception>
 #include <mutex>
@@ -21,9 +22,10 @@ class MaildirStore
 /// fsynced before they appear. Thread-safe.
 {
 public:
-	explicit MaildirStore(const std::string& mailRoot, const std::string& hostName = "");
+	explicit MaildirStore(const std::string& mailRoot, const std::string& hostName = "", BatchSync sync = BatchSync());
 	/// hostName goes into file names; empty: the name of mailRoot's parent directory
-	/// (DATA/NAME/mail -> NAME), i.e. the server name.
+	/// (DATA/NAME/mail -> NAME), i.e. the server name. sync: how a batch is made durable
+	/// (tests inject a recorder).
 
 	std::string mailboxPath(const std::string& address) const;
 	/// mailRoot/<address>, the address as the account is written in the config.
@@ -34,9 +36,9 @@ public:
 	/// made durable, hard-linked into every new/, tmp name removed, every new/ fsynced.
 	/// Returns only when every copy is durable; returns the Maildir base name.
 	/// Group commit: concurrent callers queue their written tmp files; one of them (the
-	/// leader) makes the whole batch durable with one syncfs(), links the batch, fsyncs
-	/// each touched new/ once and wakes the others, so N sessions share two journal
-	/// commits instead of paying 2N.
+	/// leader) makes the batch's files durable together (batch_sync.h: one syncfs()), links the batch, fsyncs each touched
+	/// new/ once and wakes the others, so N sessions share two journal commits instead of
+	/// paying 2N.
 	/// Throws Poco::Exception on failure, after removing the tmp file and any copy it
 	/// already linked, so a failed delivery leaves nothing behind.
 
@@ -65,19 +67,17 @@ private:
 		std::string tmpPath;
 		std::vector<std::string> targets; ///< new/ paths to link
 		bool keepTmp = false;             ///< tmpPath belongs to the caller (deliverFile)
-		bool done = false;
 		std::exception_ptr error;
 	};
 
 	std::string commitFile(const std::vector<std::string>& addresses, Pending& pending, const std::string& name);
 	/// Fills pending's targets, then commit(); rethrows its error; returns name.
-	void commit(Pending& pending); ///< waits until pending is committed (or leads a batch)
 	void commitBatch(std::vector<Pending*>& batch);
+	void failDirectory(std::vector<Pending*>& batch, const std::string& dir, const std::exception_ptr& error);
+	/// Fails every item still good that was linked into dir, removing all its links.
 
-	std::mutex _commitMutex;
-	std::condition_variable _committed;
-	std::vector<Pending*> _waiting; ///< written, not yet being committed
-	bool _committing = false;       ///< a leader is committing a batch
+	BatchSync _sync;
+	GroupCommit<Pending> _group;
 
 	Maildir _maildir;
 	std::mutex _mutex;            ///< guards _ready

@@ -1,0 +1,46 @@
+// batch_sync.cpp - how a group commit makes its batch's files, then their directories, durable.
+#include "server/store/batch_sync.h"
+
+#include "server/store/durable_file.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
+
+
+namespace mail {
+
+
+std::vector<int> syncFiles(const std::vector<std::string>& paths)
+{
+	std::vector<int> errors(paths.size(), 0);
+	int fd = -1; // the first file that opens: syncfs() needs a descriptor on the file system
+	for (std::size_t i = 0; i < paths.size(); ++i)
+	{
+		const int opened = ::open(paths[i].c_str(), O_RDONLY | O_CLOEXEC);
+		if (opened < 0)
+		{
+			errors[i] = errno;
+			continue;
+		}
+		if (fd < 0) fd = opened;
+		else ::close(opened);
+	}
+	if (fd < 0) return errors;
+	const int syncError = ::syncfs(fd) != 0 ? errno : 0;
+	::close(fd);
+	for (auto& error: errors)
+	{
+		if (error == 0) error = syncError;
+	}
+	return errors;
+}
+
+
+BatchSync::BatchSync():
+	directory(syncDirectory)
+{
+}
+
+
+} // namespace mail
