@@ -21,6 +21,13 @@ bool startsField(const std::string& line)
 }
 
 
+struct Nowhere: LineSink
+/// The end of a tap used only to find the Message-ID.
+{
+	void line(const std::string&) override {}
+};
+
+
 } // namespace
 
 
@@ -51,10 +58,7 @@ void MessageIdTap::line(const std::string& text)
 
 std::string messageIdIn(const std::string& text)
 {
-	struct Nowhere: LineSink
-	{
-		void line(const std::string&) override {}
-	} nowhere;
+	Nowhere nowhere;
 	MessageIdTap tap(nowhere);
 	std::size_t pos = 0;
 	while (pos < text.size())
@@ -73,11 +77,21 @@ std::string messageIdIn(const std::string& text)
 
 std::string messageIdOfFile(const std::string& path)
 {
+	// Reads only the header (a POP3 RETR event calls this for a file it has just sent:
+	// the body need not be read again), at most kHeadBytes of it.
+	Nowhere nowhere;
+	MessageIdTap tap(nowhere);
 	std::ifstream in(path, std::ios::binary);
-	std::string head(kHeadBytes, '\0');
-	in.read(&head[0], static_cast<std::streamsize>(head.size()));
-	head.resize(static_cast<std::size_t>(in.gcount()));
-	return messageIdIn(head);
+	std::size_t read = 0;
+	std::string line;
+	while (read < kHeadBytes && std::getline(in, line))
+	{
+		read += line.size() + 1;
+		if (!line.empty() && line.back() == '\r') line.pop_back();
+		tap.line(line);
+		if (line.empty()) break;
+	}
+	return tap.messageId();
 }
 
 

@@ -18,7 +18,7 @@ std::string messageIdIn(const std::string& text);
 /// lines joined, surrounding space trimmed), or "" when the header has none.
 
 std::string messageIdOfFile(const std::string& path);
-/// The same from the first 64 KB of a file; "" when it cannot be read.
+/// The same from a file, reading its header only (at most 64 KB); "" when it cannot be read.
 
 
 class MessageIdTap: public LineSink
