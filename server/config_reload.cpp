@@ -61,6 +61,7 @@ std::vector<std::string> ConfigReloader::restartKeys(const ServerConfig& running
 	check(running.limits.maxSessions == next.limits.maxSessions, "limits.max_sessions");
 	check(running.limits.maxSessionsPerIp == next.limits.maxSessionsPerIp, "limits.max_sessions_per_ip");
 	check(sameRelay(running.relay, next.relay), "relay");
+	check(running.journal.keep == next.journal.keep, "journal.keep"); // the ring is sized at start
 	return keys;
 }
 

@@ -100,6 +100,12 @@ PY
 	sed -i '/^  resolvers: \[127.0.0.1:9\]$/d' "$CONF"
 }
 
+@test "journal.keep changed on SIGHUP is logged as needing a restart" {
+	sed -i "s/^    pop: $EX_POP\$/&\n    journal: { keep: 5 }/" "$CONF"
+	hup_and_wait 'reload: journal.keep changed .* needs a restart'
+	sed -i '/^    journal: { keep: 5 }$/d' "$CONF"
+}
+
 @test "logging.level changed to debug and SIGHUP: new sessions log their transcript" {
 	run grep -ci '<<< "ehlo reload-test"' "$T/exmail.qq.com.log"
 	assert_output "0"
