@@ -247,6 +247,9 @@ void Journal::writeLoop()
 	{
 		_wake.wait(lock, [&] { return _stop || !_pending.empty(); });
 		if (_pending.empty() && _stop) break;
+		// record() wakes the writer only for the first line of an empty queue; the lines
+		// of the next kWriteInterval join it (a stop cuts the wait short).
+		_wake.wait_for(lock, kWriteInterval, [&] { return _stop; });
 		batch.swap(_pending);
 		const std::uint64_t dropped = _dropped;
 		lock.unlock();

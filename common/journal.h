@@ -88,6 +88,9 @@ public:
 
 	static constexpr std::size_t kDefaultMaxPending = 16384;
 	///< lines waiting for the writer before record() drops (about 4 MB at worst)
+	static constexpr std::chrono::milliseconds kWriteInterval{50};
+	///< how long the writer gathers lines after the first one before it writes them: a
+	///< burst of events costs one wake-up and one write, not one of each per event
 
 	void record(const JournalEvent& event);
 

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
+#include <thread>
 
 using mail::Journal;
 using mail::JournalEvent;
@@ -68,6 +69,33 @@ public:
 
 private:
 	Gate& _gate;
+};
+
+
+struct Writes
+/// What a CountingSink saw: one entry per write() call, the lines it carried.
+{
+	std::mutex mutex;
+	std::vector<std::vector<std::string>> calls;
+};
+
+
+class CountingSink: public mail::JournalSink
+{
+public:
+	explicit CountingSink(Writes& writes):
+		_writes(writes)
+	{
+	}
+
+	void write(const std::vector<std::string>& lines) override
+	{
+		std::lock_guard<std::mutex> lock(_writes.mutex);
+		_writes.calls.push_back(lines);
+	}
+
+private:
+	Writes& _writes;
 };
 
 
@@ -160,6 +188,38 @@ BOOST_AUTO_TEST_CASE(the_writer_appends_one_json_line_per_event)
 	BOOST_REQUIRE_EQUAL(lines.size(), 2u);
 	BOOST_CHECK_EQUAL(parse(lines[1])->getValue<int>("seq"), 2);
 	BOOST_CHECK_EQUAL(parse(lines[1])->getValue<std::string>("session"), "smtp-1");
+}
+
+
+BOOST_AUTO_TEST_CASE(the_writer_gathers_a_burst_into_few_writes_and_loses_no_line)
+{
+	// One event every millisecond: a writer woken per event would make about one write
+	// per event; gathering for kWriteInterval makes about one per interval.
+	Writes writes;
+	const int events = 200;
+	const auto start = std::chrono::steady_clock::now();
+	{
+		Journal journal("gmail.com", 10, std::make_unique<CountingSink>(writes));
+		for (int i = 0; i < events; ++i)
+		{
+			journal.record(JournalEvent("smtp.helo").num("i", i));
+			std::this_thread::sleep_for(std::chrono::milliseconds(1));
+		}
+	}
+	const auto elapsed = std::chrono::steady_clock::now() - start;
+	const auto intervals = static_cast<std::size_t>(elapsed / Journal::kWriteInterval) + 2;
+	std::size_t seen = 0;
+	for (const auto& call: writes.calls)
+	{
+		for (const std::string& line: call)
+		{
+			BOOST_REQUIRE_EQUAL(parse(line)->getValue<int>("i"), static_cast<int>(seen));
+			++seen;
+		}
+	}
+	BOOST_CHECK_EQUAL(seen, static_cast<std::size_t>(events));
+	BOOST_CHECK_LE(writes.calls.size(), intervals);
+	BOOST_TEST_MESSAGE("writes: " << writes.calls.size() << " for " << events << " events");
 }
 
 
