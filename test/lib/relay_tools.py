@@ -9,6 +9,11 @@
       to COUNT_FILE per connection (a destination that is down at the greeting).
   relay_tools.py silent PORT
       TCP peer that lets connections in (the kernel's backlog) and never says a word.
+  relay_tools.py recorder PORT yes|no LOG
+      SMTP peer that offers PIPELINING (yes) or not (no) in its EHLO reply. It answers
+      MAIL only after 0.3 s and appends to LOG one line per MAIL: "MAIL then: VERBS", the
+      commands that arrived before that reply (a pipelining client has sent RCPT and DATA
+      by then; one that waits for each reply has sent nothing). Accepts every message.
   relay_tools.py send HOST:PORT FROM TO COUNT SESSIONS [PREFIX]
       COUNT messages (Subject: "PREFIX N", default "msg N") over SESSIONS parallel SMTP sessions.
 Each peer stops by itself after 120 s, so a failed test cannot leave it running.
@@ -87,6 +92,79 @@ def silent(port):
     time.sleep(LIFETIME)
 
 
+def recorder_session(conn, pipelining, log):
+    buf = b""
+
+    def line():
+        nonlocal buf
+        while b"\r\n" not in buf:
+            data = conn.recv(65536)
+            if not data:
+                raise ConnectionError("closed")
+            buf += data
+        text, buf = buf.split(b"\r\n", 1)
+        return text
+
+    conn.settimeout(30)
+    conn.sendall(b"220 mx.recorder.example ESMTP\r\n")
+    while True:
+        verb = line().split(b" ", 1)[0].upper()
+        if verb == b"EHLO":
+            conn.sendall(b"250-mx.recorder.example\r\n" + (b"250-PIPELINING\r\n" if pipelining else b"") + b"250 8BITMIME\r\n")
+        elif verb == b"MAIL":
+            time.sleep(0.3)
+            conn.setblocking(False)
+            try:
+                while True:
+                    data = conn.recv(65536)
+                    if not data:
+                        break
+                    buf += data
+            except BlockingIOError:
+                pass
+            conn.settimeout(30)
+            sent = [l.split(b" ", 1)[0].upper().decode() for l in buf.split(b"\r\n")[:-1]]
+            with open(log, "a") as f:
+                f.write("MAIL then: %s\n" % " ".join(sent))
+            conn.sendall(b"250 2.1.0 Ok\r\n")
+        elif verb == b"RCPT":
+            conn.sendall(b"250 2.1.5 Ok\r\n")
+        elif verb == b"DATA":
+            conn.sendall(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+            while line() != b".":
+                pass
+            conn.sendall(b"250 2.0.0 Ok: queued as R%d\r\n" % int(time.time() * 1000))
+        elif verb == b"QUIT":
+            conn.sendall(b"221 2.0.0 Bye\r\n")
+            return
+        else:
+            conn.sendall(b"250 2.0.0 Ok\r\n")
+
+
+def recorder(port, pipelining, log):
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", port))
+    server.listen(64)
+    server.settimeout(0.5)
+    deadline = time.time() + LIFETIME
+
+    def serve(conn):
+        try:
+            recorder_session(conn, pipelining, log)
+        except (OSError, ConnectionError):
+            pass
+        finally:
+            conn.close()
+
+    while time.time() < deadline:
+        try:
+            conn, _ = server.accept()
+        except socket.timeout:
+            continue
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+
 def send(server, sender, rcpt, count, sessions, prefix):
     host, port = server.rsplit(":", 1)
     numbers = list(range(1, count + 1))
@@ -122,6 +200,8 @@ if __name__ == "__main__":
         refuser(int(args[0]), args[1])
     elif mode == "silent":
         silent(int(args[0]))
+    elif mode == "recorder":
+        recorder(int(args[0]), args[1] == "yes", args[2])
     elif mode == "send":
         send(args[0], args[1], args[2], int(args[3]), int(args[4]), args[5] if len(args) > 5 else "msg")
     else:
