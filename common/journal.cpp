@@ -127,8 +127,19 @@ void Journal::record(const JournalEvent& event)
 		std::lock_guard<std::mutex> lock(_mutex);
 		stored.seq = ++_seq;
 		// Built under the lock so the file is in seq order.
-		stored.json = "{\"t\":" + std::to_string(stored.t) + ",\"seq\":" + std::to_string(stored.seq) + ",\"server\":"
-			+ _serverJson + ",\"type\":" + jsonString(stored.type) + (event.body().empty() ? "" : ",") + event.body() + "}";
+		std::string& json = stored.json;
+		json.reserve(64 + _serverJson.size() + stored.type.size() + event.body().size());
+		json += "{\"t\":";
+		json += std::to_string(stored.t);
+		json += ",\"seq\":";
+		json += std::to_string(stored.seq);
+		json += ",\"server\":";
+		json += _serverJson;
+		json += ",\"type\":";
+		appendJsonString(json, stored.type);
+		if (!event.body().empty()) json += ',';
+		json += event.body();
+		json += '}';
 		if (_sink && !_stop)
 		{
 			if (_pending.size() >= _maxPending) ++_dropped;

@@ -47,9 +47,16 @@ std::size_t utf8Length(const std::string& s, std::size_t i)
 
 std::string jsonString(const std::string& value)
 {
-	static const char hex[] = "0123456789abcdef";
 	std::string out;
-	out.reserve(value.size() + 2);
+	appendJsonString(out, value);
+	return out;
+}
+
+
+void appendJsonString(std::string& out, const std::string& value)
+{
+	static const char hex[] = "0123456789abcdef";
+	out.reserve(out.size() + value.size() + 2);
 	out += '"';
 	for (std::size_t i = 0; i < value.size();)
 	{
@@ -88,7 +95,6 @@ std::string jsonString(const std::string& value)
 		++i;
 	}
 	out += '"';
-	return out;
 }
 
 
@@ -110,7 +116,7 @@ void JournalEvent::key(const char* key)
 JournalEvent& JournalEvent::str(const char* key, const std::string& value)
 {
 	this->key(key);
-	_body += jsonString(value);
+	appendJsonString(_body, value);
 	if (std::strcmp(key, "session") == 0) _session = value;
 	else if (std::strcmp(key, "queue_id") == 0) _queueId = value;
 	else if (std::strcmp(key, "message_id") == 0) _messageId = value;
@@ -142,7 +148,7 @@ JournalEvent& JournalEvent::list(const char* key, const std::vector<std::string>
 	for (std::size_t i = 0; i < values.size(); ++i)
 	{
 		if (i > 0) _body += ',';
-		_body += jsonString(values[i]);
+		appendJsonString(_body, values[i]);
 	}
 	_body += ']';
 	return *this;

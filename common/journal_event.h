@@ -16,6 +16,8 @@ namespace mail {
 
 std::string jsonString(const std::string& value);
 /// value as a quoted JSON string (escaped as above).
+void appendJsonString(std::string& out, const std::string& value);
+/// The same, appended to out (no temporary string).
 
 
 class JournalEvent
