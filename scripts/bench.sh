@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench.sh BUILD_DIR - runs scripts/bench/{relay,smtp,pop3,dns,idle}.sh, each measuring one of
 # our programs side by side with its reference software (Postfix, smtp-sink, Dovecot, NSD)
-# in the same run, RUNS (3) runs each, median and spread, and sim.sh (a class of 50
-# providers, one run, figures only). BENCH=regex limits which ones run.
+# in the same run, RUNS (3) runs each, median and spread; overhead.sh (what the journal,
+# and with BASE_BIN the fault engine, cost: two mail-servers, runs interleaved); and sim.sh
+# (a class of 50 providers, one run, figures only). BENCH=regex limits which ones run.
 # Each part writes its section to bench/results/sections/PART.md; bench/results/latest.md is
 # then rebuilt from the machine's description, every section (the newest of each part) and
 # bench/results/notes.md (what limits a missed target, written by hand from profiles).
@@ -13,7 +14,7 @@ export MAIL_BIN BENCH_SECTIONS=$PWD/bench/results/sections RUNS=${RUNS:-3}
 MAIL_BIN=$(cd "$build/bin" && pwd)
 status=0
 started=$SECONDS
-for part in relay smtp pop3 dns idle sim; do
+for part in relay smtp overhead pop3 dns idle sim; do
 	script=scripts/bench/$part.sh
 	if [ -n "${BENCH:-}" ] && ! [[ $part =~ $BENCH ]]; then continue; fi
 	echo "== $part"
@@ -37,7 +38,7 @@ version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "not installe
 	echo "  dnsperf $(version dnsperf), libpoco-dev $(version libpoco-dev), g++ $(version g++), python3 $(version python3)"
 	echo "- Shared machine: other work may have run at the same time; the spread shows how much it moved."
 	echo
-	for part in relay smtp smtp-journal pop3 dns idle sim; do
+	for part in relay smtp smtp-journal smtp-faults pop3 dns idle sim; do
 		[ -f "$BENCH_SECTIONS/$part.md" ] && cat "$BENCH_SECTIONS/$part.md"
 	done
 	[ -f bench/results/notes.md ] && cat bench/results/notes.md

@@ -10,13 +10,18 @@
 # data dirs each): accept rate (messages / client time), drain rate (messages / first
 # connect -> last message in B's new/), SMTP connections B accepted (B's log) and DNS
 # queries mail-dns answered (its "stopped ... queries=N" line).
+# A second mail-server row runs A with `relay: {workers: WIDE_WORKERS}` (20, Postfix's
+# default_destination_concurrency_limit): the default relay.workers (4, SPEC.md) caps A at 4
+# transactions in flight, and this row shows what that cap costs.
 #   env: MAIL_BIN, MESSAGES=5000 (10,000 x 3 runs alone takes ~8 min with the relay engine of
-#   this writing, past make bench's 15-minute budget), SESSIONS=10, RUNS=3
+#   this writing, past make bench's 15-minute budget), SESSIONS=10, RUNS=3, WIDE_WORKERS=20
+#   (0: no second row)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench/lib.sh
 bin=${MAIL_BIN:-$PWD/build/bin}
 MESSAGES=${MESSAGES:-5000}
+WIDE_WORKERS=${WIDE_WORKERS:-20}
 SESSIONS=${SESSIONS:-10}
 LOAD=$PWD/scripts/bench/smtp_load.py
 for tool in postfix python3 nc; do
@@ -74,14 +79,17 @@ logging:
   level: information
 YAML
 
-# start NAME: starts mail-dns (NAME dns) or a mail-server, logging to $T/NAME.log.
+# The same, with A's relay widened to WIDE_WORKERS workers.
+sed "s/^      local@a.example: pw\$/      local@a.example: pw\n    relay:\n      workers: $WIDE_WORKERS/" "$T/mail.yaml" >"$T/mail-wide.yaml"
+
+# start NAME [CONF]: starts mail-dns (NAME dns) or a mail-server, logging to $T/NAME.log.
 start() {
 	if [ "$1" = dns ]; then
 		"$bin/mail-dns" --conf "$T/mail.yaml" >/dev/null 2>"$T/dns.log" &
 		pid_of[dns]=$!
 		for _ in $(seq 1 100); do grep -q started "$T/dns.log" && break; sleep 0.05; done
 	else
-		"$bin/mail-server" -n "$1" --conf "$T/mail.yaml" --data "$T/data" >/dev/null 2>"$T/$1.log" &
+		"$bin/mail-server" -n "$1" --conf "${2:-$T/mail.yaml}" --data "$T/data" >/dev/null 2>"$T/$1.log" &
 		pid_of[$1]=$!
 	fi
 }
@@ -109,6 +117,7 @@ CF
 wait_tcp "$PFPORT"
 
 ours_accept=() ours_drain=() ours_conn=() ours_dns=() local_accept=() pf_accept=() pf_drain=() pf_conn=()
+wide_accept=() wide_drain=() wide_conn=()
 B_NEW=$T/data/b.example/mail
 for ((r = 0; r < RUNS; r++)); do
 	rm -rf "$T/data"
@@ -129,6 +138,24 @@ for ((r = 0; r < RUNS; r++)); do
 	stop dns
 	ours_dns+=("$(sed -n 's/.*stopped .*queries=\([0-9]*\).*/\1/p' "$T/dns.log")")
 
+	if [ "$WIDE_WORKERS" -gt 0 ]; then
+		rm -rf "$T/data"
+		start dns
+		start b.example
+		start a.example "$T/mail-wide.yaml"
+		wait_tcp "$B_SMTP"
+		wait_tcp "$A_SMTP"
+		out=$(load "$A_SMTP" rcpt@b.example) || { echo "relay.sh: load to A (wide) failed: $out" >&2; exit 1; }
+		end=$(wait_files "$B_NEW/rcpt@b.example/new" "$MESSAGES" 900)
+		wide_accept+=("$(rate "$MESSAGES" "$(json_field "$out" seconds)")")
+		wide_drain+=("$(rate "$MESSAGES" "$(python3 -c 'import sys; print(float(sys.argv[1]) - float(sys.argv[2]))' "$end" "$(json_field "$out" start)")")")
+		wide_conn+=("$(grep -c ' connected peer=' "$T/b.example.log" || true)")
+		stop a.example
+		stop b.example
+		stop dns
+	fi
+
+	rm -rf "$T/data"
 	start b.example
 	wait_tcp "$B_SMTP"
 	out=$(load "$PFPORT" viapf@b.example) || { echo "relay.sh: load to Postfix failed: $out" >&2; exit 1; }
@@ -137,13 +164,14 @@ for ((r = 0; r < RUNS; r++)); do
 	pf_drain+=("$(rate "$MESSAGES" "$(python3 -c 'import sys; print(float(sys.argv[1]) - float(sys.argv[2]))' "$end" "$(json_field "$out" start)")")")
 	pf_conn+=("$(grep -c ' connected peer=' "$T/b.example.log" || true)")
 	stop b.example
-	echo "run $((r + 1)): mail-server accept ${ours_accept[-1]} drain ${ours_drain[-1]} msg/s (local accept ${local_accept[-1]}), connections ${ours_conn[-1]}, dns ${ours_dns[-1]}; postfix accept ${pf_accept[-1]} drain ${pf_drain[-1]} msg/s, connections ${pf_conn[-1]}"
+	echo "run $((r + 1)): mail-server accept ${ours_accept[-1]} drain ${ours_drain[-1]} msg/s (local accept ${local_accept[-1]}), connections ${ours_conn[-1]}, dns ${ours_dns[-1]}; ${WIDE_WORKERS} workers: drain ${wide_drain[-1]:-}; postfix accept ${pf_accept[-1]} drain ${pf_drain[-1]} msg/s, connections ${pf_conn[-1]}"
 done
 
 section relay <<MD
 $MESSAGES messages of 1 KB, $SESSIONS client sessions (one connection each), A -> B end to end.
 Relay engine: what main had when this ran (see the commit line at the top; rerun it after
-relay changes). mail-server's relay uses its defaults (relay.workers, no extra keys). Postfix
+relay changes). mail-server's relay uses its defaults (relay.workers 4, no extra keys; the
+second row sets only \`relay.workers\`, to Postfix's destination concurrency). Postfix
 relays through a transport map to B's port (no DNS lookups); B is the same mail-server for
 both. Drain: first connect to A until the last message is in B's new/. Connections: SMTP
 sessions B accepted; DNS: queries mail-dns answered. Local accept: the same load to A for a
@@ -152,9 +180,10 @@ local recipient. Targets: drain >= 3x Postfix; remote accept >= 80% of local acc
 | | accept msg/s | drain msg/s | connections to B | DNS queries |
 | --- | --- | --- | --- | --- |
 | mail-server A -> B | $(stat3 "${ours_accept[@]}") | $(stat3 "${ours_drain[@]}") | $(stat3 "${ours_conn[@]}") | $(stat3 "${ours_dns[@]}") |
+$([ "$WIDE_WORKERS" -gt 0 ] && echo "| mail-server A -> B, relay.workers $WIDE_WORKERS | $(stat3 "${wide_accept[@]}") | $(stat3 "${wide_drain[@]}") | $(stat3 "${wide_conn[@]}") | |")
 | Postfix -> B | $(stat3 "${pf_accept[@]}") | $(stat3 "${pf_drain[@]}") | $(stat3 "${pf_conn[@]}") | 0 (transport map) |
 | mail-server A, local recipient | $(stat3 "${local_accept[@]}") | | | |
 
-Drain mail-server / Postfix: $(ratio "$(median "${ours_drain[@]}")" "$(median "${pf_drain[@]}")"); remote / local accept: $(ratio "$(median "${ours_accept[@]}")" "$(median "${local_accept[@]}")").
+Drain mail-server / Postfix: $(ratio "$(median "${ours_drain[@]}")" "$(median "${pf_drain[@]}")")$([ "$WIDE_WORKERS" -gt 0 ] && echo " ($WIDE_WORKERS workers: $(ratio "$(median "${wide_drain[@]}")" "$(median "${pf_drain[@]}")"))"); remote / local accept: $(ratio "$(median "${ours_accept[@]}")" "$(median "${local_accept[@]}")").
 MD
 cat "$BENCH_SECTIONS/relay.md"

@@ -9,12 +9,9 @@
 # reuse: one connection per session, as smtp-source -d). Figures: msg/s from the first
 # connect until every message is in new/ (smtp-sink: until the last 250), and the p50/p99
 # time per message the client saw (connect or MAIL -> 250 after the dot); RUNS runs each.
-# A second table measures the event journal's cost: the same mail-server with the journal
-# on (the default, events.jsonl written) and off (`journal: {keep: 0}`: no events, no
-# file), cells interleaved on/off so both see the same machine load.
+# The event journal's cost is measured by overhead.sh (runs interleaved, CPU per message).
 #   env: MAIL_BIN, SIZES="1024 102400", SESSIONS="1 10 50 200", MODES="conn reuse",
-#        SMALL=400 (messages per run at 1 KB), LARGE=100 (at 100 KB), RUNS=3,
-#        JOURNAL_SESSIONS="1 10 50" (journal on/off cells, 1 KB), JOURNAL_ONLY=1 (that table only)
+#        SMALL=400 (messages per run at 1 KB), LARGE=100 (at 100 KB), RUNS=3
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench/lib.sh
@@ -90,15 +87,6 @@ wait_tcp "$OURS"
 wait_tcp "$PFPORT"
 wait_tcp "$SINK"
 
-# --- the same mail-server without the journal (journal: {keep: 0}), for the on/off table
-read -r OFF OFFPOP < <(free_ports 2)
-sed -e "s/smtp: $OURS\$/smtp: $OFF/" -e "s/pop: $POP\$/pop: $OFFPOP/" "$T/mail.yaml" >"$T/mail-off.yaml"
-printf 'journal:\n  keep: 0\n' >>"$T/mail-off.yaml"
-"$bin/mail-server" -n bench.example --conf "$T/mail-off.yaml" --data "$T/data-off" 2>"$T/off.log" &
-pids+=($!)
-OFF_NEW=$T/data-off/bench.example/mail/rcpt@bench.example/new
-wait_tcp "$OFF"
-
 # one PORT NEWDIR SIZE SESSIONS MODE COUNT: one run; prints "msg/s p50 p99".
 one() {
 	local port=$1 dir=$2 size=$3 sessions=$4 mode=$5 count=$6 out start end
@@ -122,7 +110,6 @@ cell() {
 }
 
 rows=()
-[ -n "${JOURNAL_ONLY:-}" ] && SIZES=""
 for size in $SIZES; do
 	count=$SMALL
 	[ "$size" -gt 10000 ] && count=$LARGE
@@ -137,30 +124,6 @@ for size in $SIZES; do
 		done
 	done
 done
-
-journal_rows=()
-for sessions in ${JOURNAL_SESSIONS:-1 10 50}; do
-	for mode in $MODES; do
-		IFS='|' read -r onm onrs onlat < <(cell "$OURS" "$OURS_NEW" 1024 "$sessions" "$mode" "$SMALL")
-		IFS='|' read -r offm offrs offlat < <(cell "$OFF" "$OFF_NEW" 1024 "$sessions" "$mode" "$SMALL")
-		row="| 1 KB | $sessions | $mode | $onrs | $onlat | $offrs | $offlat | $(python3 -c 'import sys; a, b = map(float, sys.argv[1:]); print("%+.1f %%" % (100 * (b - a) / b) if b else "-")' "$onm" "$offm") |"
-		echo "$row"
-		journal_rows+=("$row")
-	done
-done
-section smtp-journal <<MD
-The event journal's cost on SMTP accept + local delivery: one mail-server with the journal
-on (default: \`journal.keep\` 10,000, every event appended to events.jsonl by the writer
-thread) and one with \`journal: {keep: 0}\` (off: no events built, no file), same config
-otherwise, $SMALL messages of 1 KB per run, cells run on then off. Cost = how much lower
-the "on" median is than the "off" one (negative: "on" was faster, i.e. within noise).
-Target: under 5 %.
-
-| size | sessions | mode | journal on msg/s | p50 / p99 ms | journal off msg/s | p50 / p99 ms | cost |
-| --- | --- | --- | --- | --- | --- | --- | --- |
-$(printf '%s\n' "${journal_rows[@]}")
-MD
-[ -n "${JOURNAL_ONLY:-}" ] && exit 0
 
 section smtp <<MD
 SMTP accept with durable local delivery, $SMALL messages per run at 1 KB and $LARGE at 100 KB
