@@ -48,7 +48,8 @@ bool refusedEarlier(const StoredEvent& fault, const std::vector<StoredEvent>& ac
 	const std::vector<std::string> to = strings(f, "to");
 	for (const StoredEvent& a: accepted)
 	{
-		if (a.t < fault.t) continue;
+		// Recorded before the message (seq, not t: two events can share a microsecond).
+		if (a.seq < fault.seq) continue;
 		const Poco::JSON::Object::Ptr m = parsed(a);
 		if (m->optValue<std::string>("from", "") != sender || hostOf(m->optValue<std::string>("peer", "")) != client) continue;
 		const std::vector<std::string> mine = strings(m, "to");
