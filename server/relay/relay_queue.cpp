@@ -295,8 +295,9 @@ std::vector<QueueEnvelope> RelayQueue::list() const
 bool RelayQueue::load(const std::string& id, QueueEnvelope& envelope) const
 {
 	const std::string envPath = path(id, kEnvelopeSuffix);
-	if (::access(envPath.c_str(), F_OK) != 0) return false;
-	envelope = parseEnvelope(readWholeFile(envPath));
+	std::string text;
+	if (!readWholeFileIfExists(envPath, text)) return false;
+	envelope = parseEnvelope(text);
 	if (envelope.id != id) throw Poco::DataFormatException("envelope id does not match its file", envPath);
 	return true;
 }
@@ -304,12 +305,23 @@ bool RelayQueue::load(const std::string& id, QueueEnvelope& envelope) const
 
 std::string RelayQueue::readMessage(const std::string& id)
 {
-	std::string message = readWholeFile(path(id, kMessageSuffix));
 	QueueEnvelope envelope;
-	if (load(id, envelope) && envelope.size >= 0 && envelope.size != static_cast<std::int64_t>(message.size()))
+	if (!load(id, envelope))
+	{
+		// Removed meanwhile: what is left of the message, unchecked (as before), or ENOENT.
+		return readWholeFile(path(id, kMessageSuffix));
+	}
+	return readMessage(envelope);
+}
+
+
+std::string RelayQueue::readMessage(const QueueEnvelope& envelope)
+{
+	std::string message = readWholeFile(path(envelope.id, kMessageSuffix));
+	if (envelope.size >= 0 && envelope.size != static_cast<std::int64_t>(message.size()))
 	{
 		const std::string detail = "message has " + std::to_string(message.size()) + " octets, the envelope says " + std::to_string(envelope.size);
-		quarantine(id, "truncated", detail);
+		quarantine(envelope.id, "truncated", detail);
 		throw Poco::DataFormatException("queued message truncated, moved to corrupt/", detail);
 	}
 	return message;

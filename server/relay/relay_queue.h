@@ -63,6 +63,8 @@ public:
 	/// The message bytes. When the envelope records a size and the file differs (a
 	/// truncated message), the entry is quarantined and Poco::DataFormatException thrown,
 	/// so it is never sent.
+	std::string readMessage(const QueueEnvelope& envelope);
+	/// The same, checked against an envelope the caller has just loaded (not read again).
 	void update(const QueueEnvelope& envelope);
 	/// Rewrites the envelope durably (group-committed with concurrent writes).
 	void remove(const std::string& id);

@@ -206,7 +206,7 @@ RelayService::Next RelayService::attempt(const std::string& id)
 	// Return-Path: is for final delivery only (RFC 5321 4.4); the next hop adds its own.
 	// Our queued copies carry none (Delivery adds it to local copies only), but a queue
 	// written by an older version does, and a client may have put one in the message.
-	const std::string message = removeHeader(_queue.readMessage(id), "Return-Path");
+	const std::string message = removeHeader(_queue.readMessage(envelope), "Return-Path");
 	const MessageScope scope(id, _context.journal ? messageIdIn(message) : std::string());
 	const bool anyPending = std::any_of(envelope.recipients.begin(), envelope.recipients.end(),
 		[](const QueuedRecipient& r) { return r.state == RecipientState::Pending; });

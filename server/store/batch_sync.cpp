@@ -17,14 +17,15 @@ std::vector<int> syncFiles(const std::vector<std::string>& paths)
 	int fd = -1; // the first file that opens: syncfs() needs a descriptor on the file system
 	for (std::size_t i = 0; i < paths.size(); ++i)
 	{
-		const int opened = ::open(paths[i].c_str(), O_RDONLY | O_CLOEXEC);
-		if (opened < 0)
+		// The others are only checked (one syscall, no descriptor): a file that is gone
+		// fails alone.
+		if (fd >= 0)
 		{
-			errors[i] = errno;
+			if (::access(paths[i].c_str(), F_OK) != 0) errors[i] = errno;
 			continue;
 		}
-		if (fd < 0) fd = opened;
-		else ::close(opened);
+		fd = ::open(paths[i].c_str(), O_RDONLY | O_CLOEXEC);
+		if (fd < 0) errors[i] = errno;
 	}
 	if (fd < 0) return errors;
 	const int syncError = ::syncfs(fd) != 0 ? errno : 0;

@@ -122,11 +122,15 @@ void writeFileDurably(const std::string& finalPath, const std::string& tmpPath, 
 }
 
 
-std::string readWholeFile(const std::string& path)
+bool readWholeFileIfExists(const std::string& path, std::string& data)
 {
 	const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-	if (fd < 0) throwErrno("cannot open", path, errno);
-	std::string data;
+	if (fd < 0)
+	{
+		if (errno == ENOENT) return false;
+		throwErrno("cannot open", path, errno);
+	}
+	data.clear();
 	char buffer[65536];
 	for (;;)
 	{
@@ -142,6 +146,14 @@ std::string readWholeFile(const std::string& path)
 		data.append(buffer, static_cast<std::size_t>(n));
 	}
 	::close(fd);
+	return true;
+}
+
+
+std::string readWholeFile(const std::string& path)
+{
+	std::string data;
+	if (!readWholeFileIfExists(path, data)) throwErrno("cannot open", path, ENOENT);
 	return data;
 }
 

@@ -57,6 +57,9 @@ void writeFileDurably(const std::string& finalPath, const std::string& tmpPath, 
 
 std::string readWholeFile(const std::string& path);
 /// The whole content of a file.
+bool readWholeFileIfExists(const std::string& path, std::string& data);
+/// The same into data, but false (data untouched) when the file does not exist (one
+/// open instead of a check and then an open); other errors throw.
 
 
 } // namespace mail

@@ -153,4 +153,17 @@ BOOST_AUTO_TEST_CASE(make_directory_tells_whether_it_created)
 }
 
 
+BOOST_AUTO_TEST_CASE(read_if_exists_tells_a_missing_file_from_other_errors)
+{
+	TempDir tmp;
+	std::string data = "untouched";
+	BOOST_TEST(!mail::readWholeFileIfExists(tmp.file("missing"), data));
+	BOOST_TEST(data == "untouched");
+	BOOST_TEST(mail::readWholeFileIfExists(tmp.write("present", "line\r\n"), data));
+	BOOST_TEST(data == "line\r\n");
+	BOOST_TEST(errorOf([&] { mail::readWholeFileIfExists(tmp.file("present") + "/below", data); }) == ENOTDIR);
+	BOOST_TEST(errorOf([&] { mail::readWholeFile(tmp.file("missing")); }) == ENOENT);
+}
+
+
 BOOST_AUTO_TEST_SUITE_END()
