@@ -82,5 +82,30 @@ section() {
 # json_field JSON KEY: one field of a JSON object.
 json_field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1]).get(sys.argv[2]))' "$1" "$2"; }
 
+# provider_config FILE DNS-PORT SMTP-PORT POP-PORT [EXTRA-YAML]: the one-provider config the
+# SMTP benchmarks load (bench.example, sender@ and rcpt@, limits high enough for the load,
+# logging at warning), with EXTRA-YAML appended (e.g. a journal: section).
+provider_config() {
+	cat >"$1" <<YAML
+dns:
+  listen: 127.0.0.1:$2
+  zone: zone.yaml
+servers:
+  bench.example:
+    smtp: $3
+    pop: $4
+    accounts:
+      sender@bench.example: pw
+      rcpt@bench.example: pw
+limits:
+  max_sessions: 1000
+  max_sessions_per_ip: 1000
+  max_messages_per_session: 100000
+logging:
+  level: warning
+YAML
+	[ -z "${5:-}" ] || printf '%s\n' "$5" >>"$1"
+}
+
 # start_postfix: the private Postfix instance, shared with the integration tests.
 . "$(dirname "${BASH_SOURCE[0]}")/../postfix.sh"

@@ -59,28 +59,6 @@ cleanup() {
 trap cleanup EXIT
 [ -n "${KEEP:-}" ] && trap stop_servers EXIT
 
-# config FILE SMTP POP [EXTRA]: one provider with a sender and a recipient.
-config() {
-	cat >"$1" <<YAML
-dns:
-  listen: 127.0.0.1:$DNS
-  zone: zone.yaml
-servers:
-  bench.example:
-    smtp: $2
-    pop: $3
-    accounts:
-      sender@bench.example: pw
-      rcpt@bench.example: pw
-limits:
-  max_sessions: 1000
-  max_sessions_per_ip: 1000
-  max_messages_per_session: 100000
-logging:
-  level: warning
-YAML
-	[ -z "${4:-}" ] || printf '%s\n' "$4" >>"$1"
-}
 read -r DNS < <(free_ports 1)
 echo 'MX: {}' >"$T/zone.yaml"
 
@@ -88,7 +66,7 @@ echo 'MX: {}' >"$T/zone.yaml"
 start() {
 	local name=$1 server=$2 extra=$3 data=$4 smtp pop
 	read -r smtp pop < <(free_ports 2)
-	config "$T/$name.yaml" "$smtp" "$pop" "$extra"
+	provider_config "$T/$name.yaml" "$DNS" "$smtp" "$pop" "$extra"
 	"$server/mail-server" -n bench.example --conf "$T/$name.yaml" --data "$data" 2>>"$T/$name.log" &
 	pids+=($!)
 	printf -v "PID_$name" %s "$!"

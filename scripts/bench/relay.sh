@@ -116,53 +116,56 @@ smtp_tls_security_level = none
 CF
 wait_tcp "$PFPORT"
 
+# relayed PORT RCPT WHAT: the load to PORT for RCPT (a B account), until every message is in
+# RCPT's new/ on B; prints "accept-msg/s drain-msg/s connections-B-accepted".
+relayed() {
+	local out end
+	out=$(load "$1" "$2") || { echo "relay.sh: load ($3) failed: $out" >&2; return 1; }
+	end=$(wait_files "$B_NEW/$2/new" "$MESSAGES" 900) || return 1
+	echo "$(rate "$MESSAGES" "$(json_field "$out" seconds)")" \
+		"$(rate "$MESSAGES" "$(python3 -c 'import sys; print(float(sys.argv[1]) - float(sys.argv[2]))' "$end" "$(json_field "$out" start)")")" \
+		"$(grep -c ' connected peer=' "$T/b.example.log" || true)"
+}
+
+# start_ours [A-CONF] / stop_ours: fresh data, mail-dns, B and A (A with A-CONF if given).
+start_ours() {
+	rm -rf "$T/data"
+	start dns
+	start b.example
+	start a.example "${1:-}"
+	wait_tcp "$B_SMTP"
+	wait_tcp "$A_SMTP"
+}
+stop_ours() {
+	stop a.example
+	stop b.example
+	stop dns
+}
+
 ours_accept=() ours_drain=() ours_conn=() ours_dns=() local_accept=() pf_accept=() pf_drain=() pf_conn=()
 wide_accept=() wide_drain=() wide_conn=()
 B_NEW=$T/data/b.example/mail
 for ((r = 0; r < RUNS; r++)); do
-	rm -rf "$T/data"
-	start dns
-	start b.example
-	start a.example
-	wait_tcp "$B_SMTP"
-	wait_tcp "$A_SMTP"
-	out=$(load "$A_SMTP" rcpt@b.example) || { echo "relay.sh: load to A failed: $out" >&2; exit 1; }
-	end=$(wait_files "$B_NEW/rcpt@b.example/new" "$MESSAGES" 900)
-	ours_accept+=("$(rate "$MESSAGES" "$(json_field "$out" seconds)")")
-	ours_drain+=("$(rate "$MESSAGES" "$(python3 -c 'import sys; print(float(sys.argv[1]) - float(sys.argv[2]))' "$end" "$(json_field "$out" start)")")")
+	start_ours
+	read -r a d c < <(relayed "$A_SMTP" rcpt@b.example "A") || exit 1
+	ours_accept+=("$a") ours_drain+=("$d") ours_conn+=("$c")
 	out=$(load "$A_SMTP" local@a.example) || { echo "relay.sh: local load to A failed: $out" >&2; exit 1; }
 	local_accept+=("$(rate "$MESSAGES" "$(json_field "$out" seconds)")")
-	ours_conn+=("$(grep -c ' connected peer=' "$T/b.example.log" || true)")
-	stop a.example
-	stop b.example
-	stop dns
+	stop_ours
 	ours_dns+=("$(sed -n 's/.*stopped .*queries=\([0-9]*\).*/\1/p' "$T/dns.log")")
 
 	if [ "$WIDE_WORKERS" -gt 0 ]; then
-		rm -rf "$T/data"
-		start dns
-		start b.example
-		start a.example "$T/mail-wide.yaml"
-		wait_tcp "$B_SMTP"
-		wait_tcp "$A_SMTP"
-		out=$(load "$A_SMTP" rcpt@b.example) || { echo "relay.sh: load to A (wide) failed: $out" >&2; exit 1; }
-		end=$(wait_files "$B_NEW/rcpt@b.example/new" "$MESSAGES" 900)
-		wide_accept+=("$(rate "$MESSAGES" "$(json_field "$out" seconds)")")
-		wide_drain+=("$(rate "$MESSAGES" "$(python3 -c 'import sys; print(float(sys.argv[1]) - float(sys.argv[2]))' "$end" "$(json_field "$out" start)")")")
-		wide_conn+=("$(grep -c ' connected peer=' "$T/b.example.log" || true)")
-		stop a.example
-		stop b.example
-		stop dns
+		start_ours "$T/mail-wide.yaml"
+		read -r a d c < <(relayed "$A_SMTP" rcpt@b.example "A, $WIDE_WORKERS workers") || exit 1
+		wide_accept+=("$a") wide_drain+=("$d") wide_conn+=("$c")
+		stop_ours
 	fi
 
 	rm -rf "$T/data"
 	start b.example
 	wait_tcp "$B_SMTP"
-	out=$(load "$PFPORT" viapf@b.example) || { echo "relay.sh: load to Postfix failed: $out" >&2; exit 1; }
-	end=$(wait_files "$B_NEW/viapf@b.example/new" "$MESSAGES" 900)
-	pf_accept+=("$(rate "$MESSAGES" "$(json_field "$out" seconds)")")
-	pf_drain+=("$(rate "$MESSAGES" "$(python3 -c 'import sys; print(float(sys.argv[1]) - float(sys.argv[2]))' "$end" "$(json_field "$out" start)")")")
-	pf_conn+=("$(grep -c ' connected peer=' "$T/b.example.log" || true)")
+	read -r a d c < <(relayed "$PFPORT" viapf@b.example "Postfix") || exit 1
+	pf_accept+=("$a") pf_drain+=("$d") pf_conn+=("$c")
 	stop b.example
 	echo "run $((r + 1)): mail-server accept ${ours_accept[-1]} drain ${ours_drain[-1]} msg/s (local accept ${local_accept[-1]}), connections ${ours_conn[-1]}, dns ${ours_dns[-1]}; ${WIDE_WORKERS} workers: drain ${wide_drain[-1]:-}; postfix accept ${pf_accept[-1]} drain ${pf_drain[-1]} msg/s, connections ${pf_conn[-1]}"
 done

@@ -44,23 +44,7 @@ trap cleanup EXIT
 read -r OURS PFPORT SINK POP DNS < <(free_ports 5)
 
 # --- mail-server
-cat >"$T/mail.yaml" <<YAML
-dns:
-  listen: 127.0.0.1:$DNS
-  zone: zone.yaml
-servers:
-  bench.example:
-    smtp: $OURS
-    pop: $POP
-    accounts:
-      sender@bench.example: pw
-      rcpt@bench.example: pw
-limits:
-  max_sessions: 1000
-  max_sessions_per_ip: 1000
-logging:
-  level: warning
-YAML
+provider_config "$T/mail.yaml" "$DNS" "$OURS" "$POP"
 echo 'MX: {}' >"$T/zone.yaml"
 "$bin/mail-server" -n bench.example --conf "$T/mail.yaml" --data "$T/data" 2>"$T/ours.log" &
 pids+=($!)

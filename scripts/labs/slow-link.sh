@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # slow-link.sh - 200 ms delay and 5% loss between two providers (namespaces, netem): mail still arrives.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../netns.sh"
 
 lab_begin slow-link <<'TEXT'
 Real links are slow and lose packets; TCP hides both from SMTP: it retransmits what was
@@ -19,27 +20,13 @@ ip netns add "$NS" 2>/dev/null || lab_skip "cannot create network namespaces her
 lab_on_exit "ip netns pids $NS | xargs -r kill -9; ip netns del $NS; ip link del $VETH"
 for n in $(shuf -i 1-254); do ip -4 addr show | grep -q "10\.252\.$n\." || break; done
 HOST_IP=10.252.$n.1 NS_IP=10.252.$n.2
-ip link add "$VETH" type veth peer name "vl$$n"
-ip link set "vl$$n" netns "$NS"
-ip addr add "$HOST_IP/24" dev "$VETH"
-ip link set "$VETH" up
-ip -n "$NS" addr add "$NS_IP/24" dev "vl$$n"
-ip -n "$NS" link set "vl$$n" up
-ip -n "$NS" link set lo up
+netns_link "$NS" "$VETH" "vl$$n" "$HOST_IP" "$NS_IP"
 if ! err=$(tc qdisc add dev "$VETH" root netem delay 200ms loss 5% 2>&1); then
 	lab_skip "this kernel has no netem queueing discipline (tc: ${err:-failed}; module sch_netem)"
 fi
 
 lab_topology
-sed -i "s/^  listen: 127.0.0.1:/  listen: $HOST_IP:/" "$LAB/mail.yaml"
-sed -i "s/^  exmail.qq.com:\$/  exmail.qq.com:\n    address: $HOST_IP/; s/^  gmail.com:\$/  gmail.com:\n    address: $NS_IP/" "$LAB/mail.yaml"
-cat >>"$LAB/zone.yaml" <<YAML
-A:
-  mxbiz1.qq.com.: $HOST_IP
-  smtp.exmail.qq.com.: $HOST_IP
-  gmail-smtp-in.l.google.com.: $NS_IP
-  smtp.gmail.com.: $NS_IP
-YAML
+netns_split "$LAB/mail.yaml" "$LAB/zone.yaml" "$HOST_IP" "$NS_IP"
 lab_start mail-dns exmail.qq.com
 ip netns exec "$NS" "$bin/mail-server" -n gmail.com --conf "$LAB/mail.yaml" --data "$LAB/data" >"$LAB/data/gmail.com.log" 2>&1 &
 echo $! >"$LAB/data/gmail.com.pid"

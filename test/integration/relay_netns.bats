@@ -22,24 +22,11 @@ setup_file() {
 		ip -4 addr show | grep -q "10\.251\.$n\." || break
 	done
 	export HOST_IP=10.251.$n.1 NS_IP=10.251.$n.2 VETH=vr$$h
-	ip link add "$VETH" type veth peer name vr$$n
-	ip link set vr$$n netns "$NS"
-	ip addr add "$HOST_IP/24" dev "$VETH"
-	ip link set "$VETH" up
-	ip netns exec "$NS" ip addr add "$NS_IP/24" dev vr$$n
-	ip netns exec "$NS" ip link set vr$$n up
-	ip netns exec "$NS" ip link set lo up
+	. "$REPO_ROOT/scripts/netns.sh"
+	netns_link "$NS" "$VETH" "vr$$n" "$HOST_IP" "$NS_IP"
 
 	make_topology
-	sed -i "s/^  listen: 127.0.0.1:/  listen: $HOST_IP:/" "$CONF"
-	sed -i "s/^  exmail.qq.com:\$/  exmail.qq.com:\n    address: $HOST_IP/; s/^  gmail.com:\$/  gmail.com:\n    address: $NS_IP/" "$CONF"
-	cat >>"$T/zone.yaml" <<YAML
-A:
-  mxbiz1.qq.com.: $HOST_IP
-  smtp.exmail.qq.com.: $HOST_IP
-  gmail-smtp-in.l.google.com.: $NS_IP
-  smtp.gmail.com.: $NS_IP
-YAML
+	netns_split "$CONF" "$T/zone.yaml" "$HOST_IP" "$NS_IP"
 	start_bg mail-dns "$MAIL_BIN/mail-dns" --conf "$CONF" >/dev/null
 	start_bg exmail.qq.com "$MAIL_BIN/mail-server" -n exmail.qq.com --conf "$CONF" --data "$T/data" >/dev/null
 	start_bg gmail.com ip netns exec "$NS" "$MAIL_BIN/mail-server" -n gmail.com --conf "$CONF" --data "$T/data" >/dev/null

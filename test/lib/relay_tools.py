@@ -64,11 +64,17 @@ def dnsproxy(port, upstream, count_file):
             up.close()
 
 
-def refuser(port, count_file):
+def listener(port):
+    """A loopback TCP socket listening on PORT."""
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server.bind(("127.0.0.1", port))
     server.listen(64)
+    return server
+
+
+def accept_for_lifetime(server, handle):
+    """Calls handle(conn) for each connection until LIFETIME has passed."""
     server.settimeout(0.5)
     deadline = time.time() + LIFETIME
     while time.time() < deadline:
@@ -76,6 +82,11 @@ def refuser(port, count_file):
             conn, _ = server.accept()
         except socket.timeout:
             continue
+        handle(conn)
+
+
+def refuser(port, count_file):
+    def refuse(conn):
         with open(count_file, "a") as f:
             f.write("%.3f connect\n" % time.time())
         try:
@@ -83,13 +94,13 @@ def refuser(port, count_file):
         finally:
             conn.close()
 
+    accept_for_lifetime(listener(port), refuse)
+
 
 def silent(port):
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", port))
-    server.listen(64)
+    server = listener(port)
     time.sleep(LIFETIME)
+    server.close()
 
 
 def recorder_session(conn, pipelining, log):
@@ -142,13 +153,6 @@ def recorder_session(conn, pipelining, log):
 
 
 def recorder(port, pipelining, log):
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", port))
-    server.listen(64)
-    server.settimeout(0.5)
-    deadline = time.time() + LIFETIME
-
     def serve(conn):
         try:
             recorder_session(conn, pipelining, log)
@@ -157,12 +161,7 @@ def recorder(port, pipelining, log):
         finally:
             conn.close()
 
-    while time.time() < deadline:
-        try:
-            conn, _ = server.accept()
-        except socket.timeout:
-            continue
-        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+    accept_for_lifetime(listener(port), lambda conn: threading.Thread(target=serve, args=(conn,), daemon=True).start())
 
 
 def send(server, sender, rcpt, count, sessions, prefix):
