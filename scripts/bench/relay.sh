@@ -167,7 +167,7 @@ for ((r = 0; r < RUNS; r++)); do
 	read -r a d c < <(relayed "$PFPORT" viapf@b.example "Postfix") || exit 1
 	pf_accept+=("$a") pf_drain+=("$d") pf_conn+=("$c")
 	stop b.example
-	echo "run $((r + 1)): mail-server accept ${ours_accept[-1]} drain ${ours_drain[-1]} msg/s (local accept ${local_accept[-1]}), connections ${ours_conn[-1]}, dns ${ours_dns[-1]}; ${WIDE_WORKERS} workers: drain ${wide_drain[-1]:-}; postfix accept ${pf_accept[-1]} drain ${pf_drain[-1]} msg/s, connections ${pf_conn[-1]}"
+	echo "run $((r + 1)): mail-server accept ${ours_accept[-1]} drain ${ours_drain[-1]} msg/s (local accept ${local_accept[-1]}), connections ${ours_conn[-1]}, dns ${ours_dns[-1]};$([ "$WIDE_WORKERS" -gt 0 ] && echo " $WIDE_WORKERS workers: drain ${wide_drain[-1]};") postfix accept ${pf_accept[-1]} drain ${pf_drain[-1]} msg/s, connections ${pf_conn[-1]}"
 done
 
 section relay <<MD
