@@ -2,6 +2,7 @@
 #
 #   make            build everything (installs missing Debian packages first)
 #   make test       unit + integration tests; last line "N passed, N failed"
+#   make test-times the 20 slowest tests and files of the last run
 #   make run        start the demo topology from conf/mail.yaml in the foreground
 #   make lab        list the labs; make lab NAME=bounce runs scripts/labs/bounce.sh
 #   make install    the three programs into $(PREFIX)/bin (PREFIX=/usr/local), man pages
@@ -67,14 +68,18 @@ COMMON_LIB := $(BUILD)/lib/libmailcommon.a
 PROGRAMS := $(BIN)/mail-dns $(BIN)/mail-server $(BIN)/mail-agent
 UNIT_BIN := $(BIN)/unit-tests
 
-.PHONY: all deps test unit integration run lab install bench sanitize tsan fuzz format format-check lint lint-deps clean
+.PHONY: all deps test test-times unit integration run lab install bench sanitize tsan fuzz format format-check lint lint-deps clean
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(UNIT_BIN)
 
+# The packages of the goals asked for are installed in one apt-get call before the first
+# compile (a fresh machine's `make test` pays for one apt-get update, not two).
+DEPS_GROUPS := build $(sort $(foreach g,$(MAKECMDGOALS),$(if $(filter test integration,$(g)),test) \
+	$(if $(filter run lab,$(g)),run) $(if $(filter bench,$(g)),bench)))
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/install-deps.sh
-	@scripts/install-deps.sh build
+	@scripts/install-deps.sh $(DEPS_GROUPS)
 	@mkdir -p $(dir $@) && touch $@
 
 $(ROOTS_STAMP): scripts/include-roots.sh
@@ -132,6 +137,10 @@ $(DEMO_CERT):
 test: all $(DEMO_CERT)
 	@scripts/install-deps.sh test
 	@scripts/run-tests.sh $(BUILD)
+
+# The 20 slowest tests and files of the last run (build/test-times.tsv, written by run-tests.sh).
+test-times:
+	@python3 scripts/test_times.py top 20 $(BUILD)/test-times.tsv
 
 unit: $(UNIT_BIN) $(DEMO_CERT)
 	@scripts/run-tests.sh $(BUILD) --unit-only

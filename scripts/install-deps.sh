@@ -17,10 +17,10 @@ BUILD_PKGS=(g++ make pkg-config libpoco-dev libssl-dev libyaml-cpp-dev libboost-
 RUN_PKGS=(dnsutils iproute2 procps python3)
 # fuzzing: libFuzzer comes with clang
 FUZZ_PKGS=(clang)
-# tests: real peers and helpers the integration tests drive (nsd serves the exported zone in
+# tests: GNU parallel runs the bats files side by side (bats --jobs); real peers and helpers the integration tests drive (nsd serves the exported zone in
 # dns_nsd.bats, bind9-utils' named-checkzone checks it; postfix: postfix_peer.bats, only its
 # private instances run, scripts/postfix.sh; chromium: the web console's browser test)
-TEST_PKGS=(bats bats-support bats-assert man-db dnsutils netcat-openbsd swaks libnet-ssleay-perl curl jq python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark s-nail mutt tmux nsd bind9-utils postfix chromium)
+TEST_PKGS=(bats parallel bats-support bats-assert man-db dnsutils netcat-openbsd swaks libnet-ssleay-perl curl jq python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark s-nail mutt tmux nsd bind9-utils postfix chromium)
 # benchmarks: the reference software (nsd and postfix from the test group), load generators
 # (smtp-source and smtp-sink come with postfix) and perf for profiling where a target is missed (make bench only)
 EXTRA_PKGS=(dnsperf python3-yaml dovecot-pop3d linux-perf)
@@ -56,7 +56,9 @@ echo "install-deps: installing ${missing[*]}" >&2
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
-if ! $SUDO apt-get update -qq; then
+# Another apt (an unattended upgrade, a second make) may hold the lock: wait for it.
+apt=(apt-get -o DPkg::Lock::Timeout=600)
+if ! $SUDO "${apt[@]}" update -qq; then
 	echo "install-deps: apt-get update failed" >&2
 	exit 1
 fi
@@ -65,7 +67,7 @@ echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO de
 # postfix is wanted only for the private instances the tests and benchmarks start
 # (scripts/postfix.sh): no system mail server configured, nothing listening on port 25.
 echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections 2>/dev/null || true
-if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; then
+if ! $SUDO "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" >&2; then
 	echo "install-deps: apt-get install failed for: ${missing[*]}" >&2
 	exit 1
 fi

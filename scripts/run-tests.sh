@@ -6,17 +6,28 @@
 # when there are any, are counted on the line before it). Exits non-zero when anything
 # failed.
 #   TESTS=regex   only integration files whose name matches (e.g. TESTS=dns)
-#   UNIT=filter   Boost.Test --run_test filter for the unit binary
+#   UNIT=filter   Boost.Test --run_test filter for the unit binary (one process)
+#   TEST_JOBS=N   bats files run N at a time (default: 2 per core, at least 3); the tests
+#                 of one file always run in order. The unit suites are split over
+#                 UNIT_JOBS processes (default: the number of cores) that run first.
+#
+# Each test's time goes into BUILD_DIR/test-times.tsv (seconds, kind, file, name), which
+# `make test-times` lists; the next run starts the slowest files first.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:?usage: run-tests.sh BUILD_DIR [--unit-only|--integration-only]}
 mode=${2:-all}
 export MAIL_BIN
 MAIL_BIN=$(cd "$build/bin" && pwd)
+times_file=$build/test-times.tsv
+cores=$(nproc)
+jobs=${TEST_JOBS:-$((cores * 2 > 3 ? cores * 2 : 3))}
+unit_jobs=${UNIT_JOBS:-$cores}
 
 passed=0 failed=0 skipped=0
 report=$(mktemp -d /tmp/mail-tests.XXXXXX)
 trap 'rm -rf "$report"' EXIT
+: >"$report/times.tsv"
 
 # Sanitizer builds (make sanitize / make tsan): every report of every process the tests
 # start lands in $report/san; any report fails the run, even from a daemon whose own
@@ -27,35 +38,74 @@ export UBSAN_OPTIONS="log_path=$report/san/ubsan:print_stacktrace=1${UBSAN_OPTIO
 export TSAN_OPTIONS="log_path=$report/san/tsan:second_deadlock_stack=1:suppressions=$PWD/test/tsan.supp${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
 export LSAN_OPTIONS="suppressions=$PWD/test/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
+# unit_groups N: the top-level unit suites dealt into N groups, one line each, as a
+# Boost.Test --run_test list (suite:suite:...), slowest suites (by the last run) first.
+unit_groups() {
+	local n=$1
+	"$MAIL_BIN/unit-tests" --list_content 2>&1 | sed -nE 's/^([A-Za-z_][A-Za-z0-9_]*)\*$/\1/p' |
+		awk -v times="$times_file" -v n="$n" '
+			BEGIN { while ((getline line < times) > 0) { split(line, f, "\t"); if (f[2] == "unit") t[f[3]] += f[1] } }
+			{ suite[NR] = $1; cost[NR] = ($1 in t) ? t[$1] : 0 }
+			END {
+				# longest first, each into the group with the least time so far
+				for (i = 1; i <= NR; i++) for (j = i + 1; j <= NR; j++)
+					if (cost[j] > cost[i]) { s = suite[i]; suite[i] = suite[j]; suite[j] = s; c = cost[i]; cost[i] = cost[j]; cost[j] = c }
+				for (i = 1; i <= NR; i++) {
+					best = 1; for (g = 2; g <= n; g++) if (load[g] < load[best]) best = g
+					load[best] += cost[i] + 0.001; grp[best] = grp[best] (grp[best] == "" ? "" : ":") suite[i]
+				}
+				for (g = 1; g <= n; g++) if (grp[g] != "") print grp[g]
+			}'
+}
+
 if [ "$mode" != --integration-only ]; then
 	echo "== unit tests"
-	args=(--report_format=XML --report_level=detailed --report_sink="$report/unit.xml" --log_level=error --color_output=no)
-	[ -n "${UNIT:-}" ] && args+=(--run_test="$UNIT")
-	"$MAIL_BIN/unit-tests" "${args[@]}" >"$report/unit.log" 2>&1
-	rc=$?
-	head -100 "$report/unit.log"
-	p=$(grep -o '<TestCase [^>]*result="passed"' "$report/unit.xml" 2>/dev/null | wc -l)
-	f=$(grep -oE '<TestCase [^>]*result="(failed|aborted)"' "$report/unit.xml" 2>/dev/null | wc -l)
-	s=$(grep -o '<TestCase [^>]*result="skipped"' "$report/unit.xml" 2>/dev/null | wc -l)
-	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
-		echo "unit-tests exited $rc without a failed test case (crash?):"; tail -20 "$report/unit.log"
-		f=1
-	fi
-	echo "unit: $p passed, $f failed, $s skipped"
+	groups=()
+	if [ -n "${UNIT:-}" ]; then groups=("$UNIT"); else mapfile -t groups < <(unit_groups "$unit_jobs"); fi
+	pids=()
+	for i in "${!groups[@]}"; do
+		"$MAIL_BIN/unit-tests" --run_test="${groups[i]}" --report_format=XML --report_level=detailed \
+			--report_sink="$report/unit$i.xml" --log_level=error --color_output=no >"$report/unit$i.log" 2>&1 &
+		pids+=($!)
+	done
+	p=0 f=0 s=0
+	for i in "${!pids[@]}"; do
+		wait "${pids[i]}"
+		rc=$?
+		head -100 "$report/unit$i.log"
+		gp=$(grep -o '<TestCase [^>]*result="passed"' "$report/unit$i.xml" 2>/dev/null | wc -l)
+		gf=$(grep -oE '<TestCase [^>]*result="(failed|aborted)"' "$report/unit$i.xml" 2>/dev/null | wc -l)
+		gs=$(grep -o '<TestCase [^>]*result="skipped"' "$report/unit$i.xml" 2>/dev/null | wc -l)
+		if [ "$rc" != 0 ] && [ "$gf" = 0 ]; then
+			echo "unit-tests (${groups[i]}) exited $rc without a failed test case (crash?):"; tail -20 "$report/unit$i.log"
+			gf=1
+		fi
+		p=$((p + gp)); f=$((f + gf)); s=$((s + gs))
+	done
+	python3 scripts/test_times.py boost "$report"/unit*.xml >>"$report/times.tsv"
+	echo "unit: $p passed, $f failed, $s skipped (${#groups[@]} processes)"
 	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 fi
 
 if [ "$mode" != --unit-only ]; then
 	echo "== integration tests"
 	files=()
-	for f in test/integration/*.bats; do
+	# slowest files of the last run first, so the long ones do not start last
+	while IFS= read -r f; do
 		[ -e "$f" ] || continue
 		if [ -n "${TESTS:-}" ] && ! [[ $(basename "$f") =~ $TESTS ]]; then continue; fi
 		files+=("$f")
-	done
+	done < <(for f in test/integration/*.bats; do
+		printf '%s\t%s\n' "$(awk -F'\t' -v f="$(basename "$f")" '$2 == "bats" && $3 == f { t += $1 } END { printf "%.3f", t + 0 }' "$times_file" 2>/dev/null || echo 0)" "$f"
+	done | sort -t$'\t' -k1,1gr -k2,2 | cut -f2)
 	if [ ${#files[@]} -gt 0 ]; then
-		export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-180}
-		bats --tap "${files[@]}" 2>&1 | tee "$report/bats.tap"
+		export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
+		parallel=()
+		if [ "$jobs" -gt 1 ] && [ ${#files[@]} -gt 1 ] && command -v parallel >/dev/null; then
+			parallel=(--jobs "$jobs" --no-parallelize-within-files)
+		fi
+		echo "(${#files[@]} files, ${parallel[1]:-1} at a time)"
+		bats --tap --timing --report-formatter junit --output "$report" "${parallel[@]}" "${files[@]}" 2>&1 | tee "$report/bats.tap"
 		p=$(grep -cE '^ok [0-9]+' "$report/bats.tap" | tr -d ' ')
 		s=$(grep -cE '^ok [0-9]+ .*# skip' "$report/bats.tap" | tr -d ' ')
 		f=$(grep -cE '^not ok [0-9]+' "$report/bats.tap" | tr -d ' ')
@@ -67,7 +117,14 @@ if [ "$mode" != --unit-only ]; then
 		p=$((p - s))
 		echo "integration: $p passed, $f failed, $s skipped"
 		passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+		python3 scripts/test_times.py junit "$report/report.xml" >>"$report/times.tsv"
 	fi
+fi
+
+# Keep the last times of the parts that ran (a TESTS= run updates only its own files).
+if [ -s "$report/times.tsv" ]; then
+	python3 scripts/test_times.py merge "$times_file" "$report/times.tsv" >"$report/merged.tsv" &&
+		mv "$report/merged.tsv" "$times_file"
 fi
 
 reports=$(find "$report/san" -type f 2>/dev/null | sort)

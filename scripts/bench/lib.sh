@@ -7,21 +7,8 @@
 RUNS=${RUNS:-3}
 BENCH_SECTIONS=${BENCH_SECTIONS:-$PWD/bench/results/sections}
 
-# free_ports N: N distinct free loopback TCP+UDP ports on one line.
-free_ports() {
-	python3 - "$1" <<'PY'
-import random, socket, sys
-out = []
-while len(out) < int(sys.argv[1]):
-    p = random.randint(20000, 32767)
-    try:
-        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-            s = socket.socket(socket.AF_INET, kind); s.bind(("127.0.0.1", p)); s.close()
-        if p not in out: out.append(p)
-    except OSError: pass
-print(*out)
-PY
-}
+# free_ports N: N distinct free loopback TCP+UDP ports on one line (scripts/free_ports.py).
+free_ports() { python3 "$(dirname "${BASH_SOURCE[0]}")/../free_ports.py" "$1" | tr '\n' ' '; echo; }
 
 # wait_tcp PORT: until something listens on 127.0.0.1:PORT (10 s).
 wait_tcp() {

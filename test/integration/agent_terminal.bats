@@ -27,13 +27,15 @@ start_agent() {
 screen() { tmux -L "$TMUX_SOCKET" capture-pane -p -t agent; }
 keys() { tmux -L "$TMUX_SOCKET" send-keys -t agent "$@"; }
 
-# wait_screen TEXT: until the terminal shows TEXT (5 s)
+# wait_screen TEXT: until the terminal shows TEXT (30 s)
 wait_screen() {
-	local i
-	for i in $(seq 1 100); do screen | grep -qF -- "$1" && return 0; sleep 0.05; done
+	wait_until 30 pane_shows "$TMUX_SOCKET" "$1" agent && return 0
 	echo "screen without '$1':"; screen
 	return 1
 }
+
+# prompt_is TEXT: the prompt line reads TEXT.
+prompt_is() { [ "$(prompt_line)" = "$1" ]; }
 
 # prompt_line: the last non-empty line on the screen (capture-pane drops trailing spaces)
 prompt_line() { screen | grep -v "^$" | tail -1; }
@@ -44,23 +46,20 @@ prompt_line() { screen | grep -v "^$" | tail -1; }
 	keys bogus Enter
 	wait_screen 'unknown command bogus'
 	keys Up
-	for _ in $(seq 1 50); do [ "$(prompt_line)" = '[smtp|pop|exit]>>> bogus' ] && break; sleep 0.05; done
-	[ "$(prompt_line)" = '[smtp|pop|exit]>>> bogus' ]
+	wait_until 30 prompt_is '[smtp|pop|exit]>>> bogus' || { screen; false; }
 	keys C-u po Tab
-	for _ in $(seq 1 50); do [ "$(prompt_line)" = '[smtp|pop|exit]>>> pop' ] && break; sleep 0.05; done
-	[ "$(prompt_line)" = '[smtp|pop|exit]>>> pop' ]
+	wait_until 30 prompt_is '[smtp|pop|exit]>>> pop' || { screen; false; }
 	keys Enter
 	wait_screen '[pop]>>>'
 	# "r" is ambiguous: a second tab lists the choices; "re" can only be retr
 	keys r Tab Tab
 	wait_screen 'retr  rset'
 	keys C-u re Tab
-	for _ in $(seq 1 50); do [ "$(prompt_line)" = '[pop]>>> retr' ] && break; sleep 0.05; done
-	[ "$(prompt_line)" = '[pop]>>> retr' ]
+	wait_until 30 prompt_is '[pop]>>> retr' || { screen; false; }
 	keys C-u quit Enter
 	wait_screen 'signing off'
 	keys exit Enter
-	for _ in $(seq 1 100); do grep -q '^exit$' "$T/home/.mail_agent_history" 2>/dev/null && break; sleep 0.05; done
+	wait_until 30 grep -qs '^exit$' "$T/home/.mail_agent_history"
 	grep -q '^bogus$' "$T/home/.mail_agent_history"
 	grep -q '^pop' "$T/home/.mail_agent_history" # completed: "pop " (libedit writes \040)
 	tmux -L "$TMUX_SOCKET" kill-session -t agent
@@ -68,7 +67,6 @@ prompt_line() { screen | grep -v "^$" | tail -1; }
 	start_agent
 	wait_screen '[smtp|pop|exit]>>>'
 	keys Up
-	for _ in $(seq 1 50); do [ "$(prompt_line)" = '[smtp|pop|exit]>>> exit' ] && break; sleep 0.05; done
-	[ "$(prompt_line)" = '[smtp|pop|exit]>>> exit' ]
+	wait_until 30 prompt_is '[smtp|pop|exit]>>> exit' || { screen; false; }
 	keys Enter
 }

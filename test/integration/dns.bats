@@ -198,7 +198,7 @@ wait_for() {
 		"$MAIL_BIN/mail-dns" --listen "127.0.0.1:$port" --zone "$REPO_ROOT/conf/zone.yaml" --threads 1 \
 			>"$T/own-$sig.log" 2>&1 &
 		pid=$!
-		wait_udp_dns "$port" 10
+		wait_udp_dns "$port" 30
 		[ "$(dig @127.0.0.1 -p "$port" +short gmail.com MX)" = "10 gmail-smtp-in.l.google.com." ]
 		kill -"$sig" "$pid"
 		rc=0

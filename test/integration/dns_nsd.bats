@@ -42,7 +42,7 @@ zone:
   zonefile: "$T/nsd/zone.db"
 CONF
 	start_bg nsd nsd -d -c "$T/nsd/nsd.conf" >/dev/null
-	wait_udp_dns "$NSD_PORT" 10
+	wait_udp_dns "$NSD_PORT" 30
 	start_server exmail.qq.com
 	start_server gmail.com
 }
@@ -106,8 +106,8 @@ nsd_q() { dig @127.0.0.1 -p "$NSD_PORT" +time=2 +tries=1 "$@"; }
 	bx=$(maildir_count usr1@mail.sustech.edu.cn exmail.qq.com)
 	send_mail "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn "through nsd" usr@gmail.com
 	send_mail "127.0.0.1:$GM_SMTP" usr@gmail.com "back through nsd" usr1@mail.sustech.edu.cn
-	wait_count usr@gmail.com gmail.com $((bg + 1)) 15 >/dev/null
-	wait_count usr1@mail.sustech.edu.cn exmail.qq.com $((bx + 1)) 15 >/dev/null
+	wait_count usr@gmail.com gmail.com $((bg + 1)) 30 >/dev/null
+	wait_count usr1@mail.sustech.edu.cn exmail.qq.com $((bx + 1)) 30 >/dev/null
 	mailbox_text usr@gmail.com gmail.com | grep -q '^Subject: through nsd'
 	mailbox_text usr1@mail.sustech.edu.cn exmail.qq.com | grep -q '^Subject: back through nsd'
 }
@@ -117,7 +117,7 @@ nsd_q() { dig @127.0.0.1 -p "$NSD_PORT" +time=2 +tries=1 "$@"; }
 		--to usr@gmail.com --subject "agent via nsd" --body-file /etc/hostname
 	echo "$output"
 	[ "$status" -eq 0 ]
-	wait_count usr@gmail.com gmail.com 2 15 >/dev/null
+	wait_count usr@gmail.com gmail.com 2 30 >/dev/null
 	run timeout 30 "$MAIL_BIN/mail-agent" --conf "$CONF" -e usr@gmail.com -p pass pop stat
 	echo "$output"
 	[ "$status" -eq 0 ]

@@ -161,7 +161,7 @@ for i in range(50):
 	local port pid ticks
 	port=$(free_ports 1)
 	start_bg tight prlimit --nofile=24 "$MAIL_BIN/mail-dns" --zone "$T/zone.yaml" --listen "127.0.0.1:$port" --threads 1 >/dev/null
-	wait_udp_dns "$port" 10
+	wait_udp_dns "$port" 30
 	pid=$(awk '$2 == "tight" { print $1 }' "$T/pids")
 	# 40 idle clients: more than the descriptors left, so some wait in the backlog
 	python3 - "$port" "/proc/$pid/stat" >"$T/tight.out" <<'PY'

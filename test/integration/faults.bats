@@ -32,7 +32,7 @@ YAML
 	export GM_HTTP
 	add_http gmail.com "$GM_HTTP"
 	start_server gmail.com
-	wait_port "$GM_HTTP" 10
+	wait_port "$GM_HTTP" 30
 }
 
 teardown_file() { common_teardown_file; }
@@ -86,8 +86,8 @@ PY
 @test "drop at mail closes the connection without a reply" {
 	run smtp_try x@drop.example
 	[ "$output" = "dropped" ]
-	wait_log gmail.com "fault fired stage=mail rule=2 action=drop" 5
-	wait_log gmail.com "disconnected reason=fault" 5
+	wait_log gmail.com "fault fired stage=mail rule=2 action=drop" 30
+	wait_log gmail.com "disconnected reason=fault" 30
 }
 
 @test "delay at rcpt holds the reply, then the message is stored" {
@@ -104,8 +104,8 @@ PY
 	before=$(maildir_count usr@gmail.com gmail.com)
 	run smtp_try x@stall.example 2
 	[ "$output" = "timeout" ]
-	wait_log gmail.com "fault fired stage=data rule=4 action=stall" 5
-	wait_log gmail.com "disconnected reason=lost" 5
+	wait_log gmail.com "fault fired stage=data rule=4 action=stall" 30
+	wait_log gmail.com "disconnected reason=lost" 30
 	[ "$(maildir_count usr@gmail.com gmail.com)" -eq "$before" ]
 }
 
@@ -181,7 +181,7 @@ PY
 @test "SIGHUP reloads the rules from the config" {
 	sed -i 's/@eod.example/@eod2.example/' "$CONF"
 	kill -HUP "$(awk '$2 == "gmail.com" { print $1 }' "$T/pids")"
-	wait_log gmail.com "reloaded faults rules=6" 5
+	wait_log gmail.com "reloaded faults rules=6" 30
 	run fault_cmd list
 	[ "${#lines[@]}" -eq 6 ]
 	[[ "${lines[4]}" == '5 hits=0 {stage: end_of_data, match: {sender: "@eod2.example"}'* ]]

@@ -38,7 +38,7 @@ teardown_file() {
 	grep -q '^    domains: \[p3.org\]' "$T/top/mail.yaml"
 	grep -q '^user2@p3.org pw2 p3.example 127.0.0.1:'"$((BASE + 4))"'$' "$T/top/users.txt"
 	start_bg mail-dns "$MAIL_BIN/mail-dns" --conf "$T/top/mail.yaml" >/dev/null
-	wait_udp_dns $((BASE - 1)) 10
+	wait_udp_dns $((BASE - 1)) 30
 	local d
 	for d in p1.example p2.example p3.example p3.org p4.example p5.example; do
 		[ -n "$(dig @127.0.0.1 -p $((BASE - 1)) +short "$d" MX)" ] || { echo "no MX for $d"; return 1; }

@@ -97,7 +97,7 @@ servers:
       usr@gmail.com: pass
 YAML
 	start_bg auth-server "$MAIL_BIN/mail-server" -n gmail.com --conf "$T/auth/mail.yaml" --data "$T/auth/data" >/dev/null
-	wait_port "${ports[3]}" 10
+	wait_port "${ports[3]}" 30
 	run curl -s -D - "http://127.0.0.1:${ports[3]}/api/v1/info"
 	[[ "$output" == *"HTTP/1.1 401"* ]]
 	[[ "$output" == *'WWW-Authenticate: Basic realm="mail-server gmail.com"'* ]]
@@ -111,7 +111,7 @@ YAML
 	# SIGHUP: users and accounts follow the file; the port stays (it needs a restart)
 	sed -i -e 's/bob: plain/bob: changed/' -e 's/^      usr@gmail.com: pass$/      usr@gmail.com: pass\n      new@gmail.com: pw/' "$T/auth/mail.yaml"
 	kill -HUP "$(pid_of auth-server)"
-	wait_log auth-server 'reloaded conf=.* accounts=2' 10
+	wait_log auth-server 'reloaded conf=.* accounts=2' 30
 	run api "${ports[3]}" /api/v1/info -u bob:plain
 	[ "${lines[-1]}" = "HTTP 401" ]
 	run api_json "${ports[3]}" /api/v1/info -u bob:changed

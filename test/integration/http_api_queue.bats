@@ -16,7 +16,7 @@ setup_file() {
 	add_http exmail.qq.com "$EX_HTTP"
 	start_dns
 	start_server exmail.qq.com
-	wait_port "$EX_HTTP" 10
+	wait_port "$EX_HTTP" 30
 }
 teardown_file() { common_teardown_file; }
 
@@ -45,7 +45,7 @@ attempts_become() {
 @test "GET queue is the JSON of mail-server queue --json" {
 	[ "$(queue_json | jq -r '.messages | length')" = 0 ]
 	send_mail "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn "stays queued" usr@gmail.com
-	wait_log exmail.qq.com 'relay deferred' 10
+	wait_log exmail.qq.com 'relay deferred' 30
 	run queue_json
 	echo "$output"
 	[ "$(jq -r '.messages[0].recipients[0].address' <<<"$output")" = usr@gmail.com ]

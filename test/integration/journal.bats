@@ -13,10 +13,10 @@ setup_file() {
 	http_topology
 	export MID="<journey-1.$$@mail.sustech.edu.cn>"
 	send_with_id "$MID" "journey one"
-	wait_count usr@gmail.com gmail.com 1 10 >/dev/null
+	wait_count usr@gmail.com gmail.com 1 30 >/dev/null
 	pop_retr_all usr@gmail.com pass "$GM_POP"
 	# the journal's writer appends shortly after: wait for the POP3 line at gmail.com
-	wait_grep "$T/data/gmail.com/events.jsonl" '"type":"pop3.retr"' 5
+	wait_grep "$T/data/gmail.com/events.jsonl" '"type":"pop3.retr"' 30
 }
 
 teardown_file() { common_teardown_file; }
@@ -161,7 +161,7 @@ for w in wanted:
 
 	curl -sS -N --max-time 4 "http://127.0.0.1:$GM_HTTP/api/v1/stream" >"$T/stream.out" &
 	local curl_pid=$!
-	sleep 1
+	wait_until 30 grep -qs '^: journal of' "$T/stream.out" # subscribed
 	send_with_id "<stream-1.$$@mail.sustech.edu.cn>" "streamed"
 	wait "$curl_pid" || true
 	grep -q '^event: journal$' "$T/stream.out"
@@ -182,9 +182,9 @@ for w in wanted:
 }
 
 @test "the server stops promptly while a stream is open" {
-	curl -sS -N --max-time 20 "http://127.0.0.1:$GM_HTTP/api/v1/stream" >/dev/null &
+	curl -sS -N --max-time 20 "http://127.0.0.1:$GM_HTTP/api/v1/stream" >"$T/stream2.out" &
 	local curl_pid=$! start
-	sleep 0.5
+	wait_until 30 grep -qs '^: journal of' "$T/stream2.out" # the stream is open
 	start=$(now_ms)
 	stop_one gmail.com
 	[ $(($(now_ms) - start)) -lt 4000 ]
@@ -196,9 +196,9 @@ for w in wanted:
 	local port
 	port=$(free_ports 1)
 	start_bg dns-journal "$MAIL_BIN/mail-dns" --conf "$CONF" --listen "127.0.0.1:$port" --journal "$T/dns-events.jsonl" >/dev/null
-	wait_udp_dns "$port" 10
+	wait_udp_dns "$port" 30
 	dig @127.0.0.1 -p "$port" +short gmail.com MX >/dev/null
-	wait_grep "$T/dns-events.jsonl" '"name":"gmail.com"' 5
+	wait_grep "$T/dns-events.jsonl" '"name":"gmail.com"' 30
 	jq -e -s 'map(select(.type == "dns.query" and .server == "mail-dns" and .name == "gmail.com" and .qtype == "MX"
 		and .rcode == "NOERROR" and .transport == "udp" and (.answer | index("10 gmail-smtp-in.l.google.com") != null))) | length == 1' \
 		"$T/dns-events.jsonl" >/dev/null

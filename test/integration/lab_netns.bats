@@ -49,6 +49,9 @@ setup() {
 	[[ "$output" =~ $'\n'" 3  "[0-9.]+" ms  10.77.3.2  p2.lab" ]]
 }
 
+# pcap_has_mail FILE: the capture holds an SMTP MAIL command.
+pcap_has_mail() { tshark -r "$1" -Y 'smtp.req.command == "MAIL"' 2>/dev/null | grep -q .; }
+
 @test "mail across the two routers, and tshark on router 1 sees the relay's SMTP and the DNS" {
 	"$LAB" exec r1 tshark -q -i any -f 'tcp port 25 or udp port 53' -w "$T/r1.pcap" >"$T/tshark.log" 2>&1 &
 	local i tshark=$! # lab.sh exec and ip netns exec both exec: this is tshark itself
@@ -57,11 +60,13 @@ setup() {
 	printf 'smtp\nuser2@p2.example\n\nacross the lab\nhello over two routers\nexit\n' |
 		timeout 30 "$LAB" exec p1 "$MAIL_BIN/mail-agent" -e user1@p1.example -p pw1 --conf "$LAB_DIR/mail.yaml"
 	local box=$LAB_DIR/data/p2.example/mail/user2@p2.example/new
-	for ((i = 0; i < 100; i++)); do [ -n "$(ls "$box" 2>/dev/null)" ] && break; sleep 0.1; done
+	for ((i = 0; i < 300; i++)); do [ -n "$(ls "$box" 2>/dev/null)" ] && break; sleep 0.1; done
 	grep -q '^Subject: across the lab' "$box"/*
 	# the receiving server saw the relay come from provider 1's own address
 	grep -q '^Received: from p1.example (\[10.77.2.2\])' "$box"/*
-	sleep 1
+	# dumpcap writes what it caught on its own time: wait for the SMTP MAIL in the file
+	# (10 s at most; the kill below makes it write the rest anyway)
+	wait_until 10 pcap_has_mail "$T/r1.pcap" || true
 	kill "$tshark"
 	wait "$tshark" || true
 	run tshark -r "$T/r1.pcap" -Y 'smtp.req.command == "MAIL" || dns.qry.name == "mx.p2.example"' -T fields -e ip.src -e ip.dst -e smtp.req.parameter -e dns.qry.name

@@ -59,7 +59,7 @@ teardown_file() {
 @test "a second mail-server on the same data directory exits 69 at once and leaves the queue as it was" {
 	send_mail "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn "to the queue" usr@gmail.com
 	[ "$(queue_count exmail.qq.com)" -eq 1 ]
-	wait_log exmail.qq.com 'relay deferred' 10
+	wait_log exmail.qq.com 'relay deferred' 30
 	# due now as far as the files say (the running server keeps its own schedule): a relay
 	# started over this queue would try it at once and rewrite the envelope
 	sed -i 's/^next\t.*/next\t0/' "$T"/data/exmail.qq.com/queue/*.env
@@ -97,7 +97,7 @@ teardown_file() {
 	local agent=$!
 	exec 4>"$T/agent.in" # keeps its input open: it waits at the prompt
 	local i
-	for ((i = 0; i < 100; i++)); do grep -q '>>> ' "$T/agent.out" && break; sleep 0.05; done
+	for ((i = 0; i < 600; i++)); do grep -q '>>> ' "$T/agent.out" && break; sleep 0.05; done
 	grep -q '\[smtp|pop|exit\]>>> ' "$T/agent.out"
 	kill -INT "$agent"
 	local rc=0

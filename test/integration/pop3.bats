@@ -311,7 +311,7 @@ EOF
 
 start_small() {
 	start_bg small.test "$MAIL_BIN/mail-server" -n small.test --conf "$CONF" --data "$T/small" >/dev/null
-	wait_port "$S_POP" 10 "$(pid_of small.test)"
+	wait_port "$S_POP" 30 "$(pid_of small.test)"
 }
 
 @test "over max_sessions: -ERR [SYS/TEMP] before any greeting, nothing dropped silently" {
@@ -382,7 +382,7 @@ EOF
 	assert_success
 	assert_transcript pop3_sigterm
 	local i
-	for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	for ((i = 0; i < 600; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 	! kill -0 "$pid" 2>/dev/null
 	wait "$pid" || { echo "exit status $?"; false; }
 	[ "$(ls "$T/small/small.test/mail/carol@small.test/new" | wc -l)" -eq "$before" ]

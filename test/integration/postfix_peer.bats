@@ -44,7 +44,7 @@ smtp_tls_security_level = none
 bounce_queue_lifetime = 0
 debug_peer_list = 127.0.0.1
 CF
-	wait_port "$PF_PORT" 20
+	wait_port "$PF_PORT" 30
 }
 
 teardown_file() {
@@ -106,7 +106,7 @@ for h in hops:
 
 @test "Postfix relays into mail-server: the message arrives and its Received chain parses" {
 	send_mail "127.0.0.1:$PF_PORT" alice@pf.example "from postfix" usr@gmail.com
-	wait_count usr@gmail.com gmail.com 1 20 >/dev/null
+	wait_count usr@gmail.com gmail.com 1 30 >/dev/null
 	local file
 	file=$(find "$T/data/gmail.com/mail/usr@gmail.com/new" -type f | head -1)
 	grep -q '^Subject: from postfix' "$file"
@@ -186,7 +186,7 @@ PY
 	grep -qE "postfix/smtpd.*< localhost\[127.0.0.1\]: MAIL FROM:<usr@gmail.com> SIZE=[0-9]+ BODY=8BITMIME$" "$PF/maillog"
 	before=$(maildir_count usr@gmail.com gmail.com)
 	send_8bit "127.0.0.1:$PF_PORT" alice@pf.example usr@gmail.com "eight from postfix"
-	wait_count usr@gmail.com gmail.com $((before + 1)) 20 >/dev/null
+	wait_count usr@gmail.com gmail.com $((before + 1)) 30 >/dev/null
 	grep -q $'^caf\xc3\xa9 \xe4\xb8\xad\xe6\x96\x87$' "$(grep -l '^Subject: eight from postfix' "$T"/data/gmail.com/mail/usr@gmail.com/new/*)"
 	grep -qE "postfix/smtp\[.*> 127.0.0.1\[127.0.0.1\]:$GM_SMTP: MAIL FROM:<alice@pf.example> SIZE=[0-9]+ BODY=8BITMIME$" "$PF/maillog"
 }
@@ -195,7 +195,7 @@ PY
 	local before file
 	before=$(maildir_count usr@gmail.com gmail.com)
 	send_8bit "127.0.0.1:$PF_PORT" alice@pf.example usr@gmail.com "long from postfix" 1500
-	wait_count usr@gmail.com gmail.com $((before + 1)) 20 >/dev/null
+	wait_count usr@gmail.com gmail.com $((before + 1)) 30 >/dev/null
 	file=$(grep -l '^Subject: long from postfix' "$T"/data/gmail.com/mail/usr@gmail.com/new/*)
 	[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$file")" -eq 998 ]
 	grep -q '^ x' "$file"

@@ -33,7 +33,7 @@ attempts_become() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "Mail queue is empty" ]
 	send_mail "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn "queued" usr@gmail.com
-	wait_log exmail.qq.com 'relay deferred' 10
+	wait_log exmail.qq.com 'relay deferred' 30
 	attempts_become 1 10 # the log line comes just before the attempt is recorded
 	local id
 	id=$(queued_id)

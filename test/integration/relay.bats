@@ -40,8 +40,12 @@ setup() {
 	local before took
 	before=$(maildir_count usr@gmail.com gmail.com)
 	send_mail "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn "fast one" usr@gmail.com
-	took=$(wait_count usr@gmail.com gmail.com $((before + 1)) 1)
+	took=$(wait_count usr@gmail.com gmail.com $((before + 1)) 30)
 	echo "# delivered in ${took} ms" >&3
+	# within a second comes from sending at once, on the first attempt (no retry wait, no
+	# queue scan): that is checked exactly; the measured time gets room for a loaded machine
+	grep -q 'relay delivered to=<usr@gmail.com> .* attempts=1 ' "$T/exmail.qq.com.log"
+	[ "$took" -lt 3000 ]
 	mailbox_text usr@gmail.com gmail.com | grep -q '^Subject: fast one'
 	# exactly one copy, one Return-Path (added by the final server, not carried along)
 	[ "$(mailbox_text usr@gmail.com gmail.com | grep -c '^Subject: fast one')" -eq 1 ]
@@ -55,7 +59,7 @@ setup() {
 	local before dsn
 	before=$(maildir_count usr1@mail.sustech.edu.cn exmail.qq.com)
 	send_mail "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn "to nobody" error@gmail.com
-	wait_count usr1@mail.sustech.edu.cn exmail.qq.com $((before + 1)) 5 >/dev/null
+	wait_count usr1@mail.sustech.edu.cn exmail.qq.com $((before + 1)) 30 >/dev/null
 	dsn=$(mailbox_text usr1@mail.sustech.edu.cn exmail.qq.com)
 	grep -q '^From: Mail Delivery System <MAILER-DAEMON@mail.sustech.edu.cn>' <<<"$dsn"
 	grep -q '^Return-Path: <>' <<<"$dsn"
@@ -76,7 +80,7 @@ setup() {
 	local before dsn
 	before=$(maildir_count usr2@mail.sustech.edu.cn exmail.qq.com)
 	send_mail "127.0.0.1:$EX_SMTP" usr2@mail.sustech.edu.cn "to nowhere" someone@no-such-domain.invalid
-	wait_count usr2@mail.sustech.edu.cn exmail.qq.com $((before + 1)) 5 >/dev/null
+	wait_count usr2@mail.sustech.edu.cn exmail.qq.com $((before + 1)) 30 >/dev/null
 	dsn=$(mailbox_text usr2@mail.sustech.edu.cn exmail.qq.com)
 	grep -q '^Final-Recipient: rfc822; someone@no-such-domain.invalid' <<<"$dsn"
 	grep -q '^Status: 5.1.2' <<<"$dsn"
@@ -88,8 +92,8 @@ setup() {
 	before_usr=$(maildir_count usr@gmail.com gmail.com)
 	before_dsn=$(maildir_count usr1@mail.sustech.edu.cn exmail.qq.com)
 	send_mail "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn "mixed bag" usr@gmail.com error@gmail.com
-	wait_count usr@gmail.com gmail.com $((before_usr + 1)) 5 >/dev/null
-	wait_count usr1@mail.sustech.edu.cn exmail.qq.com $((before_dsn + 1)) 5 >/dev/null
+	wait_count usr@gmail.com gmail.com $((before_usr + 1)) 30 >/dev/null
+	wait_count usr1@mail.sustech.edu.cn exmail.qq.com $((before_dsn + 1)) 30 >/dev/null
 	dsn=$(grep -l '^Subject: mixed bag' "$T"/data/exmail.qq.com/mail/usr1@mail.sustech.edu.cn/new/*)
 	grep -q '^Final-Recipient: rfc822; error@gmail.com' "$dsn"
 	! grep -q '^Final-Recipient: rfc822; usr@gmail.com' "$dsn"
@@ -106,15 +110,16 @@ setup() {
 	stop_one gmail.com
 	before=$(maildir_count usr@gmail.com gmail.com)
 	send_mail "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn "while down" usr@gmail.com
-	wait_log exmail.qq.com 'relay deferred to=<usr@gmail.com>.*Connection refused' 5
+	wait_log exmail.qq.com 'relay deferred to=<usr@gmail.com>.*Connection refused' 30
 	[ "$(queue_count exmail.qq.com)" -eq 1 ]
 	[ "$(maildir_count usr@gmail.com gmail.com)" -eq "$before" ]
 	start_server gmail.com
 	# relay.retry is [1s, 2s]: the longest wait is 2 s
-	took=$(wait_count usr@gmail.com gmail.com $((before + 1)) 3)
+	took=$(wait_count usr@gmail.com gmail.com $((before + 1)) 30)
 	echo "# arrived ${took} ms after the destination's port opened" >&3
-	[ "$took" -le 2500 ]
-	for _ in $(seq 1 40); do [ "$(queue_count exmail.qq.com)" -eq 0 ] && break; sleep 0.05; done
+	# the 2 s retry came (a missed one would make it 4 s or more), with room for a loaded machine
+	[ "$took" -lt 3900 ]
+	for _ in $(seq 1 600); do [ "$(queue_count exmail.qq.com)" -eq 0 ] && break; sleep 0.05; done
 	[ "$(queue_count exmail.qq.com)" -eq 0 ]
 }
 
@@ -122,7 +127,7 @@ setup() {
 	local before
 	before=$(maildir_count bob@two.example backup.example)
 	send_mail "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn "via secondary" bob@two.example
-	wait_count bob@two.example backup.example $((before + 1)) 2 >/dev/null
+	wait_count bob@two.example backup.example $((before + 1)) 30 >/dev/null
 	grep -q "exchanger-unusable relay=mx1.two.example\[127.0.0.1\]:$DOWN_PORT" "$T/exmail.qq.com.log"
 	grep -q "relay delivered to=<bob@two.example> relay=mx2.two.example\[127.0.0.1\]:$BK_SMTP" "$T/exmail.qq.com.log"
 }
@@ -137,7 +142,7 @@ msg = hops + "From: usr2@mail.sustech.edu.cn\r\nTo: usr@gmail.com\r\nSubject: lo
 with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), "relay-test", timeout=10) as s:
     s.sendmail("usr2@mail.sustech.edu.cn", ["usr@gmail.com"], msg)
 PY
-	wait_count usr2@mail.sustech.edu.cn exmail.qq.com $((before + 1)) 5 >/dev/null
+	wait_count usr2@mail.sustech.edu.cn exmail.qq.com $((before + 1)) 30 >/dev/null
 	dsn=$(grep -l '^Subject: looping' "$T"/data/exmail.qq.com/mail/usr2@mail.sustech.edu.cn/new/*)
 	grep -q '^Status: 5.4.6' "$dsn"
 	grep -q '^Final-Recipient: rfc822; usr@gmail.com' "$dsn"
@@ -149,7 +154,7 @@ PY
 	local before dsn
 	before=$(maildir_count usr@gmail.com gmail.com)
 	send_mail "127.0.0.1:$GM_SMTP" usr@gmail.com "to a ghost" ghost@mail.sustech.edu.cn
-	wait_count usr@gmail.com gmail.com $((before + 1)) 5 >/dev/null
+	wait_count usr@gmail.com gmail.com $((before + 1)) 30 >/dev/null
 	dsn=$(grep -l '^Subject: to a ghost' "$T"/data/gmail.com/mail/usr@gmail.com/new/*)
 	grep -q '^From: Mail Delivery System <MAILER-DAEMON@gmail.com>' "$dsn"
 	grep -q '^Final-Recipient: rfc822; ghost@mail.sustech.edu.cn' "$dsn"

@@ -21,9 +21,9 @@ setup_file() {
 	# The config names the proxy (dns.listen); mail-dns itself listens behind it.
 	start_bg mail-dns "$MAIL_BIN/mail-dns" --conf "$CONF" --listen "127.0.0.1:$REAL_DNS" >/dev/null
 	start_bg dnsproxy python3 "$TOOLS" dnsproxy "$DNS_PORT" "$REAL_DNS" "$T/dns-queries" >/dev/null
-	wait_udp_dns "$DNS_PORT" 10
+	wait_udp_dns "$DNS_PORT" 30
 	start_bg refuser python3 "$TOOLS" refuser "$DOWN_PORT" "$T/down-connects" >/dev/null
-	wait_port "$DOWN_PORT" 10
+	wait_port "$DOWN_PORT" 30
 	start_server exmail.qq.com
 	start_server gmail.com
 }
@@ -71,12 +71,12 @@ subjects() {
 	base=$(maildir_count usr@gmail.com gmail.com)
 	python3 "$TOOLS" send "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn usr@gmail.com 500 5 kill
 	start_server gmail.com
-	wait_count usr@gmail.com gmail.com $((base + 50)) 20 >/dev/null
+	wait_count usr@gmail.com gmail.com $((base + 50)) 30 >/dev/null
 	stop_one exmail.qq.com KILL
 	local at_kill=$(($(maildir_count usr@gmail.com gmail.com) - base))
 	start_server exmail.qq.com
 	wait_count usr@gmail.com gmail.com $((base + 500)) 60 >/dev/null
-	for _ in $(seq 1 100); do [ "$(subjects kill | cut -d' ' -f1)" -eq 500 ] && break; sleep 0.05; done
+	for _ in $(seq 1 600); do [ "$(subjects kill | cut -d' ' -f1)" -eq 500 ] && break; sleep 0.05; done
 	read -r distinct total < <(subjects kill)
 	echo "# killed with $at_kill of 500 delivered; after restart $distinct distinct, $((total - distinct)) duplicates" >&3
 	[ "$at_kill" -lt 500 ] # the kill came in the middle

@@ -71,7 +71,7 @@ setup() {
 
 @test "mail from the host provider is relayed into the namespace" {
 	send_mail "$HOST_IP:$EX_SMTP" usr1@mail.sustech.edu.cn "into the namespace" usr@gmail.com
-	wait_count usr@gmail.com gmail.com 1 5 >/dev/null
+	wait_count usr@gmail.com gmail.com 1 30 >/dev/null
 	mailbox_text usr@gmail.com gmail.com | grep -q '^Subject: into the namespace'
 	# the namespace server saw the relay coming from the host end of the veth
 	mailbox_text usr@gmail.com gmail.com | grep -q "^Received: from exmail.qq.com (\[$HOST_IP\])"
@@ -80,7 +80,7 @@ setup() {
 
 @test "mail from the namespace provider is relayed back to the host" {
 	send_mail "$NS_IP:$GM_SMTP" usr@gmail.com "out of the namespace" usr2@mail.sustech.edu.cn
-	wait_count usr2@mail.sustech.edu.cn exmail.qq.com 1 5 >/dev/null
+	wait_count usr2@mail.sustech.edu.cn exmail.qq.com 1 30 >/dev/null
 	mailbox_text usr2@mail.sustech.edu.cn exmail.qq.com | grep -q '^Subject: out of the namespace'
 	mailbox_text usr2@mail.sustech.edu.cn exmail.qq.com | grep -q "^Received: from gmail.com (\[$NS_IP\])"
 }

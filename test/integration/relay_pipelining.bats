@@ -16,8 +16,8 @@ setup_file() {
 	make_topology "pipe.example 10 mx.pipe.example $PIPE_PORT" "plain.example 10 mx.plain.example $PLAIN_PORT"
 	start_bg pipe python3 "$TOOLS" recorder "$PIPE_PORT" yes "$T/pipe.rec" >/dev/null
 	start_bg plain python3 "$TOOLS" recorder "$PLAIN_PORT" no "$T/plain.rec" >/dev/null
-	wait_port "$PIPE_PORT" 10
-	wait_port "$PLAIN_PORT" 10
+	wait_port "$PIPE_PORT" 30
+	wait_port "$PLAIN_PORT" 30
 	start_dns
 	start_server exmail.qq.com
 }
@@ -28,11 +28,11 @@ teardown_file() { common_teardown_file; }
 # the recorder's line must be EXPECTED, and the message must leave the queue (delivered).
 relay_to() {
 	send_mail "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn "to $1" "a@$1.example" "b@$1.example"
-	wait_grep "$T/$1.rec" "MAIL then" 10
+	wait_grep "$T/$1.rec" "MAIL then" 30
 	run cat "$T/$1.rec"
 	echo "# $output" >&3
 	[ "$output" = "$2" ]
-	for _ in $(seq 1 50); do [ "$(queue_count exmail.qq.com)" -eq 0 ] && break; sleep 0.1; done
+	for _ in $(seq 1 300); do [ "$(queue_count exmail.qq.com)" -eq 0 ] && break; sleep 0.1; done
 	[ "$(queue_count exmail.qq.com)" -eq 0 ]
 }
 

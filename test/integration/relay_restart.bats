@@ -18,7 +18,7 @@ teardown_file() { common_teardown_file; }
 @test "kill -9 with 200 messages queued for a stopped destination: all 200 arrive after restart" {
 	send_many "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn usr@gmail.com 200
 	[ "$(queue_count exmail.qq.com)" -eq 200 ]
-	wait_log exmail.qq.com 'relay deferred to=<usr@gmail.com>' 5
+	wait_log exmail.qq.com 'relay deferred to=<usr@gmail.com>' 30
 	stop_one exmail.qq.com KILL
 	[ "$(queue_count exmail.qq.com)" -eq 200 ]
 
@@ -32,7 +32,7 @@ teardown_file() { common_teardown_file; }
 	local subjects
 	subjects=$(mailbox_text usr@gmail.com gmail.com | sed -n 's/^Subject: msg \([0-9]*\)\r\{0,1\}$/\1/p' | sort -un | wc -l)
 	[ "$subjects" -eq 200 ]
-	for _ in $(seq 1 100); do [ "$(queue_count exmail.qq.com)" -eq 0 ] && break; sleep 0.05; done
+	for _ in $(seq 1 600); do [ "$(queue_count exmail.qq.com)" -eq 0 ] && break; sleep 0.05; done
 	[ "$(queue_count exmail.qq.com)" -eq 0 ]
 	[ -z "$(find "$T/data/exmail.qq.com/queue" -type f)" ]
 }
@@ -59,14 +59,14 @@ put_queued() {
 	before=$(maildir_count usr@gmail.com gmail.com)
 	start_server exmail.qq.com
 	grep -q 'relay started workers=2 queued=2' "$T/exmail.qq.com.log"
-	wait_count usr@gmail.com gmail.com $((before + 1)) 5 >/dev/null
+	wait_count usr@gmail.com gmail.com $((before + 1)) 30 >/dev/null
 	local dsn
 	dsn=$(grep -l '^Subject: remote sender' "$T"/data/gmail.com/mail/usr@gmail.com/new/*)
 	grep -q '^Final-Recipient: rfc822; ghost@no-such-domain.invalid' "$dsn"
 	grep -q '^From: Mail Delivery System <MAILER-DAEMON@mail.sustech.edu.cn>' "$dsn"
 	grep -q '^Return-Path: <>' "$dsn"
-	wait_log exmail.qq.com '00000000010000000001 relay dsn-dropped reason=null-sender' 5
-	for _ in $(seq 1 100); do [ "$(queue_count exmail.qq.com)" -eq 0 ] && break; sleep 0.05; done
+	wait_log exmail.qq.com '00000000010000000001 relay dsn-dropped reason=null-sender' 30
+	for _ in $(seq 1 600); do [ "$(queue_count exmail.qq.com)" -eq 0 ] && break; sleep 0.05; done
 	[ "$(queue_count exmail.qq.com)" -eq 0 ]
 	# nothing else was bounced anywhere
 	! grep -rlq '^Subject: bounce of a bounce' "$T/data/exmail.qq.com/mail" "$T/data/gmail.com/mail"

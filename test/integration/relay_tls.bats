@@ -36,7 +36,7 @@ relay_one() { send_mail "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn "$1" usr@g
 relayed() {
 	tls_topology "$1"
 	relay_one "$2"
-	wait_count usr@gmail.com gmail.com 1 15
+	wait_count usr@gmail.com gmail.com 1 30
 	run mailbox_text usr@gmail.com gmail.com
 }
 
@@ -44,10 +44,10 @@ relayed() {
 	relayed opportunistic "over tls"
 	assert_output --regexp $'\tby gmail.com \\(mail-server\\) with ESMTPS'
 	assert_output --regexp $'\t\\(using TLSv1\\.[23] with cipher [A-Z0-9_-]+ \\([0-9]+/[0-9]+ bits\\)\\)'
-	wait_log exmail.qq.com 'relay delivered to=<usr@gmail.com> .* tls="TLSv1\.[23] with cipher [A-Z0-9_-]+ ' 5
+	wait_log exmail.qq.com 'relay delivered to=<usr@gmail.com> .* tls="TLSv1\.[23] with cipher [A-Z0-9_-]+ ' 30
 	grep -qE 'tls established relay=gmail-smtp-in.l.google.com\[127.0.0.1\]:[0-9]+ verified=no' "$T/exmail.qq.com.log"
 	# the journal's relay.attempt names it too, and its commands show the STARTTLS
-	wait_grep "$T/data/exmail.qq.com/events.jsonl" '"type":"relay.attempt"' 5
+	wait_grep "$T/data/exmail.qq.com/events.jsonl" '"type":"relay.attempt"' 30
 	jq -e -s 'map(select(.type == "relay.attempt" and (.tls // "" | test("^TLSv1\\.[23] with cipher")) and (.commands | map(.c) | index("STARTTLS") != null))) | length >= 1' \
 		"$T/data/exmail.qq.com/events.jsonl" >/dev/null
 }
@@ -56,7 +56,7 @@ relayed() {
 	relayed none "in clear"
 	assert_output --regexp $'\tby gmail.com \\(mail-server\\) with ESMTP id'
 	refute_output --partial "(using TLS"
-	wait_log exmail.qq.com 'relay delivered to=<usr@gmail.com> .* tls="?none' 5
+	wait_log exmail.qq.com 'relay delivered to=<usr@gmail.com> .* tls="?none' 30
 	run grep -c "tls established" "$T/exmail.qq.com.log"
 	assert_output "0"
 }
@@ -64,7 +64,7 @@ relayed() {
 @test "verify: a self-signed peer is deferred with 4.7.5 and the reason, and nothing is delivered" {
 	tls_topology verify
 	relay_one "must verify"
-	wait_log exmail.qq.com 'relay deferred to=<usr@gmail.com> .*status=4\.7\.5 reason=".*certificate verification or handshake failed' 15
+	wait_log exmail.qq.com 'relay deferred to=<usr@gmail.com> .*status=4\.7\.5 reason=".*certificate verification or handshake failed' 30
 	[ "$(maildir_count usr@gmail.com gmail.com)" -eq 0 ]
 	[ "$(queue_count exmail.qq.com)" -eq 1 ]
 	run "$MAIL_BIN/mail-server" -n exmail.qq.com --conf "$CONF" --data "$T/data" queue
@@ -74,8 +74,8 @@ relayed() {
 @test "verify: with tls.ca trusting the peer's certificate the message is delivered" {
 	tls_topology verify "$T/tls/cert.pem"
 	relay_one "verified"
-	wait_count usr@gmail.com gmail.com 1 15
-	wait_log exmail.qq.com 'tls established relay=gmail-smtp-in.l.google.com\[127.0.0.1\]:[0-9]+ verified=yes' 5
+	wait_count usr@gmail.com gmail.com 1 30
+	wait_log exmail.qq.com 'tls established relay=gmail-smtp-in.l.google.com\[127.0.0.1\]:[0-9]+ verified=yes' 30
 	run mailbox_text usr@gmail.com gmail.com
 	assert_output --partial "(using TLSv1."
 }

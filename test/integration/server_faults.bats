@@ -33,7 +33,7 @@ setup_file() {
 	# ulimit -n sets the soft and the hard limit, for this server process only.
 	start_bg fd.example bash -c 'ulimit -n 1024 && exec "$0" "$@"' \
 		"$MAIL_BIN/mail-server" -n fd.example --conf "$CONF" --data "$T/data" >/dev/null
-	wait_port "$FD_SMTP" 10 "$(pid_of fd.example)"
+	wait_port "$FD_SMTP" 30 "$(pid_of fd.example)"
 	start_dns
 	start_server junk.example
 }
@@ -51,7 +51,7 @@ hold_clients() {
 	python3 "$REPO_ROOT/test/lib/idle_clients.py" "$1" "$2" <"$T/hold" >"$T/held" 2>&1 &
 	HOLD_PID=$!
 	exec 7>"$T/hold"
-	for _ in $(seq 1 300); do [ -s "$T/held" ] && break; sleep 0.05; done
+	for _ in $(seq 1 600); do [ -s "$T/held" ] && break; sleep 0.05; done
 	HELD=$(cat "$T/held")
 }
 
@@ -92,7 +92,7 @@ PY
 	grep -q 'out of file descriptors, new clients get the busy reply' "$T/fd.example.log"
 	grep -q 'file descriptor limit below what the limits need nofile=1024' "$T/fd.example.log"
 	# once the clients are gone, new ones are served again
-	for _ in $(seq 1 100); do [[ "$(first_line "$FD_SMTP")" == 220* ]] && break; sleep 0.05; done
+	for _ in $(seq 1 600); do [[ "$(first_line "$FD_SMTP")" == 220* ]] && break; sleep 0.05; done
 	run first_line "$FD_SMTP"
 	assert_output --regexp '^220 '
 }
@@ -183,7 +183,7 @@ send() { timeout 10 swaks --server 127.0.0.1 --port "$JUNK_SMTP" --from "$1" --t
 	rm -rf "$box"
 	run send r@junk.example nobody@nowhere.invalid
 	assert_success
-	for _ in $(seq 1 100); do [ "$(maildir_count r@junk.example junk.example)" -ge 1 ] && break; sleep 0.1; done
+	for _ in $(seq 1 300); do [ "$(maildir_count r@junk.example junk.example)" -ge 1 ] && break; sleep 0.1; done
 	run bash -c "cat '$box'/new/*"
 	assert_output --partial 'multipart/report'
 	assert_output --partial 'nobody@nowhere.invalid'
@@ -203,7 +203,7 @@ send() { timeout 10 swaks --server 127.0.0.1 --port "$JUNK_SMTP" --from "$1" --t
 @test "log fields: a quoted local part with spaces and key=value text is quoted in the log" {
 	run send r@junk.example '"x status=2.0.0 relay=a"@nowhere.invalid'
 	assert_success
-	for _ in $(seq 1 100); do grep -q 'relay bounced to=' "$T/junk.example.log" && break; sleep 0.1; done
+	for _ in $(seq 1 300); do grep -q 'relay bounced to=' "$T/junk.example.log" && break; sleep 0.1; done
 	grep -F 'relay bounced to="<\"x status=2.0.0 relay=a\"@nowhere.invalid>"' "$T/junk.example.log"
 	! grep -F 'to=<"x status=2.0.0' "$T/junk.example.log"
 }

@@ -56,7 +56,7 @@ sys.exit(1 if errors else 0)
 PY
 		[ "$status" -eq 0 ]
 		# every session ended: 200 disconnected lines per wave (deadline 10 s)
-		for _ in $(seq 1 200); do [ "$(grep -c ' disconnected reason=quit' "$T/load.example.log")" -ge $((wave * 200)) ] && break; sleep 0.05; done
+		for _ in $(seq 1 600); do [ "$(grep -c ' disconnected reason=quit' "$T/load.example.log")" -ge $((wave * 200)) ] && break; sleep 0.05; done
 		[ "$(grep -c ' disconnected reason=quit' "$T/load.example.log")" -eq $((wave * 200)) ]
 		eval "threads_after_$wave=$(threads_of "$pid")"
 	done
@@ -70,7 +70,7 @@ PY
 	[ "$threads_after_1" -le $((baseline + 200 + 16)) ]
 	[ "$threads_after_2" -le $((baseline + 200 + 16)) ]
 	local now
-	for _ in $(seq 1 150); do now=$(threads_of "$pid"); [ "$now" -le "$baseline" ] && break; sleep 0.1; done
+	for _ in $(seq 1 300); do now=$(threads_of "$pid"); [ "$now" -le "$baseline" ] && break; sleep 0.1; done
 	echo "# threads baseline=$baseline after_wave1=$threads_after_1 after_wave2=$threads_after_2 settled=$now" >&3
 	[ "$now" -le "$baseline" ]
 	! grep -q '\[Error\]' "$T/load.example.log"

@@ -171,7 +171,7 @@ codes() { awk '{ print substr($0, 1, 3) }'; }
 	stop_one limited.example
 	"$MAIL_BIN/mail-server" -n limited.example --conf "$CONF" --data "$T/data" 2>"$T/shutdown.log" &
 	pid=$!
-	wait_port "$LIM_SMTP" 10 "$pid"
+	wait_port "$LIM_SMTP" 30 "$pid"
 	python3 - "$LIM_SMTP" >"$T/shutdown.out" <<'PY' &
 import socket, sys
 s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=15)
@@ -182,7 +182,7 @@ print(f.readline().decode().strip(), flush=True)
 print(f.read().decode().strip(), flush=True)
 PY
 	client=$!
-	for _ in $(seq 1 100); do grep -q '^250 ' "$T/shutdown.out" && break; sleep 0.05; done
+	for _ in $(seq 1 600); do grep -q '^250 ' "$T/shutdown.out" && break; sleep 0.05; done
 	kill -TERM "$pid"
 	rc=0; wait "$pid" || rc=$?
 	wait "$client"

@@ -27,8 +27,8 @@ setup_file() {
 	start_dns
 	start_server exmail.qq.com
 	start_server gmail.com
-	wait_port "$EX_SMTPS" 10
-	wait_port "$EX_POPS" 10
+	wait_port "$EX_SMTPS" 30
+	wait_port "$EX_POPS" 30
 }
 
 teardown_file() { common_teardown_file; }

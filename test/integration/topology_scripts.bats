@@ -54,7 +54,7 @@ os.rename(out + ".pid.tmp", out + ".pid")
 _, status = os.waitpid(pid, 0)
 with open(out + ".rc.tmp", "w") as f: f.write(str(os.waitstatus_to_exitcode(status)))
 os.rename(out + ".rc.tmp", out + ".rc")' "$out" "$@" </dev/null >/dev/null 2>&1 3>&- &
-	for ((i = 0; i < 100; i++)); do [ -s "$out.pid" ] && break; sleep 0.02; done
+	for ((i = 0; i < 1500; i++)); do [ -s "$out.pid" ] && break; sleep 0.02; done
 	cat "$out.pid"
 }
 
@@ -122,7 +122,7 @@ wait_gone() {
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(60)' "$GM_POP" &
 	local holder=$!
-	wait_port "$GM_POP" 5
+	wait_port "$GM_POP" 30
 	# what an earlier run logged is not this run's story
 	mkdir -p "$T/var"
 	for i in $(seq 50); do echo "OLD RUN LINE $i"; done >"$T/var/gmail.com.log"
@@ -149,9 +149,9 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(60)' "$GM_POP" 
 	local leader
 	leader=$(in_new_group "$T/run.log" "$REPO_ROOT/scripts/run.sh" --conf "$CONF" --data "$T/var")
 	local i
-	for ((i = 0; i < 200; i++)); do all_ports_answer 2>/dev/null && break; sleep 0.05; done
+	for ((i = 0; i < 600; i++)); do all_ports_answer 2>/dev/null && break; sleep 0.05; done
 	all_ports_answer
-	wait_log run 'gmail\.com +\| .*started server=gmail.com' 5 || { cat "$T/run.log"; false; }
+	wait_log run 'gmail\.com +\| .*started server=gmail.com' 30 || { cat "$T/run.log"; false; }
 	grep -qE '^mail-dns +\| .*dns: ' "$T/run.log"
 	grep -qE '^exmail\.qq\.com +\| .*started server=exmail.qq.com' "$T/run.log"
 	kill -INT -- "-$leader" # what a terminal's Ctrl-C does: SIGINT to the whole process group
@@ -166,7 +166,7 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(60)' "$GM_POP" 
 	"$REPO_ROOT/scripts/run.sh" --conf "$CONF" --data "$T/var" >"$T/run2.out" 2>&1 &
 	local runner=$!
 	local i
-	for ((i = 0; i < 200; i++)); do all_ports_answer 2>/dev/null && break; sleep 0.05; done
+	for ((i = 0; i < 600; i++)); do all_ports_answer 2>/dev/null && break; sleep 0.05; done
 	all_ports_answer
 	pkill -9 -f -- "-n gmail.com --conf $T/mail.yaml"
 	wait_gone "$runner" 10
@@ -187,7 +187,7 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(60)' "$GM_POP" 
 	grep -q "dig @127.0.0.1 -p $DNS_PORT gmail.com MX" "$T/make-run.out"
 	kill -INT -- "-$leader"
 	group_status "$T/make-run.out" 10
-	for ((i = 0; i < 200; i++)); do [ -z "$(leftovers)" ] && break; sleep 0.05; done
+	for ((i = 0; i < 600; i++)); do [ -z "$(leftovers)" ] && break; sleep 0.05; done
 	[ -z "$(leftovers)" ]
 	# a Ctrl-C is a clean stop: no program "exited with status", no make error line
 	cat "$T/make-run.out"
@@ -303,7 +303,7 @@ fake_clone() {
 	rm -f "$T/agents"
 	local leader i
 	leader=$(MAIL_BIN=$T/fakebin in_new_group "$T/demo.out" "$REPO_ROOT/scripts/demo.sh" --conf "$CONF" --data "$T/demo")
-	for ((i = 0; i < 300; i++)); do [ -s "$T/agents" ] && break; sleep 0.05; done
+	for ((i = 0; i < 600; i++)); do [ -s "$T/agents" ] && break; sleep 0.05; done
 	[ -s "$T/agents" ] || { cat "$T/demo.out"; false; }
 	kill -INT -- "-$leader"
 	local rc

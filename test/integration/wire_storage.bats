@@ -95,7 +95,7 @@ PY
 	echo "# RSS before ${before} kB; $output" >&3
 	[ "$status" -eq 0 ]
 	# every dropped session's spool file is removed
-	for _ in $(seq 1 100); do [ -z "$(ls -A "$T/data/big.example/mail/.spool")" ] && break; sleep 0.1; done
+	for _ in $(seq 1 300); do [ -z "$(ls -A "$T/data/big.example/mail/.spool")" ] && break; sleep 0.1; done
 	[ -z "$(ls -A "$T/data/big.example/mail/.spool")" ]
 }
 
@@ -115,10 +115,11 @@ PY
 	# mutt on a terminal (tmux): the message opens and shows its body
 	tmux -L "wire$$" new-session -d -x 100 -y 30 \
 		"env TERM=xterm LANG=C.UTF-8 mutt -n -F /dev/null -R -f '$(box usr2@mail.sustech.edu.cn)'"
-	for _ in $(seq 1 50); do tmux -L "wire$$" capture-pane -p | grep -q 'readable' && break; sleep 0.1; done
+	wait_until 60 pane_shows "wire$$" readable
 	tmux -L "wire$$" send-keys Enter
-	for _ in $(seq 1 50); do tmux -L "wire$$" capture-pane -p | grep -q 'body line' && break; sleep 0.1; done
+	wait_until 60 pane_shows "wire$$" 'body line' || true
 	screen=$(tmux -L "wire$$" capture-pane -p)
+	echo "$screen"
 	tmux -L "wire$$" kill-server
 	[[ "$screen" == *"Subject: readable"* ]]
 	[[ "$screen" == *"body line"* ]]
@@ -204,7 +205,7 @@ for line in f:
     else: c.sendall(b"250 ok\r\n")
 PY
 	fake=$!
-	for _ in $(seq 1 100); do [ -e "$T/agent.wire.ready" ] && break; sleep 0.1; done
+	for _ in $(seq 1 300); do [ -e "$T/agent.wire.ready" ] && break; sleep 0.1; done
 	run "$MAIL_BIN/mail-agent" --conf "$CONF" -e usr1@mail.sustech.edu.cn -p pass1 -s "127.0.0.1:$port" \
 		send --to usr2@mail.sustech.edu.cn --subject wire --body hello
 	wait "$fake"

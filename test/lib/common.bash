@@ -33,26 +33,42 @@ common_teardown_file() {
 # from 20000-32767 (scripts/free_ports.py says why that range).
 free_ports() { python3 "$REPO_ROOT/scripts/free_ports.py" "$1"; }
 
-# wait_port PORT [SECONDS] [PID]: until a TCP port accepts; fails early if PID died.
-wait_port() {
-	local port=$1 limit=${2:-10} pid=${3:-} i
-	for ((i = 0; i < limit * 20; i++)); do
-		if nc -z 127.0.0.1 "$port" 2>/dev/null; then return 0; fi
-		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+# wait_until SECONDS CMD...: runs CMD every 0.05 s until it succeeds; fails, saying what it
+# waited for, when SECONDS of wall clock have passed. Tests wait with this (or the helpers
+# below, built on it), never with a fixed sleep: the files run in parallel on a loaded
+# machine, so deadlines are generous and cost nothing when the condition comes early.
+wait_until() {
+	local limit_ms=$(($1 * 1000)) start
+	shift
+	start=$(date +%s%3N)
+	until "$@"; do
+		if [ $(($(date +%s%3N) - start)) -ge "$limit_ms" ]; then
+			echo "wait_until: still false after $((limit_ms / 1000)) s: $*" >&2
+			return 1
+		fi
 		sleep 0.05
 	done
-	return 1
 }
 
-# wait_udp_dns PORT [SECONDS]: until mail-dns answers a query on PORT.
-wait_udp_dns() {
-	local port=$1 limit=${2:-10} i
-	for ((i = 0; i < limit * 10; i++)); do
-		if dig @127.0.0.1 -p "$port" +time=1 +tries=1 +short probe.invalid A >/dev/null 2>&1; then return 0; fi
-		sleep 0.1
-	done
-	return 1
+# pane_shows SOCKET TEXT [TARGET]: the tmux pane (of tmux -L SOCKET) shows TEXT. A terminal
+# program's first start may take seconds (mutt builds its caches), so wait on this.
+pane_shows() { tmux -L "$1" capture-pane -p ${3:+-t "$3"} | grep -qF -- "$2"; }
+
+# port_open PORT: something accepts TCP connections on 127.0.0.1:PORT.
+port_open() { nc -z 127.0.0.1 "$1" 2>/dev/null; }
+
+# wait_port PORT [SECONDS] [PID]: until a TCP port accepts; fails early if PID died.
+wait_port() {
+	local port=$1 limit=${2:-30} pid=${3:-}
+	wait_until "$limit" port_open_or_dead "$port" "$pid" && port_open "$port"
 }
+port_open_or_dead() { port_open "$1" || { [ -n "$2" ] && ! kill -0 "$2" 2>/dev/null; }; }
+
+# dns_answers PORT: mail-dns on PORT answers a query.
+dns_answers() { dig @127.0.0.1 -p "$1" +time=1 +tries=1 +short probe.invalid A >/dev/null 2>&1; }
+
+# wait_udp_dns PORT [SECONDS]: until mail-dns answers a query on PORT.
+wait_udp_dns() { wait_until "${2:-30}" dns_answers "$1"; }
 
 # start_bg NAME CMD...: runs CMD in the background, log in $T/NAME.log, pid recorded.
 start_bg() {
@@ -64,6 +80,9 @@ start_bg() {
 	echo "$pid"
 }
 
+# gone PID: the process has exited.
+gone() { ! kill -0 "$1" 2>/dev/null; }
+
 pid_of() { local v="PID_${1//[^A-Za-z0-9]/_}"; echo "${!v:-}"; }
 
 # stop_one NAME [SIGNAL]: stops one recorded process and waits for it.
@@ -72,8 +91,7 @@ stop_one() {
 	pid=$(awk -v n="$name" '$2 == n { p = $1 } END { print p }' "$T/pids")
 	[ -n "$pid" ] || return 0
 	kill -"$sig" "$pid" 2>/dev/null || true
-	for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-	kill -9 "$pid" 2>/dev/null || true
+	wait_until 10 gone "$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	awk -v n="$name" '$2 != n' "$T/pids" >"$T/pids.new" && mv "$T/pids.new" "$T/pids"
 }
@@ -170,7 +188,7 @@ zone_p_lines() {
 # start_dns: starts mail-dns on $CONF and waits until it answers.
 start_dns() {
 	start_bg mail-dns "$MAIL_BIN/mail-dns" --conf "$CONF" >/dev/null
-	wait_udp_dns "$DNS_PORT" 10
+	wait_udp_dns "$DNS_PORT"
 }
 
 # start_server NAME: starts mail-server -n NAME with data in $T/data; waits for its SMTP port.
@@ -178,7 +196,7 @@ start_server() {
 	local name=$1 port pid
 	port=$(awk -v n="  $name:" '$0 == n { f = 1; next } f && /smtp:/ { print $2; exit }' "$CONF")
 	pid=$(start_bg "$name" "$MAIL_BIN/mail-server" -n "$name" --conf "$CONF" --data "$T/data")
-	wait_port "$port" 10 "$pid"
+	wait_port "$port" 30 "$pid"
 }
 
 # maildir_count ADDRESS [SERVER]: number of messages in new/ and cur/ of a mailbox.

@@ -67,6 +67,6 @@ http_topology() {
 	start_dns
 	start_server exmail.qq.com
 	start_server gmail.com
-	wait_port "$EX_HTTP" 10
-	wait_port "$GM_HTTP" 10
+	wait_port "$EX_HTTP" 30
+	wait_port "$GM_HTTP" 30
 }

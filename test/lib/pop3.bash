@@ -37,8 +37,8 @@ YAML
 # start_pop_test: starts mail-server -n pop.test (data in $T/data), waits for both ports.
 start_pop_test() {
 	start_bg pop.test "$MAIL_BIN/mail-server" -n pop.test --conf "$CONF" --data "$T/data" >/dev/null
-	wait_port "$P_SMTP" 10 "$(pid_of pop.test)"
-	wait_port "$P_POP" 10 "$(pid_of pop.test)"
+	wait_port "$P_SMTP" 30 "$(pid_of pop.test)"
+	wait_port "$P_POP" 30 "$(pid_of pop.test)"
 }
 
 # pop_script PORT IN-FILE [AFTER PID]: a raw POP3 client. Sends IN-FILE (one command a

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+# test_times.py - the times of the tests, for scripts/run-tests.sh and `make test-times`.
+#
+#   test_times.py boost XML...        Boost.Test XML reports -> "seconds<TAB>unit<TAB>SUITE<TAB>CASE"
+#   test_times.py junit XML           bats' JUnit report     -> "seconds<TAB>bats<TAB>FILE<TAB>TEST"
+#   test_times.py merge OLD NEW       OLD's lines, those of every (kind, file) in NEW replaced by NEW's
+#   test_times.py top N TSV           the N slowest tests and the slowest files, for a person
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+
+def boost(paths):
+    for path in paths:
+        try:
+            root = ET.parse(path).getroot()
+        except (ET.ParseError, OSError):
+            continue
+
+        def walk(node, suite):
+            for child in node:
+                if child.tag == "TestSuite":
+                    walk(child, suite or child.get("name"))
+                elif child.tag == "TestCase":
+                    us = int(child.get("test_case_time") or 0)  # microseconds (Boost 1.74)
+                    print("%.3f\tunit\t%s\t%s" % (us / 1e6, suite, child.get("name")))
+
+        walk(root, None)
+
+
+def junit(path):
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError):
+        return
+    for suite in root.iter("testsuite"):
+        name = os.path.basename(suite.get("name") or "?")
+        if not name.endswith(".bats"):
+            name += ".bats"
+        for case in suite.iter("testcase"):
+            print("%.3f\tbats\t%s\t%s" % (float(case.get("time") or 0), name, case.get("name")))
+
+
+def read(path):
+    try:
+        with open(path) as f:
+            return [line.rstrip("\n").split("\t", 3) for line in f if line.count("\t") >= 3]
+    except OSError:
+        return []
+
+
+def merge(old, new):
+    fresh = read(new)
+    replaced = {(r[1], r[2]) for r in fresh}
+    for r in [r for r in read(old) if (r[1], r[2]) not in replaced] + fresh:
+        print("\t".join(r))
+
+
+def top(n, path):
+    rows = read(path)
+    if not rows:
+        sys.exit("no test times yet: run make test first")
+    rows.sort(key=lambda r: -float(r[0]))
+    print("slowest %d tests (seconds, kind, file or suite, test):" % n)
+    for r in rows[:n]:
+        print("%8.2f  %-4s  %-28s %s" % (float(r[0]), r[1], r[2], r[3]))
+    files = {}
+    for r in rows:
+        files[(r[1], r[2])] = files.get((r[1], r[2]), 0.0) + float(r[0])
+    print("\nslowest files (seconds, the sum of their tests):")
+    for (kind, name), t in sorted(files.items(), key=lambda kv: -kv[1])[:n]:
+        print("%8.2f  %-4s  %s" % (t, kind, name))
+    total = sum(float(r[0]) for r in rows)
+    print("\n%d tests, %.1f s in all (run one after another)" % (len(rows), total))
+
+
+if __name__ == "__main__":
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "boost":
+        boost(args)
+    elif cmd == "junit":
+        junit(args[0])
+    elif cmd == "merge":
+        merge(args[0], args[1])
+    elif cmd == "top":
+        top(int(args[0]), args[1])
+    else:
+        sys.exit("usage: test_times.py boost|junit|merge|top ...")
