@@ -27,9 +27,14 @@ endif
 SANITIZE ?=
 FUZZ_SECONDS ?= 30
 
-CXX ?= g++
+# g++ through ccache when it is installed (scripts/install-deps.sh build adds it): a build in
+# a fresh clone (CI, scripts/flake-hunt.sh, a second worktree) is then mostly cache hits.
+# Debug info names paths relative to the checkout, so every clone hashes alike.
+ifeq ($(origin CXX),default)
+CXX := $(if $(shell command -v ccache),ccache g++,g++)
+endif
 CXXFLAGS ?= -O2 -g
-override CXXFLAGS += -std=c++17 -Wall -Wextra -pthread -MMD -MP
+override CXXFLAGS += -std=c++17 -Wall -Wextra -pthread -MMD -MP -fdebug-prefix-map=$(CURDIR)=.
 LDLIBS := -lPocoUtil -lPocoJSON -lPocoNetSSL -lPocoNet -lPocoCrypto -lPocoFoundation -lyaml-cpp -lssl -lcrypto -pthread
 # the agent's line editing on a terminal (libedit: arrows, history, completion)
 AGENT_LIBS := -ledit

@@ -38,7 +38,7 @@ std::string ms(const Poco::JSON::Object::Ptr& e)
 
 std::string describe(const Poco::JSON::Object::Ptr& e)
 {
-	const std::string type = text(e, "type");
+	std::string type = text(e, "type");
 	if (type == "session.open") return "connect from " + text(e, "peer") + (text(e, "tls") == "true" ? " (TLS)" : "");
 	if (type == "session.close") return "close: " + text(e, "reason") + ms(e);
 	if (type == "smtp.helo") return (text(e, "esmtp") == "true" ? "EHLO " : "HELO ") + text(e, "helo");

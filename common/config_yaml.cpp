@@ -289,8 +289,7 @@ void readDns(const YAML::Node& node, const std::string& baseDir, DnsConfig& dns)
 	{
 		const YAML::Node list = node["resolvers"];
 		if (!list.IsSequence() || list.size() == 0) failAt(list, "dns.resolvers", "expected a non-empty list of HOST:PORT");
-		for (std::size_t i = 0; i < list.size(); ++i)
-			dns.resolvers.push_back(readHostPort(list[i], "dns.resolvers"));
+		for (const YAML::Node& item: list) dns.resolvers.push_back(readHostPort(item, "dns.resolvers"));
 	}
 }
 

@@ -17,7 +17,7 @@ class JournalFile: public JournalSink
 /// about twice maxBytes of disk. Used on the journal's writer thread only.
 {
 public:
-	static constexpr std::uint64_t kDefaultMaxBytes = 10 * 1024 * 1024;
+	static constexpr std::uint64_t kDefaultMaxBytes = std::uint64_t{10} * 1024 * 1024;
 
 	explicit JournalFile(std::string path, std::uint64_t maxBytes = kDefaultMaxBytes);
 	/// Opens (creates) the file for appending; throws Poco::FileException when it cannot.

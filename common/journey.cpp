@@ -51,7 +51,7 @@ std::string quoted(const std::string& value)
 
 std::string normalizeMessageId(const std::string& id)
 {
-	const std::string trimmed = Poco::trim(id);
+	std::string trimmed = Poco::trim(id);
 	if (trimmed.empty() || trimmed.front() == '<') return trimmed;
 	return "<" + trimmed + ">";
 }

@@ -18,7 +18,7 @@ namespace mail {
 namespace {
 
 
-bool waitReadable(Poco::Net::StreamSocket& socket, Poco::Timespan timeout)
+bool waitReadable(Poco::Net::StreamSocket& socket, const Poco::Timespan& timeout)
 /// poll(2) on the socket's own descriptor. Poco 1.11's Socket::poll creates an epoll
 /// descriptor for every call, held while it waits: an idle session then costs two
 /// descriptors, and half of max_sessions exhausted a 1024 limit. A TLS socket may hold
@@ -74,7 +74,7 @@ void LineReader::switchTo(Poco::Net::StreamSocket& socket)
 }
 
 
-bool LineReader::fill(Poco::Timespan remaining, ReadStatus& failure)
+bool LineReader::fill(const Poco::Timespan& remaining, ReadStatus& failure)
 {
 	if (_start == _end) _start = _end = 0;
 	if (_end == _buffer.size())
@@ -111,7 +111,7 @@ bool LineReader::fill(Poco::Timespan remaining, ReadStatus& failure)
 }
 
 
-ReadStatus LineReader::readLine(std::string& line, std::size_t maxLength, Poco::Timespan timeout)
+ReadStatus LineReader::readLine(std::string& line, std::size_t maxLength, const Poco::Timespan& timeout)
 {
 	line.clear();
 	const Poco::Timestamp started;

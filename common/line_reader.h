@@ -33,7 +33,7 @@ class LineReader
 public:
 	explicit LineReader(Poco::Net::StreamSocket& socket, std::size_t bufferSize = 16384);
 
-	ReadStatus readLine(std::string& line, std::size_t maxLength, Poco::Timespan timeout);
+	ReadStatus readLine(std::string& line, std::size_t maxLength, const Poco::Timespan& timeout);
 	/// Reads up to LF. maxLength counts the line's content without CR LF. The line is
 	/// returned without its terminator; a CR directly before the LF is part of the
 	/// terminator (see endedWithCRLF()), any other CR stays in the line.
@@ -53,7 +53,7 @@ public:
 	/// are never commands (CVE-2011-0411).
 
 private:
-	bool fill(Poco::Timespan remaining, ReadStatus& failure);
+	bool fill(const Poco::Timespan& remaining, ReadStatus& failure);
 
 	Poco::Net::StreamSocket* _socket;
 	std::vector<char> _buffer;

@@ -96,8 +96,8 @@ bool iconvToUtf8(const std::string& text, std::string charset, std::string& out)
 		|| Poco::icompare(charset, "x-gbk") == 0 || Poco::icompare(charset, "cp936") == 0)
 		charset = "GB18030";
 	iconv_t cd = ::iconv_open("UTF-8", charset.c_str());
-	if (cd == reinterpret_cast<iconv_t>(-1)) return false;
-	out.assign(text.size() * 4 + 16, '\0'); // any input octet gives at most 4 UTF-8 octets
+	if (cd == reinterpret_cast<iconv_t>(-1)) return false; // NOLINT(performance-no-int-to-ptr): iconv_open(3)'s error value
+	out.assign(text.size() * 4 + 16, '\0');                // any input octet gives at most 4 UTF-8 octets
 	char* in = const_cast<char*>(text.data());
 	std::size_t inLeft = text.size();
 	char* to = &out[0];

@@ -174,7 +174,7 @@ std::vector<DnsFaultStatus> DnsFaults::list() const
 
 std::string handleDnsFaultRequest(DnsFaults& faults, const std::string& request)
 {
-	const std::string usage = "error unknown request (fault add RULE-YAML | fault list | fault clear)\n";
+	std::string usage = "error unknown request (fault add RULE-YAML | fault list | fault clear)\n";
 	if (request.rfind("fault ", 0) != 0) return usage;
 	const std::string rest = Poco::trim(request.substr(6));
 	const std::string verb = rest.substr(0, rest.find(' '));

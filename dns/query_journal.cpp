@@ -24,19 +24,19 @@ struct Bucket
 	unsigned used = 0;
 };
 
-thread_local Bucket t_bucket;
+thread_local Bucket tBucket;
 
 
 bool take()
 {
 	timespec now{};
 	::clock_gettime(CLOCK_REALTIME_COARSE, &now); // a few ns: no system call
-	if (now.tv_sec != t_bucket.second)
+	if (now.tv_sec != tBucket.second)
 	{
-		t_bucket.second = now.tv_sec;
-		t_bucket.used = 0;
+		tBucket.second = now.tv_sec;
+		tBucket.used = 0;
 	}
-	return t_bucket.used++ < QueryJournal::kPerSecond;
+	return tBucket.used++ < QueryJournal::kPerSecond;
 }
 
 

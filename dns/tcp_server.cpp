@@ -37,8 +37,8 @@ const std::size_t MaxAnswerSize = 65535; ///< the two-octet length prefix's limi
 
 struct TcpServer::Connection
 {
-	explicit Connection(int fd_):
-		fd(fd_) { in.resize(2 + MaxQuerySize); }
+	explicit Connection(int socketFd):
+		fd(socketFd) { in.resize(2 + MaxQuerySize); }
 	~Connection() { ::close(fd); }
 
 	int fd;

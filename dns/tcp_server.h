@@ -38,7 +38,7 @@ public:
 
 	static const std::size_t MaxConnections = 128;
 	static const std::size_t MaxQuerySize = 4096;
-	static const std::size_t MaxPendingOutput = 64 * 1024;
+	static const std::size_t MaxPendingOutput = std::size_t{64} * 1024;
 	static constexpr std::chrono::milliseconds DefaultIdleTimeout{10000}; ///< RFC 7766 6.2.3: seconds, not minutes
 
 	explicit TcpServer(ZoneSource zone, std::chrono::milliseconds idleTimeout = DefaultIdleTimeout,

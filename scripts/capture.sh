@@ -16,7 +16,7 @@ set -uo pipefail
 conf=$default_conf
 out=capture.pcapng
 max=300
-ready_wait=15   # seconds for tshark to start capturing / to see the end marker
+ready_wait=${CAPTURE_READY_WAIT:-60} # seconds for tshark to start capturing / to see the end marker (a loaded machine)
 
 usage() { echo "usage: $0 [--conf FILE] [-o FILE.pcapng] [-t MAX_SECONDS] [-- COMMAND ...]" >&2; exit 64; }
 while [ $# -gt 0 ]; do

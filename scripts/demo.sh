@@ -15,7 +15,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 conf=$default_conf
 data=""
-relay_wait=${DEMO_RELAY_WAIT:-20}   # seconds for the gmail copy to arrive
+relay_wait=${DEMO_RELAY_WAIT:-60}   # seconds for the gmail copy to arrive (at most)
 
 parse_conf_data_args "$@"
 ensure_cert "$conf" || exit 1

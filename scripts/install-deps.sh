@@ -11,8 +11,9 @@
 # those groups.
 set -euo pipefail
 
-# build: compiler is assumed (g++, make); libraries and tools below
-BUILD_PKGS=(g++ make pkg-config libpoco-dev libssl-dev libyaml-cpp-dev libboost-test-dev libedit-dev)
+# build: compiler is assumed (g++, make); libraries and tools below (ccache: rebuilds in a
+# fresh clone or worktree are cache hits)
+BUILD_PKGS=(g++ make ccache pkg-config libpoco-dev libssl-dev libyaml-cpp-dev libboost-test-dev libedit-dev)
 # run: what the topology scripts use (dig, ss, pgrep; python3 for foreground.py)
 RUN_PKGS=(dnsutils iproute2 procps python3)
 # fuzzing: libFuzzer comes with clang

@@ -147,11 +147,11 @@ start() {
 	echo "$!" >"$lab_dir/logs/$name.pid"
 }
 
-# wait_listen NS ADDR PORT [udp]: until something listens there (15 s).
+# wait_listen NS ADDR PORT [udp]: until something listens there (60 s).
 wait_listen() {
 	local flag=-tln i
 	[ "${4:-}" != udp ] || flag=-uln
-	for ((i = 0; i < 150; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		ip netns exec "$1" ss -H "$flag" "src $2:$3" | grep -q . && return 0
 		sleep 0.1
 	done

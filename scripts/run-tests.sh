@@ -65,7 +65,8 @@ if [ "$mode" != --integration-only ]; then
 	pids=()
 	for i in "${!groups[@]}"; do
 		"$MAIL_BIN/unit-tests" --run_test="${groups[i]}" --report_format=XML --report_level=detailed \
-			--report_sink="$report/unit$i.xml" --log_level=error --color_output=no >"$report/unit$i.log" 2>&1 &
+			--report_sink="$report/unit$i.xml" --logger="HRF,error,stdout:XML,test_suite,$report/unitlog$i.xml" \
+			--color_output=no >"$report/unit$i.log" 2>&1 &
 		pids+=($!)
 	done
 	p=0 f=0 s=0
@@ -82,7 +83,7 @@ if [ "$mode" != --integration-only ]; then
 		fi
 		p=$((p + gp)); f=$((f + gf)); s=$((s + gs))
 	done
-	python3 scripts/test_times.py boost "$report"/unit*.xml >>"$report/times.tsv"
+	python3 scripts/test_times.py boost "$report"/unitlog*.xml >>"$report/times.tsv"
 	echo "unit: $p passed, $f failed, $s skipped (${#groups[@]} processes)"
 	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 fi
@@ -137,5 +138,6 @@ if [ -n "$reports" ]; then
 fi
 
 [ "$skipped" -eq 0 ] || echo "$skipped skipped (not counted as passed: the reason is on each test's line)"
-echo "$passed passed, $failed failed"
+# the last line, alone; also kept in BUILD_DIR/test-summary.txt for .ci/run
+echo "$passed passed, $failed failed" | tee "$build/test-summary.txt"
 [ "$failed" -eq 0 ]

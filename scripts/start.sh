@@ -7,7 +7,7 @@
 # mail-dns answers and each server itself listens on every one of its ports (ss; a port held
 # by another program does not count). Each program logs to DATA/<name>.log and has
 # DATA/<name>.pid. --only NAME (repeatable; a server name or mail-dns) starts just those.
-# If a program dies or a port stays closed (START_TIMEOUT seconds, default 15), prints what
+# If a program dies or a port stays closed (START_TIMEOUT seconds, default 60: a loaded machine starts slowly), prints what
 # the program logged in this run, stops everything it started and exits 1.
 # scripts/stop.sh stops them.
 set -uo pipefail
@@ -15,7 +15,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 conf=$default_conf
 data=$default_data
-limit=${START_TIMEOUT:-15}
+limit=${START_TIMEOUT:-60}
 allow_only=1
 
 parse_conf_data_args "$@"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # test_times.py - the times of the tests, for scripts/run-tests.sh and `make test-times`.
 #
-#   test_times.py boost XML...        Boost.Test XML reports -> "seconds<TAB>unit<TAB>SUITE<TAB>CASE"
+#   test_times.py boost XML...        Boost.Test XML logs    -> "seconds<TAB>unit<TAB>SUITE<TAB>CASE"
 #   test_times.py junit XML           bats' JUnit report     -> "seconds<TAB>bats<TAB>FILE<TAB>TEST"
 #   test_times.py merge OLD NEW       OLD's lines, those of every (kind, file) in NEW replaced by NEW's
 #   test_times.py top N TSV           the N slowest tests and the slowest files, for a person
@@ -11,21 +11,17 @@ import xml.etree.ElementTree as ET
 
 
 def boost(paths):
+    """Boost.Test XML logs (--logger=XML,test_suite,FILE): TestingTime is in microseconds."""
     for path in paths:
         try:
             root = ET.parse(path).getroot()
         except (ET.ParseError, OSError):
             continue
-
-        def walk(node, suite):
-            for child in node:
-                if child.tag == "TestSuite":
-                    walk(child, suite or child.get("name"))
-                elif child.tag == "TestCase":
-                    us = int(child.get("test_case_time") or 0)  # microseconds (Boost 1.74)
-                    print("%.3f\tunit\t%s\t%s" % (us / 1e6, suite, child.get("name")))
-
-        walk(root, None)
+        for master in root.findall("TestSuite"):
+            for suite in master.findall("TestSuite"):
+                for case in suite.iter("TestCase"):
+                    us = int(case.findtext("TestingTime") or 0)
+                    print("%.3f\tunit\t%s\t%s" % (us / 1e6, suite.get("name"), case.get("name")))
 
 
 def junit(path):

@@ -40,7 +40,7 @@ public:
 	/// peer's host address, "unknown" if the client is already gone (the first send
 	/// then fails and the session ends as lost).
 
-	ReadStatus readLine(std::string& line, std::size_t maxLength, Poco::Timespan timeout)
+	ReadStatus readLine(std::string& line, std::size_t maxLength, const Poco::Timespan& timeout)
 	{
 		return _reader.readLine(line, maxLength, timeout);
 	}

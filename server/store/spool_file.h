@@ -43,7 +43,7 @@ public:
 	std::uint64_t size() const { return _size; }              ///< octets in the file (LF ends)
 	std::uint64_t wireSize() const { return _size + _lines; } ///< octets with CRLF ends (RFC 1939)
 
-	static constexpr std::size_t kBufferSize = 64 * 1024;
+	static constexpr std::size_t kBufferSize = std::size_t{64} * 1024;
 
 private:
 	void flush();

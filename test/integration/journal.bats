@@ -148,6 +148,11 @@ for w in wanted:
 	assert_output --partial "[SMTP]"
 }
 
+# streamed_accepted FILE: the event stream in FILE carried a message.accepted event.
+streamed_accepted() {
+	grep '^data: ' "$1" | sed 's/^data: //' | jq -e -s 'map(.type) | index("message.accepted") != null' >/dev/null 2>&1
+}
+
 @test "GET /api/v1/events pages by since and filters by message_id; the stream sends new events" {
 	local next
 	run curl -sS --max-time 5 "http://127.0.0.1:$GM_HTTP/api/v1/events?limit=2"
@@ -159,13 +164,14 @@ for w in wanted:
 	curl -sS -G "http://127.0.0.1:$GM_HTTP/api/v1/events" --data-urlencode "message_id=$MID" |
 		jq -e --arg m "$MID" '[.events[] | select(.message_id != null and .message_id != $m)] | length == 0' >/dev/null
 
-	curl -sS -N --max-time 4 "http://127.0.0.1:$GM_HTTP/api/v1/stream" >"$T/stream.out" &
+	curl -sS -N --max-time 60 "http://127.0.0.1:$GM_HTTP/api/v1/stream" >"$T/stream.out" &
 	local curl_pid=$!
 	wait_until 30 grep -qs '^: journal of' "$T/stream.out" # subscribed
 	send_with_id "<stream-1.$$@mail.sustech.edu.cn>" "streamed"
+	wait_until 30 streamed_accepted "$T/stream.out"
+	kill "$curl_pid" 2>/dev/null || true
 	wait "$curl_pid" || true
 	grep -q '^event: journal$' "$T/stream.out"
-	grep '^data: ' "$T/stream.out" | sed 's/^data: //' | jq -e -s 'map(.type) | index("message.accepted") != null' >/dev/null
 }
 
 @test "hostile HELO and header strings cannot break a JSON line" {

@@ -33,6 +33,9 @@ common_teardown_file() {
 # from 20000-32767 (scripts/free_ports.py says why that range).
 free_ports() { python3 "$REPO_ROOT/scripts/free_ports.py" "$1"; }
 
+# now_ms: wall clock in milliseconds.
+now_ms() { date +%s%3N; }
+
 # wait_until SECONDS CMD...: runs CMD every 0.05 s until it succeeds; fails, saying what it
 # waited for, when SECONDS of wall clock have passed. Tests wait with this (or the helpers
 # below, built on it), never with a fixed sleep: the files run in parallel on a loaded
@@ -40,9 +43,9 @@ free_ports() { python3 "$REPO_ROOT/scripts/free_ports.py" "$1"; }
 wait_until() {
 	local limit_ms=$(($1 * 1000)) start
 	shift
-	start=$(date +%s%3N)
+	start=$(now_ms)
 	until "$@"; do
-		if [ $(($(date +%s%3N) - start)) -ge "$limit_ms" ]; then
+		if [ $(($(now_ms) - start)) -ge "$limit_ms" ]; then
 			echo "wait_until: still false after $((limit_ms / 1000)) s: $*" >&2
 			return 1
 		fi

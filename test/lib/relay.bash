@@ -29,8 +29,6 @@ with smtplib.SMTP(host, int(port), "relay-test", timeout=30) as s:
 PY
 }
 
-# now_ms: wall clock in milliseconds.
-now_ms() { date +%s%3N; }
 
 # wait_count ADDRESS SERVER N SECONDS: until the mailbox holds at least N messages; prints
 # the milliseconds it took. Fails (printing the count) at the deadline.
