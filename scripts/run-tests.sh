@@ -118,6 +118,8 @@ if [ "$mode" != --unit-only ]; then
 		p=$((p - s))
 		echo "integration: $p passed, $f failed, $s skipped"
 		passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+		# bats' JUnit formatter may still be writing its report when bats returns
+		for _ in $(seq 1 300); do grep -qs '</testsuites>' "$report/report.xml" && break; sleep 0.1; done
 		python3 scripts/test_times.py junit "$report/report.xml" >>"$report/times.tsv"
 	fi
 fi

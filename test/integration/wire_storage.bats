@@ -28,6 +28,9 @@ setup_file() {
 
 teardown_file() { common_teardown_file; }
 
+# a failed mutt check must not leave its terminal behind
+teardown() { tmux -L "wire$$" kill-server 2>/dev/null || true; }
+
 box() { echo "$T/data/exmail.qq.com/mail/$1"; }
 newest() { ls -t "$(box "$1")"/new/* | head -1; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
@@ -113,8 +116,11 @@ PY
 	[[ "$output" != *"Malformed message"* ]]
 	[[ "$output" != *"Not a header line"* ]]
 	# mutt on a terminal (tmux): the message opens and shows its body
+	# HOME of its own with a Mail folder: on a fresh machine mutt would first ask
+	# "/root/Mail does not exist. Create it?" and never show the mailbox
+	mkdir -p "$T/mutt-home/Mail"
 	tmux -L "wire$$" new-session -d -x 100 -y 30 \
-		"env TERM=xterm LANG=C.UTF-8 mutt -n -F /dev/null -R -f '$(box usr2@mail.sustech.edu.cn)'"
+		"env HOME='$T/mutt-home' TERM=xterm LANG=C.UTF-8 mutt -n -F /dev/null -R -f '$(box usr2@mail.sustech.edu.cn)'"
 	wait_until 60 pane_shows "wire$$" readable
 	tmux -L "wire$$" send-keys Enter
 	wait_until 60 pane_shows "wire$$" 'body line' || true
