@@ -21,16 +21,34 @@ setup() { cd "$REPO_ROOT"; }
 	done
 }
 
-@test "doc-test reports a failing block with its place and output, and exits non-zero" {
+@test "doc-test runs blocks against its own copy, and reports a failing block or a bad fence" {
 	doc=$BATS_TEST_TMPDIR/probe.md
-	printf '# probe\n\n```sh\ntrue\n```\n\n```sh\necho "the output"; false\n```\n' >"$doc"
+	cat >"$doc" <<-'MD'
+		# probe
+
+		```sh
+		dig @127.0.0.1 -p 10053 +short offline.example MX | grep -qx '10 mx.offline.example.'
+		touch doc-test-probe.written
+		```
+
+		```sh
+		echo "the output"; false
+		```
+
+		```bash
+		echo never run
+		```
+	MD
 	run scripts/doc-test.sh "$doc"
 	echo "$output"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"ok     $doc:3"* ]]
-	[[ "$output" == *"FAILED $doc:7 (exit 1)"* ]]
+	[[ "$output" == *"ok     $doc:3 "* ]]           # the demo's DNS port reached the copy (only it has offline.example)
+	[ ! -e doc-test-probe.written ]                 # and the block ran in the mirror, not here
+	[[ "$output" == *"FAILED $doc:8 (exit 1)"* ]]
 	[[ "$output" == *"the output"* ]]
-	[[ "${lines[-1]}" == "doc-test: 2 blocks, 1 ok, 1 failed" ]]
+	[[ "$output" == *"FAILED $doc:12: a fence must be"* ]]
+	[[ "$output" != *"never run"* ]]
+	[[ "${lines[-1]}" == "doc-test: 3 blocks, 1 ok, 2 failed" ]]
 }
 
 # layout_entries: the README's Layout block as "FOLDER<TAB>the text of its entry" lines,
