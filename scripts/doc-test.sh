@@ -11,8 +11,8 @@
 #
 # The demo topology (conf/mail.yaml, conf/zone.yaml) runs on its fixed ports, perhaps
 # right now, so the commands run against a copy of it of their own:
-#   - every port of conf/mail.yaml (dns.listen and each server's smtp, pop, smtps, pops,
-#     http, imap, imaps) is mapped to a free one (scripts/free_ports.py); the config and
+#   - every port of conf/mail.yaml (each 127.0.0.1:PORT such as dns.listen, and each
+#     server's smtp, pop, smtps, pops, http, imap, imaps, ...) is mapped to a free one (scripts/free_ports.py); the config and
 #     zone copies and each block's text get the same map, so `dig -p 10053` and
 #     `curl http://127.0.0.1:2080/` reach the copy;
 #   - the path map is a mirror of the project in a temp dir: every top-level entry is a
@@ -76,8 +76,10 @@ sys.path.insert(0, os.path.join(repo, "scripts"))
 import free_ports
 
 demo = open(os.path.join(repo, "conf/mail.yaml")).read()
-ports = sorted(set(re.findall(r"(?m)^\s*listen:[^#\n]*:([0-9]+)", demo)
-                   + re.findall(r"(?m)^\s+(?:smtp|pop|smtps|pops|http|imap|imaps|port):\s*([0-9]+)\s*(?:#.*)?$", demo)))
+# every 127.0.0.1:PORT outside comments (dns.listen, resolvers, ...) and every port key of a server
+live = "\n".join(line.split("#")[0] for line in demo.split("\n"))
+ports = sorted(set(re.findall(r"127\.0\.0\.1:([0-9]+)", live)
+                   + re.findall(r"(?m)^\s+(?:[a-z_]*(?:smtp|pop|imap|http|submission)s?|port):\s*([0-9]+)\s*$", live)))
 if not ports:
     sys.exit("doc-test: no ports found in conf/mail.yaml")
 fresh = free_ports.take(len(ports) + 1)
