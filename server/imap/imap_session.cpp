@@ -6,7 +6,6 @@
 #include "server/journal/session_events.h"
 
 #include <Poco/Exception.h>
-#include <Poco/Thread.h>
 
 #include <strings.h>
 
@@ -18,11 +17,6 @@ namespace mail {
 
 
 namespace {
-
-
-/// How long a change waits for the mailbox lock another IMAP change holds for a moment.
-constexpr int kLockWaitMs = 1000;
-constexpr int kLockPollMs = 20;
 
 
 std::string maskLogin(const std::string& line)
@@ -195,6 +189,11 @@ void ImapSession::dispatch(const std::string& text)
 		bad(tag, cmd.error);
 		return;
 	}
+	if (_state != ImapState::NotAuthenticated && (cmd.name == "LOGIN" || cmd.name == "AUTHENTICATE" || cmd.name == "STARTTLS"))
+	{
+		bad(cmd.tag, cmd.name + " not allowed: already authenticated");
+		return;
+	}
 	if (static_cast<int>(_state) < static_cast<int>(entry->least))
 	{
 		bad(tag, std::string(entry->name) + " not allowed in the " + toString(_state) + " state");
@@ -273,21 +272,16 @@ void ImapSession::reportChanges()
 bool ImapSession::lockForChange(const ImapCommand& cmd)
 {
 	if (_lock.held()) return true;
-	for (int waited = 0;; waited += kLockPollMs)
+	const MailboxLock::Result result = _lock.acquireWithin(_mailboxPath);
+	if (result == MailboxLock::Result::Acquired && !_lock.readOnly()) return true;
+	if (result == MailboxLock::Result::Busy)
 	{
-		const MailboxLock::Result result = _lock.acquire(_mailboxPath);
-		if (result == MailboxLock::Result::Acquired && !_lock.readOnly()) return true;
-		if (result == MailboxLock::Result::Acquired || result == MailboxLock::Result::Failed)
-		{
-			_lock.release();
-			no(cmd.tag, "[NOPERM] the mailbox cannot be changed");
-			return false;
-		}
-		if (waited >= kLockWaitMs) break;
-		Poco::Thread::sleep(kLockPollMs);
+		_log.warning("%s mailbox in use user=%s (change refused)", _io.id(), quoteForLog(_account));
+		no(cmd.tag, "[INUSE] mailbox is in use by a POP3 session, try again later");
+		return false;
 	}
-	_log.warning("%s mailbox in use user=%s (change refused)", _io.id(), quoteForLog(_account));
-	no(cmd.tag, "[INUSE] mailbox is in use by a POP3 session, try again later");
+	_lock.release();
+	no(cmd.tag, "[NOPERM] the mailbox cannot be changed");
 	return false;
 }
 

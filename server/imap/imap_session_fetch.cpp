@@ -70,7 +70,7 @@ bool parseItem(const std::string& text, FetchItem& item)
 	if (rest.front() != '<' || rest.back() != '>') return false;
 	const std::string inner = rest.substr(1, rest.size() - 2);
 	const std::size_t dot = inner.find('.');
-	if (dot == std::string::npos || dot == 0 || dot + 1 == inner.size() || inner.size() > 21) return false;
+	if (dot == std::string::npos || dot == 0 || dot > 10 || inner.size() - dot - 1 > 10 || dot + 1 == inner.size()) return false;
 	for (std::size_t i = 0; i < inner.size(); ++i)
 	{
 		if (i != dot && (inner[i] < '0' || inner[i] > '9')) return false;
@@ -189,6 +189,7 @@ void ImapSession::doFetch(const ImapCommand& cmd)
 			}
 		}
 		const ImapMessage& message = _mailbox->at(seq);
+		const std::size_t mark = out.size(); // this message's reply starts here (flushes happen between messages)
 		out += "* " + std::to_string(seq) + " FETCH (";
 		bool first = true;
 		const auto add = [&](const std::string& text) {
@@ -214,7 +215,7 @@ void ImapSession::doFetch(const ImapCommand& cmd)
 				std::string data;
 				if (!imapSection(_scratch, root, item.section, data))
 				{
-					out.resize(out.rfind("* "));
+					out.resize(mark);
 					bad(cmd.tag, "bad section " + quoteForLog(item.section, 40));
 					if (locked) unlockAfterChange();
 					return;

@@ -324,3 +324,20 @@ m.logout()'
 	grep '"type":"imap.expunge"' "$events" | grep -q '1700000001.M1P1Q1.pop.test'
 	grep -q '"type":"session.open".*"protocol":"imap"' "$events"
 }
+
+@test "after login LOGIN and STARTTLS get BAD; a partial beyond 32 bits gets BAD, not a crash" {
+	run imap '
+login(m)
+m.select("INBOX")
+for line in (b"x1 LOGIN bob@pop.test bobpw", b"x2 STARTTLS", b"x3 FETCH 1 BODY.PEEK[]<99999999999999999999.1>"):
+    m.send(line + b"\r\n")
+    print(m.readline().decode().strip()[:50])
+print(m.noop()[0])'
+	assert_success
+	assert_output - <<'EOF'
+x1 BAD LOGIN not allowed: already authenticated
+x2 BAD STARTTLS not allowed: already authenticated
+x3 BAD FETCH needs a set and data items (FLAGS UID
+OK
+EOF
+}
