@@ -60,6 +60,8 @@ std::string describe(const Poco::JSON::Object::Ptr& e)
 	if (type == "pop3.retr") return "RETR by " + text(e, "user") + " (" + text(e, "size") + " octets, " + text(e, "file") + ")";
 	if (type == "pop3.dele") return "DELE by " + text(e, "user") + " (" + text(e, "file") + ")";
 	if (type == "pop3.expunge") return "QUIT: removed " + list(e, "files");
+	if (type == "imap.fetch") return "IMAP FETCH by " + text(e, "user") + " (" + text(e, "size") + " octets, " + text(e, "file") + ")";
+	if (type == "imap.expunge") return "IMAP EXPUNGE: removed " + list(e, "files");
 	if (type == "fault.fired")
 		return "fault rule " + text(e, "rule") + " fired at " + text(e, "stage") + ": " + text(e, "action") + " (from " + text(e, "client") + ", MAIL FROM:<" + text(e, "sender") + "> RCPT TO:<" + list(e, "to") + ">)";
 	return type;

@@ -29,14 +29,17 @@ struct Limits
 	std::size_t maxMessageSize = 10485760; ///< bytes, announced in EHLO SIZE
 	std::size_t maxRecipients = 100;       ///< per message; the next RCPT gets 452
 	std::size_t maxMessagesPerSession = 1000;
-	unsigned softErrors = 10;            ///< then each reply is delayed
-	unsigned hardErrors = 20;            ///< then 421 and close
-	unsigned maxAuthFailures = 3;        ///< failed PASS/AUTH attempts, then close
-	unsigned junkCommands = 100;         ///< NOOP, RSET, VRFY, HELP, CAPA, repeated USER (Postfix smtpd_junk_command_limit)
-	Seconds maxSessionTime{3600};        ///< a session's whole lifetime, however busy
-	std::size_t maxCommandLine = 512;    ///< SMTP command line incl. CRLF (RFC 5321 4.5.3.1.4)
-	std::size_t maxTextLine = 1000;      ///< SMTP DATA line incl. CRLF (RFC 5321 4.5.3.1.6)
-	std::size_t maxPopCommandLine = 255; ///< POP3 command line (RFC 2449)
+	unsigned softErrors = 10;              ///< then each reply is delayed
+	unsigned hardErrors = 20;              ///< then 421 and close
+	unsigned maxAuthFailures = 3;          ///< failed PASS/AUTH attempts, then close
+	unsigned junkCommands = 100;           ///< NOOP, RSET, VRFY, HELP, CAPA, repeated USER (Postfix smtpd_junk_command_limit)
+	Seconds maxSessionTime{3600};          ///< a session's whole lifetime, however busy
+	std::size_t maxCommandLine = 512;      ///< SMTP command line incl. CRLF (RFC 5321 4.5.3.1.4)
+	std::size_t maxTextLine = 1000;        ///< SMTP DATA line incl. CRLF (RFC 5321 4.5.3.1.6)
+	std::size_t maxPopCommandLine = 255;   ///< POP3 command line (RFC 2449)
+	Seconds imapTimeout{1800};             ///< IMAP idle timeout, also in IDLE (RFC 9051 5.4: at least 30 min)
+	std::size_t maxImapCommandLine = 8192; ///< one IMAP command line, literals not counted (RFC 7162 section 4)
+	std::size_t maxImapLiteral = 65536;    ///< one literal of a command, and all of a command's literals together
 };
 
 
@@ -120,6 +123,8 @@ struct ServerConfig
 	std::uint16_t pop = 0;
 	std::uint16_t smtps = 0;                         ///< 0: not listening
 	std::uint16_t pops = 0;                          ///< 0: not listening
+	std::uint16_t imap = 0;                          ///< 0: not listening
+	std::uint16_t imaps = 0;                         ///< 0: not listening
 	std::map<std::string, std::string> accounts;     ///< address (domain lower-cased) -> password
 	std::map<std::string, std::string> accountIndex; ///< whole address lower-cased -> key in accounts
 	std::vector<std::string> domains;                ///< lower-case; from accounts plus `domains:`

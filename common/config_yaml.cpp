@@ -53,7 +53,7 @@ std::string resolvePath(const std::string& baseDir, const std::string& path)
 
 void applyLimits(const YAML::Node& node, const std::string& key, Limits& limits)
 {
-	checkKeys(node, key, {"max_sessions", "max_sessions_per_ip", "command_timeout", "data_timeout", "pop_timeout", "max_message_size", "max_recipients", "max_messages_per_session", "soft_errors", "hard_errors", "max_auth_failures", "junk_commands", "max_session_time"});
+	checkKeys(node, key, {"max_sessions", "max_sessions_per_ip", "command_timeout", "data_timeout", "pop_timeout", "imap_timeout", "max_imap_literal", "max_message_size", "max_recipients", "max_messages_per_session", "soft_errors", "hard_errors", "max_auth_failures", "junk_commands", "max_session_time"});
 	const auto k = [&](const char* name) { return childKey(key, name); };
 	if (node["max_sessions"]) limits.maxSessions = readUnsigned(node["max_sessions"], k("max_sessions"), 1, 100000);
 	if (node["max_sessions_per_ip"])
@@ -61,6 +61,9 @@ void applyLimits(const YAML::Node& node, const std::string& key, Limits& limits)
 	if (node["command_timeout"]) limits.commandTimeout = readDuration(node["command_timeout"], k("command_timeout"));
 	if (node["data_timeout"]) limits.dataTimeout = readDuration(node["data_timeout"], k("data_timeout"));
 	if (node["pop_timeout"]) limits.popTimeout = readDuration(node["pop_timeout"], k("pop_timeout"));
+	if (node["imap_timeout"]) limits.imapTimeout = readDuration(node["imap_timeout"], k("imap_timeout"));
+	if (node["max_imap_literal"])
+		limits.maxImapLiteral = readUnsigned(node["max_imap_literal"], k("max_imap_literal"), 1024, 1ULL << 24);
 	if (node["max_message_size"])
 		limits.maxMessageSize = readUnsigned(node["max_message_size"], k("max_message_size"), 1024, 1ULL << 31);
 	if (node["max_recipients"]) limits.maxRecipients = readUnsigned(node["max_recipients"], k("max_recipients"), 1, 100000);
@@ -73,7 +76,7 @@ void applyLimits(const YAML::Node& node, const std::string& key, Limits& limits)
 	if (node["junk_commands"])
 		limits.junkCommands = static_cast<unsigned>(readUnsigned(node["junk_commands"], k("junk_commands"), 1, 1000000));
 	if (node["max_session_time"]) limits.maxSessionTime = readDuration(node["max_session_time"], k("max_session_time"));
-	for (const char* name: {"command_timeout", "data_timeout", "pop_timeout", "max_session_time"})
+	for (const char* name: {"command_timeout", "data_timeout", "pop_timeout", "imap_timeout", "max_session_time"})
 	{
 		if (node[name] && readDuration(node[name], k(name)).count() == 0) failAt(node[name], k(name), "must be longer than 0s");
 	}
@@ -351,7 +354,7 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 	ServerConfig server;
 	server.name = nameNode.Scalar();
 	const std::string key = childKey("servers", server.name);
-	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "accounts", "domains", "relay_domains", "relay", "limits", "submission", "tls", "logging", "journal", "faults", "http"});
+	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "imap", "imaps", "accounts", "domains", "relay_domains", "relay", "limits", "submission", "tls", "logging", "journal", "faults", "http"});
 	const auto k = [&](const char* name) { return childKey(key, name); };
 	for (const char* required: {"smtp", "pop"})
 	{
@@ -361,6 +364,8 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 	server.pop = readPort(node["pop"], k("pop"));
 	if (node["smtps"]) server.smtps = readPort(node["smtps"], k("smtps"));
 	if (node["pops"]) server.pops = readPort(node["pops"], k("pops"));
+	if (node["imap"]) server.imap = readPort(node["imap"], k("imap"));
+	if (node["imaps"]) server.imaps = readPort(node["imaps"], k("imaps"));
 	if (node["address"])
 	{
 		readIPv4(node["address"], k("address"));
@@ -377,9 +382,10 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 	server.logging = sections.logging;
 	server.journal = sections.journal;
 	server.faults = sections.faults;
-	if ((server.smtps || server.pops) && !server.tls.enabled())
-		failAt(node[server.smtps ? "smtps" : "pops"], k(server.smtps ? "smtps" : "pops"),
-			"implicit TLS needs tls.cert and tls.key");
+	for (const char* implicit: {"smtps", "pops", "imaps"})
+	{
+		if (node[implicit] && !server.tls.enabled()) failAt(node[implicit], k(implicit), "implicit TLS needs tls.cert and tls.key");
+	}
 
 	std::set<std::string> domains;
 	if (node["accounts"] && !node["accounts"].IsNull())
@@ -424,7 +430,7 @@ void checkServersDisjoint(const YAML::Node& serversNode, const std::vector<Serve
 	{
 		const ServerConfig& s = servers[index++];
 		const std::string key = childKey("servers", s.name);
-		const std::pair<const char*, std::uint16_t> ports[] = {{"smtp", s.smtp}, {"pop", s.pop}, {"smtps", s.smtps}, {"pops", s.pops}};
+		const std::pair<const char*, std::uint16_t> ports[] = {{"smtp", s.smtp}, {"pop", s.pop}, {"smtps", s.smtps}, {"pops", s.pops}, {"imap", s.imap}, {"imaps", s.imaps}};
 		for (const auto& port: ports)
 		{
 			if (port.second == 0) continue;

@@ -20,13 +20,14 @@ namespace {
 /// or read it (not the session's other messages).
 bool isSessionEvent(const std::string& type)
 {
-	return type.compare(0, 8, "session.") == 0 || type.compare(0, 5, "smtp.") == 0 || type == "pop3.login";
+	return type.compare(0, 8, "session.") == 0 || type.compare(0, 5, "smtp.") == 0 || type == "pop3.login"
+		|| type == "imap.login";
 }
 
 
 bool opensSession(const std::string& type)
 {
-	return type == "message.accepted" || type == "pop3.retr" || type == "pop3.dele";
+	return type == "message.accepted" || type == "pop3.retr" || type == "pop3.dele" || type == "imap.fetch";
 }
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench.sh BUILD_DIR - runs scripts/bench/{relay,smtp,pop3,dns,idle}.sh, each measuring one of
+# bench.sh BUILD_DIR - runs scripts/bench/{relay,smtp,pop3,imap,dns,idle}.sh, each measuring one of
 # our programs side by side with its reference software (Postfix, smtp-sink, Dovecot, NSD)
 # in the same run, RUNS (3) runs each, median and spread; overhead.sh (what the journal,
 # and with BASE_BIN the fault engine, cost: two mail-servers, runs interleaved); and sim.sh
@@ -14,7 +14,7 @@ export MAIL_BIN BENCH_SECTIONS=$PWD/bench/results/sections RUNS=${RUNS:-3}
 MAIL_BIN=$(cd "$build/bin" && pwd)
 status=0
 started=$SECONDS
-for part in relay smtp overhead pop3 dns idle sim; do
+for part in relay smtp overhead pop3 imap dns idle sim; do
 	script=scripts/bench/$part.sh
 	if [ -n "${BENCH:-}" ] && ! [[ $part =~ $BENCH ]]; then continue; fi
 	echo "== $part"
@@ -34,11 +34,11 @@ version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "not installe
 	echo "- CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores"
 	echo "- Kernel: $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")"
 	echo "- Memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); file system of /tmp: $(df -T /tmp | awk 'NR == 2 { print $2 }')"
-	echo "- Packages: postfix $(version postfix), dovecot-pop3d $(version dovecot-pop3d), nsd $(version nsd),"
+	echo "- Packages: postfix $(version postfix), dovecot-pop3d $(version dovecot-pop3d), dovecot-imapd $(version dovecot-imapd), nsd $(version nsd),"
 	echo "  dnsperf $(version dnsperf), libpoco-dev $(version libpoco-dev), g++ $(version g++), python3 $(version python3)"
 	echo "- Shared machine: other work may have run at the same time; the spread shows how much it moved."
 	echo
-	for part in relay smtp smtp-journal smtp-faults pop3 dns idle sim; do
+	for part in relay smtp smtp-journal smtp-faults pop3 imap dns idle sim; do
 		[ -f "$BENCH_SECTIONS/$part.md" ] && cat "$BENCH_SECTIONS/$part.md"
 	done
 	[ -f bench/results/notes.md ] && cat bench/results/notes.md

@@ -24,7 +24,7 @@ FUZZ_PKGS=(clang)
 TEST_PKGS=(bats parallel bats-support bats-assert man-db dnsutils netcat-openbsd swaks libnet-ssleay-perl curl jq python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark s-nail mutt tmux nsd bind9-utils postfix chromium)
 # benchmarks: the reference software (nsd and postfix from the test group), load generators
 # (smtp-source and smtp-sink come with postfix) and perf for profiling where a target is missed (make bench only)
-EXTRA_PKGS=(dnsperf python3-yaml dovecot-pop3d linux-perf)
+EXTRA_PKGS=(dnsperf python3-yaml dovecot-pop3d dovecot-imapd linux-perf)
 # formatting and linting (make format, format-check, lint only)
 LINT_PKGS=(clang-format clang-tidy)
 

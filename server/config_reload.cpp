@@ -53,6 +53,7 @@ std::vector<std::string> ConfigReloader::restartKeys(const ServerConfig& running
 	check(running.pop == next.pop, "pop");
 	check(running.smtps == next.smtps, "smtps");
 	check(running.pops == next.pops, "pops");
+	check(running.imap == next.imap && running.imaps == next.imaps, "imap");
 	check(running.http.port == next.http.port && running.http.address == next.http.address, "http");
 	check(running.tls.cert == next.tls.cert && running.tls.key == next.tls.key, "tls.cert");
 	check(running.tls.ca == next.tls.ca, "tls.ca");
@@ -101,6 +102,8 @@ bool ConfigReloader::reload()
 	next.pop = started.pop;
 	next.smtps = started.smtps;
 	next.pops = started.pops;
+	next.imap = started.imap;
+	next.imaps = started.imaps;
 	next.http.port = started.http.port; // http.users follow the reload
 	next.http.address = started.http.address;
 	next.tls = started.tls;

@@ -12,6 +12,7 @@
 #include "server/faults/fault_rules.h"
 #include "server/http/http_api.h"
 #include "server/http/http_service.h"
+#include "server/imap/imap_session.h"
 #include "server/net/fd_limit.h"
 #include "server/net/session_service.h"
 #include "server/net/tls_context.h"
@@ -340,6 +341,20 @@ int MailServerApp::main(const std::vector<std::string>& args)
 				Pop3Session(context, socket, id, true).run();
 			}));
 	}
+	// IMAP (imap:, imaps:) on the same Maildirs, only when configured; started and stopped with the rest.
+	if (server->imap)
+	{
+		tlsServices.push_back(std::make_unique<SessionService>("imap", *server, &ServerConfig::imap,
+			ImapSession::busyReply(*server),
+			[&](Poco::Net::StreamSocket& socket, const std::string& id) { ImapSession(context, socket, id).run(); }));
+	}
+	if (server->imaps)
+	{
+		tlsServices.push_back(std::make_unique<SessionService>("imaps", *server, &ServerConfig::imaps,
+			ImapSession::busyReply(*server), [&](Poco::Net::StreamSocket& socket, const std::string& id) {
+				ImapSession(context, socket, id, true).run();
+			}));
+	}
 	// The JSON API and console (http:), only when configured: routes register first.
 	HttpRouter router;
 	HttpApi api{context, store, queue, relay};
@@ -363,8 +378,9 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		log.fatal("- cannot start server=%s error=%s", _name, exc.displayText());
 		return ExitUnavailable;
 	}
-	log.information("- started server=%s smtp=%s:%hu pop=%s:%hu smtps=%hu pops=%hu tls=%b data=%s", _name,
-		server->address, server->smtp, server->address, server->pop, server->smtps, server->pops, !context.tls.isNull(),
+	log.information("- started server=%s smtp=%s:%hu pop=%s:%hu smtps=%hu pops=%hu imap=%hu imaps=%hu tls=%b data=%s",
+		_name, server->address, server->smtp, server->address, server->pop, server->smtps, server->pops, server->imap,
+		server->imaps, !context.tls.isNull(),
 		dataDir);
 	// Readiness for scripts (start.sh), whatever the log level or destination.
 	std::cout << "mail-server: ready server=" << _name << std::endl;

@@ -96,3 +96,101 @@ YAML
 
 # start_postfix: the private Postfix instance, shared with the integration tests.
 . "$(dirname "${BASH_SOURCE[0]}")/../postfix.sh"
+
+# start_dovecot DIR PROTOCOL PORT MAILROOT USERS: Dovecot serving PROTOCOL (pop3 or imap) on
+# 127.0.0.1:PORT from its own copy of MAILROOT (users u000@pop.test.. with passwords p000..,
+# as pop3_load.py fills them), in DIR; prints its pid. Returns 1 (printing nothing) when
+# Dovecot or its users are not installed (dovecot-pop3d / dovecot-imapd, bench group).
+start_dovecot() {
+	local dir=$1 protocol=$2 port=$3 root=$4 users=$5 i
+	command -v dovecot >/dev/null && getent passwd dovecot >/dev/null && getent passwd dovenull >/dev/null || return 1
+	[ -x "/usr/lib/dovecot/$protocol" ] || return 1
+	mkdir -p "$dir/run" "$dir/mail"
+	cp -a "$root/." "$dir/mail/"
+	chown -R mail:mail "$dir/mail"
+	for ((i = 0; i < users; i++)); do printf 'u%03d@pop.test:{PLAIN}p%03d\n' "$i" "$i"; done >"$dir/passwd"
+	# The other protocol's listener is switched off (port 0).
+	local other=imap
+	[ "$protocol" = imap ] && other=pop3
+	cat >"$dir/dovecot.conf" <<CONF
+base_dir = $dir/run
+state_dir = $dir/run/state
+log_path = $dir/dovecot.log
+protocols = $protocol
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+first_valid_uid = 8
+mail_uid = mail
+mail_gid = mail
+mail_location = maildir:$dir/mail/%u
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $dir/passwd
+}
+userdb {
+  driver = static
+  args = home=$dir/mail/%u
+}
+# Dovecot's documented high-performance login mode: login processes serve many clients.
+service $protocol-login {
+  inet_listener $protocol {
+    address = 127.0.0.1
+    port = $port
+  }
+  service_count = 0
+  process_min_avail = 2
+}
+# ... and mail processes that serve many sessions one after another (all users share one uid).
+service $protocol {
+  service_count = 0
+  process_min_avail = 2
+}
+service $other-login {
+  inet_listener $other {
+    port = 0
+  }
+}
+CONF
+	dovecot -F -c "$dir/dovecot.conf" >"$dir/stdout.log" 2>"$dir/stderr.log" &
+	echo $!
+}
+
+# sum_parts DIR PROCS FAILED: the JSON lines DIR/part.0.. of PROCS load processes summed
+# (logins, messages, bytes; the longest seconds; all errors); exits 1 on any failure.
+sum_parts() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+t, procs, failed = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+parts = [json.loads(open("%s/part.%d" % (t, k)).read()) for k in range(procs)]
+total = {key: sum(p[key] for p in parts) for key in ("logins", "messages", "bytes")}
+total["seconds"] = max(p["seconds"] for p in parts)
+total["errors"] = sum((p["errors"] for p in parts), [])
+print(json.dumps(total))
+sys.exit(1 if failed or total["errors"] else 0)
+PY
+}
+
+# tree_cpu PID: CPU seconds (user + system) used so far by PID and all its descendants
+# (Dovecot's master, login, auth and imap processes; mail-server's threads).
+tree_cpu() {
+	python3 - "$1" <<'PY'
+import os, sys
+hz = os.sysconf("SC_CLK_TCK")
+children, ticks = {}, {}
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        fields = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    children.setdefault(fields[1], []).append(pid)
+    ticks[pid] = int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+total, todo = 0, [sys.argv[1]]
+while todo:
+    pid = todo.pop()
+    total += ticks.get(pid, 0)
+    todo += children.get(pid, [])
+print("%.3f" % (total / hz))
+PY
+}

@@ -56,55 +56,9 @@ pids+=($!)
 
 # Dovecot: its own copy of the Maildirs, owned by the unprivileged user it runs mail as.
 have_dovecot=0
-if command -v dovecot >/dev/null && getent passwd dovecot >/dev/null && getent passwd dovenull >/dev/null; then
+if dove_pid=$(start_dovecot "$T/dovecot" pop3 "$DOVE_POP" "$T/data/pop.test/mail" "$USERS"); then
 	have_dovecot=1
-	mkdir -p "$T/dovecot/run" "$T/dovecot/mail"
-	cp -a "$T/data/pop.test/mail/." "$T/dovecot/mail/"
-	chown -R mail:mail "$T/dovecot/mail"
-	for ((i = 0; i < USERS; i++)); do printf 'u%03d@pop.test:{PLAIN}p%03d\n' "$i" "$i"; done >"$T/dovecot/passwd"
-	cat >"$T/dovecot/dovecot.conf" <<CONF
-base_dir = $T/dovecot/run
-state_dir = $T/dovecot/run/state
-log_path = $T/dovecot/dovecot.log
-protocols = pop3
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain
-first_valid_uid = 8
-mail_uid = mail
-mail_gid = mail
-mail_location = maildir:$T/dovecot/mail/%u
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u $T/dovecot/passwd
-}
-userdb {
-  driver = static
-  args = home=$T/dovecot/mail/%u
-}
-# Dovecot's documented high-performance login mode: login processes serve many clients.
-service pop3-login {
-  inet_listener pop3 {
-    address = 127.0.0.1
-    port = $DOVE_POP
-  }
-  service_count = 0
-  process_min_avail = 2
-}
-# ... and mail processes that serve many sessions one after another (all users share one uid).
-service pop3 {
-  service_count = 0
-  process_min_avail = 2
-}
-service imap-login {
-  inet_listener imap {
-    port = 0
-  }
-}
-CONF
-	dovecot -F -c "$T/dovecot/dovecot.conf" 2>"$T/dovecot/stderr.log" &
-	pids+=($!)
+	pids+=("$dove_pid")
 fi
 
 wait_port "$OUR_POP"
@@ -120,16 +74,7 @@ run_parts() {
 	done
 	local failed=0
 	for k in "${outs[@]}"; do wait "$k" || failed=1; done
-	python3 - "$T" "$PROCS" "$failed" <<'PY'
-import json, sys
-t, procs, failed = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
-parts = [json.loads(open("%s/part.%d" % (t, k)).read()) for k in range(procs)]
-total = {key: sum(p[key] for p in parts) for key in ("logins", "messages", "bytes")}
-total["seconds"] = max(p["seconds"] for p in parts)
-total["errors"] = sum((p["errors"] for p in parts), [])
-print(json.dumps(total))
-sys.exit(1 if failed or total["errors"] else 0)
-PY
+	sum_parts "$T" "$PROCS" "$failed"
 }
 
 # measure NAME PORT: prints "NAME messages/s logins/s" after a warm-up round.

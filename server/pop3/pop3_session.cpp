@@ -231,7 +231,7 @@ void Pop3Session::doPass(const Pop3Command& cmd)
 	// The account key as written in the config names the Maildir (domain lower-case).
 	const std::string key = *_server.accountKey(_user);
 	const std::string path = Maildir(_context.mailDir()).path(key);
-	const MailboxLock::Result locked = _lock.acquire(path);
+	const MailboxLock::Result locked = _lock.acquireWithin(path); // waits out an IMAP change
 	if (locked == MailboxLock::Result::Busy)
 	{
 		_log.warning("%s mailbox in use user=%s", _io.id(), quoteForLog(key));

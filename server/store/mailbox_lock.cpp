@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -88,6 +89,18 @@ int MailboxLock::openReadOnly(const std::string& mailboxPath)
 	if (fd < 0 && errno == ENOENT) fd = ::open(mailboxPath.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_readOnly = fd >= 0;
 	return fd;
+}
+
+
+MailboxLock::Result MailboxLock::acquireWithin(const std::string& mailboxPath, std::chrono::milliseconds wait)
+{
+	const auto deadline = std::chrono::steady_clock::now() + wait;
+	for (;;)
+	{
+		const Result result = acquire(mailboxPath);
+		if (result != Result::Busy || std::chrono::steady_clock::now() >= deadline) return result;
+		std::this_thread::sleep_for(std::chrono::milliseconds(20));
+	}
 }
 
 

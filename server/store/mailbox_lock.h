@@ -1,6 +1,7 @@
 // mailbox_lock.h - one POP3 session per mailbox, within this process and across processes.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 
@@ -34,6 +35,13 @@ public:
 	/// Takes both locks. When mailboxPath does not exist yet, creates it, its parent
 	/// (the mail root) and tmp/, new/, cur/ first.
 	/// Requires that this object holds nothing yet.
+
+	Result acquireWithin(const std::string& mailboxPath, std::chrono::milliseconds wait = kChangeWait);
+	/// acquire(), trying again while the mailbox is busy, up to wait. The one rule POP3 and
+	/// IMAP share: a POP3 session holds the lock for its whole session, an IMAP session only
+	/// for one change (milliseconds), so either waits out the other's change, and an IMAP
+	/// change waits out no POP3 session: after wait it is refused.
+	static constexpr std::chrono::milliseconds kChangeWait{1000};
 
 	void release();
 	bool held() const { return _fd >= 0; }

@@ -28,14 +28,6 @@ YAML
 
 teardown_file() { common_teardown_file; }
 
-# put_message USER FILE-NAME-STAMP CONTENT: a message as MaildirStore writes it (CRLF).
-put_message() {
-	local user=$1 stamp=$2 content=$3 dir=$MAILROOT/$1
-	mkdir -p "$dir/tmp" "$dir/new" "$dir/cur"
-	printf '%s' "$content" >"$dir/tmp/$stamp"
-	mv "$dir/tmp/$stamp" "$dir/new/$stamp.pop.test,S=$(stat -c %s "$dir/tmp/$stamp")"
-}
-
 # reset_alice: alice@pop.test gets exactly three known messages.
 reset_alice() {
 	rm -rf "$MAILROOT/alice@pop.test"

@@ -41,6 +41,15 @@ start_pop_test() {
 	wait_port "$P_POP" 30 "$(pid_of pop.test)"
 }
 
+# put_message USER FILE-NAME-STAMP CONTENT: a message as an older MaildirStore wrote it
+# (CRLF, S= only) into $MAILROOT/USER/new.
+put_message() {
+	local user=$1 stamp=$2 content=$3 dir=$MAILROOT/$1
+	mkdir -p "$dir/tmp" "$dir/new" "$dir/cur"
+	printf '%s' "$content" >"$dir/tmp/$stamp"
+	mv "$dir/tmp/$stamp" "$dir/new/$stamp.pop.test,S=$(stat -c %s "$dir/tmp/$stamp")"
+}
+
 # pop_script PORT IN-FILE [AFTER PID]: a raw POP3 client. Sends IN-FILE (one command a
 # line; LF becomes CRLF) to 127.0.0.1:PORT in one write, then prints every reply line
 # (CR removed) until the server closes the connection. With AFTER and PID, sends SIGTERM

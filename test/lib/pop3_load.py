@@ -254,12 +254,13 @@ def logins(host, port, manifest_path, sessions, seconds, part):
     return run.report()
 
 
-def fetch(host, port, manifest_path, sessions, rounds, pipeline, part):
+def fetch(host, port, manifest_path, sessions, rounds, pipeline, part, worker=None):
+    """worker(host, port, user, sums, pipeline, stats, errors, lock): one session (imap_load.py brings its own)."""
     manifest, users = load_users(manifest_path, part)
     run = Run()
     for _ in range(rounds):
         for first in range(0, len(users), sessions):
-            run.threads(fetch_user, [(host, port, u, manifest[u], pipeline) for u in users[first:first + sessions]])
+            run.threads(worker or fetch_user, [(host, port, u, manifest[u], pipeline) for u in users[first:first + sessions]])
     return run.report()
 
 

@@ -1,7 +1,7 @@
 // journey_model.js - turns a journey's events (docs/api.md, every server's events of one
 // message, sorted by time) into lanes and steps for the sequence diagram: one lane each
 // for the sending client, each provider's SMTP, mail-dns, each provider's relay and
-// mailbox, and the POP3 reader; one step per command, reply or note, in time order.
+// mailbox, and the POP3 or IMAP reader; one step per command, reply or note, in time order.
 
 const MAX_RCPT_ARROWS = 5;
 
@@ -27,6 +27,7 @@ export function buildJourney(events) {
 	// The next hop's own SMTP session is the relay's conversation, drawn from its commands.
 	const hopSessions = new Set(events.filter((e) => e.type === 'message.accepted' && hopOf.has(`${e.server}/${e.queue_id}`)).map((e) => `${e.server}/${e.session}`));
 	const pop3Sessions = new Set(events.filter((e) => e.type === 'session.open' && e.protocol === 'pop3').map((e) => `${e.server}/${e.session}`));
+	const imapSessions = new Set(events.filter((e) => e.type === 'session.open' && e.protocol === 'imap').map((e) => `${e.server}/${e.session}`));
 	const heloDrawn = new Set();
 	const servers = [];
 	const serverIndex = (s) => {
@@ -48,14 +49,17 @@ export function buildJourney(events) {
 		const t = Number(e.t) || 0;
 		const session = `${s}/${e.session}`;
 		const pop3 = pop3Sessions.has(session);
+		const imap = imapSessions.has(session);
 		if (e.session && hopSessions.has(session) && e.type !== 'message.accepted') continue;
 		switch (e.type) {
 		case 'session.open':
 			if (pop3) arrow(t, 'pop3', box, `connect (POP3)${e.tls ? ' TLS' : ''}`, e.type);
+			else if (imap) arrow(t, 'imap', box, `connect (IMAP)${e.tls ? ' TLS' : ''}`, e.type);
 			else arrow(t, 'client', smtp, `connect${e.tls ? ' (TLS)' : ''}`, e.type, '', `connect from ${e.peer || ''}`);
 			break;
 		case 'session.close':
 			if (pop3) arrow(t, 'pop3', box, e.reason === 'quit' ? 'QUIT' : `closed: ${e.reason}`, e.type);
+			else if (imap) arrow(t, 'imap', box, e.reason === 'quit' ? 'LOGOUT' : `closed: ${e.reason}`, e.type);
 			else arrow(t, 'client', smtp, e.reason === 'quit' ? 'QUIT' : `closed: ${e.reason}`, e.type);
 			break;
 		case 'smtp.helo':
@@ -150,6 +154,16 @@ export function buildJourney(events) {
 			arrow(t, 'pop3', box, `RETR (${e.user || ''})`, e.type);
 			arrow(t, box, 'pop3', `+OK ${e.size ?? ''} octets`, e.type, 'reply');
 			break;
+		case 'imap.login':
+			arrow(t, 'imap', box, `${e.mechanism === 'PLAIN' ? 'AUTHENTICATE PLAIN' : 'LOGIN'} (${e.user || ''})`, e.type, e.ok === false ? 'bad' : '');
+			break;
+		case 'imap.fetch':
+			arrow(t, 'imap', box, `FETCH BODY[] (${e.user || ''})`, e.type);
+			arrow(t, box, 'imap', `${e.size ?? ''} octets`, e.type, 'reply');
+			break;
+		case 'imap.expunge':
+			note(t, box, 'expunged by IMAP', e.type);
+			break;
 		case 'pop3.dele':
 			arrow(t, 'pop3', box, 'DELE', e.type);
 			break;
@@ -181,6 +195,7 @@ function lanesOf(steps, servers, ext, events) {
 		if (key === 'client') return 0;
 		if (key === 'dns') return 11;
 		if (key === 'pop3') return 1e6;
+		if (key === 'imap') return 1e6 + 1;
 		if (key.startsWith('ext:')) return 10 + servers.indexOf(ext.get(key)) * 10 + 3;
 		const cut = key.lastIndexOf('/');
 		return 10 + servers.indexOf(key.slice(0, cut)) * 10 + PART_RANK[key.slice(cut + 1)];
@@ -193,6 +208,7 @@ function laneLabel(key, first) {
 	if (key === 'client') return {label: 'sending client', sub: first && first.peer ? first.peer : ''};
 	if (key === 'dns') return {label: 'mail-dns', sub: 'DNS'};
 	if (key === 'pop3') return {label: 'POP3 reader', sub: ''};
+	if (key === 'imap') return {label: 'IMAP reader', sub: ''};
 	if (key.startsWith('ext:')) return {label: `${key.slice(4)} SMTP`, sub: 'next hop'};
 	const cut = key.lastIndexOf('/');
 	const part = key.slice(cut + 1);
