@@ -8,7 +8,7 @@
 #include "server/config_reload.h"
 #include "server/control/control_service.h"
 #include "server/control/instance_lock.h"
-#include "server/delivery.h"
+#include "server/mail/delivery.h"
 #include "server/faults/fault_rules.h"
 #include "server/http/http_api.h"
 #include "server/http/http_service.h"

@@ -47,9 +47,9 @@ void recordAccepted(Journal* journal, const AcceptedMessage& m, const DeliveryRe
 	}
 	if (!result.remoteRecipients.empty())
 	{
-		// The relay queue names the message by its own id: both link by Message-ID, and
-		// relay_queue_id ties this event to the relay's.
-		journal->record(JournalEvent("message.queued").at(m.committed).str("queue_id", m.queueId).str("message_id", m.messageId).list("to", result.remoteRecipients).str("relay_queue_id", result.queueId));
+		// The relay queue names the message by the same id, so the relay's events carry
+		// this queue_id too (a message without a Message-ID keeps its relay leg).
+		journal->record(JournalEvent("message.queued").at(m.committed).str("queue_id", m.queueId).str("message_id", m.messageId).list("to", result.remoteRecipients));
 	}
 }
 

@@ -4,7 +4,7 @@
 
 #include "test/unit/fixtures.h"
 #include "common/line_reader.h"
-#include "server/delivery.h"
+#include "server/mail/delivery.h"
 #include "server/net/session_service.h"
 #include "server/pop3/pop3_session.h"
 #include "server/relay/relay_queue.h"
