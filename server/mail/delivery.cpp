@@ -3,7 +3,7 @@
 
 #include "common/mail_address.h"
 
-#include "server/relay/relay_queue.h"
+#include "server/store/queue/relay_queue.h"
 #include "server/server_context.h"
 #include "server/store/maildir_store.h"
 #include "server/mail/spool_file.h"

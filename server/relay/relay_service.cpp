@@ -5,7 +5,7 @@
 #include "common/mail_address.h"
 #include "server/mail/delivery.h"
 #include "server/journal/message_id.h"
-#include "server/journal/relay_events.h"
+#include "server/relay/relay_events.h"
 #include "server/message/message_headers.h"
 #include "server/relay/dsn_builder.h"
 

@@ -4,7 +4,7 @@
 
 #include "test/unit/fixtures.h"
 #include "server/mail/delivery.h"
-#include "server/relay/relay_queue.h"
+#include "server/store/queue/relay_queue.h"
 #include "server/store/maildir_store.h"
 
 #include <Poco/DirectoryIterator.h>

@@ -4,7 +4,7 @@
 
 #include "test/unit/fixtures.h"
 #include "server/mail/envelope.h"
-#include "server/relay/relay_queue.h"
+#include "server/store/queue/relay_queue.h"
 #include "server/store/durable_file.h"
 
 #include <Poco/DirectoryIterator.h>

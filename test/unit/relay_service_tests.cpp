@@ -8,7 +8,7 @@
 #include "dns/zone_index.h"
 #include "server/mail/envelope.h"
 #include "server/mail/delivery.h"
-#include "server/relay/relay_queue.h"
+#include "server/store/queue/relay_queue.h"
 #include "server/relay/relay_service.h"
 #include "server/store/maildir_store.h"
 

@@ -12,7 +12,7 @@
 // together into <queue>/corrupt/ for a human, never deleted.
 #pragma once
 
-#include "server/relay/queue_envelope.h"
+#include "server/store/queue/queue_envelope.h"
 #include "server/store/batch_sync.h"
 #include "server/store/group_commit.h"
 

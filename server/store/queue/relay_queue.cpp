@@ -1,5 +1,5 @@
 // relay_queue.cpp - durable outbound queue: message + envelope files, group-committed writes, quarantine.
-#include "server/relay/relay_queue.h"
+#include "server/store/queue/relay_queue.h"
 
 #include "common/log.h"
 #include "server/store/durable_file.h"

@@ -1,5 +1,5 @@
 // relay_events.cpp - building the relay's journal events.
-#include "server/journal/relay_events.h"
+#include "server/relay/relay_events.h"
 #include "common/event_catalogue.h"
 
 #include "server/journal/message_id.h"
