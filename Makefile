@@ -56,7 +56,7 @@ DEPS_STAMP := build/.deps-installed
 sources = $(shell find $(1) -name '*.cpp' | sort)
 COMMON_SRC := $(call sources,common)
 DNS_SRC    := $(filter-out dns/main.cpp,$(call sources,dns))
-SERVER_SRC := $(filter-out server/main.cpp,$(call sources,server))
+SERVER_SRC := $(filter-out server/app/main.cpp,$(call sources,server))
 AGENT_SRC  := $(filter-out agent/main.cpp,$(call sources,agent))
 UNIT_SRC   := $(call sources,test/unit)
 
@@ -120,7 +120,7 @@ $(BIN)/mail-dns: $(call objs,dns/main.cpp $(DNS_SRC)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BIN)/mail-server: $(call objs,server/main.cpp $(SERVER_SRC)) $(CONSOLE_OBJ) $(COMMON_LIB)
+$(BIN)/mail-server: $(call objs,server/app/main.cpp $(SERVER_SRC)) $(CONSOLE_OBJ) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

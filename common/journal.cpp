@@ -1,5 +1,6 @@
 // journal.cpp - the ring, the writer thread and the subscribers of the event journal.
 #include "common/journal.h"
+#include "common/event_catalogue.h"
 
 #include "common/journal_fault_link.h"
 
@@ -20,14 +21,15 @@ namespace {
 /// or read it (not the session's other messages).
 bool isSessionEvent(const std::string& type)
 {
-	return type.compare(0, 8, "session.") == 0 || type.compare(0, 5, "smtp.") == 0 || type == "pop3.login"
-		|| type == "imap.login";
+	return type.compare(0, 8, "session.") == 0 || type.compare(0, 5, "smtp.") == 0 || type == events::kPop3Login
+		|| type == events::kImapLogin;
 }
 
 
 bool opensSession(const std::string& type)
 {
-	return type == "message.accepted" || type == "pop3.retr" || type == "pop3.dele" || type == "imap.fetch";
+	return type == events::kMessageAccepted || type == events::kPop3Retr || type == events::kPop3Dele
+		|| type == events::kImapFetch;
 }
 
 
@@ -199,7 +201,7 @@ std::vector<StoredEvent> Journal::about(const std::string& messageId, const std:
 	}
 	std::vector<StoredEvent> accepted;
 	for (const StoredEvent& e: _ring)
-		if (e.type == "message.accepted" && mine(e)) accepted.push_back(e);
+		if (e.type == events::kMessageAccepted && mine(e)) accepted.push_back(e);
 	std::vector<StoredEvent> out;
 	for (const StoredEvent& e: _ring)
 	{

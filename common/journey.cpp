@@ -57,7 +57,8 @@ std::string normalizeMessageId(const std::string& id)
 }
 
 
-Journey gatherJourney(const std::string& messageId, const std::vector<JourneySource>& sources)
+Journey gatherJourney(const std::string& messageId, const std::vector<JourneySource>& sources,
+	const std::string& queueId)
 {
 	Journey journey;
 	journey.messageId = messageId;
@@ -80,7 +81,7 @@ Journey gatherJourney(const std::string& messageId, const std::vector<JourneySou
 		}
 	};
 	for (const auto& source: sources) journey.servers.push_back(JourneyServer{source.server, true, {}});
-	for (std::size_t i = 0; i < sources.size(); ++i) ask(i, messageId, "");
+	for (std::size_t i = 0; i < sources.size(); ++i) ask(i, messageId, messageId.empty() ? queueId : "");
 
 	std::set<std::string> followed;
 	for (int hop = 0; hop < kMaxHops; ++hop)

@@ -51,8 +51,11 @@ struct Journey
 };
 
 
-Journey gatherJourney(const std::string& messageId, const std::vector<JourneySource>& sources);
-/// Asks every source for messageId, then follows remote_id links (a few hops at most).
+Journey gatherJourney(const std::string& messageId, const std::vector<JourneySource>& sources,
+	const std::string& queueId = "");
+/// Asks every source for messageId (or, when messageId is empty, for the events of the
+/// message whose id is queueId: a message without a Message-ID), then follows remote_id
+/// links (a few hops at most).
 /// A source that fails is listed with ok=false and not asked again.
 
 

@@ -1,5 +1,6 @@
 // query_journal.cpp - decoding a sent reply into a dns.query event, at most kPerSecond per thread.
 #include "dns/query_journal.h"
+#include "common/event_catalogue.h"
 
 #include "common/dns_message.h"
 #include "common/ipv4.h"
@@ -100,7 +101,7 @@ void QueryJournal::record(const std::uint8_t* reply, std::size_t length, const s
 		_sampledOut.fetch_add(1, std::memory_order_relaxed);
 		return;
 	}
-	JournalEvent event("dns.query");
+	JournalEvent event(events::kDnsQuery);
 	const socklen_t size = client.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
 	event.str("client", Poco::Net::SocketAddress(reinterpret_cast<const sockaddr*>(&client), size).toString());
 	try

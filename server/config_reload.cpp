@@ -3,26 +3,12 @@
 
 #include "common/errors.h"
 #include "common/log.h"
+#include "server/restart_keys.h"
 
 #include <Poco/Logger.h>
 
 
 namespace mail {
-
-
-namespace {
-
-
-bool sameRelay(const RelayConfig& a, const RelayConfig& b)
-{
-	return a.workers == b.workers && a.retry == b.retry && a.expire == b.expire && a.connectTimeout == b.connectTimeout
-		&& a.commandTimeout == b.commandTimeout && a.maxHops == b.maxHops && a.destinationConcurrency == b.destinationConcurrency
-		&& a.connectionCacheTime == b.connectionCacheTime && a.maxMessagesPerConnection == b.maxMessagesPerConnection
-		&& a.tls == b.tls;
-}
-
-
-} // namespace
 
 
 ConfigReloader::ConfigReloader(ServerContext& context, std::string confPath):
@@ -43,26 +29,10 @@ std::vector<std::string> ConfigReloader::restartKeys(const ServerConfig& running
 	const ServerConfig& next, const Config& nextFile)
 {
 	std::vector<std::string> keys;
-	const auto check = [&](bool same, const char* key) {
-		if (!same) keys.emplace_back(key);
-	};
-	check(runningFile.dns.host == nextFile.dns.host && runningFile.dns.port == nextFile.dns.port, "dns.listen");
-	check(runningFile.dns.serversText() == nextFile.dns.serversText(), "dns.resolvers"); // the relay's resolver is built once
-	check(running.address == next.address, "address");
-	check(running.smtp == next.smtp, "smtp");
-	check(running.pop == next.pop, "pop");
-	check(running.smtps == next.smtps, "smtps");
-	check(running.pops == next.pops, "pops");
-	check(running.imap == next.imap && running.imaps == next.imaps, "imap");
-	check(running.http.port == next.http.port && running.http.address == next.http.address, "http");
-	check(running.tls.cert == next.tls.cert && running.tls.key == next.tls.key, "tls.cert");
-	check(running.tls.ca == next.tls.ca, "tls.ca");
-	check(running.tls.allowPlaintextAuth == next.tls.allowPlaintextAuth, "tls.allow_plaintext_auth");
-	check(running.submission.requireAuth == next.submission.requireAuth, "submission.require_auth");
-	check(running.limits.maxSessions == next.limits.maxSessions, "limits.max_sessions");
-	check(running.limits.maxSessionsPerIp == next.limits.maxSessionsPerIp, "limits.max_sessions_per_ip");
-	check(sameRelay(running.relay, next.relay), "relay");
-	check(running.journal.keep == next.journal.keep, "journal.keep"); // the ring is sized at start
+	for (const RestartKey& row: restartKeyTable())
+	{
+		if (!row.same(running, runningFile, next, nextFile)) keys.emplace_back(row.key);
+	}
 	return keys;
 }
 
@@ -96,21 +66,10 @@ bool ConfigReloader::reload()
 	const std::vector<std::string> keep = restartKeys(_context.server, _context.config, *found, *file);
 	// What needs a restart keeps the value the server started with; the rest is new.
 	ServerConfig& next = *found;
-	const ServerConfig& started = _context.server;
-	next.address = started.address;
-	next.smtp = started.smtp;
-	next.pop = started.pop;
-	next.smtps = started.smtps;
-	next.pops = started.pops;
-	next.imap = started.imap;
-	next.imaps = started.imaps;
-	next.http.port = started.http.port; // http.users follow the reload
-	next.http.address = started.http.address;
-	next.tls = started.tls;
-	next.submission = started.submission;
-	next.relay = started.relay;
-	next.limits.maxSessions = started.limits.maxSessions;
-	next.limits.maxSessionsPerIp = started.limits.maxSessionsPerIp;
+	for (const RestartKey& row: restartKeyTable())
+	{
+		if (row.keep) row.keep(next, _context.server);
+	}
 	if (!(next.logging.file == running->logging.file && next.logging.level == running->logging.level))
 		setupLogging(next.logging, "mail-server");
 	for (const auto& key: keep)

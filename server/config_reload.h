@@ -39,7 +39,8 @@ public:
 
 	static std::vector<std::string> restartKeys(const ServerConfig& running, const Config& runningFile,
 		const ServerConfig& next, const Config& nextFile);
-	/// The keys whose change needs a restart, in the order of the file's sections.
+	/// The keys whose change needs a restart (server/restart_keys: the one table), in the
+	/// order of the file's sections.
 
 private:
 	ServerContext& _context;

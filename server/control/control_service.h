@@ -11,7 +11,7 @@
 
 #include "common/control_socket.h"
 #include "server/faults/fault_rules.h"
-#include "server/relay/relay_queue.h"
+#include "server/store/queue/relay_queue.h"
 #include "server/relay/relay_service.h"
 
 #include <Poco/Logger.h>

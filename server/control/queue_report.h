@@ -1,7 +1,7 @@
 // queue_report.h - what `mail-server -n NAME queue [--json]` prints (like Postfix's mailq).
 #pragma once
 
-#include "server/relay/relay_queue.h"
+#include "server/store/queue/relay_queue.h"
 #include "server/relay/relay_service.h"
 
 #include <string>

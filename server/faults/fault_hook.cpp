@@ -1,5 +1,6 @@
 // fault_hook.cpp - evaluate and log, delay, stall: the session-independent half of a fault.
 #include "server/faults/fault_hook.h"
+#include "common/event_catalogue.h"
 
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
@@ -26,7 +27,7 @@ std::optional<FaultHit> fireFault(FaultRules& rules, const FaultQuery& query, Se
 	log.warning("%s fault fired stage=%s rule=%z action=%s", io.id(), std::string(toString(query.stage)), hit->rule,
 		std::string(toString(hit->action)));
 	if (journal)
-		journal->record(JournalEvent("fault.fired")
+		journal->record(JournalEvent(events::kFaultFired)
 							.str("session", io.id())
 							.str("stage", std::string(toString(query.stage)))
 							.num("rule", static_cast<std::int64_t>(hit->rule))

@@ -88,8 +88,12 @@ void registerJournalRoutes(HttpRouter& router, HttpApi& api)
 		sendText(response, eventsAnswer(context.journal, query));
 	});
 	router.add("GET", "/api/v1/journey/{message_id}", [&context](RouteRequest& request, Poco::Net::HTTPServerResponse& response) {
-		const std::string messageId = normalizeMessageId(request.param("message_id"));
-		sendText(response, gatherJourney(messageId, journeySources(context, kPeerTimeout)).toJson());
+		// A Message-ID has an '@'; a message's id (the "queued as" of its 250) has none and
+		// finds a message that carries no Message-ID.
+		const std::string param = request.param("message_id");
+		const bool byId = param.find('@') == std::string::npos;
+		const std::string messageId = byId ? std::string() : normalizeMessageId(param);
+		sendText(response, gatherJourney(messageId, journeySources(context, kPeerTimeout), byId ? param : "").toJson());
 	});
 	router.add("GET", "/api/v1/stream", [&context](RouteRequest&, Poco::Net::HTTPServerResponse& response) {
 		stream(context, response);

@@ -1,8 +1,6 @@
 // api_routes.cpp - the one place every route file is registered with the router.
 #include "server/http/http_api.h"
 
-#include "server/console/console_routes.h"
-
 
 namespace mail {
 
@@ -13,7 +11,6 @@ void registerApiRoutes(HttpRouter& router, HttpApi& api)
 	registerMailboxRoutes(router, api);
 	registerMessageRoutes(router, api);
 	registerQueueRoutes(router, api);
-	registerConsoleRoutes(router);
 	registerJournalRoutes(router, api);
 	registerFaultRoutes(router, api);
 }

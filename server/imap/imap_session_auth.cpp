@@ -4,6 +4,7 @@
 #include "common/log.h"
 #include "common/sasl.h"
 #include "server/credentials.h"
+#include "common/event_catalogue.h"
 #include "server/journal/session_events.h"
 #include "server/store/maildir.h"
 
@@ -137,7 +138,7 @@ void ImapSession::login(const std::string& tag, const std::string& user, const s
 	if (faulted(FaultStage::Pass, tag, user)) return;
 	const std::string* key = checkLogin(_server, user, password);
 	if (_context.journal)
-		_context.journal->record(JournalEvent("imap.login").str("session", _io.id()).str("user", user).str("mechanism", mechanism).flag("ok", key != nullptr));
+		_context.journal->record(JournalEvent(events::kImapLogin).str("session", _io.id()).str("user", user).str("mechanism", mechanism).flag("ok", key != nullptr));
 	if (!key)
 	{
 		++_authFailures;

@@ -2,6 +2,7 @@
 #include "server/imap/imap_session.h"
 
 #include "common/log.h"
+#include "common/event_catalogue.h"
 #include "server/journal/session_events.h"
 #include "server/store/durable_file.h"
 #include "server/store/maildir.h"
@@ -278,7 +279,7 @@ void ImapSession::doClose(const ImapCommand& cmd)
 		std::vector<std::string> files = _mailbox->expunge();
 		unlockAfterChange();
 		if (_context.journal && !files.empty())
-			_context.journal->record(JournalEvent("imap.expunge").str("session", _io.id()).str("user", _account).list("files", files));
+			_context.journal->record(JournalEvent(events::kImapExpunge).str("session", _io.id()).str("user", _account).list("files", files));
 	}
 	_mailbox.reset();
 	_state = ImapState::Authenticated;
@@ -345,7 +346,7 @@ void ImapSession::doExpunge(const ImapCommand& cmd)
 		else untagged(std::to_string(i + 1 - removed++) + " EXPUNGE");
 	}
 	if (_context.journal && !files.empty())
-		_context.journal->record(JournalEvent("imap.expunge").str("session", _io.id()).str("user", _account).list("files", files));
+		_context.journal->record(JournalEvent(events::kImapExpunge).str("session", _io.id()).str("user", _account).list("files", files));
 	_log.information("%s expunge user=%s removed=%z left=%z", _io.id(), quoteForLog(_account), files.size(), _mailbox->count());
 	reportChanges();
 	ok(cmd.tag, cmd.name + " completed");

@@ -1,5 +1,6 @@
 // journal_lookup.cpp - recording the relay's DNS answers as dns.lookup events.
 #include "server/journal/journal_lookup.h"
+#include "common/event_catalogue.h"
 
 #include <chrono>
 
@@ -64,7 +65,7 @@ JournalLookup::JournalLookup(const NameLookup& upstream, Journal* journal, std::
 void JournalLookup::record(const std::string& name, const char* qtype, LookupStatus status,
 	const std::vector<std::string>& answer, std::int64_t micros, bool cached) const
 {
-	JournalEvent event("dns.lookup");
+	JournalEvent event(events::kDnsLookup);
 	MessageScope::link(event);
 	event.str("name", name).str("qtype", qtype).list("answer", answer).str("rcode", rcodeOf(status));
 	event.str("dns_server", _dnsServer).num("ms", (micros + 500) / 1000).flag("cached", cached);

@@ -1,5 +1,6 @@
 // session_events.cpp - building the journal events of SMTP and POP3 sessions.
 #include "server/journal/session_events.h"
+#include "common/event_catalogue.h"
 
 #include "server/journal/message_id.h"
 
@@ -12,14 +13,14 @@ namespace mail {
 void recordSessionOpen(Journal* journal, SessionIo& io, const char* protocol)
 {
 	if (!journal) return;
-	journal->record(JournalEvent("session.open").str("session", io.id()).str("protocol", protocol).str("peer", io.peer()).flag("tls", io.secure()));
+	journal->record(JournalEvent(events::kSessionOpen).str("session", io.id()).str("protocol", protocol).str("peer", io.peer()).flag("tls", io.secure()));
 }
 
 
 void recordSessionClose(Journal* journal, SessionIo& io, const char* protocol, const std::string& reason)
 {
 	if (!journal) return;
-	journal->record(JournalEvent("session.close").str("session", io.id()).str("protocol", protocol).str("reason", reason).num("ms", io.ageMs()));
+	journal->record(JournalEvent(events::kSessionClose).str("session", io.id()).str("protocol", protocol).str("reason", reason).num("ms", io.ageMs()));
 }
 
 
@@ -28,14 +29,14 @@ void recordTls(Journal* journal, SessionIo& io)
 	if (!journal) return;
 	std::string version, cipher;
 	if (!io.tlsInfo(version, cipher)) return;
-	journal->record(JournalEvent("smtp.tls").str("session", io.id()).str("version", version).str("cipher", cipher));
+	journal->record(JournalEvent(events::kSmtpTls).str("session", io.id()).str("version", version).str("cipher", cipher));
 }
 
 
 void recordAccepted(Journal* journal, const AcceptedMessage& m, const DeliveryResult& result)
 {
 	if (!journal) return;
-	JournalEvent accepted("message.accepted");
+	JournalEvent accepted(events::kMessageAccepted);
 	accepted.at(m.committed);
 	accepted.str("session", m.session).str("queue_id", m.queueId).str("message_id", m.messageId);
 	accepted.str("from", m.sender).list("to", m.recipients).num("size", static_cast<std::int64_t>(result.size));
@@ -43,13 +44,13 @@ void recordAccepted(Journal* journal, const AcceptedMessage& m, const DeliveryRe
 	journal->record(accepted);
 	for (const std::string& account: result.accounts)
 	{
-		journal->record(JournalEvent("message.delivered").at(m.committed).str("queue_id", m.queueId).str("message_id", m.messageId).str("mailbox", account).str("file", result.maildir));
+		journal->record(JournalEvent(events::kMessageDelivered).at(m.committed).str("queue_id", m.queueId).str("message_id", m.messageId).str("mailbox", account).str("file", result.maildir));
 	}
 	if (!result.remoteRecipients.empty())
 	{
-		// The relay queue names the message by its own id: both link by Message-ID, and
-		// relay_queue_id ties this event to the relay's.
-		journal->record(JournalEvent("message.queued").at(m.committed).str("queue_id", m.queueId).str("message_id", m.messageId).list("to", result.remoteRecipients).str("relay_queue_id", result.queueId));
+		// The relay queue names the message by the same id, so the relay's events carry
+		// this queue_id too (a message without a Message-ID keeps its relay leg).
+		journal->record(JournalEvent(events::kMessageQueued).at(m.committed).str("queue_id", m.queueId).str("message_id", m.messageId).list("to", result.remoteRecipients));
 	}
 }
 

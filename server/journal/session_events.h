@@ -4,7 +4,7 @@
 #pragma once
 
 #include "common/journal.h"
-#include "server/delivery.h"
+#include "server/mail/delivery.h"
 #include "server/net/session_io.h"
 
 #include <string>

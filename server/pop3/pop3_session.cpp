@@ -1,5 +1,6 @@
 // pop3_session.cpp - one POP3 conversation (RFC 1939 + RFC 2449): the loop, verb tables, login, replies.
 #include "server/pop3/pop3_session.h"
+#include "common/event_catalogue.h"
 
 #include "common/log.h"
 #include "server/credentials.h"
@@ -212,7 +213,7 @@ void Pop3Session::doPass(const Pop3Command& cmd)
 	}
 	if (plaintextLoginRefused() || faulted(FaultStage::Pass, _user)) return;
 	const bool loggedIn = checkLogin(_server, _user, cmd.text) != nullptr;
-	if (_context.journal) _context.journal->record(JournalEvent("pop3.login").str("session", _io.id()).str("user", _user).str("mechanism", std::exchange(_loginMechanism, "USER")).flag("ok", loggedIn));
+	if (_context.journal) _context.journal->record(JournalEvent(events::kPop3Login).str("session", _io.id()).str("user", _user).str("mechanism", std::exchange(_loginMechanism, "USER")).flag("ok", loggedIn));
 	if (!loggedIn)
 	{
 		++_authFailures;
@@ -289,7 +290,7 @@ void Pop3Session::doQuit(const Pop3Command&)
 		return;
 	}
 	enterState(Pop3State::Update);
-	if (_context.journal) _context.journal->record(JournalEvent("pop3.expunge").str("session", _io.id()).str("user", _account).list("files", _mailbox->deletedFiles()));
+	if (_context.journal) _context.journal->record(JournalEvent(events::kPop3Expunge).str("session", _io.id()).str("user", _account).list("files", _mailbox->deletedFiles()));
 	const std::size_t deleted = _mailbox->deletedCount();
 	const std::size_t failed = _mailbox->commitDeletions();
 	_lock.release();

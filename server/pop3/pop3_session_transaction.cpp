@@ -1,5 +1,6 @@
 // pop3_session_transaction.cpp - the TRANSACTION state of a POP3 session: STAT LIST RETR DELE NOOP RSET TOP UIDL.
 #include "server/pop3/pop3_session.h"
+#include "common/event_catalogue.h"
 
 #include "common/log.h"
 #include "server/journal/session_events.h"
@@ -76,7 +77,7 @@ void Pop3Session::doRetr(const Pop3Command& cmd)
 	else
 	{
 		++_retrieved;
-		recordPop3(_context.journal, "pop3.retr", _io, _account, _mailbox->message(n).path, _mailbox->message(n).size);
+		recordPop3(_context.journal, events::kPop3Retr, _io, _account, _mailbox->message(n).path, _mailbox->message(n).size);
 	}
 	trimBuffer(_scratch);
 }
@@ -91,7 +92,7 @@ void Pop3Session::doDele(const Pop3Command& cmd)
 		err("[SYS/PERM] mailbox is read-only; messages cannot be deleted");
 		return;
 	}
-	recordPop3(_context.journal, "pop3.dele", _io, _account, _mailbox->message(cmd.numbers[0]).path);
+	recordPop3(_context.journal, events::kPop3Dele, _io, _account, _mailbox->message(cmd.numbers[0]).path);
 	_mailbox->markDeleted(cmd.numbers[0]);
 	ok("message " + std::to_string(cmd.numbers[0]) + " deleted");
 }

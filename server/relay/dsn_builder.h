@@ -2,7 +2,7 @@
 #pragma once
 
 #include "server/message/message_headers.h"
-#include "server/relay/relay_queue.h"
+#include "server/store/queue/relay_queue.h"
 
 #include <cstdint>
 #include <string>

@@ -3,9 +3,9 @@
 
 #include "common/log.h"
 #include "common/mail_address.h"
-#include "server/delivery.h"
+#include "server/mail/delivery.h"
 #include "server/journal/message_id.h"
-#include "server/journal/relay_events.h"
+#include "server/relay/relay_events.h"
 #include "server/message/message_headers.h"
 #include "server/relay/dsn_builder.h"
 
@@ -431,11 +431,12 @@ void RelayService::bounce(QueueEnvelope& envelope, const std::string& message)
 		}
 		if (!dropped && !account.empty())
 		{
-			_log.information("%s relay dsn-delivered to=%s failed=%z", envelope.id, logPath(account), report.recipients.size());
+			_log.information("%s relay dsn-delivered to=%s id=%s failed=%z", envelope.id, logPath(account), sent.id,
+				report.recipients.size());
 		}
 		else if (!dropped)
 		{
-			_log.information("%s relay dsn-queued to=%s id=%s failed=%z", envelope.id, logPath(envelope.sender), sent.queueId,
+			_log.information("%s relay dsn-queued to=%s id=%s failed=%z", envelope.id, logPath(envelope.sender), sent.id,
 				report.recipients.size());
 		}
 	}

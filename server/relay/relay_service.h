@@ -16,7 +16,7 @@
 #include "server/relay/destination_gate.h"
 #include "server/relay/dns_cache.h"
 #include "server/relay/relay_client.h"
-#include "server/relay/relay_queue.h"
+#include "server/store/queue/relay_queue.h"
 #include "server/relay/relay_router.h"
 #include "server/relay/retry_policy.h"
 #include "server/server_context.h"

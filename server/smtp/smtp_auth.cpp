@@ -1,5 +1,6 @@
 // smtp_auth.cpp - STARTTLS (RFC 3207) and AUTH PLAIN/LOGIN (RFC 4954) of an SMTP session.
 #include "server/smtp/smtp_session.h"
+#include "common/event_catalogue.h"
 
 #include "common/log.h"
 #include "common/sasl.h"
@@ -174,7 +175,7 @@ void SmtpSession::finishAuth(const std::string& user, const std::string& passwor
 {
 	// No proxy authorization: an authzid, when given, must name the same login.
 	const std::string* account = authzid.empty() || authzid == user ? checkLogin(_server, user, password) : nullptr;
-	if (_context.journal) _context.journal->record(JournalEvent("smtp.auth").str("session", _io.id()).str("user", user).str("mechanism", mechanism).flag("ok", account != nullptr));
+	if (_context.journal) _context.journal->record(JournalEvent(events::kSmtpAuth).str("session", _io.id()).str("user", user).str("mechanism", mechanism).flag("ok", account != nullptr));
 	if (account)
 	{
 		_authAccount = *account;

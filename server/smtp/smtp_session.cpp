@@ -1,5 +1,6 @@
 // smtp_session.cpp - one SMTP session: the loop, the command table, session verbs, replies.
 #include "server/smtp/smtp_session.h"
+#include "common/event_catalogue.h"
 
 #include "common/log.h"
 #include "server/journal/session_events.h"
@@ -238,7 +239,7 @@ void SmtpSession::doHelo(const SmtpCommand& command)
 	_esmtp = false;
 	_tx.reset();
 	enterState(State::Ready);
-	if (_context.journal) _context.journal->record(JournalEvent("smtp.helo").str("session", _io.id()).str("helo", _helo).flag("esmtp", false));
+	if (_context.journal) _context.journal->record(JournalEvent(events::kSmtpHelo).str("session", _io.id()).str("helo", _helo).flag("esmtp", false));
 	reply(250, _server.name);
 }
 
@@ -249,7 +250,7 @@ void SmtpSession::doEhlo(const SmtpCommand& command)
 	_esmtp = true;
 	_tx.reset();
 	enterState(State::Ready);
-	if (_context.journal) _context.journal->record(JournalEvent("smtp.helo").str("session", _io.id()).str("helo", _helo).flag("esmtp", true));
+	if (_context.journal) _context.journal->record(JournalEvent(events::kSmtpHelo).str("session", _io.id()).str("helo", _helo).flag("esmtp", true));
 	std::vector<std::string> lines{_server.name, "PIPELINING", "SIZE " + std::to_string(_limits.maxMessageSize), "8BITMIME", "ENHANCEDSTATUSCODES", "HELP"};
 	for (auto& keyword: authKeywords()) lines.push_back(std::move(keyword));
 	replyLines(250, lines);

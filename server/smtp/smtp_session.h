@@ -2,7 +2,7 @@
 #pragma once
 
 #include "common/mail_address.h"
-#include "server/delivery.h"
+#include "server/mail/delivery.h"
 #include "server/faults/fault_rules.h"
 #include "server/net/session_io.h"
 #include "server/server_context.h"
@@ -54,7 +54,7 @@ private:
 	{
 		MailAddress sender;
 		bool senderLocal = false;
-		std::vector<std::string> recipients; ///< every accepted recipient, as written
+		Envelope envelope; ///< the sender's address and every accepted recipient with its route, as written
 	};
 
 	using Handler = void (SmtpSession::*)(const SmtpCommand&);
@@ -146,7 +146,7 @@ private:
 	bool _esmtp = false;
 	std::optional<Transaction> _tx;
 	MailArguments _args;      ///< MAIL/RCPT argument parsed by the check, for the proceed step
-	DeliveryRoute _route;     ///< where that address goes, found by the check
+	DeliveryRoute _route;     ///< where that address goes, found by the check from _server (the snapshot)
 	std::string _authAccount; ///< the account AUTH proved, as its key; empty: not authenticated
 	unsigned _authFailures = 0;
 	unsigned _errors = 0;

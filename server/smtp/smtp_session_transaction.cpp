@@ -9,7 +9,7 @@
 #include "server/message/submission_cleanup.h"
 #include "server/message/trace_headers.h"
 #include "server/smtp/smtp_data_reader.h"
-#include "server/store/spool_file.h"
+#include "server/mail/spool_file.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Timestamp.h>
@@ -59,7 +59,7 @@ bool SmtpSession::checkMail(const SmtpCommand& command)
 		return false;
 	}
 	// The null sender routes as Remote: it counts as foreign.
-	_route = _delivery.route(_args.address.address());
+	_route = Delivery::route(_server, _args.address.address());
 	if (_route.kind == DeliveryRoute::Kind::Refused)
 	{
 		reply(550, "5.1.0 " + _args.address.path() + ": Sender address rejected: not an account of " + _server.name);
@@ -77,7 +77,7 @@ bool SmtpSession::checkRcpt(const SmtpCommand& command)
 		reply(503, "5.5.1 Error: need MAIL command");
 		return false;
 	}
-	if (_tx->recipients.size() >= _limits.maxRecipients)
+	if (_tx->envelope.recipients.size() >= _limits.maxRecipients)
 	{
 		reply(452, "4.5.3 Error: too many recipients");
 		return false;
@@ -88,7 +88,7 @@ bool SmtpSession::checkRcpt(const SmtpCommand& command)
 		reply(_args.error.code, _args.error.text);
 		return false;
 	}
-	_route = _delivery.route(_args.address.address());
+	_route = Delivery::route(_server, _args.address.address());
 	if (_route.kind == DeliveryRoute::Kind::Refused)
 	{
 		reply(_route.code, _route.reason);
@@ -118,7 +118,7 @@ bool SmtpSession::checkData(const SmtpCommand& command)
 		reply(503, "5.5.1 Error: need MAIL command");
 		return false;
 	}
-	if (_tx->recipients.empty())
+	if (_tx->envelope.recipients.empty())
 	{
 		reply(503, "5.5.1 Error: need RCPT command");
 		return false;
@@ -134,6 +134,7 @@ void SmtpSession::doMail(const SmtpCommand&)
 	Transaction tx;
 	tx.sender = _args.address;
 	tx.senderLocal = _route.kind == DeliveryRoute::Kind::Local;
+	tx.envelope.sender = tx.sender.address();
 	_tx = tx;
 	reply(250, "2.1.0 Ok");
 }
@@ -142,8 +143,8 @@ void SmtpSession::doMail(const SmtpCommand&)
 void SmtpSession::doRcpt(const SmtpCommand&)
 {
 	// A recipient given twice is listed twice (it counts towards limits.max_recipients);
-	// Delivery stores or queues it once.
-	_tx->recipients.push_back(_args.address.address());
+	// Delivery stores or queues it once. Its route goes with it: delivery never asks again.
+	_tx->envelope.recipients.push_back({_args.address.address(), _route});
 	reply(250, "2.1.5 Ok");
 }
 
@@ -153,7 +154,10 @@ void SmtpSession::doData(const SmtpCommand&)
 	// Stream into a spool file from the first line: the session holds one small buffer,
 	// never the message (150 sessions x 10 MB must not cost 1.5 GB).
 	std::unique_ptr<SpoolFile> spool;
-	const std::string id = newSessionId();
+	// The message's one id, minted here: the Received: field, the 250 reply, the Maildir
+	// name, the queue entry and every event carry it.
+	_tx->envelope.id = newEnvelopeId();
+	const std::string& id = _tx->envelope.id;
 	try
 	{
 		spool = _delivery.openSpool(_tx->sender.address());
@@ -228,7 +232,7 @@ std::string SmtpSession::traceHeader(const std::string& id) const
 							: "SMTP";
 	trace.tls = _io.tls();
 	trace.id = id;
-	if (_tx->recipients.size() == 1) trace.forRecipient = "<" + _tx->recipients.front() + ">";
+	if (_tx->envelope.recipients.size() == 1) trace.forRecipient = "<" + _tx->envelope.recipients.front().address + ">";
 	return traceHeaders(trace);
 }
 
@@ -236,16 +240,16 @@ std::string SmtpSession::traceHeader(const std::string& id) const
 void SmtpSession::commit(const std::string& id, SpoolFile& spool, const std::string& messageId)
 {
 	const std::int64_t committed = Poco::Timestamp().epochMicroseconds();
-	const DeliveryResult result = _delivery.deliver(_tx->sender.address(), _tx->recipients, spool);
+	const DeliveryResult result = _delivery.deliver(_tx->envelope, spool);
 	// "queued as" names the id the journal's message.accepted carries: the previous hop's
 	// relay.attempt links to this server's events through it.
 	const std::string text = "2.0.0 Ok: queued as " + id;
-	recordAccepted(_context.journal, {_io.id(), id, messageId, _tx->sender.address(), _tx->recipients, _io.peer(), _helo, "250 " + text, committed}, result);
+	recordAccepted(_context.journal, {_io.id(), id, messageId, _tx->sender.address(), _tx->envelope.addresses(), _io.peer(), _helo, "250 " + text, committed}, result);
 	reply(250, text);
 	_log.information("%s accepted id=%s from=%s rcpts=%z local=%z remote=%z size=%Lu maildir=%s queue=%s", _io.id(),
-		id, logPath(_tx->sender.address()), _tx->recipients.size(), result.local, result.remote,
+		id, logPath(_tx->sender.address()), _tx->envelope.recipients.size(), result.local, result.remote,
 		static_cast<Poco::UInt64>(result.size), result.maildir.empty() ? std::string("-") : result.maildir,
-		result.queueId.empty() ? std::string("-") : result.queueId);
+		result.queued ? id : std::string("-"));
 }
 
 

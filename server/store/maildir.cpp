@@ -65,13 +65,13 @@ void Maildir::ensure(const std::string& account) const
 }
 
 
-std::string Maildir::newFileName(std::uint64_t size, std::uint64_t wireSize)
+std::string Maildir::newFileName(std::uint64_t size, std::uint64_t wireSize, const std::string& id)
 {
 	const Poco::Timestamp now;
 	const auto micros = now.epochMicroseconds();
-	return std::to_string(micros / 1000000) + ".M" + std::to_string(micros % 1000000) + "P"
-		+ std::to_string(Poco::Process::id()) + "Q" + std::to_string(++_counter) + "." + _host
-		+ ",S=" + std::to_string(size) + ",W=" + std::to_string(wireSize);
+	const std::string who = id.empty() ? "P" + std::to_string(Poco::Process::id()) : "_" + id + "_";
+	return std::to_string(micros / 1000000) + ".M" + std::to_string(micros % 1000000) + who + "Q"
+		+ std::to_string(++_counter) + "." + _host + ",S=" + std::to_string(size) + ",W=" + std::to_string(wireSize);
 }
 
 

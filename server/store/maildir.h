@@ -1,8 +1,10 @@
 // maildir.h - the Maildir layout shared by SMTP delivery, POP3 and relay bounces.
 //
 // DATA/NAME/mail/<account>/{tmp,new,cur}, <account> being the account key as written in the
-// config. Files are named `<unix-seconds>.M<microseconds>P<pid>Q<counter>.<host>,S=<size>,W=<wire>`
-// (delivery order sorts by the leading time). Files hold LF line ends, as Postfix, Dovecot
+// config. Files are named `<unix-seconds>.M<microseconds>_<id>_Q<counter>.<host>,S=<size>,W=<wire>`,
+// <id> being the message's id from its acceptance (the "queued as" of the 250 reply; a
+// message stored without one, e.g. by a test, has `P<pid>` there instead); delivery order
+// sorts by the leading time. Files hold LF line ends, as Postfix, Dovecot
 // and mutt write them; S= is the file size and W= the RFC 1939 size (CRLF line ends), as
 // Dovecot names them. Files written before W= existed hold CRLF and have only S=.
 #pragma once
@@ -32,8 +34,9 @@ public:
 	/// Creates mailRoot/<account>/{tmp,new,cur} durably if missing (see ensureMaildir()).
 	/// Throws Poco::InvalidArgumentException for a name that could leave mailRoot.
 
-	std::string newFileName(std::uint64_t size, std::uint64_t wireSize);
-	/// A unique name for a message of size octets in the file, wireSize with CRLF.
+	std::string newFileName(std::uint64_t size, std::uint64_t wireSize, const std::string& id = "");
+	/// A unique name for a message of size octets in the file, wireSize with CRLF, whose
+	/// unique part carries the message's id (hex; empty: the process id instead).
 
 private:
 	std::string _root;

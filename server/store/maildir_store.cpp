@@ -92,14 +92,14 @@ const std::string& MaildirStore::spoolDirectory()
 
 
 std::string MaildirStore::deliverFile(const std::vector<std::string>& addresses, const std::string& path,
-	std::uint64_t size, std::uint64_t wireSize)
+	std::uint64_t size, std::uint64_t wireSize, const std::string& id)
 {
 	if (addresses.empty()) throw Poco::InvalidArgumentException("deliver without recipients");
 	for (const auto& address: addresses) ensureMailbox(address);
 	Pending pending;
 	pending.tmpPath = path;
 	pending.keepTmp = true;
-	return commitFile(addresses, pending, _maildir.newFileName(size, wireSize));
+	return commitFile(addresses, pending, _maildir.newFileName(size, wireSize, id));
 }
 
 
@@ -117,14 +117,15 @@ std::string MaildirStore::commitFile(const std::vector<std::string>& addresses, 
 }
 
 
-std::string MaildirStore::deliver(const std::vector<std::string>& addresses, const std::string& crlfMessage)
+std::string MaildirStore::deliver(const std::vector<std::string>& addresses, const std::string& crlfMessage,
+	const std::string& id)
 {
 	if (addresses.empty()) throw Poco::InvalidArgumentException("deliver without recipients");
 	for (const auto& address: addresses) ensureMailbox(address);
 
 	std::uint64_t wireSize = 0;
 	const std::string message = toLf(crlfMessage, wireSize);
-	const std::string name = _maildir.newFileName(message.size(), wireSize);
+	const std::string name = _maildir.newFileName(message.size(), wireSize, id);
 	Pending pending;
 	pending.tmpPath = mailboxPath(addresses.front()) + "/tmp/" + name;
 	int fd = ::open(pending.tmpPath.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

@@ -30,7 +30,7 @@ public:
 	std::string mailboxPath(const std::string& address) const;
 	/// mailRoot/<address>, the address as the account is written in the config.
 
-	std::string deliver(const std::vector<std::string>& addresses, const std::string& message);
+	std::string deliver(const std::vector<std::string>& addresses, const std::string& message, const std::string& id = "");
 	/// Stores the message (CRLF or LF line ends; stored with LF) once in each mailbox:
 	/// written to the first mailbox's tmp/,
 	/// made durable, hard-linked into every new/, tmp name removed, every new/ fsynced.
@@ -43,10 +43,11 @@ public:
 	/// already linked, so a failed delivery leaves nothing behind.
 
 	std::string deliverFile(const std::vector<std::string>& addresses, const std::string& path,
-		std::uint64_t size, std::uint64_t wireSize);
+		std::uint64_t size, std::uint64_t wireSize, const std::string& id = "");
 	/// The same for a message already written (LF line ends) to path on this file system,
 	/// e.g. a SpoolFile in spoolDirectory(): hard-linked into every new/ by the same group
-	/// commit, with no copy. path is left in place (its owner removes it).
+	/// commit, with no copy. path is left in place (its owner removes it). id: the
+	/// message's id, which the file name carries (Maildir::newFileName).
 
 	const std::string& spoolDirectory();
 	/// mailRoot/.spool, created on first use: where SMTP sessions stream DATA, on the

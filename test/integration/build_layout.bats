@@ -47,3 +47,16 @@ compile_as() {
 	run compile_as server server/smtp/smtp_command.h
 	[ "$status" -eq 0 ]
 }
+
+@test "no two folders of server/ include each other, directly or round a cycle (scripts/folder_cycles.py)" {
+	run python3 scripts/folder_cycles.py server common dns
+	assert_success
+	assert_output ""
+	# and the check fails on one: a copy of server/ where store/ includes smtp/
+	cp -r server "$BATS_TEST_TMPDIR/server"
+	echo '#include "server/smtp/smtp_session.h"' >>"$BATS_TEST_TMPDIR/server/store/maildir.h"
+	cd "$BATS_TEST_TMPDIR"
+	run python3 "$OLDPWD/scripts/folder_cycles.py" server
+	assert_failure
+	assert_output --partial "server/store -> server/smtp: server/store/maildir.h includes server/smtp/smtp_session.h"
+}

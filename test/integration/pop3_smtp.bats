@@ -60,10 +60,10 @@ fresh_alice() {
 @test "poplib as the course agent uses it reads what smtplib delivered, byte for byte" {
 	fresh_alice
 	run python3 - "$P_POP" "$MAILROOT/alice@pop.test" "$T" <<'PY'
-import glob, os, poplib, sys
+import glob, os, poplib, re, sys
 port, box, t = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 # the stored files as sent: each LF of a Maildir file is a CRLF on the wire
-stored = [open(f, "rb").read().replace(b"\n", b"\r\n") for f in sorted(glob.glob(box + "/new/*"), key=lambda f: (int(f.split("/")[-1].split(".")[0]), int(f.split("/")[-1].split(".M")[1].split("P")[0])))]
+stored = [open(f, "rb").read().replace(b"\n", b"\r\n") for f in sorted(glob.glob(box + "/new/*"), key=lambda f: (int(f.split("/")[-1].split(".")[0]), int(re.match(r"[0-9]+", f.split("/")[-1].split(".M")[1]).group())))]
 sent = [open("%s/m%d" % (t, n), "rb").read() for n in (1, 2, 3)]
 p = poplib.POP3("127.0.0.1", port, timeout=10)
 p.user("alice@pop.test"); print("PASS", p.pass_("alice pw").decode())

@@ -114,3 +114,41 @@ PY
 	ehlo_size
 	grep -qi '<<< "ehlo reload-test"' "$T/exmail.qq.com.log"
 }
+
+# Issue 24: a recipient's route is decided at RCPT, from the session's configuration, and
+# carried to the end of DATA; a reload in between does not move it.
+@test "an account removed by SIGHUP between RCPT and the final dot still gets that transaction's copy" {
+	local before
+	before=$(maildir_count usr1@mail.sustech.edu.cn exmail.qq.com)
+	python3 - "$EX_SMTP" "$T" <<'PY' &
+import smtplib, sys, os, time
+port, t = int(sys.argv[1]), sys.argv[2]
+s = smtplib.SMTP("127.0.0.1", port, "reload-test", timeout=30)
+s.ehlo()
+assert s.mail("usr@gmail.com")[0] == 250
+assert s.rcpt("usr1@mail.sustech.edu.cn")[0] == 250
+open(t + "/rcpt-done", "w").close()
+deadline = time.time() + 30
+while not os.path.exists(t + "/hup-done") and time.time() < deadline:
+    time.sleep(0.05)
+code, text = s.data(b"Subject: routed at RCPT\r\n\r\nbody\r\n")
+assert code == 250, (code, text)
+s.quit()
+PY
+	local client=$! i
+	for ((i = 0; i < 600; i++)); do [ -e "$T/rcpt-done" ] && break; sleep 0.05; done
+	[ -e "$T/rcpt-done" ]
+	cp "$CONF" "$T/with-usr1.yaml"
+	sed -i '/^      usr1@mail.sustech.edu.cn: pass1$/d' "$CONF"
+	hup_and_wait 'reloaded conf='
+	touch "$T/hup-done"
+	wait "$client"
+	# The copy went into usr1's Maildir, nothing was queued (no bounce on its way back).
+	[ "$(maildir_count usr1@mail.sustech.edu.cn exmail.qq.com)" -eq $((before + 1)) ]
+	grep -E 'accepted id=.*rcpts=1 local=1 remote=0' "$T/exmail.qq.com.log" | tail -1 | grep -q 'queue=-'
+	# A new transaction sees the reload: usr1 is now unknown.
+	run send_mail "127.0.0.1:$EX_SMTP" usr@gmail.com "after removal" usr1@mail.sustech.edu.cn
+	assert_failure
+	cp "$T/with-usr1.yaml" "$CONF"
+	hup_and_wait 'reloaded conf='
+}

@@ -55,15 +55,20 @@ time.sleep(120)
 	wait_log "$1" 'logged in' 10
 }
 
-# http_topology [MX...]: make_topology (with its MX arguments) and an http: port for each
-# provider (EX_HTTP, GM_HTTP), mail-dns and both servers running, their HTTP ports answering.
-http_topology() {
-	make_topology "$@"
+# add_http_ports: an http: port for each provider of $CONF (EX_HTTP, GM_HTTP).
+add_http_ports() {
 	local ports
 	ports=($(free_ports 2))
 	export EX_HTTP=${ports[0]} GM_HTTP=${ports[1]}
 	add_http exmail.qq.com "$EX_HTTP"
 	add_http gmail.com "$GM_HTTP"
+}
+
+# http_topology [MX...]: make_topology (with its MX arguments) and an http: port for each
+# provider (EX_HTTP, GM_HTTP), mail-dns and both servers running, their HTTP ports answering.
+http_topology() {
+	make_topology "$@"
+	add_http_ports
 	start_dns
 	start_server exmail.qq.com
 	start_server gmail.com

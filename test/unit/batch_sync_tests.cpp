@@ -3,7 +3,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "test/unit/fixtures.h"
-#include "server/relay/relay_queue.h"
+#include "server/mail/envelope.h"
+#include "server/store/queue/relay_queue.h"
 #include "server/store/batch_sync.h"
 #include "server/store/durable_file.h"
 #include "server/store/maildir_store.h"
@@ -156,7 +157,7 @@ BOOST_AUTO_TEST_CASE(relay_queue_syncs_message_and_envelope_before_the_directory
 	const std::string dir = tmp.file("queue");
 	mail::RelayQueue queue(dir, recorder.sync());
 	const std::string message = "Subject: q\r\n\r\nbody\r\n";
-	const std::string id = queue.enqueue("s@x.example", {"r@y.example"}, message);
+	const std::string id = queue.enqueue(mail::newEnvelopeId(), "s@x.example", {"r@y.example"}, message);
 	const long msg = recorder.indexOf("file " + dir + "/" + id + ".msg.tmp " + std::to_string(message.size()));
 	const long env = recorder.indexOf("file " + dir + "/" + id + ".env.tmp ");
 	BOOST_TEST(msg >= 0);
@@ -200,7 +201,7 @@ BOOST_AUTO_TEST_CASE(a_file_that_cannot_be_synced_fails_its_write_and_leaves_not
 	mail::RelayQueue queue(tmp.file("queue"), recorder.sync());
 	try
 	{
-		queue.enqueue("s@x.example", {"r@y.example"}, "x\r\n");
+		queue.enqueue(mail::newEnvelopeId(), "s@x.example", {"r@y.example"}, "x\r\n");
 		BOOST_FAIL("queued although its files could not be synced");
 	}
 	catch (const DurableFileError& exc)

@@ -3,8 +3,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "test/unit/fixtures.h"
-#include "server/delivery.h"
-#include "server/relay/relay_queue.h"
+#include "server/mail/delivery.h"
+#include "server/store/queue/relay_queue.h"
 #include "server/store/maildir_store.h"
 
 #include <Poco/DirectoryIterator.h>
@@ -117,7 +117,8 @@ BOOST_FIXTURE_TEST_CASE(return_path_on_local_copies_only, DeliveryFixture)
 	BOOST_TEST(result.local == 2u);  // each account once, however it was written
 	BOOST_TEST(result.remote == 2u); // each address once
 	BOOST_TEST(!result.maildir.empty());
-	BOOST_TEST(!result.queueId.empty());
+	BOOST_TEST(result.queued);
+	BOOST_TEST(queue.scan().at(0).id == result.id); // the queue names it by its one id
 	for (const char* account: {"usr1@local.example", "Usr2@local.example"})
 	{
 		const auto messages = mailbox(account);
@@ -139,7 +140,7 @@ BOOST_FIXTURE_TEST_CASE(null_sender_and_nothing_to_queue, DeliveryFixture)
 	const mail::DeliveryResult result = delivery.deliver("", {"usr1@local.example"}, kMessage);
 	BOOST_TEST(result.local == 1u);
 	BOOST_TEST(result.remote == 0u);
-	BOOST_TEST(result.queueId.empty());
+	BOOST_TEST(!result.queued);
 	BOOST_TEST(queue.scan().empty());
 	const auto messages = mailbox("usr1@local.example");
 	BOOST_REQUIRE(messages.size() == 1u);

@@ -80,6 +80,18 @@ BOOST_AUTO_TEST_CASE(new_file_names_follow_the_format_and_are_unique)
 }
 
 
+BOOST_AUTO_TEST_CASE(a_message_id_goes_into_the_unique_part)
+{
+	Maildir maildir("/data/mail.sustech.edu.cn/mail");
+	const std::regex format("([0-9]+)\\.M([0-9]{1,6})_0123456789abcdef_Q([0-9]+)\\.mail\\.sustech\\.edu\\.cn,S=5,W=6");
+	const std::string first = maildir.newFileName(5, 6, "0123456789abcdef");
+	const std::string second = maildir.newFileName(5, 6, "0123456789abcdef");
+	BOOST_TEST(std::regex_match(first, format), first);
+	BOOST_TEST(first != second);                                                       // the same message stored twice still gets two names
+	BOOST_TEST(mail::maildirUid(first).find("0123456789abcdef") != std::string::npos); // the POP3 UIDL shows it
+}
+
+
 BOOST_AUTO_TEST_CASE(host_part_escapes_slash_and_colon)
 {
 	Maildir maildir("/unused", "a/b:c");

@@ -2,6 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "server/mail/envelope.h"
 #include "server/control/queue_report.h"
 #include "test/unit/fixtures.h"
 
@@ -29,9 +30,9 @@ BOOST_AUTO_TEST_CASE(joins_the_schedule_and_reports_held_sending_and_waiting)
 {
 	TempDir tmp;
 	RelayQueue queue(tmp.path());
-	const std::string waiting = queue.enqueue("a@x.example", {"b@y.example"}, "12345\r\n");
-	const std::string sending = queue.enqueue("a@x.example", {"c@y.example"}, "m\r\n");
-	const std::string held = queue.enqueue("a@x.example", {"d@y.example"}, "m\r\n");
+	const std::string waiting = queue.enqueue(mail::newEnvelopeId(), "a@x.example", {"b@y.example"}, "12345\r\n");
+	const std::string sending = queue.enqueue(mail::newEnvelopeId(), "a@x.example", {"c@y.example"}, "m\r\n");
+	const std::string held = queue.enqueue(mail::newEnvelopeId(), "a@x.example", {"d@y.example"}, "m\r\n");
 	mail::QueueEnvelope e;
 	BOOST_REQUIRE(queue.load(held, e));
 	e.held = true;

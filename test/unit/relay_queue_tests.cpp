@@ -3,7 +3,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "test/unit/fixtures.h"
-#include "server/relay/relay_queue.h"
+#include "server/mail/envelope.h"
+#include "server/store/queue/relay_queue.h"
 #include "server/store/durable_file.h"
 
 #include <Poco/DirectoryIterator.h>
@@ -53,7 +54,7 @@ BOOST_AUTO_TEST_CASE(enqueue_writes_message_and_envelope_and_notifies)
 	std::vector<std::string> notified;
 	queue.setListener([&](const QueueEnvelope& e) { notified.push_back(e.id); });
 	const std::string message = "Subject: hi\r\n\r\nbody\r\n.dot\r\n";
-	const std::string id = queue.enqueue("usr1@mail.sustech.edu.cn", {"usr@gmail.com", "a@b.example"}, message);
+	const std::string id = queue.enqueue(mail::newEnvelopeId(), "usr1@mail.sustech.edu.cn", {"usr@gmail.com", "a@b.example"}, message);
 
 	BOOST_TEST(notified == std::vector<std::string>{id});
 	BOOST_TEST(filesIn(tmp.file("queue")) == (std::set<std::string>{id + ".env", id + ".msg"}));
@@ -70,11 +71,37 @@ BOOST_AUTO_TEST_CASE(enqueue_writes_message_and_envelope_and_notifies)
 }
 
 
+BOOST_AUTO_TEST_CASE(an_lf_spool_file_is_queued_under_the_given_id_with_crlf_and_without_its_first_line)
+{
+	TempDir tmp;
+	RelayQueue queue(tmp.file("queue"));
+	// Lines across the 64 KB copy buffer's edges, an empty line, a CR that is content.
+	std::string body;
+	for (int i = 0; i < 3000; ++i) body += "line " + std::to_string(i) + std::string(static_cast<std::size_t>(i % 97), 'y') + "\n";
+	body += "\nlast\rline\n";
+	std::ofstream(tmp.file("spool")) << "Return-Path: <a@x.example>\n"
+									 << body;
+	std::string crlf;
+	for (char c: body)
+	{
+		if (c == '\n') crlf += '\r';
+		crlf += c;
+	}
+	const std::string id = mail::newEnvelopeId();
+	BOOST_TEST(queue.enqueueLfFile(id, "a@x.example", {"b@y.example"}, tmp.file("spool")) == id);
+	QueueEnvelope e;
+	BOOST_REQUIRE(queue.load(id, e));
+	BOOST_TEST(e.size == static_cast<std::int64_t>(crlf.size()));
+	BOOST_TEST((queue.readMessage(id) == crlf));
+	BOOST_TEST(filesIn(tmp.file("queue")) == (std::set<std::string>{id + ".env", id + ".msg"}));
+}
+
+
 BOOST_AUTO_TEST_CASE(hold_survives_a_rewrite_and_is_absent_from_envelopes_never_held)
 {
 	TempDir tmp;
 	RelayQueue queue(tmp.path());
-	const std::string id = queue.enqueue("a@x.example", {"b@y.example"}, "m\r\n");
+	const std::string id = queue.enqueue(mail::newEnvelopeId(), "a@x.example", {"b@y.example"}, "m\r\n");
 	QueueEnvelope e;
 	BOOST_REQUIRE(queue.load(id, e));
 	BOOST_TEST(!e.held);
@@ -95,7 +122,7 @@ BOOST_AUTO_TEST_CASE(ids_are_unique_and_time_ordered)
 	TempDir tmp;
 	RelayQueue queue(tmp.path());
 	std::vector<std::string> ids;
-	for (int i = 0; i < 50; ++i) ids.push_back(queue.enqueue("a@x.example", {"b@y.example"}, "x\r\n"));
+	for (int i = 0; i < 50; ++i) ids.push_back(queue.enqueue(mail::newEnvelopeId(), "a@x.example", {"b@y.example"}, "x\r\n"));
 	BOOST_TEST(std::set<std::string>(ids.begin(), ids.end()).size() == ids.size());
 	const auto scanned = queue.scan();
 	BOOST_REQUIRE(scanned.size() == ids.size());
@@ -107,7 +134,7 @@ BOOST_AUTO_TEST_CASE(update_keeps_states_and_awkward_diagnostics)
 {
 	TempDir tmp;
 	RelayQueue queue(tmp.path());
-	const std::string id = queue.enqueue("", {"x@y.example", "z@y.example"}, "m\r\n");
+	const std::string id = queue.enqueue(mail::newEnvelopeId(), "", {"x@y.example", "z@y.example"}, "m\r\n");
 	QueueEnvelope e;
 	BOOST_REQUIRE(queue.load(id, e));
 	e.attempts = 3;
@@ -137,7 +164,7 @@ BOOST_AUTO_TEST_CASE(remove_deletes_both_files)
 {
 	TempDir tmp;
 	RelayQueue queue(tmp.path());
-	const std::string id = queue.enqueue("a@x.example", {"b@y.example"}, "x\r\n");
+	const std::string id = queue.enqueue(mail::newEnvelopeId(), "a@x.example", {"b@y.example"}, "x\r\n");
 	queue.remove(id);
 	QueueEnvelope e;
 	BOOST_TEST(!queue.load(id, e));
@@ -150,7 +177,7 @@ BOOST_AUTO_TEST_CASE(scan_discards_unfinished_writes_and_quarantines_corrupt_ent
 {
 	TempDir tmp;
 	RelayQueue queue(tmp.path());
-	const std::string good = queue.enqueue("a@x.example", {"b@y.example"}, "x\r\n");
+	const std::string good = queue.enqueue(mail::newEnvelopeId(), "a@x.example", {"b@y.example"}, "x\r\n");
 	tmp.write("0000000001aaaaa0000.msg", "orphan: the envelope was never written\r\n");
 	tmp.write("0000000002aaaaa0000.msg.tmp", "half a message");
 	tmp.write("0000000003aaaaa0000.env.tmp", "half an envelope");
@@ -176,8 +203,8 @@ BOOST_AUTO_TEST_CASE(a_truncated_message_is_quarantined_at_scan_and_never_read_o
 	TempDir tmp;
 	RelayQueue queue(tmp.path());
 	const std::string message = "Subject: t\r\n\r\n" + std::string(5000, 'y') + "\r\n";
-	const std::string cut = queue.enqueue("a@x.example", {"b@y.example"}, message);
-	const std::string later = queue.enqueue("a@x.example", {"b@y.example"}, message);
+	const std::string cut = queue.enqueue(mail::newEnvelopeId(), "a@x.example", {"b@y.example"}, message);
+	const std::string later = queue.enqueue(mail::newEnvelopeId(), "a@x.example", {"b@y.example"}, message);
 	QueueEnvelope e;
 	BOOST_REQUIRE(queue.load(cut, e));
 	BOOST_TEST(e.size == static_cast<std::int64_t>(message.size()));
@@ -229,7 +256,7 @@ BOOST_AUTO_TEST_CASE(concurrent_enqueues_updates_and_removes_share_commits_and_e
 			for (int i = 0; i < kEach; ++i)
 			{
 				const std::string sender = "s" + std::to_string(t) + "-" + std::to_string(i) + "@x.example";
-				const std::string id = queue.enqueue(sender, {"r@y.example"}, messageFor(sender));
+				const std::string id = queue.enqueue(mail::newEnvelopeId(), sender, {"r@y.example"}, messageFor(sender));
 				// Returned only when in place: both files are there, whole, right now.
 				QueueEnvelope e;
 				if (!queue.load(id, e) || e.sender != sender || queue.readMessage(id) != messageFor(sender)) ++broken;
@@ -290,7 +317,7 @@ BOOST_AUTO_TEST_CASE(enqueue_without_recipients_is_refused)
 {
 	TempDir tmp;
 	RelayQueue queue(tmp.path());
-	BOOST_CHECK_THROW(queue.enqueue("a@x.example", {}, "x\r\n"), Poco::Exception);
+	BOOST_CHECK_THROW(queue.enqueue(mail::newEnvelopeId(), "a@x.example", {}, "x\r\n"), Poco::Exception);
 	BOOST_TEST(filesIn(tmp.path()).empty());
 }
 
@@ -302,7 +329,7 @@ BOOST_AUTO_TEST_CASE(list_shows_each_envelope_and_touches_nothing)
 	BOOST_TEST(queue.list().empty());
 	BOOST_TEST(!Poco::File(tmp.file("queue")).exists()); // not even the directory is created
 
-	const std::string id = queue.enqueue("a@x.example", {"b@y.example", "c@z.example"}, "x\r\n");
+	const std::string id = queue.enqueue(mail::newEnvelopeId(), "a@x.example", {"b@y.example", "c@z.example"}, "x\r\n");
 	QueueEnvelope envelope;
 	BOOST_REQUIRE(queue.load(id, envelope));
 	envelope.attempts = 2;
@@ -342,7 +369,7 @@ BOOST_AUTO_TEST_CASE(list_beside_concurrent_enqueues_keeps_every_file_and_sees_o
 {
 	TempDir tmp;
 	RelayQueue queue(tmp.file("queue"));
-	queue.enqueue("first@x.example", {"b@y.example"}, messageFor("first@x.example")); // directory exists
+	queue.enqueue(mail::newEnvelopeId(), "first@x.example", {"b@y.example"}, messageFor("first@x.example")); // directory exists
 	constexpr int kThreads = 4;
 	constexpr int kEach = 25;
 	std::atomic<int> writersLeft{kThreads};
@@ -353,7 +380,7 @@ BOOST_AUTO_TEST_CASE(list_beside_concurrent_enqueues_keeps_every_file_and_sees_o
 			for (int i = 0; i < kEach; ++i)
 			{
 				const std::string sender = "s" + std::to_string(t) + "-" + std::to_string(i) + "@x.example";
-				queue.enqueue(sender, {"r" + std::to_string(i) + "@y.example"}, messageFor(sender));
+				queue.enqueue(mail::newEnvelopeId(), sender, {"r" + std::to_string(i) + "@y.example"}, messageFor(sender));
 			}
 			--writersLeft;
 		});

@@ -6,8 +6,9 @@
 #include "test/unit/fake_smtp_peer.h"
 #include "test/unit/fixtures.h"
 #include "dns/zone_index.h"
-#include "server/delivery.h"
-#include "server/relay/relay_queue.h"
+#include "server/mail/envelope.h"
+#include "server/mail/delivery.h"
+#include "server/store/queue/relay_queue.h"
 #include "server/relay/relay_service.h"
 #include "server/store/maildir_store.h"
 
@@ -148,7 +149,7 @@ BOOST_AUTO_TEST_CASE(delivers_at_once_and_bounces_only_the_refused_recipient)
 	Provider p(peer.port());
 	p.relay->start();
 	const auto start = Clock::now();
-	p.queue->enqueue(kSender, {"usr@fake.example", "error@fake.example"}, kMessage);
+	p.queue->enqueue(mail::newEnvelopeId(), kSender, {"usr@fake.example", "error@fake.example"}, kMessage);
 	BOOST_REQUIRE(waitFor([&] { return p.queued() == 0; }, std::chrono::seconds(5)));
 	BOOST_TEST((Clock::now() - start < std::chrono::seconds(1)));
 	BOOST_TEST(peer.messages() == 1u);
@@ -174,7 +175,7 @@ BOOST_AUTO_TEST_CASE(a_temporary_refusal_is_retried_after_relay_retry)
 	Provider p(peer.port());
 	p.relay->start();
 	const auto start = Clock::now();
-	const std::string id = p.queue->enqueue(kSender, {"usr@fake.example"}, kMessage);
+	const std::string id = p.queue->enqueue(mail::newEnvelopeId(), kSender, {"usr@fake.example"}, kMessage);
 	BOOST_REQUIRE(waitFor([&] { return rcpts.load() == 1; }, std::chrono::seconds(10)));
 	mail::QueueEnvelope envelope;
 	BOOST_REQUIRE(waitFor([&] { return p.queue->load(id, envelope) && envelope.attempts == 1; }, std::chrono::seconds(10)));
@@ -190,7 +191,7 @@ BOOST_AUTO_TEST_CASE(a_temporary_refusal_is_retried_after_relay_retry)
 BOOST_AUTO_TEST_CASE(the_schedule_snapshot_shows_a_queued_messages_next_attempt)
 {
 	Provider p(Provider::closedPort());
-	const std::string id = p.queue->enqueue(kSender, {"usr@down.example"}, kMessage);
+	const std::string id = p.queue->enqueue(mail::newEnvelopeId(), kSender, {"usr@down.example"}, kMessage);
 	mail::QueueEnvelope envelope;
 	BOOST_REQUIRE(p.queue->load(id, envelope));
 	envelope.attempts = 3;
@@ -218,7 +219,7 @@ BOOST_AUTO_TEST_CASE(the_schedule_snapshot_shows_an_attempt_in_progress)
 	});
 	Provider p(peer.port());
 	p.relay->start();
-	const std::string id = p.queue->enqueue(kSender, {"usr@fake.example"}, kMessage);
+	const std::string id = p.queue->enqueue(mail::newEnvelopeId(), kSender, {"usr@fake.example"}, kMessage);
 	std::vector<mail::ScheduledEntry> entries;
 	const bool seen = waitFor([&] {
 		entries = p.relay->scheduleSnapshot();
@@ -237,8 +238,8 @@ BOOST_AUTO_TEST_CASE(start_resumes_what_was_queued_before)
 {
 	FakeSmtpPeer peer("220 fake.example ESMTP", FakeSmtpPeer::standard);
 	Provider p(peer.port());
-	p.queue->enqueue(kSender, {"a@fake.example"}, kMessage);
-	p.queue->enqueue(kSender, {"b@fake.example"}, kMessage);
+	p.queue->enqueue(mail::newEnvelopeId(), kSender, {"a@fake.example"}, kMessage);
+	p.queue->enqueue(mail::newEnvelopeId(), kSender, {"b@fake.example"}, kMessage);
 	BOOST_TEST(p.queued() == 2u);
 	p.relay->start();
 	BOOST_REQUIRE(waitFor([&] { return p.queued() == 0; }, std::chrono::seconds(5)));
@@ -253,7 +254,7 @@ BOOST_AUTO_TEST_CASE(stop_interrupts_a_stuck_transaction_and_keeps_the_message)
 	});
 	Provider p(peer.port());
 	p.relay->start();
-	p.queue->enqueue(kSender, {"usr@fake.example"}, kMessage);
+	p.queue->enqueue(mail::newEnvelopeId(), kSender, {"usr@fake.example"}, kMessage);
 	BOOST_REQUIRE(waitFor([&] { return !peer.commands().empty() && peer.commands().back() == "DATA"; },
 		std::chrono::seconds(5)));
 	const auto start = Clock::now();
@@ -270,7 +271,7 @@ BOOST_AUTO_TEST_CASE(an_unreachable_destination_stays_queued_and_is_retried)
 {
 	Provider p(Provider::closedPort());
 	p.relay->start();
-	const std::string id = p.queue->enqueue(kSender, {"usr@down.example"}, kMessage);
+	const std::string id = p.queue->enqueue(mail::newEnvelopeId(), kSender, {"usr@down.example"}, kMessage);
 	mail::QueueEnvelope envelope;
 	BOOST_REQUIRE(waitFor([&] { return p.queue->load(id, envelope) && envelope.attempts >= 2; }, std::chrono::seconds(10)));
 	BOOST_TEST((envelope.recipients[0].state == mail::RecipientState::Pending));
@@ -287,10 +288,10 @@ BOOST_AUTO_TEST_CASE(a_silent_destination_does_not_hold_the_workers_others_need)
 	FakeSmtpPeer peer("220 fake.example ESMTP", FakeSmtpPeer::standard);
 	Provider p(peer.port(), silent.address().port(), 4);
 	p.relay->start();
-	for (int i = 0; i < 4; ++i) p.queue->enqueue(kSender, {"u" + std::to_string(i) + "@slow.example"}, kMessage);
+	for (int i = 0; i < 4; ++i) p.queue->enqueue(mail::newEnvelopeId(), kSender, {"u" + std::to_string(i) + "@slow.example"}, kMessage);
 	BOOST_REQUIRE(waitFor([&] { return inFlight(*p.relay, "slow.example") == 1u; }, std::chrono::seconds(10))); // taken
 	const auto start = Clock::now();
-	p.queue->enqueue(kSender, {"usr@fake.example"}, kMessage);
+	p.queue->enqueue(mail::newEnvelopeId(), kSender, {"usr@fake.example"}, kMessage);
 	BOOST_REQUIRE(waitFor([&] { return peer.messages() == 1u; }, std::chrono::seconds(5)));
 	BOOST_TEST((Clock::now() - start < std::chrono::seconds(5))); // held workers: the 30 s timeout
 	const auto destinations = p.relay->destinations();
@@ -307,9 +308,9 @@ BOOST_AUTO_TEST_CASE(a_message_for_two_destinations_delivers_to_the_free_one_and
 	FakeSmtpPeer peer("220 fake.example ESMTP", FakeSmtpPeer::standard);
 	Provider p(peer.port(), silent.address().port(), 2);
 	p.relay->start();
-	p.queue->enqueue(kSender, {"u1@slow.example"}, kMessage); // its probe hangs at the greeting
+	p.queue->enqueue(mail::newEnvelopeId(), kSender, {"u1@slow.example"}, kMessage); // its probe hangs at the greeting
 	BOOST_REQUIRE(waitFor([&] { return inFlight(*p.relay, "slow.example") == 1u; }, std::chrono::seconds(10)));
-	const std::string id = p.queue->enqueue(kSender, {"a@fake.example", "u2@slow.example"}, kMessage);
+	const std::string id = p.queue->enqueue(mail::newEnvelopeId(), kSender, {"a@fake.example", "u2@slow.example"}, kMessage);
 	BOOST_REQUIRE(waitFor([&] { return peer.messages() == 1u; }, std::chrono::seconds(10)));
 	mail::QueueEnvelope envelope;
 	BOOST_REQUIRE(waitFor([&] {
@@ -329,7 +330,7 @@ BOOST_AUTO_TEST_CASE(a_down_destination_gets_one_connection_per_retry_interval)
 {
 	FakeSmtpPeer refusing("421 4.3.2 mx.slow.example Service not available", FakeSmtpPeer::standard);
 	Provider p(Provider::closedPort(), refusing.port(), 4); // relay.retry: [1s]
-	for (int i = 0; i < 20; ++i) p.queue->enqueue(kSender, {"u" + std::to_string(i) + "@slow.example"}, kMessage);
+	for (int i = 0; i < 20; ++i) p.queue->enqueue(mail::newEnvelopeId(), kSender, {"u" + std::to_string(i) + "@slow.example"}, kMessage);
 	p.relay->start();
 	std::this_thread::sleep_for(std::chrono::milliseconds(2500));
 	const unsigned connections = refusing.connections();

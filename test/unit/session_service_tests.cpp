@@ -4,10 +4,10 @@
 
 #include "test/unit/fixtures.h"
 #include "common/line_reader.h"
-#include "server/delivery.h"
+#include "server/mail/delivery.h"
 #include "server/net/session_service.h"
 #include "server/pop3/pop3_session.h"
-#include "server/relay/relay_queue.h"
+#include "server/store/queue/relay_queue.h"
 #include "server/server_context.h"
 #include "server/smtp/smtp_session.h"
 #include "server/store/maildir_store.h"

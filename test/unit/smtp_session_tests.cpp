@@ -3,8 +3,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "test/unit/fixtures.h"
-#include "server/delivery.h"
-#include "server/relay/relay_queue.h"
+#include "server/mail/delivery.h"
+#include "server/store/queue/relay_queue.h"
 #include "server/server_context.h"
 #include "server/smtp/smtp_session.h"
 #include "server/store/maildir_store.h"

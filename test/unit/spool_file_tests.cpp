@@ -4,7 +4,7 @@
 
 #include "test/unit/fixtures.h"
 #include "server/store/durable_file.h"
-#include "server/store/spool_file.h"
+#include "server/mail/spool_file.h"
 
 #include <Poco/File.h>
 

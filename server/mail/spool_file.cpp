@@ -1,5 +1,5 @@
 // spool_file.cpp - one message being received, written to disk as it arrives (LF line ends).
-#include "server/store/spool_file.h"
+#include "server/mail/spool_file.h"
 
 #include "server/store/durable_file.h"
 

@@ -12,7 +12,7 @@
 // together into <queue>/corrupt/ for a human, never deleted.
 #pragma once
 
-#include "server/relay/queue_envelope.h"
+#include "server/store/queue/queue_envelope.h"
 #include "server/store/batch_sync.h"
 #include "server/store/group_commit.h"
 
@@ -35,11 +35,17 @@ public:
 	explicit RelayQueue(const std::string& queueDir, BatchSync sync = BatchSync());
 	/// sync: how a batch is made durable (tests inject a recorder).
 
-	std::string enqueue(const std::string& sender, const std::vector<std::string>& recipients,
+	std::string enqueue(const std::string& id, const std::string& sender, const std::vector<std::string>& recipients,
 		const std::string& message);
-	/// Writes message and envelope durably (group commit, above) and wakes the relay
-	/// workers. Returns the queue id. Throws Poco::Exception on failure, leaving nothing
-	/// behind.
+	/// Writes message and envelope durably (group commit, above) under the message's id
+	/// (minted at its acceptance: the queue names it as the 250 reply did) and wakes the
+	/// relay workers. Returns id. Throws Poco::Exception on failure, leaving nothing behind.
+
+	std::string enqueueLfFile(const std::string& id, const std::string& sender,
+		const std::vector<std::string>& recipients, const std::string& path);
+	/// The same for a message stored with LF line ends in the file at path (an SMTP spool
+	/// file), without its first line (the Return-Path only local copies get): copied into
+	/// the queue with CRLF line ends through a small buffer, never whole in memory.
 
 	void setListener(Listener listener);
 	/// Called (on the enqueuing thread) after each successful enqueue().
@@ -86,6 +92,10 @@ private:
 
 	std::string path(const std::string& id, const char* suffix) const;
 	void ensureDirectory();
+	QueueEnvelope newEnvelope(const std::string& id, const std::string& sender, const std::vector<std::string>& recipients);
+	void commitNew(QueueEnvelope& envelope, const std::function<std::int64_t(const std::string& tmp)>& writeMessage);
+	/// Writes the message (writeMessage returns its size) and the envelope to temp files,
+	/// group-commits both, wakes the listener; nothing is left behind on failure.
 	void commitBatch(std::vector<Write*>& batch);
 	void commit(Write& write);
 	void quarantine(const std::string& id, const std::string& reason, const std::string& detail);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "common/config.h"
+#include "server/mail/envelope.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -23,30 +24,14 @@ class SpoolFile;
 struct ServerContext;
 
 
-struct DeliveryRoute
-/// Where mail for one address goes.
-{
-	enum class Kind
-	{
-		Local,  ///< one of our accounts: stored in its Maildir
-		Remote, ///< not one of our domains: queued for the relay
-		Refused ///< one of our domains but no such account
-	};
-
-	Kind kind = Kind::Refused;
-	std::string account; ///< Local: the account key as written in the config (the Maildir name)
-	int code = 0;        ///< Refused: the SMTP reply code (550)
-	std::string reason;  ///< Refused: the reply text, enhanced status code first
-};
-
-
 struct DeliveryResult
 /// What deliver() did, for the log.
 {
 	std::size_t local = 0;                     ///< mailboxes a copy went into (each account once)
 	std::size_t remote = 0;                    ///< recipients queued for the relay (each address once)
 	std::string maildir;                       ///< the Maildir base name of the local copies, empty if none
-	std::string queueId;                       ///< the relay queue id, empty if nothing was queued
+	std::string id;                            ///< the message's one id (Maildir name, queue entry)
+	bool queued = false;                       ///< some recipients were queued for the relay
 	std::uint64_t size = 0;                    ///< octets with CRLF line ends, without Return-Path (as queued)
 	std::vector<std::string> accounts;         ///< the local accounts a copy went into (the journal)
 	std::vector<std::string> remoteRecipients; ///< the addresses queued for the relay
@@ -64,13 +49,16 @@ public:
 	/// Routes with the context's current configuration, so accounts added by a SIGHUP
 	/// reload receive mail at once.
 
+	static DeliveryRoute route(const ServerConfig& server, const std::string& address);
+	/// "local@domain" (empty: the null path, which is Remote): an account of server
+	/// matched case-insensitively as a whole (ServerConfig::accountFor) is Local; another
+	/// address in one of its domains is Refused with 550 5.1.1; anything else is Remote.
+	/// SMTP asks this once per recipient at RCPT, with the session's snapshot.
 	DeliveryRoute route(const std::string& address) const;
-	/// "local@domain" (empty: the null path, which is Remote): an account matched
-	/// case-insensitively as a whole (ServerConfig::accountFor) is Local; another
-	/// address in one of our domains is Refused with 550 5.1.1; anything else is Remote.
+	/// The same with the configuration now (the relay's bounces, the tests).
 
 	DeliveryResult deliver(const std::string& sender, const std::vector<std::string>& recipients,
-		const std::string& message) const;
+		const std::string& message, const std::string& id = "") const;
 	/// Stores one copy per local account, each with `Return-Path: <sender>` prepended,
 	/// then queues the message as it is (no Return-Path) for every other recipient with
 	/// the sender as reverse-path (empty: a bounce). A recipient listed twice gets one
@@ -78,18 +66,20 @@ public:
 	/// sent on, and the relay bounces what it cannot deliver. Returns when every copy is
 	/// durable. Throws Poco::Exception on any failure; a queue failure after the local
 	/// copies were stored still throws, so the caller answers 451 (the client retries
-	/// and a local recipient may see a duplicate, but nothing is lost).
+	/// and a local recipient may see a duplicate, but nothing is lost). id: the message's
+	/// id for its Maildir name and queue entry; empty: a new one (newEnvelopeId()).
 
 	std::unique_ptr<SpoolFile> openSpool(const std::string& sender) const;
 	/// A new spool file for a message being received (SMTP DATA streams into it), with
 	/// `Return-Path: <sender>` already written as its first line. Throws on failure.
 
-	DeliveryResult deliver(const std::string& sender, const std::vector<std::string>& recipients,
-		SpoolFile& spool) const;
-	/// The same as above for a message in a finished spool file from openSpool(): the
+	DeliveryResult deliver(const Envelope& envelope, SpoolFile& spool) const;
+	/// The same as above for an accepted message in a finished spool file from
+	/// openSpool(), each recipient going where its route (decided at RCPT) says, never
+	/// routed again: Local to its account, Remote (and Refused) to the queue. The
 	/// local copies are hard links of the spool file (no copy); the queue gets the
-	/// message without the Return-Path line, with CRLF line ends (read into memory for
-	/// that moment only: the queue keeps messages as they are sent).
+	/// message without the Return-Path line, with CRLF line ends (copied through a small
+	/// buffer, never whole in memory: the queue keeps messages as they are sent).
 
 private:
 	const ServerContext* _context = nullptr; ///< null: _server is all there is

@@ -1,13 +1,12 @@
 // delivery.cpp - where an accepted message goes: the recipients' Maildirs or the relay queue.
-#include "server/delivery.h"
+#include "server/mail/delivery.h"
 
 #include "common/mail_address.h"
 
-#include "server/relay/relay_queue.h"
+#include "server/store/queue/relay_queue.h"
 #include "server/server_context.h"
-#include "server/store/durable_file.h"
 #include "server/store/maildir_store.h"
-#include "server/store/spool_file.h"
+#include "server/mail/spool_file.h"
 
 #include <algorithm>
 
@@ -24,15 +23,14 @@ void addOnce(std::vector<std::string>& list, const std::string& item)
 }
 
 
-/// Splits recipients into local accounts and remote addresses, each once.
-void split(const Delivery& delivery, const std::vector<std::string>& recipients, std::vector<std::string>& accounts,
+/// Splits routed recipients into local accounts and remote addresses, each once.
+void split(const std::vector<RoutedRecipient>& recipients, std::vector<std::string>& accounts,
 	std::vector<std::string>& remote)
 {
-	for (const std::string& recipient: recipients)
+	for (const RoutedRecipient& recipient: recipients)
 	{
-		const DeliveryRoute route = delivery.route(recipient);
-		if (route.kind == DeliveryRoute::Kind::Local) addOnce(accounts, route.account);
-		else addOnce(remote, recipient);
+		if (recipient.route.kind == DeliveryRoute::Kind::Local) addOnce(accounts, recipient.route.account);
+		else addOnce(remote, recipient.address);
 	}
 }
 
@@ -40,23 +38,6 @@ void split(const Delivery& delivery, const std::vector<std::string>& recipients,
 std::string returnPath(const std::string& sender)
 {
 	return "Return-Path: <" + sender + ">";
-}
-
-
-/// The spool file without its first line (Return-Path), with CRLF line ends.
-std::string queuedCopy(const std::string& path)
-{
-	const std::string lf = readWholeFile(path);
-	std::size_t pos = lf.find('\n');
-	pos = pos == std::string::npos ? lf.size() : pos + 1;
-	std::string out;
-	out.reserve((lf.size() - pos) + (lf.size() - pos) / 32);
-	for (; pos < lf.size(); ++pos)
-	{
-		if (lf[pos] == '\n') out += '\r';
-		out += lf[pos];
-	}
-	return out;
 }
 
 
@@ -83,7 +64,12 @@ Delivery::Delivery(const ServerContext& context, MaildirStore& store, RelayQueue
 DeliveryRoute Delivery::route(const std::string& address) const
 {
 	const std::shared_ptr<const ServerConfig> current = _context ? _context->current() : nullptr;
-	const ServerConfig& server = current ? *current : _server;
+	return route(current ? *current : _server, address);
+}
+
+
+DeliveryRoute Delivery::route(const ServerConfig& server, const std::string& address)
+{
 	DeliveryRoute route;
 	if (const std::string* account = server.accountFor(address))
 	{
@@ -104,20 +90,24 @@ DeliveryRoute Delivery::route(const std::string& address) const
 
 
 DeliveryResult Delivery::deliver(const std::string& sender, const std::vector<std::string>& recipients,
-	const std::string& message) const
+	const std::string& message, const std::string& id) const
 {
+	std::vector<RoutedRecipient> routed;
+	for (const std::string& recipient: recipients) routed.push_back({recipient, route(recipient)});
 	std::vector<std::string> accounts;
 	std::vector<std::string> remote;
-	split(*this, recipients, accounts, remote);
+	split(routed, accounts, remote);
 	DeliveryResult result;
 	result.local = accounts.size();
 	result.remote = remote.size();
 	result.accounts = accounts;
 	result.remoteRecipients = remote;
 	result.size = message.size();
+	result.id = id.empty() ? newEnvelopeId() : id;
 	// Local copies first, then the queue (see the header for why a late failure still throws).
-	if (!accounts.empty()) result.maildir = _store.deliver(accounts, returnPath(sender) + "\r\n" + message);
-	if (!remote.empty()) result.queueId = _queue.enqueue(sender, remote, message);
+	if (!accounts.empty()) result.maildir = _store.deliver(accounts, returnPath(sender) + "\r\n" + message, result.id);
+	if (!remote.empty()) _queue.enqueue(result.id, sender, remote, message);
+	result.queued = !remote.empty();
 	return result;
 }
 
@@ -130,12 +120,12 @@ std::unique_ptr<SpoolFile> Delivery::openSpool(const std::string& sender) const
 }
 
 
-DeliveryResult Delivery::deliver(const std::string& sender, const std::vector<std::string>& recipients,
-	SpoolFile& spool) const
+DeliveryResult Delivery::deliver(const Envelope& envelope, SpoolFile& spool) const
 {
+	const std::string& sender = envelope.sender;
 	std::vector<std::string> accounts;
 	std::vector<std::string> remote;
-	split(*this, recipients, accounts, remote);
+	split(envelope.recipients, accounts, remote);
 	spool.end();
 	DeliveryResult result;
 	result.local = accounts.size();
@@ -144,9 +134,11 @@ DeliveryResult Delivery::deliver(const std::string& sender, const std::vector<st
 	result.remoteRecipients = remote;
 	const std::uint64_t returnPathWire = returnPath(sender).size() + 2;
 	result.size = spool.wireSize() - returnPathWire;
+	result.id = envelope.id;
 	if (!accounts.empty())
-		result.maildir = _store.deliverFile(accounts, spool.path(), spool.size(), spool.wireSize());
-	if (!remote.empty()) result.queueId = _queue.enqueue(sender, remote, queuedCopy(spool.path()));
+		result.maildir = _store.deliverFile(accounts, spool.path(), spool.size(), spool.wireSize(), envelope.id);
+	if (!remote.empty()) _queue.enqueueLfFile(envelope.id, sender, remote, spool.path());
+	result.queued = !remote.empty();
 	return result;
 }
 

@@ -1,5 +1,5 @@
 // queue_envelope.cpp - the .env text of a queued message: format, parse, field escaping.
-#include "server/relay/queue_envelope.h"
+#include "server/store/queue/queue_envelope.h"
 
 #include <Poco/Exception.h>
 #include <Poco/NumberParser.h>

@@ -1,6 +1,6 @@
 // main.cpp - mail-server entry point.
 #include "common/app_main.h"
-#include "server/mail_server_app.h"
+#include "server/app/mail_server_app.h"
 
 
 int main(int argc, char** argv)

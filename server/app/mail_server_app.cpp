@@ -1,5 +1,5 @@
 // mail_server_app.cpp - the mail-server process: one provider's SMTP, POP3 and relay.
-#include "server/mail_server_app.h"
+#include "server/app/mail_server_app.h"
 
 #include "common/config.h"
 #include "common/control_socket.h"
@@ -8,8 +8,9 @@
 #include "server/config_reload.h"
 #include "server/control/control_service.h"
 #include "server/control/instance_lock.h"
-#include "server/delivery.h"
+#include "server/mail/delivery.h"
 #include "server/faults/fault_rules.h"
+#include "server/console/console_routes.h"
 #include "server/http/http_api.h"
 #include "server/http/http_service.h"
 #include "server/imap/imap_session.h"
@@ -17,7 +18,7 @@
 #include "server/net/session_service.h"
 #include "server/net/tls_context.h"
 #include "server/pop3/pop3_session.h"
-#include "server/relay/relay_queue.h"
+#include "server/store/queue/relay_queue.h"
 #include "server/relay/relay_service.h"
 #include "server/journal/server_journal.h"
 #include "server/server_context.h"
@@ -362,6 +363,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	if (server->http.enabled())
 	{
 		registerApiRoutes(router, api);
+		registerConsoleRoutes(router); // the console uses the router; the API does not know it
 		http = std::make_unique<HttpService>(context, router);
 	}
 	try

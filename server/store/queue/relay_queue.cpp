@@ -1,5 +1,5 @@
 // relay_queue.cpp - durable outbound queue: message + envelope files, group-committed writes, quarantine.
-#include "server/relay/relay_queue.h"
+#include "server/store/queue/relay_queue.h"
 
 #include "common/log.h"
 #include "server/store/durable_file.h"
@@ -41,17 +41,81 @@ std::int64_t fileSize(const std::string& path)
 }
 
 
-std::string newQueueId()
-/// Time-ordered and unique across restarts: seconds, microseconds, process counter.
+class Fd
+/// Closes its descriptor.
 {
-	static std::atomic<unsigned> counter{0};
-	const Poco::Timestamp now;
-	char buf[48];
-	std::snprintf(buf, sizeof buf, "%010llx%05llx%04x",
-		static_cast<unsigned long long>(now.epochTime()),
-		static_cast<unsigned long long>(now.epochMicroseconds() % 1000000),
-		counter.fetch_add(1) & 0xffffu);
-	return buf;
+public:
+	explicit Fd(int fd):
+		_fd(fd) {}
+	~Fd()
+	{
+		if (_fd >= 0) ::close(_fd);
+	}
+	Fd(const Fd&) = delete;
+	Fd& operator=(const Fd&) = delete;
+	int get() const { return _fd; }
+	int release()
+	{
+		const int fd = _fd;
+		_fd = -1;
+		return fd;
+	}
+
+private:
+	int _fd;
+};
+
+
+void writeOut(int fd, const std::string& path, const std::string& data)
+{
+	std::size_t done = 0;
+	while (done < data.size())
+	{
+		const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+		if (n < 0 && errno == EINTR) continue;
+		if (n < 0) throwErrno("cannot write", path, errno);
+		done += static_cast<std::size_t>(n);
+	}
+}
+
+
+std::int64_t copyWithoutFirstLineAsCrlf(const std::string& from, const std::string& to)
+/// from without its first line, each LF as CRLF, into a new file to; returns the octets
+/// written. Through one 64 KB buffer: the message is never whole in memory.
+{
+	constexpr std::size_t kChunk = 64 * 1024;
+	Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+	if (in.get() < 0) throwErrno("cannot open", from, errno);
+	Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+	if (out.get() < 0) throwErrno("cannot create", to, errno);
+	std::vector<char> buffer(kChunk);
+	std::string converted;
+	converted.reserve(kChunk + kChunk / 2);
+	bool skipping = true;
+	std::int64_t written = 0;
+	for (;;)
+	{
+		const ssize_t n = ::read(in.get(), buffer.data(), buffer.size());
+		if (n < 0 && errno == EINTR) continue;
+		if (n < 0) throwErrno("cannot read", from, errno);
+		if (n == 0) break;
+		converted.clear();
+		for (ssize_t i = 0; i < n; ++i)
+		{
+			const char c = buffer[static_cast<std::size_t>(i)];
+			if (skipping)
+			{
+				skipping = c != '\n';
+				continue;
+			}
+			if (c == '\n') converted += '\r';
+			converted += c;
+		}
+		writeOut(out.get(), to, converted);
+		written += static_cast<std::int64_t>(converted.size());
+	}
+	if (::close(out.release()) != 0) throwErrno("cannot close", to, errno);
+	return written;
 }
 
 
@@ -158,26 +222,31 @@ void RelayQueue::commitBatch(std::vector<Write*>& batch)
 }
 
 
-std::string RelayQueue::enqueue(const std::string& sender, const std::vector<std::string>& recipients,
-	const std::string& message)
+QueueEnvelope RelayQueue::newEnvelope(const std::string& id, const std::string& sender,
+	const std::vector<std::string>& recipients)
 {
 	if (recipients.empty()) throw Poco::InvalidArgumentException("enqueue without recipients");
+	if (id.empty()) throw Poco::InvalidArgumentException("enqueue without an id");
 	ensureDirectory();
 	QueueEnvelope envelope;
-	envelope.id = newQueueId();
+	envelope.id = id;
 	envelope.sender = sender;
 	for (const auto& r: recipients) envelope.recipients.push_back(QueuedRecipient{r, RecipientState::Pending, {}, {}, {}});
 	envelope.arrival = Poco::Timestamp().epochTime();
 	envelope.nextAttempt = envelope.arrival;
-	envelope.size = static_cast<std::int64_t>(message.size());
+	return envelope;
+}
 
+
+void RelayQueue::commitNew(QueueEnvelope& envelope, const std::function<std::int64_t(const std::string& tmp)>& writeMessage)
+{
 	Write write;
 	write.removeOnFailure = true;
 	for (const char* suffix: {kMessageSuffix, kEnvelopeSuffix})
 		write.renames.emplace_back(path(envelope.id, suffix) + kTempSuffix, path(envelope.id, suffix));
 	try
 	{
-		writeFile(write.renames[0].first, message);
+		envelope.size = writeMessage(write.renames[0].first);
 		writeFile(write.renames[1].first, formatEnvelope(envelope));
 	}
 	catch (...)
@@ -187,7 +256,27 @@ std::string RelayQueue::enqueue(const std::string& sender, const std::vector<std
 	}
 	commit(write);
 	if (_listener) _listener(envelope);
-	return envelope.id;
+}
+
+
+std::string RelayQueue::enqueue(const std::string& id, const std::string& sender, const std::vector<std::string>& recipients,
+	const std::string& message)
+{
+	QueueEnvelope envelope = newEnvelope(id, sender, recipients);
+	commitNew(envelope, [&message](const std::string& tmp) {
+		writeFile(tmp, message);
+		return static_cast<std::int64_t>(message.size());
+	});
+	return id;
+}
+
+
+std::string RelayQueue::enqueueLfFile(const std::string& id, const std::string& sender,
+	const std::vector<std::string>& recipients, const std::string& lfPath)
+{
+	QueueEnvelope envelope = newEnvelope(id, sender, recipients);
+	commitNew(envelope, [&lfPath](const std::string& tmp) { return copyWithoutFirstLineAsCrlf(lfPath, tmp); });
+	return id;
 }
 
 

@@ -1,5 +1,6 @@
 // relay_events.cpp - building the relay's journal events.
-#include "server/journal/relay_events.h"
+#include "server/relay/relay_events.h"
+#include "common/event_catalogue.h"
 
 #include "server/journal/message_id.h"
 #include "server/journal/message_scope.h"
@@ -38,7 +39,7 @@ void recordRelayAttempt(Journal* journal, const std::vector<std::string>& to, co
 	std::string reply = result.commands.empty() ? std::string() : result.commands.back().reply;
 	if (!result.recipients.empty() && (result.commands.empty() || result.commands.back().command != "."))
 		reply = result.recipients.front().reply;
-	JournalEvent event("relay.attempt");
+	JournalEvent event(events::kRelayAttempt);
 	event.at(started.epochMicroseconds());
 	MessageScope::link(event);
 	event.list("to", to).str("exchanger", exchanger.host).str("address", exchanger.address + ":" + std::to_string(exchanger.port));
@@ -57,8 +58,8 @@ void recordRecipient(Journal* journal, const QueuedRecipient& recipient, std::in
 	if (!journal) return;
 	const bool delivered = recipient.state == RecipientState::Delivered;
 	const bool failed = recipient.state == RecipientState::Failed || recipient.state == RecipientState::Bounced;
-	JournalEvent event(delivered ? "relay.delivered" : failed ? "relay.bounced"
-															  : "relay.deferred");
+	JournalEvent event(delivered ? events::kRelayDelivered : failed ? events::kRelayBounced
+																	: events::kRelayDeferred);
 	MessageScope::link(event);
 	event.list("to", {recipient.address}).str("reply", recipient.diagnostic);
 	if (delivered)
@@ -75,7 +76,7 @@ void recordRecipient(Journal* journal, const QueuedRecipient& recipient, std::in
 void recordDsn(Journal* journal, const std::string& sender, const std::string& dsn)
 {
 	if (!journal) return;
-	JournalEvent event("dsn.created");
+	JournalEvent event(events::kDsnCreated);
 	MessageScope::link(event);
 	event.str("dsn_message_id", messageIdIn(dsn)).list("to", {sender});
 	journal->record(event);

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "common/journal.h"
-#include "server/relay/queue_envelope.h"
+#include "server/store/queue/queue_envelope.h"
 #include "server/relay/relay_client.h"
 
 #include <Poco/Timestamp.h>
