@@ -16,6 +16,7 @@ void registerApiRoutes(HttpRouter& router, HttpApi& api)
 	registerConsoleRoutes(router);
 	registerJournalRoutes(router, api);
 	registerFaultRoutes(router, api);
+	registerAutoconfigRoutes(router, api);
 }
 
 
