@@ -181,6 +181,15 @@ std::string normalizeName(const std::string& name)
 }
 
 
+bool isInZone(const std::string& name, const std::string& zone)
+{
+	if (zone.empty()) return true;
+	return name == zone
+		|| (name.size() > zone.size() && name.compare(name.size() - zone.size(), zone.size(), zone) == 0
+			&& name[name.size() - zone.size() - 1] == '.');
+}
+
+
 std::vector<std::uint32_t> hostAddresses(const std::vector<std::uint32_t>& aRecords, bool hasPort)
 {
 	constexpr std::uint32_t Localhost = 0x7F000001; // SPEC.md: a P name without A resolves to 127.0.0.1

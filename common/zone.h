@@ -50,6 +50,9 @@ struct Zone
 std::string normalizeName(const std::string& name);
 /// Lower-cases and strips one trailing dot: "Gmail.COM." -> "gmail.com".
 
+bool isInZone(const std::string& name, const std::string& zone);
+/// name is zone or below it (both normalised); every name is in the root zone "".
+
 std::vector<std::uint32_t> hostAddresses(const std::vector<std::uint32_t>& aRecords, bool hasPort);
 /// The addresses a host name resolves to (SPEC.md): its A records; with none, 127.0.0.1
 /// when the name has a P record, else none. The one place this rule lives: mail-dns

@@ -156,7 +156,8 @@ void DnsApp::displayHelp()
 		"[--conf FILE] [--zone FILE] [--listen HOST:PORT] [--threads N] [--journal FILE] [--control PATH] | --export-zone [--origin NAME]\n"
 		"       mail-dns [--conf FILE] [--listen HOST:PORT] [--control PATH] fault add RULE-YAML | fault list | fault clear");
 	help.setHeader(
-		"Pseudo-DNS daemon: answers MX, A and P (TYPE65280) queries from the zone file over UDP and TCP.\n"
+		"Pseudo-DNS daemon: answers MX, A, P (TYPE65280) and SRV queries from the zone file over UDP and TCP,\n"
+		"and with dns.updates accepts TSIG-signed dynamic updates (RFC 2136) and writes them to the zone file.\n"
 		"SIGHUP reloads the zone and dns.faults; SIGTERM or SIGINT stops it.");
 	help.format(std::cout);
 }

@@ -24,15 +24,6 @@ std::string absolute(const std::string& name)
 }
 
 
-bool isUnder(const std::string& name, const std::string& origin)
-{
-	if (origin.empty()) return true;
-	return name == origin
-		|| (name.size() > origin.size() && name.compare(name.size() - origin.size(), origin.size(), origin) == 0
-			&& name[name.size() - origin.size() - 1] == '.');
-}
-
-
 std::string parentOf(const std::string& name)
 {
 	const std::size_t dot = name.find('.');
@@ -68,7 +59,7 @@ std::string defaultOrigin(const Zone& zone)
 	if (names.empty()) return "";
 	std::string origin = *names.begin();
 	for (const auto& name: names)
-		while (!isUnder(name, origin)) origin = parentOf(origin);
+		while (!isInZone(name, origin)) origin = parentOf(origin);
 	return origin;
 }
 
@@ -96,7 +87,7 @@ ExportedZone exportZone(const Zone& zone, const std::string& origin, std::uint32
 	bool nsHasAddress = false;
 	for (const auto& name: names)
 	{
-		if (!isUnder(name, origin))
+		if (!isInZone(name, origin))
 		{
 			result.outside.push_back(name);
 			continue;

@@ -12,14 +12,6 @@ namespace dns {
 namespace {
 
 
-bool isUnder(const std::string& name, const std::string& zone)
-{
-	return name == zone
-		|| (name.size() > zone.size() && name.compare(name.size() - zone.size(), zone.size(), zone) == 0
-			&& name[name.size() - zone.size() - 1] == '.');
-}
-
-
 bool isServedType(std::uint16_t type)
 {
 	return type == TypeA || type == TypeMx || type == TypeP || type == TypeSrv;
@@ -195,7 +187,7 @@ UpdateResult applyUpdate(Zone& zone, const std::string& zoneName, const Message&
 	for (const auto& rr: update.answers) // prerequisites (RFC 2136 3.2)
 	{
 		const std::string name = normalizeName(rr.name);
-		if (!isUnder(name, zoneName)) return fail(RcodeNotZone, "prerequisite outside the zone: " + name);
+		if (!isInZone(name, zoneName)) return fail(RcodeNotZone, "prerequisite outside the zone: " + name);
 		if (rr.ttl != 0 || !rr.rdata.empty())
 			return fail(RcodeNotImp, "value-dependent prerequisites are not supported: " + name);
 		if (rr.klass == ClassAny && rr.type == TypeAny && !zone.hasName(name))
@@ -212,7 +204,7 @@ UpdateResult applyUpdate(Zone& zone, const std::string& zoneName, const Message&
 	for (const auto& rr: update.authority) // prescan (RFC 2136 3.4.1)
 	{
 		const std::string name = normalizeName(rr.name);
-		if (!isUnder(name, zoneName)) return fail(RcodeNotZone, "update outside the zone: " + name);
+		if (!isInZone(name, zoneName)) return fail(RcodeNotZone, "update outside the zone: " + name);
 		const bool any = rr.klass == ClassAny && rr.type == TypeAny;
 		if (!any && !isServedType(rr.type))
 			return fail(RcodeRefused, "type " + std::to_string(rr.type) + " is not served (A, MX, TYPE65280, SRV only): " + name);

@@ -2,34 +2,15 @@
 #include "server/registry/registration_update.h"
 
 #include "common/dns_update.h"
+#include "common/mail_services.h"
 #include "common/yaml_checks.h"
+#include "common/zone.h"
 
 
 namespace mail {
 
 
 namespace {
-
-
-struct Service
-{
-	const char* label;
-	std::uint16_t ServerConfig::*port;
-};
-
-// `_imap._tcp` and `_imaps._tcp` join this list with the server's imap/imaps ports.
-const Service Services[] = {
-	{"_submission._tcp.", &ServerConfig::smtp},
-	{"_submissions._tcp.", &ServerConfig::smtps},
-	{"_pop3._tcp.", &ServerConfig::pop},
-	{"_pop3s._tcp.", &ServerConfig::pops},
-};
-
-
-bool isUnder(const std::string& name, const std::string& zone)
-{
-	return name == zone || (name.size() > zone.size() && name.compare(name.size() - zone.size(), zone.size(), zone) == 0 && name[name.size() - zone.size() - 1] == '.');
-}
 
 
 std::uint32_t registeredAddress(const ServerConfig& server)
@@ -53,8 +34,8 @@ std::vector<std::string> namesOutsideZone(const ServerConfig& server)
 {
 	std::vector<std::string> outside;
 	for (const auto& name: server.domains)
-		if (!isUnder(name, server.registration.zone)) outside.push_back(name);
-	if (!isUnder(registeredHost(server), server.registration.zone)) outside.push_back(registeredHost(server));
+		if (!isInZone(name, server.registration.zone)) outside.push_back(name);
+	if (!isInZone(registeredHost(server), server.registration.zone)) outside.push_back(registeredHost(server));
 	return outside;
 }
 
@@ -71,9 +52,9 @@ dns::Message registrationUpdate(const ServerConfig& server, std::uint16_t id, bo
 	};
 	for (const auto& domain: server.domains)
 	{
-		if (!isUnder(domain, r.zone)) continue;
+		if (!isInZone(domain, r.zone)) continue;
 		replace(domain, dns::TypeMx, dns::rdataMx(10, host));
-		for (const auto& service: Services)
+		for (const auto& service: kMailServices)
 		{
 			const std::uint16_t port = server.*service.port;
 			const std::string name = service.label + domain;
@@ -83,7 +64,7 @@ dns::Message registrationUpdate(const ServerConfig& server, std::uint16_t id, bo
 				changes.push_back(dns::deleteRrset(name, dns::TypeSrv)); // a port no longer offered
 		}
 	}
-	if (isUnder(host, r.zone))
+	if (isInZone(host, r.zone))
 	{
 		replace(host, dns::TypeA, dns::rdataA(registeredAddress(server)));
 		replace(host, dns::TypeP, dns::rdataPort(server.smtp));
