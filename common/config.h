@@ -6,6 +6,7 @@
 #pragma once
 
 #include "common/config_faults.h"
+#include "common/config_registry.h"
 #include "common/seconds.h"
 
 #include <cstddef>
@@ -137,6 +138,7 @@ struct ServerConfig
 	FaultsConfig faults; ///< `faults:` (server/faults); no rules: the hooks cost one check
 	HttpConfig http;
 	JournalConfig journal;
+	DnsRegisterConfig registration; ///< `dns.register`: publish this server's records by UPDATE
 
 	bool isLocalDomain(const std::string& domain) const;           ///< case-insensitive
 	bool isRelayDomain(const std::string& domain) const;           ///< in relay_domains, case-insensitive
@@ -180,6 +182,7 @@ struct DnsConfig
 	std::string zonePath;                    ///< absolute path of the zone file
 	std::vector<DnsServerAddress> resolvers; ///< dns.resolvers as written (empty: not given)
 	DnsFaultsConfig faults;                  ///< `dns.faults`: what mail-dns answers wrongly on purpose
+	std::vector<DnsUpdateZone> updates;      ///< `dns.updates`: zones mail-dns takes signed UPDATEs for
 
 	std::vector<DnsServerAddress> servers() const;
 	/// Whom the relay and the agent ask, in order: dns.resolvers, else dns.listen.

@@ -9,6 +9,7 @@
 #include "common/errors.h"
 #include "common/mail_address.h"
 #include "common/password_hash.h"
+#include "common/config_registry_yaml.h"
 #include "common/yaml_checks.h"
 #include "common/zone.h"
 
@@ -253,33 +254,10 @@ void applySections(const YAML::Node& map, const std::string& key, const std::str
 }
 
 
-DnsServerAddress readHostPort(const YAML::Node& node, const std::string& key)
-/// "IPV4:PORT" ("localhost" meaning 127.0.0.1), as dns.listen and dns.resolvers take it.
-{
-	const std::string text = readScalar(node, key);
-	const std::size_t colon = text.rfind(':');
-	if (colon == std::string::npos) failAt(node, key, "expected HOST:PORT, got '" + text + "'");
-	DnsServerAddress result;
-	result.host = text.substr(0, colon);
-	if (result.host == "localhost") result.host = "127.0.0.1";
-	std::uint32_t address = 0;
-	if (!parseIPv4(result.host, address)) failAt(node, key, "expected an IPv4 address before ':', got '" + result.host + "'");
-	YAML::Node port(text.substr(colon + 1));
-	try
-	{
-		result.port = readPort(port, key);
-	}
-	catch (const NodeError& exc)
-	{
-		failAt(node, key, std::string("port: ") + exc.what());
-	}
-	return result;
-}
-
-
 void readDns(const YAML::Node& node, const std::string& baseDir, DnsConfig& dns)
 {
-	checkKeys(node, "dns", {"listen", "zone", "resolvers", "faults"});
+	checkKeys(node, "dns", {"listen", "zone", "resolvers", "faults", "updates"});
+	if (node["updates"]) readDnsUpdates(node["updates"], "dns.updates", dns.updates);
 	if (node["listen"])
 	{
 		const DnsServerAddress listen = readHostPort(node["listen"], "dns.listen");
@@ -354,7 +332,7 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 	ServerConfig server;
 	server.name = nameNode.Scalar();
 	const std::string key = childKey("servers", server.name);
-	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "imap", "imaps", "accounts", "domains", "relay_domains", "relay", "limits", "submission", "tls", "logging", "journal", "faults", "http"});
+	checkKeys(node, key, {"address", "smtp", "pop", "smtps", "pops", "imap", "imaps", "accounts", "domains", "relay_domains", "relay", "limits", "submission", "tls", "logging", "journal", "faults", "http", "dns"});
 	const auto k = [&](const char* name) { return childKey(key, name); };
 	for (const char* required: {"smtp", "pop"})
 	{
@@ -372,6 +350,12 @@ ServerConfig readServer(const YAML::Node& nameNode, const YAML::Node& node, cons
 		server.address = node["address"].Scalar();
 	}
 	if (node["http"]) readHttp(node["http"], k("http"), server.http);
+	if (node["dns"])
+	{
+		requireMap(node["dns"], k("dns"));
+		checkKeys(node["dns"], k("dns"), {"register"}); // the rest of dns: is the topology's, at the top
+		if (node["dns"]["register"]) readDnsRegister(node["dns"]["register"], childKey(k("dns"), "register"), server.registration);
+	}
 
 	Sections sections = top;
 	applySections(node, key, baseDir, sections);

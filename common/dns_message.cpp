@@ -125,7 +125,9 @@ ResourceRecord decodeRecord(WireReader& reader)
 	const std::size_t start = reader.offset();
 	if (rdLength > reader.size() - start) throw WireFormatError(WireError::Truncated, start);
 	const std::uint8_t* rdata = reader.data() + start;
-	if (rr.type == TypeMx)
+	// An UPDATE's RRset deletion or prerequisite (class ANY) carries no RDATA (RFC 2136 2.4, 2.5.2).
+	const bool emptyAny = rdLength == 0 && rr.klass == ClassAny;
+	if (rr.type == TypeMx && !emptyAny)
 	{
 		WireReader inner(reader.data(), start + rdLength, start);
 		std::uint16_t preference = 0;
@@ -141,7 +143,7 @@ ResourceRecord decodeRecord(WireReader& reader)
 	}
 	else
 	{
-		if ((rr.type == TypeA && rdLength != 4) || (rr.type == TypeP && rdLength != 2))
+		if (!emptyAny && ((rr.type == TypeA && rdLength != 4) || (rr.type == TypeP && rdLength != 2)))
 			throw WireFormatError(WireError::BadRdata, start);
 		rr.rdata.assign(rdata, rdata + rdLength);
 	}

@@ -20,8 +20,11 @@ namespace dns {
 enum RrType : std::uint16_t
 {
 	TypeA = 1,
+	TypeSoa = 6,
 	TypeMx = 15,
+	TypeSrv = 33, ///< RFC 2782: priority, weight, port, target (never compressed)
 	TypeOpt = 41,
+	TypeTsig = 250, ///< RFC 8945
 	TypeAny = 255,
 	TypeP = 65280 ///< private: RDATA is a 16-bit port, network byte order
 };
@@ -29,6 +32,7 @@ enum RrType : std::uint16_t
 enum RrClass : std::uint16_t
 {
 	ClassIn = 1,
+	ClassNone = 254, ///< RFC 2136: delete one record
 	ClassAny = 255
 };
 
@@ -39,8 +43,16 @@ enum Rcode : std::uint8_t
 	RcodeServFail = 2,
 	RcodeNxDomain = 3,
 	RcodeNotImp = 4,
-	RcodeRefused = 5
+	RcodeRefused = 5,
+	RcodeYxDomain = 6, ///< RFC 2136 prerequisites
+	RcodeYxRrset = 7,
+	RcodeNxRrset = 8,
+	RcodeNotAuth = 9, ///< RFC 2136/8945: not authoritative, or the TSIG did not verify
+	RcodeNotZone = 10
 };
+
+const std::uint8_t OpcodeQuery = 0;
+const std::uint8_t OpcodeUpdate = 5; ///< RFC 2136
 
 enum HeaderFlag : std::uint16_t
 {

@@ -98,7 +98,7 @@ Reply classify(const dns::Message& message, const std::string& name, std::uint16
 	{
 	case dns::RcodeNoError:
 		for (const auto& rr: message.answers)
-			if (rr.type == type && dns::equalNames(rr.name, name)) reply.records.push_back(rr);
+			if (rr.type == type && rr.klass == dns::ClassIn && dns::equalNames(rr.name, name)) reply.records.push_back(rr);
 		reply.status = reply.records.empty() ? LookupStatus::NoData : LookupStatus::Ok;
 		reply.ttl = reply.records.empty() ? negativeTtl(message) : reply.records.front().ttl;
 		for (const auto& rr: reply.records) reply.ttl = std::min(reply.ttl, rr.ttl);

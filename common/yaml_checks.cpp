@@ -303,4 +303,28 @@ bool isValidDomainName(const std::string& input)
 }
 
 
+DnsServerAddress readHostPort(const YAML::Node& node, const std::string& key)
+/// "IPV4:PORT" ("localhost" meaning 127.0.0.1), as dns.listen and dns.resolvers take it.
+{
+	const std::string text = readScalar(node, key);
+	const std::size_t colon = text.rfind(':');
+	if (colon == std::string::npos) failAt(node, key, "expected HOST:PORT, got '" + text + "'");
+	DnsServerAddress result;
+	result.host = text.substr(0, colon);
+	if (result.host == "localhost") result.host = "127.0.0.1";
+	std::uint32_t address = 0;
+	if (!parseIPv4(result.host, address)) failAt(node, key, "expected an IPv4 address before ':', got '" + result.host + "'");
+	YAML::Node port(text.substr(colon + 1));
+	try
+	{
+		result.port = readPort(port, key);
+	}
+	catch (const NodeError& exc)
+	{
+		failAt(node, key, std::string("port: ") + exc.what());
+	}
+	return result;
+}
+
+
 } // namespace mail

@@ -66,5 +66,9 @@ bool isValidDomainName(const std::string& name);
 
 bool parseIPv4(const std::string& text, std::uint32_t& address);
 
+DnsServerAddress readHostPort(const YAML::Node& node, const std::string& key);
+/// "IPV4:PORT" ("localhost" meaning 127.0.0.1), as dns.listen, dns.resolvers and
+/// dns.register.server take it.
+
 
 } // namespace mail

@@ -96,7 +96,81 @@ void readSection(const YAML::Node& root, const char* section, std::map<std::stri
 }
 
 
+SrvRecord readSrv(const YAML::Node& node, const std::string& key, std::string& name)
+{
+	if (!node.IsMap()) failAt(node, key, "expected {name, priority, weight, port, target}");
+	checkKeys(node, key, {"name", "priority", "weight", "port", "target"});
+	for (const char* field: {"name", "port", "target"})
+		if (!node[field]) failAt(node, childKey(key, field), "missing");
+	SrvRecord srv;
+	name = readName(node["name"], childKey(key, "name"));
+	if (node["priority"])
+		srv.priority = static_cast<std::uint16_t>(readUnsigned(node["priority"], childKey(key, "priority"), 0, 65535));
+	if (node["weight"])
+		srv.weight = static_cast<std::uint16_t>(readUnsigned(node["weight"], childKey(key, "weight"), 0, 65535));
+	srv.port = readPort(node["port"], childKey(key, "port"));
+	srv.target = readName(node["target"], childKey(key, "target"));
+	return srv;
+}
+
+
+void readSrvList(const YAML::Node& root, Zone& zone, std::size_t& records)
+/// `SRV: [ {name, priority, weight, port, target} ]`: a list, since one name has several.
+{
+	const YAML::Node list = root["SRV"];
+	if (!list || list.IsNull()) return;
+	if (!list.IsSequence()) failAt(list, "SRV", "expected a list of {name, priority, weight, port, target}");
+	for (std::size_t i = 0; i < list.size(); ++i)
+	{
+		const std::string key = "SRV[" + std::to_string(i) + "]";
+		std::string name;
+		const SrvRecord srv = readSrv(list[i], key, name);
+		auto& ofName = zone.srv[name];
+		if (ofName.size() >= kMaxRecordsPerName)
+			failAt(list[i], key, "more than " + std::to_string(kMaxRecordsPerName) + " records for one name");
+		ofName.push_back(srv);
+		if (++records > kMaxZoneRecords)
+			failAt(list[i], key, "the zone holds more than " + std::to_string(kMaxZoneRecords) + " records");
+	}
+}
+
+
+std::string dottedAddress(std::uint32_t address)
+{
+	return std::to_string(address >> 24) + "." + std::to_string((address >> 16) & 0xFF) + "."
+		+ std::to_string((address >> 8) & 0xFF) + "." + std::to_string(address & 0xFF);
+}
+
+
 } // namespace
+
+
+std::string zoneText(const Zone& zone)
+{
+	// Every name is a plain DNS name (loadZone checked it), so none needs YAML quoting.
+	std::string out = "# written by mail-dns after a dynamic update (RFC 2136); comments are not kept\n";
+	out += "MX:\n";
+	for (const auto& [name, records]: zone.mx)
+	{
+		out += "  " + name + ".:\n";
+		for (const auto& mx: records)
+			out += "    - {preference: " + std::to_string(mx.preference) + ", host: " + mx.host + ".}\n";
+	}
+	out += "P:\n";
+	for (const auto& [name, port]: zone.p) out += "  " + name + ".: " + std::to_string(port) + "\n";
+	out += "A:\n";
+	for (const auto& [name, addresses]: zone.a)
+	{
+		out += "  " + name + ".:\n";
+		for (const auto address: addresses) out += "    - " + dottedAddress(address) + "\n";
+	}
+	out += "SRV:\n";
+	for (const auto& [name, records]: zone.srv)
+		for (const auto& srv: records)
+			out += "  - {name: " + name + "., priority: " + std::to_string(srv.priority) + ", weight: "
+				+ std::to_string(srv.weight) + ", port: " + std::to_string(srv.port) + ", target: " + srv.target + ".}\n";
+	return out;
+}
 
 
 std::string normalizeName(const std::string& name)
@@ -104,6 +178,15 @@ std::string normalizeName(const std::string& name)
 	std::string result = Poco::toLower(name);
 	if (!result.empty() && result.back() == '.') result.pop_back();
 	return result;
+}
+
+
+bool isInZone(const std::string& name, const std::string& zone)
+{
+	if (zone.empty()) return true;
+	return name == zone
+		|| (name.size() > zone.size() && name.compare(name.size() - zone.size(), zone.size(), zone) == 0
+			&& name[name.size() - zone.size() - 1] == '.');
 }
 
 
@@ -118,7 +201,7 @@ std::vector<std::uint32_t> hostAddresses(const std::vector<std::uint32_t>& aReco
 bool Zone::hasName(const std::string& name) const
 {
 	const std::string n = normalizeName(name);
-	return mx.count(n) || p.count(n) || a.count(n);
+	return mx.count(n) || p.count(n) || a.count(n) || srv.count(n);
 }
 
 
@@ -130,7 +213,7 @@ Zone loadZone(const std::string& path)
 	try
 	{
 		if (!root.IsMap()) failAt(root, "", root.IsNull() ? "the zone file is empty" : "expected sections MX, P and A");
-		checkKeys(root, "", {"MX", "P", "A"});
+		checkKeys(root, "", {"MX", "P", "A", "SRV"});
 		readSection(root, "MX", zone.mx, records, [](const YAML::Node& node, const std::string& key) {
 			std::vector<MxRecord> records = readOneOrList<MxRecord>(node, key, "empty list of exchangers", readMx);
 			std::stable_sort(records.begin(), records.end(),
@@ -143,6 +226,7 @@ Zone loadZone(const std::string& path)
 		readSection(root, "A", zone.a, records, [](const YAML::Node& node, const std::string& key) {
 			return readOneOrList<std::uint32_t>(node, key, "empty list of addresses", readIPv4);
 		});
+		readSrvList(root, zone, records);
 	}
 	catch (const NodeError& exc)
 	{

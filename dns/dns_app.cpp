@@ -10,6 +10,8 @@
 #include "common/log.h"
 #include "common/zone.h"
 #include "common/yaml_checks.h"
+#include "dns/provider_srv.h"
+#include "dns/update_handler.h"
 #include "dns/zone_export.h"
 #include "dns/zone_index.h"
 
@@ -154,15 +156,16 @@ void DnsApp::displayHelp()
 		"[--conf FILE] [--zone FILE] [--listen HOST:PORT] [--threads N] [--journal FILE] [--control PATH] | --export-zone [--origin NAME]\n"
 		"       mail-dns [--conf FILE] [--listen HOST:PORT] [--control PATH] fault add RULE-YAML | fault list | fault clear");
 	help.setHeader(
-		"Pseudo-DNS daemon: answers MX, A and P (TYPE65280) queries from the zone file over UDP and TCP.\n"
+		"Pseudo-DNS daemon: answers MX, A, P (TYPE65280) and SRV queries from the zone file over UDP and TCP,\n"
+		"and with dns.updates accepts TSIG-signed dynamic updates (RFC 2136) and writes them to the zone file.\n"
 		"SIGHUP reloads the zone and dns.faults; SIGTERM or SIGINT stops it.");
 	help.format(std::cout);
 }
 
 
-std::shared_ptr<const ZoneIndex> DnsApp::loadIndex() const
+std::shared_ptr<const ZoneIndex> DnsApp::indexOf(const Zone& fileZone, const Config& config)
 {
-	return std::make_shared<const ZoneIndex>(loadZone(_zonePath));
+	return std::make_shared<const ZoneIndex>(withProviderSrv(fileZone, config));
 }
 
 
@@ -199,9 +202,9 @@ int DnsApp::faultCommand(const std::vector<std::string>& args)
 }
 
 
-int DnsApp::exportZone()
+int DnsApp::exportZone(const Config& config)
 {
-	const Zone zone = loadZone(_zonePath);
+	const Zone zone = withProviderSrv(loadZone(_zonePath), config);
 	const std::string origin = _originGiven ? normalizeName(_origin) : defaultOrigin(zone);
 	// The serial only has to grow when the zone changes: the file's modification time does.
 	const auto serial = static_cast<std::uint32_t>(Poco::File(_zonePath).getLastModified().epochTime());
@@ -234,19 +237,21 @@ int DnsApp::main(const std::vector<std::string>& args)
 
 	// The configuration is needed unless both of its DNS settings come from flags.
 	Config config;
+	Zone fileZone; ///< as the file holds it (what an UPDATE changes and writes back)
 	std::shared_ptr<const ZoneIndex> zone;
 	const bool usesConfig = _confGiven || _zonePath.empty() || _listen.empty();
 	try
 	{
-		if (_exportZone && !_confGiven && !_zonePath.empty()) return exportZone();
+		if (_exportZone && !_confGiven && !_zonePath.empty()) return exportZone(config);
 		if (usesConfig)
 		{
 			config = loadConfig(_confPath);
 			if (_zonePath.empty()) _zonePath = config.dns.zonePath;
 			if (_listen.empty()) address = SocketAddress(config.dns.host, config.dns.port);
 		}
-		if (_exportZone) return exportZone();
-		zone = loadIndex();
+		if (_exportZone) return exportZone(config);
+		fileZone = loadZone(_zonePath);
+		zone = indexOf(fileZone, config);
 	}
 	catch (const ConfigError& exc)
 	{
@@ -259,6 +264,13 @@ int DnsApp::main(const std::vector<std::string>& args)
 	DnsFaults faults(config.dns.faults);
 	DnsServer server(address, workers, zone);
 	server.setFaults(&faults);
+	std::unique_ptr<UpdateHandler> updates;
+	if (!config.dns.updates.empty())
+	{
+		updates = std::make_unique<UpdateHandler>(config.dns.updates, _zonePath, fileZone,
+			[&server, &config](const Zone& changed) { server.setZone(indexOf(changed, config)); });
+		server.setUpdates(updates.get());
+	}
 	std::unique_ptr<Journal> journal;
 	std::unique_ptr<QueryJournal> queries;
 	try
@@ -303,8 +315,10 @@ int DnsApp::main(const std::vector<std::string>& args)
 	{
 		try
 		{
-			zone = loadIndex();
+			fileZone = loadZone(_zonePath);
+			zone = indexOf(fileZone, config);
 			server.setZone(zone);
+			if (updates) updates->reload(fileZone);
 			log.information("- reloaded zone=%s names=%z", _zonePath, zone->names());
 			if (usesConfig)
 			{

@@ -9,6 +9,10 @@
 
 
 namespace mail {
+
+struct Config;
+struct Zone;
+
 namespace dns {
 
 
@@ -30,10 +34,11 @@ private:
 	void handleHelp(const std::string& name, const std::string& value);
 	void handleOption(const std::string& name, const std::string& value) override;
 	void displayHelp();
-	std::shared_ptr<const ZoneIndex> loadIndex() const;     ///< throws ConfigError
+	static std::shared_ptr<const ZoneIndex> indexOf(const Zone& fileZone, const Config& config);
+	/// The zone served: the file's records plus the SRV records generated for config's providers.
 	int faultCommand(const std::vector<std::string>& args); ///< `fault add|list|clear` through the control socket
 	std::string controlPath(std::uint16_t port) const;      ///< --control, else mail-dns-PORT.sock beside the config
-	int exportZone();                                       ///< --export-zone, once _zonePath is known
+	int exportZone(const Config& config);                   ///< --export-zone, once _zonePath is known (config: its providers' SRV)
 
 	bool _helpRequested = false;
 	bool _confGiven = false;

@@ -114,6 +114,8 @@ public:
 				const msghdr& in = b.inMsg[i].msg_hdr;
 				std::size_t length = (in.msg_flags & MSG_TRUNC)
 					? errorReply(b.in[i], b.inMsg[i].msg_len, RcodeFormErr, b.out[replies])
+					: (_server._updates && isUpdate(b.in[i], b.inMsg[i].msg_len))
+					? _server._updates->handle(b.in[i], b.inMsg[i].msg_len, b.peers[i], b.out[replies], MaxReplySize)
 					: answerQuery(*zone, b.in[i], b.inMsg[i].msg_len, b.out[replies], MaxReplySize);
 				if (length != 0 && _server._faults && _server._faults->active()) length = fault(i, replies, length);
 				if (length == 0) continue;

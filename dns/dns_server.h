@@ -9,6 +9,7 @@
 
 #include "dns/query_journal.h"
 #include "dns/tcp_server.h"
+#include "dns/update_handler.h"
 #include "dns/zone_index.h"
 
 #include <Poco/Net/SocketAddress.h>
@@ -63,6 +64,13 @@ public:
 	}
 	/// `dns.faults` (dns_faults.h) applied to every reply; set before start(), or null.
 
+	void setUpdates(UpdateHandler* updates)
+	{
+		_updates = updates;
+		_tcp.setUpdates(updates);
+	}
+	/// Before start(): UPDATE messages go to it (dns.updates); null: NOTIMP, like any other opcode.
+
 	void setZone(std::shared_ptr<const ZoneIndex> zone);
 	/// Publishes a new zone; every worker uses it from its next batch on.
 	std::shared_ptr<const ZoneIndex> zone() const;
@@ -86,6 +94,7 @@ private:
 	QueryJournal* _journal = nullptr;
 
 	DnsFaults* _faults = nullptr;
+	UpdateHandler* _updates = nullptr;
 	std::uint64_t _stoppedQueries = 0; ///< answered by workers already stopped
 	std::vector<std::unique_ptr<Worker>> _workers;
 	std::vector<std::unique_ptr<Poco::Thread>> _threads;

@@ -187,7 +187,10 @@ bool TcpServer::answer(Connection& c, const ZoneIndex& zone)
 		const std::size_t length = (std::size_t(c.in[used]) << 8) | c.in[used + 1];
 		if (length == 0 || length > MaxQuerySize) return false; // nothing sane follows
 		if (c.have - used < 2 + length) break;
-		std::size_t size = answerQuery(zone, c.in.data() + used + 2, length, _answer.data(), _answer.size(), true);
+		const std::uint8_t* query = c.in.data() + used + 2;
+		std::size_t size = (_updates && isUpdate(query, length))
+			? _updates->handle(query, length, c.peer, _answer.data(), _answer.size())
+			: answerQuery(zone, query, length, _answer.data(), _answer.size(), true);
 		_queries.fetch_add(1, std::memory_order_relaxed);
 		if (size == 0) return false; // not a query (too short, or an answer): no stream to resync
 		if (_faults && _faults->active())

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "dns/dns_faults.h"
+#include "dns/update_handler.h"
 #include "dns/query_journal.h"
 #include "dns/zone_index.h"
 
@@ -57,6 +58,7 @@ public:
 	std::uint64_t queries() const { return _queries.load(std::memory_order_relaxed); }
 
 	void setFaults(DnsFaults* faults) { _faults = faults; }
+	void setUpdates(UpdateHandler* updates) { _updates = updates; } ///< UPDATE messages go to it; null: NOTIMP
 	/// `dns.faults` applied to each answer as over UDP, except that a `delay` is not
 	/// waited for (this one thread serves every connection) and a `drop` leaves the query
 	/// unanswered on an open connection; set before start(), or null.
@@ -82,6 +84,7 @@ private:
 	std::atomic<bool> _stopping{false};
 	std::atomic<std::uint64_t> _queries{0};
 	DnsFaults* _faults = nullptr;
+	UpdateHandler* _updates = nullptr;
 	QueryJournal* _journal = nullptr;
 	std::atomic<std::size_t> _open{0};
 	std::vector<std::uint8_t> _answer; ///< one answer, reused (only the thread touches it)

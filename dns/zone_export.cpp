@@ -24,15 +24,6 @@ std::string absolute(const std::string& name)
 }
 
 
-bool isUnder(const std::string& name, const std::string& origin)
-{
-	if (origin.empty()) return true;
-	return name == origin
-		|| (name.size() > origin.size() && name.compare(name.size() - origin.size(), origin.size(), origin) == 0
-			&& name[name.size() - origin.size() - 1] == '.');
-}
-
-
 std::string parentOf(const std::string& name)
 {
 	const std::size_t dot = name.find('.');
@@ -64,10 +55,11 @@ std::string defaultOrigin(const Zone& zone)
 	for (const auto& entry: zone.mx) names.insert(entry.first);
 	for (const auto& entry: zone.p) names.insert(entry.first);
 	for (const auto& entry: zone.a) names.insert(entry.first);
+	for (const auto& entry: zone.srv) names.insert(entry.first);
 	if (names.empty()) return "";
 	std::string origin = *names.begin();
 	for (const auto& name: names)
-		while (!isUnder(name, origin)) origin = parentOf(origin);
+		while (!isInZone(name, origin)) origin = parentOf(origin);
 	return origin;
 }
 
@@ -91,10 +83,11 @@ ExportedZone exportZone(const Zone& zone, const std::string& origin, std::uint32
 	for (const auto& entry: zone.mx) names.insert(entry.first);
 	for (const auto& entry: zone.p) names.insert(entry.first);
 	for (const auto& entry: zone.a) names.insert(entry.first);
+	for (const auto& entry: zone.srv) names.insert(entry.first);
 	bool nsHasAddress = false;
 	for (const auto& name: names)
 	{
-		if (!isUnder(name, origin))
+		if (!isInZone(name, origin))
 		{
 			result.outside.push_back(name);
 			continue;
@@ -108,6 +101,11 @@ ExportedZone exportZone(const Zone& zone, const std::string& origin, std::uint32
 		const auto addresses = hostAddresses(a == zone.a.end() ? std::vector<std::uint32_t>{} : a->second, p != zone.p.end());
 		for (const auto address: addresses) out << absolute(name) << " IN A " << dotted(address) << "\n";
 		if (p != zone.p.end()) out << absolute(name) << " IN " << genericPort(p->second) << "\n";
+		const auto srv = zone.srv.find(name);
+		if (srv != zone.srv.end())
+			for (const auto& record: srv->second)
+				out << absolute(name) << " IN SRV " << record.priority << " " << record.weight << " " << record.port << " "
+					<< absolute(record.target) << "\n";
 		if (name == nsName) nsHasAddress = !addresses.empty();
 	}
 	if (!nsHasAddress) out << ns << " IN A 127.0.0.1\n";

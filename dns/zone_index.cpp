@@ -87,6 +87,20 @@ ZoneIndex::ZoneIndex(const Zone& zone, std::uint32_t ttl)
 			addRecord(e.a, TypeA, ttl, rdata);
 		}
 	}
+	for (const auto& [name, records]: zone.srv)
+	{
+		NameEntry& e = entry(name);
+		for (const auto& srv: records)
+		{
+			const WireName target = wireName(srv.target);
+			std::string rdata;
+			put16(rdata, srv.priority);
+			put16(rdata, srv.weight);
+			put16(rdata, srv.port);
+			rdata.append(reinterpret_cast<const char*>(target.bytes), target.length);
+			addRecord(e.srv, TypeSrv, ttl, rdata);
+		}
+	}
 	for (auto& [key, e]: byKey)
 	{
 		if (e.a.count == 0)
@@ -96,7 +110,7 @@ ZoneIndex::ZoneIndex(const Zone& zone, std::uint32_t ttl)
 				put32(rdata, address);
 				addRecord(e.a, TypeA, ttl, rdata);
 			}
-		for (const Answer* part: {&e.mx, &e.a, &e.p})
+		for (const Answer* part: {&e.mx, &e.a, &e.p, &e.srv})
 		{
 			e.any.bytes += part->bytes;
 			e.any.count = static_cast<std::uint16_t>(e.any.count + part->count);
@@ -123,6 +137,7 @@ const Answer* ZoneIndex::find(const NameEntry& entry, std::uint16_t type) const
 	case TypeA: return &entry.a;
 	case TypeMx: return &entry.mx;
 	case TypeP: return &entry.p;
+	case TypeSrv: return &entry.srv;
 	case TypeAny: return &entry.any;
 	default: return nullptr;
 	}

@@ -33,6 +33,7 @@ struct NameEntry
 	Answer a;        ///< the A records, or 127.0.0.1 when the name has a P record and no A record
 	Answer mx;
 	Answer p;
+	Answer srv;
 	Answer any; ///< all of the above (answer to a type ANY query)
 };
 

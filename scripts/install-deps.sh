@@ -18,10 +18,12 @@ BUILD_PKGS=(g++ make ccache pkg-config libpoco-dev libssl-dev libyaml-cpp-dev li
 RUN_PKGS=(dnsutils iproute2 procps python3)
 # fuzzing: libFuzzer comes with clang
 FUZZ_PKGS=(clang)
-# tests: GNU parallel runs the bats files side by side (bats --jobs); real peers and helpers the integration tests drive (nsd serves the exported zone in
-# dns_nsd.bats, bind9-utils' named-checkzone checks it; postfix: postfix_peer.bats, only its
-# private instances run, scripts/postfix.sh; chromium: the web console's browser test)
-TEST_PKGS=(bats parallel bats-support bats-assert man-db dnsutils netcat-openbsd swaks libnet-ssleay-perl curl jq python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark s-nail mutt tmux nsd bind9-utils postfix chromium)
+# tests: GNU parallel runs the bats files side by side (bats --jobs); real peers and helpers
+# the integration tests drive (nsd serves the exported zone in dns_nsd.bats, bind9-utils'
+# named-checkzone checks it and its nsupdate signs UPDATEs; bind9: the private named of
+# class_bind.bats and class.sh, never the system service; postfix: postfix_peer.bats, only
+# its private instances run, scripts/postfix.sh; chromium: the web console's browser test)
+TEST_PKGS=(bats parallel bats-support bats-assert man-db dnsutils netcat-openbsd swaks libnet-ssleay-perl curl jq python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark s-nail mutt tmux nsd bind9 bind9-utils postfix chromium)
 # benchmarks: the reference software (nsd and postfix from the test group), load generators
 # (smtp-source and smtp-sink come with postfix) and perf for profiling where a target is missed (make bench only)
 EXTRA_PKGS=(dnsperf python3-yaml dovecot-pop3d dovecot-imapd linux-perf)

@@ -2,7 +2,7 @@
 # lab.sh - a small Internet on one machine: network namespaces for a DNS host, one host per
 # provider and a chain of routers between them, so mail crosses real hops.
 #
-#   scripts/lab.sh up [--providers N] [--routers M]   (default 2 and 2; needs root)
+#   scripts/lab.sh up [--providers N] [--routers M] [--class]   (default 2 and 2; needs root)
 #   scripts/lab.sh exec HOST CMD...    HOST: dns, pI (provider I) or rK (router K)
 #   scripts/lab.sh down                stops every process in the lab, removes it all
 #   scripts/lab.sh status
@@ -17,6 +17,10 @@
 # 10.77.0.0/16 or a lab is up. Reverse names (p1.lab, r1.lab, ...) come from
 # /etc/netns/NS/hosts, which `ip netns exec` mounts. State, config, data and logs live in
 # LAB_DIR (default /tmp/mail-lab); namespaces are named LAB_PREFIX-HOST (default mlab).
+# --class: the zone starts empty and mail-dns runs as a class registry (registry.yaml,
+# dns.updates for the zone `example`, key in LAB_DIR/class.key); each provider registers
+# its own MX, A, P and SRV records by signed UPDATE (dns.register), as
+# `scripts/class.sh student` does on a student's machine (docs/class.md).
 # Examples:
 #   scripts/lab.sh exec p1 mail-agent trace mx.p2.example --conf /tmp/mail-lab/mail.yaml
 #   scripts/lab.sh exec r1 tshark -i h2 -f 'tcp port 25 or udp port 53'
@@ -46,11 +50,12 @@ router_of() {
 lab_namespaces() { ip netns list 2>/dev/null | awk '{ print $1 }' | grep "^$prefix-" || true; }
 
 cmd_up() {
-	local n=2 m=2
+	local n=2 m=2 class=0
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--providers) n=${2:?}; shift 2 ;;
 		--routers) m=${2:?}; shift 2 ;;
+		--class) class=1; shift ;;
 		*) usage ;;
 		esac
 	done
@@ -68,6 +73,11 @@ cmd_up() {
 	trap 'echo "lab: up failed; removing what was built" >&2; cmd_down >/dev/null 2>&1' ERR
 
 	"$root/scripts/gen-topology.sh" "$n" 2 --out "$lab_dir" --lab "$net" >/dev/null
+	local dns_conf=$lab_dir/mail.yaml
+	if [ "$class" = 1 ]; then
+		class_setup
+		dns_conf=$lab_dir/registry.yaml
+	fi
 	local hosts=dns i k r
 	for ((i = 1; i <= n; i++)); do hosts+=" p$i"; done
 	for ((k = 1; k <= m; k++)); do hosts+=" r$k"; done
@@ -125,14 +135,54 @@ cmd_up() {
 		done
 	done
 
-	start "$prefix-dns" mail-dns "$bin/mail-dns" --conf "$lab_dir/mail.yaml"
+	start "$prefix-dns" mail-dns "$bin/mail-dns" --conf "$dns_conf"
+	wait_listen "$prefix-dns" "$net.1.2" 53 udp # before the providers: their first UPDATE finds it
 	for ((i = 1; i <= n; i++)); do
 		start "$prefix-p$i" "p$i.example" "$bin/mail-server" -n "p$i.example" --conf "$lab_dir/mail.yaml" --data "$lab_dir/data"
 	done
 	for ((i = 1; i <= n; i++)); do wait_listen "$prefix-p$i" "$net.$((i + 1)).2" 25; done
-	wait_listen "$prefix-dns" "$net.1.2" 53 udp
+	[ "$class" = 0 ] || wait_registered "$n"
 	trap - ERR
 	echo "lab: up: dns and $n providers behind $m routers; config $lab_dir/mail.yaml, logs $lab_dir/logs"
+}
+
+# class_setup: --class. The providers are in no zone file: mail-dns gets its own config,
+# a registry for the zone `example`, and every provider a dns.register with the lab's key.
+class_setup() {
+	local secret
+	secret=$(openssl rand -base64 32)
+	echo "$secret" >"$lab_dir/class.key"
+	printf 'MX: {}\nP: {}\n' >"$lab_dir/registry-zone.yaml"
+	cat >"$lab_dir/registry.yaml" <<YAML
+# written by scripts/lab.sh --class: mail-dns as the registry of the lab's providers
+dns:
+  listen: $net.1.2:53
+  zone: registry-zone.yaml
+  updates:
+    - zone: example
+      keys:
+        - { name: lab-key, secret: $secret, algorithm: hmac-sha256 }
+servers: {}
+YAML
+	awk -v reg="      register: { server: $net.1.2:53, zone: example, key_name: lab-key, key_secret: $secret, ttl: 60 }" '
+		{ print }
+		/^  p[0-9]+\.example:$/ { print "    dns:"; print reg }' "$lab_dir/mail.yaml" >"$lab_dir/mail.yaml.new"
+	mv "$lab_dir/mail.yaml.new" "$lab_dir/mail.yaml"
+}
+
+# wait_registered N: until mail-dns answers every provider's MX (30 s).
+wait_registered() {
+	local i k missing
+	for ((k = 0; k < 300; k++)); do
+		missing=0
+		for ((i = 1; i <= $1; i++)); do
+			ip netns exec "$prefix-dns" dig @"$net.1.2" +time=1 +tries=1 +short "p$i.example" MX | grep -q . || { missing=$i; break; }
+		done
+		[ "$missing" != 0 ] || return 0
+		sleep 0.1
+	done
+	echo "lab: provider $missing did not register; logs in $lab_dir/logs" >&2
+	return 1
 }
 
 # next_hop K R: from router K, the neighbour address towards router R.
@@ -161,12 +211,18 @@ wait_listen() {
 
 cmd_down() {
 	local where pidfile pid left=0
-	# the daemons first, politely (their pid files), then anything else left in a namespace
+	# the daemons first, politely (their pid files), then anything else left in a namespace;
+	# the providers before mail-dns, so a --class provider's withdrawal still finds it
 	for pidfile in "$lab_dir"/logs/*.pid; do
-		[ -e "$pidfile" ] || continue
+		[ -e "$pidfile" ] && [ "$(basename "$pidfile")" != mail-dns.pid ] || continue
 		pid=$(cat "$pidfile")
 		kill "$pid" 2>/dev/null || true
 	done
+	for pidfile in "$lab_dir"/logs/*.pid; do
+		[ -e "$pidfile" ] && [ "$(basename "$pidfile")" != mail-dns.pid ] || continue
+		for ((i = 0; i < 50; i++)); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
+	done
+	[ ! -e "$lab_dir/logs/mail-dns.pid" ] || kill "$(cat "$lab_dir/logs/mail-dns.pid")" 2>/dev/null || true
 	for where in $(lab_namespaces); do
 		for pid in $(ip netns pids "$where" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
 	done

@@ -14,6 +14,7 @@
 #include "server/http/http_api.h"
 #include "server/http/http_service.h"
 #include "server/imap/imap_session.h"
+#include "server/registry/dns_registrar.h"
 #include "server/net/fd_limit.h"
 #include "server/net/session_service.h"
 #include "server/net/tls_context.h"
@@ -380,6 +381,14 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		log.fatal("- cannot start server=%s error=%s", _name, exc.displayText());
 		return ExitUnavailable;
 	}
+	// dns.register: publish this provider's records (RFC 2136), again on SIGHUP.
+	std::unique_ptr<DnsRegistrar> registrar;
+	if (server->registration.enabled)
+	{
+		registrar = std::make_unique<DnsRegistrar>(*server);
+		registrar->start();
+		reloader.onReload([&](const Config&, const ServerConfig& reloaded) { registrar->update(reloaded); });
+	}
 	log.information("- started server=%s smtp=%s:%hu pop=%s:%hu smtps=%hu pops=%hu imap=%hu imaps=%hu tls=%b data=%s",
 		_name, server->address, server->smtp, server->address, server->pop, server->smtps, server->pops, server->imap,
 		server->imaps, !context.tls.isNull(),
@@ -395,6 +404,7 @@ int MailServerApp::main(const std::vector<std::string>& args)
 	while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) reloader.reload();
 
 	log.information("- stopping server=%s", _name);
+	if (registrar) registrar->stop(); // withdraws the records first: peers stop choosing us
 	context.stopping = true;
 	if (http) http->stop();
 	smtp.stop();

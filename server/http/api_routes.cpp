@@ -13,6 +13,7 @@ void registerApiRoutes(HttpRouter& router, HttpApi& api)
 	registerQueueRoutes(router, api);
 	registerJournalRoutes(router, api);
 	registerFaultRoutes(router, api);
+	registerAutoconfigRoutes(router, api);
 }
 
 

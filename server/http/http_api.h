@@ -45,5 +45,12 @@ void registerJournalRoutes(HttpRouter& router, HttpApi& api);
 void registerFaultRoutes(HttpRouter& router, HttpApi& api);
 /// GET/POST/DELETE /api/v1/faults (api_fault_routes.cpp).
 
+void registerAutoconfigRoutes(HttpRouter& router, HttpApi& api);
+/// GET /.well-known/autoconfig/mail/config-v1.1.xml and /mail/config-v1.1.xml: Thunderbird's
+/// autoconfiguration (autoconfig_routes.cpp).
+
+bool isAutoconfigPath(const std::string& path);
+/// The autoconfig paths, which answer without the API's basic auth.
+
 
 } // namespace mail

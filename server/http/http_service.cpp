@@ -2,6 +2,7 @@
 #include "server/http/http_service.h"
 
 #include "common/password_hash.h"
+#include "server/http/http_api.h"
 #include "server/http/http_error.h"
 #include "server/http/http_reply.h"
 #include "server/server_context.h"
@@ -68,14 +69,14 @@ private:
 	int dispatch(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response)
 	{
 		const std::shared_ptr<const ServerConfig> server = _context.current();
-		if (!server->http.users.empty() && !authorized(request, server->http.users))
+		const std::string& uri = request.getURI();
+		const std::size_t mark = uri.find('?');
+		const std::string rawPath = uri.substr(0, mark);
+		if (!server->http.users.empty() && !isAutoconfigPath(rawPath) && !authorized(request, server->http.users))
 		{
 			response.set("WWW-Authenticate", "Basic realm=\"mail-server " + server->name + "\", charset=\"UTF-8\"");
 			throw HttpError(401, "authentication required");
 		}
-		const std::string& uri = request.getURI();
-		const std::size_t mark = uri.find('?');
-		const std::string rawPath = uri.substr(0, mark);
 		if (rawPath.empty() || rawPath.front() != '/') throw HttpError(400, "expected an absolute path");
 		HttpRouter::Match match = _router.match(request.getMethod(), rawPath);
 		if (match.status == 405) response.set("Allow", match.allow);
