@@ -16,7 +16,7 @@ namespace {
 
 
 const std::string& queueId(const RouteRequest& request)
-/// Queue ids are hex (relay_queue's newQueueId); anything else names no queued message.
+/// Queue ids are hex (a message's id, server/mail/envelope.h; older queues have 20 digits); anything else names no queued message.
 {
 	const std::string& id = request.param("id");
 	bool hex = !id.empty() && id.size() <= 64;
