@@ -243,7 +243,7 @@ std::vector<std::uint8_t> signTsig(std::vector<std::uint8_t>& message, const Tsi
 	v.error = error;
 	if (error == TsigBadTime) put48(v.other, now); // RFC 8945 5.2.3: the server's time
 	const std::uint16_t id = static_cast<std::uint16_t>((message[0] << 8) | message[1]);
-	const std::vector<std::uint8_t> mac = computeMac(key, requestMac, message.data(), message.size(), id, false, v);
+	std::vector<std::uint8_t> mac = computeMac(key, requestMac, message.data(), message.size(), id, false, v);
 	appendRecord(message, v, mac, id);
 	return mac;
 }

@@ -54,7 +54,7 @@ void MailServerApp::defineOptions(OptionSet& options)
 {
 	// Not ServerApplication's: its --daemon, --umask and --pidfile are not offered
 	// (scripts/start.sh runs servers in the background and writes their pid files).
-	Application::defineOptions(options);
+	Application::defineOptions(options); // NOLINT(bugprone-parent-virtual-call): skipping ServerApplication is the point
 	options.addOption(Option("help", "h", "display this help and exit")
 						  .required(false)
 						  .repeatable(false)

@@ -20,7 +20,7 @@ constexpr std::chrono::milliseconds kPeerTimeout{1500}; ///< per other server as
 constexpr std::chrono::milliseconds kStreamPoll{250};   ///< how soon a stream sees the server stop
 constexpr int kKeepAliveRounds = 60;                    ///< a comment line every 15 s of silence
 constexpr int kMaxStreams = 8;                          ///< each holds one HTTP thread (16 in all)
-std::atomic<int> g_streams{0};
+std::atomic<int> openStreams{0};
 
 
 void sendText(Poco::Net::HTTPServerResponse& response, const std::string& json)
@@ -35,14 +35,14 @@ void stream(const ServerContext& context, Poco::Net::HTTPServerResponse& respons
 /// line) rather than holding the journal.
 {
 	if (!context.journal) throw HttpError(404, "the journal is off (journal.keep: 0)");
-	if (++g_streams > kMaxStreams)
+	if (++openStreams > kMaxStreams)
 	{
-		--g_streams;
+		--openStreams;
 		throw HttpError(503, "too many event streams");
 	}
 	struct Release
 	{
-		~Release() { --g_streams; }
+		~Release() { --openStreams; }
 	} release;
 	auto subscription = context.journal->subscribe();
 	response.setContentType("text/event-stream");

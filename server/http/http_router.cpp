@@ -103,7 +103,7 @@ void HttpRouter::add(const std::string& method, const std::string& pattern, Rout
 	for (const auto& other: _routes)
 	{
 		if (other.method == method && other.segments == route.segments)
-			throw std::invalid_argument("route added twice: " + method + " " + pattern);
+			throw std::invalid_argument(std::string("route added twice: ").append(method).append(" ").append(pattern));
 	}
 	_routes.push_back(std::move(route));
 }

@@ -46,7 +46,7 @@ bool literalAtEnd(const std::string& line, std::size_t& size, bool& synchronizin
 
 
 ImapRead readImapCommand(SessionIo& io, std::string& command, std::size_t maxLine, std::size_t maxLiterals,
-	Poco::Timespan deadline)
+	const Poco::Timespan& deadline)
 {
 	command.clear();
 	std::string line;

@@ -22,7 +22,7 @@ enum class ImapRead
 
 
 ImapRead readImapCommand(SessionIo& io, std::string& command, std::size_t maxLine, std::size_t maxLiterals,
-	Poco::Timespan deadline);
+	const Poco::Timespan& deadline);
 /// Reads a command line; while it ends in {N} or {N+}, answers "+ go ahead" for a
 /// synchronizing one and reads N octets and the line that follows. maxLine bounds each
 /// line, maxLiterals all the literals of the command together.

@@ -225,7 +225,7 @@ void ImapSession::doFetch(const ImapCommand& cmd)
 				{
 					data = item.offset >= data.size() ? std::string() : data.substr(item.offset, item.count);
 				}
-				const std::string label = item.name == "BODY[]" ? item.label : item.label;
+				const std::string& label = item.label;
 				if (!first) out += ' ';
 				first = false;
 				out += label + " {" + std::to_string(data.size()) + "}\r\n";
@@ -239,7 +239,7 @@ void ImapSession::doFetch(const ImapCommand& cmd)
 		}
 		if (addFlags) add("FLAGS (" + imapFlagsFromMaildir(message.flags) + ")");
 		out += ")\r\n";
-		if (out.size() > 256 * 1024) _io.flush();
+		if (out.size() > std::size_t{256} * 1024) _io.flush();
 	}
 	if (locked)
 	{
@@ -256,7 +256,7 @@ void ImapSession::doFetch(const ImapCommand& cmd)
 		}
 		unlockAfterChange();
 	}
-	if (_scratch.capacity() > 1024 * 1024) std::string().swap(_scratch);
+	if (_scratch.capacity() > std::size_t{1024} * 1024) std::string().swap(_scratch);
 	if (vanished) no(cmd.tag, "[EXPUNGEISSUED] some messages were removed meanwhile");
 	else ok(cmd.tag, cmd.name + " completed");
 }

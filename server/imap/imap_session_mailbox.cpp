@@ -175,7 +175,7 @@ void ImapSession::doStatus(const ImapCommand& cmd)
 			bad(cmd.tag, "unknown STATUS item " + quoteForLog(item.text, 20));
 			return;
 		}
-		items += (items.empty() ? "" : " ") + name + " " + value;
+		items.append(items.empty() ? "" : " ").append(name).append(" ").append(value);
 	}
 	untagged("STATUS INBOX (" + items + ")");
 	ok(cmd.tag, "STATUS completed");
@@ -366,7 +366,7 @@ void ImapSession::doStore(const ImapCommand& cmd)
 	if (silent) item.resize(item.size() - 7);
 	const char mode = item == "FLAGS" ? '=' : item == "+FLAGS" ? '+'
 		: item == "-FLAGS"                                     ? '-'
-															   : 0;
+															   : '\0';
 	if (!mode)
 	{
 		bad(cmd.tag, "STORE needs FLAGS, +FLAGS or -FLAGS");

@@ -11,7 +11,7 @@ namespace mail {
 namespace {
 
 
-thread_local bool t_cached = false;
+thread_local bool tCached = false;
 
 
 const char* rcodeOf(LookupStatus status)
@@ -44,13 +44,13 @@ auto timed(Ask ask, std::int64_t& micros)
 
 bool answeredFromCache()
 {
-	return t_cached;
+	return tCached;
 }
 
 
 void setAnsweredFromCache(bool cached)
 {
-	t_cached = cached;
+	tCached = cached;
 }
 
 

@@ -12,7 +12,7 @@ namespace mail {
 namespace {
 
 
-constexpr std::size_t kHeadBytes = 64 * 1024;
+constexpr std::size_t kHeadBytes = std::size_t{64} * 1024;
 
 
 bool startsField(const std::string& line)

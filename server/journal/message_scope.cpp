@@ -14,7 +14,7 @@ struct Ids
 	std::string messageId;
 };
 
-thread_local Ids t_ids;
+thread_local Ids tIds;
 
 
 } // namespace
@@ -22,20 +22,20 @@ thread_local Ids t_ids;
 
 MessageScope::MessageScope(const std::string& queueId, const std::string& messageId)
 {
-	t_ids = Ids{queueId, messageId};
+	tIds = Ids{queueId, messageId};
 }
 
 
 MessageScope::~MessageScope()
 {
-	t_ids = Ids{};
+	tIds = Ids{};
 }
 
 
 void MessageScope::link(JournalEvent& event)
 {
-	if (!t_ids.queueId.empty()) event.str("queue_id", t_ids.queueId);
-	if (!t_ids.messageId.empty()) event.str("message_id", t_ids.messageId);
+	if (!tIds.queueId.empty()) event.str("queue_id", tIds.queueId);
+	if (!tIds.messageId.empty()) event.str("message_id", tIds.messageId);
 }
 
 

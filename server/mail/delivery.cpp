@@ -93,6 +93,7 @@ DeliveryResult Delivery::deliver(const std::string& sender, const std::vector<st
 	const std::string& message, const std::string& id) const
 {
 	std::vector<RoutedRecipient> routed;
+	routed.reserve(recipients.size());
 	for (const std::string& recipient: recipients) routed.push_back({recipient, route(recipient)});
 	std::vector<std::string> accounts;
 	std::vector<std::string> remote;

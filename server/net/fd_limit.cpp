@@ -27,7 +27,7 @@ std::size_t descriptorsNeeded(const ServerConfig& server)
 	std::size_t ports = 0;
 	for (unsigned port: {server.smtp, server.pop, server.smtps, server.pops, server.imap, server.imaps})
 		if (port != 0) ++ports;
-	return ports * (server.limits.maxSessions + kRejectSessions) + 2 * server.relay.workers + kReserve;
+	return ports * (server.limits.maxSessions + kRejectSessions) + std::size_t{2} * server.relay.workers + kReserve;
 }
 
 

@@ -22,9 +22,9 @@ namespace {
 
 
 /// Send once this much output is collected, even if the client pipelined more commands.
-constexpr std::size_t kFlushThreshold = 256 * 1024;
+constexpr std::size_t kFlushThreshold = std::size_t{256} * 1024;
 /// Keep at most this much buffer capacity between sends (a 10 MB RETR is not kept).
-constexpr std::size_t kKeepCapacity = 1024 * 1024;
+constexpr std::size_t kKeepCapacity = std::size_t{1024} * 1024;
 
 
 } // namespace
@@ -40,7 +40,7 @@ SessionIo::SessionIo(Poco::Net::StreamSocket& socket, const std::string& id, Poc
 }
 
 
-std::string SessionIo::open(Poco::Timespan sendTimeout)
+std::string SessionIo::open(const Poco::Timespan& sendTimeout)
 {
 	std::string host = "unknown";
 	std::string peer = "unknown";
@@ -85,7 +85,7 @@ void SessionIo::flush()
 }
 
 
-void SessionIo::startTls(const Poco::Net::Context::Ptr& context, Poco::Timespan timeout)
+void SessionIo::startTls(const Poco::Net::Context::Ptr& context, const Poco::Timespan& timeout)
 {
 	flush();
 	_reader.discardBuffered();

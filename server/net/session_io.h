@@ -34,7 +34,7 @@ class SessionIo
 public:
 	SessionIo(Poco::Net::StreamSocket& socket, const std::string& id, Poco::Logger& log);
 
-	std::string open(Poco::Timespan sendTimeout);
+	std::string open(const Poco::Timespan& sendTimeout);
 	/// Sets up the socket (no Nagle, a send timeout so a client that stops reading
 	/// cannot hold the thread) and logs "ID connected peer=HOST:PORT". Returns the
 	/// peer's host address, "unknown" if the client is already gone (the first send
@@ -59,7 +59,7 @@ public:
 	/// Sends what is queued unless more commands are already buffered (they will add
 	/// their replies to the same send) and the buffer is still small.
 
-	void startTls(const Poco::Net::Context::Ptr& context, Poco::Timespan timeout);
+	void startTls(const Poco::Net::Context::Ptr& context, const Poco::Timespan& timeout);
 	/// Drops buffered input (never commands: RFC 3207 section 4), runs the server side
 	/// handshake within timeout, and from then on reads and writes through TLS. Throws
 	/// Poco::Exception when the handshake fails; the session is then over.

@@ -181,7 +181,7 @@ void TcpListener::start()
 }
 
 
-void TcpListener::stop(Poco::Timespan grace)
+void TcpListener::stop(const Poco::Timespan& grace)
 {
 	if (!_dispatcher) return;
 	_collector->stop();

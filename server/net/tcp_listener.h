@@ -53,7 +53,7 @@ public:
 
 	void start();
 	/// Binds and starts accepting. Throws Poco::Exception (e.g. address in use).
-	void stop(Poco::Timespan grace = Poco::Timespan(10, 0));
+	void stop(const Poco::Timespan& grace = Poco::Timespan(10, 0));
 	/// Stops accepting, shuts down the receive side of every live session socket so a
 	/// blocked read returns at once, and waits up to grace for the sessions to end.
 

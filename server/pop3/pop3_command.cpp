@@ -102,13 +102,13 @@ const char* toString(Pop3Verb verb)
 bool parseDecimal(const std::string& text, std::uint64_t& value)
 {
 	if (text.empty()) return false;
-	constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+	constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
 	std::uint64_t result = 0;
 	for (char c: text)
 	{
 		if (c < '0' || c > '9') return false;
 		const unsigned digit = static_cast<unsigned>(c - '0');
-		if (result > (max - digit) / 10) return false;
+		if (result > (kMax - digit) / 10) return false;
 		result = result * 10 + digit;
 	}
 	value = result;
