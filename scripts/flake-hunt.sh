@@ -18,6 +18,7 @@ runs=${1:-5}
 hog=${HOG:-1}
 [[ "$runs" =~ ^[0-9]+$ ]] || { echo "usage: flake-hunt.sh [N]" >&2; exit 64; }
 work=$(mktemp -d /tmp/mail-flake-hunt.XXXXXX)
+chmod 755 "$work" # some tests run the clone's scripts as another user (capture.sh as non-root)
 out=$root/build/flake-hunt.txt
 mkdir -p "$root/build"
 head=$(git -C "$root" rev-parse --short HEAD)
