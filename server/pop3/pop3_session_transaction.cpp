@@ -13,7 +13,7 @@ namespace {
 
 
 /// Keep at most this much scratch capacity between commands (a 10 MB RETR is not kept).
-constexpr std::size_t kKeepCapacity = 1024 * 1024;
+constexpr std::size_t kKeepCapacity = std::size_t{1024} * 1024;
 
 
 void trimBuffer(std::string& buffer)

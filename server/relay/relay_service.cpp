@@ -317,6 +317,7 @@ DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const
 	}
 
 	std::vector<std::string> recipients;
+	recipients.reserve(indices.size());
 	for (std::size_t i: indices) recipients.push_back(envelope.recipients[i].address);
 	TransactionResult result;
 	const Exchanger* used = nullptr;
@@ -334,9 +335,9 @@ DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const
 	if (!used) return DestinationGate::Verdict::Unknown; // stopping before any try
 
 	const double delay = static_cast<double>(nowSeconds() - envelope.arrival);
-	for (std::size_t k = 0; k < indices.size(); ++k)
+	for (const std::size_t index: indices)
 	{
-		QueuedRecipient& r = envelope.recipients[indices[k]];
+		QueuedRecipient& r = envelope.recipients[index];
 		const RecipientResult* found = result.find(r.address);
 		if (!found) continue;
 		const RecipientResult& res = *found;

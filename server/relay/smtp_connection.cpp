@@ -105,7 +105,7 @@ std::string statusFromReply(int code, const std::string& reply)
 	std::string text = reply;
 	if (text.size() >= 4 && std::isdigit(static_cast<unsigned char>(text[0]))) text = text.substr(4);
 	const std::size_t end = text.find_first_of(" \r\n");
-	const std::string first = text.substr(0, end);
+	std::string first = text.substr(0, end);
 	if (isEnhancedStatus(first, cls)) return first;
 	return std::string(1, cls) + ".0.0";
 }
@@ -136,7 +136,7 @@ SmtpConnection::~SmtpConnection()
 }
 
 
-SmtpConnection::Reply SmtpConnection::readReply(const char* step, Timespan timeout)
+SmtpConnection::Reply SmtpConnection::readReply(const char* step, const Timespan& timeout)
 /// One reply, multi-line ones whole; a closed connection, a timeout or garbage throws.
 {
 	Reply reply;

@@ -117,7 +117,7 @@ private:
 		std::vector<std::string> lines; ///< each line without the code
 	};
 
-	Reply readReply(const char* step, Poco::Timespan timeout);
+	Reply readReply(const char* step, const Poco::Timespan& timeout);
 	void write(const std::string& data);
 	Reply exchange(const std::string& line, bool batched, const char* step);
 	bool connectAndGreet(RecipientResult& failure, bool tryTls);

@@ -76,7 +76,7 @@ void scanDirectory(const std::string& dir, std::vector<MailboxMessage>& messages
 		if (entry->d_name[0] == '.') continue; // ".", ".." and hidden files are not messages
 		MailboxMessage message;
 		const std::string name = entry->d_name;
-		message.path = dir + '/' + name;
+		message.path = std::string(dir).append(1, '/').append(name);
 		// W= (ours since LF storage, and Dovecot's): the wire size. S= alone: written
 		// with CRLF by an older version, so the file size is the wire size. Neither (a
 		// file from another program): read it once and count its bare LFs.

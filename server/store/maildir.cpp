@@ -92,7 +92,7 @@ void ensureMaildir(const std::string& mailboxPath)
 
 std::string maildirUid(const std::string& fileName)
 {
-	const std::string base = fileName.substr(0, fileName.find(':'));
+	std::string base = fileName.substr(0, fileName.find(':'));
 	bool fit = !base.empty() && base.size() <= kMaxUidLength;
 	for (unsigned char c: base)
 	{

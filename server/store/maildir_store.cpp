@@ -83,7 +83,7 @@ const std::string& MaildirStore::spoolDirectory()
 			// this runs before its first session spools anything): never delivered.
 			std::vector<std::string> stale;
 			Poco::File(dir).list(stale);
-			for (const auto& name: stale) ::unlink((dir + "/" + name).c_str());
+			for (const auto& name: stale) ::unlink(std::string(dir).append("/").append(name).c_str());
 		}
 		_spool = dir;
 	}
@@ -162,6 +162,7 @@ void MaildirStore::commitBatch(std::vector<Pending*>& batch)
 	// 1. Every tmp file's data and inode durable, the batch's files only; a file that
 	// cannot be synced fails its own item.
 	std::vector<std::string> files;
+	files.reserve(batch.size());
 	for (const Pending* p: batch) files.push_back(p->tmpPath);
 	const std::vector<int> syncErrors = _sync.files(files);
 	for (std::size_t i = 0; i < batch.size(); ++i)

@@ -30,7 +30,7 @@ class FakeServer
 public:
 	using Reply = std::function<std::string(const std::string& line)>;
 
-	FakeServer(std::string greeting, Reply reply):
+	FakeServer(const std::string& greeting, const Reply& reply):
 		_socket(Poco::Net::SocketAddress("127.0.0.1", 0)),
 		_thread([this, greeting, reply] { serve(greeting, reply); })
 	{

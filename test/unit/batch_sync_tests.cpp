@@ -97,6 +97,7 @@ BOOST_AUTO_TEST_CASE(sync_files_reports_each_file_on_its_own)
 {
 	TempDir tmp;
 	std::vector<std::string> paths;
+	paths.reserve(301); // 300 files and the missing one
 	for (int i = 0; i < 300; ++i) paths.push_back(tmp.write("f" + std::to_string(i), "data"));
 	paths.insert(paths.begin() + 150, tmp.file("missing"));
 	const std::vector<int> errors = mail::syncFiles(paths);
@@ -118,6 +119,7 @@ BOOST_AUTO_TEST_CASE(maildir_batches_sync_every_file_whole_before_its_new_direct
 	std::mutex namesMutex;
 	std::vector<std::string> names;
 	std::vector<std::thread> threads;
+	threads.reserve(kThreads);
 	for (int t = 0; t < kThreads; ++t)
 	{
 		threads.emplace_back([&] {
@@ -134,7 +136,7 @@ BOOST_AUTO_TEST_CASE(maildir_batches_sync_every_file_whole_before_its_new_direct
 	for (const auto& name: names)
 	{
 		// Written to a's tmp/, synced whole, and only then a's and b's new/ synced.
-		const long file = recorder.indexOf("file " + root + "/a@x.org/tmp/" + name + " " + std::to_string(message.size()));
+		const long file = recorder.indexOf(std::string("file ").append(root).append("/a@x.org/tmp/").append(name).append(" ").append(std::to_string(message.size())));
 		BOOST_TEST(file >= 0, name);
 		if (file < 0) continue;
 		BOOST_TEST(recorder.indexOf("dir " + root + "/a@x.org/new", file) > file, name);

@@ -61,6 +61,7 @@ BOOST_AUTO_TEST_CASE(report_has_the_rfc3464_parts_and_fields)
 		"Content-Type: message/delivery-status\r\n",
 		"Reporting-MTA: dns; exmail.qq.com\r\n",
 		"Arrival-Date: ",
+		// NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one block of three lines, joined on purpose
 		"Final-Recipient: rfc822; error@gmail.com\r\nAction: failed\r\nStatus: 5.1.1\r\n"
 		"Remote-MTA: dns; gmail-smtp-in.l.google.com\r\n"
 		"Diagnostic-Code: smtp; 550 5.1.1 <error@gmail.com>: Recipient address rejected: User unknown\r\n",

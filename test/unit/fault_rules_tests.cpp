@@ -280,6 +280,7 @@ BOOST_AUTO_TEST_CASE(evaluation_is_thread_safe_and_counts_every_hit)
 {
 	FaultRules faults(rules({"{stage: rcpt, reply: \"451 4.7.1 later\", times: 1000}"}));
 	std::vector<std::thread> threads;
+	threads.reserve(4);
 	std::atomic<int> fired{0};
 	for (int t = 0; t < 4; ++t)
 	{

@@ -17,7 +17,7 @@ using mail::test::SocketPair;
 namespace {
 
 
-const Poco::Timespan kShort(0, 200 * 1000);
+const Poco::Timespan kShort(0, long{200} * 1000);
 const Poco::Timespan kLong(5, 0);
 
 

@@ -20,6 +20,7 @@ namespace {
 std::vector<std::string> ids(int count)
 {
 	std::vector<std::string> out;
+	out.reserve(static_cast<std::size_t>(count));
 	for (int i = 0; i < count; ++i) out.push_back(mail::newSessionId());
 	return out;
 }

@@ -34,7 +34,7 @@ struct MaildirFixture
 	std::string deliver(const std::string& content, const std::string& stamp, const std::string& sub = "new",
 		const std::string& flags = "", bool sizeInName = true)
 	{
-		const std::string base = stamp + ".host" + (sizeInName ? ",S=" + std::to_string(content.size()) : "");
+		std::string base = stamp + ".host" + (sizeInName ? ",S=" + std::to_string(content.size()) : "");
 		dir.write("u@example.com/" + sub + "/" + base + flags, content);
 		return base;
 	}

@@ -111,7 +111,7 @@ BOOST_AUTO_TEST_CASE(delivers_once_per_mailbox_with_maildir_name)
 		const auto files = filesIn(root.mail() + "/" + box + "/new");
 		BOOST_REQUIRE_EQUAL(files.size(), 1u);
 		BOOST_TEST(files[0] == name);
-		BOOST_TEST(readFile(root.mail() + "/" + box + "/new/" + name) == stored);
+		BOOST_TEST(readFile(std::string(root.mail()).append("/").append(box).append("/new/").append(name)) == stored);
 		BOOST_TEST(filesIn(root.mail() + "/" + box + "/tmp").empty());
 		BOOST_TEST(Poco::File(root.mail() + "/" + box + "/cur").isDirectory());
 	}
@@ -137,6 +137,7 @@ BOOST_AUTO_TEST_CASE(concurrent_deliveries_share_group_commits)
 	constexpr int kThreads = 8;
 	constexpr int kEach = 40;
 	std::vector<std::thread> threads;
+	threads.reserve(kThreads);
 	for (int t = 0; t < kThreads; ++t)
 	{
 		threads.emplace_back([&store, t] {

@@ -83,7 +83,7 @@ std::int64_t copyWithoutFirstLineAsCrlf(const std::string& from, const std::stri
 /// from without its first line, each LF as CRLF, into a new file to; returns the octets
 /// written. Through one 64 KB buffer: the message is never whole in memory.
 {
-	constexpr std::size_t kChunk = 64 * 1024;
+	constexpr std::size_t kChunk = std::size_t{64} * 1024;
 	Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
 	if (in.get() < 0) throwErrno("cannot open", from, errno);
 	Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
@@ -288,7 +288,7 @@ void RelayQueue::quarantine(const std::string& id, const std::string& reason, co
 	std::string moved;
 	for (const char* suffix: {kMessageSuffix, kEnvelopeSuffix})
 	{
-		if (::rename(path(id, suffix).c_str(), (dir + "/" + id + suffix).c_str()) == 0)
+		if (::rename(path(id, suffix).c_str(), std::string(dir).append("/").append(id).append(suffix).c_str()) == 0)
 			moved += std::string(moved.empty() ? "" : ",") + (suffix + 1);
 	}
 	syncDirectory(dir);
