@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # lint.sh INCLUDE-DIR FILE... - clang-tidy (.clang-tidy at the root) over FILEs, each
 # compiled as the Makefile compiles it: -std=c++17 against its folder's include root
-# (scripts/include-roots.sh), so a lint run sees exactly the headers a build sees.
+# (scripts/include-roots.sh), so a lint run sees exactly the headers a build sees;
+# MAIL_VERSION, which the Makefile defines for common/version.cpp only, is defined too.
 # One file per core at a time; exits non-zero when any file has a warning, printing each.
 #
 # clang-tidy parses every Poco header again for each file (about 10 s a file here), so a
@@ -28,7 +29,7 @@ printf '%s\n' "$@" | xargs -P "$(nproc)" -I{} bash -c '
 		key=$( { echo "$salt $file"; for d in $deps; do sha256sum <"$d"; done; } | sha256sum | cut -c1-64)
 		[ -e "$cache/$key" ] && exit 0
 	fi
-	out=$(clang-tidy --quiet "$file" -- -std=c++17 -pthread -I"$inc/$root" 2>/dev/null) && [ -z "$out" ] &&
+	out=$(clang-tidy --quiet "$file" -- -std=c++17 -pthread -DMAIL_VERSION=\"lint\" -I"$inc/$root" 2>/dev/null) && [ -z "$out" ] &&
 		{ [ -z "$key" ] || touch "$cache/$key"; exit 0; }
 	printf "%s\n" "$out"
 	exit 1
