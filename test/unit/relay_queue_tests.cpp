@@ -122,6 +122,7 @@ BOOST_AUTO_TEST_CASE(ids_are_unique_and_time_ordered)
 	TempDir tmp;
 	RelayQueue queue(tmp.path());
 	std::vector<std::string> ids;
+	ids.reserve(50);
 	for (int i = 0; i < 50; ++i) ids.push_back(queue.enqueue(mail::newEnvelopeId(), "a@x.example", {"b@y.example"}, "x\r\n"));
 	BOOST_TEST(std::set<std::string>(ids.begin(), ids.end()).size() == ids.size());
 	const auto scanned = queue.scan();
@@ -248,6 +249,7 @@ BOOST_AUTO_TEST_CASE(concurrent_enqueues_updates_and_removes_share_commits_and_e
 	constexpr int kThreads = 8;
 	constexpr int kEach = 20;
 	std::vector<std::thread> writers;
+	writers.reserve(kThreads);
 	std::vector<std::vector<std::string>> kept(kThreads);
 	std::atomic<int> broken{0};
 	for (int t = 0; t < kThreads; ++t)
@@ -374,6 +376,7 @@ BOOST_AUTO_TEST_CASE(list_beside_concurrent_enqueues_keeps_every_file_and_sees_o
 	constexpr int kEach = 25;
 	std::atomic<int> writersLeft{kThreads};
 	std::vector<std::thread> writers;
+	writers.reserve(kThreads);
 	for (int t = 0; t < kThreads; ++t)
 	{
 		writers.emplace_back([&, t] {
