@@ -203,6 +203,8 @@ BOOST_AUTO_TEST_CASE(an_idle_connection_is_closed_after_the_cache_time)
 	for (int i = 0; i < 1000 && client.idleConnections() != 0u; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
 	BOOST_TEST(client.idleConnections() == 0u);
 	BOOST_TEST((std::chrono::steady_clock::now() - idleSince >= std::chrono::milliseconds(900)));
+	// the QUIT reaches the peer's reader thread a moment after the client lets go: wait for it
+	for (int i = 0; i < 1000 && count(peer.commands(), "QUIT") == 0u; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
 	BOOST_TEST(count(peer.commands(), "QUIT") == 1u);
 }
 
