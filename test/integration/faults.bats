@@ -68,9 +68,9 @@ min_wait_passed() { [ $(($(now_ms) - $1)) -ge "$2" ]; }
 @test "greylisting at rcpt: the first attempt gets 451, a retry after min_wait is stored" {
 	local before
 	before=$(maildir_count usr@gmail.com gmail.com)
-	first=$(now_ms)
 	run smtp_try alice@grey.example
 	[ "$output" = "451 4.7.1 Greylisted, try again later" ]
+	first=$(now_ms) # the server noted the triple before this (at RCPT)
 	run smtp_try alice@grey.example
 	[ "$output" = "451 4.7.1 Greylisted, try again later" ] # too early (min_wait is 6 s)
 	# the retry that is let through: once min_wait has passed since the first attempt

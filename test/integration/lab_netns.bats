@@ -75,6 +75,9 @@ pcap_has_mail() { tshark -r "$1" -Y 'smtp.req.command == "MAIL"' 2>/dev/null | g
 	[[ "$output" == *"10.77.2.2	10.77.1.2		mx.p2.example"* ]]
 }
 
+# gone_or_zombie PID: the process has exited (or only waits to be reaped).
+gone_or_zombie() { [ ! -e "/proc/$1" ] || grep -qs '^State:.*zombie' "/proc/$1/status"; }
+
 @test "lab down removes namespaces, veths, processes and files" {
 	local pids ns veths=""
 	pids=$(cat "$LAB_DIR"/logs/*.pid)
@@ -94,8 +97,9 @@ pcap_has_mail() { tshark -r "$1" -Y 'smtp.req.command == "MAIL"' 2>/dev/null | g
 	# either (h<N> and n<N> are lab.sh's names; eth0 is left out: a container's uplink is one)
 	[ -z "$(ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | grep -E '^[hn][0-9]+$')" ]
 	local p
-	# gone, or a zombie waiting for this container's init to reap it (it runs no more)
-	for p in $pids; do [ ! -e "/proc/$p" ] || grep -q '^State:.*zombie' "/proc/$p/status"; done
+	# gone, or a zombie waiting for this container's init to reap it (it runs no more); a
+	# process killed by lab down may take a moment to go on a loaded machine
+	for p in $pids; do wait_until 30 gone_or_zombie "$p"; done
 	[ -z "$(pgrep -f "$LAB_DIR/mail.yaml")" ]
 	[ ! -e "$LAB_DIR" ]
 	[ -z "$(ls -d /etc/netns/"$LAB_PREFIX"-* 2>/dev/null)" ]
