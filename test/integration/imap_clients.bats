@@ -26,7 +26,7 @@ stored() {
 	local f
 	for f in "$MAILROOT"/bob@pop.test/new/* "$MAILROOT"/bob@pop.test/cur/*; do
 		[ -f "$f" ] && printf '%s %s\n' "$(basename "$f")" "$f"
-	done | sort | sed -n "${1}p" | cut -d' ' -f2
+	done | sort -t. -k1,1n -k2.2,2n | sed -n "${1}p" | cut -d' ' -f2 # seconds, then the microseconds after .M (not zero-padded)
 }
 
 @test "curl imap:// with STARTTLS lists INBOX and fetches by UID; imaps:// the same" {
