@@ -40,7 +40,8 @@ one_run() {
 	(cd "$dir" && "$@" make test >"$work/$name.log" 2>&1)
 	end=$(date +%s)
 	last=$(tail -n 1 "$work/$name.log")
-	printf '%-8s %5d s  %s\n' "$name" $((end - start)) "$last" | tee -a "$out"
+	suite=$(sed -nE 's/^suite time: ([0-9]+) s.*/\1/p' "$work/$name.log" | tail -1)
+	printf '%-8s %5d s (suite %4s s)  %s\n' "$name" $((end - start)) "${suite:-?}" "$last" | tee -a "$out"
 	# failures: bats "not ok N name" and Boost.Test "error: in "suite/case""
 	sed -nE 's/^not ok [0-9]+ (.*)$/bats: \1/p; s/.*error: in "([^"]+)".*/unit: \1/p' "$work/$name.log" |
 		sed -E 's/ in [0-9]+ms$//' | sort -u >>"$work/failures"

@@ -140,6 +140,7 @@ if [ -n "$reports" ]; then
 	failed=$((failed + n))
 fi
 
+echo "suite time: $SECONDS s (build excluded)"
 [ "$skipped" -eq 0 ] || echo "$skipped skipped (not counted as passed: the reason is on each test's line)"
 # the last line, alone; also kept in BUILD_DIR/test-summary.txt for .ci/run
 echo "$passed passed, $failed failed" | tee "$build/test-summary.txt"
