@@ -39,26 +39,28 @@ teardown_file() { common_teardown_file; }
 
 fault_cmd() { "$MAIL_BIN/mail-server" -n gmail.com --conf "$CONF" --data "$T/data" fault "$@"; }
 
-# smtp_try FROM [TIMEOUT]: one message FROM -> usr@gmail.com; prints "ok", the refusal
-# code and text, "dropped" or "timeout".
+# smtp_try FROM [TIMEOUT] [TRIES]: one message FROM -> usr@gmail.com, TRIES times (default
+# 1) back to back from one process (one connection each, no interpreter start between
+# them); prints per try "ok", the refusal code and text, "dropped" or "timeout".
 smtp_try() {
-	python3 - "$GM_SMTP" "$1" "${2:-10}" <<'PY'
+	python3 - "$GM_SMTP" "$1" "${2:-10}" "${3:-1}" <<'PY'
 import smtplib, socket, sys
-port, sender, timeout = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
-try:
-    with smtplib.SMTP("127.0.0.1", port, "faults-test", timeout=timeout) as s:
-        s.sendmail(sender, ["usr@gmail.com"], "From: %s\r\nSubject: fault test\r\n\r\nbody\r\n" % sender)
-    print("ok")
-except smtplib.SMTPRecipientsRefused as e:
-    code, text = list(e.recipients.values())[0]
-    print(code, text.decode())
-except smtplib.SMTPResponseException as e:
-    print(e.smtp_code, e.smtp_error.decode())
-except smtplib.SMTPServerDisconnected as e:
-    # smtplib turns a read timeout into a disconnect too: tell them apart.
-    print("timeout" if "timed out" in str(e) else "dropped")
-except socket.timeout:
-    print("timeout")
+port, sender, timeout, tries = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+for _ in range(tries):
+    try:
+        with smtplib.SMTP("127.0.0.1", port, "faults-test", timeout=timeout) as s:
+            s.sendmail(sender, ["usr@gmail.com"], "From: %s\r\nSubject: fault test\r\n\r\nbody\r\n" % sender)
+        print("ok")
+    except smtplib.SMTPRecipientsRefused as e:
+        code, text = list(e.recipients.values())[0]
+        print(code, text.decode())
+    except smtplib.SMTPResponseException as e:
+        print(e.smtp_code, e.smtp_error.decode())
+    except smtplib.SMTPServerDisconnected as e:
+        # smtplib turns a read timeout into a disconnect too: tell them apart.
+        print("timeout" if "timed out" in str(e) else "dropped")
+    except socket.timeout:
+        print("timeout")
 PY
 }
 
@@ -68,11 +70,12 @@ min_wait_passed() { [ $(($(now_ms) - $1)) -ge "$2" ]; }
 @test "greylisting at rcpt: the first attempt gets 451, a retry after min_wait is stored" {
 	local before
 	before=$(maildir_count usr@gmail.com gmail.com)
-	run smtp_try alice@grey.example
-	[ "$output" = "451 4.7.1 Greylisted, try again later" ]
-	first=$(now_ms) # the server noted the triple before this (at RCPT)
-	run smtp_try alice@grey.example
-	[ "$output" = "451 4.7.1 Greylisted, try again later" ] # too early (min_wait is 6 s)
+	# two attempts back to back: the second comes well within min_wait (6 s) of the first
+	# (a second interpreter start could take longer than that on a loaded machine)
+	run smtp_try alice@grey.example 10 2
+	[ "${lines[0]}" = "451 4.7.1 Greylisted, try again later" ]
+	[ "${lines[1]}" = "451 4.7.1 Greylisted, try again later" ] # too early
+	first=$(now_ms) # the server noted the triple before this (at the first RCPT)
 	# the retry that is let through: once min_wait has passed since the first attempt
 	wait_until 30 min_wait_passed "$first" 6200
 	run smtp_try alice@grey.example
@@ -150,7 +153,8 @@ PY
 	[ "$output" = "554 5.7.1 Go away" ]
 	run fault_cmd list
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == "1 hits=3 {stage: rcpt, match: {sender: \"@grey.example\""* ]]
+	# rule 1's hits depend on which tests ran before; its text does not
+	[[ "${lines[0]}" == "1 hits="[0-9]*" {stage: rcpt, match: {sender: \"@grey.example\""* ]]
 	[[ "${lines[6]}" == '7 hits=1 {stage: connect, match: {client: "127.0.0.*"}, reply: "554 5.7.1 Go away", times: 1}' ]]
 	run fault_cmd add '{stage: rcpt, reply: "250 ok"}'
 	[ "$status" -eq 1 ]
@@ -165,6 +169,8 @@ PY
 }
 
 @test "GET, POST and DELETE /api/v1/faults change the running rules" {
+	run fault_cmd clear # the first rule added is then number 1, whatever ran before
+	[ "$status" -eq 0 ]
 	run api "$GM_HTTP" /api/v1/faults -X POST -d '{"stage": "end_of_data", "match": {"sender": "@api.example"}, "reply": "554 5.7.1 Refused through the API"}'
 	[ "${lines[-1]}" = "HTTP 201" ]
 	[ "$(jq -r .index <<<"${lines[0]}")" = 1 ]

@@ -347,8 +347,9 @@ EOF
 	stop_one small.test
 	assert_success
 	assert_transcript pop3_idle_timeout
-	# pop_timeout is 2s: closed after it, not long after
-	[ "$took" -ge 1500 ] && [ "$took" -le 10000 ] || fail "closed after $took ms"
+	# pop_timeout is 2s: closed after it, and long before the default (10 minutes) would
+	# (the upper bound also holds the client's start and the stop on a loaded machine)
+	[ "$took" -ge 1500 ] && [ "$took" -le 30000 ] || fail "closed after $took ms"
 	[ "$(ls "$T/small/small.test/mail/carol@small.test/new" | wc -l)" -eq 1 ]
 }
 

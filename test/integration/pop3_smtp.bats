@@ -150,10 +150,10 @@ EOF
 }
 
 @test "100 concurrent sessions over 100 users x 100 messages delivered through SMTP: all intact" {
-	run timeout 120 python3 "$POP3_LOAD" send 127.0.0.1 "$P_SMTP" 100 100 "$T/manifest.json" --sessions 20
+	run timeout 200 python3 "$POP3_LOAD" send 127.0.0.1 "$P_SMTP" 100 100 "$T/manifest.json" --sessions 20
 	assert_success
 	assert_output --partial '"messages": 10000'
-	run timeout 120 python3 "$POP3_LOAD" fetch 127.0.0.1 "$P_POP" "$T/manifest.json" --sessions 100
+	run timeout 200 python3 "$POP3_LOAD" fetch 127.0.0.1 "$P_POP" "$T/manifest.json" --sessions 100
 	assert_success
 	assert_output --partial '"logins": 100, "messages": 10000'
 	assert_output --partial '"errors": []'
