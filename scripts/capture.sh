@@ -52,6 +52,24 @@ while read -r kind name address smtp pop smtps pops; do
 done <<<"$topology"
 capture_filter=$(IFS='|'; echo "${filter[*]}" | sed 's/|/ or /g')
 
+# can_capture: root, or dumpcap runnable with the capture capabilities (what the wireshark
+# group gets from dpkg-reconfigure wireshark-common). Asked before tshark starts: tshark
+# itself says "Capturing on" before it finds out it may not, and how long it then takes
+# to fail depends on the machine's load.
+can_capture() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	local dumpcap
+	dumpcap=$(command -v dumpcap || echo /usr/bin/dumpcap)
+	[ -x "$dumpcap" ] || return 1
+	command -v getcap >/dev/null || return 0 # cannot tell: tshark will say
+	getcap "$dumpcap" | grep -q cap_net_raw
+}
+if ! can_capture; then
+	echo "capture: capturing needs root or membership of the wireshark group" \
+		"(sudo usermod -aG wireshark \$USER after dpkg-reconfigure wireshark-common)" >&2
+	exit 1
+fi
+
 log=$(mktemp /tmp/mail-capture.XXXXXX)
 rm -f "$out"
 tshark -i lo -f "$capture_filter" -w "$out" -a "duration:$max" -q >"$log" 2>&1 &

@@ -23,7 +23,7 @@ FUZZ_PKGS=(clang)
 # named-checkzone checks it and its nsupdate signs UPDATEs; bind9: the private named of
 # class_bind.bats and class.sh, never the system service; postfix: postfix_peer.bats, only
 # its private instances run, scripts/postfix.sh; chromium: the web console's browser test)
-TEST_PKGS=(bats parallel bats-support bats-assert man-db dnsutils netcat-openbsd swaks libnet-ssleay-perl curl jq python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark s-nail mutt tmux nsd bind9 bind9-utils postfix chromium)
+TEST_PKGS=(bats parallel bats-support bats-assert man-db dnsutils netcat-openbsd swaks libnet-ssleay-perl curl jq python3 iproute2 procps fetchmail mpop openssl iputils-ping tshark libcap2-bin s-nail mutt tmux nsd bind9 bind9-utils postfix chromium)
 # benchmarks: the reference software (nsd and postfix from the test group), load generators
 # (smtp-source and smtp-sink come with postfix) and perf for profiling where a target is missed (make bench only)
 EXTRA_PKGS=(dnsperf python3-yaml dovecot-pop3d dovecot-imapd linux-perf)
