@@ -1,6 +1,7 @@
 // journal_lookup.cpp - recording the relay's DNS answers as dns.lookup events.
 #include "server/journal/journal_lookup.h"
 #include "common/event_catalogue.h"
+#include "server/journal/message_link.h"
 
 #include <chrono>
 
@@ -9,9 +10,6 @@ namespace mail {
 
 
 namespace {
-
-
-thread_local bool tCached = false;
 
 
 const char* rcodeOf(LookupStatus status)
@@ -32,7 +30,6 @@ template <typename Ask>
 auto timed(Ask ask, std::int64_t& micros)
 {
 	const auto start = std::chrono::steady_clock::now();
-	setAnsweredFromCache(false);
 	auto result = ask();
 	micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
 	return result;
@@ -42,22 +39,11 @@ auto timed(Ask ask, std::int64_t& micros)
 } // namespace
 
 
-bool answeredFromCache()
-{
-	return tCached;
-}
-
-
-void setAnsweredFromCache(bool cached)
-{
-	tCached = cached;
-}
-
-
-JournalLookup::JournalLookup(const NameLookup& upstream, Journal* journal, std::string dnsServer):
+JournalLookup::JournalLookup(const NameLookup& upstream, Journal* journal, std::string dnsServer, MessageIds ids):
 	_upstream(upstream),
 	_journal(journal),
-	_dnsServer(std::move(dnsServer))
+	_dnsServer(std::move(dnsServer)),
+	_ids(std::move(ids))
 {
 }
 
@@ -66,7 +52,7 @@ void JournalLookup::record(const std::string& name, const char* qtype, LookupSta
 	const std::vector<std::string>& answer, std::int64_t micros, bool cached) const
 {
 	JournalEvent event(events::kDnsLookup);
-	MessageScope::link(event);
+	linkMessage(event, _ids);
 	event.str("name", name).str("qtype", qtype).list("answer", answer).str("rcode", rcodeOf(status));
 	event.str("dns_server", _dnsServer).num("ms", (micros + 500) / 1000).flag("cached", cached);
 	_journal->record(event);
@@ -80,7 +66,7 @@ LookupResult<std::vector<MxRecord>> JournalLookup::mx(const std::string& name) c
 	auto result = timed([&] { return _upstream.mx(name); }, micros);
 	std::vector<std::string> answer;
 	for (const MxRecord& mx: result.value) answer.push_back(std::to_string(mx.preference) + " " + mx.host);
-	record(name, "MX", result.status, answer, micros, answeredFromCache());
+	record(name, "MX", result.status, answer, micros, result.cached);
 	return result;
 }
 
@@ -92,7 +78,7 @@ LookupResult<std::uint16_t> JournalLookup::port(const std::string& name) const
 	auto result = timed([&] { return _upstream.port(name); }, micros);
 	std::vector<std::string> answer;
 	if (result.ok()) answer.push_back(std::to_string(result.value));
-	record(name, "P", result.status, answer, micros, answeredFromCache());
+	record(name, "P", result.status, answer, micros, result.cached);
 	return result;
 }
 
@@ -104,7 +90,7 @@ LookupResult<std::vector<std::uint32_t>> JournalLookup::a(const std::string& nam
 	auto result = timed([&] { return _upstream.a(name); }, micros);
 	std::vector<std::string> answer;
 	for (std::uint32_t address: result.value) answer.push_back(formatIpv4(address));
-	record(name, "A", result.status, answer, micros, answeredFromCache());
+	record(name, "A", result.status, answer, micros, result.cached);
 	return result;
 }
 

@@ -3,7 +3,7 @@
 
 #include "common/journal.h"
 #include "common/name_lookup.h"
-#include "server/journal/message_scope.h"
+#include "server/mail/message_ids.h"
 
 #include <string>
 
@@ -12,12 +12,12 @@ namespace mail {
 
 
 class JournalLookup: public NameLookup
-/// A NameLookup in front of the relay's cache that records every MX, P and A answer
-/// (name, type, answer, rcode, the DNS server, milliseconds, whether the cache answered)
-/// with the ids of the message the calling thread is routing (MessageScope). Thread-safe.
+/// A NameLookup in front of the relay's cache, made for routing one message: records
+/// every MX, P and A answer (name, type, answer, rcode, the DNS server, milliseconds,
+/// whether the cache answered: LookupResult::cached) with that message's ids.
 {
 public:
-	JournalLookup(const NameLookup& upstream, Journal* journal, std::string dnsServer);
+	JournalLookup(const NameLookup& upstream, Journal* journal, std::string dnsServer, MessageIds ids);
 	/// journal null: passes every query through untouched.
 
 	LookupResult<std::vector<MxRecord>> mx(const std::string& name) const override;
@@ -31,13 +31,8 @@ private:
 	const NameLookup& _upstream;
 	Journal* _journal;
 	std::string _dnsServer;
+	MessageIds _ids;
 };
-
-
-bool answeredFromCache();
-/// Whether this thread's last CachingLookup query was answered from the cache
-/// (server/relay/dns_cache.cpp sets it).
-void setAnsweredFromCache(bool cached);
 
 
 } // namespace mail

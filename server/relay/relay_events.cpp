@@ -3,7 +3,7 @@
 #include "common/event_catalogue.h"
 
 #include "server/journal/message_id.h"
-#include "server/journal/message_scope.h"
+#include "server/journal/message_link.h"
 
 #include <Poco/String.h>
 
@@ -24,7 +24,7 @@ std::string remoteIdOf(const std::string& reply)
 }
 
 
-void recordRelayAttempt(Journal* journal, const std::vector<std::string>& to, const Exchanger& exchanger,
+void recordRelayAttempt(Journal* journal, const MessageIds& ids, const std::vector<std::string>& to, const Exchanger& exchanger,
 	const TransactionResult& result, const Poco::Timestamp& started)
 {
 	if (!journal) return;
@@ -41,7 +41,7 @@ void recordRelayAttempt(Journal* journal, const std::vector<std::string>& to, co
 		reply = result.recipients.front().reply;
 	JournalEvent event(events::kRelayAttempt);
 	event.at(started.epochMicroseconds());
-	MessageScope::link(event);
+	linkMessage(event, ids);
 	event.list("to", to).str("exchanger", exchanger.host).str("address", exchanger.address + ":" + std::to_string(exchanger.port));
 	event.flag("reused", result.reused);
 	if (!result.tls.empty()) event.str("tls", result.tls);
@@ -53,14 +53,14 @@ void recordRelayAttempt(Journal* journal, const std::vector<std::string>& to, co
 }
 
 
-void recordRecipient(Journal* journal, const QueuedRecipient& recipient, std::int64_t nextAttempt)
+void recordRecipient(Journal* journal, const MessageIds& ids, const QueuedRecipient& recipient, std::int64_t nextAttempt)
 {
 	if (!journal) return;
 	const bool delivered = recipient.state == RecipientState::Delivered;
 	const bool failed = recipient.state == RecipientState::Failed || recipient.state == RecipientState::Bounced;
 	JournalEvent event(delivered ? events::kRelayDelivered : failed ? events::kRelayBounced
 																	: events::kRelayDeferred);
-	MessageScope::link(event);
+	linkMessage(event, ids);
 	event.list("to", {recipient.address}).str("reply", recipient.diagnostic);
 	if (delivered)
 	{
@@ -73,11 +73,11 @@ void recordRecipient(Journal* journal, const QueuedRecipient& recipient, std::in
 }
 
 
-void recordDsn(Journal* journal, const std::string& sender, const std::string& dsn)
+void recordDsn(Journal* journal, const MessageIds& ids, const std::string& sender, const std::string& dsn)
 {
 	if (!journal) return;
 	JournalEvent event(events::kDsnCreated);
-	MessageScope::link(event);
+	linkMessage(event, ids);
 	event.str("dsn_message_id", messageIdIn(dsn)).list("to", {sender});
 	journal->record(event);
 }
