@@ -4,8 +4,8 @@
 // rest the same way for both: evaluate and log, wait out a delay, hold a stalled session.
 #pragma once
 
-#include "common/journal.h"
 #include "server/faults/fault_rules.h"
+#include "server/mail/mail_events.h"
 #include "server/net/session_io.h"
 
 #include <Poco/Logger.h>
@@ -19,9 +19,9 @@ namespace mail {
 
 
 std::optional<FaultHit> fireFault(FaultRules& rules, const FaultQuery& query, SessionIo& io,
-	const std::atomic<bool>& stopping, Poco::Logger& log, Journal* journal);
+	const std::atomic<bool>& stopping, Poco::Logger& log, MailEvents& events);
 /// Evaluates the rules; a hit is logged as one line (stage, rule, action, session) and
-/// recorded as a `fault.fired` event (docs/api.md) when there is a journal. A
+/// recorded as a `fault.fired` event (docs/api.md). A
 /// delay is done here: what earlier commands were promised is sent, then it waits
 /// (returning within a tenth of a second of shutdown) and returns nothing, so the session
 /// proceeds. Any other hit (reply, drop, stall) is the session's to act on.

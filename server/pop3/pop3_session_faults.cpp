@@ -30,7 +30,7 @@ bool Pop3Session::applyFault(FaultStage stage, const std::string& user)
 	query.stage = stage;
 	query.client = _peer;
 	query.recipients = {user};
-	const std::optional<FaultHit> hit = fireFault(*_context.faults, query, _io, _context.stopping, _log, _context.journal);
+	const std::optional<FaultHit> hit = fireFault(*_context.faults, query, _io, _context.stopping, _log, *_context.events);
 	if (!hit) return false;
 	if (hit->action == FaultAction::Reply)
 	{

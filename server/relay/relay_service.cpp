@@ -4,10 +4,11 @@
 #include "common/log.h"
 #include "common/mail_address.h"
 #include "server/mail/delivery.h"
-#include "server/journal/message_id.h"
+#include "server/message/message_id.h"
 #include "server/relay/relay_events.h"
 #include "server/message/message_headers.h"
 #include "server/relay/dsn_builder.h"
+#include "server/relay/lookup_events.h"
 
 #include <Poco/Exception.h>
 #include <Poco/String.h>
@@ -47,7 +48,6 @@ RelayService::RelayService(ServerContext& context, RelayQueue& queue, Delivery& 
 	_log(Poco::Logger::get("relay")),
 	_resolver(context.config.dns.servers(), resolverTimeout(context.server.relay)),
 	_dnsCache(_resolver),
-	_dnsServer(context.config.dns.host + ":" + std::to_string(context.config.dns.port)),
 	_router(_dnsCache, context.server.address, context.server.smtp),
 	_client(context.server.name, context.server.relay.connectTimeout, context.server.relay.commandTimeout,
 		context.server.relay.connectionCacheTime, context.server.relay.maxMessagesPerConnection,
@@ -207,7 +207,7 @@ RelayService::Next RelayService::attempt(const std::string& id)
 	// Our queued copies carry none (Delivery adds it to local copies only), but a queue
 	// written by an older version does, and a client may have put one in the message.
 	const std::string message = removeHeader(_queue.readMessage(envelope), "Return-Path");
-	const MessageIds ids{id, _context.journal ? messageIdIn(message) : std::string()};
+	const MessageIds ids{id, _context.events->enabled() ? messageIdIn(message) : std::string()};
 	const bool anyPending = std::any_of(envelope.recipients.begin(), envelope.recipients.end(),
 		[](const QueuedRecipient& r) { return r.state == RecipientState::Pending; });
 
@@ -298,7 +298,7 @@ RelayService::Next RelayService::attempt(const std::string& id)
 DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const MessageIds& ids,
 	const std::string& domain, const std::vector<std::size_t>& indices, const std::string& message)
 {
-	const JournalLookup lookup(_dnsCache, _context.journal, _dnsServer, ids);
+	const LookupEvents lookup(_dnsCache, *_context.events, ids);
 	const Route route = _router.route(domain, lookup);
 	if (route.status != RouteStatus::Ok)
 	{
@@ -310,7 +310,7 @@ DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const
 			r.status = route.status3463;
 			r.remoteMta.clear();
 			r.diagnostic = route.diagnostic;
-			recordRecipient(_context.journal, ids, r, _policy.nextAttempt(envelope.arrival, envelope.attempts, nowSeconds()));
+			recordRecipient(*_context.events, ids, r, _policy.nextAttempt(envelope.arrival, envelope.attempts, nowSeconds()));
 			_log.warning("%s relay %s to=%s status=%s reason=%s", envelope.id,
 				std::string(permanent ? "bounced" : "deferred"), logPath(r.address), r.status, quoteForLog(r.diagnostic));
 		}
@@ -328,7 +328,7 @@ DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const
 		used = &exchanger;
 		const Poco::Timestamp started;
 		result = _client.send(exchanger, envelope.sender, recipients, message);
-		recordRelayAttempt(_context.journal, ids, recipients, exchanger, result, started);
+		recordRelayAttempt(*_context.events, ids, recipients, exchanger, result, started);
 		if (!result.tryNext) break;
 		_log.warning("%s relay exchanger-unusable relay=%s reason=%s", envelope.id, exchanger.describe(),
 			quoteForLog(result.recipients.front().reply));
@@ -363,7 +363,7 @@ DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const
 				logPath(r.address), used->describe(), envelope.attempts, r.status, quoteForLog(res.reply));
 			break;
 		}
-		recordRecipient(_context.journal, ids, r, _policy.nextAttempt(envelope.arrival, envelope.attempts, nowSeconds()));
+		recordRecipient(*_context.events, ids, r, _policy.nextAttempt(envelope.arrival, envelope.attempts, nowSeconds()));
 	}
 	// Every exchanger failed before a usable greeting: the destination is down, and its
 	// other messages wait out the dead time with this one instead of each trying again.
@@ -382,7 +382,7 @@ void RelayService::failPending(QueueEnvelope& envelope, const MessageIds& ids, c
 		r.status = status;
 		r.diagnostic = why + (r.diagnostic.empty() ? "" : "; last error: " + r.diagnostic);
 		r.remoteMta.clear();
-		recordRecipient(_context.journal, ids, r, 0);
+		recordRecipient(*_context.events, ids, r, 0);
 		_log.warning("%s relay bounced to=%s status=%s reason=%s", envelope.id, logPath(r.address), status, quoteForLog(why));
 	}
 }
@@ -421,7 +421,7 @@ void RelayService::bounce(QueueEnvelope& envelope, const MessageIds& ids, const 
 		{
 			const std::string dsn = buildDsn(report, message, nowSeconds());
 			sent = _delivery.deliver("", {envelope.sender}, dsn);
-			recordDsn(_context.journal, ids, envelope.sender, dsn);
+			recordDsn(*_context.events, ids, envelope.sender, dsn);
 		}
 		catch (const Poco::Exception& exc)
 		{

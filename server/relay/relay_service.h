@@ -12,7 +12,6 @@
 #pragma once
 
 #include "common/dns_resolver.h"
-#include "server/journal/journal_lookup.h"
 #include "server/mail/message_ids.h"
 #include "server/relay/destination_gate.h"
 #include "server/relay/dns_cache.h"
@@ -145,7 +144,6 @@ private:
 	Poco::Logger& _log;
 	Resolver _resolver;
 	CachingLookup _dnsCache;
-	std::string _dnsServer; ///< "host:port" of mail-dns, for dns.lookup events
 	RelayRouter _router;
 	RelayClient _client;
 	RetryPolicy _policy;

@@ -4,6 +4,7 @@
 
 #include "common/event_catalogue.h"
 #include "common/journal.h"
+#include "server/journal/journal_events.h"
 #include "dns/dns_server.h"
 #include "test/unit/fake_smtp_peer.h"
 #include "test/unit/fixtures.h"
@@ -175,8 +176,9 @@ BOOST_AUTO_TEST_CASE(each_messages_relay_and_dns_events_carry_its_own_ids_whiche
 	// lookup names the message it was made for, nothing else.
 	FakeSmtpPeer peer("220 fake.example ESMTP", FakeSmtpPeer::standard);
 	mail::Journal journal("exmail.qq.com", 1000); // outlives the relay's workers
+	mail::JournalEvents events(journal, "127.0.0.1:10053");
 	Provider p(peer.port());
-	p.context->journal = &journal;
+	p.context->events = &events;
 	std::map<std::string, std::string> messageIdOf; // queue id -> Message-ID ("" for none)
 	for (int i = 0; i < 8; ++i)
 	{
