@@ -41,6 +41,17 @@ std::optional<FaultHit> fireFault(FaultRules& rules, const FaultQuery& query, Se
 }
 
 
+std::optional<FaultHit> fireMailboxFault(const ServerContext& context, FaultStage stage, const std::string& client,
+	const std::string& user, SessionIo& io, Poco::Logger& log)
+{
+	FaultQuery query;
+	query.stage = stage;
+	query.client = client;
+	query.recipients = {user};
+	return fireFault(*context.faults, query, io, context.stopping, log, *context.events);
+}
+
+
 StallEnd holdStalled(SessionIo& io, Seconds idleTimeout, Seconds maxSessionTime)
 {
 	io.flush();
