@@ -32,7 +32,7 @@ const std::vector<EventType>& eventCatalogue()
 		{kImapFetch, {"session", "user", "file", "message_id", "size"}},
 		{kImapExpunge, {"session", "user", "files"}},
 		{kDnsQuery, {"client", "name", "qtype", "rcode", "answer", "transport"}},
-		{kFaultFired, {"stage", "rule", "action", "session"}},
+		{kFaultFired, {"session", "stage", "rule", "action", "client", "sender", "to"}},
 	};
 	return table;
 }

@@ -36,6 +36,7 @@ struct LookupResult
 	LookupStatus status = LookupStatus::Failure;
 	T value{};
 	std::uint32_t ttl = 0; ///< seconds the answer may be cached (negative answers too); 0: do not cache
+	bool cached = false;   ///< answered from a cache (the relay's CachingLookup), not asked now
 
 	bool ok() const { return status == LookupStatus::Ok; }
 };

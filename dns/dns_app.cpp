@@ -2,6 +2,7 @@
 #include "dns/dns_app.h"
 
 #include "common/config.h"
+#include "common/config_registry_same.h"
 #include "common/journal_file.h"
 #include "common/control_socket.h"
 #include "dns/dns_faults.h"
@@ -322,9 +323,12 @@ int DnsApp::main(const std::vector<std::string>& args)
 			log.information("- reloaded zone=%s names=%z", _zonePath, zone->names());
 			if (usesConfig)
 			{
-				const DnsFaultsConfig reloaded = loadConfig(_confPath).dns.faults;
-				faults.replace(reloaded);
-				log.information("- reloaded faults rules=%z", reloaded.rules.size());
+				const Config reloaded = loadConfig(_confPath);
+				faults.replace(reloaded.dns.faults);
+				log.information("- reloaded faults rules=%z", reloaded.dns.faults.rules.size());
+				// The UPDATE handler is made at start from dns.updates, as mail-server's restart keys are.
+				if (!sameUpdates(reloaded.dns.updates, config.dns.updates))
+					log.warning("- reload: dns.updates changed in %s; it needs a restart, the running value is kept", _confPath);
 			}
 		}
 		catch (const ConfigError& exc)

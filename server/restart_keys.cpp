@@ -1,6 +1,8 @@
 // restart_keys.cpp - the table of keys that need a restart, and its text for the docs.
 #include "server/restart_keys.h"
 
+#include "common/config_registry_same.h"
+
 
 namespace mail {
 
@@ -27,6 +29,9 @@ bool sameRelay(const RelayConfig& a, const RelayConfig& b)
 const std::vector<RestartKey> kTable = {
 	{"dns.listen", SAME(af.dns.host == bf.dns.host && af.dns.port == bf.dns.port), nullptr},
 	{"dns.resolvers", SAME(af.dns.serversText() == bf.dns.serversText()), nullptr}, // the relay's resolver is built once
+	// The registrar is made at start from it; a SIGHUP still registers again (the running
+	// settings with the reloaded domains).
+	{"dns.register", SAME(sameRegistration(a.registration, b.registration)), KEEP(next.registration = started.registration)},
 	{"address", SAME(a.address == b.address), KEEP(next.address = started.address)},
 	{"smtp", SAME(a.smtp == b.smtp), KEEP(next.smtp = started.smtp)},
 	{"pop", SAME(a.pop == b.pop), KEEP(next.pop = started.pop)},

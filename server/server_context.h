@@ -15,6 +15,8 @@ namespace mail {
 
 class Journal;
 class FaultRules;
+class MailEvents;
+MailEvents& nullMailEvents(); ///< server/mail/mail_events.h
 
 
 struct ServerContext
@@ -34,8 +36,11 @@ struct ServerContext
 	const std::string dataDir;         ///< DATA/NAME, absolute; everything this server writes
 	std::atomic<bool> stopping{false}; ///< set at shutdown; sessions answer 421 / -ERR and close
 	Poco::Net::Context::Ptr tls;       ///< from tls.cert/key (server/net/tls_context); null: no TLS
-	Journal* journal = nullptr;        ///< the event journal (common/journal.h); null: journal.keep is 0
-	FaultRules* faults = nullptr;      ///< `faults:` rules, changed while running (server/faults); null: none
+	Journal* journal = nullptr;        ///< the event journal (common/journal.h), for its API; null: journal.keep is 0
+	MailEvents* events = &nullMailEvents();
+	///< what sessions, faults and the relay record (server/mail/mail_events.h): the journal's
+	///  (server/journal/journal_events) when there is one, else the null implementation
+	FaultRules* faults = nullptr; ///< `faults:` rules, changed while running (server/faults); null: none
 
 	bool authAllowed(bool secure) const { return secure || !tls || server.tls.allowPlaintextAuth; }
 	/// Whether a session may offer and take passwords: over TLS, or when TLS is not

@@ -21,6 +21,7 @@
 #include "server/pop3/pop3_session.h"
 #include "server/store/queue/relay_queue.h"
 #include "server/relay/relay_service.h"
+#include "server/journal/journal_events.h"
 #include "server/journal/server_journal.h"
 #include "server/server_context.h"
 #include "server/smtp/smtp_session.h"
@@ -308,6 +309,12 @@ int MailServerApp::main(const std::vector<std::string>& args)
 		return Poco::Util::Application::EXIT_CANTCREAT;
 	}
 	context.journal = journal.get();
+	std::unique_ptr<JournalEvents> journalEvents;
+	if (journal)
+	{
+		journalEvents = std::make_unique<JournalEvents>(*journal, config.dns.host + ":" + std::to_string(config.dns.port));
+		context.events = journalEvents.get();
+	}
 	// SIGHUP: accounts, limits and logging. Parts with their own reloadable settings
 	// register one line here: reloader.onReload([&](const Config&, const ServerConfig& s) { ... });
 	ConfigReloader reloader(context, _confPath);

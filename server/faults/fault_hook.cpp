@@ -1,6 +1,5 @@
 // fault_hook.cpp - evaluate and log, delay, stall: the session-independent half of a fault.
 #include "server/faults/fault_hook.h"
-#include "common/event_catalogue.h"
 
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
@@ -20,21 +19,15 @@ constexpr std::size_t kStallLine = 4096;
 
 
 std::optional<FaultHit> fireFault(FaultRules& rules, const FaultQuery& query, SessionIo& io,
-	const std::atomic<bool>& stopping, Poco::Logger& log, Journal* journal)
+	const std::atomic<bool>& stopping, Poco::Logger& log, MailEvents& events)
 {
 	std::optional<FaultHit> hit = rules.evaluate(query);
 	if (!hit) return hit;
 	log.warning("%s fault fired stage=%s rule=%z action=%s", io.id(), std::string(toString(query.stage)), hit->rule,
 		std::string(toString(hit->action)));
-	if (journal)
-		journal->record(JournalEvent(events::kFaultFired)
-							.str("session", io.id())
-							.str("stage", std::string(toString(query.stage)))
-							.num("rule", static_cast<std::int64_t>(hit->rule))
-							.str("action", std::string(toString(hit->action)))
-							.str("client", query.client)
-							.str("sender", query.sender)
-							.list("to", query.recipients));
+	if (events.enabled())
+		events.faultFired(FaultEvent{io.id(), toString(query.stage), hit->rule, toString(hit->action), query.client,
+			query.sender, query.recipients});
 	if (hit->action != FaultAction::Delay) return hit;
 	io.flush();
 	const Poco::Timestamp start;
@@ -45,6 +38,17 @@ std::optional<FaultHit> fireFault(FaultRules& rules, const FaultQuery& query, Se
 		Poco::Thread::sleep(std::max(1L, std::min(left, kStopPollMillis)));
 	}
 	return std::nullopt;
+}
+
+
+std::optional<FaultHit> fireMailboxFault(const ServerContext& context, FaultStage stage, const std::string& client,
+	const std::string& user, SessionIo& io, Poco::Logger& log)
+{
+	FaultQuery query;
+	query.stage = stage;
+	query.client = client;
+	query.recipients = {user};
+	return fireFault(*context.faults, query, io, context.stopping, log, *context.events);
 }
 
 

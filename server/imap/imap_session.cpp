@@ -3,7 +3,7 @@
 
 #include "common/log.h"
 #include "server/imap/imap_reader.h"
-#include "server/journal/session_events.h"
+#include "server/mail/mail_events.h"
 
 #include <Poco/Exception.h>
 
@@ -77,8 +77,8 @@ void ImapSession::run()
 	try
 	{
 		if (_implicitTls) _io.startTls(_context.tls, idle);
-		recordSessionOpen(_context.journal, _io, "imap");
-		if (_implicitTls) recordTls(_context.journal, _io);
+		_context.events->sessionOpen(_io.id(), "imap", _io.peer(), _io.secure());
+		if (_implicitTls) recordTls(*_context.events, _io);
 		untagged("OK [CAPABILITY " + capabilities() + "] " + _server.name + " IMAP server ready");
 		while (_state != ImapState::Logout)
 		{
@@ -100,7 +100,7 @@ void ImapSession::run()
 	_lock.release();
 	_log.information("%s disconnected reason=%s user=%s fetched=%z errors=%u", _io.id(), _reason, quoteForLog(_account),
 		_fetched, _errors);
-	recordSessionClose(_context.journal, _io, "imap", _reason);
+	_context.events->sessionClose(_io.id(), "imap", _reason, _io.ageMs());
 }
 
 

@@ -4,8 +4,7 @@
 #include "common/log.h"
 #include "common/sasl.h"
 #include "server/credentials.h"
-#include "common/event_catalogue.h"
-#include "server/journal/session_events.h"
+#include "server/mail/mail_events.h"
 #include "server/store/maildir.h"
 
 #include <Poco/String.h>
@@ -54,7 +53,7 @@ void ImapSession::doStartTls(const ImapCommand& cmd)
 	}
 	ok(cmd.tag, "Begin TLS negotiation now");
 	_io.startTls(_context.tls, toTimespan(_limits.imapTimeout));
-	recordTls(_context.journal, _io);
+	recordTls(*_context.events, _io);
 }
 
 
@@ -137,8 +136,7 @@ void ImapSession::login(const std::string& tag, const std::string& user, const s
 {
 	if (faulted(FaultStage::Pass, tag, user)) return;
 	const std::string* key = checkLogin(_server, user, password);
-	if (_context.journal)
-		_context.journal->record(JournalEvent(events::kImapLogin).str("session", _io.id()).str("user", user).str("mechanism", mechanism).flag("ok", key != nullptr));
+	_context.events->imapLogin(_io.id(), user, mechanism, key != nullptr);
 	if (!key)
 	{
 		++_authFailures;

@@ -10,11 +10,7 @@ namespace mail {
 
 bool ImapSession::applyFault(FaultStage stage, const std::string& tag, const std::string& user)
 {
-	FaultQuery query;
-	query.stage = stage;
-	query.client = _peer;
-	query.recipients = {user};
-	const std::optional<FaultHit> hit = fireFault(*_context.faults, query, _io, _context.stopping, _log, _context.journal);
+	const std::optional<FaultHit> hit = fireMailboxFault(_context, stage, _peer, user, _io, _log);
 	if (!hit) return false;
 	if (hit->action == FaultAction::Reply)
 	{

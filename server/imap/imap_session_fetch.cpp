@@ -4,8 +4,7 @@
 
 #include "common/log.h"
 #include "server/imap/imap_message.h"
-#include "common/event_catalogue.h"
-#include "server/journal/session_events.h"
+#include "server/mail/mail_events.h"
 #include "server/store/durable_file.h"
 
 #include <Poco/Exception.h>
@@ -233,7 +232,7 @@ void ImapSession::doFetch(const ImapCommand& cmd)
 				if (item.section.empty() || item.name == "RFC822")
 				{
 					++_fetched;
-					recordPop3(_context.journal, events::kImapFetch, _io, _account, _mailboxPath + "/" + message.file, data.size());
+					_context.events->imapFetch(_io.id(), _account, _mailboxPath + "/" + message.file, data.size());
 				}
 			}
 		}

@@ -2,8 +2,7 @@
 #include "server/imap/imap_session.h"
 
 #include "common/log.h"
-#include "common/event_catalogue.h"
-#include "server/journal/session_events.h"
+#include "server/mail/mail_events.h"
 #include "server/store/durable_file.h"
 #include "server/store/maildir.h"
 
@@ -278,8 +277,7 @@ void ImapSession::doClose(const ImapCommand& cmd)
 		if (!lockForChange(cmd)) return;
 		std::vector<std::string> files = _mailbox->expunge();
 		unlockAfterChange();
-		if (_context.journal && !files.empty())
-			_context.journal->record(JournalEvent(events::kImapExpunge).str("session", _io.id()).str("user", _account).list("files", files));
+		if (!files.empty()) _context.events->imapExpunge(_io.id(), _account, files);
 	}
 	_mailbox.reset();
 	_state = ImapState::Authenticated;
@@ -345,8 +343,7 @@ void ImapSession::doExpunge(const ImapCommand& cmd)
 		if (index < _mailbox->count() && _mailbox->at(static_cast<std::uint32_t>(index + 1)).uid == before[i]) ++index;
 		else untagged(std::to_string(i + 1 - removed++) + " EXPUNGE");
 	}
-	if (_context.journal && !files.empty())
-		_context.journal->record(JournalEvent(events::kImapExpunge).str("session", _io.id()).str("user", _account).list("files", files));
+	if (!files.empty()) _context.events->imapExpunge(_io.id(), _account, files);
 	_log.information("%s expunge user=%s removed=%z left=%z", _io.id(), quoteForLog(_account), files.size(), _mailbox->count());
 	reportChanges();
 	ok(cmd.tag, cmd.name + " completed");

@@ -1,10 +1,9 @@
 // pop3_session.cpp - one POP3 conversation (RFC 1939 + RFC 2449): the loop, verb tables, login, replies.
 #include "server/pop3/pop3_session.h"
-#include "common/event_catalogue.h"
 
 #include "common/log.h"
 #include "server/credentials.h"
-#include "server/journal/session_events.h"
+#include "server/mail/mail_events.h"
 #include "server/store/maildir.h"
 
 #include <Poco/Exception.h>
@@ -88,8 +87,8 @@ void Pop3Session::run()
 	try
 	{
 		if (_implicitTls) _io.startTls(_context.tls, idle);
-		recordSessionOpen(_context.journal, _io, "pop3");
-		if (_implicitTls) recordTls(_context.journal, _io);
+		_context.events->sessionOpen(_io.id(), "pop3", _io.peer(), _io.secure());
+		if (_implicitTls) recordTls(*_context.events, _io);
 		ok(_server.name + " POP3 server ready");
 		while (_state != Pop3State::Closed)
 		{
@@ -126,7 +125,7 @@ void Pop3Session::run()
 	_lock.release();
 	_log.information("%s disconnected reason=%s user=%s retrieved=%z errors=%u", _io.id(), _reason,
 		quoteForLog(_account.empty() ? _user : _account), _retrieved, _errors);
-	recordSessionClose(_context.journal, _io, "pop3", _reason);
+	_context.events->sessionClose(_io.id(), "pop3", _reason, _io.ageMs());
 }
 
 
@@ -213,7 +212,7 @@ void Pop3Session::doPass(const Pop3Command& cmd)
 	}
 	if (plaintextLoginRefused() || faulted(FaultStage::Pass, _user)) return;
 	const bool loggedIn = checkLogin(_server, _user, cmd.text) != nullptr;
-	if (_context.journal) _context.journal->record(JournalEvent(events::kPop3Login).str("session", _io.id()).str("user", _user).str("mechanism", std::exchange(_loginMechanism, "USER")).flag("ok", loggedIn));
+	_context.events->pop3Login(_io.id(), _user, std::exchange(_loginMechanism, "USER"), loggedIn);
 	if (!loggedIn)
 	{
 		++_authFailures;
@@ -290,7 +289,7 @@ void Pop3Session::doQuit(const Pop3Command&)
 		return;
 	}
 	enterState(Pop3State::Update);
-	if (_context.journal) _context.journal->record(JournalEvent(events::kPop3Expunge).str("session", _io.id()).str("user", _account).list("files", _mailbox->deletedFiles()));
+	if (_context.events->enabled()) _context.events->pop3Expunge(_io.id(), _account, _mailbox->deletedFiles());
 	const std::size_t deleted = _mailbox->deletedCount();
 	const std::size_t failed = _mailbox->commitDeletions();
 	_lock.release();

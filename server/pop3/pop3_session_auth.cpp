@@ -2,7 +2,7 @@
 #include "server/pop3/pop3_session.h"
 
 #include "common/log.h"
-#include "server/journal/session_events.h"
+#include "server/mail/mail_events.h"
 #include "common/sasl.h"
 
 #include <Poco/String.h>
@@ -54,7 +54,7 @@ void Pop3Session::doStls(const Pop3Command&)
 	ok("Begin TLS negotiation");
 	// startTls() sends the +OK and drops whatever was pipelined after STLS (CVE-2011-0411).
 	_io.startTls(_context.tls, toTimespan(_limits.popTimeout));
-	recordTls(_context.journal, _io);
+	recordTls(*_context.events, _io);
 	_user.clear(); // RFC 2595 section 4: nothing learnt before the handshake is kept
 }
 

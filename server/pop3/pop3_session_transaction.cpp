@@ -1,9 +1,8 @@
 // pop3_session_transaction.cpp - the TRANSACTION state of a POP3 session: STAT LIST RETR DELE NOOP RSET TOP UIDL.
 #include "server/pop3/pop3_session.h"
-#include "common/event_catalogue.h"
 
 #include "common/log.h"
-#include "server/journal/session_events.h"
+#include "server/mail/mail_events.h"
 
 
 namespace mail {
@@ -77,7 +76,7 @@ void Pop3Session::doRetr(const Pop3Command& cmd)
 	else
 	{
 		++_retrieved;
-		recordPop3(_context.journal, events::kPop3Retr, _io, _account, _mailbox->message(n).path, _mailbox->message(n).size);
+		_context.events->pop3Retr(_io.id(), _account, _mailbox->message(n).path, _mailbox->message(n).size);
 	}
 	trimBuffer(_scratch);
 }
@@ -92,7 +91,7 @@ void Pop3Session::doDele(const Pop3Command& cmd)
 		err("[SYS/PERM] mailbox is read-only; messages cannot be deleted");
 		return;
 	}
-	recordPop3(_context.journal, events::kPop3Dele, _io, _account, _mailbox->message(cmd.numbers[0]).path);
+	_context.events->pop3Dele(_io.id(), _account, _mailbox->message(cmd.numbers[0]).path);
 	_mailbox->markDeleted(cmd.numbers[0]);
 	ok("message " + std::to_string(cmd.numbers[0]) + " deleted");
 }

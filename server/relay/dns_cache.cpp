@@ -1,8 +1,6 @@
 // dns_cache.cpp - MX, P and A answers kept for their TTL.
 #include "server/relay/dns_cache.h"
 
-#include "server/journal/journal_lookup.h"
-
 #include <Poco/String.h>
 
 
@@ -24,7 +22,12 @@ LookupResult<T> CachingLookup::cached(std::map<std::string, Entry<T>>& entries, 
 		const auto found = entries.find(key);
 		if (found != entries.end())
 		{
-			if (found->second.expires > Clock::now()) return setAnsweredFromCache(true), found->second.result;
+			if (found->second.expires > Clock::now())
+			{
+				LookupResult<T> hit = found->second.result;
+				hit.cached = true;
+				return hit;
+			}
 			entries.erase(found);
 		}
 	}

@@ -1,9 +1,7 @@
-// relay_events.cpp - building the relay's journal events.
+// relay_events.cpp - the relay's results as MailEvents calls.
 #include "server/relay/relay_events.h"
-#include "common/event_catalogue.h"
 
-#include "server/journal/message_id.h"
-#include "server/journal/message_scope.h"
+#include "server/message/message_id.h"
 
 #include <Poco/String.h>
 
@@ -24,62 +22,50 @@ std::string remoteIdOf(const std::string& reply)
 }
 
 
-void recordRelayAttempt(Journal* journal, const std::vector<std::string>& to, const Exchanger& exchanger,
-	const TransactionResult& result, const Poco::Timestamp& started)
+void recordRelayAttempt(MailEvents& events, const MessageIds& ids, const std::vector<std::string>& to,
+	const Exchanger& exchanger, const TransactionResult& result, const Poco::Timestamp& started)
 {
-	if (!journal) return;
-	std::string commands = "[";
-	for (const CommandTrace& c: result.commands)
-	{
-		if (commands.size() > 1) commands += ',';
-		commands += "{\"c\":" + jsonString(c.command) + ",\"r\":" + jsonString(c.reply) + ",\"ms\":" + std::to_string(c.ms) + "}";
-	}
-	commands += ']';
+	if (!events.enabled()) return;
+	RelayAttemptEvent attempt;
+	attempt.started = started.epochMicroseconds();
+	attempt.to = to;
+	attempt.exchanger = exchanger.host;
+	attempt.address = exchanger.address + ":" + std::to_string(exchanger.port);
+	attempt.reused = result.reused;
+	attempt.tls = result.tls;
+	for (const CommandTrace& c: result.commands) attempt.commands.push_back(RelayCommand{c.command, c.reply, c.ms});
 	// The final word: the reply to the end of DATA, or the last failure.
-	std::string reply = result.commands.empty() ? std::string() : result.commands.back().reply;
+	attempt.reply = result.commands.empty() ? std::string() : result.commands.back().reply;
 	if (!result.recipients.empty() && (result.commands.empty() || result.commands.back().command != "."))
-		reply = result.recipients.front().reply;
-	JournalEvent event(events::kRelayAttempt);
-	event.at(started.epochMicroseconds());
-	MessageScope::link(event);
-	event.list("to", to).str("exchanger", exchanger.host).str("address", exchanger.address + ":" + std::to_string(exchanger.port));
-	event.flag("reused", result.reused);
-	if (!result.tls.empty()) event.str("tls", result.tls);
-	event.str("reply", reply);
-	const std::string remoteId = remoteIdOf(reply);
-	if (!remoteId.empty()) event.str("remote_id", remoteId);
-	event.num("ms", started.elapsed() / 1000).raw("commands", commands);
-	journal->record(event);
+		attempt.reply = result.recipients.front().reply;
+	attempt.remoteId = remoteIdOf(attempt.reply);
+	attempt.ms = started.elapsed() / 1000;
+	events.relayAttempt(ids, attempt);
 }
 
 
-void recordRecipient(Journal* journal, const QueuedRecipient& recipient, std::int64_t nextAttempt)
+void recordRecipient(MailEvents& events, const MessageIds& ids, const QueuedRecipient& recipient, std::int64_t nextAttempt)
 {
-	if (!journal) return;
-	const bool delivered = recipient.state == RecipientState::Delivered;
-	const bool failed = recipient.state == RecipientState::Failed || recipient.state == RecipientState::Bounced;
-	JournalEvent event(delivered ? events::kRelayDelivered : failed ? events::kRelayBounced
-																	: events::kRelayDeferred);
-	MessageScope::link(event);
-	event.list("to", {recipient.address}).str("reply", recipient.diagnostic);
-	if (delivered)
+	if (!events.enabled()) return;
+	switch (recipient.state)
 	{
-		const std::string remoteId = remoteIdOf(recipient.diagnostic);
-		if (!remoteId.empty()) event.str("remote_id", remoteId);
+	case RecipientState::Delivered:
+		events.relayDelivered(ids, recipient.address, recipient.diagnostic, remoteIdOf(recipient.diagnostic));
+		break;
+	case RecipientState::Failed:
+	case RecipientState::Bounced:
+		events.relayBounced(ids, recipient.address, recipient.diagnostic, recipient.status);
+		break;
+	case RecipientState::Pending:
+		events.relayDeferred(ids, recipient.address, recipient.diagnostic, nextAttempt);
+		break;
 	}
-	else if (failed) event.str("status", recipient.status);
-	else event.num("next_attempt", nextAttempt * 1000000);
-	journal->record(event);
 }
 
 
-void recordDsn(Journal* journal, const std::string& sender, const std::string& dsn)
+void recordDsn(MailEvents& events, const MessageIds& ids, const std::string& sender, const std::string& dsn)
 {
-	if (!journal) return;
-	JournalEvent event(events::kDsnCreated);
-	MessageScope::link(event);
-	event.str("dsn_message_id", messageIdIn(dsn)).list("to", {sender});
-	journal->record(event);
+	if (events.enabled()) events.dsnCreated(ids, messageIdIn(dsn), sender);
 }
 
 

@@ -21,9 +21,15 @@ RelayRouter::RelayRouter(const NameLookup& lookup, std::string selfAddress, std:
 
 Route RelayRouter::route(const std::string& domain) const
 {
+	return route(domain, _lookup);
+}
+
+
+Route RelayRouter::route(const std::string& domain, const NameLookup& lookup) const
+{
 	Route route;
 	const std::string name = normalizeName(domain);
-	const auto mx = _lookup.mx(name);
+	const auto mx = lookup.mx(name);
 	std::vector<MxRecord> hosts;
 	switch (mx.status)
 	{
@@ -52,14 +58,14 @@ Route RelayRouter::route(const std::string& domain) const
 	for (const auto& host: hosts)
 	{
 		if (host.host.empty() || host.host == ".") continue; // null MX (RFC 7505)
-		const auto port = _lookup.port(host.host);
+		const auto port = lookup.port(host.host);
 		if (!port.ok())
 		{
 			anyTemporary = anyTemporary || isTemporary(port.status);
 			why = "no port (P record) for " + host.host + ": " + toString(port.status);
 			continue;
 		}
-		const auto a = _lookup.a(host.host);
+		const auto a = lookup.a(host.host);
 		if (isTemporary(a.status))
 		{
 			anyTemporary = true;

@@ -50,6 +50,9 @@ public:
 	Route route(const std::string& domain) const;
 	/// All MX records of the domain by preference (none: the domain itself, RFC 5321
 	/// 5.1), each with its P record (port) and A record (address; none: 127.0.0.1).
+	Route route(const std::string& domain, const NameLookup& lookup) const;
+	/// The same through another lookup: the relay's per-message one that records its
+	/// queries as events of that message (server/relay/lookup_events).
 
 private:
 	const NameLookup& _lookup;

@@ -4,10 +4,11 @@
 #include "common/log.h"
 #include "common/mail_address.h"
 #include "server/mail/delivery.h"
-#include "server/journal/message_id.h"
+#include "server/message/message_id.h"
 #include "server/relay/relay_events.h"
 #include "server/message/message_headers.h"
 #include "server/relay/dsn_builder.h"
+#include "server/relay/lookup_events.h"
 
 #include <Poco/Exception.h>
 #include <Poco/String.h>
@@ -47,8 +48,7 @@ RelayService::RelayService(ServerContext& context, RelayQueue& queue, Delivery& 
 	_log(Poco::Logger::get("relay")),
 	_resolver(context.config.dns.servers(), resolverTimeout(context.server.relay)),
 	_dnsCache(_resolver),
-	_journalLookup(_dnsCache, context.journal, context.config.dns.host + ":" + std::to_string(context.config.dns.port)),
-	_router(_journalLookup, context.server.address, context.server.smtp),
+	_router(_dnsCache, context.server.address, context.server.smtp),
 	_client(context.server.name, context.server.relay.connectTimeout, context.server.relay.commandTimeout,
 		context.server.relay.connectionCacheTime, context.server.relay.maxMessagesPerConnection,
 		makeRelayTlsPolicy(context.server.relay.tls, context.server.tls.ca)),
@@ -207,7 +207,7 @@ RelayService::Next RelayService::attempt(const std::string& id)
 	// Our queued copies carry none (Delivery adds it to local copies only), but a queue
 	// written by an older version does, and a client may have put one in the message.
 	const std::string message = removeHeader(_queue.readMessage(envelope), "Return-Path");
-	const MessageScope scope(id, _context.journal ? messageIdIn(message) : std::string());
+	const MessageIds ids{id, _context.events->enabled() ? messageIdIn(message) : std::string()};
 	const bool anyPending = std::any_of(envelope.recipients.begin(), envelope.recipients.end(),
 		[](const QueuedRecipient& r) { return r.state == RecipientState::Pending; });
 
@@ -220,7 +220,7 @@ RelayService::Next RelayService::attempt(const std::string& id)
 		{
 			++envelope.attempts;
 			attempted = true;
-			failPending(envelope, "5.4.6", "mail forwarding loop: " + std::to_string(hops) + " Received: headers, more than relay.max_hops=" + std::to_string(_context.server.relay.maxHops));
+			failPending(envelope, ids, "5.4.6", "mail forwarding loop: " + std::to_string(hops) + " Received: headers, more than relay.max_hops=" + std::to_string(_context.server.relay.maxHops));
 		}
 		else
 		{
@@ -254,7 +254,7 @@ RelayService::Next RelayService::attempt(const std::string& id)
 				DestinationGate::Verdict verdict = DestinationGate::Verdict::Unknown;
 				try
 				{
-					verdict = sendDomain(envelope, domain, indices, message);
+					verdict = sendDomain(envelope, ids, domain, indices, message);
 				}
 				catch (...)
 				{
@@ -267,12 +267,12 @@ RelayService::Next RelayService::attempt(const std::string& id)
 		const std::int64_t now = nowSeconds();
 		if (!_context.stopping && _policy.expired(envelope.arrival, now))
 		{
-			failPending(envelope, "4.4.7", "delivery time expired (relay.expire) after " + std::to_string(envelope.attempts) + " attempts");
+			failPending(envelope, ids, "4.4.7", "delivery time expired (relay.expire) after " + std::to_string(envelope.attempts) + " attempts");
 			attempted = true;
 		}
 	}
 
-	bounce(envelope, message);
+	bounce(envelope, ids, message);
 	if (envelope.finished())
 	{
 		_queue.remove(id);
@@ -295,10 +295,11 @@ RelayService::Next RelayService::attempt(const std::string& id)
 }
 
 
-DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const std::string& domain,
-	const std::vector<std::size_t>& indices, const std::string& message)
+DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const MessageIds& ids,
+	const std::string& domain, const std::vector<std::size_t>& indices, const std::string& message)
 {
-	const Route route = _router.route(domain);
+	const LookupEvents lookup(_dnsCache, *_context.events, ids);
+	const Route route = _router.route(domain, lookup);
 	if (route.status != RouteStatus::Ok)
 	{
 		const bool permanent = route.status == RouteStatus::Permanent;
@@ -309,7 +310,7 @@ DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const
 			r.status = route.status3463;
 			r.remoteMta.clear();
 			r.diagnostic = route.diagnostic;
-			recordRecipient(_context.journal, r, _policy.nextAttempt(envelope.arrival, envelope.attempts, nowSeconds()));
+			recordRecipient(*_context.events, ids, r, _policy.nextAttempt(envelope.arrival, envelope.attempts, nowSeconds()));
 			_log.warning("%s relay %s to=%s status=%s reason=%s", envelope.id,
 				std::string(permanent ? "bounced" : "deferred"), logPath(r.address), r.status, quoteForLog(r.diagnostic));
 		}
@@ -327,7 +328,7 @@ DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const
 		used = &exchanger;
 		const Poco::Timestamp started;
 		result = _client.send(exchanger, envelope.sender, recipients, message);
-		recordRelayAttempt(_context.journal, recipients, exchanger, result, started);
+		recordRelayAttempt(*_context.events, ids, recipients, exchanger, result, started);
 		if (!result.tryNext) break;
 		_log.warning("%s relay exchanger-unusable relay=%s reason=%s", envelope.id, exchanger.describe(),
 			quoteForLog(result.recipients.front().reply));
@@ -362,7 +363,7 @@ DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const
 				logPath(r.address), used->describe(), envelope.attempts, r.status, quoteForLog(res.reply));
 			break;
 		}
-		recordRecipient(_context.journal, r, _policy.nextAttempt(envelope.arrival, envelope.attempts, nowSeconds()));
+		recordRecipient(*_context.events, ids, r, _policy.nextAttempt(envelope.arrival, envelope.attempts, nowSeconds()));
 	}
 	// Every exchanger failed before a usable greeting: the destination is down, and its
 	// other messages wait out the dead time with this one instead of each trying again.
@@ -371,7 +372,8 @@ DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const
 }
 
 
-void RelayService::failPending(QueueEnvelope& envelope, const std::string& status, const std::string& why)
+void RelayService::failPending(QueueEnvelope& envelope, const MessageIds& ids, const std::string& status,
+	const std::string& why)
 {
 	for (auto& r: envelope.recipients)
 	{
@@ -380,13 +382,13 @@ void RelayService::failPending(QueueEnvelope& envelope, const std::string& statu
 		r.status = status;
 		r.diagnostic = why + (r.diagnostic.empty() ? "" : "; last error: " + r.diagnostic);
 		r.remoteMta.clear();
-		recordRecipient(_context.journal, r, 0);
+		recordRecipient(*_context.events, ids, r, 0);
 		_log.warning("%s relay bounced to=%s status=%s reason=%s", envelope.id, logPath(r.address), status, quoteForLog(why));
 	}
 }
 
 
-void RelayService::bounce(QueueEnvelope& envelope, const std::string& message)
+void RelayService::bounce(QueueEnvelope& envelope, const MessageIds& ids, const std::string& message)
 {
 	DsnReport report;
 	for (const auto& r: envelope.recipients)
@@ -419,7 +421,7 @@ void RelayService::bounce(QueueEnvelope& envelope, const std::string& message)
 		{
 			const std::string dsn = buildDsn(report, message, nowSeconds());
 			sent = _delivery.deliver("", {envelope.sender}, dsn);
-			recordDsn(_context.journal, envelope.sender, dsn);
+			recordDsn(*_context.events, ids, envelope.sender, dsn);
 		}
 		catch (const Poco::Exception& exc)
 		{

@@ -12,7 +12,7 @@
 #pragma once
 
 #include "common/dns_resolver.h"
-#include "server/journal/journal_lookup.h"
+#include "server/mail/message_ids.h"
 #include "server/relay/destination_gate.h"
 #include "server/relay/dns_cache.h"
 #include "server/relay/relay_client.h"
@@ -132,10 +132,11 @@ private:
 	void work();
 	Next attempt(const std::string& id);
 	/// One delivery attempt.
-	DestinationGate::Verdict sendDomain(QueueEnvelope& envelope, const std::string& domain,
+	DestinationGate::Verdict sendDomain(QueueEnvelope& envelope, const MessageIds& ids, const std::string& domain,
 		const std::vector<std::size_t>& indices, const std::string& message);
-	void failPending(QueueEnvelope& envelope, const std::string& status, const std::string& why);
-	void bounce(QueueEnvelope& envelope, const std::string& message);
+	void failPending(QueueEnvelope& envelope, const MessageIds& ids, const std::string& status, const std::string& why);
+	void bounce(QueueEnvelope& envelope, const MessageIds& ids, const std::string& message);
+	///< ids: the message's, for the journal events these record (relay_events).
 
 	ServerContext& _context;
 	RelayQueue& _queue;
@@ -143,7 +144,6 @@ private:
 	Poco::Logger& _log;
 	Resolver _resolver;
 	CachingLookup _dnsCache;
-	JournalLookup _journalLookup; ///< dns.lookup events of the message being routed
 	RelayRouter _router;
 	RelayClient _client;
 	RetryPolicy _policy;

@@ -6,6 +6,8 @@
 #include "server/relay/relay_service.h"
 
 #include "common/mail_address.h"
+#include "server/mail/mail_events.h"
+#include "server/message/message_id.h"
 
 #include <Poco/String.h>
 #include <Poco/Timestamp.h>
@@ -148,8 +150,10 @@ QueueOpResult RelayService::remove(const std::string& id, const std::string& rea
 	unsigned attempts = 0;
 	const QueueOpResult result = operate(id,
 		[&](QueueEnvelope& envelope) {
-			failPending(envelope, "5.0.0", "deleted from the queue by the operator: " + reason);
-			bounce(envelope, _queue.readMessage(id));
+			const std::string message = _queue.readMessage(id);
+			const MessageIds ids{id, _context.events->enabled() ? messageIdIn(message) : std::string()};
+			failPending(envelope, ids, "5.0.0", "deleted from the queue by the operator: " + reason);
+			bounce(envelope, ids, message);
 			_queue.remove(id);
 			attempts = envelope.attempts;
 		});

@@ -1,11 +1,10 @@
 // smtp_auth.cpp - STARTTLS (RFC 3207) and AUTH PLAIN/LOGIN (RFC 4954) of an SMTP session.
 #include "server/smtp/smtp_session.h"
-#include "common/event_catalogue.h"
 
 #include "common/log.h"
 #include "common/sasl.h"
 #include "server/credentials.h"
-#include "server/journal/session_events.h"
+#include "server/mail/mail_events.h"
 
 #include <Poco/String.h>
 #include <Poco/Thread.h>
@@ -56,7 +55,7 @@ void SmtpSession::doStarttls(const SmtpCommand&)
 	// startTls() sends the 220 and drops whatever the client pipelined after STARTTLS:
 	// those octets were sent in the clear and are never executed (CVE-2011-0411).
 	_io.startTls(_context.tls, toTimespan(_limits.commandTimeout));
-	recordTls(_context.journal, _io);
+	recordTls(*_context.events, _io);
 	// RFC 3207 section 4.2: forget everything learnt before the handshake.
 	_helo.clear();
 	_esmtp = false;
@@ -175,7 +174,7 @@ void SmtpSession::finishAuth(const std::string& user, const std::string& passwor
 {
 	// No proxy authorization: an authzid, when given, must name the same login.
 	const std::string* account = authzid.empty() || authzid == user ? checkLogin(_server, user, password) : nullptr;
-	if (_context.journal) _context.journal->record(JournalEvent(events::kSmtpAuth).str("session", _io.id()).str("user", user).str("mechanism", mechanism).flag("ok", account != nullptr));
+	_context.events->smtpAuth(_io.id(), user, mechanism, account != nullptr);
 	if (account)
 	{
 		_authAccount = *account;

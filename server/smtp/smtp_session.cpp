@@ -1,9 +1,8 @@
 // smtp_session.cpp - one SMTP session: the loop, the command table, session verbs, replies.
 #include "server/smtp/smtp_session.h"
-#include "common/event_catalogue.h"
 
 #include "common/log.h"
-#include "server/journal/session_events.h"
+#include "server/mail/mail_events.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Thread.h>
@@ -89,11 +88,11 @@ void SmtpSession::run()
 		_peer = _io.open(toTimespan(_limits.commandTimeout));
 		const bool refused = faulted(FaultStage::Connect);
 		if (!refused && _implicitTls) _io.startTls(_context.tls, toTimespan(_limits.commandTimeout));
-		recordSessionOpen(_context.journal, _io, "smtp");
+		_context.events->sessionOpen(_io.id(), "smtp", _io.peer(), _io.secure());
 		if (refused) _io.flush();
 		else
 		{
-			if (_implicitTls) recordTls(_context.journal, _io);
+			if (_implicitTls) recordTls(*_context.events, _io);
 			serve();
 		}
 	}
@@ -109,7 +108,7 @@ void SmtpSession::run()
 	}
 	_log.information("%s disconnected reason=%s messages=%z rejected=%z errors=%u", _io.id(), _reason, _messages,
 		_rejected, _errors);
-	recordSessionClose(_context.journal, _io, "smtp", _reason);
+	_context.events->sessionClose(_io.id(), "smtp", _reason, _io.ageMs());
 }
 
 
@@ -239,7 +238,7 @@ void SmtpSession::doHelo(const SmtpCommand& command)
 	_esmtp = false;
 	_tx.reset();
 	enterState(State::Ready);
-	if (_context.journal) _context.journal->record(JournalEvent(events::kSmtpHelo).str("session", _io.id()).str("helo", _helo).flag("esmtp", false));
+	_context.events->smtpHelo(_io.id(), _helo, false);
 	reply(250, _server.name);
 }
 
@@ -250,7 +249,7 @@ void SmtpSession::doEhlo(const SmtpCommand& command)
 	_esmtp = true;
 	_tx.reset();
 	enterState(State::Ready);
-	if (_context.journal) _context.journal->record(JournalEvent(events::kSmtpHelo).str("session", _io.id()).str("helo", _helo).flag("esmtp", true));
+	_context.events->smtpHelo(_io.id(), _helo, true);
 	std::vector<std::string> lines{_server.name, "PIPELINING", "SIZE " + std::to_string(_limits.maxMessageSize), "8BITMIME", "ENHANCEDSTATUSCODES", "HELP"};
 	for (auto& keyword: authKeywords()) lines.push_back(std::move(keyword));
 	replyLines(250, lines);

@@ -17,7 +17,7 @@ bool SmtpSession::applyFault(FaultStage stage)
 	else if (_tx) query.sender = _tx->sender.address();
 	if (stage == FaultStage::Rcpt) query.recipients = {_args.address.address()};
 	else if (_tx) query.recipients = _tx->envelope.addresses();
-	const std::optional<FaultHit> hit = fireFault(*_context.faults, query, _io, _context.stopping, _log, _context.journal);
+	const std::optional<FaultHit> hit = fireFault(*_context.faults, query, _io, _context.stopping, _log, *_context.events);
 	if (!hit) return false;
 	switch (hit->action)
 	{

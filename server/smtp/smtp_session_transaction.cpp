@@ -4,8 +4,8 @@
 #include "common/log.h"
 #include "common/mail_address.h"
 #include "common/mail_date.h"
-#include "server/journal/message_id.h"
-#include "server/journal/session_events.h"
+#include "server/mail/mail_events.h"
+#include "server/message/message_id.h"
 #include "server/message/submission_cleanup.h"
 #include "server/message/trace_headers.h"
 #include "server/smtp/smtp_data_reader.h"
@@ -30,6 +30,24 @@ std::string describe(const std::exception& exc)
 
 
 namespace mail {
+
+
+namespace {
+
+
+void recordAccepted(MailEvents& events, const AcceptedEvent& accepted, const DeliveryResult& result)
+/// message.accepted, then message.delivered for each local copy and message.queued for
+/// the recipients the relay sends on, all dated when DATA ended: the relay may already
+/// have looked up and sent the queued copy before these are recorded, and its events
+/// must sort after them.
+{
+	events.messageAccepted(accepted);
+	for (const std::string& account: result.accounts) events.messageDelivered(accepted.ids, account, result.maildir, accepted.committed);
+	if (!result.remoteRecipients.empty()) events.messageQueued(accepted.ids, result.remoteRecipients, accepted.committed);
+}
+
+
+} // namespace
 
 
 // ---- checks: parse the argument, apply the policy, reply 4xx/5xx on refusal; keep the
@@ -244,7 +262,8 @@ void SmtpSession::commit(const std::string& id, SpoolFile& spool, const std::str
 	// "queued as" names the id the journal's message.accepted carries: the previous hop's
 	// relay.attempt links to this server's events through it.
 	const std::string text = "2.0.0 Ok: queued as " + id;
-	recordAccepted(_context.journal, {_io.id(), id, messageId, _tx->sender.address(), _tx->envelope.addresses(), _io.peer(), _helo, "250 " + text, committed}, result);
+	if (_context.events->enabled())
+		recordAccepted(*_context.events, AcceptedEvent{_io.id(), MessageIds{id, messageId}, _tx->sender.address(), _tx->envelope.addresses(), result.size, _io.peer(), _helo, "250 " + text, committed}, result);
 	reply(250, text);
 	_log.information("%s accepted id=%s from=%s rcpts=%z local=%z remote=%z size=%Lu maildir=%s queue=%s", _io.id(),
 		id, logPath(_tx->sender.address()), _tx->envelope.recipients.size(), result.local, result.remote,

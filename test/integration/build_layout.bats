@@ -60,3 +60,9 @@ compile_as() {
 	assert_failure
 	assert_output --partial "server/store -> server/smtp: server/store/maildir.h includes server/smtp/smtp_session.h"
 }
+
+@test "server/ keeps no thread-local state: a message's ids travel with each call" {
+	run grep -rn --include='*.h' --include='*.cpp' thread_local server
+	assert_failure
+	assert_output ""
+}

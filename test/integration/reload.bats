@@ -152,3 +152,23 @@ PY
 	cp "$T/with-usr1.yaml" "$CONF"
 	hup_and_wait 'reloaded conf='
 }
+
+@test "dns.register added on SIGHUP is logged as needing a restart" {
+	sed -i "s/^    pop: $EX_POP\$/&\n    dns: { register: { server: 127.0.0.1:9, zone: qq.com, key_name: class-key, key_secret: c2VjcmV0 } }/" "$CONF"
+	hup_and_wait 'reload: dns.register changed .* needs a restart'
+	sed -i '/^    dns: { register: /d' "$CONF"
+}
+
+# dns_said_more N: mail-dns has logged more than N lines saying dns.updates needs a restart.
+dns_said_more() {
+	[ "$(grep -cE 'reload: dns.updates changed .* needs a restart' "$T/mail-dns.log" || true)" -gt "$1" ]
+}
+
+@test "dns.updates changed on SIGHUP makes mail-dns say it needs a restart" {
+	local before
+	before=$(grep -cE 'reload: dns.updates changed .* needs a restart' "$T/mail-dns.log" || true)
+	sed -i "s|^  zone: zone.yaml|&\n  updates: [ { zone: qq.com, keys: [ { name: class-key, secret: c2VjcmV0 } ] } ]|" "$CONF"
+	kill -HUP "$(awk '$2 == "mail-dns" { p = $1 } END { print p }' "$T/pids")"
+	wait_until 20 dns_said_more "$before"
+	sed -i '/^  updates: \[ { zone: qq.com/d' "$CONF"
+}

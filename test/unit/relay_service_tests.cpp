@@ -2,6 +2,9 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include "common/event_catalogue.h"
+#include "common/journal.h"
+#include "server/journal/journal_events.h"
 #include "dns/dns_server.h"
 #include "test/unit/fake_smtp_peer.h"
 #include "test/unit/fixtures.h"
@@ -20,6 +23,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -162,6 +166,45 @@ BOOST_AUTO_TEST_CASE(delivers_at_once_and_bounces_only_the_refused_recipient)
 	BOOST_TEST(dsns[0].find("Final-Recipient: rfc822; usr@fake.example") == std::string::npos);
 	BOOST_TEST(dsns[0].find("Status: 5.1.1\n") != std::string::npos);
 	BOOST_TEST(dsns[0].compare(0, 16, "Return-Path: <>\n") == 0);
+}
+
+
+BOOST_AUTO_TEST_CASE(each_messages_relay_and_dns_events_carry_its_own_ids_whichever_worker_sends_it)
+{
+	// The ids travel with each call (no per-thread "current message"): two workers relay
+	// eight messages at once, half without a Message-ID, and every relay event and DNS
+	// lookup names the message it was made for, nothing else.
+	FakeSmtpPeer peer("220 fake.example ESMTP", FakeSmtpPeer::standard);
+	mail::Journal journal("exmail.qq.com", 1000); // outlives the relay's workers
+	mail::JournalEvents events(journal, "127.0.0.1:10053");
+	Provider p(peer.port());
+	p.context->events = &events;
+	std::map<std::string, std::string> messageIdOf; // queue id -> Message-ID ("" for none)
+	for (int i = 0; i < 8; ++i)
+	{
+		const std::string messageId = i % 2 ? "<m" + std::to_string(i) + "@mail.sustech.edu.cn>" : "";
+		const std::string text = (messageId.empty() ? "" : "Message-ID: " + messageId + "\r\n") + std::string("Subject: ids\r\n\r\nhi\r\n");
+		messageIdOf[p.queue->enqueue(mail::newEnvelopeId(), kSender, {"usr@fake.example"}, text)] = messageId;
+	}
+	p.relay->start();
+	BOOST_REQUIRE(waitFor([&] { return p.queued() == 0; }, std::chrono::seconds(20)));
+	std::map<std::string, unsigned> delivered;
+	unsigned lookups = 0, cachedLookups = 0;
+	for (const mail::StoredEvent& e: journal.since(0, 1000))
+	{
+		BOOST_TEST_INFO(e.json);
+		BOOST_REQUIRE(messageIdOf.count(e.queueId) == 1u);
+		BOOST_TEST(e.messageId == messageIdOf[e.queueId]);
+		if (e.type == mail::events::kRelayDelivered) ++delivered[e.queueId];
+		if (e.type == mail::events::kDnsLookup)
+		{
+			++lookups;
+			if (e.json.find("\"cached\":true") != std::string::npos) ++cachedLookups;
+		}
+	}
+	BOOST_TEST(delivered.size() == messageIdOf.size());
+	BOOST_TEST(lookups == 3u * messageIdOf.size()); // MX, P, A for each message
+	BOOST_TEST(cachedLookups >= lookups - 6u);      // at most each worker asked them all once
 }
 
 

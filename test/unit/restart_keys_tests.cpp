@@ -61,4 +61,28 @@ BOOST_AUTO_TEST_CASE(a_changed_key_is_found_and_its_started_value_put_back)
 }
 
 
+BOOST_AUTO_TEST_CASE(dns_register_needs_a_restart_and_keeps_its_started_value)
+{
+	// The registrar is built from dns.register at start: a section added, removed or
+	// changed by a SIGHUP is logged as needing a restart, not silently ignored.
+	Config file;
+	ServerConfig running, next;
+	next.registration.enabled = true;
+	next.registration.host = "127.0.0.1";
+	next.registration.port = 5353;
+	next.registration.zone = "class.test";
+	const std::vector<std::string> added = ConfigReloader::restartKeys(running, file, next, file);
+	BOOST_TEST((added == std::vector<std::string>{"dns.register"}));
+	running.registration = next.registration;
+	next.registration.key.secret = "another secret";
+	BOOST_TEST((ConfigReloader::restartKeys(running, file, next, file) == std::vector<std::string>{"dns.register"}));
+	for (const mail::RestartKey& row: mail::restartKeyTable())
+	{
+		if (row.keep) row.keep(next, running);
+	}
+	BOOST_TEST(next.registration.key.secret.empty());
+	BOOST_TEST(ConfigReloader::restartKeys(running, file, next, file).empty());
+}
+
+
 BOOST_AUTO_TEST_SUITE_END()

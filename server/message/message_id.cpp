@@ -1,5 +1,5 @@
 // message_id.cpp - finding the Message-ID field in a header, streamed or stored.
-#include "server/journal/message_id.h"
+#include "server/message/message_id.h"
 
 #include <Poco/String.h>
 
