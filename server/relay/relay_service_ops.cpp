@@ -5,6 +5,8 @@
 // (it is out of _due, and a message being attempted is refused as Busy).
 #include "server/relay/relay_service.h"
 
+#include "server/relay/relay_message.h"
+
 #include "common/mail_address.h"
 
 #include <Poco/String.h>
@@ -149,7 +151,7 @@ QueueOpResult RelayService::remove(const std::string& id, const std::string& rea
 	const QueueOpResult result = operate(id,
 		[&](QueueEnvelope& envelope) {
 			failPending(envelope, "5.0.0", "deleted from the queue by the operator: " + reason);
-			bounce(envelope, _queue.readMessage(id));
+			bounce(envelope, RelayMessage(_queue.open(envelope)).header());
 			_queue.remove(id);
 			attempts = envelope.attempts;
 		});
