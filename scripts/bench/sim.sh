@@ -72,7 +72,7 @@ checked=$(python3 "$SIM" check "$T/top" "$T/data" --wait 1800) && ok=yes || ok=n
 echo "sim: checked: $checked"
 rm -f "$T/sampling"
 wait
-queued=$(find "$T"/data/*/queue -maxdepth 1 -name '*.env' 2>/dev/null | wc -l)
+queued=$(find "$T"/data/*/queue -maxdepth 1 \( -name '*.mail' -o -name '*.env' \) 2>/dev/null | wc -l)
 scripts/stop.sh --data "$T/data" >/dev/null
 dns_queries=$(sed -n 's/.*stopped .*queries=\([0-9]*\).*/\1/p' "$T/data/mail-dns.log" | tail -1)
 

@@ -44,5 +44,5 @@ check "the relay tried more than once before giving up ($attempts deferrals)" te
 check "a report with Status 4.4.7 arrived" grep -q '^Status: 4.4.7' "${f:-/dev/null}"
 check "its Diagnostic-Code carries the peer's last 451" grep -q '^Diagnostic-Code: .*451 4.3.0 try again later' "${f:-/dev/null}"
 check "it came at relay.expire (6s), not before (${waited}s)" test "$waited" -ge 5
-check "the queue is empty afterwards" test -z "$(ls "$LAB/data/exmail.qq.com/queue/"*.env 2>/dev/null)"
+check "the queue is empty afterwards" test -z "$(ls "$LAB/data/exmail.qq.com/queue/"*.mail "$LAB/data/exmail.qq.com/queue/"*.env 2>/dev/null)"
 lab_end

@@ -50,5 +50,5 @@ echo
 check "a report with Status 5.4.6 (routing loop detected, RFC 3463)" grep -q '^Status: 5.4.6' "${f:-/dev/null}"
 check "its Diagnostic-Code says why: a mail forwarding loop over relay.max_hops" grep -q '^Diagnostic-Code: .*mail forwarding loop: .*relay.max_hops=50' "${f:-/dev/null}"
 check "the message made about 50 hops before it was cut ($((hops_ex + hops_gm)))" test $((hops_ex + hops_gm)) -ge 49
-check "no queue holds it any more" test -z "$(ls "$LAB"/data/*/queue/*.env 2>/dev/null)"
+check "no queue holds it any more" test -z "$(ls "$LAB"/data/*/queue/*.mail "$LAB"/data/*/queue/*.env 2>/dev/null)"
 lab_end

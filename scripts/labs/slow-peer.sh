@@ -52,5 +52,5 @@ check "the relay's command timeout fired after the data and it deferred" log_has
 check "the retry was accepted (250)" log_has exmail.qq.com 'relay delivered to=<usr@gmail.com>.*attempts=2 .*status=2.0.0'
 check "the message arrived at least once ($copies copies)" test "$copies" -ge 1
 check "the copies share one Message-ID" test "$ids" -eq 1
-check "the queue is empty" test -z "$(ls "$LAB/data/exmail.qq.com/queue/"*.env 2>/dev/null)"
+check "the queue is empty" test -z "$(ls "$LAB/data/exmail.qq.com/queue/"*.mail "$LAB/data/exmail.qq.com/queue/"*.env 2>/dev/null)"
 lab_end

@@ -41,6 +41,34 @@ std::string returnPath(const std::string& sender)
 }
 
 
+class QueueSpool: public SpoolFile
+/// A spool file that is its message's queue entry (remote recipients only), with the head
+/// it started with; deliver() rewrites that head with the sizes and commits the file.
+{
+public:
+	QueueSpool(RelayQueue& queue, QueueEntryHead head):
+		SpoolFile(queue.spoolDirectory(), RelayQueue::spoolName(head.id)),
+		_head(std::move(head))
+	{
+		writeCrlfText(formatEntryHead(_head));
+		startBody();
+	}
+
+	QueueEntryHead& head() { return _head; }
+
+private:
+	QueueEntryHead _head;
+};
+
+
+void measure(QueueEntryHead& head, const SpoolFile& spool)
+{
+	head.bodySize = spool.bodySize();
+	head.wireSize = spool.bodyWireSize();
+	head.eightBit = spool.eightBit();
+}
+
+
 } // namespace
 
 
@@ -113,33 +141,51 @@ DeliveryResult Delivery::deliver(const std::string& sender, const std::vector<st
 }
 
 
-std::unique_ptr<SpoolFile> Delivery::openSpool(const std::string& sender) const
+std::unique_ptr<SpoolFile> Delivery::openSpool(const Envelope& envelope) const
 {
+	std::vector<std::string> accounts;
+	std::vector<std::string> remote;
+	split(envelope.recipients, accounts, remote);
+	// Remote recipients only: the spool file becomes the queue entry (relay_queue.h).
+	if (accounts.empty()) return std::make_unique<QueueSpool>(_queue, _queue.newHead(envelope.id, envelope.sender, remote));
 	auto spool = std::make_unique<SpoolFile>(_store.spoolDirectory());
-	spool->line(returnPath(sender));
+	spool->line(returnPath(envelope.sender));
+	spool->startBody();
 	return spool;
 }
 
 
 DeliveryResult Delivery::deliver(const Envelope& envelope, SpoolFile& spool) const
 {
-	const std::string& sender = envelope.sender;
 	std::vector<std::string> accounts;
 	std::vector<std::string> remote;
 	split(envelope.recipients, accounts, remote);
-	spool.end();
 	DeliveryResult result;
 	result.local = accounts.size();
 	result.remote = remote.size();
 	result.accounts = accounts;
 	result.remoteRecipients = remote;
-	const std::uint64_t returnPathWire = returnPath(sender).size() + 2;
-	result.size = spool.wireSize() - returnPathWire;
+	result.size = spool.bodyWireSize();
 	result.id = envelope.id;
+	result.queued = !remote.empty();
+	if (auto* entry = dynamic_cast<QueueSpool*>(&spool))
+	{
+		measure(entry->head(), spool);
+		spool.rewrite(0, formatEntryHead(entry->head())); // the same length: fixed-width numbers
+		spool.end();
+		_queue.commitSpool(entry->head());
+		return result;
+	}
+	spool.end();
 	if (!accounts.empty())
 		result.maildir = _store.deliverFile(accounts, spool.path(), spool.size(), spool.wireSize(), envelope.id);
-	if (!remote.empty()) _queue.enqueueLfFile(envelope.id, sender, remote, spool.path());
-	result.queued = !remote.empty();
+	if (!remote.empty())
+	{
+		// The Maildirs share the spool file's inode: the queue gets its own entry (a copy).
+		QueueEntryHead head = _queue.newHead(envelope.id, envelope.sender, remote);
+		measure(head, spool);
+		_queue.enqueueCopy(head, spool.path(), spool.bodyOffset());
+	}
 	return result;
 }
 

@@ -69,17 +69,21 @@ public:
 	/// and a local recipient may see a duplicate, but nothing is lost). id: the message's
 	/// id for its Maildir name and queue entry; empty: a new one (newEnvelopeId()).
 
-	std::unique_ptr<SpoolFile> openSpool(const std::string& sender) const;
-	/// A new spool file for a message being received (SMTP DATA streams into it), with
-	/// `Return-Path: <sender>` already written as its first line. Throws on failure.
+	std::unique_ptr<SpoolFile> openSpool(const Envelope& envelope) const;
+	/// A new spool file for a message being received (SMTP DATA streams into it), from
+	/// the routes its recipients got at RCPT. With a local recipient: in the Maildir
+	/// store's spool directory, `Return-Path: <sender>` already written as its first
+	/// line. With remote recipients only: the message's queue entry itself, its head
+	/// already written (relay_queue.h). Throws on failure.
 
 	DeliveryResult deliver(const Envelope& envelope, SpoolFile& spool) const;
 	/// The same as above for an accepted message in a finished spool file from
-	/// openSpool(), each recipient going where its route (decided at RCPT) says, never
-	/// routed again: Local to its account, Remote (and Refused) to the queue. The
-	/// local copies are hard links of the spool file (no copy); the queue gets the
-	/// message without the Return-Path line, with CRLF line ends (copied through a small
-	/// buffer, never whole in memory: the queue keeps messages as they are sent).
+	/// openSpool(envelope), each recipient going where its route (decided at RCPT) says,
+	/// never routed again: Local to its account, Remote (and Refused) to the queue. The
+	/// local copies are hard links of the spool file (no copy); a queue-entry spool file
+	/// is committed into the queue as it is (no copy); with both, the queue gets the
+	/// message without the Return-Path line in an entry of its own, copied by the kernel
+	/// (the Maildirs' inode never carries an envelope).
 
 private:
 	const ServerContext* _context = nullptr; ///< null: _server is all there is

@@ -21,14 +21,25 @@ namespace {
 std::atomic<unsigned long> spoolCounter{0};
 
 
+std::string uniqueName()
+{
+	const auto micros = Poco::Timestamp().epochMicroseconds();
+	return std::to_string(micros) + "." + std::to_string(Poco::Process::id()) + "." + std::to_string(++spoolCounter) + ".spool";
+}
+
+
 } // namespace
 
 
-SpoolFile::SpoolFile(const std::string& directory)
+SpoolFile::SpoolFile(const std::string& directory):
+	SpoolFile(directory, uniqueName())
 {
-	const auto micros = Poco::Timestamp().epochMicroseconds();
-	_path = directory + "/" + std::to_string(micros) + "." + std::to_string(Poco::Process::id()) + "."
-		+ std::to_string(++spoolCounter) + ".spool";
+}
+
+
+SpoolFile::SpoolFile(const std::string& directory, const std::string& name):
+	_path(directory + "/" + name)
+{
 	_fd = ::open(_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (_fd < 0) throwErrno("cannot create", _path, errno);
 	_buffer.reserve(kBufferSize);
@@ -49,6 +60,36 @@ void SpoolFile::line(const std::string& text)
 	_buffer += '\n';
 	_size += text.size() + 1;
 	++_lines;
+	if (!_eightBit)
+	{
+		unsigned char any = 0; // one pass the compiler vectorises, not a branch per octet
+		for (const char c: text) any |= static_cast<unsigned char>(c);
+		_eightBit = (any & 0x80) != 0;
+	}
+}
+
+
+void SpoolFile::startBody()
+{
+	_bodyStart = _size;
+	_bodyStartLines = _lines;
+	_eightBit = false;
+}
+
+
+void SpoolFile::rewrite(std::uint64_t offset, const std::string& text)
+{
+	flush();
+	if (!_error && _fd < 0) _error = std::make_exception_ptr(DurableFileError("cannot write (closed)", _path, EBADF));
+	if (_error) std::rethrow_exception(_error);
+	std::size_t done = 0;
+	while (done < text.size())
+	{
+		const ssize_t n = ::pwrite(_fd, text.data() + done, text.size() - done, static_cast<off_t>(offset + done));
+		if (n < 0 && errno == EINTR) continue;
+		if (n < 0) throwErrno("cannot write", _path, errno);
+		done += static_cast<std::size_t>(n);
+	}
 }
 
 

@@ -24,6 +24,8 @@ class SpoolFile: public LineSink
 public:
 	explicit SpoolFile(const std::string& directory);
 	/// Creates the file (O_EXCL, mode 0600). Throws DurableFileError on failure.
+	SpoolFile(const std::string& directory, const std::string& name);
+	/// The same under the given name (a queue entry's temp file, RelayQueue::spoolPath()).
 
 	~SpoolFile() override;
 
@@ -36,12 +38,23 @@ public:
 	/// end and the session stays in sync.
 	void end() override; ///< writes what is buffered, closes; throws the first write error
 
+	void startBody();
+	/// What was written so far is a head the message does not count: bodySize(),
+	/// bodyWireSize() and eightBit() start here.
+	void rewrite(std::uint64_t offset, const std::string& text);
+	/// Writes out the buffer, then text over the file's octets at offset (a head whose
+	/// sizes are known only now, same length). Throws the first write error.
+
 	void writeCrlfText(const std::string& text);
 	/// Appends text given with CRLF (or LF) line ends, line by line (trace headers).
 
 	const std::string& path() const { return _path; }
 	std::uint64_t size() const { return _size; }              ///< octets in the file (LF ends)
 	std::uint64_t wireSize() const { return _size + _lines; } ///< octets with CRLF ends (RFC 1939)
+	std::uint64_t bodyOffset() const { return _bodyStart; }   ///< where startBody() was called (0: never)
+	std::uint64_t bodySize() const { return _size - _bodyStart; }
+	std::uint64_t bodyWireSize() const { return bodySize() + _lines - _bodyStartLines; }
+	bool eightBit() const { return _eightBit; } ///< an octet >= 0x80 since startBody()
 
 	static constexpr std::size_t kBufferSize = std::size_t{64} * 1024;
 
@@ -53,6 +66,9 @@ private:
 	std::string _buffer;
 	std::uint64_t _size = 0;
 	std::uint64_t _lines = 0;
+	std::uint64_t _bodyStart = 0;
+	std::uint64_t _bodyStartLines = 0;
+	bool _eightBit = false;
 	std::exception_ptr _error; ///< the first write error
 };
 

@@ -53,4 +53,41 @@ void appendDotStuffedCrlf(std::string& out, const char* data, std::size_t length
 }
 
 
+void DataEncoder::append(std::string& out, const char* data, std::size_t length)
+{
+	out.reserve(out.size() + length + length / 32 + 8);
+	const char* pos = data;
+	const char* const end = data + length;
+	while (pos < end)
+	{
+		if (_lineStart && *pos == '.') out += '.';
+		_lineStart = false;
+		const void* found = std::memchr(pos, '\n', static_cast<std::size_t>(end - pos));
+		if (!found)
+		{
+			out.append(pos, static_cast<std::size_t>(end - pos));
+			_lastCr = end[-1] == '\r';
+			return;
+		}
+		const char* nl = static_cast<const char*>(found);
+		const bool hasCr = nl > pos ? nl[-1] == '\r' : _lastCr; // the CR may have ended the last piece
+		out.append(pos, static_cast<std::size_t>(nl - pos));
+		if (_everyLf || !hasCr) out += '\r';
+		out += '\n';
+		_lineStart = true;
+		_lastCr = false;
+		pos = nl + 1;
+	}
+}
+
+
+void DataEncoder::finish(std::string& out)
+{
+	if (!_lineStart) out += !_everyLf && _lastCr ? "\n" : "\r\n";
+	out += ".\r\n";
+	_lineStart = true;
+	_lastCr = false;
+}
+
+
 } // namespace mail

@@ -41,7 +41,7 @@ std::string headerDate(std::int64_t unixSeconds)
 } // namespace
 
 
-std::string buildDsn(const DsnReport& report, const std::string& originalMessage, std::int64_t now)
+std::string buildDsn(const DsnReport& report, const std::string& originalHeader, std::int64_t now)
 {
 	const std::string boundary = "=_dsn_" + report.queueId + "_" + std::to_string(now);
 	const std::string from = "MAILER-DAEMON@" + report.fromDomain;
@@ -93,7 +93,7 @@ std::string buildDsn(const DsnReport& report, const std::string& originalMessage
 	  << "Content-Description: Undelivered Message Headers" << kCrlf
 	  << "Content-Type: text/rfc822-headers" << kCrlf
 	  << kCrlf
-	  << headerSection(originalMessage)
+	  << headerSection(originalHeader)
 	  << kCrlf
 	  << "--" << boundary << "--" << kCrlf;
 	return m.str();

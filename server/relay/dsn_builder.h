@@ -23,11 +23,12 @@ struct DsnReport
 };
 
 
-std::string buildDsn(const DsnReport& report, const std::string& originalMessage, std::int64_t now);
+std::string buildDsn(const DsnReport& report, const std::string& originalHeader, std::int64_t now);
 /// A complete message (CRLF) of type multipart/report; report-type=delivery-status: a
 /// readable explanation, message/delivery-status (Reporting-MTA, Arrival-Date, per
 /// recipient Final-Recipient, Action: failed, Status, Remote-MTA, Diagnostic-Code) and
-/// text/rfc822-headers with the original's header.
+/// text/rfc822-headers with the original's header (headers only, as RFC 3462 allows:
+/// RelayMessage::kMaxHeader octets at most, never the body).
 
 
 } // namespace mail

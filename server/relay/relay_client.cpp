@@ -90,6 +90,14 @@ std::unique_ptr<SmtpConnection> RelayClient::connection(const Exchanger& exchang
 TransactionResult RelayClient::send(const Exchanger& exchanger, const std::string& sender,
 	const std::vector<std::string>& recipients, const std::string& message)
 {
+	StringSource source(message);
+	return send(exchanger, sender, recipients, source);
+}
+
+
+TransactionResult RelayClient::send(const Exchanger& exchanger, const std::string& sender,
+	const std::vector<std::string>& recipients, MessageSource& message)
+{
 	TransactionResult result;
 	const auto all = [&](const RecipientResult& like) {
 		for (const auto& address: recipients)

@@ -40,8 +40,12 @@ public:
 	/// cacheTime 0: every connection is closed (QUIT) after its message.
 
 	TransactionResult send(const Exchanger& exchanger, const std::string& sender,
+		const std::vector<std::string>& recipients, MessageSource& message);
+	/// message: read (again for each transaction) in pieces, sent with CRLF line ends and
+	/// dot-stuffing. sender empty: MAIL FROM:<>.
+	TransactionResult send(const Exchanger& exchanger, const std::string& sender,
 		const std::vector<std::string>& recipients, const std::string& message);
-	/// message: CRLF line endings, not dot-stuffed. sender empty: MAIL FROM:<>.
+	/// The same for a message in memory with CRLF line ends (tests, tools).
 
 	void abortAll();
 	/// Shuts down every live connection and closes the idle ones (at server stop).

@@ -9,6 +9,7 @@
 #include "server/message/message_headers.h"
 #include "server/relay/dsn_builder.h"
 #include "server/relay/lookup_events.h"
+#include "server/relay/relay_message.h"
 
 #include <Poco/Exception.h>
 #include <Poco/String.h>
@@ -203,11 +204,11 @@ RelayService::Next RelayService::attempt(const std::string& id)
 {
 	QueueEnvelope envelope;
 	if (!_queue.load(id, envelope)) return Next{};
-	// Return-Path: is for final delivery only (RFC 5321 4.4); the next hop adds its own.
-	// Our queued copies carry none (Delivery adds it to local copies only), but a queue
-	// written by an older version does, and a client may have put one in the message.
-	const std::string message = removeHeader(_queue.readMessage(envelope), "Return-Path");
-	const MessageIds ids{id, _context.events->enabled() ? messageIdIn(message) : std::string()};
+	// Streamed from the queue file, never whole in memory; Return-Path: is for final
+	// delivery only (RFC 5321 4.4), so RelayMessage drops one a client (or a queue
+	// written by an older version) put in.
+	RelayMessage message(_queue.open(envelope));
+	const MessageIds ids{id, _context.events->enabled() ? messageIdIn(message.header()) : std::string()};
 	const bool anyPending = std::any_of(envelope.recipients.begin(), envelope.recipients.end(),
 		[](const QueuedRecipient& r) { return r.state == RecipientState::Pending; });
 
@@ -215,7 +216,7 @@ RelayService::Next RelayService::attempt(const std::string& id)
 	std::optional<Clock::time_point> deadUntil;
 	if (anyPending)
 	{
-		const std::size_t hops = countHeader(message, "Received");
+		const std::size_t hops = countHeader(message.header(), "Received");
 		if (hops > _context.server.relay.maxHops)
 		{
 			++envelope.attempts;
@@ -272,7 +273,7 @@ RelayService::Next RelayService::attempt(const std::string& id)
 		}
 	}
 
-	bounce(envelope, ids, message);
+	bounce(envelope, ids, message.header());
 	if (envelope.finished())
 	{
 		_queue.remove(id);
@@ -296,7 +297,7 @@ RelayService::Next RelayService::attempt(const std::string& id)
 
 
 DestinationGate::Verdict RelayService::sendDomain(QueueEnvelope& envelope, const MessageIds& ids,
-	const std::string& domain, const std::vector<std::size_t>& indices, const std::string& message)
+	const std::string& domain, const std::vector<std::size_t>& indices, RelayMessage& message)
 {
 	const LookupEvents lookup(_dnsCache, *_context.events, ids);
 	const Route route = _router.route(domain, lookup);
@@ -388,7 +389,7 @@ void RelayService::failPending(QueueEnvelope& envelope, const MessageIds& ids, c
 }
 
 
-void RelayService::bounce(QueueEnvelope& envelope, const MessageIds& ids, const std::string& message)
+void RelayService::bounce(QueueEnvelope& envelope, const MessageIds& ids, const std::string& header)
 {
 	DsnReport report;
 	for (const auto& r: envelope.recipients)
@@ -419,7 +420,7 @@ void RelayService::bounce(QueueEnvelope& envelope, const MessageIds& ids, const 
 		bool dropped = false;
 		try
 		{
-			const std::string dsn = buildDsn(report, message, nowSeconds());
+			const std::string dsn = buildDsn(report, header, nowSeconds());
 			sent = _delivery.deliver("", {envelope.sender}, dsn);
 			recordDsn(*_context.events, ids, envelope.sender, dsn);
 		}

@@ -41,6 +41,7 @@ namespace mail {
 
 
 class Delivery;
+class RelayMessage;
 
 
 enum class QueueOpResult
@@ -133,10 +134,11 @@ private:
 	Next attempt(const std::string& id);
 	/// One delivery attempt.
 	DestinationGate::Verdict sendDomain(QueueEnvelope& envelope, const MessageIds& ids, const std::string& domain,
-		const std::vector<std::size_t>& indices, const std::string& message);
+		const std::vector<std::size_t>& indices, RelayMessage& message);
 	void failPending(QueueEnvelope& envelope, const MessageIds& ids, const std::string& status, const std::string& why);
-	void bounce(QueueEnvelope& envelope, const MessageIds& ids, const std::string& message);
-	///< ids: the message's, for the journal events these record (relay_events).
+	void bounce(QueueEnvelope& envelope, const MessageIds& ids, const std::string& header);
+	///< ids: the message's, for the journal events these record (relay_events); header: the
+	///< original's header section (RelayMessage::header()), quoted in the DSN.
 
 	ServerContext& _context;
 	RelayQueue& _queue;

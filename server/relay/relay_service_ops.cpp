@@ -5,6 +5,8 @@
 // (it is out of _due, and a message being attempted is refused as Busy).
 #include "server/relay/relay_service.h"
 
+#include "server/relay/relay_message.h"
+
 #include "common/mail_address.h"
 #include "server/mail/mail_events.h"
 #include "server/message/message_id.h"
@@ -150,10 +152,10 @@ QueueOpResult RelayService::remove(const std::string& id, const std::string& rea
 	unsigned attempts = 0;
 	const QueueOpResult result = operate(id,
 		[&](QueueEnvelope& envelope) {
-			const std::string message = _queue.readMessage(id);
-			const MessageIds ids{id, _context.events->enabled() ? messageIdIn(message) : std::string()};
+			const std::string header = RelayMessage(_queue.open(envelope)).header();
+			const MessageIds ids{id, _context.events->enabled() ? messageIdIn(header) : std::string()};
 			failPending(envelope, ids, "5.0.0", "deleted from the queue by the operator: " + reason);
-			bounce(envelope, ids, message);
+			bounce(envelope, ids, header);
 			_queue.remove(id);
 			attempts = envelope.attempts;
 		});

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <vector>
 
 #include <sys/socket.h>
 
@@ -65,12 +66,6 @@ RecipientResult resultOf(const std::string& address, int code, const std::string
 }
 
 
-bool hasEightBit(const std::string& message)
-{
-	return std::any_of(message.begin(), message.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-}
-
-
 } // namespace
 
 
@@ -83,19 +78,6 @@ const char* toString(Outcome outcome)
 	case Outcome::Permanent: return "bounced";
 	}
 	return "unknown";
-}
-
-
-std::string dotStuff(const std::string& message)
-{
-	std::string out;
-	appendDotStuffed(out, message.data(), message.size());
-	if (!out.empty() && !(out.size() >= 2 && out.compare(out.size() - 2, 2, "\r\n") == 0))
-	{
-		if (out.back() == '\r') out += '\n';
-		else out += "\r\n";
-	}
-	return out;
 }
 
 
@@ -183,6 +165,29 @@ void SmtpConnection::write(const std::string& data)
 }
 
 
+void SmtpConnection::writeData(MessageSource& message)
+/// The message as DATA wants it, ending with CRLF.CRLF: one chunk read, encoded and sent
+/// at a time.
+{
+	std::vector<char> chunk(kDataChunk);
+	std::string out;
+	out.reserve(kDataChunk + kDataChunk / 8);
+	DataEncoder encoder(message.lfLines());
+	message.rewind();
+	for (;;)
+	{
+		const std::size_t n = message.read(chunk.data(), chunk.size());
+		if (n == 0) break;
+		encoder.append(out, chunk.data(), n);
+		if (out.size() < kDataChunk) continue; // a short read: send fewer, fuller segments
+		write(out);
+		out.clear();
+	}
+	encoder.finish(out);
+	write(out);
+}
+
+
 SmtpConnection::Reply SmtpConnection::exchange(const std::string& line, bool batched, const char* step)
 /// Sends the line (unless it went out with the batch already) and reads its reply.
 {
@@ -226,7 +231,7 @@ bool SmtpConnection::reset()
 }
 
 
-SmtpTransaction SmtpConnection::send(const std::string& sender, const std::vector<std::string>& recipients, const std::string& message)
+SmtpTransaction SmtpConnection::send(const std::string& sender, const std::vector<std::string>& recipients, MessageSource& message)
 {
 	SmtpTransaction t;
 	std::vector<bool> answered(recipients.size(), false);
@@ -252,10 +257,10 @@ SmtpTransaction SmtpConnection::send(const std::string& sender, const std::vecto
 	try
 	{
 		std::string mailFrom = "MAIL FROM:<" + sender + ">";
-		if (_size) mailFrom += " SIZE=" + std::to_string(message.size());
+		if (_size) mailFrom += " SIZE=" + std::to_string(message.wireSize());
 		// RFC 6152: 8-bit content is declared, as Postfix does; to a peer without 8BITMIME
 		// it goes as it is (no MIME downgrade), which is what most MTAs then accept.
-		if (_eightBitMime && hasEightBit(message)) mailFrom += " BODY=8BITMIME";
+		if (_eightBitMime && message.eightBit()) mailFrom += " BODY=8BITMIME";
 		const bool batched = _pipelining;
 		if (batched)
 		{
@@ -336,7 +341,7 @@ SmtpTransaction SmtpConnection::send(const std::string& sender, const std::vecto
 		}
 		step = "end of DATA";
 		const auto start = std::chrono::steady_clock::now();
-		write(dotStuff(message) + ".\r\n");
+		writeData(message);
 		const Reply end = readReply(step, Timespan(_commandTimeout.count(), 0));
 		trace(".", end, start);
 		for (std::size_t i: accepted)

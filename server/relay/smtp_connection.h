@@ -13,6 +13,7 @@
 
 #include "common/line_reader.h"
 #include "common/seconds.h"
+#include "server/message/message_source.h"
 #include "server/relay/relay_router.h"
 #include "server/relay/relay_tls.h"
 
@@ -92,8 +93,9 @@ public:
 	bool reset();
 	/// RSET before reusing an idle connection; false when the peer has closed it meanwhile.
 
-	SmtpTransaction send(const std::string& sender, const std::vector<std::string>& recipients, const std::string& message);
-	/// One transaction from Ready. message: CRLF line endings, not dot-stuffed.
+	SmtpTransaction send(const std::string& sender, const std::vector<std::string>& recipients, MessageSource& message);
+	/// One transaction from Ready. The message is read from its start (rewind()) and sent
+	/// through a small buffer with CRLF line ends and dot-stuffing, never whole in memory.
 
 	void quit();
 	/// QUIT, a short wait for its reply, close. Any failure is ignored: nothing depends on it.
@@ -119,6 +121,7 @@ private:
 
 	Reply readReply(const char* step, const Poco::Timespan& timeout);
 	void write(const std::string& data);
+	void writeData(MessageSource& message);
 	Reply exchange(const std::string& line, bool batched, const char* step);
 	bool connectAndGreet(RecipientResult& failure, bool tryTls);
 	bool greet(RecipientResult& failure, bool tryTls);
@@ -148,9 +151,8 @@ private:
 };
 
 
-std::string dotStuff(const std::string& message);
-/// The DATA payload for a CRLF message: lines starting with '.' get another '.', a
-/// missing final CRLF is added. The terminating ".\r\n" is not included.
+constexpr std::size_t kDataChunk = std::size_t{64} * 1024;
+/// How much of a message is read (and sent) at a time.
 
 std::string statusFromReply(int code, const std::string& reply);
 /// RFC 3463 status: the enhanced code at the start of the reply text if it has one

@@ -178,7 +178,7 @@ void SmtpSession::doData(const SmtpCommand&)
 	const std::string& id = _tx->envelope.id;
 	try
 	{
-		spool = _delivery.openSpool(_tx->sender.address());
+		spool = _delivery.openSpool(_tx->envelope);
 		spool->writeCrlfText(traceHeader(id));
 	}
 	catch (const std::exception& exc)

@@ -74,7 +74,7 @@ PY
 	run bash -c "grep -h '^Subject: class ' '$LAB_DIR'/data/*/mail/*/new/* | sort | uniq -d"
 	[ -z "$output" ]
 	[ "$(grep -h '^Subject: class ' "$LAB_DIR"/data/*/mail/*/new/* | sort -u | wc -l)" -eq $((PROVIDERS * PER_PROVIDER)) ]
-	[ -z "$(find "$LAB_DIR"/data/*/queue -maxdepth 1 -name '*.env' 2>/dev/null)" ]
+	[ -z "$(find "$LAB_DIR"/data/*/queue -maxdepth 1 \( -name '*.mail' -o -name '*.env' \) 2>/dev/null)" ]
 }
 
 @test "lab --class: a provider that stops withdraws its records; the others stay" {

@@ -62,7 +62,9 @@ teardown_file() {
 	wait_log exmail.qq.com 'relay deferred' 30
 	# due now as far as the files say (the running server keeps its own schedule): a relay
 	# started over this queue would try it at once and rewrite the envelope
-	sed -i 's/^next\t.*/next\t0/' "$T"/data/exmail.qq.com/queue/*.env
+	# (the deferral's state file, written just after its log line)
+	wait_until 30 compgen -G "$T/data/exmail.qq.com/queue/*.state"
+	sed -i 's/^next\t.*/next\t0/' "$T"/data/exmail.qq.com/queue/*.state
 	local before after pid
 	pid=$(awk '$2 == "exmail.qq.com" { p = $1 } END { print p }' "$T/pids")
 	before=$(cd "$T/data/exmail.qq.com/queue" && sha256sum * && stat -c '%n %Y %s' *)

@@ -15,7 +15,7 @@ queue_cmd() { "$MAIL_BIN/mail-server" -n exmail.qq.com --conf "$CONF" --data "$T
 # json_field EXPR: a Python expression over the parsed `queue --json` as q.
 json_field() { queue_cmd --json | python3 -c 'import json, sys; q = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
-queued_id() { basename "$(ls "$T"/data/exmail.qq.com/queue/*.env | head -n 1)" .env; }
+queued_id() { basename "$(ls "$T"/data/exmail.qq.com/queue/*.mail | head -n 1)" .mail; }
 
 # attempts_become N SECONDS: until the message has had N attempts.
 attempts_become() {
@@ -66,7 +66,7 @@ attempts_become() {
 	id=$(queued_id)
 	run queue_cmd hold "$id"
 	[ "$status" -eq 0 ]
-	grep -q "^hold" "$T/data/exmail.qq.com/queue/$id.env"
+	grep -q "^hold" "$T/data/exmail.qq.com/queue/$id.state"
 	[ "$(json_field 'q["messages"][0]["state"]')" = held ]
 	run queue_cmd retry "$id"
 	[ "$status" -eq 1 ]
@@ -80,7 +80,7 @@ attempts_become() {
 	[ "$status" -eq 0 ]
 	attempts_become 4 10
 	[ "$(json_field 'q["messages"][0]["state"]')" = waiting ]
-	! grep -q "^hold" "$T/data/exmail.qq.com/queue/$id.env"
+	! grep -q "^hold" "$T/data/exmail.qq.com/queue/$id.state"
 }
 
 @test "queue delete bounces the message to its sender with the reason and removes it" {
@@ -89,8 +89,8 @@ attempts_become() {
 	before=$(maildir_count usr1@mail.sustech.edu.cn exmail.qq.com)
 	run queue_cmd delete "$id"
 	[ "$status" -eq 0 ]
-	[ ! -e "$T/data/exmail.qq.com/queue/$id.env" ]
-	[ ! -e "$T/data/exmail.qq.com/queue/$id.msg" ]
+	[ ! -e "$T/data/exmail.qq.com/queue/$id.mail" ]
+	[ ! -e "$T/data/exmail.qq.com/queue/$id.state" ]
 	run queue_cmd
 	[ "$output" = "Mail queue is empty" ]
 	[ "$(maildir_count usr1@mail.sustech.edu.cn exmail.qq.com)" -eq $((before + 1)) ]

@@ -110,3 +110,27 @@ put_queued() {
 	sleep 0.5
 	! grep -rlq '^Subject: cut short' "$T/data/gmail.com/mail"
 }
+
+# Issue 21: the queue became one file per message; what an older version left queued
+# (<id>.msg with CRLF and <id>.env, version 1 or 2) is still sent after the upgrade.
+@test "entries of the older two-file layout, version 1 and 2 envelopes, are delivered after the upgrade" {
+	running gmail.com || start_server gmail.com
+	stop_one exmail.qq.com
+	local dir=$T/data/exmail.qq.com/queue size
+	put_queued exmail.qq.com 00000000010000000006 usr1@mail.sustech.edu.cn usr@gmail.com "old layout v1"
+	put_queued exmail.qq.com 00000000010000000007 usr1@mail.sustech.edu.cn usr@gmail.com "old layout v2"
+	size=$(stat -c %s "$dir/00000000010000000007.msg")
+	sed -i "s/^version\t1\$/version\t2/; s/^next\t\(.*\)\$/next\t\1\nsize\t$size/" "$dir/00000000010000000007.env"
+	grep -q "^size	$size\$" "$dir/00000000010000000007.env"
+	start_server exmail.qq.com
+	wait_until 30 grep -q '^Subject: old layout v1' -r "$T/data/gmail.com/mail/usr@gmail.com/new"
+	wait_until 30 grep -q '^Subject: old layout v2' -r "$T/data/gmail.com/mail/usr@gmail.com/new"
+	for subject in "old layout v1" "old layout v2"; do
+		[ "$(grep -rl "^Subject: $subject" "$T/data/gmail.com/mail/usr@gmail.com/new" | wc -l)" -eq 1 ]
+		grep -qx 'queued by hand' "$(grep -rl "^Subject: $subject" "$T/data/gmail.com/mail/usr@gmail.com/new")"
+	done
+	wait_until 30 legacy_gone "$dir"
+}
+
+# legacy_gone DIR: no file of the two old-layout entries is left.
+legacy_gone() { [ -z "$(find "$1" -maxdepth 1 -name '0000000001000000000[67].*')" ]; }

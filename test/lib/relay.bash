@@ -48,9 +48,10 @@ mailbox_text() {
 	find "$T/data/$2/mail/$1/new" "$T/data/$2/mail/$1/cur" -type f -exec cat {} + 2>/dev/null
 }
 
-# queue_count SERVER: messages in the server's relay queue.
+# queue_count SERVER: messages in the server's relay queue (one-file entries, and entries
+# of the older two-file layout by their envelope).
 queue_count() {
-	find "$T/data/$1/queue" -maxdepth 1 -name '*.env' 2>/dev/null | wc -l
+	find "$T/data/$1/queue" -maxdepth 1 \( -name '*.mail' -o -name '*.env' \) 2>/dev/null | wc -l
 }
 
 # wait_log NAME PATTERN SECONDS: until the program's log has a line matching PATTERN (grep -E).

@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(maildir_batches_sync_every_file_whole_before_its_new_direct
 }
 
 
-BOOST_AUTO_TEST_CASE(relay_queue_syncs_message_and_envelope_before_the_directory)
+BOOST_AUTO_TEST_CASE(relay_queue_syncs_its_one_file_entry_before_the_directory)
 {
 	TempDir tmp;
 	Recorder recorder;
@@ -160,19 +160,18 @@ BOOST_AUTO_TEST_CASE(relay_queue_syncs_message_and_envelope_before_the_directory
 	mail::RelayQueue queue(dir, recorder.sync());
 	const std::string message = "Subject: q\r\n\r\nbody\r\n";
 	const std::string id = queue.enqueue(mail::newEnvelopeId(), "s@x.example", {"r@y.example"}, message);
-	const long msg = recorder.indexOf("file " + dir + "/" + id + ".msg.tmp " + std::to_string(message.size()));
-	const long env = recorder.indexOf("file " + dir + "/" + id + ".env.tmp ");
-	BOOST_TEST(msg >= 0);
-	BOOST_TEST(env >= 0);
-	BOOST_TEST(recorder.indexOf("dir " + dir, std::max(msg, env)) > std::max(msg, env));
+	const long entry = recorder.indexOf("file " + dir + "/" + id + ".mail.tmp ");
+	BOOST_TEST(entry >= 0);
+	BOOST_TEST(recorder.events.size() == 2u); // one file, then the directory
+	BOOST_TEST(recorder.indexOf("dir " + dir, entry) > entry);
 
 	mail::QueueEnvelope e;
 	BOOST_REQUIRE(queue.load(id, e));
 	e.attempts = 3;
 	const std::size_t before = recorder.events.size();
 	queue.update(e);
-	BOOST_TEST(recorder.events.size() == before + 2); // the new envelope, then the directory
-	BOOST_TEST(recorder.indexOf("file " + dir + "/" + id + ".env.tmp ", static_cast<long>(before)) == static_cast<long>(before));
+	BOOST_TEST(recorder.events.size() == before + 2); // the side state file, then the directory
+	BOOST_TEST(recorder.indexOf("file " + dir + "/" + id + ".state.tmp ", static_cast<long>(before)) == static_cast<long>(before));
 	BOOST_TEST(recorder.events[before + 1] == "dir " + dir);
 
 	queue.remove(id);

@@ -1,9 +1,11 @@
-// delivery_tests.cpp - routing addresses and delivering: Return-Path on local copies only.
+// delivery_tests.cpp - routing addresses and delivering: Return-Path on local copies only, spool files
+// that become queue entries.
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
 #include "test/unit/fixtures.h"
 #include "server/mail/delivery.h"
+#include "server/mail/spool_file.h"
 #include "server/store/queue/relay_queue.h"
 #include "server/store/maildir_store.h"
 
@@ -13,10 +15,12 @@
 #include <Poco/FileStream.h>
 #include <Poco/StreamCopier.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
 using mail::DeliveryRoute;
+using mail::QueueEnvelope;
 using mail::test::TempDir;
 
 
@@ -71,6 +75,15 @@ struct DeliveryFixture
 	mail::RelayQueue queue;
 	mail::Delivery delivery;
 };
+
+
+std::set<std::string> files(const std::string& dir)
+{
+	std::set<std::string> names;
+	if (!Poco::File(dir).exists()) return names;
+	for (Poco::DirectoryIterator it(dir), end; it != end; ++it) names.insert(it.name());
+	return names;
+}
 
 
 } // namespace
@@ -175,6 +188,64 @@ BOOST_AUTO_TEST_CASE(a_queue_failure_after_local_copies_throws)
 	std::size_t stored = 0;
 	for (Poco::DirectoryIterator it(store.mailboxPath("usr1@local.example") + "/new"), end; it != end; ++it) ++stored;
 	BOOST_TEST(stored == 1u);
+}
+
+
+BOOST_FIXTURE_TEST_CASE(remote_only_mail_is_spooled_into_its_queue_entry_and_mixed_mail_gets_its_own, DeliveryFixture)
+{
+	// Remote recipients only: DATA streams into the queue directory, and the file is the entry.
+	mail::Envelope remote{mail::newEnvelopeId(), "usr1@local.example", {}};
+	remote.recipients.push_back({"far@remote.example", mail::Delivery::route(server, "far@remote.example")});
+	auto spool = delivery.openSpool(remote);
+	BOOST_TEST(spool->path() == queue.directory() + "/" + remote.id + ".mail.tmp");
+	spool->line("Subject: caf\xc3\xa9");
+	spool->line("");
+	spool->line(".starts with a dot");
+	const mail::DeliveryResult r = delivery.deliver(remote, *spool);
+	BOOST_TEST(r.queued);
+	BOOST_TEST(r.size == std::string("Subject: caf\xc3\xa9\r\n\r\n.starts with a dot\r\n").size());
+	BOOST_TEST(files(queue.directory()) == (std::set<std::string>{remote.id + ".mail"}));
+	BOOST_TEST(files(store.spoolDirectory()).empty());
+	QueueEnvelope e;
+	BOOST_REQUIRE(queue.load(remote.id, e));
+	BOOST_TEST(e.sender == "usr1@local.example");
+	BOOST_TEST(e.size == static_cast<std::int64_t>(r.size));
+	mail::QueuedMessage m = queue.open(e);
+	BOOST_TEST(m.eightBit());
+	BOOST_TEST(m.lfLines());
+	BOOST_TEST(m.whole() == "Subject: caf\xc3\xa9\r\n\r\n.starts with a dot\r\n"); // no Return-Path
+	spool.reset();
+	BOOST_TEST(files(queue.directory()).size() == 1u);
+
+	// Local and remote: the Maildir's inode never carries the envelope, the queue has a copy.
+	mail::Envelope mixed{mail::newEnvelopeId(), "usr1@local.example", {}};
+	for (const char* a: {"usr1@local.example", "far@remote.example"}) mixed.recipients.push_back({a, mail::Delivery::route(server, a)});
+	spool = delivery.openSpool(mixed);
+	BOOST_TEST(spool->path().find(store.spoolDirectory()) == 0u);
+	spool->line("Subject: plain");
+	spool->line("");
+	spool->line("x");
+	delivery.deliver(mixed, *spool);
+	const auto stored = mailbox("usr1@local.example");
+	BOOST_REQUIRE(stored.size() == 1u);
+	BOOST_TEST(stored[0] == "Return-Path: <usr1@local.example>\nSubject: plain\n\nx\n");
+	BOOST_REQUIRE(queue.load(mixed.id, e));
+	BOOST_TEST(e.recipients.size() == 1u);
+	BOOST_TEST(!queue.open(e).eightBit());
+	BOOST_TEST(queue.readMessage(mixed.id) == "Subject: plain\r\n\r\nx\r\n");
+}
+
+
+BOOST_FIXTURE_TEST_CASE(a_spool_abandoned_before_the_final_dot_leaves_nothing, DeliveryFixture)
+{
+	mail::Envelope remote{mail::newEnvelopeId(), "usr1@local.example", {}};
+	remote.recipients.push_back({"far@remote.example", mail::Delivery::route(server, "far@remote.example")});
+	{
+		auto spool = delivery.openSpool(remote);
+		spool->line("Subject: never finished");
+	}
+	BOOST_TEST(files(queue.directory()).empty());
+	BOOST_TEST(queue.scan().empty());
 }
 
 

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <set>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 using mail::QueuedRecipient;
@@ -47,7 +48,7 @@ std::string messageFor(const std::string& sender)
 BOOST_AUTO_TEST_SUITE(relay_queue_tests)
 
 
-BOOST_AUTO_TEST_CASE(enqueue_writes_message_and_envelope_and_notifies)
+BOOST_AUTO_TEST_CASE(enqueue_writes_one_file_and_notifies)
 {
 	TempDir tmp;
 	RelayQueue queue(tmp.file("queue"));
@@ -57,7 +58,12 @@ BOOST_AUTO_TEST_CASE(enqueue_writes_message_and_envelope_and_notifies)
 	const std::string id = queue.enqueue(mail::newEnvelopeId(), "usr1@mail.sustech.edu.cn", {"usr@gmail.com", "a@b.example"}, message);
 
 	BOOST_TEST(notified == std::vector<std::string>{id});
-	BOOST_TEST(filesIn(tmp.file("queue")) == (std::set<std::string>{id + ".env", id + ".msg"}));
+	BOOST_TEST(filesIn(tmp.file("queue")) == (std::set<std::string>{id + ".mail"}));
+	// The head, then the message with LF line ends, as SMTP stores it.
+	const std::string file = mail::readWholeFile(tmp.file("queue/" + id + ".mail"));
+	BOOST_TEST(file.find("mailq\t1\nid\t" + id + "\n") == 0u);
+	const std::string tail = "\nend\nSubject: hi\n\nbody\n.dot\n";
+	BOOST_TEST(file.substr(file.size() - tail.size()) == tail);
 	BOOST_TEST(queue.readMessage(id) == message);
 	QueueEnvelope e;
 	BOOST_TEST(queue.load(id, e));
@@ -71,16 +77,16 @@ BOOST_AUTO_TEST_CASE(enqueue_writes_message_and_envelope_and_notifies)
 }
 
 
-BOOST_AUTO_TEST_CASE(an_lf_spool_file_is_queued_under_the_given_id_with_crlf_and_without_its_first_line)
+BOOST_AUTO_TEST_CASE(a_shared_lf_spool_file_is_copied_after_its_first_line_into_a_one_file_entry)
 {
 	TempDir tmp;
 	RelayQueue queue(tmp.file("queue"));
-	// Lines across the 64 KB copy buffer's edges, an empty line, a CR that is content.
+	// Lines across the 64 KB buffer's edges, an empty line, a CR that is content.
 	std::string body;
 	for (int i = 0; i < 3000; ++i) body += "line " + std::to_string(i) + std::string(static_cast<std::size_t>(i % 97), 'y') + "\n";
 	body += "\nlast\rline\n";
-	std::ofstream(tmp.file("spool")) << "Return-Path: <a@x.example>\n"
-									 << body;
+	const std::string returnPath = "Return-Path: <a@x.example>\n";
+	std::ofstream(tmp.file("spool")) << returnPath << body;
 	std::string crlf;
 	for (char c: body)
 	{
@@ -88,12 +94,17 @@ BOOST_AUTO_TEST_CASE(an_lf_spool_file_is_queued_under_the_given_id_with_crlf_and
 		crlf += c;
 	}
 	const std::string id = mail::newEnvelopeId();
-	BOOST_TEST(queue.enqueueLfFile(id, "a@x.example", {"b@y.example"}, tmp.file("spool")) == id);
+	mail::QueueEntryHead head = queue.newHead(id, "a@x.example", {"b@y.example"});
+	head.bodySize = body.size();
+	head.wireSize = crlf.size();
+	queue.enqueueCopy(head, tmp.file("spool"), returnPath.size());
 	QueueEnvelope e;
 	BOOST_REQUIRE(queue.load(id, e));
 	BOOST_TEST(e.size == static_cast<std::int64_t>(crlf.size()));
+	BOOST_TEST(!e.legacy);
 	BOOST_TEST((queue.readMessage(id) == crlf));
-	BOOST_TEST(filesIn(tmp.file("queue")) == (std::set<std::string>{id + ".env", id + ".msg"}));
+	BOOST_TEST(filesIn(tmp.file("queue")) == (std::set<std::string>{id + ".mail"}));
+	BOOST_TEST(mail::readWholeFile(tmp.file("spool")).size() == returnPath.size() + body.size()); // untouched
 }
 
 
@@ -161,11 +172,16 @@ BOOST_AUTO_TEST_CASE(update_keeps_states_and_awkward_diagnostics)
 }
 
 
-BOOST_AUTO_TEST_CASE(remove_deletes_both_files)
+BOOST_AUTO_TEST_CASE(remove_deletes_the_entry_and_its_state)
 {
 	TempDir tmp;
 	RelayQueue queue(tmp.path());
 	const std::string id = queue.enqueue(mail::newEnvelopeId(), "a@x.example", {"b@y.example"}, "x\r\n");
+	QueueEnvelope tried;
+	BOOST_REQUIRE(queue.load(id, tried));
+	tried.attempts = 1;
+	queue.update(tried);
+	BOOST_TEST(filesIn(tmp.path()) == (std::set<std::string>{id + ".mail", id + ".state"}));
 	queue.remove(id);
 	QueueEnvelope e;
 	BOOST_TEST(!queue.load(id, e));
@@ -189,7 +205,7 @@ BOOST_AUTO_TEST_CASE(scan_discards_unfinished_writes_and_quarantines_corrupt_ent
 	const auto scanned = queue.scan();
 	BOOST_REQUIRE(scanned.size() == 1u);
 	BOOST_TEST(scanned[0].id == good);
-	BOOST_TEST(filesIn(tmp.path()) == (std::set<std::string>{good + ".env", good + ".msg", "corrupt"}));
+	BOOST_TEST(filesIn(tmp.path()) == (std::set<std::string>{good + ".mail", "corrupt"}));
 	// The unreadable envelope keeps its message; the envelope without message is set aside too.
 	BOOST_TEST(filesIn(queue.corruptDirectory()) == (std::set<std::string>{"0000000004aaaaa0000.env", "0000000004aaaaa0000.msg", "0000000005aaaaa0000.env"}));
 	BOOST_TEST(mail::readWholeFile(queue.corruptDirectory() + "/0000000004aaaaa0000.msg") == "m\r\n");
@@ -209,14 +225,14 @@ BOOST_AUTO_TEST_CASE(a_truncated_message_is_quarantined_at_scan_and_never_read_o
 	QueueEnvelope e;
 	BOOST_REQUIRE(queue.load(cut, e));
 	BOOST_TEST(e.size == static_cast<std::int64_t>(message.size()));
-	tmp.write(cut + ".msg", message.substr(0, 1000)); // the disk lost the tail
-	tmp.write(later + ".msg", message.substr(0, 1000));
+	for (const auto& id: {cut, later}) // the disk lost the tail
+		BOOST_REQUIRE(::truncate(tmp.file(id + ".mail").c_str(), 1000) == 0);
 
 	BOOST_CHECK_THROW(queue.readMessage(later), Poco::DataFormatException);
 	BOOST_TEST(!queue.load(later, e));
 	const auto scanned = queue.scan();
 	BOOST_TEST(scanned.empty());
-	BOOST_TEST(filesIn(queue.corruptDirectory()) == (std::set<std::string>{cut + ".env", cut + ".msg", later + ".env", later + ".msg"}));
+	BOOST_TEST(filesIn(queue.corruptDirectory()) == (std::set<std::string>{cut + ".mail", later + ".mail"}));
 }
 
 
@@ -259,7 +275,7 @@ BOOST_AUTO_TEST_CASE(concurrent_enqueues_updates_and_removes_share_commits_and_e
 			{
 				const std::string sender = "s" + std::to_string(t) + "-" + std::to_string(i) + "@x.example";
 				const std::string id = queue.enqueue(mail::newEnvelopeId(), sender, {"r@y.example"}, messageFor(sender));
-				// Returned only when in place: both files are there, whole, right now.
+				// Returned only when in place: its file is there, whole, right now.
 				QueueEnvelope e;
 				if (!queue.load(id, e) || e.sender != sender || queue.readMessage(id) != messageFor(sender)) ++broken;
 				if (i % 2 == 0)
@@ -283,8 +299,8 @@ BOOST_AUTO_TEST_CASE(concurrent_enqueues_updates_and_removes_share_commits_and_e
 	{
 		for (const auto& id: list)
 		{
-			expected.insert(id + ".env");
-			expected.insert(id + ".msg");
+			expected.insert(id + ".mail");
+			expected.insert(id + ".state");
 		}
 	}
 	BOOST_TEST(expected.size() == 2u * kThreads * kEach / 2);
@@ -405,8 +421,8 @@ BOOST_AUTO_TEST_CASE(list_beside_concurrent_enqueues_keeps_every_file_and_sees_o
 	BOOST_TEST(halfWritten == 0u);
 	BOOST_TEST(lists >= 10u);
 	const std::set<std::string> files = filesIn(tmp.file("queue"));
-	BOOST_TEST(files.size() == 2u * (kThreads * kEach + 1));
-	for (const auto& name: files) BOOST_TEST((name.size() > 4 && (name.substr(name.size() - 4) == ".env" || name.substr(name.size() - 4) == ".msg")), name);
+	BOOST_TEST(files.size() == static_cast<std::size_t>(kThreads * kEach + 1)); // one file each
+	for (const auto& name: files) BOOST_TEST((name.size() > 5 && name.substr(name.size() - 5) == ".mail"), name);
 	BOOST_TEST(queue.list().size() == static_cast<std::size_t>(kThreads * kEach + 1));
 }
 

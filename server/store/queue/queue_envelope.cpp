@@ -1,10 +1,12 @@
-// queue_envelope.cpp - the .env text of a queued message: format, parse, field escaping.
+// queue_envelope.cpp - the state text of a queued message and the head of a one-file entry: format, parse, escaping.
 #include "server/store/queue/queue_envelope.h"
 
 #include <Poco/Exception.h>
 #include <Poco/NumberParser.h>
 
 #include <algorithm>
+#include <cstring>
+#include <iomanip>
 #include <sstream>
 
 
@@ -77,6 +79,19 @@ RecipientState parseState(const std::string& text)
 		if (text == toString(s)) return s;
 	}
 	throw Poco::DataFormatException("unknown recipient state", text);
+}
+
+
+const char* const kHeadMagic = "mailq\t1";
+constexpr int kHeadNumberWidth = 20; ///< any std::uint64_t
+
+
+std::uint64_t parseSize(const std::string& text)
+{
+	Poco::UInt64 value = 0;
+	if (text.size() != kHeadNumberWidth || !Poco::NumberParser::tryParseUnsigned64(text, value))
+		throw Poco::DataFormatException("bad size field", text);
+	return value;
 }
 
 
@@ -168,6 +183,80 @@ QueueEnvelope parseEnvelope(const std::string& text)
 	if (version == 0 || !ended || envelope.id.empty() || envelope.recipients.empty() || (version == 2 && envelope.size < 0))
 		throw Poco::DataFormatException("incomplete envelope");
 	return envelope;
+}
+
+
+QueueEnvelope QueueEntryHead::envelope() const
+{
+	QueueEnvelope e;
+	e.id = id;
+	e.sender = sender;
+	for (const auto& r: recipients) e.recipients.push_back(QueuedRecipient{r, RecipientState::Pending, {}, {}, {}});
+	e.arrival = arrival;
+	e.nextAttempt = arrival;
+	e.size = static_cast<std::int64_t>(wireSize);
+	return e;
+}
+
+
+std::string formatEntryHead(const QueueEntryHead& head)
+{
+	std::ostringstream out;
+	out << kHeadMagic << "\n"
+		<< "id\t" << escapeField(head.id) << "\n"
+		<< "sender\t" << escapeField(head.sender) << "\n"
+		<< "arrival\t" << head.arrival << "\n"
+		<< "body\t" << std::setfill('0') << std::setw(kHeadNumberWidth) << head.bodySize << "\t"
+		<< std::setw(kHeadNumberWidth) << head.wireSize << "\t" << (head.eightBit ? "8bit" : "7bit") << "\n";
+	for (const auto& r: head.recipients) out << "rcpt\t" << escapeField(r) << "\n";
+	out << "end\n";
+	return out.str();
+}
+
+
+std::size_t parseEntryHead(const char* data, std::size_t length, QueueEntryHead& head)
+{
+	const std::size_t magic = std::strlen(kHeadMagic);
+	if (length < magic + 1) return 0;
+	if (std::memcmp(data, kHeadMagic, magic) != 0 || data[magic] != '\n')
+		throw Poco::DataFormatException("not a queue entry (no mailq head)");
+	const void* found = ::memmem(data, length, "\nend\n", 5);
+	if (!found) return 0;
+	const std::size_t headLength = static_cast<std::size_t>(static_cast<const char*>(found) - data) + 5;
+	QueueEntryHead h;
+	bool body = false, arrival = false;
+	std::size_t pos = magic + 1;
+	while (pos < headLength - 4)
+	{
+		const std::size_t nl = static_cast<std::size_t>(static_cast<const char*>(std::memchr(data + pos, '\n', headLength - pos)) - data);
+		const std::string line(data + pos, nl - pos);
+		pos = nl + 1;
+		const std::vector<std::string> f = splitTabs(line);
+		const std::string& key = f[0];
+		if (key == "rcpt" && f.size() == 2 && !f[1].empty()) h.recipients.push_back(f[1]);
+		else if (key == "body" && f.size() == 4 && (f[3] == "8bit" || f[3] == "7bit"))
+		{
+			h.bodySize = parseSize(f[1]);
+			h.wireSize = parseSize(f[2]);
+			h.eightBit = f[3] == "8bit";
+			body = true;
+		}
+		else if (f.size() != 2) throw Poco::DataFormatException("bad queue entry head line", line);
+		else if (key == "id") h.id = f[1];
+		else if (key == "sender") h.sender = f[1];
+		else if (key == "arrival")
+		{
+			Poco::Int64 value = 0;
+			if (!Poco::NumberParser::tryParse64(f[1], value)) throw Poco::DataFormatException("bad arrival", f[1]);
+			h.arrival = value;
+			arrival = true;
+		}
+		else throw Poco::DataFormatException("unknown queue entry head key", key);
+	}
+	if (h.id.empty() || h.recipients.empty() || !body || !arrival || h.wireSize < h.bodySize)
+		throw Poco::DataFormatException("incomplete queue entry head");
+	head = std::move(h);
+	return headLength;
 }
 
 
