@@ -55,14 +55,33 @@ void recordAccepted(Journal* journal, const AcceptedMessage& m, const DeliveryRe
 }
 
 
+namespace {
+
+
+void recordMessageEvent(Journal& journal, const char* type, SessionIo& io, const std::string& user, const std::string& path,
+	const std::string& messageId, std::uint64_t size)
+{
+	JournalEvent event(type);
+	event.str("session", io.id()).str("user", user).str("file", Poco::Path(path).getFileName()).str("message_id", messageId);
+	if (size > 0) event.num("size", static_cast<std::int64_t>(size));
+	journal.record(event);
+}
+
+
+} // namespace
+
+
 void recordPop3(Journal* journal, const char* type, SessionIo& io, const std::string& user, const std::string& path,
 	std::uint64_t size)
 {
-	if (!journal) return;
-	JournalEvent event(type);
-	event.str("session", io.id()).str("user", user).str("file", Poco::Path(path).getFileName()).str("message_id", messageIdOfFile(path));
-	if (size > 0) event.num("size", static_cast<std::int64_t>(size));
-	journal->record(event);
+	if (journal) recordMessageEvent(*journal, type, io, user, path, messageIdOfFile(path), size);
+}
+
+
+void recordRetrieved(Journal* journal, const char* type, SessionIo& io, const std::string& user, const std::string& path,
+	const std::string& content, std::uint64_t size)
+{
+	if (journal) recordMessageEvent(*journal, type, io, user, path, messageIdIn(content), size);
 }
 
 

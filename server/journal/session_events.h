@@ -46,5 +46,10 @@ void recordPop3(Journal* journal, const char* type, SessionIo& io, const std::st
 /// pop3.retr (with size) or pop3.dele for the message file at path (its Message-ID read
 /// from the file's head).
 
+void recordRetrieved(Journal* journal, const char* type, SessionIo& io, const std::string& user, const std::string& path,
+	const std::string& content, std::uint64_t size);
+/// The same for a message whose file the caller has just read into content: its Message-ID
+/// is taken from there, so the file is not opened a second time (one RETR, one open).
+
 
 } // namespace mail

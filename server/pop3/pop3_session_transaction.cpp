@@ -77,7 +77,8 @@ void Pop3Session::doRetr(const Pop3Command& cmd)
 	else
 	{
 		++_retrieved;
-		recordPop3(_context.journal, events::kPop3Retr, _io, _account, _mailbox->message(n).path, _mailbox->message(n).size);
+		recordRetrieved(_context.journal, events::kPop3Retr, _io, _account, _mailbox->message(n).path, _scratch,
+			_mailbox->message(n).size);
 	}
 	trimBuffer(_scratch);
 }
