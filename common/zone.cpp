@@ -135,6 +135,35 @@ void readSrvList(const YAML::Node& root, Zone& zone, std::size_t& records)
 }
 
 
+/// The RR types a `TTL:` entry may name, as the file spells them.
+const std::pair<const char*, std::uint16_t> kTtlTypes[] = {{"A", 1}, {"MX", 15}, {"SRV", 33}, {"P", 65280}};
+
+
+void readTtls(const YAML::Node& root, Zone& zone)
+/// `TTL: {NAME: {A: SECONDS, MX: ..., P: ..., SRV: ...}}`.
+{
+	const YAML::Node map = root["TTL"];
+	if (!map || map.IsNull()) return;
+	requireMap(map, "TTL");
+	for (const auto& item: map)
+	{
+		const std::string key = childKey("TTL", item.first.Scalar());
+		const std::string name = readName(item.first, key);
+		if (zone.ttl.count(name)) failAt(item.first, key, "duplicate name (names compare case-insensitively)");
+		requireMap(item.second, key);
+		auto& ofName = zone.ttl[name];
+		for (const auto& entry: item.second)
+		{
+			const std::string typeKey = childKey(key, entry.first.Scalar());
+			const auto type = std::find_if(std::begin(kTtlTypes), std::end(kTtlTypes),
+				[&](const auto& known) { return entry.first.Scalar() == known.first; });
+			if (type == std::end(kTtlTypes)) failAt(entry.first, typeKey, "expected A, MX, P or SRV");
+			ofName[type->second] = static_cast<std::uint32_t>(readUnsigned(entry.second, typeKey, 0, kMaxZoneTtl));
+		}
+	}
+}
+
+
 std::string dottedAddress(std::uint32_t address)
 {
 	return std::to_string(address >> 24) + "." + std::to_string((address >> 16) & 0xFF) + "."
@@ -169,6 +198,20 @@ std::string zoneText(const Zone& zone)
 		for (const auto& srv: records)
 			out += "  - {name: " + name + "., priority: " + std::to_string(srv.priority) + ", weight: "
 				+ std::to_string(srv.weight) + ", port: " + std::to_string(srv.port) + ", target: " + srv.target + ".}\n";
+	if (zone.ttl.empty()) return out;
+	out += "TTL:\n";
+	for (const auto& [name, types]: zone.ttl)
+	{
+		out += "  " + name + ".: {";
+		const char* separator = "";
+		for (const auto& [type, seconds]: types)
+		{
+			for (const auto& known: kTtlTypes)
+				if (known.second == type) out.append(separator).append(known.first).append(": ").append(std::to_string(seconds));
+			separator = ", ";
+		}
+		out += "}\n";
+	}
 	return out;
 }
 
@@ -205,6 +248,15 @@ bool Zone::hasName(const std::string& name) const
 }
 
 
+std::uint32_t Zone::ttlOf(const std::string& name, std::uint16_t type) const
+{
+	const auto ofName = ttl.find(name);
+	if (ofName == ttl.end()) return kDefaultZoneTtl;
+	const auto seconds = ofName->second.find(type);
+	return seconds == ofName->second.end() ? kDefaultZoneTtl : seconds->second;
+}
+
+
 Zone loadZone(const std::string& path)
 {
 	const YAML::Node root = loadYamlFile(path);
@@ -213,7 +265,7 @@ Zone loadZone(const std::string& path)
 	try
 	{
 		if (!root.IsMap()) failAt(root, "", root.IsNull() ? "the zone file is empty" : "expected sections MX, P and A");
-		checkKeys(root, "", {"MX", "P", "A", "SRV"});
+		checkKeys(root, "", {"MX", "P", "A", "SRV", "TTL"});
 		readSection(root, "MX", zone.mx, records, [](const YAML::Node& node, const std::string& key) {
 			std::vector<MxRecord> records = readOneOrList<MxRecord>(node, key, "empty list of exchangers", readMx);
 			std::stable_sort(records.begin(), records.end(),
@@ -227,6 +279,7 @@ Zone loadZone(const std::string& path)
 			return readOneOrList<std::uint32_t>(node, key, "empty list of addresses", readIPv4);
 		});
 		readSrvList(root, zone, records);
+		readTtls(root, zone);
 	}
 	catch (const NodeError& exc)
 	{

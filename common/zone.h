@@ -36,12 +36,24 @@ struct SrvRecord
 };
 
 
+/// The TTL of every answer whose RRset has no `TTL:` entry (seconds; short, so a reload is seen soon).
+constexpr std::uint32_t kDefaultZoneTtl = 60;
+/// RFC 2181 section 8: a TTL is at most 2^31 - 1 seconds.
+constexpr std::uint32_t kMaxZoneTtl = 2147483647;
+
+
 struct Zone
 {
 	std::map<std::string, std::vector<MxRecord>> mx; ///< sorted by preference (stable)
 	std::map<std::string, std::uint16_t> p;
 	std::map<std::string, std::vector<std::uint32_t>> a; ///< IPv4, host byte order
 	std::map<std::string, std::vector<SrvRecord>> srv;   ///< the file's `SRV:` list, by name
+	/// The file's `TTL:` map: name -> RR type code (1 A, 15 MX, 33 SRV, 65280 P) -> seconds,
+	/// for the RRsets whose TTL is not kDefaultZoneTtl (an UPDATE's add sets it, RFC 2136).
+	std::map<std::string, std::map<std::uint16_t, std::uint32_t>> ttl;
+
+	std::uint32_t ttlOf(const std::string& name, std::uint16_t type) const;
+	/// The TTL answers of that RRset carry: its `TTL:` entry, else kDefaultZoneTtl.
 
 	bool hasName(const std::string& name) const; ///< any record type; name normalised first
 };

@@ -128,7 +128,9 @@ public:
 				++replies;
 			}
 			send(replies);
-			for (unsigned k = 0; _server._journal && k < replies; ++k) _server._journal->record(b.out[k], b.outIov[k].iov_len, *static_cast<const sockaddr_storage*>(b.outMsg[k].msg_hdr.msg_name), "udp");
+			const std::size_t journaled = _server._journal ? _server._journal->admit(replies) : 0;
+			for (std::size_t k = 0; k < journaled; ++k)
+				_server._journal->recordAdmitted(b.out[k], b.outIov[k].iov_len, *static_cast<const sockaddr_storage*>(b.outMsg[k].msg_hdr.msg_name), "udp");
 			_queries.fetch_add(static_cast<std::uint64_t>(received), std::memory_order_relaxed);
 		}
 	}

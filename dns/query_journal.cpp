@@ -28,7 +28,8 @@ struct Bucket
 thread_local Bucket tBucket;
 
 
-bool take()
+std::size_t take(std::size_t wanted)
+/// How many of `wanted` records this thread's bucket allows this second.
 {
 	timespec now{};
 	::clock_gettime(CLOCK_REALTIME_COARSE, &now); // a few ns: no system call
@@ -37,7 +38,10 @@ bool take()
 		tBucket.second = now.tv_sec;
 		tBucket.used = 0;
 	}
-	return tBucket.used++ < QueryJournal::kPerSecond;
+	const std::size_t room = tBucket.used < QueryJournal::kPerSecond ? QueryJournal::kPerSecond - tBucket.used : 0;
+	const std::size_t allowed = wanted < room ? wanted : room;
+	tBucket.used += static_cast<unsigned>(allowed);
+	return allowed;
 }
 
 
@@ -96,11 +100,21 @@ QueryJournal::QueryJournal(Journal& journal):
 
 void QueryJournal::record(const std::uint8_t* reply, std::size_t length, const sockaddr_storage& client, const char* transport)
 {
-	if (!take())
-	{
-		_sampledOut.fetch_add(1, std::memory_order_relaxed);
-		return;
-	}
+	if (admit(1) == 1) recordAdmitted(reply, length, client, transport);
+}
+
+
+std::size_t QueryJournal::admit(std::size_t replies)
+{
+	const std::size_t allowed = take(replies);
+	if (allowed < replies) _sampledOut.fetch_add(replies - allowed, std::memory_order_relaxed);
+	return allowed;
+}
+
+
+void QueryJournal::recordAdmitted(const std::uint8_t* reply, std::size_t length, const sockaddr_storage& client,
+	const char* transport)
+{
 	JournalEvent event(events::kDnsQuery);
 	const socklen_t size = client.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
 	event.str("client", Poco::Net::SocketAddress(reinterpret_cast<const sockaddr*>(&client), size).toString());

@@ -28,7 +28,14 @@ public:
 	explicit QueryJournal(Journal& journal);
 
 	void record(const std::uint8_t* reply, std::size_t length, const sockaddr_storage& client, const char* transport);
-	/// One dns.query from the reply sent (question, rcode, answers) and the client's address.
+	/// One dns.query from the reply sent (question, rcode, answers) and the client's address,
+	/// if this thread's bucket has room (else counted in sampledOut()).
+
+	std::size_t admit(std::size_t replies);
+	/// For a batch: how many of its replies this thread may record now (the first ones, each
+	/// then given to recordAdmitted()); the rest are counted with one atomic add, so two
+	/// workers do not bounce a shared counter for every datagram under load.
+	void recordAdmitted(const std::uint8_t* reply, std::size_t length, const sockaddr_storage& client, const char* transport);
 
 	std::uint64_t sampledOut() const { return _sampledOut.load(std::memory_order_relaxed); }
 

@@ -1,6 +1,8 @@
 // zone_export.cpp - the zone as an RFC 1035 master file, for NSD, BIND or Knot (--export-zone).
 #include "dns/zone_export.h"
 
+#include "common/dns_message.h"
+
 #include <cstdio>
 #include <set>
 #include <sstream>
@@ -43,6 +45,14 @@ std::string genericPort(std::uint16_t port)
 	char hex[5];
 	std::snprintf(hex, sizeof hex, "%04X", port);
 	return std::string("TYPE65280 \\# 2 ") + hex;
+}
+
+
+std::string owner(const Zone& zone, const std::string& name, std::uint16_t type, std::uint32_t defaultTtl)
+/// "NAME." and, for an RRset whose TTL is not the $TTL, " SECONDS".
+{
+	const std::uint32_t ttl = zone.ttlOf(name, type);
+	return ttl == defaultTtl ? absolute(name) : absolute(name) + " " + std::to_string(ttl);
 }
 
 
@@ -95,16 +105,18 @@ ExportedZone exportZone(const Zone& zone, const std::string& origin, std::uint32
 		const auto mx = zone.mx.find(name);
 		if (mx != zone.mx.end())
 			for (const auto& record: mx->second)
-				out << absolute(name) << " IN MX " << record.preference << " " << absolute(record.host) << "\n";
+				out << owner(zone, name, TypeMx, ttl) << " IN MX " << record.preference << " " << absolute(record.host) << "\n";
 		const auto a = zone.a.find(name);
 		const auto p = zone.p.find(name);
 		const auto addresses = hostAddresses(a == zone.a.end() ? std::vector<std::uint32_t>{} : a->second, p != zone.p.end());
-		for (const auto address: addresses) out << absolute(name) << " IN A " << dotted(address) << "\n";
-		if (p != zone.p.end()) out << absolute(name) << " IN " << genericPort(p->second) << "\n";
+		// A P name's made-up A record has the P record's TTL, as mail-dns answers it.
+		const std::uint16_t aTtlType = a == zone.a.end() ? std::uint16_t(TypeP) : std::uint16_t(TypeA);
+		for (const auto address: addresses) out << owner(zone, name, aTtlType, ttl) << " IN A " << dotted(address) << "\n";
+		if (p != zone.p.end()) out << owner(zone, name, TypeP, ttl) << " IN " << genericPort(p->second) << "\n";
 		const auto srv = zone.srv.find(name);
 		if (srv != zone.srv.end())
 			for (const auto& record: srv->second)
-				out << absolute(name) << " IN SRV " << record.priority << " " << record.weight << " " << record.port << " "
+				out << owner(zone, name, TypeSrv, ttl) << " IN SRV " << record.priority << " " << record.weight << " " << record.port << " "
 					<< absolute(record.target) << "\n";
 		if (name == nsName) nsHasAddress = !addresses.empty();
 	}

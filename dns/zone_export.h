@@ -1,7 +1,8 @@
 // zone_export.h - the zone as an RFC 1035 master file, for NSD, BIND or Knot (--export-zone).
 //
 // What the pseudo-zone does not have is made up, the same way every time:
-//   - $TTL is the TTL mail-dns answers with (ZoneIndex::DefaultTtl);
+//   - $TTL is the TTL mail-dns answers with (ZoneIndex::DefaultTtl); an RRset with its own
+//     TTL (the zone file's `TTL:`, set by an UPDATE) carries it on each of its records;
 //   - SOA: MNAME ns.ORIGIN, RNAME hostmaster.ORIGIN, the serial given (the zone file's
 //     modification time in seconds), refresh 3600, retry 600, expire 86400, minimum
 //     (negative caching) the TTL;

@@ -49,9 +49,10 @@ void addRecord(Answer& answer, std::uint16_t type, std::uint32_t ttl, const std:
 } // namespace
 
 
-ZoneIndex::ZoneIndex(const Zone& zone, std::uint32_t ttl)
+ZoneIndex::ZoneIndex(const Zone& zone)
 {
-	std::map<std::string, NameEntry> byKey; // ordered: deterministic layout
+	std::map<std::string, NameEntry> byKey;       // ordered: deterministic layout
+	std::map<std::string, std::uint32_t> portTtl; // by key: the TTL of a P name's made-up A record
 	const auto entry = [&byKey](const std::string& name) -> NameEntry& {
 		const WireName wire = wireName(name);
 		std::string key(reinterpret_cast<const char*>(wire.bytes), wire.length);
@@ -68,14 +69,16 @@ ZoneIndex::ZoneIndex(const Zone& zone, std::uint32_t ttl)
 			std::string rdata;
 			put16(rdata, mx.preference);
 			rdata.append(reinterpret_cast<const char*>(host.bytes), host.length);
-			addRecord(e.mx, TypeMx, ttl, rdata);
+			addRecord(e.mx, TypeMx, zone.ttlOf(name, TypeMx), rdata);
 		}
 	}
 	for (const auto& [name, port]: zone.p)
 	{
 		std::string rdata;
 		put16(rdata, port);
-		addRecord(entry(name).p, TypeP, ttl, rdata);
+		NameEntry& e = entry(name);
+		portTtl[e.key] = zone.ttlOf(name, TypeP);
+		addRecord(e.p, TypeP, portTtl[e.key], rdata);
 	}
 	for (const auto& [name, addresses]: zone.a)
 	{
@@ -84,7 +87,7 @@ ZoneIndex::ZoneIndex(const Zone& zone, std::uint32_t ttl)
 		{
 			std::string rdata;
 			put32(rdata, address);
-			addRecord(e.a, TypeA, ttl, rdata);
+			addRecord(e.a, TypeA, zone.ttlOf(name, TypeA), rdata);
 		}
 	}
 	for (const auto& [name, records]: zone.srv)
@@ -98,7 +101,7 @@ ZoneIndex::ZoneIndex(const Zone& zone, std::uint32_t ttl)
 			put16(rdata, srv.weight);
 			put16(rdata, srv.port);
 			rdata.append(reinterpret_cast<const char*>(target.bytes), target.length);
-			addRecord(e.srv, TypeSrv, ttl, rdata);
+			addRecord(e.srv, TypeSrv, zone.ttlOf(name, TypeSrv), rdata);
 		}
 	}
 	for (auto& [key, e]: byKey)
@@ -108,7 +111,7 @@ ZoneIndex::ZoneIndex(const Zone& zone, std::uint32_t ttl)
 			{
 				std::string rdata;
 				put32(rdata, address);
-				addRecord(e.a, TypeA, ttl, rdata);
+				addRecord(e.a, TypeA, portTtl[key], rdata);
 			}
 		for (const Answer* part: {&e.mx, &e.a, &e.p, &e.srv})
 		{

@@ -41,10 +41,12 @@ struct NameEntry
 class ZoneIndex
 {
 public:
-	static const std::uint32_t DefaultTtl = 60; ///< seconds; short, so a reload is seen soon
+	static const std::uint32_t DefaultTtl = kDefaultZoneTtl; ///< seconds; short, so a reload is seen soon
 
-	explicit ZoneIndex(const Zone& zone, std::uint32_t ttl = DefaultTtl);
-	/// Throws WireFormatError if a zone name cannot be encoded (loadZone rejects those).
+	explicit ZoneIndex(const Zone& zone);
+	/// Each RRset answers with zone.ttlOf() (an UPDATE's TTL, else DefaultTtl); the A record
+	/// of a P name without A takes the P record's TTL. Throws WireFormatError if a zone
+	/// name cannot be encoded (loadZone rejects those).
 	ZoneIndex(const ZoneIndex&) = delete; ///< _byName holds views into _entries
 	ZoneIndex& operator=(const ZoneIndex&) = delete;
 

@@ -167,6 +167,35 @@ bool changeRecord(Zone& zone, const std::string& name, const ResourceRecord& rr,
 }
 
 
+bool setTtl(Zone& zone, const std::string& name, std::uint16_t type, std::uint32_t ttl)
+/// An add sets its RRset's TTL (RFC 2136 3.4.2.2 replaces a duplicate record, TTL included;
+/// RFC 2181 5.2: one TTL per RRset). The default is kept as no entry. True when it changed.
+{
+	if (zone.ttlOf(name, type) == ttl) return false;
+	if (ttl == kDefaultZoneTtl)
+	{
+		auto& ofName = zone.ttl[name];
+		ofName.erase(type);
+		if (ofName.empty()) zone.ttl.erase(name);
+	}
+	else
+		zone.ttl[name][type] = ttl;
+	return true;
+}
+
+
+void dropOrphanTtls(Zone& zone)
+/// TTL entries of RRsets the update removed go with them.
+{
+	for (auto name = zone.ttl.begin(); name != zone.ttl.end();)
+	{
+		for (auto type = name->second.begin(); type != name->second.end();)
+			type = hasRrset(zone, name->first, type->first) ? std::next(type) : name->second.erase(type);
+		name = name->second.empty() ? zone.ttl.erase(name) : std::next(name);
+	}
+}
+
+
 UpdateResult fail(Rcode rcode, std::string reason)
 {
 	UpdateResult result;
@@ -208,6 +237,8 @@ UpdateResult applyUpdate(Zone& zone, const std::string& zoneName, const Message&
 		const bool any = rr.klass == ClassAny && rr.type == TypeAny;
 		if (!any && !isServedType(rr.type))
 			return fail(RcodeRefused, "type " + std::to_string(rr.type) + " is not served (A, MX, TYPE65280, SRV only): " + name);
+		if (rr.klass == ClassIn && rr.ttl > kMaxZoneTtl)
+			return fail(RcodeFormErr, "a TTL above " + std::to_string(kMaxZoneTtl) + " (RFC 2181 8): " + name);
 		if (rr.klass == ClassIn) continue;
 		if (rr.klass != ClassAny && rr.klass != ClassNone) return fail(RcodeFormErr, "update of class " + std::to_string(rr.klass));
 		if (rr.ttl != 0 || (rr.klass == ClassAny && !rr.rdata.empty()))
@@ -219,11 +250,15 @@ UpdateResult applyUpdate(Zone& zone, const std::string& zoneName, const Message&
 	for (const auto& rr: update.authority)
 	{
 		const std::string name = normalizeName(rr.name);
+		const unsigned before = result.changes;
 		if (rr.klass == ClassAny)
 			result.changes += eraseRrset(changed, name, rr.type);
 		else if (!changeRecord(changed, name, rr, rr.klass == ClassIn, result.changes))
 			return fail(RcodeFormErr, "record data does not fit its type: " + name);
+		// A TTL that changes on a record already there is a change too (the file is rewritten).
+		if (rr.klass == ClassIn && setTtl(changed, name, rr.type, rr.ttl) && result.changes == before) ++result.changes;
 	}
+	dropOrphanTtls(changed);
 	zone = std::move(changed);
 	return result;
 }

@@ -4,6 +4,8 @@
 // 3.4): the changes are made on a copy, which replaces the zone only when every
 // prerequisite held and every change was valid. Only the types mail-dns serves can be
 // changed (A, MX, P = TYPE65280, SRV); another type is REFUSED, not silently dropped.
+// An add's TTL becomes its RRset's TTL (Zone::ttl, answered and written back), so what a
+// provider registers with dns.register's `ttl` is what resolvers cache.
 #pragma once
 
 #include "common/dns_message.h"

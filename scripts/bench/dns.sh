@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# dns.sh - mail-dns against NSD: same zone, same query mix, same dnsperf run, qps and ratio.
+# dns.sh - mail-dns against NSD: same zone, same query mix, same dnsperf run, qps and ratio,
+# each server's CPU per query, and the kernel-only ceiling (dns_ceiling.c: recvmmsg/sendmmsg
+# with no lookup, an NXDOMAIN for everything) with the same dnsperf on the same cores.
 #
 # Needs dnsperf, nsd and python3-yaml (install-deps.sh WITH_BENCH=1); installs nothing.
 # Both servers run from a temp dir on free loopback ports with their own config and pid
@@ -30,10 +32,10 @@ cleanup() {
 trap cleanup EXIT
 [ -n "${KEEP:-}" ] && trap - EXIT
 
-read -r DNS_PORT NSD_PORT < <(python3 - <<'PY'
+read -r DNS_PORT NSD_PORT CEILING_PORT < <(python3 - <<'PY'
 import random, socket
 out = []
-while len(out) < 2:
+while len(out) < 3:
     p = random.randint(20000, 32767)
     try:
         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", p)); u.close()
@@ -114,39 +116,70 @@ wait_answering() {
 	return 1
 }
 
+# qps PORT PID: "queries/s CPU-us/query" (PID's process tree, during the dnsperf run).
 qps() {
-	local port=$1
+	local port=$1 pid=$2 cpu0 cpu1 rate
+	cpu0=$(tree_cpu "$pid")
 	dnsperf -s 127.0.0.1 -p "$port" -d "$T/queries" -l "$DURATION" -c "$CLIENTS" -T "$PERF_THREADS" -q 500 >"$T/perf.$port" 2>&1
-	awk '/Queries per second:/ { print int($4) }' "$T/perf.$port"
+	cpu1=$(tree_cpu "$pid")
+	rate=$(awk '/Queries per second:/ { print int($4) }' "$T/perf.$port")
+	echo "$rate $(python3 -c 'import sys; r, a, b = map(float, sys.argv[1:]); print("%.2f" % ((b - a) * 1e6 / (r * '"$DURATION"')) if r else "-")' "$rate" "$cpu0" "$cpu1")"
 	grep -E "Queries (sent|completed|lost)" "$T/perf.$port" | sed 's/^ */#   /' >&2
 }
 
 "$MAIL_BIN/mail-dns" --listen "127.0.0.1:$DNS_PORT" --zone "$PWD/$ZONE" --threads "$THREADS" >"$T/mail-dns.log" 2>&1 &
-pids+=($!)
+dns_pid=$!
+pids+=("$dns_pid")
 nsd -d -c "$T/nsd.conf" >"$T/nsd.out" 2>&1 &
-pids+=($!)
+nsd_pid=$!
+pids+=("$nsd_pid")
+ceiling_pid=
+if cc -O2 -pthread -o "$T/dns_ceiling" scripts/bench/dns_ceiling.c 2>"$T/cc.log"; then
+	"$T/dns_ceiling" "$CEILING_PORT" "$THREADS" &
+	ceiling_pid=$!
+	pids+=("$ceiling_pid")
+else
+	echo "bench dns: dns_ceiling.c did not compile (no ceiling row): $(cat "$T/cc.log")" >&2
+fi
 wait_answering "$DNS_PORT"
 wait_answering "$NSD_PORT"
+for ((i = 0; i < 100 && ${#ceiling_pid}; i++)); do
+	dig @127.0.0.1 -p "$CEILING_PORT" +time=1 +tries=1 ceiling.test A 2>/dev/null | grep -q NXDOMAIN && break
+	sleep 0.1
+done
 
 echo "# dnsperf ${DURATION}s, $CLIENTS clients, 4 query types; servers with $THREADS threads; $RUNS runs"
-ours=() theirs=()
+ours=() theirs=() ceiling=() ours_cpu=() theirs_cpu=() ceiling_cpu=()
 for ((r = 0; r < RUNS; r++)); do
 	echo "# mail-dns:" >&2
-	ours+=("$(qps "$DNS_PORT")")
+	read -r q c < <(qps "$DNS_PORT" "$dns_pid")
+	ours+=("$q") ours_cpu+=("$c")
 	echo "# nsd:" >&2
-	theirs+=("$(qps "$NSD_PORT")")
+	read -r q c < <(qps "$NSD_PORT" "$nsd_pid")
+	theirs+=("$q") theirs_cpu+=("$c")
+	if [ -n "$ceiling_pid" ]; then
+		echo "# kernel-only ceiling:" >&2
+		read -r q c < <(qps "$CEILING_PORT" "$ceiling_pid")
+		ceiling+=("$q") ceiling_cpu+=("$c")
+	fi
+	echo "run $((r + 1)): mail-dns ${ours[-1]} (${ours_cpu[-1]} us/query), nsd ${theirs[-1]} (${theirs_cpu[-1]} us/query)$([ -n "$ceiling_pid" ] && echo ", ceiling ${ceiling[-1]} (${ceiling_cpu[-1]} us/query)")"
 done
 echo "mail-dns qps=$(stat3 "${ours[@]}")"
 echo "nsd qps=$(stat3 "${theirs[@]}")"
 echo "ratio mail-dns/nsd=$(ratio "$(median "${ours[@]}")" "$(median "${theirs[@]}")")"
+ceiling_row="| kernel-only ceiling (dns_ceiling.c: recvmmsg/sendmmsg, no lookup) | $(stat3 "${ceiling[@]}") | $(stat3 "${ceiling_cpu[@]}") |"
+[ -n "$ceiling_pid" ] || ceiling_row="| kernel-only ceiling | no C compiler | |"
 section dns <<MD
 dnsperf ${DURATION} s per run, $CLIENTS clients, $PERF_THREADS dnsperf thread(s), MX/A/P/NXDOMAIN mix; both
 servers with $THREADS threads on the same zone (NSD $(nsd -v 2>&1 | head -1 | awk '{ print $3 }')).
 
-| | queries/s |
-| --- | --- |
-| mail-dns | $(stat3 "${ours[@]}") |
-| NSD | $(stat3 "${theirs[@]}") |
+Server CPU: what the server's process tree used per answered query during the run.
 
-mail-dns / NSD: $(ratio "$(median "${ours[@]}")" "$(median "${theirs[@]}")").
+| | queries/s | server CPU µs/query |
+| --- | --- | --- |
+| mail-dns | $(stat3 "${ours[@]}") | $(stat3 "${ours_cpu[@]}") |
+| NSD | $(stat3 "${theirs[@]}") | $(stat3 "${theirs_cpu[@]}") |
+$ceiling_row
+
+mail-dns / NSD: $(ratio "$(median "${ours[@]}")" "$(median "${theirs[@]}")"); mail-dns / kernel-only ceiling: $( [ -n "$ceiling_pid" ] && ratio "$(median "${ours[@]}")" "$(median "${ceiling[@]}")" || echo -).
 MD

@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # imap.sh - IMAP FETCH rate of mail-server against Dovecot's imap, same run.
 #
-# Fills USERS mailboxes with MESSAGES messages each (pop3_load.py fill: MaildirStore
-# naming, CRLF), serves one copy with mail-server's imap: port and another with Dovecot's
-# imap (own config, passwd-file with the same users, loopback port, start_dovecot), then
-# measures with the same load client against each (imap_load.py): messages fetched per
+# mailbox_servers (lib.sh, shared with pop3.sh) fills USERS mailboxes with MESSAGES messages
+# each and serves one copy with mail-server's imap: port and another with Dovecot's imap; then
+# it measures with the same load client against each (imap_load.py): messages fetched per
 # second, each session LOGIN, SELECT INBOX, one `FETCH 1:* (UID RFC822.SIZE BODY.PEEK[])`
 # checksummed, LOGOUT. The first round is a warm-up (UID lists and Dovecot's indexes are
 # made there). Traffic goes to 127.0.0.1 only; every phase is bounded in time.
@@ -14,7 +13,6 @@ cd "$(dirname "$0")/../.."
 . scripts/bench/lib.sh
 MAIL_BIN=${MAIL_BIN:-$PWD/build/bin}
 USERS=${USERS:-100} MESSAGES=${MESSAGES:-100} ROUNDS=${ROUNDS:-3} PROCS=${PROCS:-2} SESSIONS=${SESSIONS:-8}
-FILL=$PWD/test/lib/pop3_load.py
 LOAD=$PWD/scripts/bench/imap_load.py
 
 T=$(mktemp -d /tmp/mail-bench-imap.XXXXXX)
@@ -28,66 +26,34 @@ cleanup() {
 }
 trap cleanup EXIT
 
-read -r DNS_PORT OUR_SMTP OUR_POP OUR_IMAP DOVE_IMAP < <(free_ports 5)
-{
-	printf 'dns:\n  listen: 127.0.0.1:%s\n  zone: zone.yaml\nagent: {}\nservers:\n  pop.test:\n' "$DNS_PORT"
-	printf '    smtp: %s\n    pop: %s\n    imap: %s\n    logging:\n      level: warning\n' "$OUR_SMTP" "$OUR_POP" "$OUR_IMAP"
-	printf '    limits:\n      max_sessions_per_ip: 1000\n    accounts:\n'
-	for ((i = 0; i < USERS; i++)); do printf '      u%03d@pop.test: p%03d\n' "$i" "$i"; done
-} >"$T/mail.yaml"
-printf 'MX: {}\n' >"$T/zone.yaml"
-
-echo "filling $USERS mailboxes x $MESSAGES messages"
-python3 "$FILL" fill "$T/data/pop.test/mail" pop.test "$USERS" "$MESSAGES" "$T/manifest.json"
-"$MAIL_BIN/mail-server" -n pop.test --conf "$T/mail.yaml" --data "$T/data" 2>"$T/mail-server.log" &
-our_pid=$!
-pids+=("$our_pid")
-have_dovecot=0
-if dove_pid=$(start_dovecot "$T/dovecot" imap "$DOVE_IMAP" "$T/data/pop.test/mail" "$USERS"); then
-	have_dovecot=1
-	pids+=("$dove_pid")
-fi
-wait_tcp "$OUR_IMAP"
-[ "$have_dovecot" = 1 ] && wait_tcp "$DOVE_IMAP"
-
-# fetch_rate PORT ROUNDS: PROCS load processes on disjoint users; prints the summed JSON.
-fetch_rate() {
-	local port=$1 rounds=$2 k outs=() failed=0
-	for ((k = 0; k < PROCS; k++)); do
-		timeout 300 python3 "$LOAD" fetch 127.0.0.1 "$port" "$T/manifest.json" --part "$k/$PROCS" \
-			--sessions "$SESSIONS" --rounds "$rounds" >"$T/part.$k" &
-		outs+=($!)
-	done
-	for k in "${outs[@]}"; do wait "$k" || failed=1; done
-	sum_parts "$T" "$PROCS" "$failed"
-}
+mailbox_servers imap
 
 # measure NAME PORT PID: prints "NAME messages/s MB/s CPU-us/message" after a warm-up round;
 # the CPU is what PID and its descendants used during the timed rounds, so the servers
 # compare even when the Python load client is what limits the rate.
 measure() {
 	local name=$1 port=$2 pid=$3 fetch cpu0 cpu1
-	fetch_rate "$port" 1 >&2
+	run_parts "$LOAD" fetch "$port" --sessions "$SESSIONS" --rounds 1 >&2
 	cpu0=$(tree_cpu "$pid")
-	fetch=$(fetch_rate "$port" "$ROUNDS")
+	fetch=$(run_parts "$LOAD" fetch "$port" --sessions "$SESSIONS" --rounds "$ROUNDS")
 	cpu1=$(tree_cpu "$pid")
 	echo "$name fetch $fetch cpu ${cpu0}s -> ${cpu1}s" >&2
-	python3 -c 'import json, sys; f = json.loads(sys.argv[2]); print("%s %.0f %.1f %.1f" % (sys.argv[1], f["messages"] / f["seconds"], f["bytes"] / f["seconds"] / 1e6, (float(sys.argv[4]) - float(sys.argv[3])) * 1e6 / f["messages"]))' "$name" "$fetch" "$cpu0" "$cpu1"
+	rates "$fetch" - "$cpu0" "$cpu1" | awk -v name="$name" '{ print name, $1, $2, $4 }'
 }
 
 echo "load: $PROCS client processes x $SESSIONS sessions, $ROUNDS rounds of $((USERS * MESSAGES)) messages (one FETCH 1:* BODY.PEEK[] per mailbox, checksummed); $RUNS runs"
 o_msg=() o_mb=() o_cpu=() d_msg=() d_mb=() d_cpu=()
 for ((r = 0; r < RUNS; r++)); do
-	read -r _ a b c < <(measure mail-server "$OUR_IMAP" "$our_pid")
+	read -r _ a b c < <(measure mail-server "$OUR_PORT" "$OUR_PID")
 	o_msg+=("$a") o_mb+=("$b") o_cpu+=("$c")
 	printf '%-12s %10s msg/s %8s MB/s %8s CPU us/msg\n' mail-server "$a" "$b" "$c"
-	if [ "$have_dovecot" = 1 ]; then
-		read -r _ a b c < <(measure dovecot "$DOVE_IMAP" "$dove_pid")
+	if [ "$HAVE_DOVECOT" = 1 ]; then
+		read -r _ a b c < <(measure dovecot "$DOVE_PORT" "$DOVE_PID")
 		d_msg+=("$a") d_mb+=("$b") d_cpu+=("$c")
 		printf '%-12s %10s msg/s %8s MB/s %8s CPU us/msg\n' dovecot "$a" "$b" "$c"
 	fi
 done
-if [ "$have_dovecot" = 1 ]; then
+if [ "$HAVE_DOVECOT" = 1 ]; then
 	echo "ratio mail-server/dovecot: fetch $(ratio "$(median "${o_msg[@]}")" "$(median "${d_msg[@]}")") (target >= 2), server CPU per message dovecot/mail-server $(ratio "$(median "${d_cpu[@]}")" "$(median "${o_cpu[@]}")")"
 	dove_row="| Dovecot $(dovecot --version 2>/dev/null | awk '{ print $1 }') imap | $(stat3 "${d_msg[@]}") | $(stat3 "${d_mb[@]}") | $(stat3 "${d_cpu[@]}") |"
 else
@@ -104,8 +70,8 @@ after a warm-up round. Dovecot: dovecot-imapd with its high-performance login mo
 | mail-server | $(stat3 "${o_msg[@]}") | $(stat3 "${o_mb[@]}") | $(stat3 "${o_cpu[@]}") |
 $dove_row
 
-FETCH rate mail-server / Dovecot: $( [ "$have_dovecot" = 1 ] && ratio "$(median "${o_msg[@]}")" "$(median "${d_msg[@]}")" || echo -) (target >= 2); server CPU per
-message Dovecot / mail-server: $( [ "$have_dovecot" = 1 ] && ratio "$(median "${d_cpu[@]}")" "$(median "${o_cpu[@]}")" || echo -). The rate is bounded by the Python
+FETCH rate mail-server / Dovecot: $( [ "$HAVE_DOVECOT" = 1 ] && ratio "$(median "${o_msg[@]}")" "$(median "${d_msg[@]}")" || echo -) (target >= 2); server CPU per
+message Dovecot / mail-server: $( [ "$HAVE_DOVECOT" = 1 ] && ratio "$(median "${d_cpu[@]}")" "$(median "${o_cpu[@]}")" || echo -). The rate is bounded by the Python
 load client (two processes on a 2-core machine shared with the servers), so the CPU column
 is the fairer comparison of the servers.
 MD

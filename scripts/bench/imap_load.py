@@ -5,8 +5,8 @@
       N concurrent sessions (threads), each logs in as one user of the manifest (password
       "p" + user number), SELECTs INBOX and fetches every message with one
       `FETCH 1:* (UID RFC822.SIZE BODY.PEEK[])`, comparing checksums, then LOGOUT. R rounds.
-      Prints one JSON line {"logins":..,"messages":..,"bytes":..,"seconds":..,"errors":[...]}
-      (pop3_load.py's), and exits 1 when any message differs or any session failed.
+      Prints load_run.py's JSON line {"logins":..,"messages":..,"bytes":..,"seconds":..,"errors":[...]}
+      and exits 1 when any message differs or any session failed.
 """
 import hashlib
 import os
@@ -15,8 +15,8 @@ import socket
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test", "lib"))
-import pop3_load  # noqa: E402
-from pop3_load import option, password  # noqa: E402
+import load_run  # noqa: E402
+from load_run import option, password  # noqa: E402
 
 LITERAL = re.compile(rb"\{(\d+)\}\r\n$")
 
@@ -106,7 +106,7 @@ def fetch_user(host, port, user, sums, _pipeline, stats, errors, lock):
 
 def main(argv):
     if len(argv) >= 4 and argv[0] == "fetch":
-        return pop3_load.fetch(argv[1], int(argv[2]), argv[3], int(option(argv, "--sessions", 8)),
+        return load_run.fetch(argv[1], int(argv[2]), argv[3], int(option(argv, "--sessions", 8)),
                                int(option(argv, "--rounds", 1)), False, option(argv, "--part", "0/1"), fetch_user)
     sys.stderr.write(__doc__)
     return 64

@@ -21,15 +21,28 @@ wait_tcp() {
 # count_files DIR: regular files directly in DIR.
 count_files() { find "$1" -maxdepth 1 -type f 2>/dev/null | wc -l; }
 
-# wait_files DIR N SECONDS: until DIR holds N files; prints the epoch time it was reached.
+# wait_files DIR N SECONDS: until DIR holds N files; prints the epoch time the last of them
+# arrived: the newest inode change time (a delivery's link or rename into DIR sets it), so
+# the end of a run is exact while the wait polls only every 0.1 s (a find every 20 ms took
+# CPU from the servers being measured, on 10,000-file directories most of all).
 wait_files() {
-	local dir=$1 n=$2 limit=$3 start=$SECONDS
-	while [ $((SECONDS - start)) -lt "$limit" ]; do
-		[ "$(count_files "$dir")" -ge "$n" ] && { date +%s.%N; return 0; }
-		sleep 0.02
-	done
-	echo "bench: only $(count_files "$dir") of $n in $dir after ${limit}s" >&2
-	return 1
+	python3 - "$1" "$2" "$3" <<'PY'
+import os, sys, time
+directory, n, limit = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+deadline = time.monotonic() + limit
+while True:
+    try:
+        files = [e for e in os.scandir(directory) if e.is_file(follow_symlinks=False)]
+    except FileNotFoundError:
+        files = []
+    if len(files) >= n:
+        print("%.6f" % (max(e.stat(follow_symlinks=False).st_ctime_ns for e in files) / 1e9))
+        sys.exit(0)
+    if time.monotonic() > deadline:
+        sys.stderr.write("bench: only %d of %d in %s after %ss\n" % (len(files), n, directory, sys.argv[3]))
+        sys.exit(1)
+    time.sleep(0.1)
+PY
 }
 
 # stat3 V...: "median (min-max)" of the numbers given (any count; "-" if none).
@@ -157,19 +170,59 @@ CONF
 	echo $!
 }
 
+LOAD_RUN=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../test/lib" && pwd)/load_run.py
+
 # sum_parts DIR PROCS FAILED: the JSON lines DIR/part.0.. of PROCS load processes summed
 # (logins, messages, bytes; the longest seconds; all errors); exits 1 on any failure.
-sum_parts() {
-	python3 - "$1" "$2" "$3" <<'PY'
-import json, sys
-t, procs, failed = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
-parts = [json.loads(open("%s/part.%d" % (t, k)).read()) for k in range(procs)]
-total = {key: sum(p[key] for p in parts) for key in ("logins", "messages", "bytes")}
-total["seconds"] = max(p["seconds"] for p in parts)
-total["errors"] = sum((p["errors"] for p in parts), [])
-print(json.dumps(total))
-sys.exit(1 if failed or total["errors"] else 0)
-PY
+sum_parts() { python3 "$LOAD_RUN" sum "$1" "$2" "$3"; }
+
+# rates FETCH-JSON [LOGINS-JSON|-] [CPU-BEFORE CPU-AFTER]: "messages/s MB/s logins/s CPU-us/message".
+rates() { python3 "$LOAD_RUN" rates "$@"; }
+
+# mailbox_servers PROTOCOL: the setup pop3.sh and imap.sh share, in $T (the caller's temp
+# dir, with a pids array its cleanup kills): USERS mailboxes u000@pop.test.. x MESSAGES
+# messages (pop3_load.py fill: MaildirStore naming, CRLF; checksums in $T/manifest.json),
+# mail-server serving them on its PROTOCOL port (pop3 or imap), and Dovecot serving its own
+# copy with the same protocol (start_dovecot). Sets OUR_PORT, OUR_PID, HAVE_DOVECOT (0/1),
+# DOVE_PORT and DOVE_PID, and waits until both listen.
+mailbox_servers() {
+	local protocol=$1 dns smtp pop imap i
+	read -r dns smtp pop imap DOVE_PORT < <(free_ports 5)
+	{
+		printf 'dns:\n  listen: 127.0.0.1:%s\n  zone: zone.yaml\nagent: {}\nservers:\n  pop.test:\n' "$dns"
+		printf '    smtp: %s\n    pop: %s\n' "$smtp" "$pop"
+		[ "$protocol" = imap ] && printf '    imap: %s\n' "$imap"
+		printf '    logging:\n      level: warning\n    limits:\n      max_sessions_per_ip: 1000\n    accounts:\n'
+		for ((i = 0; i < USERS; i++)); do printf '      u%03d@pop.test: p%03d\n' "$i" "$i"; done
+	} >"$T/mail.yaml"
+	printf 'MX: {}\n' >"$T/zone.yaml"
+	OUR_PORT=$pop
+	[ "$protocol" = imap ] && OUR_PORT=$imap
+	echo "filling $USERS mailboxes x $MESSAGES messages"
+	python3 "$(dirname "$LOAD_RUN")/pop3_load.py" fill "$T/data/pop.test/mail" pop.test "$USERS" "$MESSAGES" "$T/manifest.json"
+	"$MAIL_BIN/mail-server" -n pop.test --conf "$T/mail.yaml" --data "$T/data" 2>"$T/mail-server.log" &
+	OUR_PID=$!
+	pids+=("$OUR_PID")
+	HAVE_DOVECOT=0
+	if DOVE_PID=$(start_dovecot "$T/dovecot" "$protocol" "$DOVE_PORT" "$T/data/pop.test/mail" "$USERS"); then
+		HAVE_DOVECOT=1
+		pids+=("$DOVE_PID")
+	fi
+	wait_tcp "$OUR_PORT"
+	[ "$HAVE_DOVECOT" = 0 ] || wait_tcp "$DOVE_PORT"
+}
+
+# run_parts LOAD MODE PORT ARGS...: PROCS processes of the load client LOAD (pop3_load.py,
+# imap_load.py) on disjoint users of $T/manifest.json; prints their summed JSON line.
+run_parts() {
+	local load=$1 mode=$2 port=$3 k outs=() failed=0
+	shift 3
+	for ((k = 0; k < PROCS; k++)); do
+		timeout 300 python3 "$load" "$mode" 127.0.0.1 "$port" "$T/manifest.json" --part "$k/$PROCS" "$@" >"$T/part.$k" &
+		outs+=($!)
+	done
+	for k in "${outs[@]}"; do wait "$k" || failed=1; done
+	sum_parts "$T" "$PROCS" "$failed"
 }
 
 # tree_cpu PID: CPU seconds (user + system) used so far by PID and all its descendants

@@ -24,12 +24,12 @@
 # does not depend on how long the disk made the clients wait.
 # The CPU time comes in clock ticks (10 ms), so a run needs a few hundred ms of it: tmpfs
 # runs send TMPFS_COUNT messages (fast), disk runs DISK_COUNT (slower, more CPU each).
-#   env: MAIL_BIN, BASE_BIN, OVERHEAD_RUNS=5, DISK_COUNT=1000, TMPFS_COUNT=4000 (1 KB messages per run),
+#   env: MAIL_BIN, BASE_BIN, OVERHEAD_RUNS (default RUNS, else 5), DISK_COUNT=1000, TMPFS_COUNT=4000 (1 KB messages per run),
 #        CELLS="1:conn 1:reuse 10:reuse 50:conn" (sessions:mode), FS="/tmp /dev/shm",
 #        OVERHEAD="journal faults" (which sections)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-RUNS=${OVERHEAD_RUNS:-5} # make bench exports RUNS=3; a few percent needs more
+RUNS=${OVERHEAD_RUNS:-${RUNS:-5}} # alone 5 runs (a few percent needs them); make bench its RUNS (3), for its time
 . scripts/bench/lib.sh
 bin=${MAIL_BIN:-$PWD/build/bin}
 DISK_COUNT=${DISK_COUNT:-1000}

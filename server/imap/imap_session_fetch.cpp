@@ -232,7 +232,7 @@ void ImapSession::doFetch(const ImapCommand& cmd)
 				if (item.section.empty() || item.name == "RFC822")
 				{
 					++_fetched;
-					_context.events->imapFetch(_io.id(), _account, _mailboxPath + "/" + message.file, data.size());
+					_context.events->imapFetch(_io.id(), _account, _mailboxPath + "/" + message.file, data, data.size());
 				}
 			}
 		}

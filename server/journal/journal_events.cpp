@@ -22,12 +22,12 @@ JournalEvent login(const char* type, const std::string& session, const std::stri
 
 
 JournalEvent readOf(const char* type, const std::string& session, const std::string& user, const std::string& path,
-	std::uint64_t size = 0)
-/// pop3.retr, pop3.dele, imap.fetch: the message file and its Message-ID, read from the
-/// file's head, and the size sent (0: none, as for a DELE).
+	const std::string& messageId, std::uint64_t size = 0)
+/// pop3.retr, pop3.dele, imap.fetch: the message file, its Message-ID and the size sent
+/// (0: none, as for a DELE).
 {
 	JournalEvent event(type);
-	event.str("session", session).str("user", user).str("file", Poco::Path(path).getFileName()).str("message_id", messageIdOfFile(path));
+	event.str("session", session).str("user", user).str("file", Poco::Path(path).getFileName()).str("message_id", messageId);
 	if (size > 0) event.num("size", static_cast<std::int64_t>(size));
 	return event;
 }
@@ -184,15 +184,15 @@ void JournalEvents::pop3Login(const std::string& session, const std::string& use
 
 
 void JournalEvents::pop3Retr(const std::string& session, const std::string& user, const std::string& path,
-	std::uint64_t size)
+	const std::string& content, std::uint64_t size)
 {
-	_journal.record(readOf(events::kPop3Retr, session, user, path, size));
+	_journal.record(readOf(events::kPop3Retr, session, user, path, messageIdIn(content), size));
 }
 
 
 void JournalEvents::pop3Dele(const std::string& session, const std::string& user, const std::string& path)
 {
-	_journal.record(readOf(events::kPop3Dele, session, user, path));
+	_journal.record(readOf(events::kPop3Dele, session, user, path, messageIdOfFile(path)));
 }
 
 
@@ -209,9 +209,9 @@ void JournalEvents::imapLogin(const std::string& session, const std::string& use
 
 
 void JournalEvents::imapFetch(const std::string& session, const std::string& user, const std::string& path,
-	std::uint64_t size)
+	const std::string& content, std::uint64_t size)
 {
-	_journal.record(readOf(events::kImapFetch, session, user, path, size));
+	_journal.record(readOf(events::kImapFetch, session, user, path, messageIdIn(content), size));
 }
 
 

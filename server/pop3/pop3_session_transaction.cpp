@@ -76,7 +76,7 @@ void Pop3Session::doRetr(const Pop3Command& cmd)
 	else
 	{
 		++_retrieved;
-		_context.events->pop3Retr(_io.id(), _account, _mailbox->message(n).path, _mailbox->message(n).size);
+		_context.events->pop3Retr(_io.id(), _account, _mailbox->message(n).path, _scratch, _mailbox->message(n).size);
 	}
 	trimBuffer(_scratch);
 }

@@ -164,7 +164,8 @@ bool Mailbox::readFile(const MailboxMessage& message, std::string& scratch) cons
 {
 	const int fd = ::open(message.path.c_str(), O_RDONLY | O_CLOEXEC);
 	if (fd < 0) return false;
-	// One read for the expected size; keep reading in case the file is larger than announced.
+	// One read for the expected size (the wire size, at least the file's) plus one octet;
+	// keep reading only when the file is larger than announced.
 	scratch.resize(static_cast<std::size_t>(message.size) + 1);
 	std::size_t have = 0;
 	for (;;)
@@ -179,6 +180,8 @@ bool Mailbox::readFile(const MailboxMessage& message, std::string& scratch) cons
 		}
 		if (n == 0) break;
 		have += static_cast<std::size_t>(n);
+		// A regular file's read comes back short only at its end: no second read for the 0.
+		if (have < scratch.size()) break;
 	}
 	::close(fd);
 	scratch.resize(have);

@@ -46,7 +46,8 @@ public:
 
 	bool appendMessage(std::uint64_t number, std::string& out, std::string& scratch) const;
 	/// RETR body: appends the byte-stuffed message and the closing ".\r\n" to out.
-	/// scratch is a reusable buffer (kept by the session to avoid allocations).
+	/// scratch is a reusable buffer (kept by the session to avoid allocations); afterwards
+	/// it holds the file as stored (the session takes the Message-ID for the journal from it).
 	/// False when the file cannot be read (nothing appended).
 
 	bool appendTop(std::uint64_t number, std::uint64_t lines, std::string& out, std::string& scratch) const;

@@ -70,6 +70,33 @@ teardown_file() { common_teardown_file; }
 	[[ "$output" == *NOTZONE* ]]
 }
 
+# answer_ttl_is NAME TYPE SECONDS: the registry answers NAME TYPE with that TTL.
+answer_ttl_is() {
+	[ "$(dig @127.0.0.1 -p "$REG_PORT" +time=2 +tries=2 +noall +answer "$1" "$2" | awk '{ print $2 }')" = "$3" ]
+}
+
+@test "an UPDATE's TTL is the TTL answered, written to the zone file and kept across a restart" {
+	run nsupdate_with "$CLASS_KEY_SECRET" "$REG_PORT" $'update add ttl.class.test 3600 A 127.0.0.7\nupdate add ttl.class.test 120 TYPE65280 \\# 2 09C4'
+	assert_success
+	wait_until 10 answer_ttl_is ttl.class.test A 3600
+	answer_ttl_is ttl.class.test TYPE65280 120
+	grep -q '^  ttl.class.test.: {A: 3600, P: 120}$' "$T/registry/registry-zone.yaml"
+	stop_one registry
+	start_bg registry "$MAIL_BIN/mail-dns" --conf "$T/registry/registry.yaml" >/dev/null
+	wait_udp_dns "$REG_PORT" 10
+	answer_ttl_is ttl.class.test A 3600
+	# The same record with another TTL replaces it (RFC 2136 3.4.2.2): one record, the new TTL.
+	run nsupdate_with "$CLASS_KEY_SECRET" "$REG_PORT" 'update add ttl.class.test 600 A 127.0.0.7'
+	assert_success
+	wait_until 10 answer_ttl_is ttl.class.test A 600
+	run q "$REG_PORT" ttl.class.test A
+	assert_output 127.0.0.7
+	run nsupdate_with "$CLASS_KEY_SECRET" "$REG_PORT" 'update delete ttl.class.test'
+	assert_success
+	wait_answer "$REG_PORT" ttl.class.test A '^$' 10
+	! grep -q 'ttl.class.test' "$T/registry/registry-zone.yaml"
+}
+
 @test "SIGHUP registers again: a record deleted by hand comes back" {
 	wait_answer "$REG_PORT" alice.class.test MX 'mail\.alice' 15
 	run nsupdate_with "$CLASS_KEY_SECRET" "$REG_PORT" 'update delete alice.class.test MX'

@@ -27,16 +27,11 @@ import random
 import smtplib
 import socket
 import sys
-import threading
 import time
 
-
-def user_name(i):
-    return "u%03d@pop.test" % i
-
-
-def password(user):
-    return "p" + user[1:4]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from load_run import Run, load_users, option, password, user_name  # noqa: E402
+import load_run  # noqa: E402
 
 
 def make_message(rng, user, n):
@@ -109,43 +104,53 @@ def fill(root, server, users, messages, manifest_path, seed):
 
 
 class Session:
-    """A minimal POP3 client over a raw socket: enough for pipelined RETR."""
+    """A minimal POP3 client over a raw socket: enough for pipelined RETR.
+
+    Received bytes stay in one buffer read from an offset (pos), so taking a line or a body
+    copies only that line or body: slicing the rest off after each reply copied the whole
+    pipelined backlog once per message, which made this client, not the server, the limit."""
 
     def __init__(self, host, port, timeout=30):
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.buf = b""
+        self.pos = 0
         greeting = self.line()
         if not greeting.startswith(b"+OK"):
             raise RuntimeError("greeting %r" % greeting)
 
+    def _receive(self, what):
+        chunk = self.sock.recv(262144)
+        if not chunk:
+            raise RuntimeError("connection closed" + what)
+        self.buf = self.buf[self.pos:] + chunk
+        self.pos = 0
+
     def line(self):
         while True:
-            i = self.buf.find(b"\r\n")
+            i = self.buf.find(b"\r\n", self.pos)
             if i >= 0:
-                out, self.buf = self.buf[:i], self.buf[i + 2:]
+                out = self.buf[self.pos:i]
+                self.pos = i + 2
                 return out
-            chunk = self.sock.recv(262144)
-            if not chunk:
-                raise RuntimeError("connection closed")
-            self.buf += chunk
+            self._receive("")
 
     def body(self):
         """Multi-line body up to the terminating '.', un-stuffed, as CRLF bytes."""
+        scan = self.pos
         while True:
-            end = self.buf.find(b"\r\n.\r\n")
-            if self.buf.startswith(b".\r\n"):
-                self.buf = self.buf[3:]
+            if self.buf.startswith(b".\r\n", self.pos):
+                self.pos += 3
                 return b""
+            end = self.buf.find(b"\r\n.\r\n", scan)
             if end >= 0:
-                data, self.buf = self.buf[:end + 2], self.buf[end + 5:]
+                data = self.buf[self.pos:end + 2]
+                self.pos = end + 5
                 data = data.replace(b"\r\n..", b"\r\n.")
                 if data.startswith(b".."):
                     data = data[1:]
                 return data
-            chunk = self.sock.recv(262144)
-            if not chunk:
-                raise RuntimeError("connection closed in a body")
-            self.buf += chunk
+            scan = max(self.pos, len(self.buf) - 4) - self.pos  # what is scanned stays scanned
+            self._receive(" in a body")
 
     def command(self, text):
         self.sock.sendall(text.encode() + b"\r\n")
@@ -193,13 +198,6 @@ def fetch_user(host, port, user, sums, pipeline, stats, errors, lock):
             errors.append(str(e))
 
 
-def load_users(manifest_path, part):
-    with open(manifest_path) as f:
-        manifest = json.load(f)
-    index, count = (int(x) for x in part.split("/"))
-    return manifest, sorted(manifest)[index::count]
-
-
 def login_loop(host, port, users, deadline, stats, errors, lock):
     done = 0
     i = 0
@@ -221,30 +219,6 @@ def login_loop(host, port, users, deadline, stats, errors, lock):
         stats["logins"] += done
 
 
-class Run:
-    """Counters shared by the client threads, and the JSON line that reports them."""
-
-    def __init__(self):
-        self.stats = {"logins": 0, "messages": 0, "bytes": 0}
-        self.errors = []
-        self.lock = threading.Lock()
-        self.started = time.monotonic()
-
-    def threads(self, target, arg_lists):
-        threads = [threading.Thread(target=target, args=args + (self.stats, self.errors, self.lock))
-                   for args in arg_lists]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-
-    def report(self):
-        self.stats["seconds"] = round(time.monotonic() - self.started, 3)
-        self.stats["errors"] = self.errors[:10]
-        print(json.dumps(self.stats))
-        return 1 if self.errors else 0
-
-
 def logins(host, port, manifest_path, sessions, seconds, part):
     _, users = load_users(manifest_path, part)
     run = Run()
@@ -254,18 +228,8 @@ def logins(host, port, manifest_path, sessions, seconds, part):
     return run.report()
 
 
-def fetch(host, port, manifest_path, sessions, rounds, pipeline, part, worker=None):
-    """worker(host, port, user, sums, pipeline, stats, errors, lock): one session (imap_load.py brings its own)."""
-    manifest, users = load_users(manifest_path, part)
-    run = Run()
-    for _ in range(rounds):
-        for first in range(0, len(users), sessions):
-            run.threads(worker or fetch_user, [(host, port, u, manifest[u], pipeline) for u in users[first:first + sessions]])
-    return run.report()
-
-
-def option(argv, name, default):
-    return argv[argv.index(name) + 1] if name in argv else default
+def fetch(host, port, manifest_path, sessions, rounds, pipeline, part):
+    return load_run.fetch(host, port, manifest_path, sessions, rounds, pipeline, part, fetch_user)
 
 
 def main(argv):

@@ -96,11 +96,12 @@ void everyKind(mail::MailEvents& events, const std::string& file)
 	events.relayBounced(ids, "c@z", "550 no", "5.1.1");
 	events.dsnCreated(ids, "<dsn@x>", "a@x");
 	events.pop3Login("pop3-1", "b@y", "USER", true);
-	events.pop3Retr("pop3-1", "b@y", file, 10);
+	const std::string content = "Message-ID: <m1@x>\nSubject: s\n\nbody\n"; // as the session read it
+	events.pop3Retr("pop3-1", "b@y", file, content, 10);
 	events.pop3Dele("pop3-1", "b@y", file);
 	events.pop3Expunge("pop3-1", "b@y", {"f1"});
 	events.imapLogin("imap-1", "b@y", "LOGIN", false);
-	events.imapFetch("imap-1", "b@y", file, 10);
+	events.imapFetch("imap-1", "b@y", file, content, 10);
 	events.imapExpunge("imap-1", "b@y", {"f1"});
 	events.faultFired(mail::FaultEvent{"smtp-1", "rcpt", 1, "reply", "127.0.0.1", "a@x", {"b@y"}});
 }
@@ -139,7 +140,8 @@ BOOST_AUTO_TEST_CASE(every_kind_is_written_with_the_catalogues_type_and_fields_i
 		// With every optional value given, nothing of the row is left out.
 		BOOST_TEST(keys.size() == row->fields.size());
 		written.insert(e.type);
-		if (e.type == mail::events::kPop3Retr || e.type == mail::events::kImapFetch) BOOST_TEST(e.messageId == "<m1@x>");
+		if (e.type == mail::events::kPop3Retr || e.type == mail::events::kImapFetch || e.type == mail::events::kPop3Dele)
+			BOOST_TEST(e.messageId == "<m1@x>"); // from the content read, or (DELE) from the file
 	}
 	for (const auto& row: mail::eventCatalogue())
 	{

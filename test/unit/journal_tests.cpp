@@ -5,6 +5,7 @@
 
 #include "common/journal.h"
 #include "common/journal_file.h"
+#include "server/journal/message_id.h"
 #include "server/journal/server_journal.h"
 #include "test/unit/fixtures.h"
 
@@ -296,6 +297,25 @@ BOOST_AUTO_TEST_CASE(a_slow_subscriber_drops_and_counts_and_close_ends_it)
 	got.clear();
 	BOOST_CHECK(!reader->next(got, std::chrono::seconds(5))); // ends at once, does not wait
 	BOOST_CHECK(!journal.subscribe()->next(got, std::chrono::seconds(5)));
+}
+
+
+BOOST_AUTO_TEST_CASE(the_message_id_of_read_bytes_is_the_message_id_of_the_file)
+{
+	// A POP3 RETR takes it from the bytes it has read instead of opening the file again.
+	mail::test::TempDir dir;
+	const std::string texts[] = {
+		"From: a@x\r\nMessage-ID:\r\n  <folded@x>\r\n\r\nbody\r\n",
+		"Subject: s\nmessage-id: <lf@x>\n\nMessage-ID: <body@x>\n",
+		"Subject: none\r\n\r\nMessage-ID: <in-body@x>\r\n",
+		"",
+	};
+	const std::string expected[] = {"<folded@x>", "<lf@x>", "", ""};
+	for (std::size_t i = 0; i < 4; ++i)
+	{
+		BOOST_TEST(mail::messageIdIn(texts[i]) == expected[i]);
+		BOOST_TEST(mail::messageIdOfFile(dir.write("m" + std::to_string(i), texts[i])) == expected[i]);
+	}
 }
 
 

@@ -179,6 +179,27 @@ BOOST_AUTO_TEST_CASE(uid_and_size_hint)
 }
 
 
+BOOST_FIXTURE_TEST_CASE(retr_reads_the_whole_file_once_and_leaves_it_in_scratch, MaildirFixture)
+{
+	// S= below the real size (a file another program grew): the read goes on past the
+	// announced size; S= above it: the short read is the end. Either way scratch holds the
+	// file as stored afterwards (the journal's Message-ID comes from there).
+	const std::string grown = "Message-ID: <grown@x>\r\n\r\n" + std::string(70000, 'g') + "\r\n";
+	const std::string shrunk = "Message-ID: <shrunk@x>\r\n\r\nshort\r\n";
+	dir.write("u@example.com/new/1700000000.M1P1Q1.host,S=10", grown);
+	dir.write("u@example.com/new/1700000001.M1P1Q2.host,S=999", shrunk);
+	Mailbox mailbox(box);
+	std::string out, scratch;
+	BOOST_REQUIRE(mailbox.appendMessage(1, out, scratch));
+	BOOST_TEST(scratch == grown);
+	BOOST_TEST(out == grown + ".\r\n");
+	out.clear();
+	BOOST_REQUIRE(mailbox.appendMessage(2, out, scratch));
+	BOOST_TEST(scratch == shrunk);
+	BOOST_TEST(out == shrunk + ".\r\n");
+}
+
+
 BOOST_FIXTURE_TEST_CASE(snapshot_numbers_in_delivery_order_with_exact_sizes, MaildirFixture)
 {
 	const std::string m1 = "Subject: one\r\n\r\nfirst\r\n";

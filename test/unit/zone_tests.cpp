@@ -79,6 +79,8 @@ BOOST_AUTO_TEST_CASE(errors)
 		{"a empty list", "A:\n  a.example: []\n", 2, "A.a.example", "empty list of addresses"},
 		{"a list with a bad address", "A:\n  a.example: [10.0.0.1, 10.0.0.256]\n", 2, "A.a.example[1]", "IPv4"},
 		{"not a map", "- a\n", 1, "", "expected sections"},
+		{"ttl of an unknown type", "TTL:\n  a.example: {TXT: 5}\n", 2, "TTL.a.example.TXT", "expected A, MX, P or SRV"},
+		{"ttl above 2^31-1", "TTL:\n  a.example: {A: 2147483648}\n", 2, "TTL.a.example.A", "out of range"},
 	};
 	for (const Row& row: rows)
 	{

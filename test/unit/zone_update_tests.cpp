@@ -5,6 +5,9 @@
 
 #include "common/dns_update.h"
 #include "common/zone.h"
+#include "dns/responder.h"
+#include "dns/zone_export.h"
+#include "dns/zone_index.h"
 #include "dns/zone_update.h"
 #include "test/unit/fixtures.h"
 
@@ -75,6 +78,59 @@ BOOST_AUTO_TEST_CASE(deletes_an_rrset_a_name_and_one_record)
 	BOOST_TEST(result.changes == 2u); // its A and its P
 	BOOST_TEST(!zone.hasName("mail.alice.class.test"));
 	BOOST_TEST(zone.hasName("_submission._tcp.alice.class.test"));
+}
+
+
+BOOST_AUTO_TEST_CASE(an_add_sets_its_rrset_ttl_which_is_answered_written_back_and_exported)
+{
+	Zone zone = registered(); // every TTL 60: the default, no entry
+	BOOST_TEST(zone.ttl.empty());
+	UpdateResult result = applyUpdate(zone, "class.test",
+		update({addRecord("mail.alice.class.test", TypeA, 300, rdataA(0x7F000002)), // there already: only the TTL changes
+			addRecord("mail.alice.class.test", TypeP, 7200, rdataPort(2525)),
+			addRecord("bob.class.test", TypeP, 90, rdataPort(2526))}));
+	BOOST_TEST(result.rcode == RcodeNoError);
+	BOOST_TEST(result.changes == 3u); // two TTLs changed, one record added
+	BOOST_TEST(zone.ttlOf("mail.alice.class.test", TypeA) == 300u);
+	BOOST_TEST(zone.ttlOf("mail.alice.class.test", TypeP) == 7200u);
+	BOOST_TEST(zone.ttlOf("alice.class.test", TypeMx) == 60u);
+
+	// Answered with it: A and P as set, the made-up A of a P-only name with the P's TTL.
+	const ZoneIndex index(zone);
+	const auto answerTtl = [&index](const std::string& name, std::uint16_t type) {
+		const std::vector<std::uint8_t> query = encodeQuery(7, name, type, false);
+		std::vector<std::uint8_t> reply(MaxReplySize);
+		reply.resize(answerQuery(index, query.data(), query.size(), reply.data(), reply.size()));
+		const Message m = decodeMessage(reply.data(), reply.size());
+		BOOST_REQUIRE(m.answers.size() == 1u);
+		return m.answers[0].ttl;
+	};
+	BOOST_TEST(answerTtl("mail.alice.class.test", TypeA) == 300u);
+	BOOST_TEST(answerTtl("mail.alice.class.test", TypeP) == 7200u);
+	BOOST_TEST(answerTtl("bob.class.test", TypeA) == 90u);
+	BOOST_TEST(answerTtl("alice.class.test", TypeMx) == 60u);
+
+	// Written back and loaded again the same; exported per record.
+	mail::test::TempDir dir;
+	const Zone loaded = mail::loadZone(dir.write("zone.yaml", mail::zoneText(zone)));
+	BOOST_TEST((loaded.ttl == zone.ttl));
+	const std::string exported = exportZone(zone, "class.test", ZoneIndex::DefaultTtl, 1).text;
+	BOOST_TEST(exported.find("mail.alice.class.test. 300 IN A 127.0.0.2\n") != std::string::npos, exported);
+	BOOST_TEST(exported.find("bob.class.test. 90 IN A 127.0.0.1\n") != std::string::npos, exported);
+	BOOST_TEST(exported.find("alice.class.test. IN MX 10") != std::string::npos, exported);
+
+	// The same TTL again changes nothing; back to the default removes the entry; a deleted
+	// RRset takes its TTL with it.
+	result = applyUpdate(zone, "class.test", update({addRecord("mail.alice.class.test", TypeA, 300, rdataA(0x7F000002))}));
+	BOOST_TEST(result.changes == 0u);
+	applyUpdate(zone, "class.test", update({addRecord("mail.alice.class.test", TypeA, 60, rdataA(0x7F000002))}));
+	BOOST_TEST(zone.ttl.at("mail.alice.class.test").count(TypeA) == 0u);
+	applyUpdate(zone, "class.test", update({deleteRrset("mail.alice.class.test", TypeAny), deleteRrset("bob.class.test", TypeP)}));
+	BOOST_TEST(zone.ttl.empty());
+
+	// A TTL above 2^31 - 1 (RFC 2181 8) is refused.
+	result = applyUpdate(zone, "class.test", update({addRecord("bob.class.test", TypeA, 0x80000000u, rdataA(1))}));
+	BOOST_TEST(result.rcode == RcodeFormErr);
 }
 
 
