@@ -218,6 +218,10 @@ void SmtpSession::doData(const SmtpCommand&)
 		reply(451, "4.3.0 Error: queue file write error");
 	}
 	_tx.reset();
+	// The reply goes out now: the spool name's unlink (when spool goes out of scope)
+	// then overlaps with the client's next command instead of delaying the 250 it waits
+	// for; the message is already durable in new/ (or the queue).
+	_io.flushUnlessPipelined();
 }
 
 
@@ -246,6 +250,7 @@ void SmtpSession::commit(const std::string& id, SpoolFile& spool, const std::str
 	const std::string text = "2.0.0 Ok: queued as " + id;
 	recordAccepted(_context.journal, {_io.id(), id, messageId, _tx->sender.address(), _tx->envelope.addresses(), _io.peer(), _helo, "250 " + text, committed}, result);
 	reply(250, text);
+	if (!_log.information()) return; // Poco 1.11 formats before it looks at the level
 	_log.information("%s accepted id=%s from=%s rcpts=%z local=%z remote=%z size=%Lu maildir=%s queue=%s", _io.id(),
 		id, logPath(_tx->sender.address()), _tx->envelope.recipients.size(), result.local, result.remote,
 		static_cast<Poco::UInt64>(result.size), result.maildir.empty() ? std::string("-") : result.maildir,
