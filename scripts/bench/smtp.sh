@@ -9,6 +9,9 @@
 # reuse: one connection per session, as smtp-source -d). Figures: msg/s from the first
 # connect until every message is in new/ (smtp-sink: until the last 250), and the p50/p99
 # time per message the client saw (connect or MAIL -> 250 after the dot); RUNS runs each.
+# The kernel-only baseline (maildir_baseline.c, compiled here): one writer doing only what
+# durable Maildir delivery must (create, write, fsync, rename into new/, fsync new/) on the
+# same file system, per size, in the same run: the floor the 1-session cells are held to.
 # The event journal's cost is measured by overhead.sh (runs interleaved, CPU per message).
 #   env: MAIL_BIN, SIZES="1024 102400", SESSIONS="1 10 50 200", MODES="conn reuse",
 #        SMALL=400 (messages per run at 1 KB), LARGE=100 (at 100 KB), RUNS=3
@@ -22,7 +25,7 @@ MODES=${MODES:-conn reuse}
 SMALL=${SMALL:-400}
 LARGE=${LARGE:-100}
 LOAD=$PWD/scripts/bench/smtp_load.py
-for tool in postfix smtp-sink python3 nc; do
+for tool in postfix smtp-sink python3 nc cc; do
 	command -v "$tool" >/dev/null || { echo "smtp.sh: $tool missing (WITH_BENCH=1 scripts/install-deps.sh)" >&2; exit 1; }
 done
 ulimit -n 65536 2>/dev/null || true
@@ -42,6 +45,11 @@ trap cleanup EXIT
 [ -n "${KEEP:-}" ] && trap - EXIT
 
 read -r OURS PFPORT SINK POP DNS < <(free_ports 5)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- the kernel-only baseline
+cc -O2 -Wall -Wextra -o "$T/maildir_baseline" scripts/bench/maildir_baseline.c
+BASE=$T/baseline
 
 # --- mail-server
 provider_config "$T/mail.yaml" "$DNS" "$OURS" "$POP"
@@ -71,12 +79,17 @@ wait_tcp "$OURS"
 wait_tcp "$PFPORT"
 wait_tcp "$SINK"
 
-# one PORT NEWDIR SIZE SESSIONS MODE COUNT: one run; prints "msg/s p50 p99".
+# one PORT NEWDIR SIZE SESSIONS MODE COUNT: one run; prints "msg/s p50 p99". Port "baseline":
+# the kernel-only loop writes COUNT messages of SIZE into $BASE/new.
 one() {
 	local port=$1 dir=$2 size=$3 sessions=$4 mode=$5 count=$6 out start end
 	[ -z "$dir" ] || find "$dir" -maxdepth 1 -type f -delete 2>/dev/null || true
-	out=$(python3 "$LOAD" 127.0.0.1 "$port" --sessions "$sessions" --messages "$count" --size "$size" --mode "$mode") ||
-		{ echo "smtp.sh: load against port $port failed: $out" >&2; return 1; }
+	if [ "$port" = baseline ]; then
+		out=$("$T/maildir_baseline" "$BASE" "$count" "$size") || { echo "smtp.sh: baseline failed" >&2; return 1; }
+	else
+		out=$(python3 "$LOAD" 127.0.0.1 "$port" --sessions "$sessions" --messages "$count" --size "$size" --mode "$mode") ||
+			{ echo "smtp.sh: load against port $port failed: $out" >&2; return 1; }
+	fi
 	start=$(json_field "$out" start)
 	if [ -n "$dir" ]; then end=$(wait_files "$dir" "$count" 300); else end=$(python3 -c "import json,sys; j=json.loads(sys.argv[1]); print(j['start'] + j['seconds'])" "$out"); fi
 	python3 -c 'import json, sys; j = json.loads(sys.argv[1]); print("%.1f %s %s" % (int(sys.argv[2]) / (float(sys.argv[4]) - float(sys.argv[3])), j["p50_ms"], j["p99_ms"]))' \
@@ -93,13 +106,16 @@ cell() {
 	printf '%s|%s|%s / %s\n' "$(median "${rates[@]}")" "$(stat3 "${rates[@]}")" "$(stat3 "${p50s[@]}")" "$(stat3 "${p99s[@]}")"
 }
 
-rows=()
+rows=() base_rows=()
 for size in $SIZES; do
 	count=$SMALL
 	[ "$size" -gt 10000 ] && count=$LARGE
+	IFS='|' read -r bm brs blat < <(cell baseline "$BASE/new" "$size" 1 - "$count")
+	base_ratios=()
 	for sessions in $SESSIONS; do
 		for mode in $MODES; do
 			IFS='|' read -r om ors olat < <(cell "$OURS" "$OURS_NEW" "$size" "$sessions" "$mode" "$count")
+			[ "$sessions" = 1 ] && base_ratios+=("$(ratio "$bm" "$om")")
 			IFS='|' read -r pm prs plat < <(cell "$PFPORT" "$PF_NEW" "$size" "$sessions" "$mode" "$count")
 			IFS='|' read -r _ srs slat < <(cell "$SINK" "" "$size" "$sessions" "$mode" "$count")
 			row="| $((size / 1024)) KB | $sessions | $mode | $ors | $olat | $prs | $plat | $srs | $slat | $(ratio "$om" "$pm") |"
@@ -107,7 +123,13 @@ for size in $SIZES; do
 			rows+=("$row")
 		done
 	done
+	joined=$(printf ' / %s' "${base_ratios[@]}")
+	row="| $((size / 1024)) KB | $brs | $blat | ${joined:3} |"
+	echo "baseline $row"
+	base_rows+=("$row")
 done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+modes_list=${MODES// / \/ }
 
 section smtp <<MD
 SMTP accept with durable local delivery, $SMALL messages per run at 1 KB and $LARGE at 100 KB
@@ -121,4 +143,16 @@ Target: mail-server >= 3x Postfix at every size and concurrency.
 | size | sessions | mode | mail-server msg/s | p50 / p99 ms | Postfix msg/s | p50 / p99 ms | smtp-sink msg/s | p50 / p99 ms | mail-server / Postfix |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 $(printf '%s\n' "${rows[@]}")
+
+Kernel-only baseline (\`scripts/bench/maildir_baseline.c\`, compiled by smtp.sh), same run and file
+system: one writer, per message create + write + fsync + rename into new/ + fsync of new/,
+nothing else (no network, no protocol): the floor of durable Maildir delivery. Last column:
+baseline msg/s / mail-server msg/s in the 1-session rows ($modes_list), i.e. how many times the
+floor one message costs at one session (a cell under 3x Postfix must be within 1.2 of it).
+
+| size | baseline msg/s | p50 / p99 ms | baseline / mail-server, 1 session ($modes_list) |
+| --- | --- | --- | --- |
+$(printf '%s\n' "${base_rows[@]}")
+
+Load average (1, 5, 15 min) before: $load_before; after: $load_after.
 MD

@@ -236,6 +236,10 @@ void SmtpSession::doData(const SmtpCommand&)
 		reply(451, "4.3.0 Error: queue file write error");
 	}
 	_tx.reset();
+	// The reply goes out now: the spool name's unlink (when spool goes out of scope)
+	// then overlaps with the client's next command instead of delaying the 250 it waits
+	// for; the message is already durable in new/ (or the queue).
+	_io.flushUnlessPipelined();
 }
 
 
@@ -265,6 +269,7 @@ void SmtpSession::commit(const std::string& id, SpoolFile& spool, const std::str
 	if (_context.events->enabled())
 		recordAccepted(*_context.events, AcceptedEvent{_io.id(), MessageIds{id, messageId}, _tx->sender.address(), _tx->envelope.addresses(), result.size, _io.peer(), _helo, "250 " + text, committed}, result);
 	reply(250, text);
+	if (!_log.information()) return; // Poco 1.11 formats before it looks at the level
 	_log.information("%s accepted id=%s from=%s rcpts=%z local=%z remote=%z size=%Lu maildir=%s queue=%s", _io.id(),
 		id, logPath(_tx->sender.address()), _tx->envelope.recipients.size(), result.local, result.remote,
 		static_cast<Poco::UInt64>(result.size), result.maildir.empty() ? std::string("-") : result.maildir,

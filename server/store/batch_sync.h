@@ -16,7 +16,9 @@ std::vector<int> syncFiles(const std::vector<std::string>& paths);
 /// one journal commit and one device cache flush for the whole batch: fsync of each file
 /// (after sync_file_range write-back), by the leader or by each writer concurrently,
 /// measured 1.2x to 3x slower on this machine's virtual disk (bench/results/notes.md),
-/// because each fsync pays its own cache flush.
+/// because each fsync pays its own cache flush. A batch of one file (one session
+/// delivering) is one fsync() of it: the same single flush, without the other programs'
+/// pages that syncfs() would write too.
 
 
 struct BatchSync

@@ -106,6 +106,17 @@ BOOST_AUTO_TEST_CASE(sync_files_reports_each_file_on_its_own)
 }
 
 
+BOOST_AUTO_TEST_CASE(a_batch_of_one_file_reports_its_own_result)
+{
+	// One file takes the fsync() path, not syncfs(): the same answers.
+	TempDir tmp;
+	BOOST_TEST(mail::syncFiles({tmp.write("one", "data")}) == std::vector<int>{0});
+	BOOST_TEST(mail::syncFiles({tmp.file("missing")}) == std::vector<int>{ENOENT});
+	BOOST_TEST(mail::syncFiles({tmp.path()}) == std::vector<int>{0}); // a directory can be fsynced too
+	BOOST_TEST(mail::syncFiles({}).empty());
+}
+
+
 BOOST_AUTO_TEST_CASE(maildir_batches_sync_every_file_whole_before_its_new_directories)
 {
 	TempDir tmp;

@@ -243,6 +243,42 @@ BOOST_FIXTURE_TEST_CASE(local_submission_is_cleaned_up_and_relayed_mail_is_not, 
 }
 
 
+BOOST_FIXTURE_TEST_CASE(the_250_comes_with_the_message_in_new_and_the_spool_is_emptied_after_it, SessionFixture)
+{
+	// The reply after the dot goes out before the session removes the spool name: the
+	// message must be in new/ when the client reads it, the spool empty once the session ends.
+	SocketPair pair;
+	std::thread serverThread([&] { mail::SmtpSession(context, delivery, pair.server, "test").run(); });
+	pair.client.setReceiveTimeout(Poco::Timespan(10, 0));
+	std::string received;
+	const auto until = [&](const std::string& text) {
+		char buffer[4096];
+		while (received.find(text) == std::string::npos)
+		{
+			const int n = pair.client.receiveBytes(buffer, sizeof buffer);
+			if (n <= 0) return false;
+			received.append(buffer, static_cast<std::size_t>(n));
+		}
+		return true;
+	};
+	const std::string message = "MAIL FROM:<a@x.org>\r\nRCPT TO:<usr1@local.example>\r\nDATA\r\nSubject: t\r\n\r\nhi\r\n.\r\n";
+	const std::string opening = "EHLO c\r\n" + message;
+	pair.client.sendBytes(opening.data(), static_cast<int>(opening.size()));
+	BOOST_REQUIRE(until("250 2.0.0 Ok: queued as "));
+	BOOST_TEST(count("usr1@local.example") == 1u);
+	received.clear();
+	pair.client.sendBytes(message.data(), static_cast<int>(message.size()));
+	BOOST_REQUIRE(until("250 2.0.0 Ok: queued as "));
+	BOOST_TEST(count("usr1@local.example") == 2u);
+	pair.client.sendBytes("QUIT\r\n", 6);
+	BOOST_REQUIRE(until("221 "));
+	serverThread.join();
+	std::vector<std::string> left;
+	Poco::File(context.mailDir() + "/.spool").list(left);
+	BOOST_TEST(left.empty());
+}
+
+
 BOOST_FIXTURE_TEST_CASE(received_has_semicolon_before_the_date_with_several_recipients, SessionFixture)
 {
 	BOOST_TEST(dialogue("EHLO c\r\nMAIL FROM:<a@x.org>\r\nRCPT TO:<usr1@local.example>\r\n"
