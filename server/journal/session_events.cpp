@@ -59,8 +59,16 @@ void recordPop3(Journal* journal, const char* type, SessionIo& io, const std::st
 	std::uint64_t size)
 {
 	if (!journal) return;
+	recordMessageRead(journal, type, io, user, Poco::Path(path).getFileName(), messageIdOfFile(path), size);
+}
+
+
+void recordMessageRead(Journal* journal, const char* type, SessionIo& io, const std::string& user,
+	const std::string& file, const std::string& messageId, std::uint64_t size)
+{
+	if (!journal) return;
 	JournalEvent event(type);
-	event.str("session", io.id()).str("user", user).str("file", Poco::Path(path).getFileName()).str("message_id", messageIdOfFile(path));
+	event.str("session", io.id()).str("user", user).str("file", file).str("message_id", messageId);
 	if (size > 0) event.num("size", static_cast<std::int64_t>(size));
 	journal->record(event);
 }

@@ -46,5 +46,10 @@ void recordPop3(Journal* journal, const char* type, SessionIo& io, const std::st
 /// pop3.retr (with size) or pop3.dele for the message file at path (its Message-ID read
 /// from the file's head).
 
+void recordMessageRead(Journal* journal, const char* type, SessionIo& io, const std::string& user,
+	const std::string& file, const std::string& messageId, std::uint64_t size);
+/// The same for a message the session holds in memory (imap.fetch): the caller gives the
+/// file name and the Message-ID (messageIdIn), so the file is not opened a second time.
+
 
 } // namespace mail
