@@ -94,21 +94,21 @@ files() { find "$T/data/exmail.qq.com/mail/$1/new" "$T/data/exmail.qq.com/mail/$
 @test "imaps (implicit TLS, _imaps._tcp): flag deleted and expunge; POP3 then has one message fewer" {
 	deliver i3@mail.sustech.edu.cn "keep" "kept"
 	deliver i3@mail.sustech.edu.cn "drop" "dropped"
-	run agent -e i3@mail.sustech.edu.cn -p pw3 pop stat
+	run agent -e i3@mail.sustech.edu.cn -p pw3 --tls pop stat
 	assert_output --regexp '^2 messages '
 	run agent -e i3@mail.sustech.edu.cn -p pw3 --imaps imap flag 2 deleted
 	assert_success
 	assert_output '2 (\Deleted)'
 	# \Deleted alone removes nothing: POP3 still has both
-	run agent -e i3@mail.sustech.edu.cn -p pw3 pop stat
+	run agent -e i3@mail.sustech.edu.cn -p pw3 --tls pop stat
 	assert_output --regexp '^2 messages '
 	run agent -e i3@mail.sustech.edu.cn -p pw3 --imaps imap expunge
 	assert_success
 	assert_output '1 message expunged'
 	[ "$(maildir_count i3@mail.sustech.edu.cn exmail.qq.com)" -eq 1 ]
-	run agent -e i3@mail.sustech.edu.cn -p pw3 pop stat
+	run agent -e i3@mail.sustech.edu.cn -p pw3 --tls pop stat
 	assert_output --regexp '^1 messages '
-	run agent -e i3@mail.sustech.edu.cn -p pw3 pop retr 1
+	run agent -e i3@mail.sustech.edu.cn -p pw3 --tls pop retr 1
 	assert_output --partial 'Subject: keep'
 	# UIDs are not reused: the kept message is still UID 1, the next one gets 3
 	deliver i3@mail.sustech.edu.cn "third" "x"
