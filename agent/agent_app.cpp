@@ -83,22 +83,30 @@ int runMail(const AgentOptions& options)
 {
 	Config config = loadConfig(options.confPath);
 	setupLogging(config.logging, "mail-agent");
-	Endpoint smtp, pop;
+	Endpoint smtp, pop, imap;
 	try
 	{
-		if (options.mode != AgentMode::Pop) smtp = findEndpoint(config, options.email, options.smtpHost, true);
-		if (options.mode != AgentMode::Send) pop = findEndpoint(config, options.email, options.popHost, false);
+		if (options.mode == AgentMode::Interactive || options.mode == AgentMode::Send)
+			smtp = findEndpoint(config, options.email, options.smtpHost, true);
+		if (options.mode == AgentMode::Interactive || options.mode == AgentMode::Pop)
+			pop = findEndpoint(config, options.email, options.popHost, false);
+		if (options.mode == AgentMode::Imap) imap = findImapEndpoint(config, options.email, options.imapHost, options.imaps);
 	}
 	catch (const EndpointError& e)
 	{
 		std::cerr << "mail-agent: " << e.what() << std::endl;
 		return ExitUnavailable;
 	}
-	AgentShell shell(options, smtp, pop, std::cin, std::cout, std::cerr, !::isatty(STDIN_FILENO));
+	// The interactive shell looks for the IMAP server when `imap` is typed, not before.
+	auto findImap = [&config, &options, imap]() {
+		return imap.port ? imap : findImapEndpoint(config, options.email, options.imapHost, options.imaps);
+	};
+	AgentShell shell(options, smtp, pop, findImap, std::cin, std::cout, std::cerr, !::isatty(STDIN_FILENO));
 	switch (options.mode)
 	{
 	case AgentMode::Send: return shell.runSend();
 	case AgentMode::Pop: return shell.runPop();
+	case AgentMode::Imap: return shell.runImap();
 	default:
 		// A terminal gets line editing; piped-in scripts read plain lines as before.
 		if (::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO))

@@ -68,7 +68,9 @@ bool takeCommonOption(const std::string& arg, ArgCursor& cursor, AgentOptions& o
 	else if (arg == "-p" || arg == "--password") options.password = cursor.value(arg);
 	else if (arg == "-s" || arg == "--smtp") options.smtpHost = cursor.value(arg);
 	else if (arg == "-P" || arg == "--pop") options.popHost = cursor.value(arg);
+	else if (arg == "-I" || arg == "--imap") options.imapHost = cursor.value(arg);
 	else if (arg == "--tls") options.tls = true;
+	else if (arg == "--imaps") options.imaps = true;
 	else if (arg == "--auth") options.auth = true;
 	else if (arg == "-h" || arg == "--help") options.mode = AgentMode::Help;
 	else return false;
@@ -147,14 +149,18 @@ void takeOperand(const std::string& arg, AgentOptions& options)
 	case AgentMode::Interactive:
 		if (arg == "send") options.mode = AgentMode::Send;
 		else if (arg == "pop") options.mode = AgentMode::Pop;
+		else if (arg == "imap") options.mode = AgentMode::Imap;
 		else if (arg == "ping") options.mode = AgentMode::Ping;
 		else if (arg == "trace") options.mode = AgentMode::Trace;
 		else if (arg == "hash-password") options.mode = AgentMode::HashPassword;
 		else if (arg == "journey") options.mode = AgentMode::Journey;
-		else throw UsageError("unknown command " + arg + " (send, pop, ping, trace, hash-password or journey)");
+		else throw UsageError("unknown command " + arg + " (send, pop, imap, ping, trace, hash-password or journey)");
 		return;
 	case AgentMode::Pop:
 		options.popCommand.push_back(arg);
+		return;
+	case AgentMode::Imap:
+		options.imapCommand.push_back(arg);
 		return;
 	case AgentMode::Ping:
 	case AgentMode::Trace:
@@ -199,6 +205,8 @@ void checkComplete(const AgentOptions& options)
 	}
 	if (options.mode == AgentMode::Pop && options.popCommand.empty())
 		throw UsageError("pop needs a command: stat, list [N], retr N, dele N, uidl [N] or top N L");
+	if (options.mode == AgentMode::Imap && options.imapCommand.empty())
+		throw UsageError("imap needs a command: stat, list, read UID, flag UID FLAG.., unflag UID FLAG.. or expunge");
 }
 
 
@@ -214,7 +222,7 @@ AgentOptions parseAgentOptions(const std::vector<std::string>& args)
 		const std::string& arg = cursor.take();
 		bool cIsConf = options.mode != AgentMode::Ping;
 		if (takeCommonOption(arg, cursor, options, cIsConf)) continue;
-		if (arg.size() > 1 && arg[0] == '-' && !(options.mode == AgentMode::Pop))
+		if (arg.size() > 1 && arg[0] == '-' && options.mode != AgentMode::Pop && options.mode != AgentMode::Imap)
 			takeModeOption(arg, cursor, options);
 		else
 			takeOperand(arg, options);
@@ -227,17 +235,21 @@ AgentOptions parseAgentOptions(const std::vector<std::string>& args)
 
 std::string agentUsage()
 {
-	return "usage: mail-agent -e EMAIL -p PASSWORD [--conf FILE] [-s SMTP_HOST] [-P POP_HOST] [--tls] [--auth]\n"
+	return "usage: mail-agent -e EMAIL -p PASSWORD [--conf FILE] [-s SMTP_HOST] [-P POP_HOST] [-I IMAP_HOST]\n"
+		   "                  [--tls] [--imaps] [--auth]\n"
 		   "       mail-agent -e EMAIL -p PASSWORD send --to ADDR [--to ADDR ...] --subject S\n"
 		   "                  (--body TEXT | --body-file FILE)\n"
 		   "       mail-agent -e EMAIL -p PASSWORD pop stat|list [N]|retr N|dele N|uidl [N]|top N L\n"
+		   "       mail-agent -e EMAIL -p PASSWORD imap stat|list|read UID|flag UID FLAG..|unflag UID FLAG..|expunge\n"
 		   "       mail-agent ping HOST [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [--conf FILE]\n"
 		   "       mail-agent trace HOST [--max-hops N] [-W TIMEOUT] [-n] [--conf FILE]\n"
 		   "       mail-agent hash-password   (reads a password, prints a hash for accounts:)\n"
 		   "       mail-agent journey MESSAGE-ID [--conf FILE]   (the message's path, from the servers' http: APIs)\n"
 		   "       mail-agent --version\n"
-		   "Without a command it reads [smtp|pop|exit] commands from standard input; Ctrl-C leaves.\n"
+		   "Without a command it reads [smtp|pop|exit] commands (and imap) from standard input; Ctrl-C leaves.\n"
 		   "--tls: STARTTLS/STLS first (the certificate is not verified); --auth: SMTP AUTH PLAIN.\n"
+		   "IMAP: -I HOST[:PORT], else mail-dns's SRV record _imap._tcp.DOMAIN (_imaps._tcp with --imaps,\n"
+		   "IMAP over TLS from the start); FLAG is seen, flagged, deleted or answered.\n"
 		   "--conf FILE (or -c FILE before the command) defaults to conf/mail.yaml; after ping,\n"
 		   "-c is the count and --conf the only config flag.\n";
 }

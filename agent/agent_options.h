@@ -5,6 +5,7 @@
 //   mail-agent -e EMAIL -p PASSWORD [--conf FILE] [-s SMTP_HOST] [-P POP_HOST]
 //   mail-agent -e .. -p .. send --to A [--to B ...] --subject S (--body TEXT | --body-file F)
 //   mail-agent -e .. -p .. pop stat|list [N]|retr N|dele N|uidl [N]|top N L
+//   mail-agent -e .. -p .. [-I IMAP_HOST] [--imaps] imap stat|list|read UID|flag UID F..|unflag UID F..|expunge
 //   mail-agent ping HOST [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [--conf FILE]
 //   mail-agent trace HOST [--max-hops N] [-W TIMEOUT] [-n] [--conf FILE]
 //   mail-agent hash-password
@@ -34,6 +35,7 @@ enum class AgentMode
 	Interactive,
 	Send,
 	Pop,
+	Imap,
 	Ping,
 	Trace,
 	HashPassword,
@@ -51,7 +53,9 @@ struct AgentOptions
 	std::string password;
 	std::string smtpHost; ///< -s: overrides agent: smtp
 	std::string popHost;  ///< -P: overrides agent: pop
-	bool tls = false;     ///< --tls: STARTTLS (SMTP) and STLS (POP3) before anything else
+	std::string imapHost; ///< -I: the IMAP server (else the SRV record _imap._tcp.DOMAIN)
+	bool tls = false;     ///< --tls: STARTTLS (SMTP, IMAP) and STLS (POP3) before anything else
+	bool imaps = false;   ///< --imaps: IMAP over implicit TLS (_imaps._tcp.DOMAIN)
 	bool auth = false;    ///< --auth: SMTP AUTH PLAIN with -e/-p before sending
 	// send
 	std::vector<std::string> to;
@@ -61,6 +65,8 @@ struct AgentOptions
 	bool bodyGiven = false;
 	// pop
 	std::vector<std::string> popCommand; ///< e.g. {"retr", "1"}
+	// imap
+	std::vector<std::string> imapCommand; ///< e.g. {"flag", "4", "seen"}
 	// ping / trace
 	std::string host;
 	PingOptions ping;

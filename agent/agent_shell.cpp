@@ -1,7 +1,8 @@
-// agent_shell.cpp - prompts, composing, and the POP3 sub-shell.
+// agent_shell.cpp - prompts, composing, and the POP3 and IMAP sub-shells.
 #include "agent/agent_shell.h"
 
 #include "common/log.h"
+#include "agent/imap_commands.h"
 #include "agent/line_editor.h"
 #include "agent/pop_commands.h"
 #include "agent/smtp_submit.h"
@@ -22,21 +23,31 @@ namespace mail {
 namespace {
 
 
-const Poco::Timespan NetworkTimeout(30, 0); ///< connect and each reply, SMTP and POP3
-const char* const MainPrompt = "[smtp|pop|exit]>>> ";
+const Poco::Timespan NetworkTimeout(30, 0);           ///< connect and each reply, SMTP, POP3 and IMAP
+const char* const MainPrompt = "[smtp|pop|exit]>>> "; ///< the contract's prompt; imap is accepted too
 const char* const PopPrompt = "[pop]>>> ";
-const std::vector<std::string> MainCommands = {"exit", "pop", "smtp"};
+const char* const ImapPrompt = "[imap]>>> ";
+const std::vector<std::string> MainCommands = {"exit", "imap", "pop", "smtp"};
 const std::vector<std::string> PopCommands = {"dele", "list", "noop", "quit", "retr", "rset", "stat", "top", "uidl"};
+const std::vector<std::string> ImapCommands = {"expunge", "flag", "list", "noop", "quit", "read", "stat", "unflag"};
+
+
+ImapTls imapTls(const AgentOptions& options)
+{
+	if (options.imaps) return ImapTls::Implicit;
+	return options.tls ? ImapTls::StartTls : ImapTls::None;
+}
 
 
 } // namespace
 
 
-AgentShell::AgentShell(const AgentOptions& options, const Endpoint& smtp, const Endpoint& pop,
+AgentShell::AgentShell(const AgentOptions& options, const Endpoint& smtp, const Endpoint& pop, EndpointFinder findImap,
 	std::istream& in, std::ostream& out, std::ostream& err, bool echoInput):
 	_options(options),
 	_smtp(smtp),
 	_pop(pop),
+	_findImap(std::move(findImap)),
 	_in(in),
 	_out(out),
 	_err(err),
@@ -64,7 +75,8 @@ int AgentShell::runInteractive()
 		if (command == "exit" || command == "quit") return 0;
 		if (command == "smtp") composeInteractively();
 		else if (command == "pop") popSession();
-		else _out << "unknown command " << Poco::trim(line) << " (smtp, pop or exit)\n";
+		else if (command == "imap") imapSession();
+		else _out << "unknown command " << Poco::trim(line) << " (smtp, pop, imap or exit)\n";
 	}
 	_out << "\n";
 	return 0;
@@ -112,6 +124,34 @@ int AgentShell::runPop()
 		return outcome == PopOutcome::Failed ? 1 : 0;
 	}
 	catch (const Pop3Error& e)
+	{
+		_err << "mail-agent: " << e.what() << "\n";
+		return 1;
+	}
+}
+
+
+int AgentShell::runImap()
+{
+	try
+	{
+		ImapClient client(_findImap(), NetworkTimeout, imapTls(_options));
+		client.login(_options.email, _options.password);
+		selectInbox(client);
+		const ImapOutcome outcome = runImapCommand(client, _options.imapCommand, _out);
+		if (outcome != ImapOutcome::Quit)
+		{
+			const ImapReply logout = client.command("LOGOUT");
+			client.close();
+			if (!logout.ok())
+			{
+				_err << "mail-agent: LOGOUT failed: " << logout.statusLine() << "\n";
+				return 1;
+			}
+		}
+		return outcome == ImapOutcome::Failed ? 1 : 0;
+	}
+	catch (const std::runtime_error& e) // EndpointError, ImapError
 	{
 		_err << "mail-agent: " << e.what() << "\n";
 		return 1;
@@ -196,6 +236,28 @@ void AgentShell::popSession()
 	catch (const Pop3Error& e)
 	{
 		_out << "pop: " << e.what() << "\n";
+	}
+}
+
+
+void AgentShell::imapSession()
+{
+	try
+	{
+		ImapClient client(_findImap(), NetworkTimeout, imapTls(_options));
+		client.login(_options.email, _options.password);
+		_out << selectInbox(client) << "\n";
+		std::string line;
+		while (readLine(ImapPrompt, line, ImapCommands))
+		{
+			if (runImapCommand(client, splitWords(line), _out) == ImapOutcome::Quit) return;
+		}
+		client.close();
+		_out << "\ninput ended without quit: the IMAP session was dropped (flags already stored stay)\n";
+	}
+	catch (const std::runtime_error& e) // EndpointError, ImapError
+	{
+		_out << "imap: " << e.what() << "\n";
 	}
 }
 

@@ -1,9 +1,10 @@
-// agent_shell.h - the interactive `[smtp|pop|exit]>>> ` loop and the one-shot commands.
+// agent_shell.h - the interactive `[smtp|pop|exit]>>> ` loop (imap too) and the one-shot commands.
 #pragma once
 
 #include "agent/agent_options.h"
 #include "agent/mail_endpoints.h"
 
+#include <functional>
 #include <istream>
 #include <memory>
 #include <ostream>
@@ -19,9 +20,13 @@ class LineEditor;
 class AgentShell
 {
 public:
-	AgentShell(const AgentOptions& options, const Endpoint& smtp, const Endpoint& pop,
+	using EndpointFinder = std::function<Endpoint()>;
+
+	AgentShell(const AgentOptions& options, const Endpoint& smtp, const Endpoint& pop, EndpointFinder findImap,
 		std::istream& in, std::ostream& out, std::ostream& err, bool echoInput);
-	///< echoInput: write each line read after its prompt, so that a transcript of a
+	///< findImap: asked when an imap command needs the server (the lookup may throw
+	///  EndpointError: a topology without IMAP is no reason to refuse smtp and pop).
+	///  echoInput: write each line read after its prompt, so that a transcript of a
 	///  scripted run (stdin not a terminal) reads like the terminal session would.
 
 	~AgentShell();
@@ -39,15 +44,20 @@ public:
 	int runPop();
 	///< `pop CMD ARGS`: logs in, runs the command, QUIT; 0 on +OK, 1 otherwise.
 
+	int runImap();
+	///< `imap CMD ARGS`: logs in, selects INBOX, runs the command, LOGOUT; 0 on OK, 1 otherwise.
+
 private:
 	bool readLine(const std::string& prompt, std::string& line, const std::vector<std::string>& commands = {});
 	void composeInteractively();
 	bool send(const std::vector<std::string>& to, const std::string& subject, const std::string& content);
 	void popSession();
+	void imapSession();
 
 	const AgentOptions& _options;
 	Endpoint _smtp;
 	Endpoint _pop;
+	EndpointFinder _findImap;
 	std::istream& _in;
 	std::ostream& _out;
 	std::ostream& _err;

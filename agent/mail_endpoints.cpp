@@ -1,4 +1,4 @@
-// mail_endpoints.cpp - SMTP/POP3 endpoint lookup through agent: and mail-dns.
+// mail_endpoints.cpp - SMTP/POP3/IMAP endpoint lookup through agent: and mail-dns.
 #include "agent/mail_endpoints.h"
 
 #include "common/dns_resolver.h"
@@ -17,43 +17,33 @@ std::string Endpoint::toString() const
 }
 
 
-Endpoint findEndpoint(const Config& config, const std::string& email, const std::string& hostOverride, bool smtp)
+namespace {
+
+
+/// "HOST:PORT" as given: HOST resolved like ping's HOST. False when host has no port.
+bool explicitPort(const Config& config, const std::string& what, Endpoint& endpoint)
 {
-	const char* what = smtp ? "SMTP" : "POP3";
-	Endpoint endpoint;
-	endpoint.host = hostOverride;
-	if (endpoint.host.empty())
-	{
-		const std::string domain = domainOf(email);
-		const AgentEntry* entry = config.agentFor(domain);
-		if (!entry)
-			throw EndpointError("no " + std::string(what) + " host for " + domain + " under agent: in "
-				+ config.path + " (use " + (smtp ? "-s" : "-P") + " HOST)");
-		endpoint.host = smtp ? entry->smtpHost : entry->popHost;
-	}
 	std::size_t colon = endpoint.host.rfind(':');
 	unsigned port = 0;
-	if (colon != std::string::npos && Poco::NumberParser::tryParseUnsigned(endpoint.host.substr(colon + 1), port)
-		&& port > 0 && port <= 65535)
+	if (colon == std::string::npos || !Poco::NumberParser::tryParseUnsigned(endpoint.host.substr(colon + 1), port)
+		|| port == 0 || port > 65535)
+		return false;
+	std::string name = endpoint.host.substr(0, colon);
+	try
 	{
-		std::string name = endpoint.host.substr(0, colon);
-		try
-		{
-			endpoint.address = lookupHost(name, &config.dns).toString();
-		}
-		catch (const UnknownHost& e)
-		{
-			throw EndpointError(std::string(what) + " host: " + e.what());
-		}
-		endpoint.port = static_cast<std::uint16_t>(port);
-		return endpoint;
+		endpoint.address = lookupHost(name, &config.dns).toString();
 	}
-	Resolver resolver(config.dns.servers());
-	auto answer = resolver.port(endpoint.host);
-	if (!answer.ok())
-		throw EndpointError("cannot find the " + std::string(what) + " port of " + endpoint.host + ": P query to mail-dns at "
-			+ config.dns.serversText() + " gave " + toString(answer.status));
-	endpoint.port = answer.value;
+	catch (const UnknownHost& e)
+	{
+		throw EndpointError(what + " host: " + e.what());
+	}
+	endpoint.port = static_cast<std::uint16_t>(port);
+	return true;
+}
+
+
+void resolveTarget(const Resolver& resolver, Endpoint& endpoint)
+{
 	try
 	{
 		endpoint.address = resolver.resolveAddress(endpoint.host);
@@ -62,6 +52,55 @@ Endpoint findEndpoint(const Config& config, const std::string& email, const std:
 	{
 		throw EndpointError("cannot find the address of " + endpoint.host + ": " + e.displayText());
 	}
+}
+
+
+/// HOST[:PORT]: the port given, or mail-dns's P record of HOST.
+Endpoint hostEndpoint(const Config& config, const std::string& host, const std::string& what)
+{
+	Endpoint endpoint;
+	endpoint.host = host;
+	if (explicitPort(config, what, endpoint)) return endpoint;
+	Resolver resolver(config.dns.servers());
+	auto answer = resolver.port(endpoint.host);
+	if (!answer.ok())
+		throw EndpointError("cannot find the " + what + " port of " + endpoint.host + ": P query to mail-dns at "
+			+ config.dns.serversText() + " gave " + toString(answer.status));
+	endpoint.port = answer.value;
+	resolveTarget(resolver, endpoint);
+	return endpoint;
+}
+
+
+} // namespace
+
+
+Endpoint findEndpoint(const Config& config, const std::string& email, const std::string& hostOverride, bool smtp)
+{
+	const std::string what = smtp ? "SMTP" : "POP3";
+	if (!hostOverride.empty()) return hostEndpoint(config, hostOverride, what);
+	const std::string domain = domainOf(email);
+	const AgentEntry* entry = config.agentFor(domain);
+	if (!entry)
+		throw EndpointError("no " + what + " host for " + domain + " under agent: in " + config.path + " (use "
+			+ (smtp ? "-s" : "-P") + " HOST)");
+	return hostEndpoint(config, smtp ? entry->smtpHost : entry->popHost, what);
+}
+
+
+Endpoint findImapEndpoint(const Config& config, const std::string& email, const std::string& hostOverride, bool implicitTls)
+{
+	if (!hostOverride.empty()) return hostEndpoint(config, hostOverride, "IMAP");
+	const std::string name = (implicitTls ? "_imaps._tcp." : "_imap._tcp.") + domainOf(email);
+	Resolver resolver(config.dns.servers());
+	const auto answer = resolver.srv(name);
+	if (!answer.ok())
+		throw EndpointError("cannot find the IMAP server of " + domainOf(email) + ": SRV query for " + name + " to mail-dns at "
+			+ config.dns.serversText() + " gave " + toString(answer.status) + " (use -I HOST:PORT)");
+	Endpoint endpoint;
+	endpoint.host = answer.value.front().target;
+	endpoint.port = answer.value.front().port;
+	resolveTarget(resolver, endpoint);
 	return endpoint;
 }
 

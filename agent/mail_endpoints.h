@@ -1,4 +1,4 @@
-// mail_endpoints.h - where a user's SMTP and POP3 servers are (agent: + mail-dns).
+// mail_endpoints.h - where a user's SMTP, POP3 and IMAP servers are (agent: + mail-dns).
 #pragma once
 
 #include "common/config.h"
@@ -32,6 +32,12 @@ Endpoint findEndpoint(const Config& config, const std::string& email, const std:
 /// hostOverride (-s/-P) or the agent: entry for the email's domain; a "HOST:PORT"
 /// override is used as is (HOST resolved like ping's HOST), otherwise the port comes
 /// from a P query and the address from resolveAddress(). Throws EndpointError.
+
+Endpoint findImapEndpoint(const Config& config, const std::string& email, const std::string& hostOverride, bool implicitTls);
+/// hostOverride (-I) as findEndpoint takes -P; otherwise what a mail client does with
+/// only an address (RFC 6186): the SRV record `_imap._tcp.DOMAIN` (`_imaps._tcp.DOMAIN`
+/// for implicit TLS) from mail-dns, which generates them for every provider with imap:
+/// or imaps: ports. Throws EndpointError.
 
 
 } // namespace mail

@@ -1,4 +1,4 @@
-// dns_resolver.cpp - client for mail-dns: MX, P (port) and A queries over UDP, TCP after TC, with failover.
+// dns_resolver.cpp - client for mail-dns: MX, P (port), A and SRV queries over UDP, TCP after TC, with failover.
 #include "common/dns_resolver.h"
 
 #include "common/dns_message.h"
@@ -294,6 +294,29 @@ LookupResult<std::vector<std::uint32_t>> Resolver::a(const std::string& name) co
 		const auto& d = rr.rdata;
 		result.value.push_back((std::uint32_t(d[0]) << 24) | (std::uint32_t(d[1]) << 16) | (std::uint32_t(d[2]) << 8) | d[3]);
 	}
+	return result;
+}
+
+
+LookupResult<std::vector<SrvRecord>> Resolver::srv(const std::string& name) const
+{
+	const Reply reply = query(_servers, *_preferred, _timeout, _retries, name, dns::TypeSrv);
+	LookupResult<std::vector<SrvRecord>> result;
+	result.status = reply.status;
+	result.ttl = reply.ttl;
+	for (const auto& rr: reply.records)
+	{
+		dns::WireReader reader(rr.rdata.data(), rr.rdata.size());
+		SrvRecord record;
+		dns::WireName target;
+		if (!reader.u16(record.priority) || !reader.u16(record.weight) || !reader.u16(record.port) || !reader.name(target))
+			continue; // a short record names no server
+		record.target = normalizeName(target.toDotted());
+		result.value.push_back(record);
+	}
+	if (result.ok() && result.value.empty()) result.status = LookupStatus::Failure;
+	std::stable_sort(result.value.begin(), result.value.end(),
+		[](const SrvRecord& a, const SrvRecord& b) { return a.priority < b.priority; });
 	return result;
 }
 

@@ -1,4 +1,4 @@
-// dns_resolver.h - client for mail-dns: MX, P (port) and A queries over UDP, TCP after TC, with failover.
+// dns_resolver.h - client for mail-dns: MX, P (port), A and SRV queries over UDP, TCP after TC, with failover.
 //
 // The servers (dns.resolvers) are asked in order, each with its own per-attempt timeout;
 // a silent server or a closed port moves on to the next one, and the whole round is
@@ -37,6 +37,10 @@ public:
 	LookupResult<std::vector<MxRecord>> mx(const std::string& name) const override;
 	LookupResult<std::uint16_t> port(const std::string& name) const override;
 	LookupResult<std::vector<std::uint32_t>> a(const std::string& name) const override;
+
+	LookupResult<std::vector<SrvRecord>> srv(const std::string& name) const;
+	/// RFC 2782 records (RFC 6186 names such as `_imap._tcp.DOMAIN`), lowest priority
+	/// first. Not part of NameLookup: only the agent asks, to find its IMAP server.
 
 private:
 	std::vector<Poco::Net::SocketAddress> _servers;

@@ -43,8 +43,9 @@ _mail_agent() {
 	case $prev in
 	--conf|--body-file) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
 	pop) mapfile -t COMPREPLY < <(compgen -W "stat list retr dele uidl top" -- "$cur"); return ;;
+	imap) mapfile -t COMPREPLY < <(compgen -W "stat list read flag unflag expunge" -- "$cur"); return ;;
 	esac
-	mapfile -t COMPREPLY < <(compgen -W "-e -p --conf -s -P send pop ping trace --to --subject --body --body-file --version --help" -- "$cur")
+	mapfile -t COMPREPLY < <(compgen -W "-e -p --conf -s -P -I --tls --imaps --auth send pop imap ping trace --to --subject --body --body-file --version --help" -- "$cur")
 }
 
 complete -F _mail_server mail-server

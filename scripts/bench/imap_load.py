@@ -22,33 +22,46 @@ LITERAL = re.compile(rb"\{(\d+)\}\r\n$")
 
 
 class Session:
-    """A minimal IMAP client over a raw socket: tagged commands and literals."""
+    """A minimal IMAP client over a raw socket: tagged commands and literals.
+
+    What arrives is kept in one bytearray read from an offset: a line or a literal is
+    copied out once, and consumed bytes are dropped only when the socket is read again
+    (once per 1 MiB or so), so a FETCH of a whole mailbox costs the client O(its size),
+    not a copy of the rest of the buffer per line as slicing bytes would."""
+
+    CHUNK = 1 << 20
 
     def __init__(self, host, port, timeout=30):
         self.sock = socket.create_connection((host, port), timeout=timeout)
-        self.buf = b""
+        self.buf = bytearray()
+        self.pos = 0
         self.tag = 0
         if not self.line().startswith(b"* OK"):
             raise RuntimeError("no greeting")
 
+    def refill(self, what):
+        if self.pos:
+            del self.buf[:self.pos]
+            self.pos = 0
+        chunk = self.sock.recv(self.CHUNK)
+        if not chunk:
+            raise RuntimeError("connection closed" + what)
+        self.buf += chunk
+
     def line(self):
         while True:
-            end = self.buf.find(b"\r\n")
+            end = self.buf.find(b"\r\n", self.pos)
             if end >= 0:
-                line, self.buf = self.buf[:end + 2], self.buf[end + 2:]
+                line = bytes(self.buf[self.pos:end + 2])
+                self.pos = end + 2
                 return line
-            chunk = self.sock.recv(262144)
-            if not chunk:
-                raise RuntimeError("connection closed")
-            self.buf += chunk
+            self.refill("")
 
     def take(self, n):
-        while len(self.buf) < n:
-            chunk = self.sock.recv(max(262144, n - len(self.buf)))
-            if not chunk:
-                raise RuntimeError("connection closed in a literal")
-            self.buf += chunk
-        data, self.buf = self.buf[:n], self.buf[n:]
+        while len(self.buf) - self.pos < n:
+            self.refill(" in a literal")
+        data = bytes(self.buf[self.pos:self.pos + n])
+        self.pos += n
         return data
 
     def command(self, text):
@@ -62,11 +75,11 @@ class Session:
             if line.startswith(tag + b" "):
                 return responses, line
             literals = []
-            m = LITERAL.search(line)
+            m = LITERAL.search(line) if line.endswith(b"}\r\n") else None
             while m:
                 literals.append(self.take(int(m.group(1))))
                 line = self.line()
-                m = LITERAL.search(line)
+                m = LITERAL.search(line) if line.endswith(b"}\r\n") else None
             responses.append((line, literals))
 
     def close(self):

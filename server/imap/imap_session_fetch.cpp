@@ -133,6 +133,14 @@ std::string internalDate(std::int64_t seconds)
 } // namespace
 
 
+void ImapSession::recordFetch(const ImapMessage& message, std::size_t size)
+{
+	++_fetched;
+	// The text is in _scratch: its Message-ID is read from there, not from the file again.
+	_context.events->imapFetch(_io.id(), _account, _mailboxPath + "/" + message.file, _scratch, size);
+}
+
+
 void ImapSession::doFetch(const ImapCommand& cmd)
 {
 	std::vector<FetchItem> items;
@@ -143,10 +151,14 @@ void ImapSession::doFetch(const ImapCommand& cmd)
 	}
 	std::vector<std::uint32_t> seqs;
 	if (!messageSet(cmd, cmd.args[0], seqs)) return;
-	bool needText = false, wantsFlags = false, setsSeen = false, wantsBody = false;
+	bool needText = false, needParts = false, wantsFlags = false, setsSeen = false, wantsBody = false;
 	for (const FetchItem& item: items)
 	{
-		needText = needText || (item.name != "FLAGS" && item.name != "UID" && item.name != "RFC822.SIZE" && item.name != "INTERNALDATE");
+		const bool text = item.name != "FLAGS" && item.name != "UID" && item.name != "RFC822.SIZE" && item.name != "INTERNALDATE";
+		// The whole message (BODY[], RFC822: what clients fetch most) is the text as read.
+		const bool whole = (item.name == "BODY[]" || item.name == "RFC822") && item.section.empty() && !item.partial;
+		needText = needText || text;
+		needParts = needParts || (text && !whole);
 		wantsFlags = wantsFlags || item.name == "FLAGS";
 		wantsBody = wantsBody || item.name == "BODY[]" || item.name == "RFC822" || item.name == "RFC822.TEXT";
 		setsSeen = setsSeen || ((item.name == "BODY[]" || item.name == "RFC822" || item.name == "RFC822.TEXT") && !item.peek);
@@ -165,7 +177,7 @@ void ImapSession::doFetch(const ImapCommand& cmd)
 				vanished = true;
 				continue;
 			}
-			root = parseImapPart(_scratch, 0, _scratch.size());
+			if (needParts) root = parseImapPart(_scratch, 0, _scratch.size());
 		}
 		bool addFlags = false;
 		if (setsSeen && _mailbox->at(seq).flags.find('S') == std::string::npos)
@@ -210,6 +222,14 @@ void ImapSession::doFetch(const ImapCommand& cmd)
 			else if (item.name == "ENVELOPE") add("ENVELOPE " + imapEnvelope(_scratch, root));
 			else if (item.name == "BODYSTRUCTURE") add("BODYSTRUCTURE " + imapBodyStructure(_scratch, root, true));
 			else if (item.name == "BODY") add("BODY " + imapBodyStructure(_scratch, root, false));
+			else if (item.section.empty() && !item.partial)
+			{
+				if (!first) out += ' ';
+				first = false;
+				out += item.label + " {" + std::to_string(_scratch.size()) + "}\r\n";
+				out += _scratch;
+				recordFetch(message, _scratch.size());
+			}
 			else
 			{
 				std::string data;
@@ -229,11 +249,7 @@ void ImapSession::doFetch(const ImapCommand& cmd)
 				first = false;
 				out += label + " {" + std::to_string(data.size()) + "}\r\n";
 				out += data;
-				if (item.section.empty() || item.name == "RFC822")
-				{
-					++_fetched;
-					_context.events->imapFetch(_io.id(), _account, _mailboxPath + "/" + message.file, data, data.size());
-				}
+				if (item.section.empty()) recordFetch(message, data.size());
 			}
 		}
 		if (addFlags) add("FLAGS (" + imapFlagsFromMaildir(message.flags) + ")");

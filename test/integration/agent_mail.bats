@@ -112,7 +112,7 @@ exit"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"login as usr1@mail.sustech.edu.cn failed (wrong user or password?): -ERR"* ]]
-	[[ "$output" == *"unknown command bogus (smtp, pop or exit)"* ]]
+	[[ "$output" == *"unknown command bogus (smtp, pop, imap or exit)"* ]]
 	run agent -e usr1@mail.sustech.edu.cn -p wrong pop stat
 	[ "$status" -eq 1 ]
 }

@@ -1,10 +1,13 @@
-// agent_client_tests.cpp - the agent's SMTP submission and POP3 commands against a
+// agent_client_tests.cpp - the agent's SMTP submission, POP3 and IMAP commands against a
 // scripted fake server on a loopback socket (the real servers are in the bats tests).
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include "agent/imap_commands.h"
+#include "agent/imap_response.h"
 #include "agent/pop_commands.h"
 #include "agent/smtp_submit.h"
+#include "common/base64.h"
 
 #include <Poco/Net/DialogSocket.h>
 #include <Poco/Net/MailMessage.h>
@@ -91,10 +94,122 @@ std::string runPop(Pop3Client& client, const std::string& command, PopOutcome ex
 }
 
 
+/// An IMAP server holding UIDs 4 and 5 of INBOX; "a3 CMD" lines are answered by CMD.
+std::string imapReply(const std::string& line)
+{
+	static const std::string Message = "Subject: =?UTF-8?B?5L2g5aW9?=\r\n\r\nline {3}\r\n)\r\n";
+	const std::size_t space = line.find(' ');
+	if (space == std::string::npos) // the AUTHENTICATE response
+		return line == encodeBase64(std::string("\0usr\0right", 10)) ? "a1 OK logged in\r\n" : "a1 NO [AUTHENTICATIONFAILED] no\r\n";
+	const std::string tag = line.substr(0, space), command = line.substr(space + 1);
+	if (command == "AUTHENTICATE PLAIN") return "+ \r\n";
+	if (command == "SELECT INBOX")
+		return "* 2 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n" + tag + " OK [READ-WRITE] SELECT completed\r\n";
+	if (command == "UID FETCH 1:* (UID FLAGS RFC822.SIZE)")
+		return "* 1 FETCH (UID 4 FLAGS (\\Seen) RFC822.SIZE 100)\r\n* 2 FETCH (UID 5 FLAGS () RFC822.SIZE 23)\r\n" + tag
+			+ " OK done\r\n";
+	if (command == "UID FETCH 1:* (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)])")
+		return "* 1 FETCH (UID 4 FLAGS (\\Seen \\Flagged) RFC822.SIZE 100 BODY[HEADER.FIELDS (FROM SUBJECT)] {38}\r\n"
+			   "From: a@b.c\r\nSubject: \"quoted\" (x)\r\n\r\n)\r\n"
+			   "* 2 FETCH (UID 5 FLAGS () RFC822.SIZE 23 BODY[HEADER.FIELDS (FROM SUBJECT)] \"\")\r\n"
+			+ tag + " OK done\r\n";
+	if (command == "UID FETCH 5 (UID BODY[])")
+		return "* 2 FETCH (UID 5 BODY[] {" + std::to_string(Message.size()) + "}\r\n" + Message + " FLAGS (\\Seen))\r\n" + tag
+			+ " OK done\r\n";
+	if (command == "UID STORE 5 +FLAGS (\\Seen \\Deleted)")
+		return "* 1 FETCH (FLAGS (\\Seen) UID 4)\r\n* 2 FETCH (FLAGS (\\Seen \\Deleted) UID 5)\r\n" + tag + " OK done\r\n";
+	if (command == "EXPUNGE") return "* 2 EXPUNGE\r\n" + tag + " OK EXPUNGE completed\r\n";
+	if (command == "LOGOUT") return "* BYE bye\r\n" + tag + " OK LOGOUT completed\r\n";
+	if (command.rfind("UID FETCH", 0) == 0 || command.rfind("UID STORE", 0) == 0) return tag + " OK nothing\r\n";
+	return tag + " BAD unknown\r\n";
+}
+
+
+std::string runImap(ImapClient& client, const std::string& command, ImapOutcome expected)
+{
+	std::ostringstream out;
+	ImapOutcome outcome = runImapCommand(client, splitWords(command), out);
+	BOOST_CHECK_MESSAGE(outcome == expected, command << ": outcome " << int(outcome));
+	return out.str();
+}
+
+
 } // namespace
 
 
 BOOST_AUTO_TEST_SUITE(agent_client_tests)
+
+
+BOOST_AUTO_TEST_CASE(imap_commands_print_what_a_user_reads)
+{
+	FakeServer server("* OK fake IMAP", imapReply);
+	{
+		ImapClient client(server.endpoint(), Poco::Timespan(5, 0), ImapTls::None);
+		client.login("usr", "right");
+		BOOST_TEST(selectInbox(client) == "INBOX: 2 messages");
+		BOOST_TEST(runImap(client, "stat", ImapOutcome::Ok) == "2 messages (123 bytes), 1 unseen\n");
+		BOOST_TEST(runImap(client, "LIST", ImapOutcome::Ok)
+			== "4 100 (\\Seen \\Flagged) From: a@b.c Subject: \"quoted\" (x)\n5 23 () From:  Subject: \n");
+		const std::string read = runImap(client, "read 005", ImapOutcome::Ok);
+		BOOST_TEST(read.find("Subject: 你好\n\nline {3}\n)\n") == 0u, read);
+		BOOST_TEST(runImap(client, "read 9", ImapOutcome::Failed) == "no message with UID 9\n");
+		BOOST_TEST(runImap(client, "read x", ImapOutcome::Failed) == "usage: read UID\n");
+		BOOST_TEST(runImap(client, "flag 5 Seen \\deleted", ImapOutcome::Ok) == "5 (\\Seen \\Deleted)\n");
+		BOOST_TEST(runImap(client, "flag 5 junk", ImapOutcome::Failed).find("unknown flag junk") == 0u);
+		BOOST_TEST(runImap(client, "unflag 9 seen", ImapOutcome::Failed) == "no message with UID 9\n");
+		BOOST_TEST(runImap(client, "expunge", ImapOutcome::Ok) == "1 message expunged\n");
+		BOOST_TEST(runImap(client, "frob", ImapOutcome::Failed).find("unknown command frob") == 0u);
+		BOOST_TEST(runImap(client, "quit", ImapOutcome::Quit) == "OK LOGOUT completed\n");
+	}
+	// the bad commands never reached the server
+	std::vector<std::string> expected = {"a1 AUTHENTICATE PLAIN", encodeBase64(std::string("\0usr\0right", 10)),
+		"a2 SELECT INBOX", "a3 UID FETCH 1:* (UID FLAGS RFC822.SIZE)",
+		"a4 UID FETCH 1:* (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)])", "a5 UID FETCH 5 (UID BODY[])",
+		"a6 UID FETCH 9 (UID BODY[])", "a7 UID STORE 5 +FLAGS (\\Seen \\Deleted)", "a8 UID STORE 9 -FLAGS (\\Seen)",
+		"a9 EXPUNGE", "a10 LOGOUT"};
+	BOOST_TEST(server.lines() == expected, boost::test_tools::per_element());
+}
+
+
+BOOST_AUTO_TEST_CASE(imap_wrong_password_is_reported_plainly)
+{
+	FakeServer server("* OK fake IMAP", imapReply);
+	ImapClient client(server.endpoint(), Poco::Timespan(5, 0), ImapTls::None);
+	try
+	{
+		client.login("usr", "wrong");
+		BOOST_FAIL("login should fail");
+	}
+	catch (const ImapError& e)
+	{
+		BOOST_TEST(std::string(e.what()).find("wrong user or password") != std::string::npos, e.what());
+		BOOST_TEST(std::string(e.what()).find("NO [AUTHENTICATIONFAILED]") != std::string::npos, e.what());
+	}
+	client.close();
+}
+
+
+BOOST_AUTO_TEST_CASE(imap_values_parse_as_rfc9051_writes_them)
+{
+	FetchData fetch;
+	BOOST_REQUIRE(parseFetch("12 FETCH (UID 7 FLAGS (\\Seen $Junk) BODY[HEADER.FIELDS (SUBJECT)]<0> {5}\r\nab\"c) X \"q\\\"\" Y NIL)", fetch));
+	BOOST_TEST(fetch.sequence == 12u);
+	BOOST_TEST(fetch.text("UID") == "7");
+	BOOST_TEST(fetch.find("FLAGS")->items.size() == 2u);
+	BOOST_TEST(fetch.text("BODY[HEADER.FIELDS (SUBJECT)]<0>") == "ab\"c)");
+	BOOST_TEST(fetch.text("X") == "q\"");
+	BOOST_TEST(int(fetch.find("Y")->kind) == int(ImapItem::Kind::Nil));
+	FetchData bad;
+	BOOST_TEST(!parseFetch("1 FETCH (UID {9}\r\nshort)", bad));
+	BOOST_TEST(!parseFetch("1 FETCH (UID 3", bad));
+	BOOST_TEST(!parseFetch("3 EXISTS", bad));
+	unsigned long n = 0;
+	BOOST_TEST((parseCount("3 EXISTS", "EXISTS", n) && n == 3u));
+	BOOST_TEST(!parseCount("3 EXPUNGE", "EXISTS", n));
+	std::string deep(100, '(');
+	std::vector<ImapItem> items;
+	BOOST_TEST(!parseItems(deep + std::string(100, ')'), items)); // nesting is bounded
+}
 
 
 BOOST_AUTO_TEST_CASE(pop_commands_print_what_a_user_reads)

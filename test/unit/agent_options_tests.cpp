@@ -53,6 +53,12 @@ BOOST_AUTO_TEST_CASE(send_and_pop_one_shots)
 	BOOST_TEST((pop.mode == AgentMode::Pop));
 	BOOST_TEST(pop.popCommand.size() == 2u);
 	BOOST_TEST(pop.popCommand[0] == "retr");
+	auto imap = parseAgentOptions({"-e", "a@b", "-p", "x", "-I", "127.0.0.1:1143", "--imaps", "imap", "flag", "4", "\\Seen"});
+	BOOST_TEST((imap.mode == AgentMode::Imap));
+	BOOST_TEST(imap.imapHost == "127.0.0.1:1143");
+	BOOST_TEST(imap.imaps);
+	BOOST_TEST(!imap.tls);
+	BOOST_TEST(imap.imapCommand == (std::vector<std::string>{"flag", "4", "\\Seen"}), boost::test_tools::per_element());
 }
 
 
@@ -75,6 +81,8 @@ BOOST_AUTO_TEST_CASE(bad_command_lines_are_usage_errors)
 		{"-e", "a@b", "-p", "x", "send", "--to", "c@d"},                   // no body
 		{"-e", "a@b", "-p", "x", "send", "--to", "c@d", "--body", "b", "--body-file", "f"},
 		{"-e", "a@b", "-p", "x", "pop"},
+		{"-e", "a@b", "-p", "x", "imap"},
+		{"-e", "a@b", "-p", "x", "-I"},
 		{"-e", "a@b", "-p", "x", "frobnicate"},
 		{"--bogus"},
 	};

@@ -49,6 +49,24 @@ BOOST_AUTO_TEST_CASE(answers_over_udp)
 }
 
 
+BOOST_AUTO_TEST_CASE(srv_records_lowest_priority_first)
+{
+	Zone zone;
+	zone.srv["_imap._tcp.gmail.com"] = {{20, 1, 2144, "backup.gmail.com"}, {10, 1, 2143, "imap.gmail.com"}};
+	dns::DnsServer server(Poco::Net::SocketAddress("127.0.0.1", 0), 1, std::make_shared<const dns::ZoneIndex>(zone));
+	server.start();
+	const Resolver resolver("127.0.0.1", server.address().port(), std::chrono::milliseconds(1000), 1);
+	const auto srv = resolver.srv("_IMAP._tcp.gmail.com");
+	BOOST_REQUIRE(srv.ok());
+	BOOST_REQUIRE(srv.value.size() == 2u);
+	BOOST_TEST(srv.value[0].port == 2143);
+	BOOST_TEST(srv.value[0].target == "imap.gmail.com");
+	BOOST_TEST(srv.value[1].target == "backup.gmail.com");
+	BOOST_TEST(toString(resolver.srv("_imaps._tcp.gmail.com").status) == toString(LookupStatus::NxDomain));
+	server.stop();
+}
+
+
 BOOST_AUTO_TEST_CASE(zone_swap_while_answering)
 {
 	dns::DnsServer server(Poco::Net::SocketAddress("127.0.0.1", 0), 2, zoneWithPort(1000));

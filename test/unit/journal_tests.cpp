@@ -5,7 +5,7 @@
 
 #include "common/journal.h"
 #include "common/journal_file.h"
-#include "server/journal/message_id.h"
+#include "server/message/message_id.h"
 #include "server/journal/server_journal.h"
 #include "test/unit/fixtures.h"
 
