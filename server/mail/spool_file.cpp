@@ -80,16 +80,25 @@ void SpoolFile::startBody()
 void SpoolFile::rewrite(std::uint64_t offset, const std::string& text)
 {
 	flush();
-	if (!_error && _fd < 0) _error = std::make_exception_ptr(DurableFileError("cannot write (closed)", _path, EBADF));
 	if (_error) std::rethrow_exception(_error);
+	// After end() (the session ends its sink chain) the file is closed: open it again.
+	const bool reopened = _fd < 0;
+	const int fd = reopened ? ::open(_path.c_str(), O_WRONLY | O_CLOEXEC) : _fd;
+	if (fd < 0) throwErrno("cannot open", _path, errno);
 	std::size_t done = 0;
 	while (done < text.size())
 	{
-		const ssize_t n = ::pwrite(_fd, text.data() + done, text.size() - done, static_cast<off_t>(offset + done));
+		const ssize_t n = ::pwrite(fd, text.data() + done, text.size() - done, static_cast<off_t>(offset + done));
 		if (n < 0 && errno == EINTR) continue;
-		if (n < 0) throwErrno("cannot write", _path, errno);
+		if (n < 0)
+		{
+			const int error = errno;
+			if (reopened) ::close(fd);
+			throwErrno("cannot write", _path, error);
+		}
 		done += static_cast<std::size_t>(n);
 	}
+	if (reopened && ::close(fd) != 0) throwErrno("cannot close", _path, errno);
 }
 
 

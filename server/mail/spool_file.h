@@ -43,7 +43,7 @@ public:
 	/// bodyWireSize() and eightBit() start here.
 	void rewrite(std::uint64_t offset, const std::string& text);
 	/// Writes out the buffer, then text over the file's octets at offset (a head whose
-	/// sizes are known only now, same length). Throws the first write error.
+	/// sizes are known only now, same length), also after end(). Throws the first write error.
 
 	void writeCrlfText(const std::string& text);
 	/// Appends text given with CRLF (or LF) line ends, line by line (trace headers).

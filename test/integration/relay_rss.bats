@@ -15,6 +15,13 @@ setup_file() {
 	common_setup_file
 	make_topology
 	sed -i 's/^  workers: 2$/  workers: 20/' "$CONF"
+	# 150 sessions at once from one address, each a 10 MB message
+	cat >>"$CONF" <<YAML
+limits:
+  max_sessions: 400
+  max_sessions_per_ip: 400
+  max_message_size: 20000000
+YAML
 	start_dns
 	start_server gmail.com
 	start_server exmail.qq.com
