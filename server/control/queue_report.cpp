@@ -49,8 +49,10 @@ std::vector<QueueReportEntry> queueReport(const RelayQueue& queue, const std::ve
 	{
 		QueueReportEntry entry;
 		entry.envelope = envelope;
+		// The wire size the entry records; an old version 1 envelope recorded none: its .msg's.
 		Poco::File message(queue.directory() + "/" + envelope.id + ".msg");
-		entry.size = message.exists() ? message.getSize() : 0;
+		entry.size = envelope.size >= 0 ? static_cast<std::uint64_t>(envelope.size) : message.exists() ? message.getSize()
+																									   : 0;
 		const auto found = byId.find(envelope.id);
 		if (found != byId.end())
 		{
