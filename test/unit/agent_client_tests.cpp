@@ -97,7 +97,7 @@ std::string runPop(Pop3Client& client, const std::string& command, PopOutcome ex
 /// An IMAP server holding UIDs 4 and 5 of INBOX; "a3 CMD" lines are answered by CMD.
 std::string imapReply(const std::string& line)
 {
-	static const std::string Message = "Subject: =?UTF-8?B?5L2g5aW9?=\r\n\r\nline {3}\r\n)\r\n";
+	static const std::string message = "Subject: =?UTF-8?B?5L2g5aW9?=\r\n\r\nline {3}\r\n)\r\n";
 	const std::size_t space = line.find(' ');
 	if (space == std::string::npos) // the AUTHENTICATE response
 		return line == encodeBase64(std::string("\0usr\0right", 10)) ? "a1 OK logged in\r\n" : "a1 NO [AUTHENTICATIONFAILED] no\r\n";
@@ -114,7 +114,7 @@ std::string imapReply(const std::string& line)
 			   "* 2 FETCH (UID 5 FLAGS () RFC822.SIZE 23 BODY[HEADER.FIELDS (FROM SUBJECT)] \"\")\r\n"
 			+ tag + " OK done\r\n";
 	if (command == "UID FETCH 5 (UID BODY[])")
-		return "* 2 FETCH (UID 5 BODY[] {" + std::to_string(Message.size()) + "}\r\n" + Message + " FLAGS (\\Seen))\r\n" + tag
+		return "* 2 FETCH (UID 5 BODY[] {" + std::to_string(message.size()) + "}\r\n" + message + " FLAGS (\\Seen))\r\n" + tag
 			+ " OK done\r\n";
 	if (command == "UID STORE 5 +FLAGS (\\Seen \\Deleted)")
 		return "* 1 FETCH (FLAGS (\\Seen) UID 4)\r\n* 2 FETCH (FLAGS (\\Seen \\Deleted) UID 5)\r\n" + tag + " OK done\r\n";

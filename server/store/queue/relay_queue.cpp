@@ -117,7 +117,7 @@ void copyRange(int in, const std::string& from, std::uint64_t offset, std::uint6
 		const ssize_t n = ::copy_file_range(in, &inOffset, out, nullptr, static_cast<std::size_t>(std::min<std::uint64_t>(left, 1u << 30)), 0);
 		if (n < 0 && errno == EINTR) continue;
 		if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) break;
-		if (n < 0) throwErrno("cannot copy", from + " to " + to, errno);
+		if (n < 0) throwErrno("cannot copy", std::string(from).append(" to ").append(to), errno);
 		if (n == 0) throw DurableFileError("file shorter than its message", from, EIO);
 		left -= static_cast<std::uint64_t>(n);
 	}
