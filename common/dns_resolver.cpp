@@ -86,6 +86,15 @@ std::uint32_t negativeTtl(const dns::Message& message)
 }
 
 
+std::size_t fixedRdataSize(std::uint16_t type)
+/// The RDATA size every record of type has (A: 4, P: 2); 0 for the other types.
+{
+	if (type == dns::TypeA) return 4;
+	if (type == dns::TypeP) return 2;
+	return 0;
+}
+
+
 Reply classify(const dns::Message& message, const std::string& name, std::uint16_t type)
 {
 	Reply reply;
@@ -99,6 +108,17 @@ Reply classify(const dns::Message& message, const std::string& name, std::uint16
 	case dns::RcodeNoError:
 		for (const auto& rr: message.answers)
 			if (rr.type == type && rr.klass == dns::ClassIn && dns::equalNames(rr.name, name)) reply.records.push_back(rr);
+		// A and P records have a fixed size (4 octets, 2): one of another size is a broken
+		// reply, never read past its end (a()/port() read those octets as they are).
+		for (const auto& rr: reply.records)
+		{
+			if (fixedRdataSize(type) != 0 && rr.rdata.size() != fixedRdataSize(type))
+			{
+				reply.records.clear();
+				reply.status = LookupStatus::Failure;
+				return reply;
+			}
+		}
 		reply.status = reply.records.empty() ? LookupStatus::NoData : LookupStatus::Ok;
 		reply.ttl = reply.records.empty() ? negativeTtl(message) : reply.records.front().ttl;
 		for (const auto& rr: reply.records) reply.ttl = std::min(reply.ttl, rr.ttl);

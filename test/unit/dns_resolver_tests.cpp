@@ -237,6 +237,20 @@ BOOST_AUTO_TEST_CASE(truncated_datagram_is_a_failure)
 }
 
 
+BOOST_AUTO_TEST_CASE(a_and_p_records_of_the_wrong_size_are_a_failure_not_read_past_their_end)
+{
+	FakeDnsServer server([](const dns::Message& q) {
+		dns::Message r = replyTo(q);
+		if (q.questions[0].type == dns::TypeP) r.answers.push_back(rr(q, dns::TypeP, {0x07}));
+		if (q.questions[0].type == dns::TypeA) r.answers.push_back(rr(q, dns::TypeA, {10, 1, 2}));
+		return std::vector<Bytes>{dns::encodeMessage(r)};
+	});
+	const Resolver resolver = resolverFor(server);
+	BOOST_TEST(toString(resolver.port("smtp.gmail.com").status) == toString(LookupStatus::Failure));
+	BOOST_TEST(toString(resolver.a("far.example").status) == toString(LookupStatus::Failure));
+}
+
+
 BOOST_AUTO_TEST_CASE(resolve_address_prefers_a_then_p_means_localhost)
 {
 	FakeDnsServer server([](const dns::Message& q) {
