@@ -248,6 +248,22 @@ Reply query(const std::vector<SocketAddress>& servers, std::atomic<std::size_t>&
 }
 
 
+template <typename T, typename Parse>
+LookupResult<std::vector<T>> recordsOf(const Reply& reply, Parse parse)
+/// The reply's status and TTL, and each of its records as parse(rdata, value) reads it (a
+/// record parse() returns false for is left out).
+{
+	LookupResult<std::vector<T>> result;
+	result.status = reply.status;
+	result.ttl = reply.ttl;
+	for (const auto& rr: reply.records)
+	{
+		T value{};
+		if (parse(rr.rdata, value)) result.value.push_back(value);
+	}
+	return result;
+}
+
 } // namespace
 
 
@@ -268,20 +284,15 @@ Resolver::Resolver(const std::vector<DnsServerAddress>& servers, std::chrono::mi
 
 LookupResult<std::vector<MxRecord>> Resolver::mx(const std::string& name) const
 {
-	const Reply reply = query(_servers, *_preferred, _timeout, _retries, name, dns::TypeMx);
-	LookupResult<std::vector<MxRecord>> result;
-	result.status = reply.status;
-	result.ttl = reply.ttl;
-	for (const auto& rr: reply.records)
-	{
-		dns::WireReader reader(rr.rdata.data(), rr.rdata.size());
-		MxRecord mx;
-		dns::WireName host;
-		reader.u16(mx.preference);
-		reader.name(host);
-		mx.host = normalizeName(host.toDotted());
-		result.value.push_back(mx);
-	}
+	auto result = recordsOf<MxRecord>(query(_servers, *_preferred, _timeout, _retries, name, dns::TypeMx),
+		[](const auto& rdata, MxRecord& mx) {
+			dns::WireReader reader(rdata.data(), rdata.size());
+			dns::WireName host;
+			reader.u16(mx.preference);
+			reader.name(host);
+			mx.host = normalizeName(host.toDotted());
+			return true;
+		});
 	std::stable_sort(result.value.begin(), result.value.end(),
 		[](const MxRecord& a, const MxRecord& b) { return a.preference < b.preference; });
 	return result;
@@ -305,35 +316,25 @@ LookupResult<std::uint16_t> Resolver::port(const std::string& name) const
 
 LookupResult<std::vector<std::uint32_t>> Resolver::a(const std::string& name) const
 {
-	const Reply reply = query(_servers, *_preferred, _timeout, _retries, name, dns::TypeA);
-	LookupResult<std::vector<std::uint32_t>> result;
-	result.status = reply.status;
-	result.ttl = reply.ttl;
-	for (const auto& rr: reply.records)
-	{
-		const auto& d = rr.rdata;
-		result.value.push_back((std::uint32_t(d[0]) << 24) | (std::uint32_t(d[1]) << 16) | (std::uint32_t(d[2]) << 8) | d[3]);
-	}
-	return result;
+	return recordsOf<std::uint32_t>(query(_servers, *_preferred, _timeout, _retries, name, dns::TypeA),
+		[](const auto& d, std::uint32_t& address) {
+			address = (std::uint32_t(d[0]) << 24) | (std::uint32_t(d[1]) << 16) | (std::uint32_t(d[2]) << 8) | d[3];
+			return true;
+		});
 }
 
 
 LookupResult<std::vector<SrvRecord>> Resolver::srv(const std::string& name) const
 {
-	const Reply reply = query(_servers, *_preferred, _timeout, _retries, name, dns::TypeSrv);
-	LookupResult<std::vector<SrvRecord>> result;
-	result.status = reply.status;
-	result.ttl = reply.ttl;
-	for (const auto& rr: reply.records)
-	{
-		dns::WireReader reader(rr.rdata.data(), rr.rdata.size());
-		SrvRecord record;
-		dns::WireName target;
-		if (!reader.u16(record.priority) || !reader.u16(record.weight) || !reader.u16(record.port) || !reader.name(target))
-			continue; // a short record names no server
-		record.target = normalizeName(target.toDotted());
-		result.value.push_back(record);
-	}
+	auto result = recordsOf<SrvRecord>(query(_servers, *_preferred, _timeout, _retries, name, dns::TypeSrv),
+		[](const auto& rdata, SrvRecord& record) {
+			dns::WireReader reader(rdata.data(), rdata.size());
+			dns::WireName target;
+			if (!reader.u16(record.priority) || !reader.u16(record.weight) || !reader.u16(record.port) || !reader.name(target))
+				return false; // a short record names no server
+			record.target = normalizeName(target.toDotted());
+			return true;
+		});
 	if (result.ok() && result.value.empty()) result.status = LookupStatus::Failure;
 	std::stable_sort(result.value.begin(), result.value.end(),
 		[](const SrvRecord& a, const SrvRecord& b) { return a.priority < b.priority; });

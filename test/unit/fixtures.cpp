@@ -1,6 +1,7 @@
 // fixtures.cpp - shared helpers for the unit tests.
 #include "test/unit/fixtures.h"
 
+#include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
 #include <Poco/TemporaryFile.h>
 
@@ -47,6 +48,15 @@ SocketPair::SocketPair()
 	Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
 	client.connect(listener.address());
 	server = listener.acceptConnection();
+}
+
+
+std::set<std::string> filesIn(const std::string& dir)
+{
+	std::set<std::string> names;
+	if (!Poco::File(dir).exists()) return names;
+	for (Poco::DirectoryIterator it(dir), end; it != end; ++it) names.insert(it.name());
+	return names;
 }
 
 

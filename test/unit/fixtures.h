@@ -4,6 +4,7 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
 
+#include <set>
 #include <string>
 
 
@@ -36,6 +37,10 @@ struct SocketPair
 	Poco::Net::StreamSocket client;
 	Poco::Net::StreamSocket server;
 };
+
+
+std::set<std::string> filesIn(const std::string& dir);
+/// The names in dir (none when it does not exist), sorted.
 
 
 } // namespace test

@@ -19,19 +19,11 @@ using mail::QueueEntryHead;
 using mail::QueueEnvelope;
 using mail::RecipientState;
 using mail::RelayQueue;
+using mail::test::filesIn;
 using mail::test::TempDir;
 
 
 namespace {
-
-
-std::set<std::string> filesIn(const std::string& dir)
-{
-	std::set<std::string> names;
-	if (!Poco::File(dir).exists()) return names;
-	for (Poco::DirectoryIterator it(dir), end; it != end; ++it) names.insert(it.name());
-	return names;
-}
 
 
 QueueEntryHead sampleHead()

@@ -22,18 +22,11 @@ using mail::QueuedRecipient;
 using mail::QueueEnvelope;
 using mail::RecipientState;
 using mail::RelayQueue;
+using mail::test::filesIn;
 using mail::test::TempDir;
 
 
 namespace {
-
-
-std::set<std::string> filesIn(const std::string& dir)
-{
-	std::set<std::string> names;
-	for (Poco::DirectoryIterator it(dir), end; it != end; ++it) names.insert(it.name());
-	return names;
-}
 
 
 std::string messageFor(const std::string& sender)
