@@ -57,7 +57,7 @@ std::string SessionIo::open(const Poco::Timespan& sendTimeout)
 	{
 		_log.debug("%s socket setup failed error=%s", _id, exc.displayText());
 	}
-	if (_log.information()) _log.information("%s connected peer=%s", _id, peer); // Poco formats before the level test
+	poco_information_f(_log, "%s connected peer=%s", _id, peer); // formats only when the level asks
 	return host;
 }
 

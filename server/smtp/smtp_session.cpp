@@ -106,10 +106,9 @@ void SmtpSession::run()
 		_reason = "internal";
 		_log.error("%s internal error=%s", _io.id(), std::string(exc.what()));
 	}
-	// Poco 1.11 formats before it looks at the level: ask first (warning is the bench's level).
-	if (_log.information())
-		_log.information("%s disconnected reason=%s messages=%z rejected=%z errors=%u", _io.id(), _reason, _messages,
-			_rejected, _errors);
+	// Poco's macro formats only when the level asks (warning is the bench's level).
+	poco_information_f(_log, "%s disconnected reason=%s messages=%z rejected=%z errors=%u", _io.id(), _reason, _messages,
+		_rejected, _errors);
 	_context.events->sessionClose(_io.id(), "smtp", _reason, _io.ageMs());
 }
 
