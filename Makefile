@@ -60,12 +60,14 @@ SERVER_SRC := $(filter-out server/app/main.cpp,$(call sources,server))
 AGENT_SRC  := $(filter-out agent/main.cpp,$(call sources,agent))
 UNIT_SRC   := $(call sources,test/unit)
 
-# Includes are written from the project root ("common/config.h", "server/smtp/smtp_session.h").
+# Includes are written from the project root ("common/config/config.h", "server/smtp/smtp_session.h").
 # Each folder compiles against an include root that holds only the folders it may use, so
 # an agent or dns file that includes a server header does not compile (scripts/include-roots.sh).
 INC := $(BUILD)/include
 ROOTS_STAMP := $(INC)/.stamp
-include_root = $(INC)/$(firstword $(subst /, ,$(1)))
+# a source's root: its top folder, or for common/ its room (common/base/log.cpp: common/base)
+source_root = $(if $(filter common,$(word 1,$(subst /, ,$(1)))),common/$(word 2,$(subst /, ,$(1))),$(word 1,$(subst /, ,$(1))))
+include_root = $(INC)/$(call source_root,$(1))
 
 objs = $(patsubst %.cpp,$(OBJ)/%.o,$(1))
 
@@ -97,8 +99,8 @@ $(OBJ)/%.o: %.cpp | $(DEPS_STAMP) $(ROOTS_STAMP)
 
 # The one version string (--version of every program) comes from the VERSION file.
 VERSION := $(shell cat VERSION)
-$(OBJ)/common/version.o: override CXXFLAGS += -DMAIL_VERSION='"$(VERSION)"'
-$(OBJ)/common/version.o: VERSION
+$(OBJ)/common/base/version.o: override CXXFLAGS += -DMAIL_VERSION='"$(VERSION)"'
+$(OBJ)/common/base/version.o: VERSION
 
 # The web console (server/console/assets) compiled into mail-server: scripts/embed-console.sh
 # writes one .cpp with every file's bytes and content type, under $(BUILD), never committed.

@@ -6,10 +6,10 @@
 #include "agent/journey_command.h"
 #include "agent/agent_shell.h"
 #include "agent/line_editor.h"
-#include "common/config.h"
-#include "common/errors.h"
+#include "common/config/config.h"
+#include "common/base/errors.h"
 #include "agent/host_lookup.h"
-#include "common/log.h"
+#include "common/ops/log.h"
 
 #include <Poco/File.h>
 

@@ -1,7 +1,7 @@
 // agent_shell.cpp - prompts, composing, and the POP3 and IMAP sub-shells.
 #include "agent/agent_shell.h"
 
-#include "common/log.h"
+#include "common/ops/log.h"
 #include "agent/imap_commands.h"
 #include "agent/line_editor.h"
 #include "agent/pop_commands.h"

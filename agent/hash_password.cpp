@@ -1,8 +1,8 @@
 // hash_password.cpp - `mail-agent hash-password`: a PBKDF2-SHA256 hash for an `accounts:` entry.
 #include "agent/hash_password.h"
 
-#include "common/errors.h"
-#include "common/password_hash.h"
+#include "common/base/errors.h"
+#include "common/mail/password_hash.h"
 
 #include <istream>
 #include <ostream>

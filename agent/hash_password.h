@@ -10,7 +10,7 @@ namespace mail {
 int runHashPassword(std::istream& in, std::ostream& out, std::ostream& err, bool terminal);
 /// Reads the password: on a terminal, asked twice without echo; otherwise the first line
 /// of in (so `echo pass | mail-agent hash-password` works in scripts). Prints the hash
-/// string (common/password_hash.h) on out. 0, or 64 for an empty password or two
+/// string (common/mail/password_hash.h) on out. 0, or 64 for an empty password or two
 /// different answers.
 
 

@@ -1,7 +1,7 @@
 // host_lookup.cpp - resolve HOST for ping/trace via mail-dns, then the system resolver.
 #include "agent/host_lookup.h"
 
-#include "common/dns_resolver.h"
+#include "common/lookup/dns_resolver.h"
 
 #include <Poco/Net/DNS.h>
 #include <Poco/Net/HostEntry.h>

@@ -1,7 +1,7 @@
 // host_lookup.h - names for ping and trace: pseudo-DNS first, then the system resolver.
 #pragma once
 
-#include "common/config.h"
+#include "common/config/config.h"
 
 #include <Poco/Net/IPAddress.h>
 

@@ -1,7 +1,7 @@
 // imap_client.cpp - IMAP commands and whole replies (literals included) over a DialogSocket.
 #include "agent/imap_client.h"
 
-#include "common/base64.h"
+#include "common/base/base64.h"
 #include "agent/tls_client.h"
 
 #include <Poco/Net/NetException.h>

@@ -1,7 +1,7 @@
 // imap_commands.cpp - IMAP shell commands: send, check the reply, print it for a person.
 #include "agent/imap_commands.h"
 
-#include "common/mime_text.h"
+#include "common/mail/mime_text.h"
 #include "agent/imap_response.h"
 
 #include <Poco/String.h>

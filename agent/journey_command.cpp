@@ -2,7 +2,7 @@
 #include "agent/journey_command.h"
 
 #include "agent/journey_text.h"
-#include "common/journey.h"
+#include "common/journal/journey.h"
 
 
 namespace mail {

@@ -1,7 +1,7 @@
 // journey_command.h - `mail-agent journey MESSAGE-ID`: asks every server's HTTP API of the config.
 #pragma once
 
-#include "common/config.h"
+#include "common/config/config.h"
 
 #include <ostream>
 #include <string>

@@ -1,7 +1,7 @@
 // journey_text.h - `mail-agent journey`: one message's path as lines of text.
 #pragma once
 
-#include "common/journey.h"
+#include "common/journal/journey.h"
 
 #include <string>
 

@@ -1,8 +1,8 @@
 // mail_endpoints.cpp - SMTP/POP3/IMAP endpoint lookup through agent: and mail-dns.
 #include "agent/mail_endpoints.h"
 
-#include "common/dns_resolver.h"
-#include "common/mail_address.h"
+#include "common/lookup/dns_resolver.h"
+#include "common/mail/mail_address.h"
 #include "agent/host_lookup.h"
 
 #include <Poco/NumberParser.h>

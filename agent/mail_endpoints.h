@@ -1,7 +1,7 @@
 // mail_endpoints.h - where a user's SMTP, POP3 and IMAP servers are (agent: + mail-dns).
 #pragma once
 
-#include "common/config.h"
+#include "common/config/config.h"
 
 #include <cstdint>
 #include <stdexcept>

@@ -1,6 +1,6 @@
 // main.cpp - mail-agent entry point.
 #include "agent/agent_app.h"
-#include "common/app_main.h"
+#include "common/base/app_main.h"
 
 #include <csignal>
 

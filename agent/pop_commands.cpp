@@ -1,7 +1,7 @@
 // pop_commands.cpp - POP3 shell commands: send, check the reply, print it for a person.
 #include "agent/pop_commands.h"
 
-#include "common/mime_text.h"
+#include "common/mail/mime_text.h"
 
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>

@@ -2,8 +2,8 @@
 #include "agent/smtp_submit.h"
 
 #include "agent/tls_client.h"
-#include "common/mail_address.h"
-#include "common/mail_date.h"
+#include "common/mail/mail_address.h"
+#include "common/mail/mail_date.h"
 
 #include <Poco/Net/MailRecipient.h>
 #include <Poco/Net/MailStream.h>

@@ -1,7 +1,7 @@
 // dns_faults.cpp - evaluating `dns.faults` rules on replies, and sending delayed ones.
 #include "dns/dns_faults.h"
 
-#include "common/dns_message.h"
+#include "common/dns/dns_message.h"
 
 #include <Poco/Logger.h>
 #include <Poco/String.h>

@@ -7,8 +7,8 @@
 // SIGHUP (replace from the config).
 #pragma once
 
-#include "common/config_faults.h"
-#include "common/fault_gate.h"
+#include "common/config/config_faults.h"
+#include "common/ops/fault_gate.h"
 
 #include <sys/socket.h>
 
@@ -90,7 +90,7 @@ private:
 
 
 std::string handleDnsFaultRequest(DnsFaults& faults, const std::string& request);
-/// The control socket's response (common/control_socket.h) to `fault add RULE-YAML`,
+/// The control socket's response (common/ops/control_socket.h) to `fault add RULE-YAML`,
 /// `fault list` or `fault clear`.
 
 

@@ -1,5 +1,5 @@
 // main.cpp - mail-dns entry point.
-#include "common/app_main.h"
+#include "common/base/app_main.h"
 #include "dns/dns_app.h"
 
 

@@ -1,7 +1,7 @@
 // provider_srv.cpp - RFC 6186/8314 SRV records generated for every provider of the topology.
 #include "dns/provider_srv.h"
 
-#include "common/mail_services.h"
+#include "common/lookup/mail_services.h"
 
 
 namespace mail {

@@ -8,8 +8,8 @@
 // zone file lists under SRV: keeps the file's records.
 #pragma once
 
-#include "common/config.h"
-#include "common/zone.h"
+#include "common/config/config.h"
+#include "common/config/zone.h"
 
 
 namespace mail {

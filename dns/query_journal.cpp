@@ -1,9 +1,9 @@
 // query_journal.cpp - decoding a sent reply into a dns.query event, at most kPerSecond per thread.
 #include "dns/query_journal.h"
-#include "common/event_catalogue.h"
+#include "common/journal/event_catalogue.h"
 
-#include "common/dns_message.h"
-#include "common/ipv4.h"
+#include "common/dns/dns_message.h"
+#include "common/base/ipv4.h"
 
 #include <Poco/Net/SocketAddress.h>
 

@@ -7,7 +7,7 @@
 // a benchmark's load the rest are not recorded at all (counted in sampledOut()).
 #pragma once
 
-#include "common/journal.h"
+#include "common/journal/journal.h"
 
 #include <sys/socket.h>
 

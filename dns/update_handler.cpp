@@ -1,8 +1,8 @@
 // update_handler.cpp - mail-dns as a registry: signed RFC 2136 UPDATEs for the dns.updates zones.
 #include "dns/update_handler.h"
 
-#include "common/dns_message.h"
-#include "common/tsig.h"
+#include "common/dns/dns_message.h"
+#include "common/dns/tsig.h"
 #include "dns/zone_update.h"
 
 #include <Poco/Exception.h>

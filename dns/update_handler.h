@@ -8,8 +8,8 @@
 // one mutex serialises them; queries never take it.
 #pragma once
 
-#include "common/config_registry.h"
-#include "common/zone.h"
+#include "common/config/config_registry.h"
+#include "common/config/zone.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // zone_export.cpp - the zone as an RFC 1035 master file, for NSD, BIND or Knot (--export-zone).
 #include "dns/zone_export.h"
 
-#include "common/dns_message.h"
+#include "common/dns/dns_message.h"
 
 #include <cstdio>
 #include <set>

@@ -13,7 +13,7 @@
 // `TYPE65280 \# 2 07E9`. Names outside the origin are left out and returned.
 #pragma once
 
-#include "common/zone.h"
+#include "common/config/zone.h"
 
 #include <cstdint>
 #include <string>

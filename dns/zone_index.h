@@ -5,8 +5,8 @@
 // compression pointer 0xC00C (the question name of the reply), so answering is a copy.
 #pragma once
 
-#include "common/dns_message.h"
-#include "common/zone.h"
+#include "common/dns/dns_message.h"
+#include "common/config/zone.h"
 
 #include <cstdint>
 #include <string>

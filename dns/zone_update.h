@@ -8,8 +8,8 @@
 // provider registers with dns.register's `ttl` is what resolvers cache.
 #pragma once
 
-#include "common/dns_message.h"
-#include "common/zone.h"
+#include "common/dns/dns_message.h"
+#include "common/config/zone.h"
 
 #include <string>
 

@@ -14,7 +14,7 @@ rss_mb=${FUZZ_RSS_MB:-1024}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=64}
 out=build-fuzz
 CXX=${FUZZ_CXX:-clang++}
-# MAIL_VERSION: common/version.cpp refuses to compile without it (the Makefile sets it too).
+# MAIL_VERSION: common/base/version.cpp refuses to compile without it (the Makefile sets it too).
 flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -Wall -Wextra "-DMAIL_VERSION=\"$(cat VERSION)\"")
 sanitize=-fsanitize=address,undefined
 libs=(-lPocoUtil -lPocoNetSSL -lPocoNet -lPocoCrypto -lPocoFoundation -lyaml-cpp -lssl -lcrypto -pthread)
@@ -30,7 +30,9 @@ for src in $(find common dns server agent -name '*.cpp' | sort); do
 	if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find common dns server agent -name '*.h' -newer "$obj" 2>/dev/null | head -1)" ]; then
 		mkdir -p "$(dirname "$obj")"
 		echo "fuzz: compile $src"
-		"$CXX" "${flags[@]}" -I"$out/include/${src%%/*}" "$sanitize" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
+		root=${src%%/*}
+		[ "$root" != common ] || root=$(cut -d/ -f1-2 <<<"$src") # common/ compiles by room
+		"$CXX" "${flags[@]}" -I"$out/include/$root" "$sanitize" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
 	fi
 done
 

@@ -2,7 +2,7 @@
 # lint.sh INCLUDE-DIR FILE... - clang-tidy (.clang-tidy at the root) over FILEs, each
 # compiled as the Makefile compiles it: -std=c++17 against its folder's include root
 # (scripts/include-roots.sh), so a lint run sees exactly the headers a build sees, and
-# MAIL_VERSION defined (the Makefile gives it to common/version.cpp from VERSION).
+# MAIL_VERSION defined (the Makefile gives it to common/base/version.cpp from VERSION).
 # One file per core at a time; exits non-zero when any file has a warning, printing each.
 #
 # clang-tidy parses every Poco header again for each file (about 10 s a file here), so a
@@ -20,6 +20,7 @@ salt=$( (clang-tidy --version; cat .clang-tidy) | sha256sum | cut -c1-64)
 export cache salt inc
 printf '%s\n' "$@" | xargs -P "$(nproc)" -I{} bash -c '
 	file=$1 root=${1%%/*}
+	[ "$root" != common ] || root=$(cut -d/ -f1-2 <<<"$1") # common/ compiles by room
 	key=""
 	if [ "$cache" != off ]; then
 		# the build'"'"'s own dependency file when it is there and newer than the file, else g++ -MM

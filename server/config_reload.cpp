@@ -1,8 +1,8 @@
 // config_reload.cpp - SIGHUP: reload accounts, limits and logging without a restart.
 #include "server/config_reload.h"
 
-#include "common/errors.h"
-#include "common/log.h"
+#include "common/base/errors.h"
+#include "common/ops/log.h"
 #include "server/restart_keys.h"
 
 #include <Poco/Logger.h>

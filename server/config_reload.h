@@ -8,7 +8,7 @@
 // into the ServerContext: sessions started before keep their snapshot, new ones see it.
 #pragma once
 
-#include "common/config.h"
+#include "common/config/config.h"
 #include "server/server_context.h"
 
 #include <functional>

@@ -1,7 +1,7 @@
 // credentials.cpp - checking a login (SMTP AUTH, POP3 PASS and AUTH) against the accounts.
 #include "server/credentials.h"
 
-#include "common/password_hash.h"
+#include "common/mail/password_hash.h"
 
 
 namespace mail {

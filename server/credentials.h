@@ -1,7 +1,7 @@
 // credentials.h - checking a login (SMTP AUTH, POP3 PASS and AUTH) against the accounts.
 #pragma once
 
-#include "common/config.h"
+#include "common/config/config.h"
 
 #include <Poco/Timespan.h>
 

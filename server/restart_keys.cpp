@@ -1,7 +1,7 @@
 // restart_keys.cpp - the table of keys that need a restart, and its text for the docs.
 #include "server/restart_keys.h"
 
-#include "common/config_registry_same.h"
+#include "common/config/config_registry_same.h"
 
 
 namespace mail {

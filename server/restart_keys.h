@@ -7,7 +7,7 @@
 // the page against restartKeysText()), so the list is written once.
 #pragma once
 
-#include "common/config.h"
+#include "common/config/config.h"
 
 #include <string>
 #include <vector>

@@ -1,7 +1,7 @@
 // server_context.h - what every part of one mail-server process shares.
 #pragma once
 
-#include "common/config.h"
+#include "common/config/config.h"
 
 #include <Poco/Net/Context.h>
 
@@ -36,7 +36,7 @@ struct ServerContext
 	const std::string dataDir;         ///< DATA/NAME, absolute; everything this server writes
 	std::atomic<bool> stopping{false}; ///< set at shutdown; sessions answer 421 / -ERR and close
 	Poco::Net::Context::Ptr tls;       ///< from tls.cert/key (server/net/tls_context); null: no TLS
-	Journal* journal = nullptr;        ///< the event journal (common/journal.h), for its API; null: journal.keep is 0
+	Journal* journal = nullptr;        ///< the event journal (common/journal/journal.h), for its API; null: journal.keep is 0
 	MailEvents* events = &nullMailEvents();
 	///< what sessions, faults and the relay record (server/mail/mail_events.h): the journal's
 	///  (server/journal/journal_events) when there is one, else the null implementation

@@ -7,7 +7,7 @@
 // to the probe that caused it.
 #pragma once
 
-#include "common/ipv4.h"
+#include "common/base/ipv4.h"
 
 #include <cstddef>
 #include <cstdint>

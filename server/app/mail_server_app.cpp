@@ -1,10 +1,10 @@
 // mail_server_app.cpp - the mail-server process: one provider's SMTP, POP3 and relay.
 #include "server/app/mail_server_app.h"
 
-#include "common/config.h"
-#include "common/control_socket.h"
-#include "common/errors.h"
-#include "common/log.h"
+#include "common/config/config.h"
+#include "common/ops/control_socket.h"
+#include "common/base/errors.h"
+#include "common/ops/log.h"
 #include "server/config_reload.h"
 #include "server/control/control_service.h"
 #include "server/control/instance_lock.h"

@@ -1,7 +1,7 @@
 // mail_server_app.h - the mail-server process: one provider's SMTP, POP3 and relay.
 #pragma once
 
-#include "common/config.h"
+#include "common/config/config.h"
 
 #include <Poco/Util/ServerApplication.h>
 

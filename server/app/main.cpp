@@ -1,5 +1,5 @@
 // main.cpp - mail-server entry point.
-#include "common/app_main.h"
+#include "common/base/app_main.h"
 #include "server/app/mail_server_app.h"
 
 

@@ -9,7 +9,7 @@
 //   response: `ok` or `error MESSAGE` on the first line, then the output; then close.
 #pragma once
 
-#include "common/control_socket.h"
+#include "common/ops/control_socket.h"
 #include "server/faults/fault_rules.h"
 #include "server/store/queue/relay_queue.h"
 #include "server/relay/relay_service.h"

@@ -1,7 +1,7 @@
 // queue_report.cpp - what `mail-server -n NAME queue [--json]` prints (like Postfix's mailq).
 #include "server/control/queue_report.h"
 
-#include "common/journal_event.h"
+#include "common/journal/journal_event.h"
 
 #include <Poco/File.h>
 #include <Poco/LocalDateTime.h>

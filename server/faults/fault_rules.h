@@ -6,8 +6,8 @@
 // replace (SIGHUP reload from the config).
 #pragma once
 
-#include "common/config_faults.h"
-#include "common/fault_gate.h"
+#include "common/config/config_faults.h"
+#include "common/ops/fault_gate.h"
 
 #include <atomic>
 #include <cstdint>

@@ -1,8 +1,8 @@
 // api_info_routes.cpp - GET /api/v1/info and /api/v1/topology: the config and its zone as JSON.
-#include "common/errors.h"
-#include "common/ipv4.h"
-#include "common/version.h"
-#include "common/zone.h"
+#include "common/base/errors.h"
+#include "common/base/ipv4.h"
+#include "common/base/version.h"
+#include "common/config/zone.h"
 #include "server/http/http_api.h"
 #include "server/http/http_error.h"
 #include "server/http/http_reply.h"

@@ -1,6 +1,6 @@
 // api_mailbox_routes.cpp - /api/v1/mailboxes: the accounts, their messages (paged, searched,
 // waited for) and the purge.
-#include "common/config.h"
+#include "common/config/config.h"
 #include "server/http/http_api.h"
 #include "server/http/http_error.h"
 #include "server/http/http_reply.h"

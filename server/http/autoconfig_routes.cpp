@@ -4,7 +4,7 @@
 // (or http://autoconfig.DOMAIN/mail/config-v1.1.xml?emailaddress=...) and gets the hosts,
 // ports and TLS modes of the incoming (POP3) and outgoing (SMTP submission) servers.
 // These paths answer without the API's basic auth: a client asks before it has any account.
-#include "common/mail_address.h"
+#include "common/mail/mail_address.h"
 #include "server/http/http_api.h"
 #include "server/http/http_error.h"
 #include "server/http/http_reply.h"

@@ -1,7 +1,7 @@
 // http_service.cpp - the JSON API's listener: Poco::Net::HTTPServer dispatching to an HttpRouter.
 #include "server/http/http_service.h"
 
-#include "common/password_hash.h"
+#include "common/mail/password_hash.h"
 #include "server/http/http_api.h"
 #include "server/http/http_error.h"
 #include "server/http/http_reply.h"

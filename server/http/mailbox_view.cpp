@@ -1,7 +1,7 @@
 // mailbox_view.cpp - the API's read and delete access to this server's Maildirs.
 #include "server/http/mailbox_view.h"
 
-#include "common/config.h"
+#include "common/config/config.h"
 #include "server/store/mailbox_lock.h"
 
 

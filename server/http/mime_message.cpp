@@ -1,7 +1,7 @@
 // mime_message.cpp - one stored message taken apart for the API: headers, text, HTML, parts.
 #include "server/http/mime_message.h"
 
-#include "common/mime_text.h"
+#include "common/mail/mime_text.h"
 
 #include <Poco/Net/MediaType.h>
 #include <Poco/Net/MessageHeader.h>

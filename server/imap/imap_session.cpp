@@ -1,7 +1,7 @@
 // imap_session.cpp - one IMAP conversation: the loop, the verb table, replies, the mailbox lock rule.
 #include "server/imap/imap_session.h"
 
-#include "common/log.h"
+#include "common/ops/log.h"
 #include "server/imap/imap_reader.h"
 #include "server/mail/mail_events.h"
 

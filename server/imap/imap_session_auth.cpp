@@ -1,8 +1,8 @@
 // imap_session_auth.cpp - STARTTLS (RFC 9051 6.2.1), LOGIN and AUTHENTICATE PLAIN (RFC 4616) of an IMAP session.
 #include "server/imap/imap_session.h"
 
-#include "common/log.h"
-#include "common/sasl.h"
+#include "common/ops/log.h"
+#include "server/auth/sasl.h"
 #include "server/credentials.h"
 #include "server/mail/mail_events.h"
 #include "server/store/maildir.h"

@@ -2,7 +2,7 @@
 // BODYSTRUCTURE and BODY[section]<partial>, setting \Seen unless PEEK or EXAMINE.
 #include "server/imap/imap_session.h"
 
-#include "common/log.h"
+#include "common/ops/log.h"
 #include "server/imap/imap_message.h"
 #include "server/mail/mail_events.h"
 #include "server/store/durable_file.h"

@@ -1,7 +1,7 @@
 // imap_session_mailbox.cpp - the INBOX of an IMAP session: SELECT EXAMINE LIST STATUS IDLE STORE EXPUNGE CLOSE.
 #include "server/imap/imap_session.h"
 
-#include "common/log.h"
+#include "common/ops/log.h"
 #include "server/mail/mail_events.h"
 #include "server/store/durable_file.h"
 #include "server/store/maildir.h"

@@ -1,8 +1,8 @@
 // journal_api.h - what the HTTP routes of the journal answer (events, journey), without HTTP.
 #pragma once
 
-#include "common/journal.h"
-#include "common/journey.h"
+#include "common/journal/journal.h"
+#include "common/journal/journey.h"
 #include "server/server_context.h"
 
 #include <chrono>

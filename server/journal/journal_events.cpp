@@ -1,6 +1,6 @@
 // journal_events.cpp - writing each kind of MailEvents into the journal.
 #include "server/journal/journal_events.h"
-#include "common/event_catalogue.h"
+#include "common/journal/event_catalogue.h"
 
 #include "server/journal/message_link.h"
 #include "server/message/message_id.h"

@@ -1,7 +1,7 @@
 // journal_events.h - MailEvents over the Journal: each kind written as common/event_catalogue says.
 #pragma once
 
-#include "common/journal.h"
+#include "common/journal/journal.h"
 #include "server/mail/mail_events.h"
 
 #include <string>

@@ -1,7 +1,7 @@
 // message_link.h - the fields that link an event to the message it is about.
 #pragma once
 
-#include "common/journal_event.h"
+#include "common/journal/journal_event.h"
 #include "server/mail/message_ids.h"
 
 

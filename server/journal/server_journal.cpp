@@ -1,7 +1,7 @@
 // server_journal.cpp - the journal of one mail-server.
 #include "server/journal/server_journal.h"
 
-#include "common/journal_file.h"
+#include "common/journal/journal_file.h"
 
 
 namespace mail {

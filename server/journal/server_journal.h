@@ -1,8 +1,8 @@
 // server_journal.h - the journal of one mail-server: DATA/NAME/events.jsonl and journal.keep.
 #pragma once
 
-#include "common/config.h"
-#include "common/journal.h"
+#include "common/config/config.h"
+#include "common/journal/journal.h"
 
 #include <memory>
 #include <string>

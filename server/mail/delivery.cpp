@@ -1,7 +1,7 @@
 // delivery.cpp - where an accepted message goes: the recipients' Maildirs or the relay queue.
 #include "server/mail/delivery.h"
 
-#include "common/mail_address.h"
+#include "common/mail/mail_address.h"
 
 #include "server/store/queue/relay_queue.h"
 #include "server/server_context.h"

@@ -5,7 +5,7 @@
 // only final delivery adds (RFC 5321 4.4, as Postfix's local delivery does).
 #pragma once
 
-#include "common/config.h"
+#include "common/config/config.h"
 #include "server/mail/envelope.h"
 
 #include <cstddef>

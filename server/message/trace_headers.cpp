@@ -1,7 +1,7 @@
 // trace_headers.cpp - the Received: header prepended to an accepted message.
 #include "server/message/trace_headers.h"
 
-#include "common/mail_date.h"
+#include "common/mail/mail_date.h"
 
 
 namespace mail {

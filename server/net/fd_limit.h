@@ -7,7 +7,7 @@
 // cannot serve with the busy reply (421 / -ERR) and logs it, so nobody hangs.
 #pragma once
 
-#include "common/config.h"
+#include "common/config/config.h"
 
 #include <cstddef>
 

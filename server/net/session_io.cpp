@@ -1,7 +1,7 @@
 // session_io.cpp - what every line-based session shares: socket, bounded reader, one reply buffer.
 #include "server/net/session_io.h"
 
-#include "common/log.h"
+#include "common/ops/log.h"
 #include "server/net/tls_context.h"
 
 #include <Poco/Exception.h>

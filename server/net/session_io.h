@@ -1,7 +1,7 @@
 // session_io.h - what every line-based session shares: socket, bounded reader, one reply buffer.
 #pragma once
 
-#include "common/line_reader.h"
+#include "common/base/line_reader.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Net/Context.h>

@@ -1,7 +1,7 @@
 // session_service.h - one protocol's listener on one of the server's ports (SMTP, POP3, ...).
 #pragma once
 
-#include "common/config.h"
+#include "common/config/config.h"
 #include "server/net/tcp_listener.h"
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 // tcp_listener.cpp - one TCP port of a mail server: thread per session, bounded admission.
 #include "server/net/tcp_listener.h"
 
-#include "common/log.h"
+#include "common/ops/log.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Net/NetException.h>

@@ -8,7 +8,7 @@
 // logs it and answers each waiting client with the busy reply through a reserved fd.
 #pragma once
 
-#include "common/config.h"
+#include "common/config/config.h"
 
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>

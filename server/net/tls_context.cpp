@@ -1,7 +1,7 @@
 // tls_context.cpp - the server side TLS context built from `tls:` (cert, key).
 #include "server/net/tls_context.h"
 
-#include "common/errors.h"
+#include "common/base/errors.h"
 
 #include <Poco/File.h>
 #include <Poco/Net/NetSSL.h>

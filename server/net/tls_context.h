@@ -1,7 +1,7 @@
 // tls_context.h - the server side TLS context built from `tls:` (cert, key).
 #pragma once
 
-#include "common/config.h"
+#include "common/config/config.h"
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/SecureStreamSocket.h>

@@ -1,7 +1,7 @@
 // pop3_session.cpp - one POP3 conversation (RFC 1939 + RFC 2449): the loop, verb tables, login, replies.
 #include "server/pop3/pop3_session.h"
 
-#include "common/log.h"
+#include "common/ops/log.h"
 #include "server/credentials.h"
 #include "server/mail/mail_events.h"
 #include "server/store/maildir.h"

@@ -1,9 +1,9 @@
 // pop3_session_auth.cpp - STLS (RFC 2595) and AUTH PLAIN (RFC 5034) of a POP3 session.
 #include "server/pop3/pop3_session.h"
 
-#include "common/log.h"
+#include "common/ops/log.h"
 #include "server/mail/mail_events.h"
-#include "common/sasl.h"
+#include "server/auth/sasl.h"
 
 #include <Poco/String.h>
 

@@ -1,7 +1,7 @@
 // pop3_session_transaction.cpp - the TRANSACTION state of a POP3 session: STAT LIST RETR DELE NOOP RSET TOP UIDL.
 #include "server/pop3/pop3_session.h"
 
-#include "common/log.h"
+#include "common/ops/log.h"
 #include "server/mail/mail_events.h"
 
 

@@ -1,7 +1,7 @@
 // dns_registrar.cpp - dns.register: keeps the provider's records published in a real DNS server.
 #include "server/registry/dns_registrar.h"
 
-#include "common/tsig.h"
+#include "common/dns/tsig.h"
 #include "server/registry/registration_update.h"
 
 #include <Poco/Logger.h>

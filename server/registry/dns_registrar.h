@@ -8,7 +8,7 @@
 // the shutdown.
 #pragma once
 
-#include "common/config.h"
+#include "common/config/config.h"
 
 #include <Poco/Runnable.h>
 #include <Poco/Thread.h>

@@ -1,10 +1,10 @@
 // registration_update.cpp - the RFC 2136 UPDATE that publishes (or withdraws) one provider.
 #include "server/registry/registration_update.h"
 
-#include "common/dns_update.h"
-#include "common/mail_services.h"
-#include "common/yaml_checks.h"
-#include "common/zone.h"
+#include "common/dns/dns_update.h"
+#include "common/lookup/mail_services.h"
+#include "common/config/yaml_checks.h"
+#include "common/config/zone.h"
 
 
 namespace mail {

@@ -10,8 +10,8 @@
 // Withdrawal deletes the same RRsets.
 #pragma once
 
-#include "common/config.h"
-#include "common/dns_message.h"
+#include "common/config/config.h"
+#include "common/dns/dns_message.h"
 
 #include <string>
 #include <vector>

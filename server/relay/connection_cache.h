@@ -7,7 +7,7 @@
 // reaper thread QUITs connections idle too long, so peers do not see them hang around.
 #pragma once
 
-#include "common/seconds.h"
+#include "common/base/seconds.h"
 #include "server/relay/smtp_connection.h"
 
 #include <chrono>

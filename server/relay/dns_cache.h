@@ -6,7 +6,7 @@
 // failures are not, so the next message asks again.
 #pragma once
 
-#include "common/name_lookup.h"
+#include "common/lookup/name_lookup.h"
 
 #include <chrono>
 #include <map>

@@ -1,7 +1,7 @@
 // dsn_builder.cpp - multipart/report delivery status notifications (RFC 3464).
 #include "server/relay/dsn_builder.h"
 
-#include "common/mail_date.h"
+#include "common/mail/mail_date.h"
 
 #include <Poco/String.h>
 #include <Poco/Timestamp.h>

@@ -1,7 +1,7 @@
 // lookup_events.h - the relay's DNS lookups for one message, each one a dns.lookup event of it.
 #pragma once
 
-#include "common/name_lookup.h"
+#include "common/lookup/name_lookup.h"
 #include "server/mail/mail_events.h"
 
 

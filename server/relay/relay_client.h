@@ -1,7 +1,7 @@
 // relay_client.h - delivering one message's recipients to one exchanger, over a cached connection.
 #pragma once
 
-#include "common/seconds.h"
+#include "common/base/seconds.h"
 #include "server/relay/connection_cache.h"
 #include "server/relay/relay_router.h"
 #include "server/relay/smtp_connection.h"

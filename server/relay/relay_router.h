@@ -1,7 +1,7 @@
 // relay_router.h - where to send mail for a domain: MX (or the domain itself), then P and A per exchanger.
 #pragma once
 
-#include "common/name_lookup.h"
+#include "common/lookup/name_lookup.h"
 
 #include <cstdint>
 #include <memory>

@@ -1,8 +1,8 @@
 // relay_service.cpp - relay worker pool: schedule, delivery attempts, recipient states, bounces.
 #include "server/relay/relay_service.h"
 
-#include "common/log.h"
-#include "common/mail_address.h"
+#include "common/ops/log.h"
+#include "common/mail/mail_address.h"
 #include "server/mail/delivery.h"
 #include "server/message/message_id.h"
 #include "server/relay/relay_events.h"

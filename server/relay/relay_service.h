@@ -11,7 +11,7 @@
 // once every recipient is final.
 #pragma once
 
-#include "common/dns_resolver.h"
+#include "common/lookup/dns_resolver.h"
 #include "server/mail/message_ids.h"
 #include "server/relay/destination_gate.h"
 #include "server/relay/dns_cache.h"

@@ -7,7 +7,7 @@
 
 #include "server/relay/relay_message.h"
 
-#include "common/mail_address.h"
+#include "common/mail/mail_address.h"
 #include "server/mail/mail_events.h"
 #include "server/message/message_id.h"
 

@@ -1,7 +1,7 @@
 // relay_tls.h - the relay's STARTTLS policy (relay.tls) and its client TLS context.
 #pragma once
 
-#include "common/config.h"
+#include "common/config/config.h"
 
 #include <Poco/Net/Context.h>
 

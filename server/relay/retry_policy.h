@@ -1,7 +1,7 @@
 // retry_policy.h - when to try a deferred message again, and when to give up (relay.retry, relay.expire).
 #pragma once
 
-#include "common/config.h"
+#include "common/config/config.h"
 
 #include <cstdint>
 

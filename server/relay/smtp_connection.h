@@ -11,8 +11,8 @@
 // retried once on a new plaintext connection, as Postfix does at its "may" level.
 #pragma once
 
-#include "common/line_reader.h"
-#include "common/seconds.h"
+#include "common/base/line_reader.h"
+#include "common/base/seconds.h"
 #include "server/message/message_source.h"
 #include "server/relay/relay_router.h"
 #include "server/relay/relay_tls.h"

@@ -3,7 +3,7 @@
 // itself is in smtp_connection.cpp.
 #include "server/relay/smtp_connection.h"
 
-#include "common/log.h"
+#include "common/ops/log.h"
 #include "server/net/tls_context.h"
 
 #include <Poco/Exception.h>

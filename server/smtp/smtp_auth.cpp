@@ -1,8 +1,8 @@
 // smtp_auth.cpp - STARTTLS (RFC 3207) and AUTH PLAIN/LOGIN (RFC 4954) of an SMTP session.
 #include "server/smtp/smtp_session.h"
 
-#include "common/log.h"
-#include "common/sasl.h"
+#include "common/ops/log.h"
+#include "server/auth/sasl.h"
 #include "server/credentials.h"
 #include "server/mail/mail_events.h"
 

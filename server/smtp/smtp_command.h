@@ -1,7 +1,7 @@
 // smtp_command.h - pure parsing of SMTP command lines: verb, argument, MAIL/RCPT paths and ESMTP parameters.
 #pragma once
 
-#include "common/mail_address.h"
+#include "common/mail/mail_address.h"
 
 #include <cstddef>
 #include <string>

@@ -1,7 +1,7 @@
 // smtp_data_reader.h - reads the DATA content of one message: dot-unstuffing, CRLF normalisation, limits.
 #pragma once
 
-#include "common/line_reader.h"
+#include "common/base/line_reader.h"
 #include "server/message/line_sink.h"
 
 #include <Poco/Timespan.h>

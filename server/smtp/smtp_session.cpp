@@ -1,7 +1,7 @@
 // smtp_session.cpp - one SMTP session: the loop, the command table, session verbs, replies.
 #include "server/smtp/smtp_session.h"
 
-#include "common/log.h"
+#include "common/ops/log.h"
 #include "server/mail/mail_events.h"
 
 #include <Poco/Exception.h>

@@ -1,7 +1,7 @@
 // smtp_session.h - one SMTP session: a blocking loop, explicit input states, a command table.
 #pragma once
 
-#include "common/mail_address.h"
+#include "common/mail/mail_address.h"
 #include "server/mail/delivery.h"
 #include "server/faults/fault_rules.h"
 #include "server/net/session_io.h"

@@ -1,9 +1,9 @@
 // smtp_session_transaction.cpp - the mail transaction of an SMTP session: MAIL, RCPT, DATA, commit.
 #include "server/smtp/smtp_session.h"
 
-#include "common/log.h"
-#include "common/mail_address.h"
-#include "common/mail_date.h"
+#include "common/ops/log.h"
+#include "common/mail/mail_address.h"
+#include "common/mail/mail_date.h"
 #include "server/mail/mail_events.h"
 #include "server/message/message_id.h"
 #include "server/message/submission_cleanup.h"

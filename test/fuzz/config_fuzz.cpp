@@ -3,9 +3,9 @@
 // Whatever the file holds, loadConfig and loadZone either return or throw ConfigError
 // (file, line, key); nothing else escapes, nothing crashes, and deep nesting is refused
 // before yaml-cpp recurses.
-#include "common/config.h"
-#include "common/errors.h"
-#include "common/zone.h"
+#include "common/config/config.h"
+#include "common/base/errors.h"
+#include "common/config/zone.h"
 
 #include <unistd.h>
 

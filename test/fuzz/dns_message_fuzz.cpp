@@ -3,7 +3,7 @@
 // Any input must decode or throw WireFormatError; whatever decodes must re-encode and
 // decode again to the same questions; and answerQuery() must never read or write out of
 // bounds, must stay within its size limits and must echo the ID.
-#include "common/dns_message.h"
+#include "common/dns/dns_message.h"
 #include "dns/responder.h"
 #include "dns/zone_index.h"
 

@@ -4,8 +4,8 @@
 // decodes to the same octets; any octets encode to text that decodes back to them;
 // a PLAIN result obeys RFC 4616 (two NULs, authcid and password present, fields at most
 // 255 octets) and a LOGIN result holds no NUL, CR or LF.
-#include "common/base64.h"
-#include "common/sasl.h"
+#include "common/base/base64.h"
+#include "server/auth/sasl.h"
 
 #include <cstdlib>
 #include <string>

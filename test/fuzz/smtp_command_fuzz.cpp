@@ -4,7 +4,7 @@
 // suffix of the line. MAIL and RCPT arguments parse into either an error reply (a 5xx
 // with text) or an address that fits RFC 5321's limits and prints back as a path, and the
 // log helpers never let a raw control character or an unquoted space through.
-#include "common/log.h"
+#include "common/ops/log.h"
 #include "server/smtp/smtp_command.h"
 
 #include <cstdlib>

@@ -7,7 +7,7 @@
 #include "agent/imap_response.h"
 #include "agent/pop_commands.h"
 #include "agent/smtp_submit.h"
-#include "common/base64.h"
+#include "common/base/base64.h"
 
 #include <Poco/Net/DialogSocket.h>
 #include <Poco/Net/MailMessage.h>

@@ -2,8 +2,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/dns_message.h"
-#include "common/zone.h"
+#include "common/dns/dns_message.h"
+#include "common/config/zone.h"
 #include "dns/dns_faults.h"
 #include "dns/responder.h"
 

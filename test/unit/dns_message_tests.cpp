@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/dns_message.h"
+#include "common/dns/dns_message.h"
 
 #include <algorithm>
 #include <string>

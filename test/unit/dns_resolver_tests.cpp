@@ -2,8 +2,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/dns_message.h"
-#include "common/dns_resolver.h"
+#include "common/dns/dns_message.h"
+#include "common/lookup/dns_resolver.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/DatagramSocket.h>

@@ -3,7 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "dns/dns_server.h"
-#include "common/dns_resolver.h"
+#include "common/lookup/dns_resolver.h"
 
 #include <Poco/Net/DatagramSocket.h>
 

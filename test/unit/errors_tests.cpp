@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/errors.h"
+#include "common/base/errors.h"
 
 
 BOOST_AUTO_TEST_SUITE(errors_tests)

@@ -1,7 +1,7 @@
 // event_catalogue_tests.cpp - docs/api.md's table of events says what the catalogue says.
 #include <boost/test/unit_test.hpp>
 
-#include "common/event_catalogue.h"
+#include "common/journal/event_catalogue.h"
 
 #include <fstream>
 #include <string>

@@ -1,7 +1,7 @@
 // fake_lookup.h - a NameLookup over a zone in memory, for router and resolver tests.
 #pragma once
 
-#include "common/name_lookup.h"
+#include "common/lookup/name_lookup.h"
 
 #include <map>
 #include <set>

@@ -1,7 +1,7 @@
 // fake_smtp_peer.cpp - scripted loopback SMTP server for the relay unit tests.
 #include "test/unit/fake_smtp_peer.h"
 
-#include "common/line_reader.h"
+#include "common/base/line_reader.h"
 
 #include <Poco/Timespan.h>
 

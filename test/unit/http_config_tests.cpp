@@ -2,9 +2,9 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/config.h"
-#include "common/errors.h"
-#include "common/password_hash.h"
+#include "common/config/config.h"
+#include "common/base/errors.h"
+#include "common/mail/password_hash.h"
 #include "test/unit/fixtures.h"
 
 #include <string>

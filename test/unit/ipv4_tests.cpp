@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/ipv4.h"
+#include "common/base/ipv4.h"
 
 
 BOOST_AUTO_TEST_SUITE(ipv4_tests)

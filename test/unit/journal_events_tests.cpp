@@ -2,8 +2,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/event_catalogue.h"
-#include "common/journal.h"
+#include "common/journal/event_catalogue.h"
+#include "common/journal/journal.h"
 #include "server/journal/journal_events.h"
 #include "test/unit/fixtures.h"
 

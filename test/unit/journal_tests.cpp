@@ -3,8 +3,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/journal.h"
-#include "common/journal_file.h"
+#include "common/journal/journal.h"
+#include "common/journal/journal_file.h"
 #include "server/message/message_id.h"
 #include "server/journal/server_journal.h"
 #include "test/unit/fixtures.h"

@@ -3,7 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "agent/journey_text.h"
-#include "common/journey.h"
+#include "common/journal/journey.h"
 
 #include <Poco/JSON/Parser.h>
 

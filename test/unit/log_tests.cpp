@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/log.h"
+#include "common/ops/log.h"
 
 #include <sys/wait.h>
 #include <unistd.h>

@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/mail_address.h"
+#include "common/mail/mail_address.h"
 
 #include <string>
 #include <vector>

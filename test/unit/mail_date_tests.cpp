@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/mail_date.h"
+#include "common/mail/mail_date.h"
 
 #include <Poco/Timestamp.h>
 

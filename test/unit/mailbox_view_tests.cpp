@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/config.h"
+#include "common/config/config.h"
 #include "server/http/mailbox_view.h"
 #include "server/store/mailbox_lock.h"
 #include "server/store/maildir_store.h"

@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/mime_text.h"
+#include "common/mail/mime_text.h"
 
 #include <fstream>
 #include <sstream>

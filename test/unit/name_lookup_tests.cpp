@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/name_lookup.h"
+#include "common/lookup/name_lookup.h"
 #include "test/unit/fake_lookup.h"
 
 #include <Poco/Exception.h>

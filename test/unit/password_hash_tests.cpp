@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/password_hash.h"
+#include "common/mail/password_hash.h"
 
 using namespace mail;
 

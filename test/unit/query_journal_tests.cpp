@@ -3,7 +3,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/journal.h"
+#include "common/journal/journal.h"
 #include "dns/query_journal.h"
 
 #include <netinet/in.h>

@@ -2,8 +2,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/base64.h"
-#include "common/sasl.h"
+#include "common/base/base64.h"
+#include "server/auth/sasl.h"
 
 using namespace mail;
 

@@ -3,7 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "test/unit/fixtures.h"
-#include "common/line_reader.h"
+#include "common/base/line_reader.h"
 #include "server/mail/delivery.h"
 #include "server/net/session_service.h"
 #include "server/pop3/pop3_session.h"

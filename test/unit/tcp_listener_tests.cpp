@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/line_reader.h"
+#include "common/base/line_reader.h"
 #include "server/net/tcp_listener.h"
 
 #include <Poco/Net/StreamSocket.h>

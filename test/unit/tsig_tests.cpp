@@ -2,9 +2,9 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/base64.h"
-#include "common/dns_update.h"
-#include "common/tsig.h"
+#include "common/base/base64.h"
+#include "common/dns/dns_update.h"
+#include "common/dns/tsig.h"
 
 #include <map>
 

@@ -2,9 +2,9 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/errors.h"
+#include "common/base/errors.h"
 #include "test/unit/fixtures.h"
-#include "common/zone.h"
+#include "common/config/zone.h"
 
 using mail::ConfigError;
 using mail::loadZone;

@@ -3,8 +3,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "common/dns_update.h"
-#include "common/zone.h"
+#include "common/dns/dns_update.h"
+#include "common/config/zone.h"
 #include "dns/responder.h"
 #include "dns/zone_export.h"
 #include "dns/zone_index.h"

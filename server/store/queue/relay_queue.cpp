@@ -1,7 +1,7 @@
 // relay_queue.cpp - durable outbound queue: one-file entries (head + message), side state files, group-committed writes, quarantine.
 #include "server/store/queue/relay_queue.h"
 
-#include "common/log.h"
+#include "common/ops/log.h"
 #include "server/message/line_ends.h"
 #include "server/store/durable_file.h"
 

@@ -1,0 +1,290 @@
+// journal.cpp - the ring, the writer thread and the subscribers of the event journal.
+#include "common/journal/journal.h"
+#include "common/journal/event_catalogue.h"
+
+#include "common/journal/journal_fault_link.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Timestamp.h>
+
+#include <algorithm>
+#include <set>
+
+
+namespace mail {
+
+
+namespace {
+
+
+/// Session-level events pulled into a message's story through the session that accepted
+/// or read it (not the session's other messages).
+bool isSessionEvent(const std::string& type)
+{
+	return type.compare(0, 8, "session.") == 0 || type.compare(0, 5, "smtp.") == 0 || type == events::kPop3Login
+		|| type == events::kImapLogin;
+}
+
+
+bool opensSession(const std::string& type)
+{
+	return type == events::kMessageAccepted || type == events::kPop3Retr || type == events::kPop3Dele
+		|| type == events::kImapFetch;
+}
+
+
+std::vector<StoredEvent> newest(std::vector<StoredEvent> events, std::size_t limit)
+{
+	if (events.size() > limit) events.erase(events.begin(), events.end() - static_cast<std::ptrdiff_t>(limit));
+	return events;
+}
+
+
+} // namespace
+
+
+JournalSubscription::JournalSubscription(std::size_t capacity):
+	_capacity(std::max<std::size_t>(1, capacity))
+{
+}
+
+
+void JournalSubscription::push(const std::string& json)
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_closed) return;
+		if (_lines.size() >= _capacity)
+		{
+			++_dropped;
+			return;
+		}
+		_lines.push_back(json);
+	}
+	_ready.notify_one();
+}
+
+
+void JournalSubscription::close()
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_closed = true;
+	}
+	_ready.notify_all();
+}
+
+
+bool JournalSubscription::next(std::vector<std::string>& out, std::chrono::milliseconds timeout)
+{
+	std::unique_lock<std::mutex> lock(_mutex);
+	_ready.wait_for(lock, timeout, [&] { return _closed || !_lines.empty(); });
+	for (auto& line: _lines) out.push_back(std::move(line));
+	_lines.clear();
+	return !_closed || !out.empty();
+}
+
+
+std::uint64_t JournalSubscription::dropped() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _dropped;
+}
+
+
+Journal::Journal(std::string server, std::size_t keep, std::unique_ptr<JournalSink> sink, std::size_t maxPending):
+	_server(std::move(server)),
+	_serverJson(jsonString(_server)),
+	_keep(std::max<std::size_t>(1, keep)),
+	_maxPending(std::max<std::size_t>(1, maxPending)),
+	_sink(std::move(sink))
+{
+	if (_sink) _writer = std::thread([this] { writeLoop(); });
+}
+
+
+Journal::~Journal()
+{
+	close();
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_stop = true;
+	}
+	_wake.notify_all();
+	if (_writer.joinable()) _writer.join();
+}
+
+
+void Journal::record(const JournalEvent& event)
+{
+	StoredEvent stored;
+	stored.t = event.time() != 0 ? event.time() : Poco::Timestamp().epochMicroseconds();
+	stored.type = event.type();
+	stored.session = event.session();
+	stored.queueId = event.queueId();
+	stored.messageId = event.messageId();
+	stored.remoteId = event.remoteId();
+	std::vector<std::shared_ptr<JournalSubscription>> readers;
+	bool wake = false;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		stored.seq = ++_seq;
+		// Built under the lock so the file is in seq order.
+		std::string& json = stored.json;
+		json.reserve(64 + _serverJson.size() + stored.type.size() + event.body().size());
+		json += "{\"t\":";
+		json += std::to_string(stored.t);
+		json += ",\"seq\":";
+		json += std::to_string(stored.seq);
+		json += ",\"server\":";
+		json += _serverJson;
+		json += ",\"type\":";
+		appendJsonString(json, stored.type);
+		if (!event.body().empty()) json += ',';
+		json += event.body();
+		json += '}';
+		if (_sink && !_stop)
+		{
+			if (_pending.size() >= _maxPending) ++_dropped;
+			else
+			{
+				wake = _pending.empty();
+				_pending.push_back(stored.json);
+			}
+		}
+		for (auto it = _subscribers.begin(); it != _subscribers.end();)
+		{
+			if (auto reader = it->lock())
+			{
+				readers.push_back(std::move(reader));
+				++it;
+			}
+			else it = _subscribers.erase(it);
+		}
+		for (const auto& reader: readers) reader->push(stored.json);
+		_ring.push_back(std::move(stored));
+		if (_ring.size() > _keep) _ring.pop_front();
+	}
+	if (wake) _wake.notify_one();
+}
+
+
+std::vector<StoredEvent> Journal::since(std::uint64_t seq, std::size_t limit) const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	// The ring is in seq order: start at the first newer one.
+	auto first = std::upper_bound(_ring.begin(), _ring.end(), seq,
+		[](std::uint64_t s, const StoredEvent& e) { return s < e.seq; });
+	const auto available = static_cast<std::size_t>(_ring.end() - first);
+	if (available > limit) first = _ring.end() - static_cast<std::ptrdiff_t>(limit);
+	return std::vector<StoredEvent>(first, _ring.end());
+}
+
+
+std::vector<StoredEvent> Journal::about(const std::string& messageId, const std::string& queueId, std::size_t limit) const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	std::set<std::string> queueIds, sessions;
+	if (!queueId.empty()) queueIds.insert(queueId);
+	const auto mine = [&](const StoredEvent& e) {
+		return (!messageId.empty() && e.messageId == messageId) || (!e.queueId.empty() && queueIds.count(e.queueId));
+	};
+	// Twice: an event may link by a queue id that a later event of the message names.
+	for (int pass = 0; pass < 2; ++pass)
+	{
+		for (const StoredEvent& e: _ring)
+		{
+			if (!mine(e)) continue;
+			if (!e.queueId.empty()) queueIds.insert(e.queueId);
+			if (!e.session.empty() && opensSession(e.type)) sessions.insert(e.session);
+		}
+	}
+	std::vector<StoredEvent> accepted;
+	for (const StoredEvent& e: _ring)
+		if (e.type == events::kMessageAccepted && mine(e)) accepted.push_back(e);
+	std::vector<StoredEvent> out;
+	for (const StoredEvent& e: _ring)
+	{
+		if (mine(e) || (!e.session.empty() && isSessionEvent(e.type) && sessions.count(e.session)) || refusedEarlier(e, accepted))
+			out.push_back(e);
+	}
+	return newest(std::move(out), limit);
+}
+
+
+std::uint64_t Journal::dropped() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _dropped;
+}
+
+
+std::uint64_t Journal::lastSeq() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _seq;
+}
+
+
+std::shared_ptr<JournalSubscription> Journal::subscribe(std::size_t capacity)
+{
+	auto subscription = std::make_shared<JournalSubscription>(capacity);
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (_closed) subscription->close();
+	else _subscribers.push_back(subscription);
+	return subscription;
+}
+
+
+void Journal::close()
+{
+	std::vector<std::weak_ptr<JournalSubscription>> subscribers;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_closed = true;
+		subscribers.swap(_subscribers);
+	}
+	for (auto& weak: subscribers)
+	{
+		if (auto reader = weak.lock()) reader->close();
+	}
+}
+
+
+void Journal::writeLoop()
+{
+	Poco::Logger& log = Poco::Logger::get("journal");
+	std::uint64_t reported = 0;
+	std::vector<std::string> batch;
+	std::unique_lock<std::mutex> lock(_mutex);
+	for (;;)
+	{
+		_wake.wait(lock, [&] { return _stop || !_pending.empty(); });
+		if (_pending.empty() && _stop) break;
+		// record() wakes the writer only for the first line of an empty queue; the lines
+		// of the next kWriteInterval join it (a stop cuts the wait short).
+		_wake.wait_for(lock, kWriteInterval, [&] { return _stop; });
+		batch.swap(_pending);
+		const std::uint64_t dropped = _dropped;
+		lock.unlock();
+		if (dropped > reported)
+		{
+			log.warning("journal dropped=%Lu total=%Lu reason=writer-behind", static_cast<unsigned long long>(dropped - reported),
+				static_cast<unsigned long long>(dropped));
+			reported = dropped;
+		}
+		try
+		{
+			_sink->write(batch);
+		}
+		catch (const std::exception& exc)
+		{
+			log.error("journal write failed lines=%z error=%s", batch.size(), std::string(exc.what()));
+		}
+		batch.clear();
+		lock.lock();
+	}
+}
+
+
+} // namespace mail
