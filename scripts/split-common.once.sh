@@ -7,7 +7,7 @@ declare -A room=(
  [app_main]=base [base64]=base [errors]=base [ipv4]=base [line_reader]=base [seconds]=base [version]=base
  [mail_address]=mail [mail_date]=mail [mime_text]=mail [password_hash]=mail
  [dns_message]=dns [dns_update]=dns [tsig]=dns [dns_resolver_tcp]=dns
- [journal]=journal [journal_event]=journal [journal_fault_link]=journal [journal_file]=journal [journey]=journal [event_catalogue]=journal
+ [journal]=journal [journal_event]=journal [journal_file]=journal [journey]=journal [event_catalogue]=journal
  [config]=config [config_faults]=config [config_registry]=config [config_registry_same]=config [config_registry_yaml]=config [config_yaml]=config [yaml_checks]=config [zone]=config
  [name_lookup]=lookup [dns_resolver]=lookup [mail_services]=lookup
  [log]=ops [fault_gate]=ops [control_socket]=ops

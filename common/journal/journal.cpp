@@ -1,46 +1,13 @@
 // journal.cpp - the ring, the writer thread and the subscribers of the event journal.
 #include "common/journal/journal.h"
-#include "common/journal/event_catalogue.h"
-
-#include "common/journal/journal_fault_link.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Timestamp.h>
 
 #include <algorithm>
-#include <set>
 
 
 namespace mail {
-
-
-namespace {
-
-
-/// Session-level events pulled into a message's story through the session that accepted
-/// or read it (not the session's other messages).
-bool isSessionEvent(const std::string& type)
-{
-	return type.compare(0, 8, "session.") == 0 || type.compare(0, 5, "smtp.") == 0 || type == events::kPop3Login
-		|| type == events::kImapLogin;
-}
-
-
-bool opensSession(const std::string& type)
-{
-	return type == events::kMessageAccepted || type == events::kPop3Retr || type == events::kPop3Dele
-		|| type == events::kImapFetch;
-}
-
-
-std::vector<StoredEvent> newest(std::vector<StoredEvent> events, std::size_t limit)
-{
-	if (events.size() > limit) events.erase(events.begin(), events.end() - static_cast<std::ptrdiff_t>(limit));
-	return events;
-}
-
-
-} // namespace
 
 
 JournalSubscription::JournalSubscription(std::size_t capacity):
@@ -181,34 +148,10 @@ std::vector<StoredEvent> Journal::since(std::uint64_t seq, std::size_t limit) co
 }
 
 
-std::vector<StoredEvent> Journal::about(const std::string& messageId, const std::string& queueId, std::size_t limit) const
+void Journal::read(const std::function<void(const std::deque<StoredEvent>&)>& reader) const
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	std::set<std::string> queueIds, sessions;
-	if (!queueId.empty()) queueIds.insert(queueId);
-	const auto mine = [&](const StoredEvent& e) {
-		return (!messageId.empty() && e.messageId == messageId) || (!e.queueId.empty() && queueIds.count(e.queueId));
-	};
-	// Twice: an event may link by a queue id that a later event of the message names.
-	for (int pass = 0; pass < 2; ++pass)
-	{
-		for (const StoredEvent& e: _ring)
-		{
-			if (!mine(e)) continue;
-			if (!e.queueId.empty()) queueIds.insert(e.queueId);
-			if (!e.session.empty() && opensSession(e.type)) sessions.insert(e.session);
-		}
-	}
-	std::vector<StoredEvent> accepted;
-	for (const StoredEvent& e: _ring)
-		if (e.type == events::kMessageAccepted && mine(e)) accepted.push_back(e);
-	std::vector<StoredEvent> out;
-	for (const StoredEvent& e: _ring)
-	{
-		if (mine(e) || (!e.session.empty() && isSessionEvent(e.type) && sessions.count(e.session)) || refusedEarlier(e, accepted))
-			out.push_back(e);
-	}
-	return newest(std::move(out), limit);
+	reader(_ring);
 }
 
 

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -97,10 +98,10 @@ public:
 	std::vector<StoredEvent> since(std::uint64_t seq, std::size_t limit) const;
 	/// Events with a seq above seq, oldest first, at most limit (the newest limit ones
 	/// when more are kept).
-	std::vector<StoredEvent> about(const std::string& messageId, const std::string& queueId, std::size_t limit) const;
-	/// One message's events: those with its Message-ID or queue id, those with a queue id
-	/// such an event has, and the session, HELO, TLS and login events of the sessions that
-	/// accepted or read it. Oldest first, at most limit (the newest).
+	void read(const std::function<void(const std::deque<StoredEvent>&)>& reader) const;
+	/// Calls reader with the kept events (oldest first) under the journal's lock: a
+	/// search over them (server/journal/message_story) without a copy of the ring.
+	/// reader must not call the journal.
 
 	std::uint64_t dropped() const; ///< lines the writer never got (queue full)
 	std::uint64_t lastSeq() const; ///< the seq of the newest event (0: none yet)

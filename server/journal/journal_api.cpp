@@ -1,6 +1,8 @@
 // journal_api.cpp - the answers of /api/v1/events and the sources of /api/v1/journey.
 #include "server/journal/journal_api.h"
 
+#include "server/journal/message_story.h"
+
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
@@ -16,7 +18,7 @@ std::vector<StoredEvent> select(const Journal& journal, const EventQuery& query)
 {
 	if (query.messageId.empty() && query.queueId.empty()) return journal.since(query.since, query.limit);
 	const std::string messageId = query.messageId.empty() ? std::string() : normalizeMessageId(query.messageId);
-	std::vector<StoredEvent> events = journal.about(messageId, query.queueId, journal.keep());
+	std::vector<StoredEvent> events = messageStory(journal, messageId, query.queueId, journal.keep());
 	events.erase(std::remove_if(events.begin(), events.end(), [&](const StoredEvent& e) { return e.seq <= query.since; }),
 		events.end());
 	if (events.size() > query.limit) events.erase(events.begin(), events.end() - static_cast<std::ptrdiff_t>(query.limit));
@@ -58,7 +60,7 @@ std::vector<JourneySource> journeySources(const ServerContext& context, std::chr
 	sources.push_back(JourneySource{context.server.name, [journal](const std::string& messageId, const std::string& queueId) {
 										std::vector<Poco::JSON::Object::Ptr> events;
 										if (!journal) return events;
-										for (const StoredEvent& e: journal->about(messageId, queueId, journal->keep()))
+										for (const StoredEvent& e: messageStory(*journal, messageId, queueId, journal->keep()))
 											events.push_back(Poco::JSON::Parser().parse(e.json).extract<Poco::JSON::Object::Ptr>());
 										return events;
 									}});

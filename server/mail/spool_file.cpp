@@ -81,24 +81,15 @@ void SpoolFile::rewrite(std::uint64_t offset, const std::string& text)
 {
 	flush();
 	if (_error) std::rethrow_exception(_error);
-	// After end() (the session ends its sink chain) the file is closed: open it again.
-	const bool reopened = _fd < 0;
-	const int fd = reopened ? ::open(_path.c_str(), O_WRONLY | O_CLOEXEC) : _fd;
-	if (fd < 0) throwErrno("cannot open", _path, errno);
+	// The descriptor stays open after end() for this: no second open and close of the file.
 	std::size_t done = 0;
 	while (done < text.size())
 	{
-		const ssize_t n = ::pwrite(fd, text.data() + done, text.size() - done, static_cast<off_t>(offset + done));
+		const ssize_t n = ::pwrite(_fd, text.data() + done, text.size() - done, static_cast<off_t>(offset + done));
 		if (n < 0 && errno == EINTR) continue;
-		if (n < 0)
-		{
-			const int error = errno;
-			if (reopened) ::close(fd);
-			throwErrno("cannot write", _path, error);
-		}
+		if (n < 0) throwErrno("cannot write", _path, errno);
 		done += static_cast<std::size_t>(n);
 	}
-	if (reopened && ::close(fd) != 0) throwErrno("cannot close", _path, errno);
 }
 
 
@@ -124,7 +115,7 @@ void SpoolFile::flush()
 	{
 		if (!_error)
 		{
-			if (_fd < 0) throwErrno("cannot write (closed)", _path, EBADF);
+			if (_ended) throwErrno("cannot write (after the end)", _path, EBADF);
 			writeAll(_fd, _buffer, _path);
 		}
 	}
@@ -139,9 +130,7 @@ void SpoolFile::flush()
 void SpoolFile::end()
 {
 	flush();
-	if (_fd >= 0 && ::close(_fd) != 0 && !_error)
-		_error = std::make_exception_ptr(DurableFileError("cannot close", _path, errno));
-	_fd = -1;
+	_ended = true;
 	if (_error) std::rethrow_exception(_error);
 }
 

@@ -16,8 +16,8 @@ namespace mail {
 
 
 class SpoolFile: public LineSink
-/// A uniquely named file in a spool directory, created at construction and removed by
-/// the destructor (delivery links it elsewhere first). Lines are stored with LF ends,
+/// A uniquely named file in a spool directory, created at construction, closed and removed
+/// by the destructor (delivery links it elsewhere first). Lines are stored with LF ends,
 /// as Maildir readers expect; wireSize() is what the same message takes with CRLF.
 /// Not thread-safe: one session owns it.
 {
@@ -36,14 +36,17 @@ public:
 	/// Appends text and LF; writes out a full buffer. Never throws: a write error is kept
 	/// (later lines are only counted) and thrown by end(), so DATA is still read to its
 	/// end and the session stays in sync.
-	void end() override; ///< writes what is buffered, closes; throws the first write error
+	void end() override;
+	/// Writes what is buffered; throws the first write error. Lines after it are a write
+	/// error. The file stays open (for rewrite()) until the destructor.
 
 	void startBody();
 	/// What was written so far is a head the message does not count: bodySize(),
 	/// bodyWireSize() and eightBit() start here.
 	void rewrite(std::uint64_t offset, const std::string& text);
 	/// Writes out the buffer, then text over the file's octets at offset (a head whose
-	/// sizes are known only now, same length), also after end(). Throws the first write error.
+	/// sizes are known only now, same length), also after end(), through the descriptor
+	/// still open. Throws the first write error.
 
 	void writeCrlfText(const std::string& text);
 	/// Appends text given with CRLF (or LF) line ends, line by line (trace headers).
@@ -69,6 +72,7 @@ private:
 	std::uint64_t _bodyStart = 0;
 	std::uint64_t _bodyStartLines = 0;
 	bool _eightBit = false;
+	bool _ended = false;       ///< end() was called: no more lines
 	std::exception_ptr _error; ///< the first write error
 };
 

@@ -1,4 +1,5 @@
-// relay_service.h - the relay worker pool sending queued mail to other providers.
+// relay_service.h - the relay worker pool sending queued mail to other providers (its jobs:
+// relay_schedule.cpp, relay_attempt.cpp, relay_bounce.cpp, relay_service_ops.cpp).
 //
 // A fixed pool of relay.workers threads takes message ids from an in-memory schedule:
 // new messages at once (RelayQueue wakes the pool), deferred ones when their retry is due.

@@ -12,7 +12,6 @@
 #include "server/message/message_id.h"
 
 #include <Poco/String.h>
-#include <Poco/Timestamp.h>
 
 
 namespace mail {
@@ -138,7 +137,7 @@ QueueOpResult RelayService::release(const std::string& id)
 	if (!_queue.load(id, envelope)) return QueueOpResult::NotFound;
 	if (!envelope.held) return QueueOpResult::NotHeld;
 	envelope.held = false;
-	envelope.nextAttempt = Poco::Timestamp().epochTime();
+	envelope.nextAttempt = epochSeconds();
 	_queue.update(envelope);
 	reviveDestinations(envelope);
 	_log.information("%s relay released by=operator", id);

@@ -2,11 +2,18 @@
 #include "server/relay/retry_policy.h"
 
 #include <Poco/Bugcheck.h>
+#include <Poco/Timestamp.h>
 
 #include <algorithm>
 
 
 namespace mail {
+
+
+std::int64_t epochSeconds()
+{
+	return Poco::Timestamp().epochTime();
+}
 
 
 RetryPolicy::RetryPolicy(const RelayConfig& config):

@@ -9,6 +9,9 @@
 namespace mail {
 
 
+std::int64_t epochSeconds(); ///< now, in seconds since the Unix epoch (the envelope's times)
+
+
 class RetryPolicy
 {
 public:

@@ -191,6 +191,24 @@ BOOST_AUTO_TEST_CASE(relay_queue_syncs_its_one_file_entry_before_the_directory)
 }
 
 
+BOOST_AUTO_TEST_CASE(relay_queue_removes_an_entry_without_a_state_with_no_sync_at_all)
+{
+	// The usual removal (delivered at the first attempt): nothing to order, so the worker
+	// neither syncs nor waits for a commit; a crash that undoes the unlink sends it again.
+	TempDir tmp;
+	Recorder recorder;
+	const std::string dir = tmp.file("queue");
+	mail::RelayQueue queue(dir, recorder.sync());
+	const std::string id = queue.enqueue(mail::newEnvelopeId(), "s@x.example", {"r@y.example"}, "x\r\n");
+	const std::size_t before = recorder.events.size();
+	queue.remove(id);
+	BOOST_TEST(recorder.events.size() == before);
+	mail::QueueEnvelope e;
+	BOOST_TEST(!queue.load(id, e));
+	BOOST_TEST(queue.scan().empty());
+}
+
+
 BOOST_AUTO_TEST_CASE(a_file_that_cannot_be_synced_fails_its_write_and_leaves_nothing)
 {
 	TempDir tmp;

@@ -201,7 +201,7 @@ BOOST_FIXTURE_TEST_CASE(remote_only_mail_is_spooled_into_its_queue_entry_and_mix
 	spool->line("Subject: caf\xc3\xa9");
 	spool->line("");
 	spool->line(".starts with a dot");
-	spool->end(); // as SMTP does: the end of its sink chain closes the file
+	spool->end(); // as SMTP does: the end of its sink chain, before delivery rewrites the head
 	const mail::DeliveryResult r = delivery.deliver(remote, *spool);
 	BOOST_TEST(r.queued);
 	BOOST_TEST(r.size == std::string("Subject: caf\xc3\xa9\r\n\r\n.starts with a dot\r\n").size());

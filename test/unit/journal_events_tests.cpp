@@ -5,6 +5,7 @@
 #include "common/journal/event_catalogue.h"
 #include "common/journal/journal.h"
 #include "server/journal/journal_events.h"
+#include "server/journal/message_story.h"
 #include "test/unit/fixtures.h"
 
 #include <Poco/File.h>
@@ -164,7 +165,7 @@ BOOST_AUTO_TEST_CASE(a_message_without_a_message_id_is_still_linked_by_its_queue
 		BOOST_TEST(e.json.find("message_id") == std::string::npos);
 		BOOST_TEST(e.json.find("remote_id") == std::string::npos);
 	}
-	BOOST_TEST(journal.about("", "Q2", 100).size() == 2u);
+	BOOST_TEST(mail::messageStory(journal, "", "Q2", 100).size() == 2u);
 }
 
 

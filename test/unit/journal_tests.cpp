@@ -6,6 +6,7 @@
 #include "common/journal/journal.h"
 #include "common/journal/journal_file.h"
 #include "server/message/message_id.h"
+#include "server/journal/message_story.h"
 #include "server/journal/server_journal.h"
 #include "test/unit/fixtures.h"
 
@@ -254,12 +255,12 @@ BOOST_AUTO_TEST_CASE(about_links_a_message_by_message_id_queue_id_and_session)
 	journal.record(JournalEvent("message.delivered").str("queue_id", "Q1")); // linked only by queue id
 	journal.record(JournalEvent("message.delivered").str("queue_id", "Q2"));
 	std::vector<std::string> types;
-	for (const auto& e: journal.about("<m1@x>", "", 100)) types.push_back(e.type + "/" + e.queueId);
+	for (const auto& e: messageStory(journal, "<m1@x>", "", 100)) types.push_back(e.type + "/" + e.queueId);
 	const std::vector<std::string> expected{"session.open/", "smtp.helo/", "message.accepted/Q1", "message.delivered/Q1"};
 	BOOST_CHECK_EQUAL_COLLECTIONS(types.begin(), types.end(), expected.begin(), expected.end());
 	// by queue id alone (the previous hop's remote_id)
-	BOOST_CHECK_EQUAL(journal.about("", "Q2", 100).size(), 4u);
-	BOOST_CHECK(journal.about("<none@x>", "", 100).empty());
+	BOOST_CHECK_EQUAL(messageStory(journal, "", "Q2", 100).size(), 4u);
+	BOOST_CHECK(messageStory(journal, "<none@x>", "", 100).empty());
 }
 
 
@@ -278,7 +279,7 @@ BOOST_AUTO_TEST_CASE(about_links_a_refused_earlier_attempt_of_the_same_client_se
 	journal.record(JournalEvent("message.accepted").str("session", "s1").str("queue_id", "Q1").str("message_id", "<m1@x>").str("from", "a@x").list("to", {"b@y", "e@y"}).str("peer", "127.0.0.1:4711"));
 	fault("127.0.0.1", "a@x", "b@y"); // after the message: a later one's
 	std::vector<std::uint64_t> seqs;
-	for (const auto& e: journal.about("<m1@x>", "", 100)) seqs.push_back(e.seq);
+	for (const auto& e: messageStory(journal, "<m1@x>", "", 100)) seqs.push_back(e.seq);
 	const std::vector<std::uint64_t> expected{1, 5};
 	BOOST_CHECK_EQUAL_COLLECTIONS(seqs.begin(), seqs.end(), expected.begin(), expected.end());
 }

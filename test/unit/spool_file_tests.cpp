@@ -39,7 +39,7 @@ BOOST_AUTO_TEST_CASE(a_write_error_is_reported_at_the_end)
 	mail::test::TempDir dir;
 	mail::SpoolFile spool(dir.path());
 	const std::string big(1000, 'y');
-	spool.end();                                   // closed: the next flush cannot write
+	spool.end();                                   // ended: the next flush cannot write
 	for (int i = 0; i < 100; ++i) spool.line(big); // never throws while DATA is read
 	BOOST_CHECK_THROW(spool.end(), Poco::Exception);
 }

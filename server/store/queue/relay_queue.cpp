@@ -600,13 +600,23 @@ void RelayQueue::update(const QueueEnvelope& envelope)
 
 void RelayQueue::remove(const std::string& id)
 {
-	// The part that makes it queued first (the entry; legacy: the envelope), durable
-	// before the rest goes: a crash leaves at most a .state or .msg alone, which scan()
-	// discards. The directory fsync is shared with concurrent writes.
-	for (const char* suffix: {kEntrySuffix, kEnvelopeSuffix})
+	// The part that makes it queued first (the entry; legacy: the envelope). With no side
+	// file that is all: the unlink is not fsynced (Postfix removes a queue file the same
+	// way), since a crash that undoes it only sends the message again, and the worker does
+	// not wait for a group commit. A side file goes only once the entry's removal is
+	// durable (the directory fsync the group commit shares): a crash then leaves at most a
+	// .state or .msg alone, which scan() discards, never an entry that lost its state.
+	if (::unlink(path(id, kEntrySuffix).c_str()) == 0)
 	{
-		if (::unlink(path(id, suffix).c_str()) != 0 && errno != ENOENT) throwErrno("cannot remove", path(id, suffix), errno);
+		if (::access(path(id, kStateSuffix).c_str(), F_OK) != 0) return;
+		Write write;
+		commit(write);
+		::unlink(path(id, kStateSuffix).c_str());
+		return;
 	}
+	if (errno != ENOENT) throwErrno("cannot remove", path(id, kEntrySuffix), errno);
+	if (::unlink(path(id, kEnvelopeSuffix).c_str()) != 0 && errno != ENOENT)
+		throwErrno("cannot remove", path(id, kEnvelopeSuffix), errno);
 	Write write;
 	commit(write);
 	::unlink(path(id, kStateSuffix).c_str());

@@ -105,7 +105,8 @@ public:
 	/// concurrent writes.
 	void remove(const std::string& id);
 	/// Removes a finished message: the entry (legacy: the envelope), then, after the
-	/// directory fsync the group commit shares, its side file (legacy: the message).
+	/// directory fsync the group commit shares, its side file (legacy: the message). An
+	/// entry without a side file is only unlinked (no fsync, no wait for a commit).
 
 	const std::string& directory() const { return _dir; }
 	std::string corruptDirectory() const { return _dir + "/corrupt"; }

@@ -1,4 +1,4 @@
-// journal_fault_link.h - which fault.fired events belong to a message a server accepted later.
+// fault_link.h - which fault.fired events belong to a message a server accepted later.
 #pragma once
 
 #include "common/journal/journal.h"

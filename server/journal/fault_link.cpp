@@ -1,5 +1,5 @@
-// journal_fault_link.cpp - linking a refused attempt to the message accepted at the retry.
-#include "common/journal/journal_fault_link.h"
+// fault_link.cpp - linking a refused attempt to the message accepted at the retry.
+#include "server/journal/fault_link.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
