@@ -148,10 +148,16 @@ std::unique_ptr<SpoolFile> Delivery::openSpool(const Envelope& envelope) const
 	split(envelope.recipients, accounts, remote);
 	// Remote recipients only: the spool file becomes the queue entry (relay_queue.h).
 	if (accounts.empty()) return std::make_unique<QueueSpool>(_queue, _queue.newHead(envelope.id, envelope.sender, remote));
-	auto spool = std::make_unique<SpoolFile>(_store.spoolDirectory());
+	auto spool = std::make_unique<SpoolFile>(_store.takeSpoolFile());
 	spool->line(returnPath(envelope.sender));
 	spool->startBody();
 	return spool;
+}
+
+
+void Delivery::prepareSpool() const
+{
+	_store.prepareSpoolFile();
 }
 
 

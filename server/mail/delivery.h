@@ -76,6 +76,9 @@ public:
 	/// line. With remote recipients only: the message's queue entry itself, its head
 	/// already written (relay_queue.h). Throws on failure.
 
+	void prepareSpool() const;
+	/// Makes the next openSpool() with a local recipient cheaper (its file created now:
+	/// MaildirStore::prepareSpoolFile); call it where nobody waits, e.g. after a reply.
 	DeliveryResult deliver(const Envelope& envelope, SpoolFile& spool) const;
 	/// The same as above for an accepted message in a finished spool file from
 	/// openSpool(envelope), each recipient going where its route (decided at RCPT) says,

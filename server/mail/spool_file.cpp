@@ -3,10 +3,6 @@
 
 #include "server/store/durable_file.h"
 
-#include <Poco/Process.h>
-#include <Poco/Timestamp.h>
-
-#include <atomic>
 #include <cerrno>
 #include <fcntl.h>
 #include <unistd.h>
@@ -15,25 +11,17 @@
 namespace mail {
 
 
-namespace {
-
-
-std::atomic<unsigned long> spoolCounter{0};
-
-
-std::string uniqueName()
+SpoolFile::SpoolFile(const std::string& directory):
+	SpoolFile(createUniqueFile(directory))
 {
-	const auto micros = Poco::Timestamp().epochMicroseconds();
-	return std::to_string(micros) + "." + std::to_string(Poco::Process::id()) + "." + std::to_string(++spoolCounter) + ".spool";
 }
 
 
-} // namespace
-
-
-SpoolFile::SpoolFile(const std::string& directory):
-	SpoolFile(directory, uniqueName())
+SpoolFile::SpoolFile(OpenFile file):
+	_path(std::move(file.path)),
+	_fd(file.fd)
 {
+	_buffer.reserve(kBufferSize);
 }
 
 

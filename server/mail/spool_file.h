@@ -6,6 +6,7 @@
 #pragma once
 
 #include "server/message/line_sink.h"
+#include "server/store/spare_files.h"
 
 #include <cstdint>
 #include <exception>
@@ -26,6 +27,9 @@ public:
 	/// Creates the file (O_EXCL, mode 0600). Throws DurableFileError on failure.
 	SpoolFile(const std::string& directory, const std::string& name);
 	/// The same under the given name (a queue entry's temp file, RelayQueue::spoolPath()).
+	explicit SpoolFile(OpenFile file);
+	/// Takes over an empty file already created and open for writing (a spare of
+	/// MaildirStore::takeSpoolFile()).
 
 	~SpoolFile() override;
 

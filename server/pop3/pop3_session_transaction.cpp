@@ -67,7 +67,8 @@ void Pop3Session::doRetr(const Pop3Command& cmd)
 	std::string& out = _io.buffer();
 	const std::size_t mark = out.size();
 	ok(std::to_string(_mailbox->message(n).size) + " octets");
-	if (!_mailbox->appendMessage(n, out, _scratch))
+	const std::shared_ptr<const std::string> text = _mailbox->appendMessage(n, out, _scratch);
+	if (!text)
 	{
 		out.resize(mark);
 		_log.error("%s cannot read message user=%s path=%s", _io.id(), quoteForLog(_account), _mailbox->message(n).path);
@@ -76,7 +77,7 @@ void Pop3Session::doRetr(const Pop3Command& cmd)
 	else
 	{
 		++_retrieved;
-		_context.events->pop3Retr(_io.id(), _account, _mailbox->message(n).path, _scratch, _mailbox->message(n).size);
+		_context.events->pop3Retr(_io.id(), _account, _mailbox->message(n).path, *text, _mailbox->message(n).size);
 	}
 	trimBuffer(_scratch);
 }

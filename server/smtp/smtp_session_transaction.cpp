@@ -238,8 +238,10 @@ void SmtpSession::doData(const SmtpCommand&)
 	_tx.reset();
 	// The reply goes out now: the spool name's unlink (when spool goes out of scope)
 	// then overlaps with the client's next command instead of delaying the 250 it waits
-	// for; the message is already durable in new/ (or the queue).
+	// for; the message is already durable in new/ (or the queue). So does the next
+	// message's spool file, created now rather than at its DATA.
 	_io.flushUnlessPipelined();
+	_delivery.prepareSpool();
 }
 
 

@@ -110,8 +110,9 @@ void scanDirectory(const std::string& dir, std::vector<MailboxMessage>& messages
 } // namespace
 
 
-Mailbox::Mailbox(const std::string& path):
-	_path(path)
+Mailbox::Mailbox(const std::string& path, CrlfCache& cache):
+	_path(path),
+	_cache(cache)
 {
 	for (const char* sub: kSubdirs) scanDirectory(path + '/' + sub, _messages);
 	std::vector<std::pair<SortKey, std::size_t>> order;
@@ -189,11 +190,21 @@ bool Mailbox::readFile(const MailboxMessage& message, std::string& scratch) cons
 }
 
 
-bool Mailbox::appendMessage(std::uint64_t number, std::string& out, std::string& scratch) const
+std::shared_ptr<const std::string> Mailbox::appendMessage(std::uint64_t number, std::string& out,
+	std::string& scratch) const
 {
-	if (!readFile(message(number), scratch)) return false;
-	appendStuffed(out, scratch.data(), scratch.size(), message(number).lfStored);
-	return true;
+	const MailboxMessage& wanted = message(number);
+	if (std::shared_ptr<const std::string> kept = _cache.find(wanted.path))
+	{
+		out += *kept;
+		return kept;
+	}
+	if (!readFile(wanted, scratch)) return nullptr;
+	auto text = std::make_shared<std::string>();
+	appendStuffed(*text, scratch.data(), scratch.size(), wanted.lfStored);
+	out += *text;
+	_cache.keep(wanted.path, text);
+	return text;
 }
 
 
@@ -221,7 +232,9 @@ std::size_t Mailbox::commitDeletions()
 	std::size_t failures = 0;
 	for (const MailboxMessage& message: _messages)
 	{
-		if (message.deleted && ::unlink(message.path.c_str()) != 0 && errno != ENOENT) ++failures;
+		if (!message.deleted) continue;
+		_cache.forget(message.path);
+		if (::unlink(message.path.c_str()) != 0 && errno != ENOENT) ++failures;
 	}
 	if (_deletedCount == 0) return 0;
 	for (const char* sub: kSubdirs)

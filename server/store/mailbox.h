@@ -1,10 +1,12 @@
 // mailbox.h - a POP3 session's snapshot of one Maildir: numbering, sizes, unique ids, deletions.
 #pragma once
 
+#include "server/store/crlf_cache.h"
 #include "server/store/maildir.h" // maildirUid(), maildirSizeHint()
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,7 +31,7 @@ class Mailbox
 /// Not thread-safe: one session owns it, and the mailbox lock keeps other sessions out.
 {
 public:
-	explicit Mailbox(const std::string& path);
+	explicit Mailbox(const std::string& path, CrlfCache& cache = CrlfCache::shared());
 	/// Snapshot of path/new and path/cur (a missing directory counts as empty).
 	/// Throws Poco::FileException when a directory exists but cannot be read.
 
@@ -44,11 +46,12 @@ public:
 	void markDeleted(std::uint64_t number); ///< requires exists(number)
 	void undeleteAll();                     ///< RSET
 
-	bool appendMessage(std::uint64_t number, std::string& out, std::string& scratch) const;
-	/// RETR body: appends the byte-stuffed message and the closing ".\r\n" to out.
-	/// scratch is a reusable buffer (kept by the session to avoid allocations); afterwards
-	/// it holds the file as stored (the session takes the Message-ID for the journal from it).
-	/// False when the file cannot be read (nothing appended).
+	std::shared_ptr<const std::string> appendMessage(std::uint64_t number, std::string& out, std::string& scratch) const;
+	/// RETR body: appends the byte-stuffed message and the closing ".\r\n" to out, from
+	/// the cache when an earlier read kept it there (CrlfCache), else read from its file
+	/// (into scratch, a reusable buffer the session keeps), converted and kept. Returns
+	/// that wire form (the session takes the Message-ID for the journal from it), or null
+	/// when the file cannot be read (nothing appended).
 
 	bool appendTop(std::uint64_t number, std::uint64_t lines, std::string& out, std::string& scratch) const;
 	/// TOP: the header, the blank line and the first `lines` body lines, stuffed, then ".\r\n".
@@ -64,6 +67,7 @@ private:
 
 	std::string _path;
 	std::vector<MailboxMessage> _messages;
+	CrlfCache& _cache; ///< RETR's converted messages, shared by the sessions
 	std::uint64_t _totalSize = 0;
 	std::uint64_t _deletedSize = 0;
 	std::size_t _deletedCount = 0;

@@ -16,10 +16,22 @@
 namespace mail {
 
 
+namespace {
+
+
+/// Spool files made ahead: one per session that has just sent its 250 covers one session;
+/// a few more cover the sessions that arrive together, without keeping many open.
+constexpr std::size_t kSpareSpoolFiles = 4;
+
+
+} // namespace
+
+
 MaildirStore::MaildirStore(const std::string& mailRoot, const std::string& hostName, BatchSync sync):
 	_sync(std::move(sync)),
 	_group([this](std::vector<Pending*>& batch) { commitBatch(batch); }),
-	_maildir(mailRoot, hostName)
+	_maildir(mailRoot, hostName),
+	_spareSpools(kSpareSpoolFiles)
 {
 }
 
@@ -88,6 +100,20 @@ const std::string& MaildirStore::spoolDirectory()
 		_spool = dir;
 	}
 	return _spool;
+}
+
+
+OpenFile MaildirStore::takeSpoolFile()
+{
+	const std::string& directory = spoolDirectory();
+	_spooling = true;
+	return _spareSpools.take(directory);
+}
+
+
+void MaildirStore::prepareSpoolFile()
+{
+	if (_spooling) _spareSpools.refill(spoolDirectory());
 }
 
 

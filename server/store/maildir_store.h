@@ -4,7 +4,9 @@
 #include "server/store/batch_sync.h"
 #include "server/store/group_commit.h"
 #include "server/store/maildir.h"
+#include "server/store/spare_files.h"
 
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <mutex>
@@ -55,6 +57,14 @@ public:
 	/// with '.' is never an account. The first call empties it of files a killed
 	/// server left behind.
 
+	OpenFile takeSpoolFile();
+	/// A new empty file in spoolDirectory(), open for writing (the caller owns both): one
+	/// prepareSpoolFile() made ahead when there is one, else created now.
+	void prepareSpoolFile();
+	/// Creates spare spool files for the next takeSpoolFile() calls (a few at most), once
+	/// a spool file has been taken: an SMTP session calls it after its 250 has gone out.
+	/// Never throws (a failure shows at the next takeSpoolFile()).
+
 	void ensureMailbox(const std::string& address);
 	/// Creates mailRoot/<address>/{tmp,new,cur} durably (directories fsynced) if missing.
 
@@ -81,9 +91,11 @@ private:
 	GroupCommit<Pending> _group;
 
 	Maildir _maildir;
-	std::mutex _mutex;            ///< guards _ready
-	std::set<std::string> _ready; ///< mailboxes known to exist on disk
-	std::string _spool;           ///< spoolDirectory(), empty until created
+	std::mutex _mutex;                  ///< guards _ready
+	std::set<std::string> _ready;       ///< mailboxes known to exist on disk
+	std::string _spool;                 ///< spoolDirectory(), empty until created
+	SpareFiles _spareSpools;            ///< prepareSpoolFile()'s files
+	std::atomic<bool> _spooling{false}; ///< takeSpoolFile() was called: refills are wanted
 };
 
 

@@ -272,6 +272,53 @@ BOOST_FIXTURE_TEST_CASE(file_gone_before_commit_counts_as_removed, MaildirFixtur
 }
 
 
+BOOST_FIXTURE_TEST_CASE(a_message_read_again_comes_from_the_crlf_cache_until_deleted, MaildirFixture)
+{
+	mail::CrlfCache cache(1024 * 1024);
+	const std::string base = deliver("Message-ID: <m1@x>\r\n\r\n.dot\r\n", "1700000000.M1P1Q1");
+	Mailbox mailbox(box, cache);
+	std::string out, scratch;
+	const auto first = mailbox.appendMessage(1, out, scratch);
+	BOOST_REQUIRE(first);
+	BOOST_TEST(out == "Message-ID: <m1@x>\r\n\r\n..dot\r\n.\r\n");
+	BOOST_TEST(*first == out); // the wire form, which the journal takes the Message-ID from
+	BOOST_TEST(cache.bytes() == out.size());
+	// The file is not read again: a changed file (which a Maildir never has) would show it.
+	Poco::File(box + "/new/" + base).remove();
+	dir.write("u@example.com/new/" + base, "Subject: other\r\n\r\nx\r\n");
+	std::string again;
+	BOOST_REQUIRE(mailbox.appendMessage(1, again, scratch));
+	BOOST_TEST(again == out);
+	// DELE + QUIT forgets it: the memory goes with the file.
+	mailbox.markDeleted(1);
+	BOOST_TEST(mailbox.commitDeletions() == 0u);
+	BOOST_TEST(cache.bytes() == 0u);
+}
+
+
+BOOST_AUTO_TEST_CASE(the_crlf_cache_keeps_at_most_its_bytes_dropping_the_least_recently_used)
+{
+	mail::CrlfCache cache(400);
+	const auto text = [](char c) { return std::make_shared<const std::string>(std::string(100, c)); };
+	cache.keep("/a", text('a'));
+	cache.keep("/b", text('b'));
+	cache.keep("/c", text('c'));
+	cache.keep("/d", text('d'));
+	BOOST_TEST(cache.bytes() == 400u);
+	BOOST_REQUIRE(cache.find("/a")); // used: now the most recent
+	cache.keep("/e", text('e'));     // over 400: /b, the least recently used, goes
+	BOOST_TEST(cache.bytes() == 400u);
+	BOOST_TEST(!cache.find("/b"));
+	BOOST_TEST(cache.find("/a"));
+	BOOST_TEST(cache.find("/e"));
+	cache.keep("/big", std::make_shared<const std::string>(std::string(101, 'x'))); // over a quarter: not kept
+	BOOST_TEST(!cache.find("/big"));
+	cache.forget("/a");
+	BOOST_TEST(!cache.find("/a"));
+	BOOST_TEST(cache.bytes() == 300u);
+}
+
+
 BOOST_FIXTURE_TEST_CASE(lock_is_exclusive_in_process_and_released, MaildirFixture)
 {
 	const std::string other = dir.file("v@example.com");

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 using mail::MaildirStore;
@@ -94,6 +95,34 @@ BOOST_AUTO_TEST_CASE(spool_file_is_hard_linked_and_stale_spool_files_are_removed
 	BOOST_REQUIRE(::stat(spooled.c_str(), &st) == 0); // left for its owner to remove
 	BOOST_TEST(st.st_nlink == 3u);                    // the spool name and two new/ links
 	BOOST_TEST(readFile(root.mail() + "/b@x.org/new/" + name) == "Subject: s\n\nbody\n");
+}
+
+
+BOOST_AUTO_TEST_CASE(spool_files_are_made_ahead_once_spooling_started_and_removed_with_the_store)
+{
+	TempRoot root;
+	const std::string spool = root.mail() + "/.spool";
+	{
+		MaildirStore store(root.mail());
+		store.prepareSpoolFile(); // nothing spooled yet (a relay-only server): no files made
+		BOOST_TEST(!Poco::File(spool).exists());
+		mail::OpenFile first = store.takeSpoolFile(); // none ready: created now
+		BOOST_TEST(first.fd >= 0);
+		BOOST_TEST(filesIn(spool).size() == 1u);
+		store.prepareSpoolFile(); // after a 250: the next ones made ahead
+		const std::size_t ahead = filesIn(spool).size() - 1;
+		BOOST_TEST(ahead >= 1u);
+		BOOST_TEST(ahead <= 8u);                       // a few, not one per message to come
+		mail::OpenFile second = store.takeSpoolFile(); // one of those, already open
+		BOOST_TEST(second.path != first.path);
+		BOOST_TEST(filesIn(spool).size() == ahead + 1); // taking one creates nothing
+		BOOST_TEST(::write(second.fd, "x\n", 2) == 2);
+		::close(first.fd);
+		::close(second.fd);
+		::unlink(first.path.c_str());
+		BOOST_TEST(filesIn(spool).size() == ahead); // second (the caller's) and the spares left
+	}
+	BOOST_TEST(filesIn(spool).size() == 1u); // the spares went with the store; second is its owner's
 }
 
 

@@ -8,6 +8,9 @@
 
 #include <Poco/File.h>
 
+#include <unistd.h>
+#include <vector>
+
 
 BOOST_AUTO_TEST_SUITE(spool_file_tests)
 
@@ -42,6 +45,46 @@ BOOST_AUTO_TEST_CASE(a_write_error_is_reported_at_the_end)
 	spool.end();                                   // ended: the next flush cannot write
 	for (int i = 0; i < 100; ++i) spool.line(big); // never throws while DATA is read
 	BOOST_CHECK_THROW(spool.end(), Poco::Exception);
+}
+
+
+BOOST_AUTO_TEST_CASE(spare_files_are_handed_out_open_and_bounded)
+{
+	mail::test::TempDir dir;
+	std::vector<std::string> made;
+	{
+		mail::SpareFiles spares(2);
+		spares.refill(dir.path());
+		BOOST_TEST(spares.spare() == 2u);
+		spares.refill(dir.path()); // already full: nothing more
+		BOOST_TEST(spares.spare() == 2u);
+		mail::OpenFile a = spares.take(dir.path());
+		mail::OpenFile b = spares.take(dir.path());
+		mail::OpenFile c = spares.take(dir.path()); // none left: created now
+		BOOST_TEST(spares.spare() == 0u);
+		for (const mail::OpenFile* f: {&a, &b, &c})
+		{
+			BOOST_TEST(f->fd >= 0);
+			BOOST_TEST(f->path.rfind(dir.path() + "/", 0) == 0u);
+			made.push_back(f->path);
+		}
+		BOOST_TEST(a.path != b.path);
+		BOOST_TEST(b.path != c.path);
+		{
+			mail::SpoolFile spool(std::move(a)); // a spool file adopts one, written as usual
+			spool.line("x");
+			spool.end();
+			BOOST_TEST(mail::readWholeFile(made[0]) == "x\n");
+		}
+		BOOST_TEST(!Poco::File(made[0]).exists()); // removed by its new owner
+		::close(b.fd);
+		::close(c.fd);
+		spares.refill(dir.path());
+	}
+	BOOST_TEST(Poco::File(made[1]).exists()); // given out: the caller's to remove
+	std::vector<std::string> left;
+	Poco::File(dir.path()).list(left);
+	BOOST_TEST(left.size() == 2u); // b and c; the two spares went with SpareFiles
 }
 
 

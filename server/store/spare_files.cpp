@@ -1,0 +1,113 @@
+// spare_files.cpp - empty files created in one directory ahead of need, handed out open.
+#include "server/store/spare_files.h"
+
+#include "server/store/durable_file.h"
+
+#include <Poco/Process.h>
+#include <Poco/Timestamp.h>
+
+#include <atomic>
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
+
+
+namespace mail {
+
+
+namespace {
+
+
+std::atomic<unsigned long> fileCounter{0};
+
+
+void discard(const OpenFile& file)
+{
+	::close(file.fd);
+	::unlink(file.path.c_str());
+}
+
+
+} // namespace
+
+
+OpenFile createUniqueFile(const std::string& directory)
+{
+	OpenFile file;
+	file.path = directory + "/" + std::to_string(Poco::Timestamp().epochMicroseconds()) + "." + std::to_string(Poco::Process::id()) + "." + std::to_string(++fileCounter) + ".spool";
+	file.fd = ::open(file.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (file.fd < 0) throwErrno("cannot create", file.path, errno);
+	return file;
+}
+
+
+SpareFiles::SpareFiles(std::size_t keep):
+	_keep(keep)
+{
+}
+
+
+SpareFiles::~SpareFiles()
+{
+	for (const OpenFile& file: _spare) discard(file);
+}
+
+
+OpenFile SpareFiles::take(const std::string& directory)
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (!_spare.empty() && _directory == directory)
+		{
+			OpenFile file = std::move(_spare.back());
+			_spare.pop_back();
+			return file;
+		}
+	}
+	return createUniqueFile(directory);
+}
+
+
+void SpareFiles::refill(const std::string& directory) noexcept
+{
+	for (;;)
+	{
+		{
+			std::lock_guard<std::mutex> lock(_mutex);
+			if (_directory != directory)
+			{
+				for (const OpenFile& file: _spare) discard(file);
+				_spare.clear();
+				_directory = directory;
+			}
+			if (_spare.size() >= _keep) return;
+		}
+		// Created outside the lock: take() is never held up by another session's create.
+		OpenFile file;
+		try
+		{
+			file = createUniqueFile(directory);
+		}
+		catch (...)
+		{
+			return;
+		}
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_directory != directory || _spare.size() >= _keep)
+		{
+			discard(file); // another session filled it meanwhile
+			return;
+		}
+		_spare.push_back(std::move(file));
+	}
+}
+
+
+std::size_t SpareFiles::spare() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _spare.size();
+}
+
+
+} // namespace mail
