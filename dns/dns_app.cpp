@@ -265,6 +265,7 @@ int DnsApp::main(const std::vector<std::string>& args)
 	DnsFaults faults(config.dns.faults);
 	DnsServer server(address, workers, zone);
 	server.setFaults(&faults);
+	server.setBusyPoll(std::chrono::microseconds(config.dns.busyPollUs));
 	std::unique_ptr<UpdateHandler> updates;
 	if (!config.dns.updates.empty())
 	{
@@ -329,6 +330,8 @@ int DnsApp::main(const std::vector<std::string>& args)
 				// The UPDATE handler is made at start from dns.updates, as mail-server's restart keys are.
 				if (!sameUpdates(reloaded.dns.updates, config.dns.updates))
 					log.warning("- reload: dns.updates changed in %s; it needs a restart, the running value is kept", _confPath);
+				if (reloaded.dns.busyPollUs != config.dns.busyPollUs)
+					log.warning("- reload: dns.busy_poll_us changed in %s; it needs a restart, the running value is kept", _confPath);
 			}
 		}
 		catch (const ConfigError& exc)

@@ -1,6 +1,7 @@
 // dns_server.cpp - the UDP receive loop: one SO_REUSEPORT socket and thread per worker.
 #include "dns/dns_server.h"
 
+#include "dns/answer_cache.h"
 #include "dns/dns_faults.h"
 #include "dns/responder.h"
 
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -98,7 +100,7 @@ public:
 				b.inMsg[i].msg_hdr.msg_iov = &b.inIov[i];
 				b.inMsg[i].msg_hdr.msg_iovlen = 1;
 			}
-			const int received = ::recvmmsg(_fd, b.inMsg, BatchSize, MSG_WAITFORONE, nullptr);
+			const int received = receive();
 			if (received <= 0)
 			{
 				if (received < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
@@ -107,7 +109,10 @@ public:
 			}
 			// Checked after the wait, so a query that arrives after setZone() sees the new zone.
 			if (_server._generation.load(std::memory_order_acquire) != generation)
+			{
 				zone = _server.currentZone(generation);
+				_answers.clear(); // its replies came from the old zone
+			}
 			unsigned replies = 0;
 			for (int i = 0; i < received; ++i)
 			{
@@ -116,7 +121,7 @@ public:
 					? errorReply(b.in[i], b.inMsg[i].msg_len, RcodeFormErr, b.out[replies])
 					: (_server._updates && isUpdate(b.in[i], b.inMsg[i].msg_len))
 					? _server._updates->handle(b.in[i], b.inMsg[i].msg_len, b.peers[i], b.out[replies], MaxReplySize)
-					: answerQuery(*zone, b.in[i], b.inMsg[i].msg_len, b.out[replies], MaxReplySize);
+					: answer(*zone, b.in[i], b.inMsg[i].msg_len, b.out[replies]);
 				if (length != 0 && _server._faults && _server._faults->active()) length = fault(i, replies, length);
 				if (length == 0) continue;
 				b.outIov[replies] = {b.out[replies], length};
@@ -149,6 +154,35 @@ private:
 		std::uint8_t out[BatchSize][MaxReplySize];
 	};
 
+	std::size_t answer(const ZoneIndex& zone, const std::uint8_t* query, std::size_t size, std::uint8_t* reply)
+	/// answerQuery(), or the same reply from the cache when this question was asked before.
+	{
+		std::size_t length = _answers.find(query, size, reply);
+		if (length != 0) return length;
+		length = answerQuery(zone, query, size, reply, MaxReplySize);
+		if (length != 0) _answers.store(query, size, reply, length);
+		return length;
+	}
+
+	int receive()
+	/// recvmmsg of a batch: with busy polling, while the socket is empty, yields the core
+	/// and looks again until dns.busy_poll_us has passed; then waits (up to StopPoll).
+	{
+		Buffers& b = *_buffers;
+		if (_server._busyPoll.count() > 0)
+		{
+			const auto until = std::chrono::steady_clock::now() + _server._busyPoll;
+			for (;;)
+			{
+				const int received = ::recvmmsg(_fd, b.inMsg, BatchSize, MSG_DONTWAIT, nullptr);
+				if (received >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return received;
+				if (std::chrono::steady_clock::now() >= until || _server._stopping.load(std::memory_order_relaxed)) break;
+				::sched_yield();
+			}
+		}
+		return ::recvmmsg(_fd, b.inMsg, BatchSize, MSG_WAITFORONE, nullptr);
+	}
+
 	std::size_t fault(int query, unsigned slot, std::size_t length)
 	/// dns.faults on one reply: its new length; a delayed reply is handed over (0 here).
 	{
@@ -179,6 +213,7 @@ private:
 	DnsServer& _server;
 	int _fd;
 	std::unique_ptr<Buffers> _buffers;
+	AnswerCache _answers; ///< cleared whenever this worker takes a new zone
 	std::atomic<std::uint64_t> _queries{0};
 };
 

@@ -183,6 +183,7 @@ struct DnsConfig
 	std::vector<DnsServerAddress> resolvers; ///< dns.resolvers as written (empty: not given)
 	DnsFaultsConfig faults;                  ///< `dns.faults`: what mail-dns answers wrongly on purpose
 	std::vector<DnsUpdateZone> updates;      ///< `dns.updates`: zones mail-dns takes signed UPDATEs for
+	unsigned busyPollUs = 50;                ///< `dns.busy_poll_us`: an idle mail-dns worker polls this long before it sleeps
 
 	std::vector<DnsServerAddress> servers() const;
 	/// Whom the relay and the agent ask, in order: dns.resolvers, else dns.listen.

@@ -256,7 +256,8 @@ void applySections(const YAML::Node& map, const std::string& key, const std::str
 
 void readDns(const YAML::Node& node, const std::string& baseDir, DnsConfig& dns)
 {
-	checkKeys(node, "dns", {"listen", "zone", "resolvers", "faults", "updates"});
+	checkKeys(node, "dns", {"listen", "zone", "resolvers", "faults", "updates", "busy_poll_us"});
+	if (node["busy_poll_us"]) dns.busyPollUs = static_cast<unsigned>(readUnsigned(node["busy_poll_us"], "dns.busy_poll_us", 0, 1000));
 	if (node["updates"]) readDnsUpdates(node["updates"], "dns.updates", dns.updates);
 	if (node["listen"])
 	{

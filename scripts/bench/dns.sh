@@ -3,12 +3,21 @@
 # each server's CPU per query, and the kernel-only ceiling (dns_ceiling.c: recvmmsg/sendmmsg
 # with no lookup, an NXDOMAIN for everything) with the same dnsperf on the same cores.
 #
+# The comparison is kept even: each server gets the very same dnsperf command (-c CLIENTS
+# -T PERF_THREADS -q 500 -l DURATION, the same query file), the three are measured in turn
+# within each run, and each uses THREADS workers with one SO_REUSEPORT socket each:
+# mail-dns --threads THREADS (threads, 32 datagrams per recvmmsg/sendmmsg, dns.busy_poll_us
+# at its default 50), NSD server-count THREADS with reuseport: yes (processes; NSD 4.6
+# receives up to 100 per recvmmsg and waits in epoll), the ceiling THREADS threads with
+# mail-dns's batches and busy polling (the faster design of the two).
+#
 # Needs dnsperf, nsd and python3-yaml (install-deps.sh WITH_BENCH=1); installs nothing.
 # Both servers run from a temp dir on free loopback ports with their own config and pid
 # file, so an nsd the package may have started elsewhere is not involved.
-#   DURATION=seconds per server and run (default 5; RUNS=3 runs alternate the two servers)   CLIENTS=dnsperf clients (default 8)
-#   ZONE=zone file (default conf/zone.yaml)   THREADS=mail-dns workers / nsd server-count (default: cores)
-#   PERF_THREADS=dnsperf threads (default 1: on 2 cores the generator is then the limit for both)
+#   DURATION=seconds per server and run (default 5; RUNS=3 runs alternate the servers)   CLIENTS=dnsperf clients (default 8)
+#   ZONE=zone file (default conf/zone.yaml)   THREADS=mail-dns workers / nsd server-count / ceiling threads (default: cores)
+#   PERF_THREADS=dnsperf threads (default 1: one sending and one receiving thread)
+#   BUSY_POLL=the ceiling's busy polling in microseconds (default 50, mail-dns's default)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench/lib.sh
@@ -18,6 +27,7 @@ CLIENTS=${CLIENTS:-8}
 ZONE=${ZONE:-conf/zone.yaml}
 THREADS=${THREADS:-$(nproc)}
 PERF_THREADS=${PERF_THREADS:-1}
+BUSY_POLL=${BUSY_POLL:-50}
 for tool in dnsperf nsd python3; do
 	command -v "$tool" >/dev/null || { echo "bench dns: $tool missing (make bench installs it)" >&2; exit 1; }
 done
@@ -135,7 +145,7 @@ nsd_pid=$!
 pids+=("$nsd_pid")
 ceiling_pid=
 if cc -O2 -pthread -o "$T/dns_ceiling" scripts/bench/dns_ceiling.c 2>"$T/cc.log"; then
-	"$T/dns_ceiling" "$CEILING_PORT" "$THREADS" &
+	"$T/dns_ceiling" "$CEILING_PORT" "$THREADS" "$BUSY_POLL" &
 	ceiling_pid=$!
 	pids+=("$ceiling_pid")
 else
@@ -148,6 +158,7 @@ for ((i = 0; i < 100 && ${#ceiling_pid}; i++)); do
 	sleep 0.1
 done
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "# dnsperf ${DURATION}s, $CLIENTS clients, 4 query types; servers with $THREADS threads; $RUNS runs"
 ours=() theirs=() ceiling=() ours_cpu=() theirs_cpu=() ceiling_cpu=()
 for ((r = 0; r < RUNS; r++)); do
@@ -167,11 +178,14 @@ done
 echo "mail-dns qps=$(stat3 "${ours[@]}")"
 echo "nsd qps=$(stat3 "${theirs[@]}")"
 echo "ratio mail-dns/nsd=$(ratio "$(median "${ours[@]}")" "$(median "${theirs[@]}")")"
-ceiling_row="| kernel-only ceiling (dns_ceiling.c: recvmmsg/sendmmsg, no lookup) | $(stat3 "${ceiling[@]}") | $(stat3 "${ceiling_cpu[@]}") |"
+ceiling_row="| kernel-only ceiling (dns_ceiling.c: recvmmsg/sendmmsg, busy polling, no lookup) | $(stat3 "${ceiling[@]}") | $(stat3 "${ceiling_cpu[@]}") |"
 [ -n "$ceiling_pid" ] || ceiling_row="| kernel-only ceiling | no C compiler | |"
 section dns <<MD
-dnsperf ${DURATION} s per run, $CLIENTS clients, $PERF_THREADS dnsperf thread(s), MX/A/P/NXDOMAIN mix; both
-servers with $THREADS threads on the same zone (NSD $(nsd -v 2>&1 | head -1 | awk '{ print $3 }')).
+The same dnsperf command for each server (\`-l ${DURATION} -c $CLIENTS -T $PERF_THREADS -q 500\`, MX/A/P/NXDOMAIN
+mix), the three measured in turn in each of $RUNS runs; each server with $THREADS SO_REUSEPORT sockets on the same
+zone: mail-dns \`--threads $THREADS\` (dns.busy_poll_us 50), NSD $(nsd -v 2>&1 | head -1 | awk '{ print $3 }') \`server-count: $THREADS\`
+and \`reuseport: yes\`, the ceiling $THREADS threads with mail-dns's batching and busy polling ($BUSY_POLL us).
+Load average at the start: $LOAD0; at the end: $(cut -d' ' -f1-3 /proc/loadavg).
 
 Server CPU: what the server's process tree used per answered query during the run.
 

@@ -1,28 +1,42 @@
 /* dns_ceiling.c - the kernel-only baseline of scripts/bench/dns.sh: the least a UDP DNS
  * server can do per query on this machine.
  *
- *   dns_ceiling PORT THREADS
+ *   dns_ceiling PORT THREADS [BUSY_POLL_US]
  *
  * THREADS threads, each with its own SO_REUSEPORT socket on 127.0.0.1:PORT, receive batches
  * of 32 datagrams with recvmmsg and send them back with sendmmsg, each turned into a reply
- * in place (QR and AA set, NXDOMAIN, the question echoed): the same system calls and
- * batching as mail-dns, with no zone lookup at all. dnsperf against it measures what the
- * kernel's UDP path and the load generator allow on these cores; a server at this rate
- * cannot be made faster by its own code. Runs until killed.
+ * in place (QR and AA set, NXDOMAIN, the question echoed), with no zone lookup at all.
+ * Sockets, threads, batches and waiting are those of the faster of the two servers dns.sh
+ * compares, i.e. mail-dns's (NSD also runs one SO_REUSEPORT socket per server process but
+ * sleeps in epoll whenever its socket is empty): a thread whose socket is empty yields its
+ * core and polls again for BUSY_POLL_US (default 50, mail-dns's dns.busy_poll_us) before
+ * it sleeps in recvmmsg. dnsperf against it measures what the kernel's UDP path and the
+ * load generator allow on these cores; a server at this rate cannot be made faster by its
+ * own code. Runs until killed.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { Batch = 32, MaxSize = 4096 };
 
 static int port;
+static long busy_poll_us = 50;
+
+static long elapsed_us(const struct timespec* start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000000L + (now.tv_nsec - start->tv_nsec) / 1000;
+}
 
 static void* serve(void* unused)
 {
@@ -53,7 +67,18 @@ static void* serve(void* unused)
 			messages[i].msg_hdr.msg_iov = &iov[i];
 			messages[i].msg_hdr.msg_iovlen = 1;
 		}
-		int n = recvmmsg(fd, messages, Batch, MSG_WAITFORONE, NULL);
+		int n = busy_poll_us ? recvmmsg(fd, messages, Batch, MSG_DONTWAIT, NULL) : -1;
+		if (n < 0 && busy_poll_us)
+		{
+			struct timespec start;
+			clock_gettime(CLOCK_MONOTONIC, &start);
+			while (n < 0 && elapsed_us(&start) < busy_poll_us)
+			{
+				sched_yield();
+				n = recvmmsg(fd, messages, Batch, MSG_DONTWAIT, NULL);
+			}
+		}
+		if (n < 0) n = recvmmsg(fd, messages, Batch, MSG_WAITFORONE, NULL);
 		if (n <= 0) continue;
 		int out = 0;
 		for (int i = 0; i < n; ++i)
@@ -81,9 +106,10 @@ static void* serve(void* unused)
 
 int main(int argc, char** argv)
 {
-	if (argc != 3 || (port = atoi(argv[1])) <= 0 || atoi(argv[2]) <= 0)
+	if (argc < 3 || argc > 4 || (port = atoi(argv[1])) <= 0 || atoi(argv[2]) <= 0
+		|| (argc == 4 && (busy_poll_us = atol(argv[3])) < 0))
 	{
-		fprintf(stderr, "usage: dns_ceiling PORT THREADS\n");
+		fprintf(stderr, "usage: dns_ceiling PORT THREADS [BUSY_POLL_US]\n");
 		return 64;
 	}
 	int threads = atoi(argv[2]);

@@ -149,6 +149,26 @@ wait_for() {
 	wait_for 5 bash -c "[ \"\$(dig @127.0.0.1 -p $DNS_PORT +short smtp.gmail.com TYPE65280)\" = '\# 2 07E9' ]"
 }
 
+@test "repeated questions (answered from the workers' caches) follow a reload at once" {
+	local pid zone=$T/zone.yaml i reloads
+	pid=$(dns_pid)
+	cp "$zone" "$T/zone.before-cache"
+	reloads=$(grep -c "reloaded zone=" "$T/mail-dns.log" || true)
+	# +nocookie: the same bytes but the ID each time, so every worker keeps and reuses its reply
+	for ((i = 0; i < 20; i++)); do
+		[ "$(q +nocookie +short smtp.gmail.com TYPE65280)" = '\# 2 07E9' ]
+	done
+	sed -i 's/smtp.gmail.com.: 2025/smtp.gmail.com.: 2027/' "$zone"
+	kill -HUP "$pid"
+	wait_for 10 bash -c "[ \$(grep -c 'reloaded zone=' '$T/mail-dns.log') -gt $reloads ]"
+	for ((i = 0; i < 20; i++)); do
+		[ "$(q +nocookie +short smtp.gmail.com TYPE65280)" = '\# 2 07EB' ]
+	done
+	cp "$T/zone.before-cache" "$zone"
+	kill -HUP "$pid"
+	wait_for 5 bash -c "[ \"\$(dig @127.0.0.1 -p $DNS_PORT +nocookie +short smtp.gmail.com TYPE65280)\" = '\# 2 07E9' ]"
+}
+
 @test "bad configuration or zone at start exits 78 naming file and key" {
 	printf 'dns:\n  listen: 127.0.0.1:99999\n' >"$T/bad.yaml"
 	run timeout 10 "$MAIL_BIN/mail-dns" --conf "$T/bad.yaml"
@@ -164,6 +184,11 @@ wait_for() {
 	run timeout 10 "$MAIL_BIN/mail-dns" --conf "$CONF" --zone "$T/badzone.yaml"
 	[ "$status" -eq 78 ]
 	[[ "$output" == *"badzone.yaml:4"*"smtp.gmail.com"* ]]
+
+	printf 'dns:\n  busy_poll_us: 5000\n' >"$T/bad3.yaml"
+	run timeout 10 "$MAIL_BIN/mail-dns" --conf "$T/bad3.yaml"
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"bad3.yaml:2"*"dns.busy_poll_us"* ]]
 
 	run timeout 10 "$MAIL_BIN/mail-dns" --conf "$T/no-such-file.yaml"
 	[ "$status" -eq 78 ]

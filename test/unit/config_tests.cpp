@@ -124,6 +124,15 @@ BOOST_AUTO_TEST_CASE(per_server_sections_override_top_level_key_by_key)
 }
 
 
+BOOST_AUTO_TEST_CASE(dns_busy_poll_defaults_to_50_and_may_be_turned_off)
+{
+	TempDir dir;
+	BOOST_TEST(loadConfig(dir.write("a.yaml", std::string(kMinimal))).dns.busyPollUs == 50u);
+	BOOST_TEST(loadConfig(dir.write("b.yaml", std::string("dns:\n  busy_poll_us: 0\n") + kMinimal)).dns.busyPollUs == 0u);
+	BOOST_TEST(loadConfig(dir.write("c.yaml", std::string("dns:\n  busy_poll_us: 1000\n") + kMinimal)).dns.busyPollUs == 1000u);
+}
+
+
 BOOST_AUTO_TEST_CASE(dns_resolvers_default_to_listen_and_keep_their_order)
 {
 	TempDir dir;
@@ -195,6 +204,8 @@ BOOST_AUTO_TEST_CASE(every_error_names_file_line_and_key)
 		{"empty resolvers", "dns:\n  resolvers: []\n" + m, 2, "dns.resolvers", "non-empty list"},
 		{"resolver without port", "dns:\n  resolvers: [127.0.0.1:53, 127.0.0.2]\n" + m, 2, "dns.resolvers", "HOST:PORT"},
 		{"resolver by name", "dns:\n  resolvers: [ns.example:53]\n" + m, 2, "dns.resolvers", "IPv4 address"},
+		{"busy poll too long", "dns:\n  busy_poll_us: 1001\n" + m, 2, "dns.busy_poll_us", "out of range"},
+		{"busy poll not a number", "dns:\n  busy_poll_us: soon\n" + m, 2, "dns.busy_poll_us", "whole number"},
 		{"bad duration", m + "relay:\n  retry: [1m, soon]\n", 8, "relay.retry[1]", "duration"},
 		{"empty retry", m + "relay:\n  retry: []\n", 8, "relay.retry", "non-empty"},
 		{"timeout overflowing", m + "limits:\n  command_timeout: 200000000d\n", 8, "limits.command_timeout", "at most 365d"},

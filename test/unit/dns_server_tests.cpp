@@ -49,6 +49,22 @@ BOOST_AUTO_TEST_CASE(answers_over_udp)
 }
 
 
+BOOST_AUTO_TEST_CASE(busy_polling_workers_answer_and_stop)
+{
+	// With busy polling a worker that finds its socket empty polls again before it sleeps:
+	// answers come as before, a worker idle past the poll still wakes for a query, stop() ends it.
+	dns::DnsServer server(Poco::Net::SocketAddress("127.0.0.1", 0), 2, zoneWithPort(2025));
+	server.setBusyPoll(std::chrono::microseconds(1000));
+	server.start();
+	const Resolver resolver("127.0.0.1", server.address().port(), std::chrono::milliseconds(1000), 1);
+	for (int i = 0; i < 50; ++i) BOOST_TEST(resolver.port("smtp.gmail.com").value == 2025);
+	std::this_thread::sleep_for(std::chrono::milliseconds(5)); // past the poll: the workers sleep in recvmmsg
+	BOOST_TEST(resolver.port("smtp.gmail.com").value == 2025);
+	server.stop();
+	BOOST_TEST(server.queries() == 51u);
+}
+
+
 BOOST_AUTO_TEST_CASE(srv_records_lowest_priority_first)
 {
 	Zone zone;
