@@ -172,10 +172,6 @@ CONF
 
 LOAD_RUN=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../test/lib" && pwd)/load_run.py
 
-# sum_parts DIR PROCS FAILED: the JSON lines DIR/part.0.. of PROCS load processes summed
-# (logins, messages, bytes; the longest seconds; all errors); exits 1 on any failure.
-sum_parts() { python3 "$LOAD_RUN" sum "$1" "$2" "$3"; }
-
 # rates FETCH-JSON [LOGINS-JSON|-] [CPU-BEFORE CPU-AFTER]: "messages/s MB/s logins/s CPU-us/message".
 rates() { python3 "$LOAD_RUN" rates "$@"; }
 
@@ -212,17 +208,18 @@ mailbox_servers() {
 	[ "$HAVE_DOVECOT" = 0 ] || wait_tcp "$DOVE_PORT"
 }
 
-# run_parts LOAD MODE PORT ARGS...: PROCS processes of the load client LOAD (pop3_load.py,
-# imap_load.py) on disjoint users of $T/manifest.json; prints their summed JSON line.
-run_parts() {
-	local load=$1 mode=$2 port=$3 k outs=() failed=0
+# build_mailbox_load: compiles the C load client of pop3.sh and imap.sh (mailbox_load.c, with
+# libcrypto for its SHA-256) to $T/mailbox_load.
+build_mailbox_load() {
+	cc -O2 -Wall -Wextra -pthread -o "$T/mailbox_load" "$(dirname "${BASH_SOURCE[0]}")/mailbox_load.c" -lcrypto
+}
+
+# run_load PROTOCOL MODE PORT ARGS...: the C load client (one process, --sessions threads) over
+# every user of $T/manifest.json; prints its JSON line and fails when any session failed.
+run_load() {
+	local protocol=$1 mode=$2 port=$3
 	shift 3
-	for ((k = 0; k < PROCS; k++)); do
-		timeout 300 python3 "$load" "$mode" 127.0.0.1 "$port" "$T/manifest.json" --part "$k/$PROCS" "$@" >"$T/part.$k" &
-		outs+=($!)
-	done
-	for k in "${outs[@]}"; do wait "$k" || failed=1; done
-	sum_parts "$T" "$PROCS" "$failed"
+	timeout 300 "$T/mailbox_load" "$protocol" "$mode" 127.0.0.1 "$port" "$T/manifest.json" "$@"
 }
 
 # tree_cpu PID: CPU seconds (user + system) used so far by PID and all its descendants

@@ -1,14 +1,11 @@
 #!/usr/bin/env python3
-"""load_run.py - what the POP3 and IMAP load clients share (pop3_load.py, scripts/bench/imap_load.py).
+"""load_run.py - what the POP3 load client (pop3_load.py) and the bench scripts share.
 
 As a module: the manifest's users and passwords, Run (client threads, their counters and the
 one JSON line that reports them: {"logins":..,"messages":..,"bytes":..,"seconds":..,"errors":[...]}),
 and fetch(), which drives rounds of sessions over the manifest's users with a protocol's worker.
 
-As a program (scripts/bench/lib.sh):
-  load_run.py sum DIR PROCS FAILED
-      The JSON lines DIR/part.0 .. DIR/part.PROCS-1 of PROCS load processes summed (logins,
-      messages, bytes; the longest seconds; all errors). Exits 1 when FAILED is 1 or any errors.
+As a program (scripts/bench/lib.sh, on the JSON lines of scripts/bench/mailbox_load.c):
   load_run.py rates FETCH-JSON [LOGINS-JSON|-] [CPU-BEFORE CPU-AFTER]
       "messages/s MB/s logins/s CPU-us/message" ("-" for what was not given).
 """
@@ -73,15 +70,6 @@ def fetch(host, port, manifest_path, sessions, rounds, pipeline, part, worker):
     return run.report()
 
 
-def sum_parts(directory, procs, failed):
-    parts = [json.loads(open("%s/part.%d" % (directory, k)).read()) for k in range(procs)]
-    total = {key: sum(p[key] for p in parts) for key in ("logins", "messages", "bytes")}
-    total["seconds"] = max(p["seconds"] for p in parts)
-    total["errors"] = sum((p["errors"] for p in parts), [])
-    print(json.dumps(total))
-    return 1 if failed or total["errors"] else 0
-
-
 def rates(fetched, logins=None, cpu=None):
     f = json.loads(fetched)
     out = ["%.0f" % (f["messages"] / f["seconds"]), "%.1f" % (f["bytes"] / f["seconds"] / 1e6)]
@@ -96,8 +84,6 @@ def rates(fetched, logins=None, cpu=None):
 
 
 def main(argv):
-    if len(argv) == 4 and argv[0] == "sum":
-        return sum_parts(argv[1], int(argv[2]), argv[3] == "1")
     if len(argv) in (2, 3, 5) and argv[0] == "rates":
         return rates(argv[1], argv[2] if len(argv) > 2 else None, argv[3:5] if len(argv) == 5 else None)
     sys.stderr.write(__doc__)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""pop3_load.py - fills Maildirs and drives many POP3 sessions at once (tests and bench).
+"""pop3_load.py - fills Maildirs and drives many POP3 sessions at once (tests; the bench fills with it).
 
   pop3_load.py fill MAILROOT SERVER USERS MESSAGES MANIFEST [--seed N]
       Writes MESSAGES CRLF messages into MAILROOT/<user>/new for USERS users named
@@ -14,9 +14,6 @@
       "p" + user number) and RETRs every message, comparing checksums. R rounds. Prints
       one JSON line {"logins":..,"messages":..,"bytes":..,"seconds":..,"errors":[...]}.
       Exits 1 when any message differs or any session failed.
-  pop3_load.py logins HOST PORT MANIFEST [--sessions N] [--seconds S] [--part I/K]
-      N threads, each repeatedly connects, logs in (USER/PASS), STATs and QUITs, for S
-      seconds. Prints the same JSON line (messages 0).
   --part I/K uses only the users I, I+K, I+2K, ... of the manifest, so K processes can
   share the load without sharing a mailbox.
 """
@@ -27,10 +24,9 @@ import random
 import smtplib
 import socket
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from load_run import Run, load_users, option, password, user_name  # noqa: E402
+from load_run import Run, option, password, user_name  # noqa: E402
 import load_run  # noqa: E402
 
 
@@ -198,36 +194,6 @@ def fetch_user(host, port, user, sums, pipeline, stats, errors, lock):
             errors.append(str(e))
 
 
-def login_loop(host, port, users, deadline, stats, errors, lock):
-    done = 0
-    i = 0
-    try:
-        while time.monotonic() < deadline:
-            user = users[i % len(users)]
-            i += 1
-            s = Session(host, port)
-            s.sock.sendall(("USER %s\r\nPASS %s\r\nSTAT\r\nQUIT\r\n" % (user, password(user))).encode())
-            replies = [s.line() for _ in range(4)]
-            s.close()
-            if not all(r.startswith(b"+OK") for r in replies):
-                raise RuntimeError("%s: %r" % (user, replies))
-            done += 1
-    except Exception as e:
-        with lock:
-            errors.append(str(e))
-    with lock:
-        stats["logins"] += done
-
-
-def logins(host, port, manifest_path, sessions, seconds, part):
-    _, users = load_users(manifest_path, part)
-    run = Run()
-    # Each thread takes its own users, so no two threads want the same mailbox lock.
-    groups = [users[t::sessions] for t in range(min(sessions, len(users)))]
-    run.threads(login_loop, [(host, port, g, run.started + seconds) for g in groups])
-    return run.report()
-
-
 def fetch(host, port, manifest_path, sessions, rounds, pipeline, part):
     return load_run.fetch(host, port, manifest_path, sessions, rounds, pipeline, part, fetch_user)
 
@@ -242,9 +208,6 @@ def main(argv):
     if len(argv) >= 4 and argv[0] == "fetch":
         return fetch(argv[1], int(argv[2]), argv[3], int(option(argv, "--sessions", 100)),
                      int(option(argv, "--rounds", 1)), "--pipeline" in argv, option(argv, "--part", "0/1"))
-    if len(argv) >= 4 and argv[0] == "logins":
-        return logins(argv[1], int(argv[2]), argv[3], int(option(argv, "--sessions", 10)),
-                      float(option(argv, "--seconds", 5)), option(argv, "--part", "0/1"))
     sys.stderr.write(__doc__)
     return 64
 
