@@ -1,7 +1,7 @@
 // answer_cache.cpp - a UDP worker's replies by question.
 #include "dns/answer_cache.h"
 
-#include "common/dns_message.h"
+#include "common/dns/dns_message.h"
 
 #include <cstring>
 
