@@ -52,9 +52,9 @@ xargs -P "$jobs" -L 1 bash -c 'measure "$0" "$1" | tee -a "$out/cpu.tsv"' <"$out
 
 # what failed (the figures of a failed item may be short of a passing run's)
 for log in "$out"/*.log; do
-	if grep -qE '^not ok|left pid|failure|error' "$log"; then
+	if grep -qE '^not ok|left pid|\*\*\* [0-9]+ failure' "$log"; then
 		echo "--- $(basename "$log" .log)"
-		grep -E '^not ok|left pid|failure|error' "$log" | head -20
+		grep -A 12 -E '^not ok|left pid|\*\*\* [0-9]+ failure' "$log" | grep -vE '^ok ' | head -60
 	fi
 done
 python3 scripts/test_cpu.py merge "$build/test-cpu.tsv" "$out/cpu.tsv" >"$out/merged.tsv" && mv "$out/merged.tsv" "$build/test-cpu.tsv"
