@@ -60,7 +60,7 @@ wait_delivered() {
 	local i
 	for ((i = 0; i < 200; i++)); do
 		if grep -rqsF "Subject: $1" "$T/data/gmail.com/mail/usr@gmail.com/new"; then return 0; fi
-		sleep 0.1
+		nap 0.1
 	done
 	echo "not delivered: $1" >&2
 	return 1

@@ -98,7 +98,7 @@ PY
 	echo "# RSS before ${before} kB; $output" >&3
 	[ "$status" -eq 0 ]
 	# every dropped session's spool file is removed
-	for _ in $(seq 1 300); do [ -z "$(ls -A "$T/data/big.example/mail/.spool")" ] && break; sleep 0.1; done
+	for _ in $(seq 1 300); do [ -z "$(ls -A "$T/data/big.example/mail/.spool")" ] && break; nap 0.1; done
 	[ -z "$(ls -A "$T/data/big.example/mail/.spool")" ]
 }
 
@@ -211,7 +211,7 @@ for line in f:
     else: c.sendall(b"250 ok\r\n")
 PY
 	fake=$!
-	for _ in $(seq 1 300); do [ -e "$T/agent.wire.ready" ] && break; sleep 0.1; done
+	for _ in $(seq 1 300); do [ -e "$T/agent.wire.ready" ] && break; nap 0.1; done
 	run "$MAIL_BIN/mail-agent" --conf "$CONF" -e usr1@mail.sustech.edu.cn -p pass1 -s "127.0.0.1:$port" \
 		send --to usr2@mail.sustech.edu.cn --subject wire --body hello
 	wait "$fake"
