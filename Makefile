@@ -3,6 +3,7 @@
 #   make            build everything (installs missing Debian packages first)
 #   make test       unit + integration tests; last line "N passed, N failed"
 #   make test-times the 20 slowest tests and files of the last run
+#   make test-cpu   measures the CPU of each unit suite and bats file; lists the 25 costliest
 #   make run        start the demo topology from conf/mail.yaml in the foreground
 #   make lab        list the labs; make lab NAME=bounce runs scripts/labs/bounce.sh
 #   make install    the three programs into $(PREFIX)/bin (PREFIX=/usr/local), man pages
@@ -75,7 +76,7 @@ COMMON_LIB := $(BUILD)/lib/libmailcommon.a
 PROGRAMS := $(BIN)/mail-dns $(BIN)/mail-server $(BIN)/mail-agent
 UNIT_BIN := $(BIN)/unit-tests
 
-.PHONY: all deps test test-times unit integration run lab install bench sanitize tsan fuzz format format-check lint lint-deps clean
+.PHONY: all deps test test-times test-cpu unit integration run lab install bench sanitize tsan fuzz format format-check lint lint-deps clean
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(UNIT_BIN)
@@ -148,6 +149,12 @@ test: all $(DEMO_CERT)
 # The 20 slowest tests and files of the last run (build/test-times.tsv, written by run-tests.sh).
 test-times:
 	@python3 scripts/test_times.py top 20 $(BUILD)/test-times.tsv
+
+# The CPU (user + sys) of each unit suite and bats file, measured now, the 25 costliest
+# listed (build/test-cpu.tsv; TESTS= and UNIT= as above): the suite is CPU-bound on 2 cores.
+test-cpu: all $(DEMO_CERT)
+	@scripts/install-deps.sh test
+	@scripts/test-cpu.sh $(BUILD)
 
 unit: $(UNIT_BIN) $(DEMO_CERT)
 	@scripts/run-tests.sh $(BUILD) --unit-only

@@ -22,7 +22,7 @@ wait_count() {
 	local i
 	for ((i = 0; i < 150; i++)); do
 		[ "$(maildir_count "$1" "$2")" -ge "$3" ] && return 0
-		sleep 0.1
+		nap 0.1
 	done
 	echo "mailbox $1 on $2 has $(maildir_count "$1" "$2"), wanted $3" >&2
 	return 1

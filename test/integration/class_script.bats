@@ -46,7 +46,7 @@ class_round() {
 	local i
 	for ((i = 0; i < 300; i++)); do
 		[ -z "$(find "$T/bob-$kind/data/bob/mail/bob@bob.class.test/new" -type f 2>/dev/null)" ] || break
-		sleep 0.1
+		nap 0.1
 	done
 	grep -q "Subject: class.sh $kind" "$T/bob-$kind"/data/bob/mail/bob@bob.class.test/new/*
 	curl -sf "http://127.0.0.2:${ports[3]}/.well-known/autoconfig/mail/config-v1.1.xml" | grep -q "<port>${ports[2]}</port>"

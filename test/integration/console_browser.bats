@@ -17,6 +17,8 @@ setup_file() {
 	# dead.test's exchanger is a closed port: its mail waits in exmail.qq.com's queue.
 	http_topology "dead.test 10 mx.dead.test $DEAD_PORT"
 	export GM_URL=http://127.0.0.1:$GM_HTTP EX_URL=http://127.0.0.1:$EX_HTTP
+	# one Chromium for the file (each test gets a page and a browser context of its own)
+	start_bg chromium python3 "$BROWSER" serve --out "$T/shots" --ready="$T/browser" >/dev/null
 }
 
 teardown_file() {
@@ -26,10 +28,11 @@ teardown_file() {
 	common_teardown_file
 }
 
-# browse STEP...: runs the steps in one headless Chromium page; skips the test (saying why)
-# only when Chromium cannot start, fails on any failed step.
+# browse STEP...: runs the steps in a new page of the file's headless Chromium; skips the
+# test (saying why) only when Chromium cannot start, fails on any failed step.
 browse() {
-	run python3 "$BROWSER" --out "$T/shots" "$@"
+	wait_until 60 test -s "$T/browser" || { cat "$T/chromium.log"; return 1; }
+	run python3 "$BROWSER" --out "$T/shots" --browser="$T/browser" "$@"
 	if [ "$status" = 77 ]; then skip "chromium cannot start: $output"; fi
 	if [ "$status" != 0 ]; then
 		echo "$output"
@@ -60,7 +63,7 @@ wait_delivered() {
 	local i
 	for ((i = 0; i < 200; i++)); do
 		if grep -rqsF "Subject: $1" "$T/data/gmail.com/mail/usr@gmail.com/new"; then return 0; fi
-		sleep 0.1
+		nap 0.1
 	done
 	echo "not delivered: $1" >&2
 	return 1

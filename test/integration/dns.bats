@@ -30,7 +30,7 @@ PY
 # wait_for SECONDS CMD...: polls CMD every 0.1 s until it succeeds or the time is up.
 wait_for() {
 	local limit=$1 i; shift
-	for ((i = 0; i < limit * 10; i++)); do "$@" && return 0; sleep 0.1; done
+	for ((i = 0; i < limit * 10; i++)); do "$@" && return 0; nap 0.1; done
 	return 1
 }
 

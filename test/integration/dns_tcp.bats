@@ -132,7 +132,7 @@ for i in range(50):
 	for _ in $(seq 1 50); do
 		after=$(fd_count)
 		[ "$after" -le "$before" ] && break
-		sleep 0.1
+		nap 0.1
 	done
 	echo "fds before=$before after=$after"
 	[ "$after" -le "$before" ]

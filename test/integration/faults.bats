@@ -245,7 +245,7 @@ PY
 	local client=$! i
 	for i in $(seq 1 100); do
 		[ "$(grep -c "stage=ehlo rule=8 action=stall" "$T/gmail.com.log")" -eq 1 ] && break
-		sleep 0.05
+		nap 0.05
 	done
 	local start
 	start=$(now_ms)

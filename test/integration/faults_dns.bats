@@ -89,7 +89,7 @@ dns_fault() { "$MAIL_BIN/mail-dns" --conf "$CONF" fault "$@"; }
 	sed -i 's/{ name: gmail.com., type: MX, action: servfail }/{ name: gmail.com., type: MX, action: nxdomain }/' "$CONF"
 	kill -HUP "$(awk '$2 == "mail-dns" { print $1 }' "$T/pids")"
 	local i
-	for i in $(seq 1 300); do grep -q "reloaded faults rules=5" "$T/mail-dns.log" && break; sleep 0.1; done
+	for i in $(seq 1 300); do grep -q "reloaded faults rules=5" "$T/mail-dns.log" && break; nap 0.1; done
 	[ "$(status_of gmail.com MX)" = NXDOMAIN ]
 	run dns_fault list
 	[ "${#lines[@]}" -eq 5 ]

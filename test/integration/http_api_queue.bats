@@ -36,7 +36,7 @@ attempts_become() {
 	local i
 	for ((i = 0; i < $2 * 10; i++)); do
 		[ "$(queue_json | jq -r '.messages[0].attempts')" = "$1" ] && return 0
-		sleep 0.1
+		nap 0.1
 	done
 	queue_json >&2
 	return 1

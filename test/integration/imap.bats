@@ -317,7 +317,7 @@ m.expunge()
 m.logout()'
 	assert_success
 	local events=$T/data/pop.test/events.jsonl i
-	for ((i = 0; i < 100; i++)); do grep -q '"type":"imap.expunge"' "$events" 2>/dev/null && break; sleep 0.1; done
+	for ((i = 0; i < 100; i++)); do grep -q '"type":"imap.expunge"' "$events" 2>/dev/null && break; nap 0.1; done
 	run grep -c '"type":"imap.login".*"user":"bob@pop.test".*"mechanism":"LOGIN".*"ok":true' "$events"
 	assert_output --regexp '^[1-9]'
 	grep '"type":"imap.fetch"' "$events" | grep -q '"message_id":"<one@x>"'

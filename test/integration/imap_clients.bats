@@ -83,13 +83,13 @@ RC
 		screen=$(tmux -L "$sock" capture-pane -p)
 		if grep -q "client test 2" <<<"$screen"; then break; fi
 		if grep -q "ccept (o)nce" <<<"$screen"; then tmux -L "$sock" send-keys o; fi
-		sleep 0.1
+		nap 0.1
 	done
 	tmux -L "$sock" send-keys Enter
 	for ((i = 0; i < 300; i++)); do
 		screen=$(tmux -L "$sock" capture-pane -p)
 		grep -q "body line" <<<"$screen" && break
-		sleep 0.1
+		nap 0.1
 	done
 	tmux -L "$sock" send-keys q q
 	tmux -L "$sock" kill-server 2>/dev/null || true

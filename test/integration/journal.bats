@@ -54,7 +54,7 @@ whole_lines_with() {
 	local i
 	for ((i = 0; i < $4 * 20; i++)); do
 		cp "$1" "$3" 2>/dev/null && grep -qE "$2" "$3" && [ -z "$(tail -c 1 "$3")" ] && return 0
-		sleep 0.05
+		nap 0.05
 	done
 	echo "no whole copy of $1 with a line matching '$2'" >&2
 	return 1

@@ -67,7 +67,7 @@ PY
 	for ((k = 0; k < 1800; k++)); do
 		total=$(find "$LAB_DIR"/data/*/mail/*/new -type f | wc -l)
 		[ "$total" -lt $((PROVIDERS * PER_PROVIDER)) ] || break
-		sleep 0.1
+		nap 0.1
 	done
 	[ "$total" -eq $((PROVIDERS * PER_PROVIDER)) ]
 	# exactly once: 1,000 distinct subjects, none twice, and no message left in a queue
@@ -81,7 +81,7 @@ PY
 	local pid i
 	pid=$(cat "$LAB_DIR/logs/p1.example.pid")
 	kill -TERM "$pid"
-	for ((i = 0; i < 200; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	for ((i = 0; i < 200; i++)); do kill -0 "$pid" 2>/dev/null || break; nap 0.05; done
 	grep -q 'dns withdrawn zone=example' "$LAB_DIR/logs/p1.example.log"
 	run "$LAB" exec dns dig @10.77.1.2 +short p1.example MX
 	[ -z "$output" ]

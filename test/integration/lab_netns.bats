@@ -55,12 +55,12 @@ pcap_has_mail() { tshark -r "$1" -Y 'smtp.req.command == "MAIL"' 2>/dev/null | g
 @test "mail across the two routers, and tshark on router 1 sees the relay's SMTP and the DNS" {
 	"$LAB" exec r1 tshark -q -i any -f 'tcp port 25 or udp port 53' -w "$T/r1.pcap" >"$T/tshark.log" 2>&1 &
 	local i tshark=$! # lab.sh exec and ip netns exec both exec: this is tshark itself
-	for ((i = 0; i < 300; i++)); do grep -q 'Capturing on' "$T/tshark.log" && break; sleep 0.1; done
+	for ((i = 0; i < 300; i++)); do grep -q 'Capturing on' "$T/tshark.log" && break; nap 0.1; done
 	grep -q 'Capturing on' "$T/tshark.log" # tshark starts slowly on a loaded machine: 30 s
 	printf 'smtp\nuser2@p2.example\n\nacross the lab\nhello over two routers\nexit\n' |
 		timeout 30 "$LAB" exec p1 "$MAIL_BIN/mail-agent" -e user1@p1.example -p pw1 --conf "$LAB_DIR/mail.yaml"
 	local box=$LAB_DIR/data/p2.example/mail/user2@p2.example/new
-	for ((i = 0; i < 300; i++)); do [ -n "$(ls "$box" 2>/dev/null)" ] && break; sleep 0.1; done
+	for ((i = 0; i < 300; i++)); do [ -n "$(ls "$box" 2>/dev/null)" ] && break; nap 0.1; done
 	grep -q '^Subject: across the lab' "$box"/*
 	# the receiving server saw the relay come from provider 1's own address
 	grep -q '^Received: from p1.example (\[10.77.2.2\])' "$box"/*

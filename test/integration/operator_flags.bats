@@ -99,7 +99,7 @@ teardown_file() {
 	local agent=$!
 	exec 4>"$T/agent.in" # keeps its input open: it waits at the prompt
 	local i
-	for ((i = 0; i < 600; i++)); do grep -q '>>> ' "$T/agent.out" && break; sleep 0.05; done
+	for ((i = 0; i < 600; i++)); do grep -q '>>> ' "$T/agent.out" && break; nap 0.05; done
 	grep -q '\[smtp|pop|exit\]>>> ' "$T/agent.out"
 	kill -INT "$agent"
 	local rc=0

@@ -375,7 +375,7 @@ EOF
 	assert_success
 	assert_transcript pop3_sigterm
 	local i
-	for ((i = 0; i < 600; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	for ((i = 0; i < 600; i++)); do kill -0 "$pid" 2>/dev/null || break; nap 0.05; done
 	! kill -0 "$pid" 2>/dev/null
 	wait "$pid" || { echo "exit status $?"; false; }
 	[ "$(ls "$T/small/small.test/mail/carol@small.test/new" | wc -l)" -eq "$before" ]

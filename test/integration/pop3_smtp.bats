@@ -2,8 +2,9 @@
 # pop3_smtp.bats - mail delivered through SMTP (python smtplib, swaks) and read back over
 # POP3 from the same mail-server with python poplib (as the course agent uses it), curl
 # and mpop: the retrieved bytes are the stored file, which is what was sent plus the
-# Return-Path:/Received: trace headers. Also 100 concurrent sessions over 100 users x 100
-# messages delivered through SMTP, checksummed against what was sent.
+# Return-Path:/Received: trace headers. Also 100 concurrent sessions over 100 users x 10
+# messages delivered through SMTP, checksummed against what was sent (the volume, 100 x
+# 100 and more, is make bench's pop3 part: here it is the concurrency over many mailboxes).
 
 load ../lib/common
 load ../lib/pop3
@@ -149,13 +150,13 @@ RETR 3 is the late one: True
 EOF
 }
 
-@test "100 concurrent sessions over 100 users x 100 messages delivered through SMTP: all intact" {
-	run timeout 200 python3 "$POP3_LOAD" send 127.0.0.1 "$P_SMTP" 100 100 "$T/manifest.json" --sessions 20
+@test "100 concurrent sessions over 100 users x 10 messages delivered through SMTP: all intact" {
+	run timeout 200 python3 "$POP3_LOAD" send 127.0.0.1 "$P_SMTP" 100 10 "$T/manifest.json" --sessions 20
 	assert_success
-	assert_output --partial '"messages": 10000'
+	assert_output --partial '"messages": 1000,'
 	run timeout 200 python3 "$POP3_LOAD" fetch 127.0.0.1 "$P_POP" "$T/manifest.json" --sessions 100
 	assert_success
-	assert_output --partial '"logins": 100, "messages": 10000'
+	assert_output --partial '"logins": 100, "messages": 1000,'
 	assert_output --partial '"errors": []'
 }
 

@@ -61,7 +61,7 @@ pf_count() {
 	local i
 	for ((i = 0; i < $3 * 20; i++)); do
 		[ "$(find "$PF/mail/pf.example/$1/new" "$PF/mail/pf.example/$1/cur" -type f 2>/dev/null | wc -l)" -ge "$2" ] && return 0
-		sleep 0.05
+		nap 0.05
 	done
 	echo "Postfix mailbox $1 has fewer than $2 messages; its log:" >&2
 	tail -20 "$PF/maillog" >&2

@@ -22,7 +22,7 @@ attempts_become() {
 	local i
 	for ((i = 0; i < $2 * 10; i++)); do
 		[ "$(json_field 'q["messages"][0]["attempts"]' 2>/dev/null)" = "$1" ] && return 0
-		sleep 0.1
+		nap 0.1
 	done
 	queue_cmd >&2
 	return 1

@@ -119,7 +119,7 @@ setup() {
 	echo "# arrived ${took} ms after the destination's port opened" >&3
 	# the 2 s retry came (a missed one would make it 4 s or more), with room for a loaded machine
 	[ "$took" -lt 3900 ]
-	for _ in $(seq 1 600); do [ "$(queue_count exmail.qq.com)" -eq 0 ] && break; sleep 0.05; done
+	for _ in $(seq 1 600); do [ "$(queue_count exmail.qq.com)" -eq 0 ] && break; nap 0.05; done
 	[ "$(queue_count exmail.qq.com)" -eq 0 ]
 }
 

@@ -76,7 +76,7 @@ subjects() {
 	local at_kill=$(($(maildir_count usr@gmail.com gmail.com) - base))
 	start_server exmail.qq.com
 	wait_count usr@gmail.com gmail.com $((base + 500)) 60 >/dev/null
-	for _ in $(seq 1 600); do [ "$(subjects kill | cut -d' ' -f1)" -eq 500 ] && break; sleep 0.05; done
+	for _ in $(seq 1 600); do [ "$(subjects kill | cut -d' ' -f1)" -eq 500 ] && break; nap 0.05; done
 	read -r distinct total < <(subjects kill)
 	echo "# killed with $at_kill of 500 delivered; after restart $distinct distinct, $((total - distinct)) duplicates" >&3
 	[ "$at_kill" -lt 500 ] # the kill came in the middle

@@ -71,7 +71,7 @@ PY
 		[ "$(find "$T/data/many.example/mail" -path '*/new/*' -type f | wc -l)" -ge 150 ] &&
 			[ "$(grep -c ' accepted id=' "$T/many.example.log")" -ge 3 ] &&
 			[ "$(grep -c 'relay delivered to=<a[0-9]*@many.example>' "$T/exmail.qq.com.log")" -ge 150 ] && break
-		sleep 0.05
+		nap 0.05
 	done
 	[ "$(find "$T/data/many.example/mail" -path '*/new/*' -type f | wc -l)" -eq 150 ]
 	for i in 1 100 101 150; do [ "$(maildir_count "a$i@many.example" many.example)" -eq 1 ]; done

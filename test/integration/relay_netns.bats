@@ -39,7 +39,7 @@ wait_tcp() {
 	local i
 	for ((i = 0; i < 200; i++)); do
 		nc -z -w 1 "$1" "$2" 2>/dev/null && return 0
-		sleep 0.05
+		nap 0.05
 	done
 	echo "$1:$2 did not open" >&2
 	return 1

@@ -32,7 +32,7 @@ relay_to() {
 	run cat "$T/$1.rec"
 	echo "# $output" >&3
 	[ "$output" = "$2" ]
-	for _ in $(seq 1 300); do [ "$(queue_count exmail.qq.com)" -eq 0 ] && break; sleep 0.1; done
+	for _ in $(seq 1 300); do [ "$(queue_count exmail.qq.com)" -eq 0 ] && break; nap 0.1; done
 	[ "$(queue_count exmail.qq.com)" -eq 0 ]
 }
 

@@ -32,7 +32,7 @@ teardown_file() { common_teardown_file; }
 	local subjects
 	subjects=$(mailbox_text usr@gmail.com gmail.com | sed -n 's/^Subject: msg \([0-9]*\)\r\{0,1\}$/\1/p' | sort -un | wc -l)
 	[ "$subjects" -eq 200 ]
-	for _ in $(seq 1 600); do [ "$(queue_count exmail.qq.com)" -eq 0 ] && break; sleep 0.05; done
+	for _ in $(seq 1 600); do [ "$(queue_count exmail.qq.com)" -eq 0 ] && break; nap 0.05; done
 	[ "$(queue_count exmail.qq.com)" -eq 0 ]
 	[ -z "$(find "$T/data/exmail.qq.com/queue" -type f)" ]
 }
@@ -66,7 +66,7 @@ put_queued() {
 	grep -q '^From: Mail Delivery System <MAILER-DAEMON@mail.sustech.edu.cn>' "$dsn"
 	grep -q '^Return-Path: <>' "$dsn"
 	wait_log exmail.qq.com '00000000010000000001 relay dsn-dropped reason=null-sender' 30
-	for _ in $(seq 1 600); do [ "$(queue_count exmail.qq.com)" -eq 0 ] && break; sleep 0.05; done
+	for _ in $(seq 1 600); do [ "$(queue_count exmail.qq.com)" -eq 0 ] && break; nap 0.05; done
 	[ "$(queue_count exmail.qq.com)" -eq 0 ]
 	# nothing else was bounced anywhere
 	! grep -rlq '^Subject: bounce of a bounce' "$T/data/exmail.qq.com/mail" "$T/data/gmail.com/mail"
@@ -107,7 +107,7 @@ put_queued() {
 	grep -q 'queue-corrupt id="00000000010000000005" reason=no-message moved=env' "$T/exmail.qq.com.log"
 	[ -f "$dir/corrupt/00000000010000000004.msg" ]
 	[ -f "$dir/corrupt/00000000010000000005.env" ]
-	sleep 0.5
+	nap 0.5
 	! grep -rlq '^Subject: cut short' "$T/data/gmail.com/mail"
 }
 

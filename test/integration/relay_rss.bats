@@ -41,7 +41,7 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	(
 		while [ ! -e "$T/rss.stop" ]; do
 			rss_kb "$pid" >>"$T/rss.samples" || break
-			sleep 0.2
+			nap 0.2
 		done
 	) &
 	local sampler=$!

@@ -22,7 +22,7 @@ hup_and_wait() {
 	kill -HUP "$(awk '$2 == "exmail.qq.com" { p = $1 } END { print p }' "$T/pids")"
 	for ((i = 0; i < 200; i++)); do
 		[ "$(grep -cE "$1" "$T/exmail.qq.com.log" || true)" -gt "$before" ] && return 0
-		sleep 0.05
+		nap 0.05
 	done
 	echo "no new line matching '$1' in $T/exmail.qq.com.log" >&2
 	return 1
@@ -136,7 +136,7 @@ assert code == 250, (code, text)
 s.quit()
 PY
 	local client=$! i
-	for ((i = 0; i < 600; i++)); do [ -e "$T/rcpt-done" ] && break; sleep 0.05; done
+	for ((i = 0; i < 600; i++)); do [ -e "$T/rcpt-done" ] && break; nap 0.05; done
 	[ -e "$T/rcpt-done" ]
 	cp "$CONF" "$T/with-usr1.yaml"
 	sed -i '/^      usr1@mail.sustech.edu.cn: pass1$/d' "$CONF"

@@ -187,7 +187,7 @@ send() { timeout 10 swaks --server 127.0.0.1 --port "$JUNK_SMTP" --from "$1" --t
 	rm -rf "$box"
 	run send r@junk.example nobody@nowhere.invalid
 	assert_success
-	for _ in $(seq 1 300); do [ "$(maildir_count r@junk.example junk.example)" -ge 1 ] && break; sleep 0.1; done
+	for _ in $(seq 1 300); do [ "$(maildir_count r@junk.example junk.example)" -ge 1 ] && break; nap 0.1; done
 	run bash -c "cat '$box'/new/*"
 	assert_output --partial 'multipart/report'
 	assert_output --partial 'nobody@nowhere.invalid'
@@ -207,7 +207,7 @@ send() { timeout 10 swaks --server 127.0.0.1 --port "$JUNK_SMTP" --from "$1" --t
 @test "log fields: a quoted local part with spaces and key=value text is quoted in the log" {
 	run send r@junk.example '"x status=2.0.0 relay=a"@nowhere.invalid'
 	assert_success
-	for _ in $(seq 1 300); do grep -q 'relay bounced to=' "$T/junk.example.log" && break; sleep 0.1; done
+	for _ in $(seq 1 300); do grep -q 'relay bounced to=' "$T/junk.example.log" && break; nap 0.1; done
 	grep -F 'relay bounced to="<\"x status=2.0.0 relay=a\"@nowhere.invalid>"' "$T/junk.example.log"
 	! grep -F 'to=<"x status=2.0.0' "$T/junk.example.log"
 }

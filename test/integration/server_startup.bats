@@ -78,7 +78,7 @@ teardown_file() { common_teardown_file; }
 		pid=$!
 		wait_port "$GM_SMTP" 30 "$pid" || true
 		# the process is up (its log says so) before the signal is sent
-		for _ in $(seq 1 600); do grep -q "started server=gmail.com" "$T/sig.log" && break; sleep 0.05; done
+		for _ in $(seq 1 600); do grep -q "started server=gmail.com" "$T/sig.log" && break; nap 0.05; done
 		grep -q "started server=gmail.com" "$T/sig.log"
 		kill -"$sig" "$pid"
 		local rc=0
@@ -91,7 +91,7 @@ teardown_file() { common_teardown_file; }
 	local pid
 	"$MAIL_BIN/mail-server" -n exmail.qq.com --conf "$CONF" --data "$T/fresh" 2>"$T/fresh.log" &
 	pid=$!
-	for _ in $(seq 1 600); do [ -d "$T/fresh/exmail.qq.com" ] && break; sleep 0.05; done
+	for _ in $(seq 1 600); do [ -d "$T/fresh/exmail.qq.com" ] && break; nap 0.05; done
 	kill -TERM "$pid"; wait "$pid"
 	[ -d "$T/fresh/exmail.qq.com" ]
 }

@@ -56,7 +56,7 @@ sys.exit(1 if errors else 0)
 PY
 		[ "$status" -eq 0 ]
 		# every session ended: 200 disconnected lines per wave (deadline 10 s)
-		for _ in $(seq 1 600); do [ "$(grep -c ' disconnected reason=quit' "$T/load.example.log")" -ge $((wave * 200)) ] && break; sleep 0.05; done
+		for _ in $(seq 1 600); do [ "$(grep -c ' disconnected reason=quit' "$T/load.example.log")" -ge $((wave * 200)) ] && break; nap 0.05; done
 		[ "$(grep -c ' disconnected reason=quit' "$T/load.example.log")" -eq $((wave * 200)) ]
 		eval "threads_after_$wave=$(threads_of "$pid")"
 	done
@@ -70,7 +70,7 @@ PY
 	[ "$threads_after_1" -le $((baseline + 200 + 16)) ]
 	[ "$threads_after_2" -le $((baseline + 200 + 16)) ]
 	local now
-	for _ in $(seq 1 300); do now=$(threads_of "$pid"); [ "$now" -le "$baseline" ] && break; sleep 0.1; done
+	for _ in $(seq 1 300); do now=$(threads_of "$pid"); [ "$now" -le "$baseline" ] && break; nap 0.1; done
 	echo "# threads baseline=$baseline after_wave1=$threads_after_1 after_wave2=$threads_after_2 settled=$now" >&3
 	[ "$now" -le "$baseline" ]
 	! grep -q '\[Error\]' "$T/load.example.log"
@@ -100,7 +100,7 @@ for t in threads: t.join()
 PY
 	client=$!
 	# let it stream until at least 200 messages were acknowledged (deadline 30 s)
-	for _ in $(seq 1 600); do [ "$(wc -l <"$T/acked" 2>/dev/null || echo 0)" -ge 200 ] && break; sleep 0.05; done
+	for _ in $(seq 1 600); do [ "$(wc -l <"$T/acked" 2>/dev/null || echo 0)" -ge 200 ] && break; nap 0.05; done
 	kill -9 "$pid"
 	wait "$client" || true
 	acked=$(wc -l <"$T/acked")
@@ -113,7 +113,7 @@ PY
 	missing=$(sort "$T/acked" | comm -23 - <(echo "$stored") | wc -l)
 	[ "$missing" -eq 0 ]
 	# nothing incomplete in new/: every file has its full body
-	for f in "$box"/new/*; do s=${f##*,S=}; [ "$(stat -c %s "$f")" -eq "${s%%,*}" ]; done
+	stat -c '%s %n' "$box"/new/* | awk '{ s = $2; sub(/.*,S=/, "", s); sub(/,.*/, "", s); if ($1 != s) { print "short: " $2; bad = 1 } } END { exit bad }'
 	# the restarted server still delivers
 	run swaks --server 127.0.0.1:$LOAD_SMTP -f rcpt@load.example -t sender@load.example --header 'Subject: after restart'
 	[ "$status" -eq 0 ]

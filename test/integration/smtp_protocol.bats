@@ -188,7 +188,7 @@ print(f.readline().decode().strip(), flush=True)
 print(f.read().decode().strip(), flush=True)
 PY
 	client=$!
-	for _ in $(seq 1 600); do grep -q '^250 ' "$T/shutdown.out" && break; sleep 0.05; done
+	for _ in $(seq 1 600); do grep -q '^250 ' "$T/shutdown.out" && break; nap 0.05; done
 	kill -TERM "$pid"
 	rc=0; wait "$pid" || rc=$?
 	wait "$client"

@@ -54,14 +54,14 @@ os.rename(out + ".pid.tmp", out + ".pid")
 _, status = os.waitpid(pid, 0)
 with open(out + ".rc.tmp", "w") as f: f.write(str(os.waitstatus_to_exitcode(status)))
 os.rename(out + ".rc.tmp", out + ".rc")' "$out" "$@" </dev/null >/dev/null 2>&1 3>&- &
-	for ((i = 0; i < 1500; i++)); do [ -s "$out.pid" ] && break; sleep 0.02; done
+	for ((i = 0; i < 1500; i++)); do [ -s "$out.pid" ] && break; nap 0.02; done
 	cat "$out.pid"
 }
 
 # group_status OUT SECONDS: the exit status of an in_new_group command, once it has exited.
 group_status() {
 	local i
-	for ((i = 0; i < $2 * 20; i++)); do [ -s "$1.rc" ] && { cat "$1.rc"; return 0; }; sleep 0.05; done
+	for ((i = 0; i < $2 * 20; i++)); do [ -s "$1.rc" ] && { cat "$1.rc"; return 0; }; nap 0.05; done
 	echo "still running after $2 s" >&2
 	return 1
 }
@@ -69,7 +69,7 @@ group_status() {
 # wait_gone PID SECONDS: until the process has exited.
 wait_gone() {
 	local i
-	for ((i = 0; i < $2 * 20; i++)); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
+	for ((i = 0; i < $2 * 20; i++)); do kill -0 "$1" 2>/dev/null || return 0; nap 0.05; done
 	return 1
 }
 
@@ -99,7 +99,7 @@ wait_gone() {
 	local i
 	for ((i = 0; i < 100; i++)); do
 		grep -qs '^Subject: started by script' "$T"/var/gmail.com/mail/usr@gmail.com/new/* && break
-		sleep 0.05
+		nap 0.05
 	done
 	grep -qs '^Subject: started by script' "$T"/var/gmail.com/mail/usr@gmail.com/new/*
 	"$REPO_ROOT/scripts/stop.sh" --data "$T/var"
@@ -149,7 +149,7 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(60)' "$GM_POP" 
 	local leader
 	leader=$(in_new_group "$T/run.log" "$REPO_ROOT/scripts/run.sh" --conf "$CONF" --data "$T/var")
 	local i
-	for ((i = 0; i < 600; i++)); do all_ports_answer 2>/dev/null && break; sleep 0.05; done
+	for ((i = 0; i < 600; i++)); do all_ports_answer 2>/dev/null && break; nap 0.05; done
 	all_ports_answer
 	wait_log run 'gmail\.com +\| .*started server=gmail.com' 30 || { cat "$T/run.log"; false; }
 	grep -qE '^mail-dns +\| .*dns: ' "$T/run.log"
@@ -166,7 +166,7 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(60)' "$GM_POP" 
 	"$REPO_ROOT/scripts/run.sh" --conf "$CONF" --data "$T/var" >"$T/run2.out" 2>&1 &
 	local runner=$!
 	local i
-	for ((i = 0; i < 600; i++)); do all_ports_answer 2>/dev/null && break; sleep 0.05; done
+	for ((i = 0; i < 600; i++)); do all_ports_answer 2>/dev/null && break; nap 0.05; done
 	all_ports_answer
 	pkill -9 -f -- "-n gmail.com --conf $T/mail.yaml"
 	wait_gone "$runner" 10
@@ -181,13 +181,13 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(60)' "$GM_POP" 
 	local leader
 	leader=$(MAIL_CONF=$CONF MAIL_DATA=$T/var in_new_group "$T/make-run.out" make -s -C "$REPO_ROOT" run)
 	local i
-	for ((i = 0; i < 600; i++)); do all_ports_answer 2>/dev/null && break; sleep 0.05; done
+	for ((i = 0; i < 600; i++)); do all_ports_answer 2>/dev/null && break; nap 0.05; done
 	all_ports_answer || { cat "$T/make-run.out"; false; }
 	grep -q 'build/bin/mail-agent -e usr1@mail.sustech.edu.cn -p pass1\|mail-agent --conf' "$T/make-run.out"
 	grep -q "dig @127.0.0.1 -p $DNS_PORT gmail.com MX" "$T/make-run.out"
 	kill -INT -- "-$leader"
 	group_status "$T/make-run.out" 10
-	for ((i = 0; i < 600; i++)); do [ -z "$(leftovers)" ] && break; sleep 0.05; done
+	for ((i = 0; i < 600; i++)); do [ -z "$(leftovers)" ] && break; nap 0.05; done
 	[ -z "$(leftovers)" ]
 	# a Ctrl-C is a clean stop: no program "exited with status", no make error line
 	cat "$T/make-run.out"
@@ -303,7 +303,7 @@ fake_clone() {
 	rm -f "$T/agents"
 	local leader i
 	leader=$(MAIL_BIN=$T/fakebin in_new_group "$T/demo.out" "$REPO_ROOT/scripts/demo.sh" --conf "$CONF" --data "$T/demo")
-	for ((i = 0; i < 600; i++)); do [ -s "$T/agents" ] && break; sleep 0.05; done
+	for ((i = 0; i < 600; i++)); do [ -s "$T/agents" ] && break; nap 0.05; done
 	[ -s "$T/agents" ] || { cat "$T/demo.out"; false; }
 	kill -INT -- "-$leader"
 	local rc

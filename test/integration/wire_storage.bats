@@ -99,7 +99,7 @@ PY
 	[ "$status" -eq 0 ]
 	# every dropped session's spool file is removed (empty ones are made ahead for the next messages)
 	local spooled="find $T/data/big.example/mail/.spool -type f ! -empty"
-	for _ in $(seq 1 300); do [ -z "$($spooled)" ] && break; sleep 0.1; done
+	for _ in $(seq 1 300); do [ -z "$($spooled)" ] && break; nap 0.1; done
 	[ -z "$($spooled)" ]
 }
 
@@ -212,7 +212,7 @@ for line in f:
     else: c.sendall(b"250 ok\r\n")
 PY
 	fake=$!
-	for _ in $(seq 1 300); do [ -e "$T/agent.wire.ready" ] && break; sleep 0.1; done
+	for _ in $(seq 1 300); do [ -e "$T/agent.wire.ready" ] && break; nap 0.1; done
 	run "$MAIL_BIN/mail-agent" --conf "$CONF" -e usr1@mail.sustech.edu.cn -p pass1 -s "127.0.0.1:$port" \
 		send --to usr2@mail.sustech.edu.cn --subject wire --body hello
 	wait "$fake"

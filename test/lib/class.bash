@@ -62,7 +62,7 @@ start_student() {
 	for _ in $(seq 1 200); do
 		nc -z "$address" "$smtp" 2>/dev/null && return 0
 		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.05
+		nap 0.05
 	done
 	return 1
 }
@@ -80,7 +80,7 @@ wait_answer() {
 	for ((i = 0; i < $5 * 10; i++)); do
 		out=$(q "$port" "$name" "$type") || out="" # no reply yet
 		if [ "$pattern" = '^$' ]; then [ -z "$out" ] && return 0; else grep -qE "$pattern" <<<"$out" && return 0; fi
-		sleep 0.1
+		nap 0.1
 	done
 	echo "dig $name $type at $port: '$out', wanted /$pattern/" >&2
 	return 1

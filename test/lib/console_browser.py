@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
 """console_browser.py - drives headless Chromium over the DevTools protocol for the web
-console's browser test, with the standard library only (HTTP /json for the page's
-target, then a minimal WebSocket client for Runtime.evaluate and Page.captureScreenshot).
+console's browser test, with the standard library only (HTTP /json/version for the
+browser's DevTools socket, then a minimal WebSocket client for Target.createTarget,
+Runtime.evaluate and Page.captureScreenshot).
 
-    console_browser.py --out DIR STEP...
+    console_browser.py --out DIR [--browser=FILE] STEP...
+    console_browser.py serve --out DIR --ready=FILE
 
-Steps run in order, in one page of one browser:
+Steps run in order, in one new page, in a browser context of its own (no cookies,
+storage or cache from another run): of a Chromium started for this run, or with
+--browser=FILE of the one `serve` started, which keeps running until SIGTERM and writes
+its DevTools port to FILE once it answers ("cannot start: WHY" when it cannot). A bats
+file starts one browser for all its tests: a Chromium start costs seconds of CPU. Steps:
     init=JS         run JS in every document loaded from now on, before its scripts
     open=URL        load URL and wait until the document has loaded
     wait=JS         poll the expression until it is truthy (WAIT_SECONDS, default 30)
@@ -20,6 +26,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -99,39 +106,58 @@ class WebSocket:
                 return message.decode()
 
 
-class Browser:
+class Chromium:
+    """A headless Chromium with its DevTools port open on 127.0.0.1."""
+
     def __init__(self, workdir):
         self.profile = tempfile.mkdtemp(prefix="chromium.", dir=workdir)
-        port = free_port()
+        self.port = free_port()
         exe = shutil.which("chromium") or shutil.which("chromium-browser")
         if not exe:
             raise OSError("chromium is not installed")
         self.log = open(os.path.join(workdir, "chromium.log"), "w")
         self.proc = subprocess.Popen(
             [exe, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-             f"--user-data-dir={self.profile}", f"--remote-debugging-port={port}",
+             f"--user-data-dir={self.profile}", f"--remote-debugging-port={self.port}",
              "--remote-debugging-address=127.0.0.1", "--no-first-run", "--no-default-browser-check",
              "--disable-extensions", "--disable-background-networking", f"--window-size={WIDTH},900",
              "about:blank"],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
-        target = None
-        while time.time() < deadline and target is None:
+        while True:
             if self.proc.poll() is not None:
                 raise OSError(f"chromium exited with {self.proc.returncode}")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=2) as r:
-                    pages = [t for t in json.load(r) if t.get("type") == "page"]
-                    target = pages[0] if pages else None
+                browser_url(self.port)
+                return
             except OSError:
+                if time.time() >= deadline:
+                    raise OSError("chromium did not open its DevTools port")
                 time.sleep(0.2)
-        if target is None:
-            raise OSError("chromium did not open its DevTools port")
-        self.ws = WebSocket(target["webSocketDebuggerUrl"])
+
+    def close(self):
+        try:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def browser_url(port):
+    """The browser-wide DevTools WebSocket of the Chromium on port."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/version", timeout=2) as r:
+        return json.load(r)["webSocketDebuggerUrl"]
+
+
+class DevTools:
+    """One DevTools connection (the browser's or a page's): commands, and the page's
+    exceptions and console errors printed as they come."""
+
+    def __init__(self, url):
+        self.ws = WebSocket(url)
         self.next_id = 0
-        self.call("Page.enable")
-        self.call("Runtime.enable")
-        self.call("Emulation.setDeviceMetricsOverride", width=WIDTH, height=900, deviceScaleFactor=1, mobile=False)
 
     def call(self, method, **params):
         self.next_id += 1
@@ -176,13 +202,29 @@ class Browser:
             f.write(base64.b64decode(data))
 
     def close(self):
+        self.ws.sock.close()
+
+
+class Page(DevTools):
+    """A page of its own in a browser context of its own (no cookies, storage or cache
+    shared with another page) of the Chromium on port."""
+
+    def __init__(self, port):
+        self.browser = DevTools(browser_url(port))
+        self.context = self.browser.call("Target.createBrowserContext")["browserContextId"]
+        self.target = self.browser.call("Target.createTarget", url="about:blank", browserContextId=self.context)["targetId"]
+        super().__init__(f"ws://127.0.0.1:{port}/devtools/page/{self.target}")
+        self.call("Page.enable")
+        self.call("Runtime.enable")
+        self.call("Emulation.setDeviceMetricsOverride", width=WIDTH, height=900, deviceScaleFactor=1, mobile=False)
+
+    def close(self):
         try:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        shutil.rmtree(self.profile, ignore_errors=True)
+            super().close()
+            self.browser.call("Target.closeTarget", targetId=self.target)
+            self.browser.call("Target.disposeBrowserContext", browserContextId=self.context)
+        finally:
+            self.browser.close()
 
 
 def free_port():
@@ -191,30 +233,65 @@ def free_port():
         return s.getsockname()[1]
 
 
+def serve(out, ready):
+    """Starts Chromium for the steps of later runs (--browser), writes its DevTools port to
+    the file ready ("cannot start: WHY" when it cannot), and keeps it until SIGTERM."""
+    try:
+        chromium = Chromium(out)
+    except (OSError, ConnectionError) as error:
+        with open(ready, "w") as f:
+            f.write(f"cannot start: {error}\n")
+        return CANNOT_START
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        with open(ready + ".new", "w") as f:
+            f.write(f"{chromium.port}\n")
+        os.rename(ready + ".new", ready)
+        chromium.proc.wait()
+        return 1  # Chromium ended before it was asked to
+    finally:
+        chromium.close()
+
+
 def main(argv):
+    if len(argv) == 5 and argv[1] == "serve" and argv[2] == "--out" and argv[4].startswith("--ready="):
+        os.makedirs(argv[3], exist_ok=True)
+        return serve(argv[3], argv[4].split("=", 1)[1])
     if len(argv) < 3 or argv[1] != "--out":
         print(__doc__, file=sys.stderr)
         return 64
-    out = argv[2]
+    out, steps = argv[2], argv[3:]
     os.makedirs(out, exist_ok=True)
+    chromium = None
     try:
-        browser = Browser(out)
+        if steps and steps[0].startswith("--browser="):
+            with open(steps.pop(0).split("=", 1)[1]) as f:
+                port = f.read().strip()
+            if not port.isdigit():
+                raise OSError(port)
+            port = int(port)
+        else:
+            chromium = Chromium(out)
+            port = chromium.port
+        page = Page(port)
     except (OSError, ConnectionError) as error:
         print(f"chromium cannot start: {error}", file=sys.stderr)
+        if chromium:
+            chromium.close()
         return CANNOT_START
     try:
-        for step in argv[3:]:
+        for step in steps:
             verb, _, arg = step.partition("=")
             if verb == "init":
-                browser.call("Page.addScriptToEvaluateOnNewDocument", source=arg)
+                page.call("Page.addScriptToEvaluateOnNewDocument", source=arg)
             elif verb == "open":
-                browser.open(arg)
+                page.open(arg)
             elif verb == "wait":
-                browser.wait(arg)
+                page.wait(arg)
             elif verb == "eval":
-                print(json.dumps(browser.evaluate(arg)))
+                print(json.dumps(page.evaluate(arg)))
             elif verb == "shot":
-                browser.shot(os.path.join(out, f"{arg}.png"))
+                page.shot(os.path.join(out, f"{arg}.png"))
             elif verb == "run":
                 done = subprocess.run(["bash", "-c", arg])
                 if done.returncode != 0:
@@ -225,12 +302,16 @@ def main(argv):
     except (AssertionError, RuntimeError, ConnectionError) as error:
         print(f"step failed: {error}", file=sys.stderr)
         try:
-            browser.shot(os.path.join(out, "failure.png"))
+            page.shot(os.path.join(out, "failure.png"))
         except Exception:  # the failure itself is what matters; the picture is a bonus
             pass
         return 1
     finally:
-        browser.close()
+        try:
+            page.close()
+        finally:
+            if chromium:
+                chromium.close()
 
 
 if __name__ == "__main__":

@@ -30,16 +30,16 @@ PY
 }
 
 
-# wait_count ADDRESS SERVER N SECONDS: until the mailbox holds at least N messages; prints
-# the milliseconds it took. Fails (printing the count) at the deadline.
+# wait_count ADDRESS SERVER N SECONDS: until the mailbox holds at least N messages (a look
+# every 0.05 s); prints the milliseconds it took. Fails (printing the count) at the deadline.
 wait_count() {
-	local addr=$1 server=$2 n=$3 limit_ms=$(($4 * 1000)) start count
-	start=$(now_ms)
+	local addr=$1 server=$2 n=$3 limit_us=$(($4 * 1000000)) start=${EPOCHREALTIME/[.,]/} count waited
 	while :; do
 		count=$(maildir_count "$addr" "$server")
-		if [ "$count" -ge "$n" ]; then echo $(($(now_ms) - start)); return 0; fi
-		if [ $(($(now_ms) - start)) -gt "$limit_ms" ]; then echo "count=$count after ${4}s" >&2; return 1; fi
-		sleep 0.02
+		waited=$((${EPOCHREALTIME/[.,]/} - start))
+		if [ "$count" -ge "$n" ]; then echo $((waited / 1000)); return 0; fi
+		if [ "$waited" -gt "$limit_us" ]; then echo "count=$count after ${4}s" >&2; return 1; fi
+		nap 0.05
 	done
 }
 
@@ -59,11 +59,7 @@ wait_log() { wait_grep "$T/$1.log" "$2" "$3"; }
 
 # wait_grep FILE PATTERN SECONDS: until FILE has a line matching PATTERN (grep -E).
 wait_grep() {
-	local i
-	for ((i = 0; i < $3 * 20; i++)); do
-		grep -qE "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
+	wait_until "$3" grep -qE "$2" "$1" 2>/dev/null && return 0
 	echo "no line matching '$2' in $1" >&2
 	return 1
 }
