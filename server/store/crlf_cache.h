@@ -23,8 +23,11 @@ namespace mail {
 class CrlfCache
 /// Path -> the message as RETR sends it (dot-stuffed, CRLF, with the closing ".\r\n"),
 /// at most maxBytes of text in all, the least recently used dropped first. A Maildir
-/// file's content never changes under its name (a new flag is a new name), so an entry
-/// never goes stale; forget() drops a removed file's. Thread-safe.
+/// file's content should never change under its name (a new flag is a new name), but a
+/// hand edit or a restore can do it: each entry keeps the file's stamp (device, inode,
+/// size, change time) and find() stats the file, so an entry whose file changed is
+/// dropped instead of served (a stat costs far less than the read it saves). forget()
+/// drops a removed file's. Thread-safe.
 {
 public:
 	explicit CrlfCache(std::size_t maxBytes);
@@ -42,9 +45,16 @@ public:
 	std::size_t bytes() const; ///< text kept now
 
 private:
+	struct FileStamp
+	{
+		unsigned long long device = 0, inode = 0, size = 0, changedNs = 0;
+		bool operator==(const FileStamp& other) const;
+	};
+	static bool stampOf(const std::string& path, FileStamp& stamp);
 	struct Entry
 	{
 		std::shared_ptr<const std::string> text;
+		FileStamp stamp;
 		std::list<std::string>::iterator age;
 	};
 	void drop(std::unordered_map<std::string, Entry>::iterator it);

@@ -283,12 +283,16 @@ BOOST_FIXTURE_TEST_CASE(a_message_read_again_comes_from_the_crlf_cache_until_del
 	BOOST_TEST(out == "Message-ID: <m1@x>\r\n\r\n..dot\r\n.\r\n");
 	BOOST_TEST(*first == out); // the wire form, which the journal takes the Message-ID from
 	BOOST_TEST(cache.bytes() == out.size());
-	// The file is not read again: a changed file (which a Maildir never has) would show it.
+	// Read again: the kept text itself, the file not converted again.
+	std::string again;
+	BOOST_TEST(mailbox.appendMessage(1, again, scratch) == first);
+	BOOST_TEST(again == out);
+	// A file changed under its name (a hand edit; a Maildir never does it) is read afresh.
 	Poco::File(box + "/new/" + base).remove();
 	dir.write("u@example.com/new/" + base, "Subject: other\r\n\r\nx\r\n");
-	std::string again;
-	BOOST_REQUIRE(mailbox.appendMessage(1, again, scratch));
-	BOOST_TEST(again == out);
+	std::string changed;
+	BOOST_REQUIRE(mailbox.appendMessage(1, changed, scratch));
+	BOOST_TEST(changed == "Subject: other\r\n\r\nx\r\n.\r\n");
 	// DELE + QUIT forgets it: the memory goes with the file.
 	mailbox.markDeleted(1);
 	BOOST_TEST(mailbox.commitDeletions() == 0u);
@@ -296,25 +300,27 @@ BOOST_FIXTURE_TEST_CASE(a_message_read_again_comes_from_the_crlf_cache_until_del
 }
 
 
-BOOST_AUTO_TEST_CASE(the_crlf_cache_keeps_at_most_its_bytes_dropping_the_least_recently_used)
+BOOST_FIXTURE_TEST_CASE(the_crlf_cache_keeps_at_most_its_bytes_dropping_the_least_recently_used, MaildirFixture)
 {
+	for (const char* name: {"a", "b", "c", "d", "e", "big"}) dir.write(std::string("u@example.com/new/") + name, name);
+	const auto at = [&](const char* name) { return box + "/new/" + name; };
 	mail::CrlfCache cache(400);
 	const auto text = [](char c) { return std::make_shared<const std::string>(std::string(100, c)); };
-	cache.keep("/a", text('a'));
-	cache.keep("/b", text('b'));
-	cache.keep("/c", text('c'));
-	cache.keep("/d", text('d'));
+	cache.keep(at("a"), text('a'));
+	cache.keep(at("b"), text('b'));
+	cache.keep(at("c"), text('c'));
+	cache.keep(at("d"), text('d'));
 	BOOST_TEST(cache.bytes() == 400u);
-	BOOST_REQUIRE(cache.find("/a")); // used: now the most recent
-	cache.keep("/e", text('e'));     // over 400: /b, the least recently used, goes
+	BOOST_REQUIRE(cache.find(at("a"))); // used: now the most recent
+	cache.keep(at("e"), text('e'));     // over 400: /b, the least recently used, goes
 	BOOST_TEST(cache.bytes() == 400u);
-	BOOST_TEST(!cache.find("/b"));
-	BOOST_TEST(cache.find("/a"));
-	BOOST_TEST(cache.find("/e"));
-	cache.keep("/big", std::make_shared<const std::string>(std::string(101, 'x'))); // over a quarter: not kept
-	BOOST_TEST(!cache.find("/big"));
-	cache.forget("/a");
-	BOOST_TEST(!cache.find("/a"));
+	BOOST_TEST(!cache.find(at("b")));
+	BOOST_TEST(cache.find(at("a")));
+	BOOST_TEST(cache.find(at("e")));
+	cache.keep(at("big"), std::make_shared<const std::string>(std::string(101, 'x'))); // over a quarter: not kept
+	BOOST_TEST(!cache.find(at("big")));
+	cache.forget(at("a"));
+	BOOST_TEST(!cache.find(at("a")));
 	BOOST_TEST(cache.bytes() == 300u);
 }
 
