@@ -274,7 +274,7 @@ BOOST_FIXTURE_TEST_CASE(file_gone_before_commit_counts_as_removed, MaildirFixtur
 
 BOOST_FIXTURE_TEST_CASE(a_message_read_again_comes_from_the_crlf_cache_until_deleted, MaildirFixture)
 {
-	mail::CrlfCache cache(1024 * 1024);
+	mail::CrlfCache cache(std::size_t{1024} * 1024);
 	const std::string base = deliver("Message-ID: <m1@x>\r\n\r\n.dot\r\n", "1700000000.M1P1Q1");
 	Mailbox mailbox(box, cache);
 	std::string out, scratch;
