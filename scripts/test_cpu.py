@@ -21,6 +21,8 @@ import subprocess
 import sys
 import time
 
+import timing_rows
+
 PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -88,18 +90,11 @@ def run(kind, name, cmd):
 
 
 def read(path):
-    try:
-        with open(path) as f:
-            return [line.rstrip("\n").split("\t") for line in f if line.count("\t") >= 6]
-    except OSError:
-        return []
+    return timing_rows.read(path, 7)
 
 
 def merge(old, new):
-    fresh = read(new)
-    replaced = {(r[4], r[5]) for r in fresh}
-    for r in [r for r in read(old) if (r[4], r[5]) not in replaced] + fresh:
-        print("\t".join(r))
+    timing_rows.merge(read(old), read(new), lambda r: (r[4], r[5]))
 
 
 def top(n, path):

@@ -9,6 +9,8 @@ import os
 import sys
 import xml.etree.ElementTree as ET
 
+import timing_rows
+
 
 def boost(paths):
     """Boost.Test XML logs (--logger=XML,test_suite,FILE): TestingTime is in microseconds."""
@@ -38,18 +40,11 @@ def junit(path):
 
 
 def read(path):
-    try:
-        with open(path) as f:
-            return [line.rstrip("\n").split("\t", 3) for line in f if line.count("\t") >= 3]
-    except OSError:
-        return []
+    return timing_rows.read(path, 4, 3)
 
 
 def merge(old, new):
-    fresh = read(new)
-    replaced = {(r[1], r[2]) for r in fresh}
-    for r in [r for r in read(old) if (r[1], r[2]) not in replaced] + fresh:
-        print("\t".join(r))
+    timing_rows.merge(read(old), read(new), lambda r: (r[1], r[2]))
 
 
 def top(n, path):
