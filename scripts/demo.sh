@@ -85,7 +85,7 @@ for u in "${users[@]}"; do
 	read -r address password <<<"$u"
 	until [ "$(count "$address" "$password")" -gt "${before[$address]}" ]; do
 		if [ $SECONDS -ge $deadline ]; then echo "demo: nothing new for $address after ${relay_wait}s" >&2; exit 1; fi
-		sleep 0.2
+		nap 0.2
 	done
 done
 

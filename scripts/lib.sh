@@ -47,3 +47,11 @@ ensure_cert() {
 	fi
 	return 0
 }
+
+# nap SECONDS: sleeps like sleep(1) without starting a process: a read with a timeout on a
+# pipe nobody writes to (opened at the first call). The scripts' polls run next to the test
+# suite on a loaded machine, where a sleep(1) per poll costs more CPU than what it waits for.
+nap() {
+	[ -n "${nap_fd:-}" ] || exec {nap_fd}<> <(:)
+	read -r -t "$1" -u "$nap_fd" _ || true
+}

@@ -84,5 +84,5 @@ while :; do
 			exit 1
 		fi
 	done
-	sleep 0.2
+	nap 0.2
 done

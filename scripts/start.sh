@@ -45,11 +45,19 @@ for pidfile in "$data"/*.pid; do
 done
 
 names=()
-declare -A log_offset
+# per program: where this run's part of its log begins, its pid, and a read descriptor on
+# its log placed there (the polls below read it with bash's own read: no process per poll)
+declare -A log_offset pid_of log_fd log_part
 launch() { # launch NAME CMD...: background, log and pid file under $data
-	local name=$1; shift
+	local name=$1 fd; shift
+	: >>"$data/$name.log"
 	log_offset[$name]=$(stat -c %s "$data/$name.log" 2>/dev/null || echo 0)
-	"$@" >>"$data/$name.log" 2>&1 &
+	exec {fd}<"$data/$name.log"
+	dd iflag=skip_bytes skip="${log_offset[$name]}" count=0 status=none <&"$fd" # seeks the shared descriptor
+	log_fd[$name]=$fd
+	# the program keeps none of this script's descriptors
+	(for fd in "${log_fd[@]}" ${nap_fd:-}; do eval "exec $fd<&-"; done; exec "$@") >>"$data/$name.log" 2>&1 &
+	pid_of[$name]=$!
 	echo $! >"$data/$name.pid"
 	names+=("$name")
 }
@@ -66,15 +74,27 @@ fail() { # fail NAME WHY: show this run's log lines, stop what was started, exit
 	exit 1
 }
 
-alive() { kill -0 "$(cat "$data/$1.pid")" 2>/dev/null; }
+alive() { kill -0 "${pid_of[$1]}" 2>/dev/null; }
 
 # started NAME: the program printed its readiness line (every listener is up) in this
 # run's part of the log. A port that answers is not enough: another process may hold it.
-started() { this_run "$1" | grep -q -- ': ready '; }
+# Reads on from where the last call stopped; a line still being written (no newline yet)
+# is kept and completed by the next call.
+started() {
+	local line rc
+	while :; do
+		IFS= read -r -u "${log_fd[$1]}" line
+		rc=$?
+		line=${log_part[$1]:-}$line
+		log_part[$1]=""
+		[ $rc -eq 0 ] || { log_part[$1]=$line; return 1; }
+		[[ $line == *': ready '* ]] && return 0
+	done
+}
 
 dns_answers() { dig @"$1" -p "$2" +time=1 +tries=1 probe.invalid A >/dev/null 2>&1; }
 # listening NAME PORT: the program itself (not whoever else) listens on the TCP port.
-listening() { ss -Hltnp "( sport = :$2 )" 2>/dev/null | grep -q "pid=$(cat "$data/$1.pid"),"; }
+listening() { ss -Hltnp "( sport = :$2 )" 2>/dev/null | grep -q "pid=${pid_of[$1]},"; }
 
 read -r _ dns_host dns_port <<<"$(head -n 1 <<<"$topology")"
 checks=()
@@ -95,7 +115,7 @@ for name in "${names[@]}"; do
 	until started "$name"; do
 		alive "$name" || fail "$name" "exited"
 		[ $SECONDS -lt $deadline ] || fail "$name" "did not start within ${limit}s"
-		sleep 0.05
+		nap 0.05
 	done
 done
 for check in "${checks[@]}"; do
@@ -103,7 +123,7 @@ for check in "${checks[@]}"; do
 	until { [ "$kind" = dns ] && dns_answers "$host" "$port"; } || { [ "$kind" = tcp ] && listening "$name" "$port"; }; do
 		alive "$name" || fail "$name" "exited"
 		[ $SECONDS -lt $deadline ] || fail "$name" "did not open $host:$port within ${limit}s"
-		sleep 0.1
+		nap 0.1
 	done
 done
 for name in "${names[@]}"; do alive "$name" || fail "$name" "exited"; done

@@ -27,13 +27,18 @@ fi
 acts_on() { wanted "$1" && { [ -z "$conf" ] || [ -n "${of_conf[$1]:-}" ]; }; }
 
 ours() { # ours PID: the pid is alive and still one of our programs (not a reused pid)
-	tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qE '(^|/)mail-(server|dns)( |$)'
+	local args arg
+	# bash's own mapfile (no process per poll: stop_group asks this every 50 ms)
+	mapfile -d '' args <"/proc/$1/cmdline" 2>/dev/null || return 1
+	for arg in "${args[@]}"; do [[ $arg =~ (^|/)mail-(server|dns)$ ]] && return 0; done
+	return 1
 }
 
 stop_group() { # stop_group PIDFILE...: TERM all, then wait for all
 	local pidfile pid pids=() names=()
 	for pidfile in "$@"; do
-		pid=$(cat "$pidfile" 2>/dev/null)
+		pid=""
+		read -r pid <"$pidfile" 2>/dev/null
 		if [ -n "$pid" ] && ours "$pid"; then
 			kill -TERM "$pid" 2>/dev/null && { pids+=("$pid"); names+=("$(basename "$pidfile" .pid)"); }
 		fi
@@ -46,7 +51,7 @@ stop_group() { # stop_group PIDFILE...: TERM all, then wait for all
 				kill -KILL "${pids[$i]}" 2>/dev/null
 				break
 			fi
-			sleep 0.05
+			nap 0.05
 		done
 	done
 	rm -f "$@"
