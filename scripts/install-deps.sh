@@ -47,11 +47,16 @@ for group in "${groups[@]}"; do
 	esac
 done
 
+# One dpkg-query for all of them (make test calls this each time; one query per package
+# cost seconds): the installed ones, by name; a package dpkg does not know is missing.
+declare -A installed=()
+while read -r p status; do
+	[ "$status" = "install ok installed" ] && installed[$p]=1
+done < <(dpkg-query -W -f='${Package} ${Status}\n' "${want[@]}" 2>/dev/null)
 missing=()
+declare -A listed=()
 for p in "${want[@]}"; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-		missing+=("$p")
-	fi
+	[ -n "${installed[$p]:-}" ] || [ -n "${listed[$p]:-}" ] || { missing+=("$p"); listed[$p]=1; }
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
