@@ -5,6 +5,27 @@
 
 load ../lib/common
 
+# The folders compile_as is used with, and where the Makefile's compile line for a source
+# of each is kept (one `make -n` for them all, in setup_file: it is the costly part).
+PROBE_FOLDERS=(agent dns server test/unit common/base common/config common/journal common/lookup common/dns)
+
+setup_file() {
+	cd "$BATS_TEST_DIRNAME/../.."
+	local build folder source objects=()
+	build=$(dirname "$MAIL_BIN")
+	for folder in "${PROBE_FOLDERS[@]}"; do
+		source=$(find "$folder" -name '*.cpp' ! -name main.cpp | sort | head -1)
+		objects+=("$build/obj/${source%.cpp}.o")
+		echo "$folder $build/obj/${source%.cpp}.o" >>"$BATS_FILE_TMPDIR/objects"
+	done
+	make -s -n -B BUILD="$build" "${objects[@]}" | grep -E '(^| )-c ' >"$BATS_FILE_TMPDIR/compile-lines"
+	# every folder has its line, so a probe that fails to compile failed on its #include
+	local object
+	for object in "${objects[@]}"; do
+		grep -qF -- " -o $object" "$BATS_FILE_TMPDIR/compile-lines" || { echo "make -n printed no compile line for $object" >&2; return 1; }
+	done
+}
+
 setup() {
 	cd "$BATS_TEST_DIRNAME/../.."
 	build=$(dirname "$MAIL_BIN")
@@ -12,12 +33,14 @@ setup() {
 }
 
 # compile_as FOLDER HEADER: compiles a one-line source including HEADER with the exact
-# flags the Makefile uses for a source in FOLDER.
+# flags the Makefile uses for a source in FOLDER (its compile line, up to -c, from
+# setup_file's `make -n`; without ccache, which cannot keep a -fsyntax-only run).
 compile_as() {
-	local folder=$1 header=$2 source flags
-	source=$(find "$folder" -name '*.cpp' ! -name main.cpp | sort | head -1)
-	flags=$(make -s -n -B BUILD="$build" "$build/obj/${source%.cpp}.o" | grep -E '(^| )-c ' | tail -1 |
-		sed -E 's/ -c .*//; s/ -MMD -MP//')
+	local folder=$1 header=$2 object flags
+	object=$(awk -v f="$folder" '$1 == f { print $2 }' "$BATS_FILE_TMPDIR/objects")
+	[ -n "$object" ] || { echo "compile_as: $folder is not in PROBE_FOLDERS"; return 2; }
+	flags=$(grep -F -- " -o $object" "$BATS_FILE_TMPDIR/compile-lines" | tail -1 | sed -E 's/ -c .*//; s/ -MMD -MP//; s/^ccache //')
+	[ -n "$flags" ] || { echo "compile_as: no compile line for $object"; return 2; }
 	printf '#include "%s"\nint probeMain() { return 0; }\n' "$header" >"$probe"
 	$flags -fsyntax-only "$probe" 2>&1
 }
