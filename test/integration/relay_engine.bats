@@ -40,7 +40,7 @@ subjects() {
 @test "1,000 messages to one destination: at most ceil(1000/100)+20 connections and a few DNS queries" {
 	local took connects queries distinct total
 	python3 "$TOOLS" send "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn usr@gmail.com 1000 5 msg
-	took=$(wait_count usr@gmail.com gmail.com 1000 60)
+	took=$(wait_count usr@gmail.com gmail.com 1000 180)
 	connects=$(grep -c ' connected peer=' "$T/gmail.com.log")
 	queries=$(grep -c 'gmail' "$T/dns-queries")
 	read -r distinct total < <(subjects msg)
@@ -48,7 +48,19 @@ subjects() {
 	[ "$distinct" -eq 1000 ]
 	[ "$total" -eq 1000 ]
 	[ "$connects" -le 30 ]
-	[ "$queries" -le 6 ]
+	# a few DNS queries: each question (gmail.com MX, its exchanger's P) asked once per TTL
+	# (60 s: a slow machine may need longer than that), plus the resolver's own retries
+	# when the answer is slow (3 attempts, 1 s each): a burst of at most 3 queries within
+	# 10 s, the next burst no sooner than 55 s after. A lookup per message or per
+	# connection would put dozens into the first burst.
+	[ "$queries" -ge 2 ]
+	run awk '$2 ~ /gmail/ {
+			q = $2 " " $3
+			if (!(q in start) || $1 - start[q] >= 55) { start[q] = $1; n[q] = 0 }
+			else if ($1 - start[q] > 10) { print "re-asked " q " after " $1 - start[q] " s, within its TTL"; bad = 1 }
+			if (++n[q] > 3) { print q " asked " n[q] " times in one TTL"; bad = 1 }
+		} END { exit bad }' "$T/dns-queries"
+	assert_success
 	grep -q 'relay delivered to=<usr@gmail.com>' "$T/exmail.qq.com.log"
 }
 
@@ -56,12 +68,19 @@ subjects() {
 	local before after n
 	before=$(grep -c connect "$T/down-connects")
 	python3 "$TOOLS" send "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn someone@down.example 50 5 down
-	sleep 3.5
+	[ "$(queue_count exmail.qq.com)" -eq 50 ]
+	# three probes (relay.retry: 1s, 2s), however long a loaded machine takes for them
+	down_connects() { [ $(($(grep -c connect "$T/down-connects") - before)) -ge 3 ]; }
+	wait_until 30 down_connects
 	after=$(grep -c connect "$T/down-connects")
 	n=$((after - before))
-	echo "# 50 messages waiting for a destination answering 421: $n connections in 3.5 s (relay.retry: 1s, 2s)" >&3
-	[ "$n" -ge 2 ]
-	[ "$n" -le 4 ]
+	# The destination is dead for its retry interval from each failure: every probe comes
+	# at least 1 s after the one before (the refuser stamps a connection before its 421,
+	# so a slow machine only widens the gaps); one connection per waiting message would
+	# put many into the first second.
+	run awk -v skip="$before" 'NR > skip { if (NR > skip + 1 && $1 - last < 0.95) { printf "probe %d came %.3f s after the one before\n", NR - skip, $1 - last; bad = 1 } last = $1 } END { exit bad }' "$T/down-connects"
+	echo "# 50 messages waiting for a destination answering 421: $n connections, gaps $(awk -v skip="$before" 'NR > skip { if (NR > skip + 1) printf "%.2f s ", $1 - last; last = $1 }' "$T/down-connects")(relay.retry: 1s, 2s)" >&3
+	assert_success
 	[ "$(queue_count exmail.qq.com)" -eq 50 ]
 }
 
@@ -71,11 +90,11 @@ subjects() {
 	base=$(maildir_count usr@gmail.com gmail.com)
 	python3 "$TOOLS" send "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn usr@gmail.com 500 5 kill
 	start_server gmail.com
-	wait_count usr@gmail.com gmail.com $((base + 50)) 30 >/dev/null
+	wait_count usr@gmail.com gmail.com $((base + 50)) 60 >/dev/null
 	stop_one exmail.qq.com KILL
 	local at_kill=$(($(maildir_count usr@gmail.com gmail.com) - base))
 	start_server exmail.qq.com
-	wait_count usr@gmail.com gmail.com $((base + 500)) 60 >/dev/null
+	wait_count usr@gmail.com gmail.com $((base + 500)) 120 >/dev/null
 	for _ in $(seq 1 600); do [ "$(subjects kill | cut -d' ' -f1)" -eq 500 ] && break; nap 0.05; done
 	read -r distinct total < <(subjects kill)
 	echo "# killed with $at_kill of 500 delivered; after restart $distinct distinct, $((total - distinct)) duplicates" >&3

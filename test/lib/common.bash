@@ -75,6 +75,18 @@ wait_until() {
 	done
 }
 
+# log_gap_ms FILE FROM TO: milliseconds from the last line of a program's log matching FROM
+# to the last one matching TO (grep -E patterns), by the log's own stamps ("YYYY-MM-DD
+# HH:MM:SS.mmm ..."): how long the program itself took, which a loaded machine does not add
+# the test's own process starts to. Fails when either line is missing.
+log_gap_ms() {
+	awk -v from="$2" -v to="$3" '
+		function ms(line) { split(substr(line, 12, 12), t, /[:.]/); return ((t[1] * 60 + t[2]) * 60 + t[3]) * 1000 + t[4] }
+		$0 ~ from { a = ms($0); fa = 1 }
+		$0 ~ to { b = ms($0); fb = 1 }
+		END { if (!fa || !fb) exit 1; gap = b - a; if (gap < -43200000) gap += 86400000; print gap }' "$1"
+}
+
 # pane_shows SOCKET TEXT [TARGET]: the tmux pane (of tmux -L SOCKET) shows TEXT. A terminal
 # program's first start may take seconds (mutt builds its caches), so wait on this.
 pane_shows() { tmux -L "$1" capture-pane -p ${3:+-t "$3"} | grep -qF -- "$2"; }

@@ -3,10 +3,12 @@
 
   relay_tools.py dnsproxy PORT UPSTREAM_PORT COUNT_FILE
       UDP proxy in front of mail-dns: forwards every query, and rewrites COUNT_FILE with
-      one line per query received ("NAME TYPE"), so a test counts what reached mail-dns.
+      one line per query received ("UNIXTIME NAME TYPE"), so a test counts what reached
+      mail-dns, and when.
   relay_tools.py refuser PORT COUNT_FILE
       TCP peer that greets every connection with 421 and closes it, appending one line
-      to COUNT_FILE per connection (a destination that is down at the greeting).
+      to COUNT_FILE per connection ("UNIXTIME connect", stamped before the 421 is sent;
+      a destination that is down at the greeting).
   relay_tools.py silent PORT
       TCP peer that lets connections in (the kernel's backlog) and never says a word.
   relay_tools.py recorder PORT yes|no LOG
@@ -50,7 +52,7 @@ def dnsproxy(port, upstream, count_file):
         except socket.timeout:
             continue
         name, qtype = qname(query)
-        seen.append("%s %d" % (name, qtype))
+        seen.append("%.3f %s %d" % (time.time(), name, qtype))
         with open(count_file, "w") as f:
             f.write("".join(line + "\n" for line in seen))
         up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
