@@ -9,7 +9,8 @@
 #   UNIT=filter   Boost.Test --run_test filter for the unit binary (one process)
 #   TEST_JOBS=N   bats files run N at a time (default: 2 per core, at least 3); the tests
 #                 of one file always run in order. The unit suites are split over
-#                 UNIT_JOBS processes (default: the number of cores) that run first.
+#                 UNIT_JOBS processes (default: the number of cores) that run beside
+#                 the integration tests (they mostly wait); their results come after.
 #
 # Each test's time goes into BUILD_DIR/test-times.tsv (seconds, kind, file, name), which
 # `make test-times` lists; the next run starts the slowest files first.
@@ -58,34 +59,20 @@ unit_groups() {
 			}'
 }
 
+# The unit suites mostly wait (timeouts, retry intervals: ~30 s of wall for ~2 s of CPU),
+# so they run beside the integration tests instead of before them, and their results are
+# collected after.
+pids=()
 if [ "$mode" != --integration-only ]; then
-	echo "== unit tests"
 	groups=()
 	if [ -n "${UNIT:-}" ]; then groups=("$UNIT"); else mapfile -t groups < <(unit_groups "$unit_jobs"); fi
-	pids=()
+	echo "== unit tests (${#groups[@]} processes, beside the integration tests; results after them)"
 	for i in "${!groups[@]}"; do
 		"$MAIL_BIN/unit-tests" --run_test="${groups[i]}" --report_format=XML --report_level=detailed \
 			--report_sink="$report/unit$i.xml" --logger="HRF,error,stdout:XML,test_suite,$report/unitlog$i.xml" \
 			--color_output=no >"$report/unit$i.log" 2>&1 &
 		pids+=($!)
 	done
-	p=0 f=0 s=0
-	for i in "${!pids[@]}"; do
-		wait "${pids[i]}"
-		rc=$?
-		head -100 "$report/unit$i.log"
-		gp=$(grep -o '<TestCase [^>]*result="passed"' "$report/unit$i.xml" 2>/dev/null | wc -l)
-		gf=$(grep -oE '<TestCase [^>]*result="(failed|aborted)"' "$report/unit$i.xml" 2>/dev/null | wc -l)
-		gs=$(grep -o '<TestCase [^>]*result="skipped"' "$report/unit$i.xml" 2>/dev/null | wc -l)
-		if [ "$rc" != 0 ] && [ "$gf" = 0 ]; then
-			echo "unit-tests (${groups[i]}) exited $rc without a failed test case (crash?):"; tail -20 "$report/unit$i.log"
-			gf=1
-		fi
-		p=$((p + gp)); f=$((f + gf)); s=$((s + gs))
-	done
-	python3 scripts/test_times.py boost "$report"/unitlog*.xml >>"$report/times.tsv"
-	echo "unit: $p passed, $f failed, $s skipped (${#groups[@]} processes)"
-	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 fi
 
 if [ "$mode" != --unit-only ]; then
@@ -123,6 +110,27 @@ if [ "$mode" != --unit-only ]; then
 		for _ in $(seq 1 300); do grep -qs '</testsuites>' "$report/report.xml" && break; sleep 0.1; done
 		python3 scripts/test_times.py junit "$report/report.xml" >>"$report/times.tsv"
 	fi
+fi
+
+if [ "$mode" != --integration-only ]; then
+	echo "== unit tests: results"
+	p=0 f=0 s=0
+	for i in "${!pids[@]}"; do
+		wait "${pids[i]}"
+		rc=$?
+		head -100 "$report/unit$i.log"
+		gp=$(grep -o '<TestCase [^>]*result="passed"' "$report/unit$i.xml" 2>/dev/null | wc -l)
+		gf=$(grep -oE '<TestCase [^>]*result="(failed|aborted)"' "$report/unit$i.xml" 2>/dev/null | wc -l)
+		gs=$(grep -o '<TestCase [^>]*result="skipped"' "$report/unit$i.xml" 2>/dev/null | wc -l)
+		if [ "$rc" != 0 ] && [ "$gf" = 0 ]; then
+			echo "unit-tests (${groups[i]}) exited $rc without a failed test case (crash?):"; tail -20 "$report/unit$i.log"
+			gf=1
+		fi
+		p=$((p + gp)); f=$((f + gf)); s=$((s + gs))
+	done
+	python3 scripts/test_times.py boost "$report"/unitlog*.xml >>"$report/times.tsv"
+	echo "unit: $p passed, $f failed, $s skipped (${#groups[@]} processes)"
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 fi
 
 # Keep the last times of the parts that ran (a TESTS= run updates only its own files).
