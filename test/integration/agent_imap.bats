@@ -23,9 +23,9 @@ setup_file() {
 	start_dns
 	start_server exmail.qq.com
 	start_server gmail.com
-	wait_port "$EX_IMAP" 10 "$(pid_of exmail.qq.com)"
-	wait_port "$EX_IMAPS" 10 "$(pid_of exmail.qq.com)"
-	wait_port "$EX_HTTP" 10 "$(pid_of exmail.qq.com)"
+	wait_port "$EX_IMAP" 30 "$(pid_of exmail.qq.com)"
+	wait_port "$EX_IMAPS" 30 "$(pid_of exmail.qq.com)"
+	wait_port "$EX_HTTP" 30 "$(pid_of exmail.qq.com)"
 }
 
 teardown_file() { common_teardown_file; }
@@ -37,7 +37,7 @@ deliver() {
 	local before
 	before=$(maildir_count "$1" exmail.qq.com)
 	agent -e usr1@mail.sustech.edu.cn -p pass1 send --to "$1" --subject "$2" --body "$3" >/dev/null
-	wait_until 15 holds_more_than "$1" "$before"
+	wait_until 30 holds_more_than "$1" "$before"
 }
 holds_more_than() { [ "$(maildir_count "$1" exmail.qq.com)" -gt "$2" ]; }
 

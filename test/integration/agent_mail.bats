@@ -17,10 +17,10 @@ teardown_file() { common_teardown_file; }
 
 agent() { timeout 30 "$MAIL_BIN/mail-agent" --conf "$CONF" "$@"; }
 
-# wait_count ADDRESS SERVER N: until the mailbox holds N messages (15 s at most).
+# wait_count ADDRESS SERVER N: until the mailbox holds N messages (60 s at most).
 wait_count() {
 	local i
-	for ((i = 0; i < 150; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		[ "$(maildir_count "$1" "$2")" -ge "$3" ] && return 0
 		nap 0.1
 	done

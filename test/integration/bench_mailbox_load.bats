@@ -16,7 +16,7 @@ setup_file() {
 	python3 "$POP3_LOAD" fill "$MAILROOT" pop.test 4 5 "$T/manifest.json"
 	cc -O2 -Wall -Wextra -Werror -pthread -o "$T/mailbox_load" "$REPO_ROOT/scripts/bench/mailbox_load.c" -lcrypto
 	start_pop_test
-	wait_port "$P_IMAP" 10 "$(pid_of pop.test)"
+	wait_port "$P_IMAP" 30 "$(pid_of pop.test)"
 }
 
 teardown_file() { common_teardown_file; }

@@ -24,8 +24,8 @@ YAML
 	start_dns
 	start_server exmail.qq.com
 	start_server gmail.com
-	wait_port "$EX_HTTP" 10
-	wait_port "$GM_HTTP" 10
+	wait_port "$EX_HTTP" 30
+	wait_port "$GM_HTTP" 30
 }
 
 teardown_file() { common_teardown_file; }

@@ -129,7 +129,7 @@ for i in range(50):
 	run q +notcp +short smtp.gmail.com A
 	[ "$output" = "127.0.0.1" ]
 	wait "$slow"
-	for _ in $(seq 1 50); do
+	for _ in $(seq 1 300); do
 		after=$(fd_count)
 		[ "$after" -le "$before" ] && break
 		nap 0.1

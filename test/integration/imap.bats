@@ -26,7 +26,7 @@ setup_file() {
 YAML
 	start_imap_test
 	start_bg small.test "$MAIL_BIN/mail-server" -n small.test --conf "$CONF" --data "$T/data" >/dev/null
-	wait_port "$S_IMAP" 10 "$(pid_of small.test)"
+	wait_port "$S_IMAP" 30 "$(pid_of small.test)"
 }
 
 teardown_file() { common_teardown_file; }
@@ -317,7 +317,7 @@ m.expunge()
 m.logout()'
 	assert_success
 	local events=$T/data/pop.test/events.jsonl i
-	for ((i = 0; i < 100; i++)); do grep -q '"type":"imap.expunge"' "$events" 2>/dev/null && break; nap 0.1; done
+	for ((i = 0; i < 300; i++)); do grep -q '"type":"imap.expunge"' "$events" 2>/dev/null && break; nap 0.1; done
 	run grep -c '"type":"imap.login".*"user":"bob@pop.test".*"mechanism":"LOGIN".*"ok":true' "$events"
 	assert_output --regexp '^[1-9]'
 	grep '"type":"imap.fetch"' "$events" | grep -q '"message_id":"<one@x>"'

@@ -81,7 +81,7 @@ PY
 	local pid i
 	pid=$(cat "$LAB_DIR/logs/p1.example.pid")
 	kill -TERM "$pid"
-	for ((i = 0; i < 200; i++)); do kill -0 "$pid" 2>/dev/null || break; nap 0.05; done
+	for ((i = 0; i < 600; i++)); do kill -0 "$pid" 2>/dev/null || break; nap 0.05; done
 	grep -q 'dns withdrawn zone=example' "$LAB_DIR/logs/p1.example.log"
 	run "$LAB" exec dns dig @10.77.1.2 +short p1.example MX
 	[ -z "$output" ]

@@ -39,7 +39,7 @@ setup_file() {
 	add_http_ports
 	start_dns
 	start_server exmail.qq.com
-	wait_port "$EX_HTTP" 10
+	wait_port "$EX_HTTP" 30
 	# gmail.com down: both wait in the queue (there from their 250 on), where the listing names them.
 	echo "one-id.$RANDOM@mail.sustech.edu.cn" >"$T/with.mid"
 	send_for_id usr1@mail.sustech.edu.cn "with id" "<$(cat "$T/with.mid")>" >"$T/with.id"
@@ -47,9 +47,9 @@ setup_file() {
 	queue_cmd --json >"$T/queue.json"
 	ls "$T/data/exmail.qq.com/queue" >"$T/queue.files"
 	start_server gmail.com
-	wait_port "$GM_HTTP" 10
+	wait_port "$GM_HTTP" 30
 	queue_cmd retry --all
-	wait_count usr@gmail.com gmail.com 2 20 >/dev/null
+	wait_count usr@gmail.com gmail.com 2 60 >/dev/null
 }
 
 teardown_file() { common_teardown_file; }
@@ -61,14 +61,14 @@ follow() {
 	python3 -c 'import json, sys; q = json.load(open(sys.argv[1])); assert sys.argv[2] in [m["id"] for m in q["messages"]], q' "$T/queue.json" "$id"
 	grep -q "^$id\." "$T/queue.files"
 	# The relay's log lines start with it; the peer's 250 names the peer's id.
-	wait_log exmail.qq.com "$id relay delivered to=<usr@gmail.com>.*queued as [0-9a-f]+" 10
+	wait_log exmail.qq.com "$id relay delivered to=<usr@gmail.com>.*queued as [0-9a-f]+" 30
 	peer=$(grep -E " $id relay delivered" "$T/exmail.qq.com.log" | sed -E 's/.*queued as ([0-9a-f]+).*/\1/' | head -n 1)
 	[ -n "$peer" ]
 	# The peer stored it under a file name that carries the peer's id.
 	file=$(basename "$(ls "$T"/data/gmail.com/mail/usr@gmail.com/new/*"_${peer}_"* "$T"/data/gmail.com/mail/usr@gmail.com/cur/*"_${peer}_"* 2>/dev/null | head -n 1)")
 	[ -n "$file" ]
 	# Every event of the journey carries one of the two ids, and the journey has each leg.
-	wait_grep "$T/data/gmail.com/events.jsonl" "\"queue_id\":\"$peer\".*message.delivered|message.delivered.*\"queue_id\":\"$peer\"" 10
+	wait_grep "$T/data/gmail.com/events.jsonl" "\"queue_id\":\"$peer\".*message.delivered|message.delivered.*\"queue_id\":\"$peer\"" 30
 	api_json "$EX_HTTP" "/api/v1/journey/$key" >"$T/journey.$id.json"
 	python3 - "$T/journey.$id.json" "$id" "$peer" "$file" <<'PY'
 import json, sys

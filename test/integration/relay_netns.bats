@@ -37,7 +37,7 @@ setup_file() {
 # wait_tcp HOST PORT: until the port accepts (10 s).
 wait_tcp() {
 	local i
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		nc -z -w 1 "$1" "$2" 2>/dev/null && return 0
 		nap 0.05
 	done

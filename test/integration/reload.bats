@@ -20,7 +20,7 @@ hup_and_wait() {
 	local before i
 	before=$(grep -cE "$1" "$T/exmail.qq.com.log" || true)
 	kill -HUP "$(awk '$2 == "exmail.qq.com" { p = $1 } END { print p }' "$T/pids")"
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		[ "$(grep -cE "$1" "$T/exmail.qq.com.log" || true)" -gt "$before" ] && return 0
 		nap 0.05
 	done
@@ -169,6 +169,6 @@ dns_said_more() {
 	before=$(grep -cE 'reload: dns.updates changed .* needs a restart' "$T/mail-dns.log" || true)
 	sed -i "s|^  zone: zone.yaml|&\n  updates: [ { zone: qq.com, keys: [ { name: class-key, secret: c2VjcmV0 } ] } ]|" "$CONF"
 	kill -HUP "$(awk '$2 == "mail-dns" { p = $1 } END { print p }' "$T/pids")"
-	wait_until 20 dns_said_more "$before"
+	wait_until 30 dns_said_more "$before"
 	sed -i '/^  updates: \[ { zone: qq.com/d' "$CONF"
 }

@@ -97,7 +97,7 @@ wait_gone() {
 	"$REPO_ROOT/scripts/start.sh" --conf "$CONF" --data "$T/var"
 	send_mail "127.0.0.1:$EX_SMTP" usr1@mail.sustech.edu.cn "started by script" usr@gmail.com
 	local i
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		grep -qs '^Subject: started by script' "$T"/var/gmail.com/mail/usr@gmail.com/new/* && break
 		nap 0.05
 	done
@@ -307,10 +307,10 @@ fake_clone() {
 	[ -s "$T/agents" ] || { cat "$T/demo.out"; false; }
 	kill -INT -- "-$leader"
 	local rc
-	rc=$(group_status "$T/demo.out" 5) || { cat "$T/demo.out"; false; }
+	rc=$(group_status "$T/demo.out" 20) || { cat "$T/demo.out"; false; }
 	[ "$rc" -ne 0 ]
 	local pid
-	for pid in $(cat "$T/agents"); do wait_gone "$pid" 2; done
+	for pid in $(cat "$T/agents"); do wait_gone "$pid" 15; done # its sleep 30 would outlast that
 	[ "$(wc -l <"$T/agents")" -eq 1 ] # no agent ran after the Ctrl-C
 	[ -z "$(leftovers)" ]
 }

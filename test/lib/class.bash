@@ -59,7 +59,7 @@ start_student() {
 	smtp=$(awk '/^    smtp:/ { print $2; exit }' "$T/$name.yaml")
 	address=$(awk '/^    address:/ { print $2; exit }' "$T/$name.yaml")
 	pid=$(start_bg "$name" "$MAIL_BIN/mail-server" -n "$name" --conf "$T/$name.yaml" --data "$T/data")
-	for _ in $(seq 1 200); do
+	for _ in $(seq 1 600); do
 		nc -z "$address" "$smtp" 2>/dev/null && return 0
 		kill -0 "$pid" 2>/dev/null || return 1
 		nap 0.05
