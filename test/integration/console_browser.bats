@@ -3,8 +3,10 @@
 # DevTools protocol, test/lib/console_browser.py): with the page open, a message sent
 # through SMTP appears in gmail.com's mailbox list without a reload (by the event stream,
 # and by polling when the stream is unavailable), and its journey is drawn with one lane
-# per party and an arrow per step. Screenshots of each view land in $T/shots (kept with
-# KEEP_TMP=1); SCREENSHOTS=DIR copies them there (docs/screenshots/ for the README).
+# per party and an arrow per step. With KEEP_TMP=1 screenshots of each view land in
+# $T/shots (kept); SCREENSHOTS=DIR copies them there (docs/screenshots/ for the README).
+# Without either none are taken (they cost CPU and nothing checks them), except a failed
+# step's failure.png.
 
 load ../lib/common
 load ../lib/http
@@ -17,6 +19,7 @@ setup_file() {
 	# dead.test's exchanger is a closed port: its mail waits in exmail.qq.com's queue.
 	http_topology "dead.test 10 mx.dead.test $DEAD_PORT"
 	export GM_URL=http://127.0.0.1:$GM_HTTP EX_URL=http://127.0.0.1:$EX_HTTP
+	if [ -n "${SCREENSHOTS:-}${KEEP_TMP:-}" ]; then export CONSOLE_SHOTS=1; else export CONSOLE_SHOTS=0; fi
 	# one Chromium for the file (each test gets a page and a browser context of its own)
 	start_bg chromium python3 "$BROWSER" serve --out "$T/shots" --ready="$T/browser" >/dev/null
 }
@@ -61,7 +64,7 @@ with smtplib.SMTP("127.0.0.1", int(port), "laptop", timeout=10) as s:
 # wait_delivered SUBJECT: until usr@gmail.com holds a message with that subject (20 s).
 wait_delivered() {
 	local i
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		if grep -rqsF "Subject: $1" "$T/data/gmail.com/mail/usr@gmail.com/new"; then return 0; fi
 		nap 0.1
 	done

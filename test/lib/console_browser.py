@@ -16,7 +16,9 @@ file starts one browser for all its tests: a Chromium start costs seconds of CPU
     open=URL        load URL and wait until the document has loaded
     wait=JS         poll the expression until it is truthy (WAIT_SECONDS, default 30)
     eval=JS         evaluate it (awaiting a promise) and print the result as JSON
-    shot=NAME       save a PNG of the whole page as DIR/NAME.png
+    shot=NAME       save a PNG of the whole page as DIR/NAME.png (none when the environment
+                    has CONSOLE_SHOTS=0: a full-page PNG costs a second of CPU; a failed
+                    step's failure.png is saved all the same)
     run=COMMAND     run a bash command while the page stays open; fails when it fails
 
 Exit 0 when every step passed, 1 (with the step and the last value) when one failed,
@@ -291,7 +293,8 @@ def main(argv):
             elif verb == "eval":
                 print(json.dumps(page.evaluate(arg)))
             elif verb == "shot":
-                page.shot(os.path.join(out, f"{arg}.png"))
+                if os.environ.get("CONSOLE_SHOTS", "1") != "0":
+                    page.shot(os.path.join(out, f"{arg}.png"))
             elif verb == "run":
                 done = subprocess.run(["bash", "-c", arg])
                 if done.returncode != 0:
