@@ -27,6 +27,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${MAIL_BIN:-$root/build/bin}
+. "$root/scripts/lib.sh" # nap: the polls below pause without starting a process
 lab_dir=${LAB_DIR:-/tmp/mail-lab}
 prefix=${LAB_PREFIX:-mlab}
 net=10.77
@@ -179,7 +180,7 @@ wait_registered() {
 			ip netns exec "$prefix-dns" dig @"$net.1.2" +time=1 +tries=1 +short "p$i.example" MX | grep -q . || { missing=$i; break; }
 		done
 		[ "$missing" != 0 ] || return 0
-		sleep 0.1
+		nap 0.1
 	done
 	echo "lab: provider $missing did not register; logs in $lab_dir/logs" >&2
 	return 1
@@ -193,7 +194,12 @@ next_hop() {
 # start NS NAME CMD...: CMD in namespace NS, in the background, detached, log and pid in LAB_DIR.
 start() {
 	local where=$1 name=$2; shift 2
-	setsid ip netns exec "$where" "$@" >"$lab_dir/logs/$name.log" 2>&1 </dev/null &
+	# (a daemon keeps none of nap's descriptor, when a poll has opened it)
+	if [ -n "${nap_fd:-}" ]; then
+		setsid ip netns exec "$where" "$@" >"$lab_dir/logs/$name.log" 2>&1 </dev/null {nap_fd}<&- &
+	else
+		setsid ip netns exec "$where" "$@" >"$lab_dir/logs/$name.log" 2>&1 </dev/null &
+	fi
 	echo "$!" >"$lab_dir/logs/$name.pid"
 }
 
@@ -203,7 +209,7 @@ wait_listen() {
 	[ "${4:-}" != udp ] || flag=-uln
 	for ((i = 0; i < 600; i++)); do
 		ip netns exec "$1" ss -H "$flag" "src $2:$3" | grep -q . && return 0
-		sleep 0.1
+		nap 0.1
 	done
 	echo "lab: nothing listens on $2:$3 in $1; logs in $lab_dir/logs" >&2
 	return 1
@@ -220,7 +226,9 @@ cmd_down() {
 	done
 	for pidfile in "$lab_dir"/logs/*.pid; do
 		[ -e "$pidfile" ] && [ "$(basename "$pidfile")" != mail-dns.pid ] || continue
-		for ((i = 0; i < 50; i++)); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
+		pid=""
+		read -r pid <"$pidfile" || [ -n "$pid" ] || continue
+		for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; nap 0.1; done
 	done
 	[ ! -e "$lab_dir/logs/mail-dns.pid" ] || kill "$(cat "$lab_dir/logs/mail-dns.pid")" 2>/dev/null || true
 	for where in $(lab_namespaces); do
@@ -230,7 +238,7 @@ cmd_down() {
 		left=0
 		for where in $(lab_namespaces); do [ -z "$(ip netns pids "$where" 2>/dev/null)" ] || left=1; done
 		[ "$left" = 1 ] || break
-		sleep 0.1
+		nap 0.1
 	done
 	for where in $(lab_namespaces); do
 		for pid in $(ip netns pids "$where" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done

@@ -1,4 +1,5 @@
-# lib.sh - shared by the topology scripts (start.sh, stop.sh, run.sh, demo.sh); source it.
+# lib.sh - shared by the topology scripts (start.sh, stop.sh, restart.sh, run.sh, demo.sh,
+# capture.sh, lab.sh); source it.
 
 # The project is found from this file's own location, so the scripts work from any
 # directory; their default config and data directory are the project's own.
