@@ -193,8 +193,13 @@ install: $(PROGRAMS)
 		for f in man/*.8; do [ -e "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/man/man8/; done; \
 	fi; true
 
-bench: all
+# The bench group's packages are checked once per build dir (a stamp, as DEPS_STAMP), not at
+# every make bench.
+BENCH_DEPS_STAMP := build/.deps-bench
+$(BENCH_DEPS_STAMP): scripts/install-deps.sh
 	@scripts/install-deps.sh bench
+	@mkdir -p $(dir $@) && touch $@
+bench: all $(BENCH_DEPS_STAMP)
 	@scripts/bench.sh $(BUILD)
 
 sanitize:

@@ -14,13 +14,33 @@ export MAIL_BIN BENCH_SECTIONS=$PWD/bench/results/sections RUNS=${RUNS:-3}
 MAIL_BIN=$(cd "$build/bin" && pwd)
 status=0
 started=$SECONDS
+# children_cpu: sets CPU_NOW to the CPU seconds (user + system) of this shell's waited-for
+# children so far (the parts, their servers and load clients; not Postfix's daemons, which
+# its master forks). Not in $(...): a subshell's times are its own.
+times_file=$(mktemp /tmp/mail-bench-times.XXXXXX)
+trap 'rm -f "$times_file"' EXIT
+children_cpu() {
+	times >"$times_file"
+	CPU_NOW=$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] } print t }' "$times_file")
+}
+# phase_split FILE: "setup N s, load N s" from a part's phase marks (scripts/bench/lib.sh phase).
+phase_split() { awk 'NR > 1 { sum[kind] += $2 - t } { kind = $1; t = $2 } END { for (k in sum) printf "%s%s %.0f s", (n++ ? ", " : ""), k, sum[k] }' "$1"; }
 for part in relay smtp overhead pop3 imap dns idle sim; do
 	script=scripts/bench/$part.sh
 	if [ -n "${BENCH:-}" ] && ! [[ $part =~ $BENCH ]]; then continue; fi
 	echo "== $part"
 	t0=$SECONDS
+	children_cpu
+	cpu0=$CPU_NOW
+	load0=$(cut -d' ' -f1 /proc/loadavg)
+	BENCH_PHASES=$(mktemp /tmp/mail-bench-phases.XXXXXX)
+	export BENCH_PHASES
+	echo "setup $(date +%s.%N)" >"$BENCH_PHASES"
 	bash "$script" || { echo "bench $part failed"; status=1; }
-	echo "== $part took $((SECONDS - t0)) s"
+	echo "end $(date +%s.%N)" >>"$BENCH_PHASES"
+	children_cpu
+	echo "== $part took $((SECONDS - t0)) s ($(phase_split "$BENCH_PHASES"); CPU $(awk -v a="$cpu0" -v b="$CPU_NOW" 'BEGIN { printf "%.0f", b - a }') s; load average $load0 -> $(cut -d' ' -f1 /proc/loadavg))"
+	rm -f "$BENCH_PHASES"
 done
 echo "== bench took $((SECONDS - started)) s"
 

@@ -129,9 +129,11 @@ wait_answering() {
 # qps PORT PID: "queries/s CPU-us/query" (PID's process tree, during the dnsperf run).
 qps() {
 	local port=$1 pid=$2 cpu0 cpu1 rate
+	phase load
 	cpu0=$(tree_cpu "$pid")
 	dnsperf -s 127.0.0.1 -p "$port" -d "$T/queries" -l "$DURATION" -c "$CLIENTS" -T "$PERF_THREADS" -q 500 >"$T/perf.$port" 2>&1
 	cpu1=$(tree_cpu "$pid")
+	phase setup
 	rate=$(awk '/Queries per second:/ { print int($4) }' "$T/perf.$port")
 	echo "$rate $(python3 -c 'import sys; r, a, b = map(float, sys.argv[1:]); print("%.2f" % ((b - a) * 1e6 / (r * '"$DURATION"')) if r else "-")' "$rate" "$cpu0" "$cpu1")"
 	grep -E "Queries (sent|completed|lost)" "$T/perf.$port" | sed 's/^ */#   /' >&2

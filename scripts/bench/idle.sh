@@ -46,15 +46,15 @@ for ((r = 0; r < RUNS; r++)); do
 	"$bin/mail-server" -n idle.example --conf "$T/mail.yaml" --data "$T/data" >/dev/null 2>"$T/server.log" &
 	pid=$!
 	wait_tcp "$SMTP"
+	phase load
 	# shellcheck disable=SC2086 # COUNTS: one argument per count
 	while read -r line; do
-		n=$(json_field "$line" sessions)
-		accept[$n]+=" $(json_field "$line" accept_s)"
-		rss[$n]+=" $(json_field "$line" rss_mib)"
-		threads[$n]+=" $(json_field "$line" threads)"
-		wait[$n]+=" $(json_field "$line" greeting_p50_ms)"
+		read -r n a m t w < <(python3 -c 'import json, sys; j = json.loads(sys.argv[1]); print(*(j[k] for k in sys.argv[2:]))' \
+			"$line" sessions accept_s rss_mib threads greeting_p50_ms)
+		accept[$n]+=" $a" rss[$n]+=" $m" threads[$n]+=" $t" wait[$n]+=" $w"
 		echo "run $((r + 1)): $line"
 	done < <(timeout 300 python3 scripts/bench/idle_load.py 127.0.0.1 "$SMTP" "$pid" $COUNTS)
+	phase setup
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
 	pid=""

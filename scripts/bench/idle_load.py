@@ -40,6 +40,19 @@ async def greeting_wait(host, port):
     return took
 
 
+async def settled(pid, limit=1.0):
+    """The server's RSS and threads once settled: the same in three reads 0.1 s apart (or after
+    LIMIT seconds, the fixed sleep this replaces)."""
+    deadline = time.monotonic() + limit
+    last, same = proc_status(pid), 0
+    while same < 2 and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        now = proc_status(pid)
+        same = same + 1 if now == last else 0
+        last = now
+    return last
+
+
 async def main(host, port, pid, counts):
     held = []
     for count in counts:
@@ -49,8 +62,7 @@ async def main(host, port, pid, counts):
         for first in range(0, need, 500):
             held += await asyncio.gather(*(hold(host, port) for _ in range(min(500, need - first))))
         accept = time.monotonic() - start
-        await asyncio.sleep(1)  # let the server settle before reading its footprint
-        rss, threads = proc_status(pid)
+        rss, threads = await settled(pid)
         waits = sorted([await greeting_wait(host, port) for _ in range(9)])
         print(json.dumps({"sessions": len(held), "accept_s": round(accept, 3), "rss_mib": round(rss, 1),
                           "threads": threads, "greeting_p50_ms": round(waits[4] * 1000, 2),

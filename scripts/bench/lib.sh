@@ -7,6 +7,11 @@
 RUNS=${RUNS:-3}
 BENCH_SECTIONS=${BENCH_SECTIONS:-$PWD/bench/results/sections}
 
+# phase KIND: the part's time from here to its next phase (or its end) counts as KIND: setup
+# (starting servers, filling mailboxes, compiling, stopping, the figures' arithmetic), warm
+# (a warm-up round) or load (a measured run, the wait for its last file included). scripts/bench.sh sets BENCH_PHASES and prints the sums per part.
+phase() { [ -z "${BENCH_PHASES:-}" ] || echo "$1 $(date +%s.%N)" >>"$BENCH_PHASES"; }
+
 # free_ports N: N distinct free loopback TCP+UDP ports on one line (scripts/free_ports.py).
 free_ports() { python3 "$(dirname "${BASH_SOURCE[0]}")/../free_ports.py" "$1" | tr '\n' ' '; echo; }
 
@@ -22,28 +27,8 @@ wait_tcp() {
 count_files() { find "$1" -maxdepth 1 -type f 2>/dev/null | wc -l; }
 
 # wait_files DIR N SECONDS: until DIR holds N files; prints the epoch time the last of them
-# arrived: the newest inode change time (a delivery's link or rename into DIR sets it), so
-# the end of a run is exact while the wait polls only every 0.1 s (a find every 20 ms took
-# CPU from the servers being measured, on 10,000-file directories most of all).
-wait_files() {
-	python3 - "$1" "$2" "$3" <<'PY'
-import os, sys, time
-directory, n, limit = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-deadline = time.monotonic() + limit
-while True:
-    try:
-        files = [e for e in os.scandir(directory) if e.is_file(follow_symlinks=False)]
-    except FileNotFoundError:
-        files = []
-    if len(files) >= n:
-        print("%.6f" % (max(e.stat(follow_symlinks=False).st_ctime_ns for e in files) / 1e9))
-        sys.exit(0)
-    if time.monotonic() > deadline:
-        sys.stderr.write("bench: only %d of %d in %s after %ss\n" % (len(files), n, directory, sys.argv[3]))
-        sys.exit(1)
-    time.sleep(0.1)
-PY
-}
+# arrived (the newest inode change time; scripts/bench/wait_files.py, polled every 0.1 s).
+wait_files() { python3 "$(dirname "${BASH_SOURCE[0]}")/wait_files.py" "$@"; }
 
 # stat3 V...: "median (min-max)" of the numbers given (any count; "-" if none).
 stat3() {
@@ -58,13 +43,28 @@ else:
 PY
 }
 
+# stats LIST...: for each space-separated LIST of numbers its median and its stat3, all
+# joined by "|" ("m1|s1|m2|s2|..."), in one process (a cell's figures took one each).
+stats() {
+	python3 - "$@" <<'PY'
+import statistics, sys
+out = []
+for arg in sys.argv[1:]:
+    v = [float(x) for x in arg.split() if x not in ("-", "None")]
+    f = (lambda x: "%.0f" % x) if v and max(v) >= 100 else (lambda x: "%.2f" % x)
+    out.append(str(statistics.median(v)) if v else "0")
+    out.append("-" if not v else "%s (%s-%s)" % (f(statistics.median(v)), f(min(v)), f(max(v))) if len(v) > 1 else f(v[0]))
+print("|".join(out))
+PY
+}
+
 # median V...: the median alone (for ratios).
 median() {
 	python3 -c 'import statistics, sys; v = [float(x) for x in sys.argv[1:] if x not in ("", "-", "None")]; print(statistics.median(v) if v else 0)' "$@"
 }
 
 # ratio A B: A/B with two decimals ("-" when B is 0).
-ratio() { python3 -c 'import sys; a, b = map(float, sys.argv[1:]); print("%.2f" % (a / b) if b else "-")' "$1" "$2"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0) printf "%.2f\n", a / b; else print "-" }'; }
 
 # section PART: stdin becomes the part's Markdown section (dated).
 section() {

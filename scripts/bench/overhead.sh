@@ -79,17 +79,17 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # one NAME SESSIONS MODE: one run against variant NAME; prints "msg/s cpu-µs-per-message".
 one() {
-	local name=$1 sessions=$2 mode=$3 port pid dir out start end before after
+	local name=$1 sessions=$2 mode=$3 port pid dir rate before after
 	port=PORT_$name pid=PID_$name dir=NEW_$name
 	find "${!dir}" -maxdepth 1 -type f -delete 2>/dev/null || true
+	phase load
 	before=$(cpu_ticks "${!pid}")
-	out=$(python3 "$LOAD" 127.0.0.1 "${!port}" --sessions "$sessions" --messages "$COUNT" --size 1024 --mode "$mode") ||
-		{ echo "overhead.sh: load against $name failed: $out" >&2; return 1; }
-	end=$(wait_files "${!dir}" "$COUNT" 300)
+	# the client waits for the last file itself (smtp_load.py --wait-dir): one process per run
+	rate=$(python3 "$LOAD" 127.0.0.1 "${!port}" --sessions "$sessions" --messages "$COUNT" --size 1024 --mode "$mode" \
+		--wait-dir "${!dir}" --fields rate) || { echo "overhead.sh: load against $name failed" >&2; return 1; }
 	after=$(cpu_ticks "${!pid}")
-	start=$(json_field "$out" start)
-	python3 -c 'import sys; n, s, e, b, a, t = map(float, sys.argv[1:]); print("%.1f %.1f" % (n / (e - s), (a - b) / t * 1e6 / n))' \
-		"$COUNT" "$start" "$end" "$before" "$after" "$TICK"
+	phase setup
+	awk -v r="$rate" -v n="$COUNT" -v b="$before" -v a="$after" -v t="$TICK" 'BEGIN { printf "%.1f %.1f\n", r, (a - b) / t * 1e6 / n }'
 }
 
 # compare SECTION TITLE-A TITLE-B BIN-A EXTRA-A BIN-B EXTRA-B: the whole table for one pair.
@@ -118,8 +118,9 @@ compare() {
 					read -r a b < <(one A "$sessions" "$mode"); ar+=("$a") ac+=("$b")
 				fi
 			done
-			local row
-			row="| $where | $sessions | $mode | $(stat3 "${ar[@]}") | $(stat3 "${br[@]}") | $(slower "$(median "${ar[@]}")" "$(median "${br[@]}")") | $(stat3 "${ac[@]}") | $(stat3 "${bc[@]}") | $(dearer "$(median "${ac[@]}")" "$(median "${bc[@]}")") |"
+			local row mar sar mbr sbr mac sac mbc sbc
+			IFS='|' read -r mar sar mbr sbr mac sac mbc sbc < <(stats "${ar[*]}" "${br[*]}" "${ac[*]}" "${bc[*]}")
+			row="| $where | $sessions | $mode | $sar | $sbr | $(slower "$mar" "$mbr") | $sac | $sbc | $(dearer "$mac" "$mbc") |"
 			echo "$row"
 			rows+=("$row")
 		done
@@ -136,9 +137,9 @@ MD
 }
 
 # slower A B: how much lower rate A is than rate B, in percent of B (negative: A is higher).
-slower() { python3 -c 'import sys; a, b = map(float, sys.argv[1:]); print("%+.1f %%" % (100 * (b - a) / b) if b else "-")' "$1" "$2"; }
+slower() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0) printf "%+.1f %%\n", 100 * (b - a) / b; else print "-" }'; }
 # dearer A B: how much more CPU per message A uses than B, in percent of B.
-dearer() { python3 -c 'import sys; a, b = map(float, sys.argv[1:]); print("%+.1f %%" % (100 * (a - b) / b) if b else "-")' "$1" "$2"; }
+dearer() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0) printf "%+.1f %%\n", 100 * (a - b) / b; else print "-" }'; }
 
 if [[ " $OVERHEAD " == *" journal "* ]]; then
 	compare smtp-journal "journal on" "journal off" "$bin" "" "$bin" $'journal:\n  keep: 0' <<MD

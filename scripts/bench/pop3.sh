@@ -28,14 +28,15 @@ trap cleanup EXIT
 mailbox_servers pop3
 build_mailbox_load
 
-# measure NAME PORT PID: prints "NAME messages/s MB/s logins/s CPU-us/message" after a warm-up round.
+# measure NAME PORT PID: prints "NAME messages/s MB/s logins/s CPU-us/message".
 measure() {
 	local name=$1 port=$2 pid=$3 fetch login cpu0 cpu1
-	run_load pop3 fetch "$port" --sessions "$SESSIONS" --rounds 1 >&2 # warm-up (indexes, caches)
+	phase load
 	cpu0=$(tree_cpu "$pid")
 	fetch=$(run_load pop3 fetch "$port" --sessions "$SESSIONS" --rounds "$ROUNDS")
 	cpu1=$(tree_cpu "$pid")
 	login=$(run_load pop3 logins "$port" --sessions "$SESSIONS" --seconds "$SECONDS_LOGIN")
+	phase setup
 	echo "$name fetch $fetch cpu ${cpu0}s -> ${cpu1}s" >&2
 	echo "$name logins $login" >&2
 	echo "$name $(rates "$fetch" "$login" "$cpu0" "$cpu1")"
@@ -44,6 +45,12 @@ measure() {
 echo "load: $SESSIONS sessions (mailbox_load.c), $ROUNDS rounds of $((USERS * MESSAGES)) messages (pipelined RETR, checksummed), logins for ${SECONDS_LOGIN}s; $RUNS runs"
 o_msg=() o_login=() o_mb=() o_cpu=() d_msg=() d_login=() d_mb=() d_cpu=()
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+# One warm-up round per server before the first run (indexes, caches): the timed rounds of a
+# run leave them as warm for the next run as a second warm-up round would.
+phase warm
+run_load pop3 fetch "$OUR_PORT" --sessions "$SESSIONS" --rounds 1 >&2
+[ "$HAVE_DOVECOT" = 0 ] || run_load pop3 fetch "$DOVE_PORT" --sessions "$SESSIONS" --rounds 1 >&2
+phase setup
 for ((r = 0; r < RUNS; r++)); do
 	read -r _ a b c d < <(measure mail-server "$OUR_PORT" "$OUR_PID")
 	o_msg+=("$a") o_mb+=("$b") o_login+=("$c") o_cpu+=("$d")
@@ -64,7 +71,7 @@ else
 fi
 section pop3 <<MD
 $SESSIONS sessions of the C load client (scripts/bench/mailbox_load.c); retrieval: $ROUNDS rounds over $USERS mailboxes x $MESSAGES
-messages (pipelined RETR, checksummed, after a warm-up round); logins: USER/PASS/STAT/QUIT
+messages (pipelined RETR, checksummed; one warm-up round per server before the first run); logins: USER/PASS/STAT/QUIT
 for ${SECONDS_LOGIN} s. Dovecot: dovecot-pop3d with its high-performance login mode, same Maildirs.
 Server CPU: what the server's process tree used per retrieved message in the timed rounds.
 Load average (1, 5, 15 min) before the runs: $load_before; after: $load_after.

@@ -99,12 +99,13 @@ stop() {
 	unset "pid_of[$1]"
 }
 
-# load PORT RCPT: the client's JSON line.
+# load PORT RCPT ARGS...: the client's figures (smtp_load.py, ARGS: --fields and --wait-dir).
 load() {
-	python3 "$LOAD" 127.0.0.1 "$1" --sessions "$SESSIONS" --messages "$MESSAGES" --size 1024 --mode reuse \
-		--from sender@a.example --to "$2" --timeout 900
+	local port=$1 rcpt=$2
+	shift 2
+	python3 "$LOAD" 127.0.0.1 "$port" --sessions "$SESSIONS" --messages "$MESSAGES" --size 1024 --mode reuse \
+		--from sender@a.example --to "$rcpt" --timeout 900 --wait-timeout 900 "$@"
 }
-rate() { python3 -c 'import sys; print("%.0f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$@"; }
 
 # Postfix relaying everything for b.example to B's port.
 mkdir -p "$PF/conf"
@@ -119,12 +120,13 @@ wait_tcp "$PFPORT"
 # relayed PORT RCPT WHAT: the load to PORT for RCPT (a B account), until every message is in
 # RCPT's new/ on B; prints "accept-msg/s drain-msg/s connections-B-accepted".
 relayed() {
-	local out end
-	out=$(load "$1" "$2") || { echo "relay.sh: load ($3) failed: $out" >&2; return 1; }
-	end=$(wait_files "$B_NEW/$2/new" "$MESSAGES" 900) || return 1
-	echo "$(rate "$MESSAGES" "$(json_field "$out" seconds)")" \
-		"$(rate "$MESSAGES" "$(python3 -c 'import sys; print(float(sys.argv[1]) - float(sys.argv[2]))' "$end" "$(json_field "$out" start)")")" \
-		"$(grep -c ' connected peer=' "$T/b.example.log" || true)"
+	local out
+	phase load
+	# accept: messages / client time; drain: first connect -> the last file in RCPT's new/ on B
+	out=$(load "$1" "$2" --wait-dir "$B_NEW/$2/new" --fields accept_rate,rate) ||
+		{ echo "relay.sh: load ($3) failed: $out" >&2; return 1; }
+	phase setup
+	echo "$out $(grep -c ' connected peer=' "$T/b.example.log" || true)"
 }
 
 # start_ours [A-CONF] / stop_ours: fresh data, mail-dns, B and A (A with A-CONF if given).
@@ -149,8 +151,10 @@ for ((r = 0; r < RUNS; r++)); do
 	start_ours
 	read -r a d c < <(relayed "$A_SMTP" rcpt@b.example "A") || exit 1
 	ours_accept+=("$a") ours_drain+=("$d") ours_conn+=("$c")
-	out=$(load "$A_SMTP" local@a.example) || { echo "relay.sh: local load to A failed: $out" >&2; exit 1; }
-	local_accept+=("$(rate "$MESSAGES" "$(json_field "$out" seconds)")")
+	phase load
+	out=$(load "$A_SMTP" local@a.example --fields accept_rate) || { echo "relay.sh: local load to A failed: $out" >&2; exit 1; }
+	phase setup
+	local_accept+=("$out")
 	stop_ours
 	ours_dns+=("$(sed -n 's/.*stopped .*queries=\([0-9]*\).*/\1/p' "$T/dns.log")")
 

@@ -59,17 +59,20 @@ while os.path.exists(flag):
             continue
         idle.setdefault(name, s)
         peak[name] = [max(a, b) for a, b in zip(peak.get(name, s), s)]
+    open(flag + ".idle", "w").close()  # the idle figures are taken: the load may start
     time.sleep(1)
 json.dump({"peak": peak, "idle": idle}, open(out, "w"))
 PY
-sleep 2
+for ((i = 0; i < 200; i++)); do [ -f "$T/sampling.idle" ] && break; sleep 0.05; done
 
+phase load
 echo "sim: $PROVIDERS providers up in $(python3 -c "print('%.1f' % ($t1 - $t0))") s; sending $MESSAGES messages"
 sent=$(python3 "$SIM" send "$T/top" --messages "$MESSAGES" --unknown "$UNKNOWN" --sessions "$SESSIONS" --seed 15) ||
 	{ echo "sim.sh: load failed: $sent" >&2; exit 1; }
 echo "sim: submitted: $sent"
 checked=$(python3 "$SIM" check "$T/top" "$T/data" --wait 1800) && ok=yes || ok=no
 echo "sim: checked: $checked"
+phase setup
 rm -f "$T/sampling"
 wait
 queued=$(find "$T"/data/*/queue -maxdepth 1 \( -name '*.mail' -o -name '*.env' \) 2>/dev/null | wc -l)

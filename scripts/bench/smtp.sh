@@ -81,29 +81,37 @@ wait_tcp "$SINK"
 
 # one PORT NEWDIR SIZE SESSIONS MODE COUNT: one run; prints "msg/s p50 p99". Port "baseline":
 # the kernel-only loop writes COUNT messages of SIZE into $BASE/new.
+# The load client waits for the files itself and prints the three figures (smtp_load.py
+# --wait-dir, --fields): one process per run.
 one() {
 	local port=$1 dir=$2 size=$3 sessions=$4 mode=$5 count=$6 out start end
 	[ -z "$dir" ] || find "$dir" -maxdepth 1 -type f -delete 2>/dev/null || true
+	phase load
 	if [ "$port" = baseline ]; then
 		out=$("$T/maildir_baseline" "$BASE" "$count" "$size") || { echo "smtp.sh: baseline failed" >&2; return 1; }
+		phase setup
+		start=$(json_field "$out" start)
+		end=$(wait_files "$dir" "$count" 300)
+		python3 -c 'import json, sys; j = json.loads(sys.argv[1]); print("%.1f %s %s" % (int(sys.argv[2]) / (float(sys.argv[4]) - float(sys.argv[3])), j["p50_ms"], j["p99_ms"]))' \
+			"$out" "$count" "$start" "$end"
 	else
-		out=$(python3 "$LOAD" 127.0.0.1 "$port" --sessions "$sessions" --messages "$count" --size "$size" --mode "$mode") ||
+		out=$(python3 "$LOAD" 127.0.0.1 "$port" --sessions "$sessions" --messages "$count" --size "$size" --mode "$mode" \
+			${dir:+--wait-dir "$dir"} --fields rate,p50_ms,p99_ms) ||
 			{ echo "smtp.sh: load against port $port failed: $out" >&2; return 1; }
+		phase setup
+		echo "$out"
 	fi
-	start=$(json_field "$out" start)
-	if [ -n "$dir" ]; then end=$(wait_files "$dir" "$count" 300); else end=$(python3 -c "import json,sys; j=json.loads(sys.argv[1]); print(j['start'] + j['seconds'])" "$out"); fi
-	python3 -c 'import json, sys; j = json.loads(sys.argv[1]); print("%.1f %s %s" % (int(sys.argv[2]) / (float(sys.argv[4]) - float(sys.argv[3])), j["p50_ms"], j["p99_ms"]))' \
-		"$out" "$count" "$start" "$end"
 }
 
 # cell PORT NEWDIR SIZE SESSIONS MODE COUNT: RUNS runs; prints "median-rate stat-rate stat-p50 stat-p99".
 cell() {
-	local r rates=() p50s=() p99s=() a b c
+	local r rates=() p50s=() p99s=() a b c mr sr s50 s99
 	for ((r = 0; r < RUNS; r++)); do
 		read -r a b c < <(one "$@")
 		rates+=("$a") p50s+=("$b") p99s+=("$c")
 	done
-	printf '%s|%s|%s / %s\n' "$(median "${rates[@]}")" "$(stat3 "${rates[@]}")" "$(stat3 "${p50s[@]}")" "$(stat3 "${p99s[@]}")"
+	IFS='|' read -r mr sr _ s50 _ s99 < <(stats "${rates[*]}" "${p50s[*]}" "${p99s[*]}")
+	printf '%s|%s|%s / %s\n' "$mr" "$sr" "$s50" "$s99"
 }
 
 rows=() base_rows=()

@@ -9,7 +9,12 @@ CRLF lines of 78 octets). mode conn: a new connection per message (greeting, EHL
 RCPT, DATA, QUIT), the time per message is connect -> 250 after the final dot; mode
 reuse: one connection per session, as smtp-source -d, the time is MAIL -> 250. Prints one
 JSON line: messages, seconds (first connect to last 250), p50_ms, p99_ms, errors, start
-(epoch seconds of the first connect).
+(epoch seconds of the first connect), end and the rates accept_rate (MESSAGES / seconds) and
+rate (MESSAGES / (end - start)). --wait-dir DIR: the load is done when DIR holds MESSAGES
+files (a delivery's last step), end is the newest inode change time among them (the link or
+rename into DIR sets it; polled every 0.1 s, --wait-timeout S); without it end is the last
+250. --fields a,b: only those fields, space-separated (the JSON line goes to stderr when the
+load fails), so a benchmark run costs one process instead of one per figure.
 One asyncio process, so at high rates the client itself is a ceiling (the smtp-sink row
 shows where it lies).
 """
@@ -18,6 +23,8 @@ import asyncio
 import json
 import sys
 import time
+
+from wait_files import wait_files
 
 
 def make_message(size, sender, rcpt):
@@ -104,8 +111,24 @@ async def main(args):
     seconds = time.monotonic() - start
     times.sort()
     pick = lambda q: round(times[min(len(times) - 1, int(q * len(times)))] * 1000, 2) if times else None
-    print(json.dumps({"messages": len(times), "seconds": round(seconds, 3), "p50_ms": pick(0.50),
-                      "p99_ms": pick(0.99), "errors": errors[:5], "start": wall}))
+    result = {"messages": len(times), "seconds": round(seconds, 3), "p50_ms": pick(0.50),
+              "p99_ms": pick(0.99), "errors": errors[:5], "start": wall, "end": wall + seconds}
+    if args.wait_dir and not errors:
+        try:
+            result["end"] = wait_files(args.wait_dir, args.messages, args.wait_timeout)
+        except TimeoutError as exc:
+            errors.append(str(exc))
+            result["errors"] = errors[:5]
+    result["accept_rate"] = round(args.messages / seconds, 1) if seconds else None
+    span = result["end"] - wall
+    result["rate"] = round(args.messages / span, 1) if span > 0 else None
+    line = json.dumps(result)
+    if args.fields:
+        print(" ".join(str(result[f]) for f in args.fields.split(",")))
+        if errors:
+            print(line, file=sys.stderr)
+    else:
+        print(line)
     return 0 if not errors else 1
 
 
@@ -120,4 +143,7 @@ if __name__ == "__main__":
     p.add_argument("--from", dest="sender", default="sender@bench.example")
     p.add_argument("--to", default="rcpt@bench.example")
     p.add_argument("--timeout", type=float, default=300)
+    p.add_argument("--wait-dir")
+    p.add_argument("--wait-timeout", type=float, default=300)
+    p.add_argument("--fields")
     sys.exit(asyncio.run(main(p.parse_args())))
