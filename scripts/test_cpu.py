@@ -74,7 +74,13 @@ def run(kind, name, cmd):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     child = subprocess.Popen(cmd, stdout=sys.stderr)
-    status = child.wait()
+    # orphans are reaped as they end, not after CMD: a zombie still answers kill -0 and is
+    # still in its namespace, so a test waiting for a daemon to end would wait its deadline
+    while True:
+        pid, wait_status = os.waitpid(-1, 0)
+        if pid == child.pid:
+            status = os.waitstatus_to_exitcode(wait_status)
+            break
     wall = time.monotonic() - start
     if not reap_all(time.monotonic() + 10):
         for pid in children(os.getpid()):

@@ -123,6 +123,12 @@ class Chromium:
              f"--user-data-dir={self.profile}", f"--remote-debugging-port={self.port}",
              "--remote-debugging-address=127.0.0.1", "--no-first-run", "--no-default-browser-check",
              "--disable-extensions", "--disable-background-networking", f"--window-size={WIDTH},900",
+             # background work no page of the console asks for: component and safe-browsing
+             # updates, sync, default apps, translate, metrics, crash reports, audio
+             "--disable-component-update", "--disable-sync", "--disable-default-apps",
+             "--disable-client-side-phishing-detection", "--disable-breakpad", "--metrics-recording-only",
+             "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
+             "--mute-audio", "--password-store=basic",
              "about:blank"],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
