@@ -3,6 +3,7 @@
 #   make            build everything (installs missing Debian packages first)
 #   make test       unit + integration tests; last line "N passed, N failed"
 #   make test-times the 20 slowest tests and files of the last run
+#   make test-order keep the last full run's file times as a fresh clone's bats order
 #   make test-cpu   measures the CPU of each unit suite and bats file; lists the 25 costliest
 #   make run        start the demo topology from conf/mail.yaml in the foreground
 #   make lab        list the labs; make lab NAME=bounce runs scripts/labs/bounce.sh
@@ -76,7 +77,7 @@ COMMON_LIB := $(BUILD)/lib/libmailcommon.a
 PROGRAMS := $(BIN)/mail-dns $(BIN)/mail-server $(BIN)/mail-agent
 UNIT_BIN := $(BIN)/unit-tests
 
-.PHONY: all deps test test-times test-cpu unit integration run lab install bench sanitize tsan fuzz format format-check lint lint-deps clean
+.PHONY: all deps test test-times test-order test-cpu unit integration run lab install bench sanitize tsan fuzz format format-check lint lint-deps clean
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(UNIT_BIN)
@@ -149,6 +150,12 @@ test: all $(DEMO_CERT)
 # The 20 slowest tests and files of the last run (build/test-times.tsv, written by run-tests.sh).
 test-times:
 	@python3 scripts/test_times.py top 20 $(BUILD)/test-times.tsv
+
+# Keeps the last full run's whole-file times as the order a fresh clone runs the bats files in.
+test-order:
+	@n=$$(grep -c '	file	' $(BUILD)/test-times.tsv 2>/dev/null); \
+	if [ "$${n:-0}" -lt $$(ls test/integration/*.bats | wc -l) ]; then echo "run the whole make test first (file times: $${n:-0})"; exit 1; fi; \
+	grep '	file	' $(BUILD)/test-times.tsv | sort -t'	' -k1,1gr >test/integration/file-times.tsv && echo "test/integration/file-times.tsv: $$n files"
 
 # The CPU (user + sys) of each unit suite and bats file, measured now, the 25 costliest
 # listed (build/test-cpu.tsv; TESTS= and UNIT= as above): the suite is CPU-bound on 2 cores.

@@ -78,20 +78,28 @@ fi
 if [ "$mode" != --unit-only ]; then
 	echo "== integration tests"
 	files=()
-	# slowest files of the last run first, so the long ones do not start last; a file the
-	# last run did not time (new, or no run yet) counts as slowest: it may be long
+	# longest files first, so that no long one starts last and runs alone at the end. A
+	# file's cost: its whole wall time in the last run here (with setup_file, from parallel's
+	# job log), else in test/integration/file-times.tsv (a quiet full run's, committed, for a
+	# fresh clone), else the sum of its tests' times; a file never timed counts as longest.
 	while IFS= read -r f; do
 		[ -e "$f" ] || continue
 		if [ -n "${TESTS:-}" ] && ! [[ $(basename "$f") =~ $TESTS ]]; then continue; fi
 		files+=("$f")
-	done < <(for f in test/integration/*.bats; do
-		printf '%s\t%s\n' "$(awk -F'\t' -v f="$(basename "$f")" '$2 == "bats" && $3 == f { t += $1; n++ } END { printf "%.3f", n ? t : 1e9 }' "$times_file" 2>/dev/null || echo 0)" "$f"
-	done | sort -t$'\t' -k1,1gr -k2,2 | cut -f2)
+	done < <(awk -F'\t' '
+		FNR == 1 { src++ }
+		$2 == "file" && src == 1 { here[$3] = $1 }
+		$2 == "file" && src == 2 { kept[$3] = $1 }
+		$2 == "bats" && src == 1 { sum[$3] += $1 }
+		src == 3 { n = split($0, p, "/"); f = p[n]; printf "%.3f\t%s\n", (f in here) ? here[f] : (f in kept) ? kept[f] : (f in sum) ? sum[f] : 1e9, $0 }
+	' <(cat "$times_file" 2>/dev/null; echo) <(cat test/integration/file-times.tsv 2>/dev/null; echo) <(printf '%s\n' test/integration/*.bats) |
+		sort -t$'\t' -k1,1gr -k2,2 | cut -f2)
 	if [ ${#files[@]} -gt 0 ]; then
 		export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 		parallel=()
 		if [ "$jobs" -gt 1 ] && [ ${#files[@]} -gt 1 ] && command -v parallel >/dev/null; then
 			parallel=(--jobs "$jobs" --no-parallelize-within-files)
+			export PARALLEL="--joblog $report/joblog${PARALLEL:+ $PARALLEL}" # each file's whole time
 		fi
 		echo "(${#files[@]} files, ${parallel[1]:-1} at a time)"
 		bats --tap --timing --report-formatter junit --output "$report" "${parallel[@]}" "${files[@]}" 2>&1 | tee "$report/bats.tap"
@@ -109,6 +117,7 @@ if [ "$mode" != --unit-only ]; then
 		# bats' JUnit formatter may still be writing its report when bats returns
 		for _ in $(seq 1 300); do grep -qs '</testsuites>' "$report/report.xml" && break; sleep 0.1; done
 		python3 scripts/test_times.py junit "$report/report.xml" >>"$report/times.tsv"
+		python3 scripts/test_times.py joblog "$report/joblog" >>"$report/times.tsv"
 	fi
 fi
 

@@ -3,6 +3,9 @@
 #
 #   test_times.py boost XML...        Boost.Test XML logs    -> "seconds<TAB>unit<TAB>SUITE<TAB>CASE"
 #   test_times.py junit XML           bats' JUnit report     -> "seconds<TAB>bats<TAB>FILE<TAB>TEST"
+#   test_times.py joblog JOBLOG       GNU parallel's job log of bats' files -> "seconds<TAB>file<TAB>FILE<TAB>(whole file)":
+#                                     a file's wall time with its setup_file and teardown_file, which
+#                                     bats' own times leave out (run-tests.sh starts the longest first)
 #   test_times.py merge OLD NEW       OLD's lines, those of every (kind, file) in NEW replaced by NEW's
 #   test_times.py top N TSV           the N slowest tests and the slowest files, for a person
 import os
@@ -39,6 +42,23 @@ def junit(path):
             print("%.3f\tbats\t%s\t%s" % (float(case.get("time") or 0), name, case.get("name")))
 
 
+def joblog(path):
+    """parallel --joblog: Seq Host Starttime JobRuntime Send Receive Exitval Signal Command; the
+    command is bats-exec-file ... /path/NAME.bats LIST_FILE."""
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()[1:]
+    except OSError:
+        return
+    for line in lines:
+        cols = line.split("\t")
+        if len(cols) < 9:
+            continue
+        bats = [w for w in cols[8].split() if w.endswith(".bats")]
+        if bats:
+            print("%.3f\tfile\t%s\t(whole file)" % (float(cols[3]), os.path.basename(bats[-1])))
+
+
 def read(path):
     return timing_rows.read(path, 4, 3)
 
@@ -51,10 +71,16 @@ def top(n, path):
     rows = read(path)
     if not rows:
         sys.exit("no test times yet: run make test first")
+    whole = sorted((r for r in rows if r[1] == "file"), key=lambda r: -float(r[0]))
+    rows = [r for r in rows if r[1] != "file"]
     rows.sort(key=lambda r: -float(r[0]))
     print("slowest %d tests (seconds, kind, file or suite, test):" % n)
     for r in rows[:n]:
         print("%8.2f  %-4s  %-28s %s" % (float(r[0]), r[1], r[2], r[3]))
+    if whole:
+        print("\nslowest bats files, whole (wall seconds with setup_file, beside the files run with them):")
+        for r in whole[:n]:
+            print("%8.2f  %s" % (float(r[0]), r[2]))
     files = {}
     for r in rows:
         files[(r[1], r[2])] = files.get((r[1], r[2]), 0.0) + float(r[0])
@@ -71,9 +97,11 @@ if __name__ == "__main__":
         boost(args)
     elif cmd == "junit":
         junit(args[0])
+    elif cmd == "joblog":
+        joblog(args[0])
     elif cmd == "merge":
         merge(args[0], args[1])
     elif cmd == "top":
         top(int(args[0]), args[1])
     else:
-        sys.exit("usage: test_times.py boost|junit|merge|top ...")
+        sys.exit("usage: test_times.py boost|junit|joblog|merge|top ...")
