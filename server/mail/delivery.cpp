@@ -47,7 +47,7 @@ class QueueSpool: public SpoolFile
 {
 public:
 	QueueSpool(RelayQueue& queue, QueueEntryHead head):
-		SpoolFile(queue.spoolDirectory(), RelayQueue::spoolName(head.id)),
+		SpoolFile(queue.createSpool(head.id)),
 		_head(std::move(head))
 	{
 		writeCrlfText(formatEntryHead(_head));

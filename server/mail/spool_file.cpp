@@ -25,15 +25,6 @@ SpoolFile::SpoolFile(OpenFile file):
 }
 
 
-SpoolFile::SpoolFile(const std::string& directory, const std::string& name):
-	_path(directory + "/" + name)
-{
-	_fd = ::open(_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (_fd < 0) throwErrno("cannot create", _path, errno);
-	_buffer.reserve(kBufferSize);
-}
-
-
 SpoolFile::~SpoolFile()
 {
 	if (_fd >= 0) ::close(_fd);

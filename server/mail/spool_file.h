@@ -25,8 +25,6 @@ class SpoolFile: public LineSink
 public:
 	explicit SpoolFile(const std::string& directory);
 	/// Creates the file (O_EXCL, mode 0600). Throws DurableFileError on failure.
-	SpoolFile(const std::string& directory, const std::string& name);
-	/// The same under the given name (a queue entry's temp file, RelayQueue::spoolPath()).
 	explicit SpoolFile(OpenFile file);
 	/// Takes over an empty file already created and open for writing (a spare of
 	/// MaildirStore::takeSpoolFile()).

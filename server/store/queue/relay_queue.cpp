@@ -225,13 +225,17 @@ void RelayQueue::commitBatch(std::vector<Write*>& batch)
 			while (done > 0) ::unlink(w->renames[--done].second.c_str());
 		}
 	}
-	// 3. The directory once. A failure fails every item (new entries are removed).
+	// 3. The directory once. A failure fails every item (new entries are removed). Entries
+	// recycled before it are reusable after it: their old names are gone for good.
+	std::vector<std::string> recycled = _recycled.seal();
 	try
 	{
 		_sync.directory(_dir);
+		_recycled.ready(std::move(recycled), true);
 	}
 	catch (...)
 	{
+		_recycled.ready(std::move(recycled), false);
 		for (Write* w: batch)
 		{
 			if (w->error) continue;
@@ -260,6 +264,18 @@ std::string RelayQueue::spoolDirectory()
 {
 	ensureDirectory();
 	return _dir;
+}
+
+
+OpenFile RelayQueue::createSpool(const std::string& id)
+{
+	const std::string spool = spoolDirectory() + "/" + spoolName(id);
+	OpenFile file = _recycled.reuse(spool);
+	if (file.fd >= 0) return file;
+	file.fd = ::open(spool.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (file.fd < 0) throwErrno("cannot create", spool, errno);
+	file.path = spool;
+	return file;
 }
 
 
@@ -300,7 +316,17 @@ std::string RelayQueue::enqueue(const std::string& id, const std::string& sender
 	head.bodySize = body.size();
 	head.wireSize = body.size() + lines + (!body.empty() && body.back() != '\n' ? 2 : 0);
 	const std::string tmp = path(id, kEntrySuffix) + kTempSuffix;
-	writeFile(tmp, formatEntryHead(head) + body);
+	try
+	{
+		Fd out(createSpool(id).fd);
+		writeAll(out.get(), formatEntryHead(head) + body, tmp);
+		if (::close(out.release()) != 0) throwErrno("cannot close", tmp, errno);
+	}
+	catch (...)
+	{
+		::unlink(tmp.c_str());
+		throw;
+	}
 	commitSpool(head);
 	return id;
 }
@@ -314,8 +340,7 @@ void RelayQueue::enqueueCopy(const QueueEntryHead& head, const std::string& from
 	{
 		Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
 		if (in.get() < 0) throwErrno("cannot open", from, errno);
-		Fd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-		if (out.get() < 0) throwErrno("cannot create", tmp, errno);
+		Fd out(createSpool(head.id).fd);
 		writeAll(out.get(), formatEntryHead(head), tmp);
 		copyRange(in.get(), from, offset, head.bodySize, out.get(), tmp);
 		if (::close(out.release()) != 0) throwErrno("cannot close", tmp, errno);
@@ -423,7 +448,7 @@ std::vector<QueueEnvelope> RelayQueue::scan()
 	{
 		const std::string& name = it.name();
 		const auto stem = [&name](const char* suffix) { return name.substr(0, name.size() - std::string(suffix).size()); };
-		if (endsWith(name, kTempSuffix)) temps.push_back(name);
+		if (endsWith(name, kTempSuffix) || RecycledEntries::isFree(name)) temps.push_back(name);
 		else if (endsWith(name, kEntrySuffix)) entries.push_back(stem(kEntrySuffix));
 		else if (endsWith(name, kStateSuffix)) states.push_back(stem(kStateSuffix));
 		else if (endsWith(name, kEnvelopeSuffix)) envelopes.push_back(stem(kEnvelopeSuffix));
@@ -606,7 +631,8 @@ void RelayQueue::remove(const std::string& id)
 	// not wait for a group commit. A side file goes only once the entry's removal is
 	// durable (the directory fsync the group commit shares): a crash then leaves at most a
 	// .state or .msg alone, which scan() discards, never an entry that lost its state.
-	if (::unlink(path(id, kEntrySuffix).c_str()) == 0)
+	const std::string entry = path(id, kEntrySuffix);
+	if (_recycled.retire(_dir, entry) || ::unlink(entry.c_str()) == 0)
 	{
 		if (::access(path(id, kStateSuffix).c_str(), F_OK) != 0) return;
 		Write write;
@@ -614,7 +640,7 @@ void RelayQueue::remove(const std::string& id)
 		::unlink(path(id, kStateSuffix).c_str());
 		return;
 	}
-	if (errno != ENOENT) throwErrno("cannot remove", path(id, kEntrySuffix), errno);
+	if (errno != ENOENT) throwErrno("cannot remove", entry, errno);
 	if (::unlink(path(id, kEnvelopeSuffix).c_str()) != 0 && errno != ENOENT)
 		throwErrno("cannot remove", path(id, kEnvelopeSuffix), errno);
 	Write write;

@@ -32,6 +32,7 @@
 
 #include "server/store/queue/queue_envelope.h"
 #include "server/store/queue/queued_message.h"
+#include "server/store/queue/recycled_entries.h"
 #include "server/store/batch_sync.h"
 #include "server/store/group_commit.h"
 
@@ -68,6 +69,10 @@ public:
 	/// This directory, created if needed: where SMTP spools a message for remote recipients only.
 	static std::string spoolName(const std::string& id) { return id + ".mail.tmp"; }
 	/// The name of that spool file (a temp file: discarded by scan() if never committed).
+	OpenFile createSpool(const std::string& id);
+	/// spoolName(id) in spoolDirectory(), created empty and open for writing: a finished
+	/// entry's file taken over when one is ready (RecycledEntries), else a new file
+	/// (O_EXCL). Throws DurableFileError.
 	void commitSpool(const QueueEntryHead& head);
 	/// Makes the spool file spoolName(head.id) durable and puts it in place as the entry:
 	/// written and closed by the caller, starting with formatEntryHead(head) for this very
@@ -106,13 +111,18 @@ public:
 	void remove(const std::string& id);
 	/// Removes a finished message: the entry (legacy: the envelope), then, after the
 	/// directory fsync the group commit shares, its side file (legacy: the message). An
-	/// entry without a side file is only unlinked (no fsync, no wait for a commit).
+	/// entry without a side file is only unlinked, or renamed into the recycled entries
+	/// (no fsync, no wait for a commit).
+	std::size_t recycled() const { return _recycled.held(); } ///< finished entries kept for reuse
 
 	const std::string& directory() const { return _dir; }
 	std::string corruptDirectory() const { return _dir + "/corrupt"; }
 
 	static constexpr std::size_t kMaxHead = std::size_t{1} << 20;
 	/// A head longer than this (about 10,000 recipients) is not trusted.
+	static constexpr std::size_t kRecycledFiles = 256;
+	static constexpr std::uint64_t kRecycledMaxSize = 64 * 1024;
+	/// The recycled entries: at most 256 files of at most 64 KiB (16 MiB of disk).
 
 private:
 	struct Write
@@ -142,6 +152,7 @@ private:
 	std::once_flag _dirCreated;
 	BatchSync _sync;
 	GroupCommit<Write> _group;
+	RecycledEntries _recycled{kRecycledFiles, kRecycledMaxSize};
 };
 
 
