@@ -121,7 +121,7 @@ public:
 	static constexpr std::size_t kMaxHead = std::size_t{1} << 20;
 	/// A head longer than this (about 10,000 recipients) is not trusted.
 	static constexpr std::size_t kRecycledFiles = 256;
-	static constexpr std::uint64_t kRecycledMaxSize = 64 * 1024;
+	static constexpr std::uint64_t kRecycledMaxSize = std::uint64_t{64} * 1024;
 	/// The recycled entries: at most 256 files of at most 64 KiB (16 MiB of disk).
 
 private:
