@@ -73,16 +73,19 @@ std::size_t DnsFaults::apply(std::uint8_t* reply, std::size_t length, Seconds& d
 		if ((rule.type && rule.type != type) || !faultPatternMatches(rule.name, dotted) || !installed.gate.open(now)) continue;
 		if (!_dice.roll(rule.limits.probability)) continue;
 		++installed.gate.hits;
+		// copied before the lock goes: a replace() or clear() may then free the rule
+		const DnsFaultAction action = rule.action;
+		const Seconds ruleDelay = rule.delay;
 		lock.unlock();
 		Poco::Logger::get("dns").warning("- fault fired name=%s type=%hu rule=%z action=%s", dotted, type, i + 1,
-			std::string(toString(rule.action)));
-		switch (rule.action)
+			std::string(toString(action)));
+		switch (action)
 		{
 		case DnsFaultAction::Servfail: return rewrite(reply, reader.offset(), RcodeServFail);
 		case DnsFaultAction::Refused: return rewrite(reply, reader.offset(), RcodeRefused);
 		case DnsFaultAction::Nxdomain: return rewrite(reply, reader.offset(), RcodeNxDomain);
 		case DnsFaultAction::Drop: return 0;
-		case DnsFaultAction::Delay: delay = rule.delay; return length;
+		case DnsFaultAction::Delay: delay = ruleDelay; return length;
 		}
 	}
 	return length;
