@@ -18,7 +18,7 @@ BUILD_PKGS=(g++ make ccache pkg-config libpoco-dev libssl-dev libyaml-cpp-dev li
 RUN_PKGS=(dnsutils iproute2 procps python3)
 # fuzzing: libFuzzer comes with clang
 FUZZ_PKGS=(clang)
-# tests: GNU parallel runs the bats files side by side (bats --jobs); real peers and helpers
+# tests: GNU parallel runs the bats files side by side (scripts/run-tests.sh); real peers and helpers
 # the integration tests drive (nsd serves the exported zone in dns_nsd.bats, bind9-utils'
 # named-checkzone checks it and its nsupdate signs UPDATEs; bind9: the private named of
 # class_bind.bats and class.sh, never the system service; postfix: postfix_peer.bats, only

@@ -2,7 +2,7 @@
 # test_times.py - the times of the tests, for scripts/run-tests.sh and `make test-times`.
 #
 #   test_times.py boost XML...        Boost.Test XML logs    -> "seconds<TAB>unit<TAB>SUITE<TAB>CASE"
-#   test_times.py junit XML           bats' JUnit report     -> "seconds<TAB>bats<TAB>FILE<TAB>TEST"
+#   test_times.py junit XML...        bats' JUnit reports    -> "seconds<TAB>bats<TAB>FILE<TAB>TEST"
 #   test_times.py joblog JOBLOG       GNU parallel's job log of bats' files -> "seconds<TAB>file<TAB>FILE<TAB>(whole file)":
 #                                     a file's wall time with its setup_file and teardown_file, which
 #                                     bats' own times leave out (run-tests.sh starts the longest first)
@@ -29,11 +29,16 @@ def boost(paths):
                     print("%.3f\tunit\t%s\t%s" % (us / 1e6, suite.get("name"), case.get("name")))
 
 
-def junit(path):
-    try:
-        root = ET.parse(path).getroot()
-    except (ET.ParseError, OSError):
-        return
+def junit(paths):
+    for path in paths:
+        try:
+            root = ET.parse(path).getroot()
+        except (ET.ParseError, OSError):
+            continue
+        junit_cases(root)
+
+
+def junit_cases(root):
     for suite in root.iter("testsuite"):
         name = os.path.basename(suite.get("name") or "?")
         if not name.endswith(".bats"):
@@ -44,7 +49,7 @@ def junit(path):
 
 def joblog(path):
     """parallel --joblog: Seq Host Starttime JobRuntime Send Receive Exitval Signal Command; the
-    command is bats-exec-file ... /path/NAME.bats LIST_FILE."""
+    command is run_file DIR SEQ /path/NAME.bats (scripts/run-tests.sh)."""
     try:
         with open(path) as f:
             lines = f.read().splitlines()[1:]
@@ -96,7 +101,7 @@ if __name__ == "__main__":
     if cmd == "boost":
         boost(args)
     elif cmd == "junit":
-        junit(args[0])
+        junit(args)
     elif cmd == "joblog":
         joblog(args[0])
     elif cmd == "merge":
