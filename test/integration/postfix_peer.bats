@@ -123,7 +123,7 @@ for h in hops:
 	send_mail "127.0.0.1:$GM_SMTP" usr@gmail.com "to postfix" bob@pf.example
 	pf_count bob 1 20
 	pf_text bob | grep -q '^Subject: to postfix'
-	grep -q "relay delivered to=<bob@pf.example> relay=mx.pf.example\[127.0.0.1\]:$PF_PORT" "$T/gmail.com.log"
+	wait_log gmail.com "relay delivered to=<bob@pf.example> relay=mx.pf.example\[127.0.0.1\]:$PF_PORT" 30
 	run received_chain < <(pf_text bob)
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -135,7 +135,7 @@ for h in hops:
 	before=$(maildir_count usr@gmail.com gmail.com)
 	send_mail "127.0.0.1:$GM_SMTP" usr@gmail.com "for gone" gone@pf.example
 	wait_count usr@gmail.com gmail.com $((before + 1)) 30 >/dev/null
-	grep -q "relay delivered to=<gone@pf.example>" "$T/gmail.com.log"
+	wait_log gmail.com "relay delivered to=<gone@pf.example>" 30 # logged once Postfix's 250 is read
 	local dsn
 	dsn=$(grep -l 'for gone' "$T"/data/gmail.com/mail/usr@gmail.com/new/* | head -1)
 	[ -n "$dsn" ]

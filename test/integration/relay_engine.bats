@@ -61,7 +61,7 @@ subjects() {
 			if (++n[q] > 3) { print q " asked " n[q] " times in one TTL"; bad = 1 }
 		} END { exit bad }' "$T/dns-queries"
 	assert_success
-	grep -q 'relay delivered to=<usr@gmail.com>' "$T/exmail.qq.com.log"
+	wait_log exmail.qq.com 'relay delivered to=<usr@gmail.com>' 30
 }
 
 @test "a destination that is down at the greeting gets one connection per retry interval, however many messages wait" {

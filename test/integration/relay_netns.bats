@@ -75,7 +75,7 @@ setup() {
 	mailbox_text usr@gmail.com gmail.com | grep -q '^Subject: into the namespace'
 	# the namespace server saw the relay coming from the host end of the veth
 	mailbox_text usr@gmail.com gmail.com | grep -q "^Received: from exmail.qq.com (\[$HOST_IP\])"
-	grep -q "relay delivered to=<usr@gmail.com> relay=gmail-smtp-in.l.google.com\[$NS_IP\]:$GM_SMTP" "$T/exmail.qq.com.log"
+	wait_log exmail.qq.com "relay delivered to=<usr@gmail.com> relay=gmail-smtp-in.l.google.com\[$NS_IP\]:$GM_SMTP" 30
 }
 
 @test "mail from the namespace provider is relayed back to the host" {
