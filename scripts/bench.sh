@@ -14,11 +14,22 @@ export MAIL_BIN BENCH_SECTIONS=$PWD/bench/results/sections RUNS=${RUNS:-3}
 MAIL_BIN=$(cd "$build/bin" && pwd)
 status=0
 started=$SECONDS
+times_file=$(mktemp /tmp/mail-bench-times.XXXXXX)
+# BENCH_CACHE: what parts fill once and share (lib.sh filled_mailboxes: pop3 and imap).
+BENCH_CACHE=$(mktemp -d /tmp/mail-bench-cache.XXXXXX)
+export BENCH_CACHE
+trap 'rm -rf "$times_file" "$BENCH_CACHE"' EXIT
+# python3 for the parts is the interpreter itself, not a version manager's shim (pyenv's
+# runs a bash script and several processes before Python starts, 0.1-2 s a call): the
+# parts start Python hundreds of times (load clients, waits, medians), and that time went
+# into every part's setup and, for each load client, into its load phase. The same Python
+# is used, as a link in BENCH_CACHE/bin put first on PATH.
+mkdir "$BENCH_CACHE/bin"
+ln -s "$(python3 -c 'import sys; print(sys.executable)')" "$BENCH_CACHE/bin/python3"
+PATH=$BENCH_CACHE/bin:$PATH
 # children_cpu: sets CPU_NOW to the CPU seconds (user + system) of this shell's waited-for
 # children so far (the parts, their servers and load clients; not Postfix's daemons, which
 # its master forks). Not in $(...): a subshell's times are its own.
-times_file=$(mktemp /tmp/mail-bench-times.XXXXXX)
-trap 'rm -f "$times_file"' EXIT
 children_cpu() {
 	times >"$times_file"
 	CPU_NOW=$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] } print t }' "$times_file")

@@ -112,15 +112,15 @@ YAML
 
 # start_dovecot DIR PROTOCOL PORT MAILROOT USERS: Dovecot serving PROTOCOL (pop3 or imap) on
 # 127.0.0.1:PORT from its own copy of MAILROOT (users u000@pop.test.. with passwords p000..,
-# as pop3_load.py fills them), in DIR; prints its pid. Returns 1 (printing nothing) when
-# Dovecot or its users are not installed (dovecot-pop3d / dovecot-imapd, bench group).
+# as pop3_load.py fills them; owned by mail, as filled_mailboxes leaves them), in DIR; prints
+# its pid. Returns 1 (printing nothing) when Dovecot or its users are not installed
+# (dovecot-pop3d / dovecot-imapd, bench group).
 start_dovecot() {
 	local dir=$1 protocol=$2 port=$3 root=$4 users=$5 i
 	command -v dovecot >/dev/null && getent passwd dovecot >/dev/null && getent passwd dovenull >/dev/null || return 1
 	[ -x "/usr/lib/dovecot/$protocol" ] || return 1
 	mkdir -p "$dir/run" "$dir/mail"
-	cp -a "$root/." "$dir/mail/"
-	chown -R mail:mail "$dir/mail"
+	linked_copy "$root" "$dir/mail"
 	for ((i = 0; i < users; i++)); do printf 'u%03d@pop.test:{PLAIN}p%03d\n' "$i" "$i"; done >"$dir/passwd"
 	# The other protocol's listener is switched off (port 0).
 	local other=imap
@@ -175,12 +175,36 @@ LOAD_RUN=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../test/lib" && pwd)/load_run.p
 # rates FETCH-JSON [LOGINS-JSON|-] [CPU-BEFORE CPU-AFTER]: "messages/s MB/s logins/s CPU-us/message".
 rates() { python3 "$LOAD_RUN" rates "$@"; }
 
+# linked_copy FROM TO: TO becomes a copy of the directory tree FROM whose files are hard links
+# to FROM's (new directories, same files: the messages are only read, and renamed from new/
+# to cur/, which changes the copy's directory, not the file).
+linked_copy() { mkdir -p "$2" && cp -al "$1/." "$2/"; }
+
+# filled_mailboxes: USERS mailboxes x MESSAGES messages filled once per make bench
+# (pop3_load.py fill: MaildirStore naming, CRLF; checksums in manifest.json), in
+# $BENCH_CACHE/mailboxes-USERSxMESSAGES when scripts/bench.sh set BENCH_CACHE (pop3.sh and
+# imap.sh then share one set: the fill and its deletion were most of their setup), else in
+# $T. Owned by mail (Dovecot's mail_uid; mail-server runs as root). Prints the directory,
+# holding mail/ and manifest.json.
+filled_mailboxes() {
+	local dir=${BENCH_CACHE:-$T}/mailboxes-${USERS}x$MESSAGES
+	if [ ! -f "$dir/manifest.json" ]; then
+		echo "filling $USERS mailboxes x $MESSAGES messages" >&2
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		python3 "$(dirname "$LOAD_RUN")/pop3_load.py" fill "$dir/mail" pop.test "$USERS" "$MESSAGES" "$dir/manifest.json.part"
+		chown -R mail:mail "$dir/mail"
+		mv "$dir/manifest.json.part" "$dir/manifest.json"
+	fi
+	echo "$dir"
+}
+
 # mailbox_servers PROTOCOL: the setup pop3.sh and imap.sh share, in $T (the caller's temp
-# dir, with a pids array its cleanup kills): USERS mailboxes u000@pop.test.. x MESSAGES
-# messages (pop3_load.py fill: MaildirStore naming, CRLF; checksums in $T/manifest.json),
-# mail-server serving them on its PROTOCOL port (pop3 or imap), and Dovecot serving its own
-# copy with the same protocol (start_dovecot). Sets OUR_PORT, OUR_PID, HAVE_DOVECOT (0/1),
-# DOVE_PORT and DOVE_PID, and waits until both listen.
+# dir, with a pids array its cleanup kills): the filled mailboxes (filled_mailboxes; its
+# manifest copied to $T/manifest.json), mail-server serving a linked copy of them on its
+# PROTOCOL port (pop3 or imap), and Dovecot serving another linked copy with the same
+# protocol (start_dovecot). Sets OUR_PORT, OUR_PID, HAVE_DOVECOT (0/1), DOVE_PORT and
+# DOVE_PID, and waits until both listen.
 mailbox_servers() {
 	local protocol=$1 dns smtp pop imap i
 	read -r dns smtp pop imap DOVE_PORT < <(free_ports 5)
@@ -194,13 +218,15 @@ mailbox_servers() {
 	printf 'MX: {}\n' >"$T/zone.yaml"
 	OUR_PORT=$pop
 	[ "$protocol" = imap ] && OUR_PORT=$imap
-	echo "filling $USERS mailboxes x $MESSAGES messages"
-	python3 "$(dirname "$LOAD_RUN")/pop3_load.py" fill "$T/data/pop.test/mail" pop.test "$USERS" "$MESSAGES" "$T/manifest.json"
+	local filled
+	filled=$(filled_mailboxes)
+	cp "$filled/manifest.json" "$T/manifest.json"
+	linked_copy "$filled/mail" "$T/data/pop.test/mail"
 	"$MAIL_BIN/mail-server" -n pop.test --conf "$T/mail.yaml" --data "$T/data" 2>"$T/mail-server.log" &
 	OUR_PID=$!
 	pids+=("$OUR_PID")
 	HAVE_DOVECOT=0
-	if DOVE_PID=$(start_dovecot "$T/dovecot" "$protocol" "$DOVE_PORT" "$T/data/pop.test/mail" "$USERS"); then
+	if DOVE_PID=$(start_dovecot "$T/dovecot" "$protocol" "$DOVE_PORT" "$filled/mail" "$USERS"); then
 		HAVE_DOVECOT=1
 		pids+=("$DOVE_PID")
 	fi

@@ -110,6 +110,9 @@ void SmtpSession::run()
 	poco_information_f(_log, "%s disconnected reason=%s messages=%z rejected=%z errors=%u", _io.id(), _reason, _messages,
 		_rejected, _errors);
 	_context.events->sessionClose(_io.id(), "smtp", _reason, _io.ageMs());
+	// Every reply has gone out: the spool file of the next session's message is made now,
+	// while its client connects (nothing when this server has spooled nothing yet).
+	_delivery.prepareSpool();
 }
 
 
