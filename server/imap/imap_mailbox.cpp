@@ -70,30 +70,6 @@ std::int64_t deliveryTime(const std::string& fullPath)
 }
 
 
-bool readFile(const std::string& path, std::string& data)
-{
-	const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-	if (fd < 0) return false;
-	struct stat st;
-	if (::fstat(fd, &st) == 0) data.reserve(static_cast<std::size_t>(st.st_size));
-	char buffer[65536];
-	for (;;)
-	{
-		const ssize_t n = ::read(fd, buffer, sizeof buffer);
-		if (n < 0 && errno == EINTR) continue;
-		if (n < 0)
-		{
-			::close(fd);
-			return false;
-		}
-		if (n == 0) break;
-		data.append(buffer, static_cast<std::size_t>(n));
-	}
-	::close(fd);
-	return true;
-}
-
-
 } // namespace
 
 
@@ -124,33 +100,19 @@ bool maildirFlagFromImap(const std::string& flag, char& letter)
 }
 
 
-void appendCrlf(std::string& out, const char* data, std::size_t length, bool everyLf)
+ImapMailbox::ImapMailbox(const std::string& path, CrlfCache& cache):
+	_path(path),
+	_cache(cache)
 {
-	out.reserve(out.size() + length + length / 32);
-	std::size_t pos = 0;
-	while (pos < length)
-	{
-		const void* found = std::memchr(data + pos, '\n', length - pos);
-		if (!found)
-		{
-			out.append(data + pos, length - pos);
-			return;
-		}
-		const std::size_t lf = static_cast<std::size_t>(static_cast<const char*>(found) - data);
-		const bool hasCr = lf > 0 && data[lf - 1] == '\r';
-		out.append(data + pos, lf - pos);
-		if (everyLf || !hasCr) out += "\r\n";
-		else out += '\n';
-		pos = lf + 1;
-	}
+	ensureMaildir(path);
+	_dirFd = ::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	refresh();
 }
 
 
-ImapMailbox::ImapMailbox(const std::string& path):
-	_path(path)
+ImapMailbox::~ImapMailbox()
 {
-	ensureMaildir(path);
-	refresh();
+	if (_dirFd >= 0) ::close(_dirFd);
 }
 
 
@@ -291,16 +253,30 @@ bool ImapMailbox::locate(ImapMessage& message) const
 }
 
 
-bool ImapMailbox::read(std::uint32_t seq, std::string& out)
+std::shared_ptr<const CrlfText> ImapMailbox::load(const ImapMessage& message, std::string& scratch)
+{
+	const std::string path = _path + "/" + message.file;
+	if (_dirFd < 0) return _cache.load(CrlfCache::File{path, AT_FDCWD, nullptr, message.lfStored}, scratch);
+	return _cache.load(CrlfCache::File{path, _dirFd, message.file.c_str(), message.lfStored}, scratch);
+}
+
+
+std::shared_ptr<const CrlfText> ImapMailbox::text(std::uint32_t seq, std::string& scratch)
 {
 	ImapMessage& message = _messages[seq - 1];
-	std::string data;
-	if (!readFile(_path + "/" + message.file, data))
-	{
-		if (errno != ENOENT || !locate(message) || !readFile(_path + "/" + message.file, data)) return false;
-	}
-	out.clear();
-	appendCrlf(out, data.data(), data.size(), message.lfStored);
+	std::shared_ptr<const CrlfText> found = load(message, scratch);
+	// Renamed by another session (a flag changed): found again under its new name.
+	if (!found && errno == ENOENT && locate(message)) found = load(message, scratch);
+	return found;
+}
+
+
+bool ImapMailbox::read(std::uint32_t seq, std::string& out)
+{
+	std::string scratch;
+	const std::shared_ptr<const CrlfText> found = text(seq, scratch);
+	if (!found) return false;
+	out = found->text;
 	return true;
 }
 
@@ -312,8 +288,10 @@ bool ImapMailbox::setFlags(std::uint32_t seq, const std::string& flags)
 	if (target == message.file) return true;
 	for (int attempt = 0; attempt < 2; ++attempt)
 	{
-		if (::rename((_path + "/" + message.file).c_str(), (_path + "/" + target).c_str()) == 0)
+		const std::string from = _path + "/" + message.file;
+		if (::rename(from.c_str(), (_path + "/" + target).c_str()) == 0)
 		{
+			_cache.forget(from); // read again under the new name
 			message.file = target;
 			message.flags = flags;
 			return true;
@@ -335,7 +313,9 @@ std::vector<std::string> ImapMailbox::expunge()
 			kept.push_back(std::move(message));
 			continue;
 		}
-		if (::unlink((_path + "/" + message.file).c_str()) == 0 || errno == ENOENT)
+		const std::string path = _path + "/" + message.file;
+		_cache.forget(path);
+		if (::unlink(path.c_str()) == 0 || errno == ENOENT)
 		{
 			files.push_back(message.file.substr(4));
 			continue;

@@ -5,8 +5,11 @@
 // sees the same message and IMAP needs no other state than imap-uids.
 #pragma once
 
+#include "server/store/crlf_cache.h"
+
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -41,8 +44,11 @@ class ImapMailbox
 /// tell the client (NOOP, IDLE, after most commands), never in the middle of a FETCH.
 {
 public:
-	explicit ImapMailbox(const std::string& path);
+	explicit ImapMailbox(const std::string& path, CrlfCache& cache = CrlfCache::shared());
 	/// Takes the first look (creating the Maildir when missing). Throws Poco::Exception.
+	~ImapMailbox();
+	ImapMailbox(const ImapMailbox&) = delete;
+	ImapMailbox& operator=(const ImapMailbox&) = delete;
 
 	const std::string& path() const { return _path; }
 	std::uint32_t uidValidity() const { return _validity; }
@@ -58,9 +64,12 @@ public:
 	ImapChanges refresh();
 	/// Rescans; messages gone are dropped (listed in expunged), new ones get UIDs.
 
+	std::shared_ptr<const CrlfText> text(std::uint32_t seq, std::string& scratch);
+	/// The message with CRLF line ends (what POP3 RETR sends, before byte-stuffing), from
+	/// the cache POP3 shares (CrlfCache) or read from the file (into scratch, reusable);
+	/// null when the file is gone (expunged by someone else).
 	bool read(std::uint32_t seq, std::string& out);
-	/// The message with CRLF line ends (what POP3 RETR sends, before byte-stuffing).
-	/// False when the file is gone (expunged by someone else).
+	/// The same text copied into out; false when the file is gone.
 
 	bool setFlags(std::uint32_t seq, const std::string& flags);
 	/// Renames the file to cur/BASE:2,FLAGS. The caller holds the mailbox lock.
@@ -74,7 +83,11 @@ private:
 	void scan(std::vector<ImapMessage>& found) const;
 	bool locate(ImapMessage& message) const; ///< finds the file again after someone renamed it
 
+	std::shared_ptr<const CrlfText> load(const ImapMessage& message, std::string& scratch);
+
 	std::string _path;
+	CrlfCache& _cache;
+	int _dirFd = -1; ///< the Maildir (O_PATH): files are read and checked as "cur/NAME" from it
 	std::uint32_t _validity = 0;
 	std::uint32_t _uidNext = 1;
 	std::vector<ImapMessage> _messages; ///< by UID
@@ -87,9 +100,6 @@ std::string imapFlagsFromMaildir(const std::string& letters);
 /// "FRS" -> "\Flagged \Answered \Seen" (IMAP order of the system flags).
 bool maildirFlagFromImap(const std::string& flag, char& letter);
 /// "\Seen" (any case) -> 'S'; false for flags we cannot store (keywords).
-
-void appendCrlf(std::string& out, const char* data, std::size_t length, bool everyLf);
-/// data with LF line ends sent as CRLF (everyLf: each LF; else only a bare one).
 
 
 } // namespace mail

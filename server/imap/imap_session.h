@@ -88,9 +88,9 @@ private:
 	void doClose(const ImapCommand& cmd);
 	void doExpunge(const ImapCommand& cmd);
 	void doStore(const ImapCommand& cmd);
-	void doSearch(const ImapCommand& cmd);                          ///< imap_session_search.cpp
-	void doFetch(const ImapCommand& cmd);                           ///< imap_session_fetch.cpp
-	void recordFetch(const ImapMessage& message, std::size_t size); ///< counts it; imap.fetch of the text in _scratch
+	void doSearch(const ImapCommand& cmd);                                                ///< imap_session_search.cpp
+	void doFetch(const ImapCommand& cmd);                                                 ///< imap_session_fetch.cpp
+	void recordFetch(const ImapMessage& message, const CrlfText& text, std::size_t size); ///< counts it; imap.fetch
 
 	bool isInbox(const std::string& name) const;
 	void reportChanges();                       ///< refreshes the mailbox and sends EXPUNGE/EXISTS/FETCH FLAGS

@@ -133,11 +133,11 @@ std::string internalDate(std::int64_t seconds)
 } // namespace
 
 
-void ImapSession::recordFetch(const ImapMessage& message, std::size_t size)
+void ImapSession::recordFetch(const ImapMessage& message, const CrlfText& text, std::size_t size)
 {
 	++_fetched;
-	// The text is in _scratch: its Message-ID is read from there, not from the file again.
-	_context.events->imapFetch(_io.id(), _account, _mailboxPath + "/" + message.file, _scratch, size);
+	// The Message-ID as the read found it, not from the file again.
+	_context.events->imapFetch(_io.id(), _account, _mailboxPath + "/" + message.file, text.messageId, size);
 }
 
 
@@ -170,14 +170,16 @@ void ImapSession::doFetch(const ImapCommand& cmd)
 	for (std::uint32_t seq: seqs)
 	{
 		ImapPart root;
+		std::shared_ptr<const CrlfText> text;
 		if (needText)
 		{
-			if (!_mailbox->read(seq, _scratch))
+			text = _mailbox->text(seq, _scratch);
+			if (!text)
 			{
 				vanished = true;
 				continue;
 			}
-			if (needParts) root = parseImapPart(_scratch, 0, _scratch.size());
+			if (needParts) root = parseImapPart(text->text, 0, text->text.size());
 		}
 		bool addFlags = false;
 		if (setsSeen && _mailbox->at(seq).flags.find('S') == std::string::npos)
@@ -201,7 +203,7 @@ void ImapSession::doFetch(const ImapCommand& cmd)
 			}
 		}
 		const ImapMessage& message = _mailbox->at(seq);
-		const std::size_t mark = out.size(); // this message's reply starts here (flushes happen between messages)
+		const SessionIo::Mark mark = _io.mark(); // this message's reply starts here (flushes happen between messages)
 		out += "* " + std::to_string(seq) + " FETCH (";
 		bool first = true;
 		const auto add = [&](const std::string& text) {
@@ -219,23 +221,23 @@ void ImapSession::doFetch(const ImapCommand& cmd)
 			else if (item.name == "FLAGS") add("FLAGS (" + imapFlagsFromMaildir(message.flags) + ")");
 			else if (item.name == "RFC822.SIZE") add("RFC822.SIZE " + std::to_string(message.size));
 			else if (item.name == "INTERNALDATE") add("INTERNALDATE " + internalDate(message.date));
-			else if (item.name == "ENVELOPE") add("ENVELOPE " + imapEnvelope(_scratch, root));
-			else if (item.name == "BODYSTRUCTURE") add("BODYSTRUCTURE " + imapBodyStructure(_scratch, root, true));
-			else if (item.name == "BODY") add("BODY " + imapBodyStructure(_scratch, root, false));
+			else if (item.name == "ENVELOPE") add("ENVELOPE " + imapEnvelope(text->text, root));
+			else if (item.name == "BODYSTRUCTURE") add("BODYSTRUCTURE " + imapBodyStructure(text->text, root, true));
+			else if (item.name == "BODY") add("BODY " + imapBodyStructure(text->text, root, false));
 			else if (item.section.empty() && !item.partial)
 			{
 				if (!first) out += ' ';
 				first = false;
-				out += item.label + " {" + std::to_string(_scratch.size()) + "}\r\n";
-				out += _scratch;
-				recordFetch(message, _scratch.size());
+				out += item.label + " {" + std::to_string(text->text.size()) + "}\r\n";
+				_io.attach(std::shared_ptr<const std::string>(text, &text->text)); // sent from the cache's copy
+				recordFetch(message, *text, text->text.size());
 			}
 			else
 			{
 				std::string data;
-				if (!imapSection(_scratch, root, item.section, data))
+				if (!imapSection(text->text, root, item.section, data))
 				{
-					out.resize(mark);
+					_io.rollback(mark);
 					bad(cmd.tag, "bad section " + quoteForLog(item.section, 40));
 					if (locked) unlockAfterChange();
 					return;
@@ -249,12 +251,12 @@ void ImapSession::doFetch(const ImapCommand& cmd)
 				first = false;
 				out += label + " {" + std::to_string(data.size()) + "}\r\n";
 				out += data;
-				if (item.section.empty()) recordFetch(message, data.size());
+				if (item.section.empty()) recordFetch(message, *text, data.size());
 			}
 		}
 		if (addFlags) add("FLAGS (" + imapFlagsFromMaildir(message.flags) + ")");
 		out += ")\r\n";
-		if (out.size() > std::size_t{256} * 1024) _io.flush();
+		if (_io.queued() > std::size_t{256} * 1024) _io.flush();
 	}
 	if (locked)
 	{

@@ -5,8 +5,6 @@
 #include "server/journal/message_link.h"
 #include "server/message/message_id.h"
 
-#include <Poco/Path.h>
-
 
 namespace mail {
 
@@ -27,7 +25,7 @@ JournalEvent readOf(const char* type, const std::string& session, const std::str
 /// (0: none, as for a DELE).
 {
 	JournalEvent event(type);
-	event.str("session", session).str("user", user).str("file", Poco::Path(path).getFileName()).str("message_id", messageId);
+	event.str("session", session).str("user", user).str("file", path.substr(path.rfind('/') + 1)).str("message_id", messageId);
 	if (size > 0) event.num("size", static_cast<std::int64_t>(size));
 	return event;
 }
@@ -184,9 +182,9 @@ void JournalEvents::pop3Login(const std::string& session, const std::string& use
 
 
 void JournalEvents::pop3Retr(const std::string& session, const std::string& user, const std::string& path,
-	const std::string& content, std::uint64_t size)
+	const std::string& messageId, std::uint64_t size)
 {
-	_journal.record(readOf(events::kPop3Retr, session, user, path, messageIdIn(content), size));
+	_journal.record(readOf(events::kPop3Retr, session, user, path, messageId, size));
 }
 
 
@@ -209,9 +207,9 @@ void JournalEvents::imapLogin(const std::string& session, const std::string& use
 
 
 void JournalEvents::imapFetch(const std::string& session, const std::string& user, const std::string& path,
-	const std::string& content, std::uint64_t size)
+	const std::string& messageId, std::uint64_t size)
 {
-	_journal.record(readOf(events::kImapFetch, session, user, path, messageIdIn(content), size));
+	_journal.record(readOf(events::kImapFetch, session, user, path, messageId, size));
 }
 
 

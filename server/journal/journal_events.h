@@ -38,12 +38,12 @@ public:
 		const std::string& status) override;
 	void dsnCreated(const MessageIds& ids, const std::string& dsnMessageId, const std::string& to) override;
 	void pop3Login(const std::string& session, const std::string& user, const std::string& mechanism, bool ok) override;
-	void pop3Retr(const std::string& session, const std::string& user, const std::string& path, const std::string& content,
+	void pop3Retr(const std::string& session, const std::string& user, const std::string& path, const std::string& messageId,
 		std::uint64_t size) override;
 	void pop3Dele(const std::string& session, const std::string& user, const std::string& path) override;
 	void pop3Expunge(const std::string& session, const std::string& user, const std::vector<std::string>& files) override;
 	void imapLogin(const std::string& session, const std::string& user, const std::string& mechanism, bool ok) override;
-	void imapFetch(const std::string& session, const std::string& user, const std::string& path, const std::string& content,
+	void imapFetch(const std::string& session, const std::string& user, const std::string& path, const std::string& messageId,
 		std::uint64_t size) override;
 	void imapExpunge(const std::string& session, const std::string& user, const std::vector<std::string>& files) override;
 	void faultFired(const FaultEvent& fault) override;

@@ -126,17 +126,17 @@ public:
 	virtual void dsnCreated(const MessageIds& ids, const std::string& dsnMessageId, const std::string& to) = 0;
 	///< ids: the failed message's; to: its sender
 
-	// mailbox reads (path: the message file; content: the message as the session just read
-	// it, where its Message-ID is taken from, so the file is not opened a second time)
+	// mailbox reads (path: the message file; messageId: its Message-ID as the session's read
+	// found it (CrlfText), so the file is not opened a second time)
 	virtual void pop3Login(const std::string& session, const std::string& user, const std::string& mechanism, bool ok) = 0;
 	virtual void pop3Retr(const std::string& session, const std::string& user, const std::string& path,
-		const std::string& content, std::uint64_t size) = 0;
+		const std::string& messageId, std::uint64_t size) = 0;
 	virtual void pop3Dele(const std::string& session, const std::string& user, const std::string& path) = 0;
 	///< (its Message-ID read from the file's head)
 	virtual void pop3Expunge(const std::string& session, const std::string& user, const std::vector<std::string>& files) = 0;
 	virtual void imapLogin(const std::string& session, const std::string& user, const std::string& mechanism, bool ok) = 0;
 	virtual void imapFetch(const std::string& session, const std::string& user, const std::string& path,
-		const std::string& content, std::uint64_t size) = 0;
+		const std::string& messageId, std::uint64_t size) = 0;
 	virtual void imapExpunge(const std::string& session, const std::string& user, const std::vector<std::string>& files) = 0;
 
 	// fault injection

@@ -11,8 +11,11 @@
 
 #include <openssl/ssl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 
 
 namespace mail {
@@ -70,15 +73,87 @@ void SessionIo::send(const std::string& line)
 }
 
 
+void SessionIo::attach(std::shared_ptr<const std::string> text)
+{
+	if (!text || text->empty()) return;
+	if (_tls)
+	{
+		_out += *text;
+		return;
+	}
+	_attachedBytes += text->size();
+	_attached.push_back(Attached{_out.size(), std::move(text)});
+}
+
+
+void SessionIo::rollback(const Mark& mark)
+{
+	_out.resize(std::min(mark.bytes, _out.size()));
+	while (_attached.size() > mark.attached)
+	{
+		_attachedBytes -= _attached.back().text->size();
+		_attached.pop_back();
+	}
+}
+
+
+void SessionIo::flushAttached()
+{
+	// The pieces in order: _out up to each text, the text, ..., the rest of _out.
+	std::vector<iovec> pieces;
+	pieces.reserve(_attached.size() * 2 + 1);
+	std::size_t from = 0;
+	const auto add = [&pieces](const char* data, std::size_t length) {
+		if (length > 0) pieces.push_back(iovec{const_cast<char*>(data), length});
+	};
+	for (const Attached& piece: _attached)
+	{
+		add(_out.data() + from, piece.at - from);
+		add(piece.text->data(), piece.text->size());
+		from = piece.at;
+	}
+	add(_out.data() + from, _out.size() - from);
+	const int fd = _socket.impl()->sockfd();
+	std::size_t next = 0;
+	while (next < pieces.size())
+	{
+		msghdr message{};
+		message.msg_iov = &pieces[next];
+		message.msg_iovlen = std::min<std::size_t>(pieces.size() - next, IOV_MAX);
+		// MSG_NOSIGNAL as in flush(); the socket's send timeout (SO_SNDTIMEO) applies.
+		const ssize_t n = ::sendmsg(fd, &message, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR) continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) throw Poco::TimeoutException("send timed out");
+		if (n <= 0) throw Poco::IOException("send failed");
+		auto left = static_cast<std::size_t>(n);
+		while (left > 0 && left >= pieces[next].iov_len) left -= pieces[next++].iov_len;
+		if (left > 0)
+		{
+			pieces[next].iov_base = static_cast<char*>(pieces[next].iov_base) + left;
+			pieces[next].iov_len -= left;
+		}
+	}
+	_attached.clear();
+	_attachedBytes = 0;
+}
+
+
 void SessionIo::flush()
 {
-	std::size_t sent = 0;
-	while (sent < _out.size())
+	if (!_attached.empty())
 	{
-		// MSG_NOSIGNAL: a vanished client is a send error, never a SIGPIPE, whatever thread runs us.
-		const int n = _active->sendBytes(_out.data() + sent, static_cast<int>(_out.size() - sent), MSG_NOSIGNAL);
-		if (n <= 0) throw Poco::IOException("send failed");
-		sent += static_cast<std::size_t>(n);
+		flushAttached(); // _out goes with the texts
+	}
+	else
+	{
+		std::size_t sent = 0;
+		while (sent < _out.size())
+		{
+			// MSG_NOSIGNAL: a vanished client is a send error, never a SIGPIPE, whatever thread runs us.
+			const int n = _active->sendBytes(_out.data() + sent, static_cast<int>(_out.size() - sent), MSG_NOSIGNAL);
+			if (n <= 0) throw Poco::IOException("send failed");
+			sent += static_cast<std::size_t>(n);
+		}
 	}
 	if (_out.capacity() > kKeepCapacity) std::string().swap(_out);
 	else _out.clear();
@@ -108,7 +183,7 @@ std::string SessionIo::tls() const
 
 void SessionIo::flushUnlessPipelined()
 {
-	if (_reader.buffered() == 0 || _out.size() >= kFlushThreshold) flush();
+	if (_reader.buffered() == 0 || queued() >= kFlushThreshold) flush();
 }
 
 

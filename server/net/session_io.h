@@ -11,8 +11,10 @@
 #include <Poco/Timestamp.h>
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 
 namespace mail {
@@ -52,6 +54,22 @@ public:
 	/// The queued output, for bulk multi-line bodies (RETR, LIST) appended in place
 	/// and not traced; each line must end in CRLF.
 
+	void attach(std::shared_ptr<const std::string> text);
+	/// Queues text (a message as RETR or FETCH sends it) after what is queued now, without
+	/// copying it: flush() hands it to the kernel from where it is, between the buffer's
+	/// pieces, in one sendmsg(). Under TLS it is copied into the buffer (one record stream).
+	std::size_t queued() const { return _out.size() + _attachedBytes; } ///< octets flush() would send
+
+	struct Mark
+	{
+		std::size_t bytes = 0;    ///< the buffer's size then
+		std::size_t attached = 0; ///< texts attached then
+	};
+	Mark mark() const { return Mark{_out.size(), _attached.size()}; }
+	void rollback(const Mark& mark);
+	/// Drops what was queued since mark (a reply abandoned half-way, e.g. an unreadable
+	/// message); mark must be from after the last flush().
+
 	void flush();
 	/// Sends everything queued. Throws Poco::Exception when the client is gone or
 	/// stopped reading for longer than the send timeout.
@@ -80,12 +98,21 @@ public:
 	/// so a client trickling one byte at a time cannot keep a session past its lifetime.
 
 private:
+	void flushAttached(); ///< flush() with attached texts: one sendmsg() of every piece (plain sockets only)
+
 	Poco::Net::StreamSocket& _socket; ///< the plain connection (the listener shuts it at stop)
 	const std::string _id;
 	std::string _peer = "unknown";
 	Poco::Logger& _log;
 	LineReader _reader;
-	std::string _out;                              ///< replies not yet sent
+	std::string _out; ///< replies not yet sent
+	struct Attached
+	{
+		std::size_t at; ///< goes out after _out's first `at` octets
+		std::shared_ptr<const std::string> text;
+	};
+	std::vector<Attached> _attached; ///< texts queued by attach(), in order
+	std::size_t _attachedBytes = 0;
 	std::unique_ptr<Poco::Net::StreamSocket> _tls; ///< the same connection through TLS, once started
 	Poco::Net::StreamSocket* _active;              ///< where flush() writes: _socket, then _tls
 	const Poco::Timestamp _started;

@@ -64,22 +64,20 @@ void Pop3Session::doRetr(const Pop3Command& cmd)
 {
 	if (!checkMessage(cmd) || faulted(FaultStage::Retr, _account)) return;
 	const std::uint64_t n = cmd.numbers[0];
-	std::string& out = _io.buffer();
-	const std::size_t mark = out.size();
-	ok(std::to_string(_mailbox->message(n).size) + " octets");
-	const std::shared_ptr<const std::string> text = _mailbox->appendMessage(n, out, _scratch);
+	const std::shared_ptr<const CrlfText> text = _mailbox->read(n, _scratch);
+	trimBuffer(_scratch);
 	if (!text)
 	{
-		out.resize(mark);
 		_log.error("%s cannot read message user=%s path=%s", _io.id(), quoteForLog(_account), _mailbox->message(n).path);
 		err("[SYS/TEMP] cannot read message " + std::to_string(n));
+		return;
 	}
-	else
-	{
-		++_retrieved;
-		_context.events->pop3Retr(_io.id(), _account, _mailbox->message(n).path, *text, _mailbox->message(n).size);
-	}
-	trimBuffer(_scratch);
+	ok(std::to_string(_mailbox->message(n).size) + " octets");
+	// Sent from the cache's copy itself, no copy into the reply buffer.
+	_io.attach(std::shared_ptr<const std::string>(text, &text->retrText()));
+	appendRetrEnd(_io.buffer(), text->text);
+	++_retrieved;
+	_context.events->pop3Retr(_io.id(), _account, _mailbox->message(n).path, text->messageId, _mailbox->message(n).size);
 }
 
 

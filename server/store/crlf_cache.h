@@ -1,12 +1,13 @@
-// crlf_cache.h - the wire form of messages POP3 sends more than once, kept in memory.
+// crlf_cache.h - the wire form of messages POP3 and IMAP send more than once, kept in memory.
 //
-// A Maildir file holds a message with LF ends; RETR sends it byte-stuffed with CRLF ends,
-// so the kernel cannot send the file as it is (no sendfile). Measured per RETR
-// (bench/results/notes.md): open + read + close + conversion cost ~7 us of CPU, a copy of
-// the converted form kept from an earlier read ~0.2 us, and one writev of the file's
-// lines with CRLF pieces between them ~11 us (a vector entry per line end costs more than
-// the copy it saves). So the converted form is kept, for messages read again (a client
-// that leaves mail on the server, several clients of one mailbox).
+// A Maildir file holds a message with LF ends; RETR and FETCH send it with CRLF ends (RETR
+// also byte-stuffed), so the kernel cannot send the file as it is (no sendfile). Measured per
+// RETR (bench/results/notes.md): open + read + close + conversion cost ~7 us of CPU, a copy of
+// the converted form kept from an earlier read ~0.2 us, and one writev of the file's lines
+// with CRLF pieces between them ~11 us (a vector entry per line end costs more than the copy
+// it saves). So the converted form is kept, for messages read again (a client that leaves
+// mail on the server, several clients or devices on one mailbox), and the sessions hand it
+// to the socket as it is (SessionIo::attach), without copying it.
 #pragma once
 
 #include <cstddef>
@@ -16,18 +17,34 @@
 #include <string>
 #include <unordered_map>
 
+#include <fcntl.h>
+
 
 namespace mail {
 
 
+struct CrlfText
+/// One message as POP3 and IMAP send it.
+{
+	std::string text;      ///< CRLF line ends (IMAP's BODY[] literal; RETR's before byte-stuffing)
+	std::string stuffed;   ///< when dotLines: text byte-stuffed (RFC 1939), as RETR sends it
+	std::string messageId; ///< its Message-ID field ("" without one), for the journal
+	bool dotLines = false; ///< some line starts with '.': RETR sends stuffed, not text
+
+	const std::string& retrText() const { return dotLines ? stuffed : text; }
+	/// RETR's form, to which only appendRetrEnd() (mailbox.h) adds the end.
+	std::size_t bytes() const { return text.size() + stuffed.size(); }
+};
+
+
 class CrlfCache
-/// Path -> the message as RETR sends it (dot-stuffed, CRLF, with the closing ".\r\n"),
-/// at most maxBytes of text in all, the least recently used dropped first. A Maildir
-/// file's content should never change under its name (a new flag is a new name), but a
-/// hand edit or a restore can do it: each entry keeps the file's stamp (device, inode,
-/// size, change time) and find() stats the file, so an entry whose file changed is
-/// dropped instead of served (a stat costs far less than the read it saves). forget()
-/// drops a removed file's. Thread-safe.
+/// Path -> CrlfText, at most maxBytes of text (both forms) in all, the least recently used dropped
+/// first. A Maildir file's content should never change under its name (a new flag is a
+/// new name), but a hand edit or a restore can do it: each entry keeps the file's stamp
+/// (device, inode, size, change time) taken from the open file it was read from, and
+/// find() stats the file, so an entry whose file changed is dropped instead of served (a
+/// stat relative to the Maildir's directory costs far less than the read it saves).
+/// forget() drops a removed file's. Thread-safe.
 {
 public:
 	explicit CrlfCache(std::size_t maxBytes);
@@ -37,12 +54,31 @@ public:
 	/// 64 MiB: the bench's 10,000 messages of ~1.3 KB fit several times over; bounded
 	/// whatever the mailboxes hold.
 
-	std::shared_ptr<const std::string> find(const std::string& path);
-	/// The kept text, or null.
-	void keep(const std::string& path, std::shared_ptr<const std::string> text);
-	/// Keeps text for path (a text over a quarter of maxBytes is not kept).
+	struct File
+	/// Where a message file is: path (the cache's key, absolute) and the same file as
+	/// name relative to the open directory dirFd (AT_FDCWD: name is path).
+	{
+		const std::string& path;
+		int dirFd = AT_FDCWD;
+		const char* name = nullptr; ///< null: path
+		bool lfStored = false;      ///< every LF is a line end to send as CRLF (W= files)
+	};
+
+	std::shared_ptr<const CrlfText> load(const File& file, std::string& scratch);
+	/// The kept text when its file is unchanged, else the file read (into scratch, a
+	/// reusable buffer the session keeps), converted and kept. Null when the file cannot
+	/// be opened or read (errno says why).
+
+	std::shared_ptr<const CrlfText> find(const File& file);
+	/// The kept text, or null (also when its file changed or is gone).
+	void keep(const std::string& path, std::shared_ptr<const CrlfText> text);
+	/// Keeps text for path, stamped with the file as it is now (a text over a quarter of
+	/// maxBytes is not kept).
 	void forget(const std::string& path);
 	std::size_t bytes() const; ///< text kept now
+
+	static std::shared_ptr<CrlfText> convert(const char* data, std::size_t length, bool lfStored);
+	/// The CrlfText of a file's content.
 
 private:
 	struct FileStamp
@@ -50,10 +86,11 @@ private:
 		unsigned long long device = 0, inode = 0, size = 0, changedNs = 0;
 		bool operator==(const FileStamp& other) const;
 	};
-	static bool stampOf(const std::string& path, FileStamp& stamp);
+	static bool stampAt(int dirFd, const char* name, FileStamp& stamp);
+	void keepStamped(const std::string& path, std::shared_ptr<const CrlfText> text, const FileStamp& stamp);
 	struct Entry
 	{
-		std::shared_ptr<const std::string> text;
+		std::shared_ptr<const CrlfText> text;
 		FileStamp stamp;
 		std::list<std::string>::iterator age;
 	};

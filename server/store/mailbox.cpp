@@ -130,6 +130,19 @@ Mailbox::Mailbox(const std::string& path, CrlfCache& cache):
 }
 
 
+Mailbox::~Mailbox()
+{
+	if (_dirFd >= 0) ::close(_dirFd);
+}
+
+
+int Mailbox::directory() const
+{
+	if (_dirFd < 0) _dirFd = ::open(_path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return _dirFd >= 0 ? _dirFd : AT_FDCWD;
+}
+
+
 bool Mailbox::exists(std::uint64_t number) const
 {
 	return number >= 1 && number <= _messages.size() && !_messages[number - 1].deleted;
@@ -190,20 +203,21 @@ bool Mailbox::readFile(const MailboxMessage& message, std::string& scratch) cons
 }
 
 
-std::shared_ptr<const std::string> Mailbox::appendMessage(std::uint64_t number, std::string& out,
-	std::string& scratch) const
+std::shared_ptr<const CrlfText> Mailbox::read(std::uint64_t number, std::string& scratch) const
 {
 	const MailboxMessage& wanted = message(number);
-	if (std::shared_ptr<const std::string> kept = _cache.find(wanted.path))
-	{
-		out += *kept;
-		return kept;
-	}
-	if (!readFile(wanted, scratch)) return nullptr;
-	auto text = std::make_shared<std::string>();
-	appendStuffed(*text, scratch.data(), scratch.size(), wanted.lfStored);
-	out += *text;
-	_cache.keep(wanted.path, text);
+	const int dir = directory();
+	// Relative to the Maildir: "new/NAME", a two-step path walk instead of the whole path's.
+	const char* name = dir == AT_FDCWD ? wanted.path.c_str() : wanted.path.c_str() + _path.size() + 1;
+	return _cache.load(CrlfCache::File{wanted.path, dir, name, wanted.lfStored}, scratch);
+}
+
+
+std::shared_ptr<const CrlfText> Mailbox::appendMessage(std::uint64_t number, std::string& out,
+	std::string& scratch) const
+{
+	std::shared_ptr<const CrlfText> text = read(number, scratch);
+	if (text) appendRetr(out, *text);
 	return text;
 }
 
@@ -250,6 +264,20 @@ std::size_t Mailbox::commitDeletions()
 		}
 	}
 	return failures;
+}
+
+
+void appendRetr(std::string& out, const CrlfText& message)
+{
+	out += message.retrText();
+	appendRetrEnd(out, message.text);
+}
+
+
+void appendRetrEnd(std::string& out, const std::string& text)
+{
+	if (!text.empty() && text.back() != '\n') out += "\r\n";
+	out += ".\r\n";
 }
 
 

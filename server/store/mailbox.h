@@ -34,6 +34,9 @@ public:
 	explicit Mailbox(const std::string& path, CrlfCache& cache = CrlfCache::shared());
 	/// Snapshot of path/new and path/cur (a missing directory counts as empty).
 	/// Throws Poco::FileException when a directory exists but cannot be read.
+	~Mailbox();
+	Mailbox(const Mailbox&) = delete;
+	Mailbox& operator=(const Mailbox&) = delete;
 
 	std::size_t count() const { return _messages.size(); } ///< numbers 1..count() (deleted included)
 	std::size_t liveCount() const { return _messages.size() - _deletedCount; }
@@ -46,12 +49,12 @@ public:
 	void markDeleted(std::uint64_t number); ///< requires exists(number)
 	void undeleteAll();                     ///< RSET
 
-	std::shared_ptr<const std::string> appendMessage(std::uint64_t number, std::string& out, std::string& scratch) const;
-	/// RETR body: appends the byte-stuffed message and the closing ".\r\n" to out, from
-	/// the cache when an earlier read kept it there (CrlfCache), else read from its file
-	/// (into scratch, a reusable buffer the session keeps), converted and kept. Returns
-	/// that wire form (the session takes the Message-ID for the journal from it), or null
-	/// when the file cannot be read (nothing appended).
+	std::shared_ptr<const CrlfText> read(std::uint64_t number, std::string& scratch) const;
+	/// The message with CRLF line ends, from the cache when an earlier read kept it there
+	/// (CrlfCache), else read from its file (into scratch, a reusable buffer the session
+	/// keeps), converted and kept; null when the file cannot be read.
+	std::shared_ptr<const CrlfText> appendMessage(std::uint64_t number, std::string& out, std::string& scratch) const;
+	/// RETR body: read(), then appendRetr() to out; nothing appended when null.
 
 	bool appendTop(std::uint64_t number, std::uint64_t lines, std::string& out, std::string& scratch) const;
 	/// TOP: the header, the blank line and the first `lines` body lines, stuffed, then ".\r\n".
@@ -64,8 +67,10 @@ public:
 
 private:
 	bool readFile(const MailboxMessage& message, std::string& scratch) const;
+	int directory() const; ///< the Maildir opened (O_PATH) at the first read, AT_FDCWD if it cannot be
 
 	std::string _path;
+	mutable int _dirFd = -1;
 	std::vector<MailboxMessage> _messages;
 	CrlfCache& _cache; ///< RETR's converted messages, shared by the sessions
 	std::uint64_t _totalSize = 0;
@@ -73,6 +78,12 @@ private:
 	std::size_t _deletedCount = 0;
 };
 
+
+void appendRetr(std::string& out, const CrlfText& message);
+/// RETR's wire form of a message: its text byte-stuffed (retrText()), then appendRetrEnd().
+void appendRetrEnd(std::string& out, const std::string& text);
+/// What follows the text (stuffed or, without dotLines, as it is): CRLF when it does not
+/// end with a line end, then ".\r\n".
 
 void appendStuffed(std::string& out, const char* data, std::size_t length, bool lfStored = false);
 /// Appends data with every line starting with '.' doubled (RFC 1939 byte-stuffing) and

@@ -97,12 +97,12 @@ void everyKind(mail::MailEvents& events, const std::string& file)
 	events.relayBounced(ids, "c@z", "550 no", "5.1.1");
 	events.dsnCreated(ids, "<dsn@x>", "a@x");
 	events.pop3Login("pop3-1", "b@y", "USER", true);
-	const std::string content = "Message-ID: <m1@x>\nSubject: s\n\nbody\n"; // as the session read it
-	events.pop3Retr("pop3-1", "b@y", file, content, 10);
+	const std::string messageId = "<m1@x>"; // as the session's read found it
+	events.pop3Retr("pop3-1", "b@y", file, messageId, 10);
 	events.pop3Dele("pop3-1", "b@y", file);
 	events.pop3Expunge("pop3-1", "b@y", {"f1"});
 	events.imapLogin("imap-1", "b@y", "LOGIN", false);
-	events.imapFetch("imap-1", "b@y", file, content, 10);
+	events.imapFetch("imap-1", "b@y", file, messageId, 10);
 	events.imapExpunge("imap-1", "b@y", {"f1"});
 	events.faultFired(mail::FaultEvent{"smtp-1", "rcpt", 1, "reply", "127.0.0.1", "a@x", {"b@y"}});
 }

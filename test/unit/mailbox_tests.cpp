@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "test/unit/fixtures.h"
+#include "server/imap/imap_mailbox.h"
 #include "server/store/mailbox.h"
 #include "server/store/mailbox_lock.h"
 
@@ -281,8 +282,13 @@ BOOST_FIXTURE_TEST_CASE(a_message_read_again_comes_from_the_crlf_cache_until_del
 	const auto first = mailbox.appendMessage(1, out, scratch);
 	BOOST_REQUIRE(first);
 	BOOST_TEST(out == "Message-ID: <m1@x>\r\n\r\n..dot\r\n.\r\n");
-	BOOST_TEST(*first == out); // the wire form, which the journal takes the Message-ID from
-	BOOST_TEST(cache.bytes() == out.size());
+	// Kept: the CRLF form (IMAP's literal), its Message-ID for the journal, and that RETR
+	// must stuff it.
+	BOOST_TEST(first->text == "Message-ID: <m1@x>\r\n\r\n.dot\r\n");
+	BOOST_TEST(first->messageId == "<m1@x>");
+	BOOST_TEST(first->dotLines);
+	BOOST_TEST(first->stuffed == "Message-ID: <m1@x>\r\n\r\n..dot\r\n");
+	BOOST_TEST(cache.bytes() == first->text.size() + first->stuffed.size());
 	// Read again: the kept text itself, the file not converted again.
 	std::string again;
 	BOOST_TEST(mailbox.appendMessage(1, again, scratch) == first);
@@ -300,27 +306,56 @@ BOOST_FIXTURE_TEST_CASE(a_message_read_again_comes_from_the_crlf_cache_until_del
 }
 
 
+BOOST_FIXTURE_TEST_CASE(imap_and_pop3_reads_share_one_crlf_cache_entry_dropped_on_rename_and_expunge, MaildirFixture)
+{
+	mail::CrlfCache cache(std::size_t{1024} * 1024);
+	deliver("Message-ID: <s@x>\nSubject: s\n\nbody\n", "1700000000.M1P1Q1", "new", "", false);
+	Mailbox mailbox(box, cache);
+	std::string scratch;
+	const auto retr = mailbox.read(1, scratch);
+	BOOST_REQUIRE(retr);
+	BOOST_TEST(retr->text == "Message-ID: <s@x>\r\nSubject: s\r\n\r\nbody\r\n");
+	BOOST_TEST(!retr->dotLines);
+	BOOST_TEST(retr->stuffed.empty()); // no line starts with '.': RETR sends text as it is
+	mail::ImapMailbox imap(box, cache);
+	BOOST_TEST(imap.text(1, scratch) == retr); // the same kept text, not read again
+	// \Seen renames the file: the old name's entry goes; the new name is read afresh.
+	BOOST_REQUIRE(imap.setFlags(1, "S"));
+	BOOST_TEST(cache.bytes() == 0u);
+	const auto seen = imap.text(1, scratch);
+	BOOST_REQUIRE(seen);
+	BOOST_TEST(seen != retr);
+	BOOST_TEST(seen->text == retr->text);
+	BOOST_TEST(seen->messageId == "<s@x>");
+	BOOST_REQUIRE(imap.setFlags(1, "ST"));
+	BOOST_TEST(imap.text(1, scratch));
+	BOOST_TEST(imap.expunge().size() == 1u);
+	BOOST_TEST(cache.bytes() == 0u); // the memory goes with the file
+}
+
+
 BOOST_FIXTURE_TEST_CASE(the_crlf_cache_keeps_at_most_its_bytes_dropping_the_least_recently_used, MaildirFixture)
 {
 	for (const char* name: {"a", "b", "c", "d", "e", "big"}) dir.write(std::string("u@example.com/new/") + name, name);
 	const auto at = [&](const char* name) { return box + "/new/" + name; };
 	mail::CrlfCache cache(400);
-	const auto text = [](char c) { return std::make_shared<const std::string>(std::string(100, c)); };
+	const auto text = [](char c) { return mail::CrlfCache::convert(std::string(100, c).data(), 100, false); };
+	const auto find = [&](const char* name) { return cache.find(mail::CrlfCache::File{at(name)}); };
 	cache.keep(at("a"), text('a'));
 	cache.keep(at("b"), text('b'));
 	cache.keep(at("c"), text('c'));
 	cache.keep(at("d"), text('d'));
 	BOOST_TEST(cache.bytes() == 400u);
-	BOOST_REQUIRE(cache.find(at("a"))); // used: now the most recent
-	cache.keep(at("e"), text('e'));     // over 400: /b, the least recently used, goes
+	BOOST_REQUIRE(find("a"));       // used: now the most recent
+	cache.keep(at("e"), text('e')); // over 400: /b, the least recently used, goes
 	BOOST_TEST(cache.bytes() == 400u);
-	BOOST_TEST(!cache.find(at("b")));
-	BOOST_TEST(cache.find(at("a")));
-	BOOST_TEST(cache.find(at("e")));
-	cache.keep(at("big"), std::make_shared<const std::string>(std::string(101, 'x'))); // over a quarter: not kept
-	BOOST_TEST(!cache.find(at("big")));
+	BOOST_TEST(!find("b"));
+	BOOST_TEST(find("a"));
+	BOOST_TEST(find("e"));
+	cache.keep(at("big"), mail::CrlfCache::convert(std::string(101, 'x').data(), 101, false)); // over a quarter: not kept
+	BOOST_TEST(!find("big"));
 	cache.forget(at("a"));
-	BOOST_TEST(!cache.find(at("a")));
+	BOOST_TEST(!find("a"));
 	BOOST_TEST(cache.bytes() == 300u);
 }
 
