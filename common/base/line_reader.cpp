@@ -160,4 +160,20 @@ ReadStatus LineReader::readLine(std::string& line, std::size_t maxLength, const 
 }
 
 
+ReadStatus LineReader::readSome(char* data, std::size_t maxLength, std::size_t& got, const Poco::Timespan& timeout)
+{
+	got = 0;
+	if (maxLength == 0) return ReadStatus::Ok;
+	if (_start == _end)
+	{
+		ReadStatus failure = ReadStatus::Closed;
+		if (!fill(timeout, failure)) return failure;
+	}
+	got = std::min(maxLength, _end - _start);
+	std::memcpy(data, _buffer.data() + _start, got);
+	_start += got;
+	return ReadStatus::Ok;
+}
+
+
 } // namespace mail

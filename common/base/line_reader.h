@@ -38,6 +38,10 @@ public:
 	/// returned without its terminator; a CR directly before the LF is part of the
 	/// terminator (see endedWithCRLF()), any other CR stays in the line.
 
+	ReadStatus readSome(char* data, std::size_t maxLength, std::size_t& got, const Poco::Timespan& timeout);
+	/// Raw octets, no line structure (a BDAT chunk): what is buffered, up to maxLength,
+	/// else one receive's worth. got > 0 when Ok; TooLong is never returned.
+
 	bool endedWithCRLF() const { return _crlf; }
 	/// Whether the last line returned ended with CR LF (false: a bare LF).
 

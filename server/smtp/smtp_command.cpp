@@ -25,6 +25,7 @@ const VerbName kVerbs[] = {
 	{"MAIL", SmtpVerb::Mail},
 	{"RCPT", SmtpVerb::Rcpt},
 	{"DATA", SmtpVerb::Data},
+	{"BDAT", SmtpVerb::Bdat},
 	{"RSET", SmtpVerb::Rset},
 	{"NOOP", SmtpVerb::Noop},
 	{"QUIT", SmtpVerb::Quit},
@@ -173,6 +174,24 @@ MailArguments parseRcptArguments(const std::string& argument)
 	if (!result.ok) return result;
 	const std::size_t first = parameters.find_first_not_of(' ');
 	if (first != std::string::npos) return fail(555, "5.5.4 Unsupported option: " + parameters.substr(first, 64));
+	return result;
+}
+
+
+BdatArguments parseBdatArguments(const std::string& argument)
+{
+	BdatArguments result;
+	const std::size_t end = argument.find(' ');
+	std::size_t size = 0;
+	if (!parseSize(argument.substr(0, end), size)) return result;
+	result.size = size;
+	if (end != std::string::npos)
+	{
+		const std::size_t keyword = argument.find_first_not_of(' ', end);
+		if (keyword == std::string::npos || Poco::icompare(argument.substr(keyword), "LAST") != 0) return result;
+		result.last = true;
+	}
+	result.ok = true;
 	return result;
 }
 

@@ -4,6 +4,7 @@
 #include "common/mail/mail_address.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 
@@ -17,6 +18,7 @@ enum class SmtpVerb
 	Mail,
 	Rcpt,
 	Data,
+	Bdat, ///< RFC 3030 CHUNKING
 	Rset,
 	Noop,
 	Quit,
@@ -75,6 +77,19 @@ MailArguments parseMailArguments(const std::string& argument);
 
 MailArguments parseRcptArguments(const std::string& argument);
 /// The argument of RCPT: "TO:" and a forward-path; no parameters are supported.
+
+
+struct BdatArguments
+/// Parsed `<chunk-size> [LAST]` of BDAT (RFC 3030 section 3).
+{
+	bool ok = false;
+	std::uint64_t size = 0; ///< octets of the chunk that follow the command line
+	bool last = false;      ///< LAST (any case): the chunk ends the message
+};
+
+BdatArguments parseBdatArguments(const std::string& argument);
+/// 1-20 decimal digits (no sign, no overflow of 64 bits), optionally one or more spaces
+/// and LAST; anything else is not ok (the session replies 501 and cannot know the chunk).
 
 
 } // namespace mail

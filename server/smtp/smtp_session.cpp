@@ -50,6 +50,7 @@ const SmtpSession::CommandRow SmtpSession::kCommands[] = {
 	{SmtpVerb::Mail, &SmtpSession::checkMail, &SmtpSession::doMail, false},
 	{SmtpVerb::Rcpt, &SmtpSession::checkRcpt, &SmtpSession::doRcpt, false},
 	{SmtpVerb::Data, &SmtpSession::checkData, &SmtpSession::doData, false},
+	{SmtpVerb::Bdat, &SmtpSession::checkBdat, &SmtpSession::doBdat, false},
 	{SmtpVerb::Rset, &SmtpSession::checkNoArgument, &SmtpSession::doRset, true},
 	{SmtpVerb::Noop, &SmtpSession::checkAlways, &SmtpSession::doNoop, true},
 	{SmtpVerb::Quit, &SmtpSession::checkAlways, &SmtpSession::doQuit, true},
@@ -254,7 +255,7 @@ void SmtpSession::doEhlo(const SmtpCommand& command)
 	_tx.reset();
 	enterState(State::Ready);
 	_context.events->smtpHelo(_io.id(), _helo, true);
-	std::vector<std::string> lines{_server.name, "PIPELINING", "SIZE " + std::to_string(_limits.maxMessageSize), "8BITMIME", "ENHANCEDSTATUSCODES", "HELP"};
+	std::vector<std::string> lines{_server.name, "PIPELINING", "SIZE " + std::to_string(_limits.maxMessageSize), "8BITMIME", "CHUNKING", "ENHANCEDSTATUSCODES", "HELP"};
 	for (auto& keyword: authKeywords()) lines.push_back(std::move(keyword));
 	replyLines(250, lines);
 }
@@ -288,7 +289,7 @@ void SmtpSession::doVrfy(const SmtpCommand&)
 
 void SmtpSession::doHelp(const SmtpCommand&)
 {
-	reply(214, "2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP STARTTLS AUTH");
+	reply(214, "2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH");
 }
 
 

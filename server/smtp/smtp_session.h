@@ -7,6 +7,7 @@
 #include "server/net/session_io.h"
 #include "server/server_context.h"
 #include "server/smtp/smtp_command.h"
+#include "server/smtp/smtp_data_reader.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Net/StreamSocket.h>
@@ -21,6 +22,7 @@ namespace mail {
 
 
 class SpoolFile;
+struct MessageIntake;
 
 class SmtpSession
 /// RFC 5321 server side for one connection (Postfix smtpd style: one blocking loop).
@@ -54,7 +56,8 @@ private:
 	{
 		MailAddress sender;
 		bool senderLocal = false;
-		Envelope envelope; ///< the sender's address and every accepted recipient with its route, as written
+		Envelope envelope;                     ///< the sender's address and every accepted recipient with its route, as written
+		std::shared_ptr<MessageIntake> intake; ///< from the first BDAT (or DATA) to the message's end
 	};
 
 	using Handler = void (SmtpSession::*)(const SmtpCommand&);
@@ -119,13 +122,23 @@ private:
 	/// submission.require_auth: a local sender must have authenticated as that account.
 	std::vector<std::string> authKeywords() const; ///< STARTTLS and AUTH lines of EHLO, as offered now
 
-	// smtp_session_transaction.cpp: MAIL, RCPT, DATA and the commit
+	// smtp_session_transaction.cpp: MAIL, RCPT, DATA, BDAT (RFC 3030) and the commit
 	bool checkMail(const SmtpCommand& command);
 	bool checkRcpt(const SmtpCommand& command);
 	bool checkData(const SmtpCommand& command);
+	bool checkBdat(const SmtpCommand& command);
 	void doMail(const SmtpCommand& command);
 	void doRcpt(const SmtpCommand& command);
 	void doData(const SmtpCommand& command);
+	void doBdat(const SmtpCommand& command);
+	DataLimits dataLimits() const;
+	bool openIntake();
+	/// Mints the message's id, opens its spool file with the trace header and the filters
+	/// in front (_tx->intake); false after a 451 (the transaction is then over).
+	void consumeChunk(); ///< reads and drops the octets of a refused BDAT (_bdat.size)
+	void endMessage(DataStatus status);
+	/// The end of DATA or of the LAST chunk (or a chunk that broke a limit): the refusal,
+	/// or the end-of-data fault, the commit and its 250; the transaction is over.
 	std::string traceHeader(const std::string& id) const; ///< the Received: field for this transaction
 	void commit(const std::string& id, SpoolFile& spool, const std::string& messageId);
 	/// Hands the spooled message (Return-Path and Received: first) to Delivery (local
@@ -146,6 +159,7 @@ private:
 	bool _esmtp = false;
 	std::optional<Transaction> _tx;
 	MailArguments _args;      ///< MAIL/RCPT argument parsed by the check, for the proceed step
+	BdatArguments _bdat;      ///< BDAT argument parsed by the check, for the proceed step
 	DeliveryRoute _route;     ///< where that address goes, found by the check from _server (the snapshot)
 	std::string _authAccount; ///< the account AUTH proved, as its key; empty: not authenticated
 	unsigned _authFailures = 0;

@@ -1,4 +1,4 @@
-// smtp_session_transaction.cpp - the mail transaction of an SMTP session: MAIL, RCPT, DATA, commit.
+// smtp_session_transaction.cpp - the mail transaction of an SMTP session: MAIL, RCPT, DATA or BDAT, commit.
 #include "server/smtp/smtp_session.h"
 
 #include "common/ops/log.h"
@@ -8,7 +8,9 @@
 #include "server/message/message_id.h"
 #include "server/message/submission_cleanup.h"
 #include "server/message/trace_headers.h"
+#include "server/smtp/smtp_chunk_reader.h"
 #include "server/smtp/smtp_data_reader.h"
+#include "server/smtp/smtp_message_intake.h"
 #include "server/mail/spool_file.h"
 
 #include <Poco/Exception.h>
@@ -141,7 +143,46 @@ bool SmtpSession::checkData(const SmtpCommand& command)
 		reply(503, "5.5.1 Error: need RCPT command");
 		return false;
 	}
+	if (_tx->intake)
+	{
+		reply(503, "5.5.1 Error: DATA after BDAT (RFC 3030: a message is sent one way)");
+		return false;
+	}
 	return !faulted(FaultStage::Data);
+}
+
+
+bool SmtpSession::checkBdat(const SmtpCommand& command)
+{
+	_bdat = parseBdatArguments(command.argument);
+	if (!_bdat.ok)
+	{
+		// The chunk's length is unknown: what follows is read as commands.
+		reply(501, "5.5.4 Syntax: BDAT chunk-size [LAST]");
+		return false;
+	}
+	// RFC 3030 section 2: a refused chunk is still read and dropped (it may be pipelined
+	// with more), and the transaction is over: later chunks get 503 until a new MAIL.
+	if (!_tx)
+	{
+		reply(503, "5.5.1 Error: need MAIL command");
+		consumeChunk();
+		return false;
+	}
+	if (_tx->envelope.recipients.empty())
+	{
+		reply(503, "5.5.1 Error: need RCPT command");
+		_tx.reset();
+		consumeChunk();
+		return false;
+	}
+	if (!_tx->intake && faulted(FaultStage::Data))
+	{
+		_tx.reset();
+		if (_state != State::Closing) consumeChunk();
+		return false;
+	}
+	return true;
 }
 
 
@@ -153,7 +194,7 @@ void SmtpSession::doMail(const SmtpCommand&)
 	tx.sender = _args.address;
 	tx.senderLocal = _route.kind == DeliveryRoute::Kind::Local;
 	tx.envelope.sender = tx.sender.address();
-	_tx = tx;
+	_tx = std::move(tx);
 	reply(250, "2.1.0 Ok");
 	// The reply goes out first; the spool file this transaction's DATA will take is made
 	// (if none is spare) while the client sends its RCPT.
@@ -171,38 +212,91 @@ void SmtpSession::doRcpt(const SmtpCommand&)
 }
 
 
-void SmtpSession::doData(const SmtpCommand&)
+DataLimits SmtpSession::dataLimits() const
+{
+	return {_limits.maxMessageSize, _limits.maxTextLine, toTimespan(_limits.dataTimeout)};
+}
+
+
+bool SmtpSession::openIntake()
 {
 	// Stream into a spool file from the first line: the session holds one small buffer,
 	// never the message (150 sessions x 10 MB must not cost 1.5 GB).
-	std::unique_ptr<SpoolFile> spool;
 	// The message's one id, minted here: the Received: field, the 250 reply, the Maildir
 	// name, the queue entry and every event carry it.
 	_tx->envelope.id = newEnvelopeId();
 	const std::string& id = _tx->envelope.id;
 	try
 	{
-		spool = _delivery.openSpool(_tx->envelope);
+		std::unique_ptr<SpoolFile> spool = _delivery.openSpool(_tx->envelope);
 		spool->writeCrlfText(traceHeader(id));
+		// Only our own users' submissions are cleaned up; relayed mail keeps its header.
+		_tx->intake = std::make_shared<MessageIntake>(std::move(spool), _tx->senderLocal, rfc5322Date(Poco::Timestamp()),
+			"<" + id + "." + std::to_string(Poco::Timestamp().epochMicroseconds()) + "@" + _server.name + ">", dataLimits());
+		return true;
 	}
 	catch (const std::exception& exc)
 	{
 		_log.error("%s spool failed from=%s error=%s", _io.id(), logPath(_tx->sender.address()), quoteForLog(describe(exc)));
 		reply(451, "4.3.0 Error: queue file write error");
 		_tx.reset();
-		return;
+		return false;
 	}
+}
+
+
+void SmtpSession::doData(const SmtpCommand&)
+{
+	if (!openIntake()) return;
 	reply(354, "End data with <CR><LF>.<CR><LF>");
 	_io.flushUnlessPipelined();
 	enterState(State::Data);
-	// Only our own users' submissions are cleaned up; relayed mail keeps its header.
-	MessageIdTap tap(*spool); // the Message-ID for the journal, as the message streams by
-	SubmissionCleanup cleanup(tap, rfc5322Date(Poco::Timestamp()),
-		"<" + id + "." + std::to_string(Poco::Timestamp().epochMicroseconds()) + "@" + _server.name + ">");
-	LineSink& sink = _tx->senderLocal ? static_cast<LineSink&>(cleanup) : static_cast<LineSink&>(tap);
-	const DataStatus status = readData(_io.reader(),
-		{_limits.maxMessageSize, _limits.maxTextLine, toTimespan(_limits.dataTimeout)}, sink);
+	const DataStatus status = readData(_io.reader(), dataLimits(), _tx->intake->sink);
 	enterState(State::Ready);
+	endMessage(status);
+}
+
+
+void SmtpSession::doBdat(const SmtpCommand&)
+{
+	if (!_tx->intake && !openIntake())
+	{
+		consumeChunk(); // refused with 451 and the transaction is over
+		return;
+	}
+	ChunkDecoder& chunks = _tx->intake->chunks;
+	enterState(State::Data);
+	const DataStatus status = readChunk(_io.reader(), _bdat.size, toTimespan(_limits.dataTimeout), &chunks);
+	enterState(State::Ready);
+	if (status != DataStatus::Ok || chunks.verdict() != DataStatus::Ok)
+	{
+		endMessage(status != DataStatus::Ok ? status : chunks.verdict());
+		return;
+	}
+	if (!_bdat.last)
+	{
+		reply(250, "2.0.0 Ok: " + std::to_string(_bdat.size) + " octets received");
+		return;
+	}
+	chunks.finish();
+	endMessage(chunks.verdict());
+}
+
+
+void SmtpSession::consumeChunk()
+{
+	enterState(State::Data);
+	const DataStatus status = readChunk(_io.reader(), _bdat.size, toTimespan(_limits.dataTimeout), nullptr);
+	enterState(State::Ready);
+	if (status == DataStatus::Timeout) closeTimedOut();
+	else if (status == DataStatus::Closed) closeLost();
+}
+
+
+void SmtpSession::endMessage(DataStatus status)
+{
+	// The spool file goes when this returns, after the reply is on its way.
+	const std::shared_ptr<MessageIntake> intake = std::move(_tx->intake);
 	switch (status)
 	{
 	case DataStatus::Ok:
@@ -229,10 +323,11 @@ void SmtpSession::doData(const SmtpCommand&)
 	}
 	++_messages;
 	_junkCommands = 0; // as Postfix: a client delivering mail earns its RSETs and NOOPs
+	const std::string id = _tx->envelope.id;
 	try
 	{
-		sink.end();
-		commit(id, *spool, tap.messageId());
+		intake->sink.end();
+		commit(id, *intake->spool, intake->tap.messageId());
 	}
 	catch (const std::exception& exc)
 	{
@@ -240,7 +335,7 @@ void SmtpSession::doData(const SmtpCommand&)
 		reply(451, "4.3.0 Error: queue file write error");
 	}
 	_tx.reset();
-	// The reply goes out now: the spool name's unlink (when spool goes out of scope)
+	// The reply goes out now: the spool name's unlink (when intake goes out of scope)
 	// then overlaps with the client's next command instead of delaying the 250 it waits
 	// for; the message is already durable in new/ (or the queue). The next message's
 	// spool file is made at its MAIL or when this session ends (run()), not here: a

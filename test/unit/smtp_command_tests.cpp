@@ -39,7 +39,8 @@ BOOST_AUTO_TEST_CASE(verbs)
 		{"HELP", SmtpVerb::Help, ""},
 		{"AUTH PLAIN", SmtpVerb::Auth, "PLAIN"},
 		{"STARTTLS", SmtpVerb::Starttls, ""},
-		{"BDAT 10", SmtpVerb::Unknown, "10"},
+		{"BDAT 10", SmtpVerb::Bdat, "10"},
+		{"bdat 0 LAST", SmtpVerb::Bdat, "0 LAST"},
 		{"", SmtpVerb::Unknown, ""},
 		{"QUITX", SmtpVerb::Unknown, ""},
 		{"GET / HTTP/1.0", SmtpVerb::Unknown, "/ HTTP/1.0"},
@@ -132,6 +133,42 @@ BOOST_AUTO_TEST_CASE(rcpt_arguments)
 		const int code = r.ok ? 0 : r.error.code;
 		BOOST_CHECK_MESSAGE(code == row.code, "'" << row.argument << "' -> " << code << " " << r.error.text);
 		if (r.ok) BOOST_CHECK_MESSAGE(r.address.address() == row.address, "'" << row.argument << "' address " << r.address.address());
+	}
+}
+
+
+BOOST_AUTO_TEST_CASE(bdat_arguments)
+{
+	struct Row
+	{
+		const char* argument;
+		bool ok;
+		std::uint64_t size;
+		bool last;
+	};
+	const std::vector<Row> rows = {
+		{"0", true, 0, false},
+		{"1024", true, 1024, false},
+		{"0 LAST", true, 0, true},
+		{"17 last", true, 17, true},
+		{"17  LaSt", true, 17, true},
+		{"18446744073709551615", true, 18446744073709551615ull, false},
+		{"18446744073709551616", false, 0, false}, // over 64 bits
+		{"", false, 0, false},
+		{"-1", false, 0, false},
+		{"+1", false, 0, false},
+		{"12x", false, 0, false},
+		{"12 LASTX", false, 0, false},
+		{"12 FIRST", false, 0, false},
+		{"12 LAST more", false, 0, false},
+		{"LAST", false, 0, false},
+	};
+	for (const auto& row: rows)
+	{
+		const auto r = mail::parseBdatArguments(row.argument);
+		BOOST_CHECK_MESSAGE(r.ok == row.ok, "'" << row.argument << "' ok " << r.ok);
+		if (r.ok && row.ok)
+			BOOST_CHECK_MESSAGE(r.size == row.size && r.last == row.last, "'" << row.argument << "' -> " << r.size << " " << r.last);
 	}
 }
 
