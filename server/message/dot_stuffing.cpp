@@ -60,7 +60,7 @@ void DataEncoder::append(std::string& out, const char* data, std::size_t length)
 	const char* const end = data + length;
 	while (pos < end)
 	{
-		if (_lineStart && _dotStuffing && *pos == '.') out += '.';
+		if (_lineStart && *pos == '.') out += '.';
 		_lineStart = false;
 		const void* found = std::memchr(pos, '\n', static_cast<std::size_t>(end - pos));
 		if (!found)
@@ -84,7 +84,7 @@ void DataEncoder::append(std::string& out, const char* data, std::size_t length)
 void DataEncoder::finish(std::string& out)
 {
 	if (!_lineStart) out += !_everyLf && _lastCr ? "\n" : "\r\n";
-	if (_dotStuffing) out += ".\r\n";
+	out += ".\r\n";
 	_lineStart = true;
 	_lastCr = false;
 }

@@ -23,24 +23,21 @@ class DataEncoder
 /// The same rules for a message that arrives in pieces of any size (a file read through a
 /// small buffer): LF or bare-LF line ends made CRLF as appendDotStuffedCrlf() does, a dot
 /// added before each line starting with '.', wherever the pieces are cut (a line start or
-/// a CR may end one piece), and finish() closing DATA. Without dotStuffing (BDAT chunks,
-/// RFC 3030: counted octets, no transparency) only the line ends are converted.
+/// a CR may end one piece), and finish() closing DATA.
 {
 public:
-	explicit DataEncoder(bool everyLf, bool dotStuffing = true):
-		_everyLf(everyLf),
-		_dotStuffing(dotStuffing)
+	explicit DataEncoder(bool everyLf):
+		_everyLf(everyLf)
 	{
 	}
 
 	void append(std::string& out, const char* data, std::size_t length);
 	/// Appends the next piece, encoded.
 	void finish(std::string& out);
-	/// Appends CRLF if the last line had none, then (dotStuffing) ".\r\n" (RFC 5321 4.1.1.4).
+	/// Appends CRLF if the last line had none, then ".\r\n" (RFC 5321 4.1.1.4).
 
 private:
 	bool _everyLf;
-	bool _dotStuffing;
 	bool _lineStart = true; ///< the next octet starts a line
 	bool _lastCr = false;   ///< the last octet appended was a CR
 };

@@ -22,22 +22,6 @@ std::string remoteIdOf(const std::string& reply)
 }
 
 
-namespace {
-
-
-bool endsMessage(const std::string& command)
-/// "." (the end of DATA) or "BDAT <n> LAST" (RFC 3030): its reply is the transaction's.
-{
-	static const std::string kLast = " LAST";
-	return command == "."
-		|| (command.compare(0, 5, "BDAT ") == 0 && command.size() > kLast.size()
-			&& command.compare(command.size() - kLast.size(), kLast.size(), kLast) == 0);
-}
-
-
-} // namespace
-
-
 void recordRelayAttempt(MailEvents& events, const MessageIds& ids, const std::vector<std::string>& to,
 	const Exchanger& exchanger, const TransactionResult& result, const Poco::Timestamp& started)
 {
@@ -50,9 +34,9 @@ void recordRelayAttempt(MailEvents& events, const MessageIds& ids, const std::ve
 	attempt.reused = result.reused;
 	attempt.tls = result.tls;
 	for (const CommandTrace& c: result.commands) attempt.commands.push_back(RelayCommand{c.command, c.reply, c.ms});
-	// The final word: the reply to the end of DATA (or to the LAST BDAT chunk), or the last failure.
+	// The final word: the reply to the end of DATA, or the last failure.
 	attempt.reply = result.commands.empty() ? std::string() : result.commands.back().reply;
-	if (!result.recipients.empty() && (result.commands.empty() || !endsMessage(result.commands.back().command)))
+	if (!result.recipients.empty() && (result.commands.empty() || result.commands.back().command != "."))
 		attempt.reply = result.recipients.front().reply;
 	attempt.remoteId = remoteIdOf(attempt.reply);
 	attempt.ms = started.elapsed() / 1000;

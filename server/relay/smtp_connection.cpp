@@ -188,49 +188,6 @@ void SmtpConnection::writeData(MessageSource& message)
 }
 
 
-std::vector<std::string> SmtpConnection::writeChunks(std::string batch, MessageSource& message)
-{
-	std::vector<std::string> commands;
-	std::vector<char> piece(kDataChunk);
-	std::string body;
-	body.reserve(kDataChunk + kDataChunk / 8);
-	DataEncoder encoder(message.lfLines(), false);
-	const auto send = [&](bool last) {
-		commands.push_back("BDAT " + std::to_string(body.size()) + (last ? " LAST" : ""));
-		batch += commands.back();
-		batch += "\r\n";
-		batch += body;
-		write(batch);
-		batch.clear();
-		body.clear();
-	};
-	message.rewind();
-	for (;;)
-	{
-		const std::size_t n = message.read(piece.data(), piece.size());
-		if (n == 0) break;
-		encoder.append(body, piece.data(), n);
-		if (body.size() >= kDataChunk) send(false);
-	}
-	encoder.finish(body);
-	send(true);
-	return commands;
-}
-
-
-SmtpConnection::Reply SmtpConnection::chunkReplies(const std::vector<std::string>& commands)
-{
-	Reply verdict;
-	for (const std::string& command: commands)
-	{
-		Reply reply = exchange(command, true, "BDAT");
-		if (reply.code == 421) return reply;
-		if (verdict.code == 0 && (reply.code / 100 != 2 || &command == &commands.back())) verdict = std::move(reply);
-	}
-	return verdict;
-}
-
-
 SmtpConnection::Reply SmtpConnection::exchange(const std::string& line, bool batched, const char* step)
 /// Sends the line (unless it went out with the batch already) and reads its reply.
 {
@@ -305,13 +262,11 @@ SmtpTransaction SmtpConnection::send(const std::string& sender, const std::vecto
 		// it goes as it is (no MIME downgrade), which is what most MTAs then accept.
 		if (_eightBitMime && message.eightBit()) mailFrom += " BODY=8BITMIME";
 		const bool batched = _pipelining;
-		std::vector<std::string> chunks; // BDAT commands sent (CHUNKING)
 		if (batched)
 		{
 			std::string batch = mailFrom + "\r\n";
 			for (const auto& r: recipients) batch += "RCPT TO:<" + r + ">\r\n";
-			if (_chunking) chunks = writeChunks(std::move(batch), message);
-			else write(batch + "DATA\r\n");
+			write(batch + "DATA\r\n");
 		}
 		_state = State::Mail;
 		const Reply mail = exchange(mailFrom, batched, step);
@@ -352,21 +307,6 @@ SmtpTransaction SmtpConnection::send(const std::string& sender, const std::vecto
 			}
 		}
 		if (!mailOk) unanswered(resultOf({}, mail.code, mail.text));
-		if (!chunks.empty())
-		{
-			// Refused MAIL or every RCPT: the peer refuses the chunks too (503 or 554).
-			step = "BDAT";
-			const Reply end = chunkReplies(chunks);
-			if (end.code == 421) return lostOn421(end);
-			for (std::size_t i: accepted)
-			{
-				t.results.push_back(resultOf(recipients[i], end.code, end.text));
-				answered[i] = true;
-			}
-			if (!accepted.empty()) ++_messages;
-			_state = State::Ready;
-			return t;
-		}
 		step = "DATA";
 		if (accepted.empty())
 		{

@@ -4,9 +4,6 @@
 // again (RSET before the next transaction) ... -> QUIT -> Closed; a lost connection, a
 // timeout or a 421 makes it Broken. With PIPELINING offered (RFC 2920) MAIL, every RCPT
 // and DATA go in one write and the replies are read in order; without it, one by one.
-// With CHUNKING offered too (RFC 3030), MAIL, every RCPT and the message as BDAT chunks
-// (the last one LAST) go in one write stream and every reply is read after it: one round
-// trip per message instead of two (354, then the end of DATA).
 // Results are keyed by recipient address. A 452 4.5.3 (too many recipients, RFC 5321
 // 4.5.3.1.10) leaves the recipient for the next transaction on the same connection.
 // STARTTLS (RFC 3207) follows relay.tls: after the handshake the connection forgets the
@@ -98,8 +95,7 @@ public:
 
 	SmtpTransaction send(const std::string& sender, const std::vector<std::string>& recipients, MessageSource& message);
 	/// One transaction from Ready. The message is read from its start (rewind()) and sent
-	/// through a small buffer with CRLF line ends and dot-stuffing (DATA) or in BDAT chunks
-	/// (CHUNKING and PIPELINING offered), never whole in memory.
+	/// through a small buffer with CRLF line ends and dot-stuffing, never whole in memory.
 
 	void quit();
 	/// QUIT, a short wait for its reply, close. Any failure is ignored: nothing depends on it.
@@ -111,7 +107,6 @@ public:
 	bool ready() const { return _state == State::Ready; }
 	unsigned messages() const { return _messages; } ///< transactions that reached the end of DATA
 	bool pipelining() const { return _pipelining; }
-	bool chunking() const { return _chunking; } ///< BDAT is used: the peer offered CHUNKING and PIPELINING
 	const Exchanger& exchanger() const { return _exchanger; }
 	std::vector<CommandTrace> takeTrace();              ///< the commands and replies since the last call
 	const std::string& tls() const { return _tlsInfo; } ///< "TLSv1.3 with cipher ..." once secured, else empty
@@ -127,13 +122,6 @@ private:
 	Reply readReply(const char* step, const Poco::Timespan& timeout);
 	void write(const std::string& data);
 	void writeData(MessageSource& message);
-	std::vector<std::string> writeChunks(std::string batch, MessageSource& message);
-	/// batch (MAIL and the RCPTs), then the message as BDAT chunks of about kDataChunk
-	/// octets with CRLF line ends and no dot-stuffing, the last one LAST; returns the BDAT
-	/// command lines sent, whose replies follow the RCPTs'.
-	Reply chunkReplies(const std::vector<std::string>& commands);
-	/// Reads the reply of every chunk sent (a refused one is still consumed by the peer, so
-	/// all come) and returns the first that is not 2xx, else the LAST chunk's; a 421 at once.
 	Reply exchange(const std::string& line, bool batched, const char* step);
 	bool connectAndGreet(RecipientResult& failure, bool tryTls);
 	bool greet(RecipientResult& failure, bool tryTls);
@@ -154,7 +142,6 @@ private:
 	bool _pipelining = false;
 	bool _size = false;
 	bool _eightBitMime = false; ///< the peer offered 8BITMIME (RFC 6152)
-	bool _chunking = false;     ///< the peer offered CHUNKING (RFC 3030) and PIPELINING
 	bool _esmtp = false;
 	bool _starttls = false; ///< the last EHLO offered STARTTLS
 	bool _handshakeFailed = false;

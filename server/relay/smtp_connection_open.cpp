@@ -78,7 +78,7 @@ bool SmtpConnection::ehlo(Reply& reply)
 	_esmtp = reply.code / 100 == 2;
 	if (!_esmtp && reply.code != 421) reply = exchange("HELO " + _heloName, false, "HELO");
 	if (reply.code / 100 != 2) return false;
-	_pipelining = _size = _eightBitMime = _starttls = _chunking = false;
+	_pipelining = _size = _eightBitMime = _starttls = false;
 	for (std::size_t i = 1; _esmtp && i < reply.lines.size(); ++i)
 	{
 		const std::string keyword = Poco::toUpper(reply.lines[i].substr(0, reply.lines[i].find(' ')));
@@ -86,10 +86,7 @@ bool SmtpConnection::ehlo(Reply& reply)
 		_size = _size || keyword == "SIZE";
 		_eightBitMime = _eightBitMime || keyword == "8BITMIME";
 		_starttls = _starttls || keyword == "STARTTLS";
-		_chunking = _chunking || keyword == "CHUNKING";
 	}
-	// BDAT without PIPELINING would wait for each chunk's reply: no gain over DATA.
-	_chunking = _chunking && _pipelining;
 	return true;
 }
 

@@ -193,28 +193,4 @@ BOOST_AUTO_TEST_CASE(a_large_lf_message_reaches_the_peer_crlf_and_dot_stuffed_wi
 }
 
 
-BOOST_AUTO_TEST_CASE(without_dot_stuffing_only_line_ends_change_for_bdat)
-{
-	// BDAT (RFC 3030): counted octets, no transparency and no ".": an LF-stored file's
-	// lines each end in CRLF, in whatever pieces it is read.
-	std::mt19937 rng(20261206);
-	for (int round = 0; round < 300; ++round)
-	{
-		const std::string in = randomMessage(rng, 1 + rng() % 60);
-		std::string expected;
-		for (char c: in) expected += c == '\n' ? std::string("\r\n") : std::string(1, c);
-		if (!in.empty() && in.back() != '\n') expected += "\r\n";
-		for (const std::size_t piece: {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{4096}})
-		{
-			DataEncoder encoder(true, false);
-			std::string out;
-			for (std::size_t at = 0; at < in.size(); at += piece)
-				encoder.append(out, in.data() + at, std::min(piece, in.size() - at));
-			encoder.finish(out);
-			BOOST_CHECK_MESSAGE(out == expected, "round " << round << " piece " << piece);
-		}
-	}
-}
-
-
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,8 +5,6 @@
 
 #include <Poco/Timespan.h>
 
-#include <algorithm>
-
 
 namespace mail {
 namespace test {
@@ -96,38 +94,6 @@ void FakeSmtpPeer::serve()
 }
 
 
-bool FakeSmtpPeer::chunk(LineReader& reader, Poco::Net::StreamSocket& socket, const std::string& line, bool anyRecipient)
-{
-	const std::size_t space = line.find(' ', 5);
-	std::uint64_t left = std::stoull(line.substr(5, space == std::string::npos ? std::string::npos : space - 5));
-	const bool last = space != std::string::npos && line.substr(space + 1) == "LAST";
-	std::vector<char> buffer(8192);
-	while (left > 0)
-	{
-		std::size_t got = 0;
-		if (reader.readSome(buffer.data(), static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer.size())), got,
-				Poco::Timespan(10, 0))
-			!= ReadStatus::Ok)
-			return false;
-		left -= got;
-		if (!anyRecipient) continue;
-		std::lock_guard<std::mutex> lock(_mutex);
-		_data.append(buffer.data(), got);
-	}
-	if (!anyRecipient) say(socket, "503 5.5.1 Error: need RCPT command");
-	else if (!last) say(socket, "250 2.0.0 Ok: chunk");
-	else
-	{
-		{
-			std::lock_guard<std::mutex> lock(_mutex);
-			++_messages;
-		}
-		say(socket, _endOfData);
-	}
-	return true;
-}
-
-
 void FakeSmtpPeer::session(Poco::Net::StreamSocket& socket)
 {
 	LineReader reader(socket);
@@ -147,11 +113,6 @@ void FakeSmtpPeer::session(Poco::Net::StreamSocket& socket)
 			if (reader.buffered() > 0) _followed.push_back(line);
 		}
 		if (line.compare(0, 10, "MAIL FROM:") == 0 || line == "RSET") anyRecipient = false;
-		if (line.compare(0, 5, "BDAT ") == 0)
-		{
-			if (!chunk(reader, socket, line, anyRecipient)) return;
-			continue;
-		}
 		const std::string reply = line == "DATA" && !anyRecipient ? "554 5.5.1 Error: no valid recipients" : _answer(line);
 		if (line.compare(0, 8, "RCPT TO:") == 0 && reply.compare(0, 1, "2") == 0) anyRecipient = true;
 		if (reply == "close") return;

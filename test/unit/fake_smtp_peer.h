@@ -1,7 +1,6 @@
 // fake_smtp_peer.h - a scripted SMTP server on a loopback port for the relay unit tests.
 #pragma once
 
-#include "common/base/line_reader.h"
 #include "server/relay/relay_router.h"
 
 #include <Poco/Net/ServerSocket.h>
@@ -23,9 +22,7 @@ class FakeSmtpPeer
 /// Serves connections one after the other until destroyed. `answer` maps each command
 /// line to the reply ("" = say nothing, "close" = drop the connection, a reply ending in
 /// "\r\nclose" = say the rest, then drop it). After a 354 it
-/// collects the DATA lines up to "." (still dot-stuffed) and answers `endOfData`. BDAT
-/// chunks (RFC 3030, whatever EHLO said) are read by count into data() and answered 250, the
-/// LAST one `endOfData`, or 503 without an accepted recipient.
+/// collects the DATA lines up to "." (still dot-stuffed) and answers `endOfData`.
 {
 public:
 	using Answer = std::function<std::string(const std::string& command)>;
@@ -39,7 +36,7 @@ public:
 	Exchanger exchanger() const { return Exchanger{"mx.fake.example", 10, "127.0.0.1", port()}; }
 
 	std::vector<std::string> commands() const; ///< every command line received, in order
-	std::string data() const;                  ///< the DATA lines received, CRLF-terminated, and BDAT octets
+	std::string data() const;                  ///< the DATA lines received, CRLF-terminated
 	unsigned messages() const;                 ///< DATA transfers completed
 	unsigned connections() const;              ///< connections accepted
 	std::vector<std::string> followed() const;
@@ -53,8 +50,6 @@ private:
 	void serve();
 	void session(Poco::Net::StreamSocket& socket);
 	void say(Poco::Net::StreamSocket& socket, const std::string& reply);
-	bool chunk(LineReader& reader, Poco::Net::StreamSocket& socket, const std::string& line, bool anyRecipient);
-	/// One BDAT command and its octets; false when the connection ended in them.
 
 	Poco::Net::ServerSocket _listener;
 	std::string _greeting;

@@ -1,6 +1,5 @@
 // relay_connection_tests.cpp - the relay's SMTP state machine and connection cache against a fake peer:
-// PIPELINING when offered, CHUNKING (BDAT) with it, recipients over the peer's limit, 421, reuse with RSET,
-// stale cached connections.
+// PIPELINING when offered, recipients over the peer's limit, 421, reuse with RSET, stale cached connections.
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
@@ -55,13 +54,6 @@ bool allDelivered(const TransactionResult& r)
 }
 
 
-std::string withChunking(const std::string& command)
-{
-	if (command.compare(0, 5, "EHLO ") == 0) return "250-fake.example\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 SIZE 10485760";
-	return FakeSmtpPeer::standard(command);
-}
-
-
 FakeSmtpPeer::Answer limitedTo(unsigned limit)
 /// A peer taking at most `limit` recipients per transaction, like Postfix's
 /// smtpd_recipient_limit: 452 4.5.3 for the rest (RFC 5321 4.5.3.1.10).
@@ -94,73 +86,6 @@ BOOST_AUTO_TEST_CASE(pipelining_sends_mail_rcpt_and_data_in_one_batch_when_offer
 		"RCPT TO:<u1@gmail.com>", "RCPT TO:<error@gmail.com>"};
 	BOOST_TEST(followed == expected, boost::test_tools::per_element());
 	BOOST_TEST(peer.messages() == 1u);
-}
-
-
-BOOST_AUTO_TEST_CASE(chunking_sends_mail_rcpt_and_the_message_as_bdat_last_in_one_write)
-{
-	FakeSmtpPeer peer("220 fake.example ESMTP", withChunking);
-	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5));
-	// a line starting with a dot goes as it is: BDAT counts octets, no dot-stuffing
-	const std::string message = "Subject: t\r\n\r\n.dot\r\nbody\r\n";
-	const TransactionResult r = client.send(peer.exchanger(), "a@x.example", {"u1@gmail.com", "error@gmail.com"}, message);
-	BOOST_TEST((r.recipients.at(0).outcome == Outcome::Delivered));
-	BOOST_TEST((r.recipients.at(1).outcome == Outcome::Permanent));
-	BOOST_TEST(r.recipients.at(1).status == "5.1.1");
-	const std::string bdat = "BDAT " + std::to_string(message.size()) + " LAST";
-	const std::vector<std::string> expected = {"MAIL FROM:<a@x.example> SIZE=" + std::to_string(message.size()),
-		"RCPT TO:<u1@gmail.com>", "RCPT TO:<error@gmail.com>", bdat};
-	BOOST_TEST(peer.followed() == expected, boost::test_tools::per_element()); // one write, the body behind BDAT
-	BOOST_TEST(count(peer.commands(), "DATA") == 0u);
-	BOOST_TEST(peer.data() == message);
-	BOOST_TEST(peer.messages() == 1u);
-}
-
-
-BOOST_AUTO_TEST_CASE(chunking_splits_a_large_message_and_converts_bare_lf)
-{
-	FakeSmtpPeer peer("220 fake.example ESMTP", withChunking);
-	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5));
-	std::string message = "Subject: big\r\n\r\n";
-	while (message.size() < 3 * mail::kDataChunk) message += std::string(70, 'x') + "\r\n.\r\n";
-	BOOST_TEST(allDelivered(client.send(peer.exchanger(), "a@x.example", {"u1@gmail.com"}, message + "bare\nend")));
-	BOOST_TEST(peer.data() == message + "bare\r\nend\r\n");
-	const std::vector<std::string> commands = peer.commands();
-	std::vector<std::string> chunks;
-	for (const auto& c: commands)
-		if (c.compare(0, 5, "BDAT ") == 0) chunks.push_back(c);
-	BOOST_TEST(chunks.size() >= 3u);
-	for (std::size_t i = 0; i < chunks.size(); ++i)
-		BOOST_CHECK_MESSAGE((chunks[i].find(" LAST") != std::string::npos) == (i + 1 == chunks.size()), chunks[i]);
-	BOOST_TEST(peer.messages() == 1u);
-}
-
-
-BOOST_AUTO_TEST_CASE(chunking_with_every_recipient_refused_reports_their_replies_and_sends_nothing)
-{
-	FakeSmtpPeer peer("220 fake.example ESMTP", withChunking);
-	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5));
-	const TransactionResult r = client.send(peer.exchanger(), "a@x.example", {"error@gmail.com", "busy@gmail.com"}, kMessage);
-	BOOST_TEST((r.recipients.at(0).outcome == Outcome::Permanent));
-	BOOST_TEST((r.recipients.at(1).outcome == Outcome::Temporary));
-	BOOST_TEST(r.recipients.at(1).status == "4.2.1");
-	BOOST_TEST(peer.messages() == 0u); // the pipelined chunk got its 503
-	BOOST_TEST(peer.data().empty());
-	BOOST_TEST(allDelivered(client.send(peer.exchanger(), "a@x.example", {"u1@gmail.com"}, kMessage)));
-	BOOST_TEST(peer.messages() == 1u);
-}
-
-
-BOOST_AUTO_TEST_CASE(chunking_without_pipelining_sends_data)
-{
-	FakeSmtpPeer peer("220 fake.example ESMTP", [](const std::string& command) {
-		if (command.compare(0, 5, "EHLO ") == 0) return std::string("250-fake.example\r\n250-CHUNKING\r\n250 SIZE 10485760");
-		return FakeSmtpPeer::standard(command);
-	});
-	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5));
-	BOOST_TEST(allDelivered(client.send(peer.exchanger(), "a@x.example", {"u1@gmail.com"}, kMessage)));
-	BOOST_TEST(count(peer.commands(), "DATA") == 1u);
-	BOOST_TEST(count(peer.commands(), "BDAT") == 0u);
 }
 
 
