@@ -17,7 +17,7 @@ CXX=${FUZZ_CXX:-clang++}
 # MAIL_VERSION: common/base/version.cpp refuses to compile without it (the Makefile sets it too).
 flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -Wall -Wextra "-DMAIL_VERSION=\"$(cat VERSION)\"")
 sanitize=-fsanitize=address,undefined
-libs=(-lPocoUtil -lPocoNetSSL -lPocoNet -lPocoCrypto -lPocoFoundation -lyaml-cpp -lssl -lcrypto -pthread)
+libs=(-lPocoUtil -lPocoJSON -lPocoNetSSL -lPocoNet -lPocoCrypto -lPocoFoundation -lyaml-cpp -lssl -lcrypto -pthread)
 scripts/include-roots.sh "$out/include"
 
 # Library objects (every non-main source), rebuilt only when older than their source.
@@ -36,13 +36,19 @@ for src in $(find common dns server agent -name '*.cpp' | sort); do
 	fi
 done
 
+# One archive of them: a target links only the objects it reaches, not the agent's line
+# editor (libedit) or the console's generated assets, which no parser needs.
+archive=$out/libmail-fuzz.a
+rm -f "$archive"
+ar rcs "$archive" "${objects[@]}"
+
 status=0
 for target in test/fuzz/*_fuzz.cpp; do
 	[ -e "$target" ] || continue
 	name=$(basename "$target" .cpp)
 	bin=$out/$name
 	echo "fuzz: build $name"
-	"$CXX" "${flags[@]}" -I"$out/include/test" "$sanitize" -fsanitize=fuzzer "$target" "${objects[@]}" "${libs[@]}" -o "$bin"
+	"$CXX" "${flags[@]}" -I"$out/include/test" "$sanitize" -fsanitize=fuzzer "$target" "$archive" "${libs[@]}" -o "$bin"
 	corpus=$out/corpus/${name%_fuzz}
 	mkdir -p "$corpus" "$out/artifacts"
 	if [ -d "test/fuzz/corpus/${name%_fuzz}" ]; then cp -n "test/fuzz/corpus/${name%_fuzz}"/* "$corpus"/ 2>/dev/null || true; fi

@@ -2,8 +2,9 @@
 //
 // Any line must parse without crashing, into either an error or a command whose numbers
 // print back (without leading zeros) as digits found in the line. Any data must byte-stuff into a body
-// whose only "CRLF . CRLF" is the terminator and which un-stuffs back to the data (plus
-// a CRLF when the data does not end a line); TOP never cuts past the data.
+// whose only "CRLF . CRLF" is the terminator and which un-stuffs back to the data with its
+// bare LFs made CRLF (plus a CRLF when the data does not end a line); TOP never cuts past
+// the data.
 #include "server/store/mailbox.h"
 #include "server/pop3/pop3_command.h"
 
@@ -35,6 +36,18 @@ std::string unstuff(const std::string& body)
 }
 
 
+std::string crlfEnds(const std::string& data)
+{
+	std::string out;
+	for (std::size_t i = 0; i < data.size(); ++i)
+	{
+		if (data[i] == '\n' && (i == 0 || data[i - 1] != '\r')) out += '\r';
+		out += data[i];
+	}
+	return out;
+}
+
+
 } // namespace
 
 
@@ -56,7 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
 	const std::string content = body.substr(0, body.size() - 3);
 	check(content.find("\n.\r\n") == std::string::npos && content.rfind(".\r\n", 0) != 0);
 	const bool endsLine = input.empty() || input.back() == '\n';
-	check(unstuff(content) == (endsLine ? input : input + "\r\n"));
+	// the wire's line ends are CRLF: a bare LF goes out as CRLF (RFC 1939, RFC 5321 2.3.8)
+	check(unstuff(content) == (endsLine ? crlfEnds(input) : crlfEnds(input) + "\r\n"));
 
 	for (std::uint64_t lines: {0ull, 1ull, 3ull, ~0ull})
 	{
