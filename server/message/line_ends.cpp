@@ -10,12 +10,7 @@ namespace mail {
 std::string lfToCrlf(const std::string& text)
 {
 	std::string out;
-	out.reserve(text.size() + text.size() / 32 + 2);
-	for (const char c: text)
-	{
-		if (c == '\n') out += '\r';
-		out += c;
-	}
+	appendCrlf(out, text.data(), text.size(), true);
 	return out;
 }
 
