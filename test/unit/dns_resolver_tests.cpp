@@ -180,7 +180,7 @@ BOOST_AUTO_TEST_CASE(timeout_after_every_retry)
 	BOOST_TEST(toString(result.status) == toString(LookupStatus::Timeout));
 	BOOST_TEST(server.queries() == 3u);
 	BOOST_TEST(elapsed >= 300);
-	BOOST_TEST(elapsed < 2000);
+	BOOST_TEST(elapsed < 10000); // gave up: three waits, not more (a loaded machine stretches each)
 }
 
 

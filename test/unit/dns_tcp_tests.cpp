@@ -100,6 +100,20 @@ long msSince(std::chrono::steady_clock::time_point start)
 }
 
 
+// datagramsWaiting: how many datagrams wait unread on the socket (each is read and dropped).
+int datagramsWaiting(Poco::Net::DatagramSocket& socket)
+{
+	int count = 0;
+	char buffer[1500];
+	while (socket.poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ))
+	{
+		socket.receiveBytes(buffer, sizeof buffer);
+		++count;
+	}
+	return count;
+}
+
+
 bool waitFor(const std::function<bool()>& condition)
 {
 	for (int i = 0; i < 250 && !condition(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -276,16 +290,17 @@ BOOST_AUTO_TEST_CASE(resolver_fails_over_to_the_next_server)
 	BOOST_REQUIRE(port.ok());
 	BOOST_TEST(port.value == 2525);
 	BOOST_TEST(elapsed >= 300); // waited for the silent one, once
-	BOOST_TEST(elapsed < 3000);
-	const auto again = std::chrono::steady_clock::now();
+	BOOST_TEST(elapsed < 10000);
+	BOOST_TEST(datagramsWaiting(silent) == 1);
 	const auto mx = resolver.mx("big.example"); // TC from the third, then TCP to the third
 	BOOST_REQUIRE(mx.ok());
 	BOOST_TEST(mx.value.size() == ManyExchangers);
-	BOOST_TEST(msSince(again) < 300); // the one that answered is asked first now: no wait
 	// NOLINTNEXTLINE(performance-unnecessary-copy-initialization): the copy is what is tested
 	const Resolver copy = resolver; // copies (the relay's, a test's) share what they learnt
 	BOOST_TEST(copy.port("smtp.big.example").ok());
-	BOOST_TEST(msSince(again) < 300);
+	// The one that answered is asked first now: the silent one heard nothing more (a
+	// datagram sent on loopback is queued before sendto returns, so none can be on its way).
+	BOOST_TEST(datagramsWaiting(silent) == 0);
 }
 
 

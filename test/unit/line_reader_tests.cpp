@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <string>
+#include <atomic>
 #include <thread>
 
 using mail::LineReader;
@@ -117,19 +118,25 @@ BOOST_AUTO_TEST_CASE(deadline_covers_the_whole_line)
 	LineReader reader(pair.server);
 	std::string line;
 	send(pair.client, "a");
-	Poco::Timestamp started;
+	// 40 more bytes, one each 50 ms (2 s): a deadline that each byte moved on would still be
+	// waiting when the last one is sent; the line's own deadline (200 ms) ends it long before.
+	constexpr int kTrickled = 40;
+	std::atomic<int> sent{0};
+	std::atomic<bool> stop{false};
 	std::thread trickle([&] {
-		for (int i = 0; i < 10; ++i)
+		for (int i = 0; i < kTrickled && !stop; ++i)
 		{
 			std::this_thread::sleep_for(std::chrono::milliseconds(50));
 			send(pair.client, "b");
+			++sent;
 		}
 	});
 	const ReadStatus status = reader.readLine(line, 510, kShort);
-	const Poco::Timestamp::TimeDiff elapsed = started.elapsed();
+	const int sentWhenDone = sent;
+	stop = true;
 	trickle.join();
 	BOOST_TEST((status == ReadStatus::Timeout));
-	BOOST_TEST(elapsed < 400 * 1000);
+	BOOST_TEST(sentWhenDone < kTrickled);
 }
 
 
