@@ -82,10 +82,12 @@ void scanDirectory(const std::string& dir, std::vector<MailboxMessage>& messages
 		// file from another program): read it once and count its bare LFs.
 		message.lfStored = maildirSizeHint(name, message.size, ",W=");
 		const bool named = message.lfStored || maildirSizeHint(name, message.size, ",S=");
+		message.inode = entry->d_ino;
 		if (!named || entry->d_type != DT_REG)
 		{
 			struct stat st;
 			if (::fstatat(dirFd, entry->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode)) continue;
+			message.inode = st.st_ino;
 			if (!named)
 			{
 				std::string data;
@@ -209,7 +211,8 @@ std::shared_ptr<const CrlfText> Mailbox::read(std::uint64_t number, std::string&
 	const int dir = directory();
 	// Relative to the Maildir: "new/NAME", a two-step path walk instead of the whole path's.
 	const char* name = dir == AT_FDCWD ? wanted.path.c_str() : wanted.path.c_str() + _path.size() + 1;
-	return _cache.load(CrlfCache::File{wanted.path, dir, name, wanted.lfStored}, scratch);
+	// The inode the login's scan saw: a kept text is served without a stat (CrlfCache).
+	return _cache.load(CrlfCache::File{wanted.path, dir, name, wanted.lfStored, wanted.inode}, scratch);
 }
 
 
