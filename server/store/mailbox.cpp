@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 #include <tuple>
 
 #include <dirent.h>
@@ -75,8 +76,11 @@ void scanDirectory(const std::string& dir, std::vector<MailboxMessage>& messages
 	{
 		if (entry->d_name[0] == '.') continue; // ".", ".." and hidden files are not messages
 		MailboxMessage message;
-		const std::string name = entry->d_name;
-		message.path = std::string(dir).append(1, '/').append(name);
+		// One allocation for the path; the name is read where it ends (no copy of its own).
+		const std::size_t nameLength = std::strlen(entry->d_name);
+		message.path.reserve(dir.size() + 1 + nameLength);
+		message.path.append(dir).append(1, '/').append(entry->d_name, nameLength);
+		const std::string_view name(message.path.data() + dir.size() + 1, nameLength);
 		// W= (ours since LF storage, and Dovecot's): the wire size. S= alone: written
 		// with CRLF by an older version, so the file size is the wire size. Neither (a
 		// file from another program): read it once and count its bare LFs.
