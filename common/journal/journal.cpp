@@ -10,6 +10,28 @@
 namespace mail {
 
 
+namespace {
+
+
+void appendNumber(std::string& out, std::int64_t signedValue)
+/// value in decimal, without a temporary string.
+{
+	if (signedValue < 0) out += '-';
+	std::uint64_t value = signedValue < 0 ? 0 - static_cast<std::uint64_t>(signedValue) : static_cast<std::uint64_t>(signedValue);
+	char digits[20];
+	std::size_t n = 0;
+	do
+	{
+		digits[n++] = static_cast<char>('0' + value % 10);
+		value /= 10;
+	} while (value != 0);
+	while (n > 0) out += digits[--n];
+}
+
+
+} // namespace
+
+
 JournalSubscription::JournalSubscription(std::size_t capacity):
 	_capacity(std::max<std::size_t>(1, capacity))
 {
@@ -84,39 +106,56 @@ Journal::~Journal()
 
 void Journal::record(const JournalEvent& event)
 {
-	StoredEvent stored;
-	stored.t = event.time() != 0 ? event.time() : Poco::Timestamp().epochMicroseconds();
-	stored.type = event.type();
-	stored.session = event.session();
-	stored.queueId = event.queueId();
-	stored.messageId = event.messageId();
-	stored.remoteId = event.remoteId();
+	const std::int64_t t = event.time() != 0 ? event.time() : Poco::Timestamp().epochMicroseconds();
+	// What follows t and seq, built before the lock (one buffer per thread, reused).
+	thread_local std::string tail;
+	tail.clear();
+	tail += ",\"server\":";
+	tail += _serverJson;
+	tail += ",\"type\":";
+	appendJsonString(tail, event.type());
+	if (!event.body().empty()) tail += ',';
+	tail += event.body();
+	tail += '}';
 	std::vector<std::shared_ptr<JournalSubscription>> readers;
 	bool wake = false;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
+		// The oldest event's strings are reused for the newest once the ring is full: in
+		// steady state an event costs copies into buffers that exist, no allocation.
+		StoredEvent stored;
+		if (_ring.size() >= _keep)
+		{
+			stored = std::move(_ring.front());
+			_ring.pop_front();
+		}
 		stored.seq = ++_seq;
-		// Built under the lock so the file is in seq order.
+		stored.t = t;
+		stored.type.assign(event.type());
+		stored.session.assign(event.session());
+		stored.queueId.assign(event.queueId());
+		stored.messageId.assign(event.messageId());
+		stored.remoteId.assign(event.remoteId());
+		// Numbered under the lock so the file is in seq order.
 		std::string& json = stored.json;
-		json.reserve(64 + _serverJson.size() + stored.type.size() + event.body().size());
-		json += "{\"t\":";
-		json += std::to_string(stored.t);
+		json.assign("{\"t\":");
+		appendNumber(json, t);
 		json += ",\"seq\":";
-		json += std::to_string(stored.seq);
-		json += ",\"server\":";
-		json += _serverJson;
-		json += ",\"type\":";
-		appendJsonString(json, stored.type);
-		if (!event.body().empty()) json += ',';
-		json += event.body();
-		json += '}';
+		appendNumber(json, static_cast<std::int64_t>(stored.seq));
+		json += tail;
 		if (_sink && !_stop)
 		{
 			if (_pending.size() >= _maxPending) ++_dropped;
 			else
 			{
 				wake = _pending.empty();
-				_pending.push_back(stored.json);
+				_pending.emplace_back();
+				if (!_spareLines.empty())
+				{
+					_pending.back().swap(_spareLines.back());
+					_spareLines.pop_back();
+				}
+				_pending.back().assign(json);
 			}
 		}
 		for (auto it = _subscribers.begin(); it != _subscribers.end();)
@@ -130,7 +169,6 @@ void Journal::record(const JournalEvent& event)
 		}
 		for (const auto& reader: readers) reader->push(stored.json);
 		_ring.push_back(std::move(stored));
-		if (_ring.size() > _keep) _ring.pop_front();
 	}
 	if (wake) _wake.notify_one();
 }
@@ -224,8 +262,14 @@ void Journal::writeLoop()
 		{
 			log.error("journal write failed lines=%z error=%s", batch.size(), std::string(exc.what()));
 		}
-		batch.clear();
 		lock.lock();
+		// The written lines' buffers go back to record() (at most a full queue's worth).
+		for (std::string& line: batch)
+		{
+			if (_spareLines.size() >= _maxPending) break;
+			_spareLines.push_back(std::move(line));
+		}
+		batch.clear();
 	}
 }
 

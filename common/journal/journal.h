@@ -124,7 +124,8 @@ private:
 
 	mutable std::mutex _mutex;
 	std::deque<StoredEvent> _ring;
-	std::vector<std::string> _pending; ///< for the writer
+	std::vector<std::string> _pending;    ///< for the writer
+	std::vector<std::string> _spareLines; ///< written lines' buffers, reused by record()
 	std::vector<std::weak_ptr<JournalSubscription>> _subscribers;
 	std::uint64_t _seq = 0;
 	std::uint64_t _dropped = 0;

@@ -25,6 +25,7 @@ class JournalEvent
 {
 public:
 	explicit JournalEvent(const char* type);
+	static constexpr std::size_t kBodyReserve = 384; ///< a POP3 or IMAP read's body is ~200 octets
 
 	JournalEvent& str(const char* key, const std::string& value);
 	/// A string value; session, queue_id, message_id and remote_id are also kept as

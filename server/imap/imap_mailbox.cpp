@@ -155,6 +155,7 @@ void ImapMailbox::scan(std::vector<ImapMessage>& found) const
 		message.flags = flagsOf(name);
 		message.size = m.size;
 		message.lfStored = m.lfStored;
+		message.inode = m.inode;
 		message.date = deliveryTime(m.path);
 		found.push_back(std::move(message));
 	}
@@ -205,6 +206,7 @@ ImapChanges ImapMailbox::refresh()
 		ImapMessage kept = _messages[i];
 		if (kept.flags != now->second->flags) changes.flagged.push_back(static_cast<std::uint32_t>(next.size() + 1));
 		kept.file = now->second->file;
+		kept.inode = now->second->inode;
 		kept.flags = now->second->flags;
 		now->second->uid = 0; // taken
 		next.push_back(std::move(kept));
@@ -241,6 +243,7 @@ bool ImapMailbox::locate(ImapMessage& message) const
 				&& (name.size() == message.base.size() || name[message.base.size()] == ':'))
 			{
 				message.file = std::string(sub) + "/" + name;
+				message.inode = entry->d_ino;
 				message.flags = flagsOf(name);
 				found = true;
 				break;
@@ -256,8 +259,8 @@ bool ImapMailbox::locate(ImapMessage& message) const
 std::shared_ptr<const CrlfText> ImapMailbox::load(const ImapMessage& message, std::string& scratch)
 {
 	const std::string path = _path + "/" + message.file;
-	if (_dirFd < 0) return _cache.load(CrlfCache::File{path, AT_FDCWD, nullptr, message.lfStored}, scratch);
-	return _cache.load(CrlfCache::File{path, _dirFd, message.file.c_str(), message.lfStored}, scratch);
+	if (_dirFd < 0) return _cache.load(CrlfCache::File{path, AT_FDCWD, nullptr, message.lfStored, message.inode}, scratch);
+	return _cache.load(CrlfCache::File{path, _dirFd, message.file.c_str(), message.lfStored, message.inode}, scratch);
 }
 
 

@@ -20,12 +20,13 @@ namespace mail {
 struct ImapMessage
 {
 	std::uint32_t uid = 0;
-	std::string base;       ///< file name before ':' (the UID list's key)
-	std::string file;       ///< "new/NAME" or "cur/NAME:2,FLAGS", relative to the Maildir
-	std::string flags;      ///< Maildir flag letters, sorted (D F P R S T)
-	std::uint64_t size = 0; ///< RFC822.SIZE: the message with CRLF line ends
-	bool lfStored = false;  ///< every LF in the file is a line end (W= files), as POP3 reads them
-	std::int64_t date = 0;  ///< INTERNALDATE, seconds: the delivery time in the name, else the file's mtime
+	std::string base;             ///< file name before ':' (the UID list's key)
+	std::string file;             ///< "new/NAME" or "cur/NAME:2,FLAGS", relative to the Maildir
+	std::string flags;            ///< Maildir flag letters, sorted (D F P R S T)
+	std::uint64_t size = 0;       ///< RFC822.SIZE: the message with CRLF line ends
+	bool lfStored = false;        ///< every LF in the file is a line end (W= files), as POP3 reads them
+	unsigned long long inode = 0; ///< the file's inode when last seen in its directory (CrlfCache::File::inode)
+	std::int64_t date = 0;        ///< INTERNALDATE, seconds: the delivery time in the name, else the file's mtime
 };
 
 

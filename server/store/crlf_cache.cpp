@@ -126,11 +126,12 @@ std::shared_ptr<const CrlfText> CrlfCache::load(const File& file, std::string& s
 std::shared_ptr<const CrlfText> CrlfCache::find(const File& file)
 {
 	FileStamp now;
-	const bool exists = stampAt(file.dirFd, file.name ? file.name : file.path.c_str(), now);
+	const bool exists = file.inode != 0 || stampAt(file.dirFd, file.name ? file.name : file.path.c_str(), now);
 	std::lock_guard<std::mutex> lock(_mutex);
 	auto it = _entries.find(file.path);
 	if (it == _entries.end()) return nullptr;
-	if (!exists || !(it->second.stamp == now))
+	const bool same = file.inode != 0 ? it->second.stamp.inode == file.inode : it->second.stamp == now;
+	if (!exists || !same)
 	{
 		drop(it);
 		return nullptr;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 #include <tuple>
 
 #include <dirent.h>
@@ -75,17 +76,22 @@ void scanDirectory(const std::string& dir, std::vector<MailboxMessage>& messages
 	{
 		if (entry->d_name[0] == '.') continue; // ".", ".." and hidden files are not messages
 		MailboxMessage message;
-		const std::string name = entry->d_name;
-		message.path = std::string(dir).append(1, '/').append(name);
+		// One allocation for the path; the name is read where it ends (no copy of its own).
+		const std::size_t nameLength = std::strlen(entry->d_name);
+		message.path.reserve(dir.size() + 1 + nameLength);
+		message.path.append(dir).append(1, '/').append(entry->d_name, nameLength);
+		const std::string_view name(message.path.data() + dir.size() + 1, nameLength);
 		// W= (ours since LF storage, and Dovecot's): the wire size. S= alone: written
 		// with CRLF by an older version, so the file size is the wire size. Neither (a
 		// file from another program): read it once and count its bare LFs.
 		message.lfStored = maildirSizeHint(name, message.size, ",W=");
 		const bool named = message.lfStored || maildirSizeHint(name, message.size, ",S=");
+		message.inode = entry->d_ino;
 		if (!named || entry->d_type != DT_REG)
 		{
 			struct stat st;
 			if (::fstatat(dirFd, entry->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode)) continue;
+			message.inode = st.st_ino;
 			if (!named)
 			{
 				std::string data;
@@ -209,7 +215,8 @@ std::shared_ptr<const CrlfText> Mailbox::read(std::uint64_t number, std::string&
 	const int dir = directory();
 	// Relative to the Maildir: "new/NAME", a two-step path walk instead of the whole path's.
 	const char* name = dir == AT_FDCWD ? wanted.path.c_str() : wanted.path.c_str() + _path.size() + 1;
-	return _cache.load(CrlfCache::File{wanted.path, dir, name, wanted.lfStored}, scratch);
+	// The inode the login's scan saw: a kept text is served without a stat (CrlfCache).
+	return _cache.load(CrlfCache::File{wanted.path, dir, name, wanted.lfStored, wanted.inode}, scratch);
 }
 
 

@@ -16,11 +16,12 @@ namespace mail {
 
 struct MailboxMessage
 {
-	std::string path;       ///< absolute path of the file at snapshot time
-	std::uint64_t size = 0; ///< RFC 1939 octet count (with CRLF line ends, as RETR sends it)
-	bool lfStored = false;  ///< every LF in the file is a line end to send as CRLF (W= files)
-	std::string uid;        ///< UIDL: Maildir base name, or a stable hash of it when unfit
-	bool deleted = false;   ///< marked by DELE; applied only by commitDeletions()
+	std::string path;             ///< absolute path of the file at snapshot time
+	std::uint64_t size = 0;       ///< RFC 1939 octet count (with CRLF line ends, as RETR sends it)
+	bool lfStored = false;        ///< every LF in the file is a line end to send as CRLF (W= files)
+	unsigned long long inode = 0; ///< the file's inode at snapshot time (CrlfCache::File::inode)
+	std::string uid;              ///< UIDL: Maildir base name, or a stable hash of it when unfit
+	bool deleted = false;         ///< marked by DELE; applied only by commitDeletions()
 };
 
 

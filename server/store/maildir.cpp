@@ -90,15 +90,15 @@ void ensureMaildir(const std::string& mailboxPath)
 }
 
 
-std::string maildirUid(const std::string& fileName)
+std::string maildirUid(std::string_view fileName)
 {
-	std::string base = fileName.substr(0, fileName.find(':'));
+	const std::string_view base = fileName.substr(0, fileName.find(':'));
 	bool fit = !base.empty() && base.size() <= kMaxUidLength;
 	for (unsigned char c: base)
 	{
 		if (c < 0x21 || c > 0x7e) fit = false;
 	}
-	if (fit) return base;
+	if (fit) return std::string(base);
 	std::uint64_t hash = 14695981039346656037ull; // FNV-1a, 64 bit: stable across runs and builds
 	for (unsigned char c: base)
 	{
@@ -112,7 +112,7 @@ std::string maildirUid(const std::string& fileName)
 }
 
 
-bool maildirSizeHint(const std::string& fileName, std::uint64_t& size, const char* field)
+bool maildirSizeHint(std::string_view fileName, std::uint64_t& size, const char* field)
 {
 	const std::size_t end = fileName.find(':');
 	const std::size_t at = fileName.rfind(field, end);

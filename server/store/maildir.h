@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 
 namespace mail {
@@ -50,11 +51,11 @@ void ensureMaildir(const std::string& mailboxPath);
 /// tmp/, new/, cur/ where missing; each new entry is made durable by fsyncing the
 /// directory holding it. Throws DurableFileError (or Poco::FileException) on failure.
 
-std::string maildirUid(const std::string& fileName);
+std::string maildirUid(std::string_view fileName);
 /// The unique id of a Maildir file name: the part before ':' when it is 1-70 octets of
 /// 0x21-0x7E (RFC 1939 section 7), else "h" + 16 hex digits of its FNV-1a hash.
 
-bool maildirSizeHint(const std::string& fileName, std::uint64_t& size, const char* field = ",S=");
+bool maildirSizeHint(std::string_view fileName, std::uint64_t& size, const char* field = ",S=");
 /// The ",S=<size>" field (or another such as ",W=") of a Maildir file name, when present
 /// and well-formed.
 

@@ -361,6 +361,56 @@ EOF
 	assert_transcript pop3_auth_failures
 }
 
+@test "a file replaced or removed behind the server: the listed text or -ERR, never another's; the next login reads the new file" {
+	# On small.test: the error this logs stays out of pop.test's log, which must have none.
+	start_small
+	local box=$T/small/small.test/mail/carol@small.test
+	rm -rf "$box" # only this test's two messages
+	mkdir -p "$box/tmp" "$box/new" "$box/cur"
+	printf 'Subject: kept\r\n\r\nfirst\r\n' >"$box/new/1700000101.M1P1Q1.small.test,S=24"
+	printf 'Subject: never read\r\n\r\nsecond\r\n' >"$box/new/1700000102.M1P1Q2.small.test,S=31"
+	run python3 - "$S_POP" "$box" <<'PY'
+import glob, os, poplib, sys
+port, box = int(sys.argv[1]), sys.argv[2]
+def joined(lines):
+    return b"".join(l + b"\r\n" for l in lines)
+def session():
+    p = poplib.POP3("127.0.0.1", port, timeout=10)
+    p.user("carol@small.test"); p.pass_("carolpw")
+    return p
+f = sorted(glob.glob(os.path.join(box, "new", "*")))
+p = session()
+first = joined(p.retr(1)[1])
+print("RETR 1 before:", first == open(f[0], "rb").read())
+# A restore renames another text over message 1 (a new file: a new inode); message 2 goes.
+tmp = os.path.join(box, "tmp", "restored")
+open(tmp, "wb").write(b"Subject: restored\r\n\r\nother\r\n")
+os.rename(tmp, f[0])
+os.remove(f[1])
+print("same session, RETR 1 is the text it listed:", joined(p.retr(1)[1]) == first)
+try:
+    p.retr(2)
+    print("RETR 2 answered")
+except poplib.error_proto as e:
+    print("RETR 2:", e.args[0].decode())
+p.quit()
+q = session()
+print("next session: STAT", q.stat()[0], "message")
+print("RETR 1 is the restored file:", joined(q.retr(1)[1]) == b"Subject: restored\r\n\r\nother\r\n")
+q.quit()
+PY
+	stop_one small.test
+	assert_success
+	assert_output - <<'EOF'
+RETR 1 before: True
+same session, RETR 1 is the text it listed: True
+RETR 2: -ERR [SYS/TEMP] cannot read message 2
+next session: STAT 1 message
+RETR 1 is the restored file: True
+EOF
+	grep -q 'cannot read message user="carol@small.test"' "$T/small.test.log"
+}
+
 @test "SIGTERM during a session: -ERR shutting down, exit 0, pending DELE not applied" {
 	start_small
 	# one known message, whatever the tests before left (the transcript shows the count)

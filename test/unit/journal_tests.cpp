@@ -14,6 +14,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
@@ -138,6 +139,55 @@ BOOST_AUTO_TEST_CASE(ring_keeps_only_the_last_keep_events_in_seq_order)
 	BOOST_CHECK_EQUAL(first->getValue<std::string>("type"), "smtp.helo");
 	BOOST_CHECK_EQUAL(first->getValue<int>("n"), 3);
 	BOOST_CHECK_GT(first->getValue<std::int64_t>("t"), 1600000000000000LL); // microseconds
+}
+
+
+BOOST_AUTO_TEST_CASE(a_full_ring_reuses_its_oldest_event_without_leaving_its_fields_behind)
+{
+	// Past keep, record() writes into the oldest event's buffers (and the writer's lines
+	// into written ones): a short or empty field must not show the longer one before it.
+	Writes writes;
+	{
+		Journal journal("gmail.com", 2, std::make_unique<CountingSink>(writes));
+		const std::string longId = "<" + std::string(300, 'm') + "@example.com>";
+		journal.record(JournalEvent("pop3.retr").str("session", "s-long-1").str("message_id", longId).str("queue_id", "Q1"));
+		journal.record(JournalEvent("pop3.retr").str("session", "s-long-2").str("message_id", longId).str("remote_id", "R"));
+		// Those two written first, so the next lines go into their buffers.
+		const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+		for (;;)
+		{
+			{
+				std::lock_guard<std::mutex> lock(writes.mutex);
+				if (!writes.calls.empty()) break;
+			}
+			BOOST_REQUIRE(std::chrono::steady_clock::now() < deadline);
+			std::this_thread::sleep_for(std::chrono::milliseconds(5));
+		}
+		for (int i = 0; i < 4; ++i) journal.record(JournalEvent("pop3.dele").str("session", "s").num("n", i));
+		const auto events = journal.since(0, 10);
+		BOOST_REQUIRE_EQUAL(events.size(), 2u);
+		for (const auto& event: events)
+		{
+			BOOST_CHECK_EQUAL(event.type, "pop3.dele");
+			BOOST_CHECK_EQUAL(event.session, "s");
+			BOOST_CHECK(event.messageId.empty());
+			BOOST_CHECK(event.queueId.empty());
+			BOOST_CHECK(event.remoteId.empty());
+			const auto json = parse(event.json);
+			BOOST_CHECK(!json->has("message_id"));
+			BOOST_CHECK_EQUAL(json->getValue<std::uint64_t>("seq"), event.seq);
+		}
+		BOOST_CHECK_EQUAL(parse(events[1].json)->getValue<int>("n"), 3);
+	}
+	std::vector<std::string> lines;
+	for (const auto& call: writes.calls) lines.insert(lines.end(), call.begin(), call.end());
+	BOOST_REQUIRE_EQUAL(lines.size(), 6u);
+	for (std::size_t i = 0; i < lines.size(); ++i)
+	{
+		const auto json = parse(lines[i]);
+		BOOST_CHECK_EQUAL(json->getValue<std::uint64_t>("seq"), i + 1);
+		BOOST_CHECK_EQUAL(json->has("message_id"), i < 2);
+	}
 }
 
 

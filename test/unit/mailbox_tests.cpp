@@ -293,16 +293,56 @@ BOOST_FIXTURE_TEST_CASE(a_message_read_again_comes_from_the_crlf_cache_until_del
 	std::string again;
 	BOOST_TEST(mailbox.appendMessage(1, again, scratch) == first);
 	BOOST_TEST(again == out);
-	// A file changed under its name (a hand edit; a Maildir never does it) is read afresh.
-	Poco::File(box + "/new/" + base).remove();
-	dir.write("u@example.com/new/" + base, "Subject: other\r\n\r\nx\r\n");
-	std::string changed;
-	BOOST_REQUIRE(mailbox.appendMessage(1, changed, scratch));
-	BOOST_TEST(changed == "Subject: other\r\n\r\nx\r\n.\r\n");
 	// DELE + QUIT forgets it: the memory goes with the file.
 	mailbox.markDeleted(1);
 	BOOST_TEST(mailbox.commitDeletions() == 0u);
 	BOOST_TEST(cache.bytes() == 0u);
+}
+
+
+BOOST_FIXTURE_TEST_CASE(a_file_replaced_behind_the_server_is_read_afresh_at_the_next_login, MaildirFixture)
+{
+	// A restore puts another file under a kept message's name (a new file: a new inode).
+	mail::CrlfCache cache(std::size_t{1024} * 1024);
+	const std::string base = deliver("Subject: first\r\n\r\na\r\n", "1700000000.M1P1Q1");
+	Mailbox before(box, cache);
+	BOOST_TEST(retr(before, 1) == "Subject: first\r\n\r\na\r\n.\r\n");
+	dir.write("u@example.com/tmp/restored", "Subject: other\r\n\r\nb\r\n");
+	Poco::File(box + "/tmp/restored").renameTo(box + "/new/" + base);
+	// The session that listed the first file still gets its text, the size its LIST gave.
+	std::string out, scratch;
+	BOOST_REQUIRE(before.appendMessage(1, out, scratch));
+	BOOST_TEST(out == "Subject: first\r\n\r\na\r\n.\r\n");
+	// The next login's scan sees the new inode: the kept text is not served, the file is read.
+	Mailbox after(box, cache);
+	BOOST_TEST(retr(after, 1) == "Subject: other\r\n\r\nb\r\n.\r\n");
+	BOOST_TEST(retr(after, 1) == "Subject: other\r\n\r\nb\r\n.\r\n"); // and kept
+	// The first session's snapshot names the old inode, which the kept text no longer is:
+	// the name is read as it is now (as a session that never had it kept would).
+	std::string again;
+	BOOST_REQUIRE(before.appendMessage(1, again, scratch));
+	BOOST_TEST(again == "Subject: other\r\n\r\nb\r\n.\r\n");
+}
+
+
+BOOST_FIXTURE_TEST_CASE(a_file_removed_behind_the_server_is_its_kept_text_or_an_error, MaildirFixture)
+{
+	mail::CrlfCache cache(std::size_t{1024} * 1024);
+	const std::string kept = deliver("Subject: kept\r\n\r\na\r\n", "1700000000.M1P1Q1");
+	const std::string unread = deliver("Subject: unread\r\n\r\nb\r\n", "1700000001.M1P1Q1");
+	Mailbox mailbox(box, cache);
+	BOOST_TEST(retr(mailbox, 1) == "Subject: kept\r\n\r\na\r\n.\r\n");
+	Poco::File(box + "/new/" + kept).remove();
+	Poco::File(box + "/new/" + unread).remove();
+	// In the session that listed them: the kept one is its own text, the other an error.
+	std::string out, scratch;
+	BOOST_REQUIRE(mailbox.appendMessage(1, out, scratch));
+	BOOST_TEST(out == "Subject: kept\r\n\r\na\r\n.\r\n");
+	std::string gone;
+	BOOST_TEST(!mailbox.appendMessage(2, gone, scratch));
+	BOOST_TEST(gone.empty());
+	// The next login does not list them.
+	BOOST_TEST(Mailbox(box, cache).count() == 0u);
 }
 
 
