@@ -42,13 +42,17 @@ load_client() { timeout 60 "$T/mailbox_load" "$1" "$2" 127.0.0.1 "$3" "$T/manife
 	local file
 	file=$(ls "$MAILROOT/u002@pop.test/new/"* "$MAILROOT/u002@pop.test/cur/"* 2>/dev/null | sort | sed -n 3p)
 	cp "$file" "$T/original"
-	# the same size, one octet changed (S= in the name stays true); put back at the end
-	printf 'X' | dd of="$file" bs=1 seek=0 conv=notrunc status=none
+	# the same size, one octet changed (S= in the name stays true), as a new file renamed over
+	# the old one: Maildir files are not rewritten in place, and the server keeps a read
+	# message's text for the inode it listed (README, POP3). Put back the same way at the end.
+	cp "$file" "$T/changed"
+	printf 'X' | dd of="$T/changed" bs=1 seek=0 conv=notrunc status=none
+	mv "$T/changed" "$file"
 	run load_client pop3 fetch "$P_POP" --sessions 2
 	assert_failure 1
 	assert_output --partial '"u002@pop.test: message 3: checksum differs'
 	run load_client imap fetch "$P_IMAP" --sessions 2
-	cp "$T/original" "$file"
+	mv "$T/original" "$file"
 	assert_failure 1
 	assert_output --partial '"u002@pop.test: message 3: checksum differs'
 }
