@@ -69,21 +69,54 @@ std::unique_ptr<SmtpConnection> RelayClient::connection(const Exchanger& exchang
 {
 	std::unique_ptr<SmtpConnection> cached = _cache.take(exchanger);
 	// The peer may have closed an idle connection meanwhile: then a new one, no failure.
-	if (cached && cached->reset())
+	if (cached && cached->reusable())
 	{
 		result.reused = true;
 		return cached;
 	}
+	return fresh(exchanger, failure, result);
+}
+
+
+std::unique_ptr<SmtpConnection> RelayClient::fresh(const Exchanger& exchanger, RecipientResult& failure,
+	TransactionResult& result)
+/// A new connection, Ready, or nullptr with failure and the commands so far in result.
+{
+	result.reused = false;
 	auto fresh = std::make_unique<SmtpConnection>(exchanger, _heloName, _connectTimeout, _commandTimeout, _tls);
 	setLive(fresh.get(), true);
 	const bool opened = fresh->open(failure);
 	setLive(fresh.get(), false);
 	if (!opened)
 	{
-		result.commands = fresh->takeTrace();
+		appendTrace(result, *fresh);
 		return nullptr;
 	}
 	return fresh;
+}
+
+
+void RelayClient::appendTrace(TransactionResult& result, SmtpConnection& connection)
+{
+	std::vector<CommandTrace> trace = connection.takeTrace();
+	result.commands.insert(result.commands.end(), std::make_move_iterator(trace.begin()), std::make_move_iterator(trace.end()));
+}
+
+
+void RelayClient::goLive(SmtpConnection& connection)
+/// Registers the connection for abortAll().
+{
+	setLive(&connection, true);
+	// abortAll() may have run between the caller's check and setLive(): do not start then.
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (_aborted) connection.abort();
+}
+
+
+bool RelayClient::stopping()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _aborted;
 }
 
 
@@ -108,10 +141,7 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 		}
 		return result;
 	};
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		if (_aborted) return all(RecipientResult{{}, Outcome::Temporary, "4.3.2", "relay stopping", false});
-	}
+	if (stopping()) return all(RecipientResult{{}, Outcome::Temporary, "4.3.2", "relay stopping", false});
 	RecipientResult failure;
 	std::unique_ptr<SmtpConnection> connection = this->connection(exchanger, failure, result);
 	if (!connection)
@@ -120,29 +150,41 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 		return all(failure);
 	}
 
-	result.tls = connection->tls();
 	std::map<std::string, RecipientResult> answers;
 	std::deque<std::string> pending(recipients.begin(), recipients.end());
 	std::size_t limit = kRecipientsPerTransaction;
-	setLive(connection.get(), true);
-	{
-		// abortAll() may have run between the check above and setLive(): do not start then.
-		std::lock_guard<std::mutex> lock(_mutex);
-		if (_aborted) connection->abort();
-	}
+	bool first = true;
+	goLive(*connection);
 	while (!pending.empty())
 	{
 		const std::size_t take = std::min(limit, pending.size());
 		const std::vector<std::string> batch(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(take));
 		pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(take));
-		const SmtpTransaction t = connection->send(sender, batch, message);
+		SmtpTransaction t = connection->send(sender, batch, message);
+		if (first && result.reused && t.unheard && !stopping())
+		{
+			// The peer closed the idle connection (or said 421) as this transaction began,
+			// which no check before it can rule out: it took nothing of it. Once more on a
+			// new connection, as if the cache had been empty.
+			setLive(connection.get(), false);
+			appendTrace(result, *connection);
+			connection = fresh(exchanger, failure, result);
+			if (!connection)
+			{
+				result.tryNext = true;
+				return all(failure);
+			}
+			goLive(*connection);
+			t = connection->send(sender, batch, message);
+		}
+		first = false;
 		for (const auto& r: t.results) answers[r.address] = r;
 		// RFC 5321 4.5.3.1.10: the recipients over the peer's limit (452 4.5.3) go in the
 		// next transaction, and no later one on this connection offers it more than it took.
 		if (!t.notTried.empty()) limit = std::max<std::size_t>(1, batch.size() - t.notTried.size());
 		pending.insert(pending.begin(), t.notTried.begin(), t.notTried.end());
 		if (pending.empty()) break;
-		if (t.results.empty() || !connection->ready() || !connection->reset())
+		if (t.results.empty() || !connection->reusable())
 		{
 			for (const auto& address: pending)
 			{
@@ -154,7 +196,8 @@ TransactionResult RelayClient::send(const Exchanger& exchanger, const std::strin
 		Poco::Logger::get("relay").debug("- next transaction for %z more recipients peer=%s", pending.size(), exchanger.describe());
 	}
 	setLive(connection.get(), false);
-	result.commands = connection->takeTrace();
+	result.tls = connection->tls();
+	appendTrace(result, *connection);
 	_cache.give(std::move(connection));
 
 	for (const auto& address: recipients)

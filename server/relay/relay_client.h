@@ -28,8 +28,10 @@ struct TransactionResult
 
 
 class RelayClient
-/// Takes an idle connection to the exchanger from the cache (RSET) or opens one
-/// (SmtpConnection), runs as many transactions as the recipients need (at most 50 each,
+/// Takes an idle connection to the exchanger from the cache (SmtpConnection::reusable) or
+/// opens one; a cached connection the peer closes as its first transaction begins (before
+/// any reply) is replaced by a new one for that transaction, without a failure
+/// (SmtpConnection); runs as many transactions as the recipients need (at most 50 each,
 /// fewer once the peer answered 452 4.5.3: the rest go in the next one), and gives the
 /// connection back to the cache.
 /// Thread-safe: workers share one client; abortAll() interrupts every live connection.
@@ -54,6 +56,10 @@ public:
 
 private:
 	std::unique_ptr<SmtpConnection> connection(const Exchanger& exchanger, RecipientResult& failure, TransactionResult& result);
+	std::unique_ptr<SmtpConnection> fresh(const Exchanger& exchanger, RecipientResult& failure, TransactionResult& result);
+	static void appendTrace(TransactionResult& result, SmtpConnection& connection);
+	void goLive(SmtpConnection& connection);
+	bool stopping();
 	void setLive(SmtpConnection* connection, bool live);
 
 	std::string _heloName;

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <vector>
 
+#include <poll.h>
 #include <sys/socket.h>
 
 using Poco::Timespan;
@@ -214,13 +215,27 @@ std::vector<CommandTrace> SmtpConnection::takeTrace()
 }
 
 
-bool SmtpConnection::reset()
+bool SmtpConnection::reusable()
 {
 	if (_state != State::Ready) return false;
+	// Anything to read now is a close or a reply nobody asked for (421 on the peer's idle
+	// timeout): this connection is done with. A poll without waiting, not a round trip.
+	pollfd idle{_fd.load(), POLLIN, 0};
+	if (_reader.buffered() > 0 || ::poll(&idle, 1, 0) != 0)
+	{
+		Poco::Logger::get("relay").debug("- cached connection closed by the peer peer=%s", _exchanger.describe());
+		_state = State::Broken;
+		return false;
+	}
+	if (_clean) return true;
 	try
 	{
 		const Reply reply = exchange("RSET", false, "RSET");
-		if (reply.code / 100 == 2) return true;
+		if (reply.code / 100 == 2)
+		{
+			_clean = true;
+			return true;
+		}
 	}
 	catch (const Poco::Exception& exc)
 	{
@@ -247,7 +262,9 @@ SmtpTransaction SmtpConnection::send(const std::string& sender, const std::vecto
 			answered[i] = true;
 		}
 	};
+	bool heard = false; // a reply to this transaction came
 	const auto lostOn421 = [&](const Reply& reply) {
+		t.unheard = !heard;
 		unanswered(RecipientResult{{}, Outcome::Temporary, statusFromReply(reply.code, reply.text), reply.text, true});
 		_state = State::Broken;
 		_fd = -1;
@@ -269,8 +286,10 @@ SmtpTransaction SmtpConnection::send(const std::string& sender, const std::vecto
 			write(batch + "DATA\r\n");
 		}
 		_state = State::Mail;
+		_clean = false;
 		const Reply mail = exchange(mailFrom, batched, step);
 		if (mail.code == 421) return lostOn421(mail);
+		heard = true;
 		const bool mailOk = mail.code / 100 == 2;
 		if (!mailOk && !batched)
 		{
@@ -344,6 +363,7 @@ SmtpTransaction SmtpConnection::send(const std::string& sender, const std::vecto
 		writeData(message);
 		const Reply end = readReply(step, Timespan(_commandTimeout.count(), 0));
 		trace(".", end, start);
+		_clean = true; // the reply to the end of DATA ends the transaction, whatever it says
 		for (std::size_t i: accepted)
 		{
 			t.results.push_back(resultOf(recipients[i], end.code, end.text));
@@ -356,6 +376,7 @@ SmtpTransaction SmtpConnection::send(const std::string& sender, const std::vecto
 	catch (const Poco::Exception& exc)
 	{
 		// Lost connection or timeout: whatever has no final answer is retried.
+		t.unheard = !heard;
 		unanswered(RecipientResult{{}, Outcome::Temporary, "4.4.2",
 			"lost connection with " + _exchanger.describe() + " while sending " + step + ": " + exc.displayText(), false});
 		_state = State::Broken;

@@ -1,7 +1,8 @@
 // smtp_connection.h - one outbound SMTP connection as an explicit state machine.
 //
 // Closed -> connect -> Greeting -> EHLO (HELO) -> Ready -> MAIL -> RCPT -> DATA -> Ready
-// again (RSET before the next transaction) ... -> QUIT -> Closed; a lost connection, a
+// again ... -> QUIT -> Closed (RSET before the next transaction only where the last one did
+// not end with the reply to the end of DATA, which ends it on the peer); a lost connection, a
 // timeout or a 421 makes it Broken. With PIPELINING offered (RFC 2920) MAIL, every RCPT
 // and DATA go in one write and the replies are read in order; without it, one by one.
 // Results are keyed by recipient address. A 452 4.5.3 (too many recipients, RFC 5321
@@ -63,6 +64,7 @@ struct SmtpTransaction
 {
 	std::vector<RecipientResult> results; ///< every recipient that got an answer, or lost it with the connection
 	std::vector<std::string> notTried;    ///< refused with 452 4.5.3: for the next transaction
+	bool unheard = false;                 ///< lost, or 421, before any reply to it: the peer took nothing of it
 };
 
 
@@ -90,8 +92,11 @@ public:
 	/// Connect, greeting, EHLO (HELO when EHLO is refused): Ready. False when this
 	/// exchanger cannot be used now (the caller tries the next one); failure says why.
 
-	bool reset();
-	/// RSET before reusing an idle connection; false when the peer has closed it meanwhile.
+	bool reusable();
+	/// Before the next transaction on a Ready connection (an idle one from the cache): false
+	/// when the peer has closed it or said something meanwhile (a 421 on its idle timeout),
+	/// which a poll without waiting shows. RSET (a round trip) only when the last
+	/// transaction did not end with the reply to the end of DATA; false when that fails.
 
 	SmtpTransaction send(const std::string& sender, const std::vector<std::string>& recipients, MessageSource& message);
 	/// One transaction from Ready. The message is read from its start (rewind()) and sent
@@ -147,6 +152,7 @@ private:
 	bool _handshakeFailed = false;
 	std::string _tlsInfo;
 	unsigned _messages = 0;
+	bool _clean = false; ///< no transaction open on the peer: after EHLO, RSET or the end of DATA's reply
 	std::vector<CommandTrace> _trace;
 };
 

@@ -110,6 +110,7 @@ bool SmtpConnection::greet(RecipientResult& failure, bool tryTls)
 	}
 	if (tryTls && (_starttls || _tls.mode == RelayTls::Verify) && !startTls(failure)) return false;
 	_state = State::Ready;
+	_clean = true;
 	return true;
 }
 

@@ -76,6 +76,22 @@ std::string FakeSmtpPeer::standard(const std::string& command)
 }
 
 
+namespace {
+
+
+const std::string kThenClose = "\r\nclose";
+
+
+bool endsWithClose(const std::string& reply)
+/// "...\r\nclose": say the rest, then drop the connection.
+{
+	return reply.size() > kThenClose.size() && reply.compare(reply.size() - kThenClose.size(), kThenClose.size(), kThenClose) == 0;
+}
+
+
+} // namespace
+
+
 void FakeSmtpPeer::say(Poco::Net::StreamSocket& socket, const std::string& reply)
 {
 	const std::string line = reply + "\r\n";
@@ -116,8 +132,7 @@ void FakeSmtpPeer::session(Poco::Net::StreamSocket& socket)
 		const std::string reply = line == "DATA" && !anyRecipient ? "554 5.5.1 Error: no valid recipients" : _answer(line);
 		if (line.compare(0, 8, "RCPT TO:") == 0 && reply.compare(0, 1, "2") == 0) anyRecipient = true;
 		if (reply == "close") return;
-		static const std::string kThenClose = "\r\nclose";
-		if (reply.size() > kThenClose.size() && reply.compare(reply.size() - kThenClose.size(), kThenClose.size(), kThenClose) == 0)
+		if (endsWithClose(reply))
 		{
 			say(socket, reply.substr(0, reply.size() - kThenClose.size()));
 			return;
@@ -133,6 +148,11 @@ void FakeSmtpPeer::session(Poco::Net::StreamSocket& socket)
 			{
 				std::lock_guard<std::mutex> lock(_mutex);
 				++_messages;
+			}
+			if (endsWithClose(_endOfData))
+			{
+				say(socket, _endOfData.substr(0, _endOfData.size() - kThenClose.size()));
+				return;
 			}
 			say(socket, _endOfData);
 		}

@@ -22,7 +22,8 @@ class FakeSmtpPeer
 /// Serves connections one after the other until destroyed. `answer` maps each command
 /// line to the reply ("" = say nothing, "close" = drop the connection, a reply ending in
 /// "\r\nclose" = say the rest, then drop it). After a 354 it
-/// collects the DATA lines up to "." (still dot-stuffed) and answers `endOfData`.
+/// collects the DATA lines up to "." (still dot-stuffed) and answers `endOfData` (ending in
+/// "\r\nclose" as well: then drops the connection).
 {
 public:
 	using Answer = std::function<std::string(const std::string& command)>;

@@ -1,5 +1,6 @@
 // relay_connection_tests.cpp - the relay's SMTP state machine and connection cache against a fake peer:
-// PIPELINING when offered, recipients over the peer's limit, 421, reuse with RSET, stale cached connections.
+// PIPELINING when offered, recipients over the peer's limit, 421, reuse (RSET only after an
+// unfinished transaction), stale cached connections.
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
@@ -177,18 +178,41 @@ BOOST_AUTO_TEST_CASE(a_421_closes_the_connection_and_leaves_the_rest_for_later)
 }
 
 
-BOOST_AUTO_TEST_CASE(an_idle_connection_is_reused_with_rset_up_to_max_messages)
+BOOST_AUTO_TEST_CASE(an_idle_connection_is_reused_without_rset_up_to_max_messages)
 {
 	FakeSmtpPeer peer("220 fake.example ESMTP", FakeSmtpPeer::standard);
 	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5), Seconds(10), 2);
 	for (int i = 0; i < 5; ++i)
-		BOOST_TEST(allDelivered(client.send(peer.exchanger(), "a@x.example", {"u@gmail.com"}, kMessage)));
+	{
+		const TransactionResult r = client.send(peer.exchanger(), "a@x.example", {"u@gmail.com"}, kMessage);
+		BOOST_TEST(allDelivered(r));
+		BOOST_TEST(r.reused == (i % 2 == 1)); // the second message of each connection
+	}
 	const auto commands = peer.commands();
 	BOOST_TEST(peer.messages() == 5u);
 	BOOST_TEST(count(commands, "EHLO ") == 3u); // 2 + 2 + 1 messages per connection
-	BOOST_TEST(count(commands, "RSET") == 2u);  // before the second message of each connection
-	BOOST_TEST(count(commands, "QUIT") == 2u);  // the full ones; the last one is idle in the cache
+	// The reply to the end of DATA ended each transaction: no round trip to reset it.
+	BOOST_TEST(count(commands, "RSET") == 0u);
+	BOOST_TEST(count(commands, "QUIT") == 2u); // the full ones; the last one is idle in the cache
 	BOOST_TEST(client.idleConnections() == 1u);
+}
+
+
+BOOST_AUTO_TEST_CASE(a_connection_whose_last_transaction_did_not_reach_data_is_reset_before_the_next)
+{
+	FakeSmtpPeer peer("220 fake.example ESMTP", FakeSmtpPeer::standard);
+	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5), Seconds(10));
+	// Every recipient refused: MAIL stays open on the peer (DATA got 554), so RSET first.
+	const TransactionResult refused = client.send(peer.exchanger(), "a@x.example", {"error@gmail.com"}, kMessage);
+	BOOST_REQUIRE(refused.recipients.size() == 1u);
+	BOOST_TEST((refused.recipients[0].outcome == Outcome::Permanent));
+	const TransactionResult r = client.send(peer.exchanger(), "a@x.example", {"u@gmail.com"}, kMessage);
+	BOOST_TEST(allDelivered(r));
+	BOOST_TEST(r.reused);
+	const auto commands = peer.commands();
+	BOOST_TEST(count(commands, "RSET") == 1u);
+	BOOST_TEST(count(commands, "MAIL FROM:") == 2u);
+	BOOST_TEST(peer.connections() == 1u);
 }
 
 
@@ -211,14 +235,52 @@ BOOST_AUTO_TEST_CASE(an_idle_connection_is_closed_after_the_cache_time)
 
 BOOST_AUTO_TEST_CASE(a_cached_connection_the_peer_closed_is_replaced_without_a_failure)
 {
-	FakeSmtpPeer peer("220 fake.example ESMTP", [](const std::string& command) {
-		return command == "RSET" ? std::string("close") : FakeSmtpPeer::standard(command);
+	// The peer says 421 and closes right after each message, as on its idle timeout.
+	FakeSmtpPeer peer("220 fake.example ESMTP", FakeSmtpPeer::standard,
+		"250 2.0.0 Ok: queued\r\n421 4.4.2 fake.example Error: timeout exceeded\r\nclose");
+	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5), Seconds(10));
+	BOOST_TEST(allDelivered(client.send(peer.exchanger(), "a@x.example", {"u@gmail.com"}, kMessage)));
+	const TransactionResult second = client.send(peer.exchanger(), "a@x.example", {"u@gmail.com"}, kMessage);
+	BOOST_TEST(allDelivered(second));
+	BOOST_TEST(!second.reused);
+	BOOST_TEST(peer.connections() == 2u);
+	BOOST_TEST(peer.messages() == 2u);
+	BOOST_TEST(count(peer.commands(), "MAIL FROM:") == 2u); // nothing was sent on the closed one
+}
+
+
+BOOST_AUTO_TEST_CASE(a_cached_connection_the_peer_closes_as_the_transaction_begins_is_replaced_without_a_failure)
+{
+	// The peer drops the connection on the second MAIL (its close crossing our batch):
+	// nothing of that transaction was taken, so it goes again on a new connection.
+	auto mails = std::make_shared<std::atomic<unsigned>>(0);
+	FakeSmtpPeer peer("220 fake.example ESMTP", [mails](const std::string& command) {
+		if (command.compare(0, 10, "MAIL FROM:") == 0 && ++*mails == 2) return std::string("close");
+		return FakeSmtpPeer::standard(command);
 	});
 	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5), Seconds(10));
 	BOOST_TEST(allDelivered(client.send(peer.exchanger(), "a@x.example", {"u@gmail.com"}, kMessage)));
-	BOOST_TEST(allDelivered(client.send(peer.exchanger(), "a@x.example", {"u@gmail.com"}, kMessage)));
+	const TransactionResult second = client.send(peer.exchanger(), "a@x.example", {"u@gmail.com"}, kMessage);
+	BOOST_TEST(allDelivered(second));
+	BOOST_TEST(!second.reused);
+	BOOST_TEST(count(peer.commands(), "MAIL FROM:") == 3u);
 	BOOST_TEST(peer.connections() == 2u);
 	BOOST_TEST(peer.messages() == 2u);
+}
+
+
+BOOST_AUTO_TEST_CASE(a_fresh_connection_lost_before_any_reply_is_not_tried_again)
+{
+	// Only a cached connection is replaced: on a new one the loss is the peer's answer.
+	FakeSmtpPeer peer("220 fake.example ESMTP", [](const std::string& command) {
+		return command.compare(0, 10, "MAIL FROM:") == 0 ? std::string("close") : FakeSmtpPeer::standard(command);
+	});
+	RelayClient client("exmail.qq.com", Seconds(2), Seconds(5), Seconds(10));
+	const TransactionResult r = client.send(peer.exchanger(), "a@x.example", {"u@gmail.com"}, kMessage);
+	BOOST_REQUIRE(r.recipients.size() == 1u);
+	BOOST_TEST((r.recipients[0].outcome == Outcome::Temporary));
+	BOOST_TEST(peer.connections() == 1u);
+	BOOST_TEST(count(peer.commands(), "MAIL FROM:") == 1u);
 }
 
 
