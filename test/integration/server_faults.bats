@@ -51,7 +51,7 @@ hold_clients() {
 	python3 "$REPO_ROOT/test/lib/idle_clients.py" "$1" "$2" <"$T/hold" >"$T/held" 2>&1 &
 	HOLD_PID=$!
 	exec 7>"$T/hold"
-	wait_until 90 test -s "$T/held" # idle_clients.py reports within 60 s
+	wait_until 120 test -s "$T/held" # idle_clients.py reports within 80 s
 	HELD=$(cat "$T/held")
 }
 
