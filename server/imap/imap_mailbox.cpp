@@ -259,8 +259,11 @@ bool ImapMailbox::locate(ImapMessage& message) const
 std::shared_ptr<const CrlfText> ImapMailbox::load(const ImapMessage& message, std::string& scratch)
 {
 	const std::string path = _path + "/" + message.file;
-	if (_dirFd < 0) return _cache.load(CrlfCache::File{path, AT_FDCWD, nullptr, message.lfStored, message.inode}, scratch);
-	return _cache.load(CrlfCache::File{path, _dirFd, message.file.c_str(), message.lfStored, message.inode}, scratch);
+	// Relative to the folder's handle where it opened (as Mailbox::read), else by the whole path.
+	const bool relative = _dirFd >= 0;
+	return _cache.load(CrlfCache::File{path, relative ? _dirFd : AT_FDCWD, relative ? message.file.c_str() : nullptr,
+						   message.lfStored, message.inode},
+		scratch);
 }
 
 
