@@ -80,22 +80,31 @@ void SpareFiles::refill(const std::string& directory) noexcept
 				_spare.clear();
 				_directory = directory;
 			}
-			if (_spare.size() >= _keep) return;
+			// The files being created count: sessions refilling at once must not make more
+			// than keep and remove the extra ones. A file created and removed at once costs
+			// an inode allocation and a free, and on ext4 without a journal every later
+			// allocation in that block group steps over the freed inode for as long as its
+			// inode table block is dirty (recently_deleted(): up to 300 s).
+			if (_spare.size() + _creating >= _keep) return;
+			++_creating;
 		}
 		// Created outside the lock: take() is never held up by another session's create.
 		OpenFile file;
+		bool created = false;
 		try
 		{
 			file = createUniqueFile(directory);
+			created = true;
 		}
 		catch (...)
 		{
-			return;
 		}
 		std::lock_guard<std::mutex> lock(_mutex);
-		if (_directory != directory || _spare.size() >= _keep)
+		--_creating;
+		if (!created) return;
+		if (_directory != directory)
 		{
-			discard(file); // another session filled it meanwhile
+			discard(file); // the spares moved to another directory meanwhile
 			return;
 		}
 		_spare.push_back(std::move(file));

@@ -52,6 +52,7 @@ private:
 	const std::size_t _keep;
 	mutable std::mutex _mutex;
 	std::vector<OpenFile> _spare; ///< all in one directory: the last one given
+	std::size_t _creating = 0;    ///< files refill() is creating outside the lock
 	std::string _directory;       ///< where the spares are (a new directory drops them)
 };
 

@@ -8,6 +8,9 @@
 
 #include <Poco/File.h>
 
+#include <atomic>
+#include <sys/inotify.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -85,6 +88,60 @@ BOOST_AUTO_TEST_CASE(spare_files_are_handed_out_open_and_bounded)
 	std::vector<std::string> left;
 	Poco::File(dir.path()).list(left);
 	BOOST_TEST(left.size() == 2u); // b and c; the two spares went with SpareFiles
+}
+
+
+namespace {
+
+
+std::size_t removals(int watch) ///< IN_DELETE events read from watch so far
+{
+	std::size_t count = 0;
+	char events[4096];
+	ssize_t got;
+	while ((got = ::read(watch, events, sizeof events)) > 0)
+		for (const char* at = events; at < events + got; ++count)
+			at += sizeof(inotify_event) + reinterpret_cast<const inotify_event*>(at)->len;
+	return count;
+}
+
+
+} // namespace
+
+
+BOOST_AUTO_TEST_CASE(sessions_refilling_at_once_remove_no_file)
+{
+	// A file created and removed at once frees an inode, which ext4 without a journal steps
+	// over in every later allocation for minutes: sessions refilling at the same moment
+	// must make keep files between them, not one each and remove the extra ones.
+	mail::test::TempDir dir;
+	const int watch = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	BOOST_REQUIRE(watch >= 0);
+	BOOST_REQUIRE(::inotify_add_watch(watch, dir.path().c_str(), IN_DELETE) >= 0);
+	std::size_t removed = 0;
+	for (int round = 0; round < 50; ++round)
+	{
+		{
+			mail::SpareFiles spares(2);
+			std::atomic<int> ready{0};
+			std::vector<std::thread> sessions;
+			for (int i = 0; i < 8; ++i)
+				sessions.emplace_back([&] {
+					++ready;
+					while (ready < 8) std::this_thread::yield();
+					spares.refill(dir.path());
+				});
+			for (std::thread& session: sessions) session.join();
+			BOOST_TEST(spares.spare() == 2u);
+			std::vector<std::string> left;
+			Poco::File(dir.path()).list(left);
+			BOOST_TEST(left.size() == 2u);
+			removed += removals(watch);
+		}
+		BOOST_TEST(removals(watch) == 2u); // the spares, removed with SpareFiles
+	}
+	::close(watch);
+	BOOST_TEST(removed == 0u);
 }
 
 
