@@ -15,7 +15,9 @@ MAIL_BIN=$(cd "$build/bin" && pwd)
 status=0
 started=$SECONDS
 times_file=$(mktemp /tmp/mail-bench-times.XXXXXX)
-# BENCH_CACHE: what parts fill once and share (lib.sh filled_mailboxes: pop3 and imap).
+# BENCH_CACHE: what parts fill once and share (lib.sh filled_mailboxes: pop3 and imap), and
+# the files they spent, set aside until the end (lib.sh set_aside: deleting them between runs
+# made the next runs pay on this machine's ext4).
 BENCH_CACHE=$(mktemp -d /tmp/mail-bench-cache.XXXXXX)
 export BENCH_CACHE
 trap 'rm -rf "$times_file" "$BENCH_CACHE"' EXIT

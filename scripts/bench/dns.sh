@@ -37,7 +37,7 @@ pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$T"
+	retire "$T"
 }
 trap cleanup EXIT
 [ -n "${KEEP:-}" ] && trap - EXIT

@@ -18,7 +18,7 @@ T=$(mktemp -d /tmp/mail-bench-idle.XXXXXX)
 pid=""
 cleanup() {
 	if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-	rm -rf "$T"
+	retire "$T"
 }
 trap cleanup EXIT
 

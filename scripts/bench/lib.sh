@@ -23,6 +23,35 @@ wait_tcp() {
 	return 1
 }
 
+# Spent files are set aside, not deleted, until the bench is over. On this machine's ext4
+# (no journal), every inode allocation in a block group steps over each inode freed there
+# while the freed inode's table block is dirty (the kernel's recently_deleted(): up to 300 s),
+# so deleting one run's messages made the runs after it pay per new file, whichever server
+# ran next (perf: up to a third of mail-server's CPU at 1 KB, 10 sessions). A rename frees
+# nothing; scripts/bench.sh removes the set-aside files when every part has run.
+# set_aside PATH: moves PATH (a file or a whole directory) into a new directory under
+# ${BENCH_CACHE:-$T}/set-aside (the same file system: /tmp). A PATH on tmpfs, which has no
+# such cost, is removed at once.
+set_aside() {
+	local area=${BENCH_CACHE:-$T}/set-aside into
+	if [ "$(stat -f -c %T "$1")" = tmpfs ]; then rm -rf "$1"; return; fi
+	mkdir -p "$area"
+	into=$(mktemp -d "$area/XXXXXX")
+	mv "$1" "$into/"
+}
+# set_aside_files DIR: sets DIR's regular files aside, leaving DIR (a Maildir's new/) empty.
+set_aside_files() {
+	local area=${BENCH_CACHE:-$T}/set-aside into
+	[ -d "$1" ] || return 0
+	if [ "$(stat -f -c %T "$1")" = tmpfs ]; then find "$1" -maxdepth 1 -type f -delete; return; fi
+	mkdir -p "$area"
+	into=$(mktemp -d "$area/XXXXXX")
+	find "$1" -maxdepth 1 -type f -exec mv -t "$into" {} +
+}
+# retire DIR: a part's temp dir when the part ends: set aside when scripts/bench.sh runs the
+# part (BENCH_CACHE, removed when the bench ends), else removed now.
+retire() { if [ -n "${BENCH_CACHE:-}" ]; then set_aside "$1"; else rm -rf "$1"; fi; }
+
 # count_files DIR: regular files directly in DIR.
 count_files() { find "$1" -maxdepth 1 -type f 2>/dev/null | wc -l; }
 

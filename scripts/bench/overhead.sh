@@ -56,7 +56,7 @@ stop_servers() {
 }
 cleanup() {
 	stop_servers
-	rm -rf "${dirs[@]}"
+	for d in "${dirs[@]}"; do [ ! -e "$d" ] || retire "$d"; done
 }
 trap cleanup EXIT
 [ -n "${KEEP:-}" ] && trap stop_servers EXIT
@@ -85,7 +85,7 @@ cpu_ns() { python3 -c 'import sys, time; print(time.clock_gettime_ns((~int(sys.a
 one() {
 	local name=$1 sessions=$2 mode=$3 port pid dir rate before after
 	port=PORT_$name pid=PID_$name dir=NEW_$name
-	find "${!dir}" -maxdepth 1 -type f -delete 2>/dev/null || true
+	set_aside_files "${!dir}"
 	phase load
 	before=$(cpu_ns "${!pid}")
 	# the client waits for the last file itself (smtp_load.py --wait-dir): one process per run
@@ -129,7 +129,7 @@ compare() {
 			rows+=("$row")
 		done
 		stop_servers
-		rm -rf "$data"
+		set_aside "$data"
 	done
 	section "$section" <<MD
 $text

@@ -22,7 +22,7 @@ cleanup() {
 	local pid
 	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-	rm -rf "$T"
+	retire "$T"
 }
 trap cleanup EXIT
 mailbox_servers pop3

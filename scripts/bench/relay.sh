@@ -38,7 +38,7 @@ cleanup() {
 	for p in "${pid_of[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${pid_of[@]}"; do wait "$p" 2>/dev/null || true; done
 	if [ -f "$PF/conf/main.cf" ]; then postfix -c "$PF/conf" stop >/dev/null 2>&1 || true; fi
-	rm -rf "$T"
+	retire "$T"
 }
 trap cleanup EXIT
 [ -n "${KEEP:-}" ] && trap - EXIT
@@ -131,7 +131,7 @@ relayed() {
 
 # start_ours [A-CONF] / stop_ours: fresh data, mail-dns, B and A (A with A-CONF if given).
 start_ours() {
-	rm -rf "$T/data"
+	[ ! -e "$T/data" ] || set_aside "$T/data"
 	start dns
 	start b.example
 	start a.example "${1:-}"
@@ -165,7 +165,7 @@ for ((r = 0; r < RUNS; r++)); do
 		stop_ours
 	fi
 
-	rm -rf "$T/data"
+	set_aside "$T/data"
 	start b.example
 	wait_tcp "$B_SMTP"
 	read -r a d c < <(relayed "$PFPORT" viapf@b.example "Postfix") || exit 1

@@ -24,7 +24,7 @@ T=$(mktemp -d /tmp/mail-bench-sim.XXXXXX)
 cleanup() {
 	[ -f "$T/sampling" ] && rm -f "$T/sampling" && wait 2>/dev/null
 	scripts/stop.sh --data "$T/data" >/dev/null 2>&1 || true
-	if [ -n "${KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
+	if [ -n "${KEEP:-}" ]; then echo "kept $T"; else retire "$T"; fi
 }
 trap cleanup EXIT
 

@@ -39,7 +39,7 @@ cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 	if [ -f "$PF/conf/main.cf" ]; then postfix -c "$PF/conf" stop >/dev/null 2>&1 || true; fi
-	rm -rf "$T"
+	retire "$T"
 }
 trap cleanup EXIT
 [ -n "${KEEP:-}" ] && trap - EXIT
@@ -85,7 +85,7 @@ wait_tcp "$SINK"
 # --wait-dir, --fields): one process per run.
 one() {
 	local port=$1 dir=$2 size=$3 sessions=$4 mode=$5 count=$6 out start end
-	[ -z "$dir" ] || find "$dir" -maxdepth 1 -type f -delete 2>/dev/null || true
+	[ -z "$dir" ] || set_aside_files "$dir"
 	phase load
 	if [ "$port" = baseline ]; then
 		out=$("$T/maildir_baseline" "$BASE" "$count" "$size") || { echo "smtp.sh: baseline failed" >&2; return 1; }
