@@ -277,6 +277,14 @@ run_load() {
 	timeout 300 "$T/mailbox_load" "$protocol" "$mode" 127.0.0.1 "$port" "$T/manifest.json" "$@"
 }
 
+# cpu_ticks PID: clock ticks (getconf CLK_TCK a second) of CPU PID has used so far, all its
+# threads, ended ones too (utime + stime in /proc/PID/stat); 0 when PID is gone. awk, not
+# Python: read inside a measured window, it must cost next to nothing.
+cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# machine_ticks: clock ticks all cores have spent busy so far (user, nice, system, irq,
+# softirq and steal in /proc/stat's cpu line).
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+
 # tree_cpu PID: CPU seconds (user + system) used so far by PID and all its descendants
 # (Dovecot's master, login, auth and imap processes; mail-server's threads).
 tree_cpu() {

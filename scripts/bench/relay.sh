@@ -9,7 +9,8 @@
 # through a transport map (b.example -> [127.0.0.1]:B, no DNS). Figures per run (fresh
 # data dirs each): accept rate (messages / client time), drain rate (messages / first
 # connect -> last message in B's new/), SMTP connections B accepted (B's log) and DNS
-# queries mail-dns answered (its "stopped ... queries=N" line).
+# queries mail-dns answered (its "stopped ... queries=N" line), and CPU per message over each
+# load's window: the whole machine's (/proc/stat) and A's and B's (/proc/PID/stat).
 # A second mail-server row runs A with `relay: {workers: WIDE_WORKERS}` (20, Postfix's
 # default_destination_concurrency_limit): the default relay.workers (4, SPEC.md) caps A at 4
 # transactions in flight, and this row shows what that cap costs.
@@ -117,13 +118,31 @@ smtp_tls_security_level = none
 CF
 wait_tcp "$PFPORT"
 
+# measured CMD...: runs CMD (a load) and prints its output, then what the window cost in
+# CPU: the whole machine's CPU per message in us (every process: the load client, A, B,
+# Postfix's daemons, mail-dns, the kernel's network work), A's and B's (mail-server's
+# processes; "-" where that side is not running), and how busy the cores were (%).
+# med0 FIGURES...: the median, rounded to a whole number.
+med0() { printf '%.0f' "$(median "$@")"; }
+HZ=$(getconf CLK_TCK)
+CORES=$(nproc)
+measured() {
+	local apid=${pid_of[a.example]:-0} bpid=${pid_of[b.example]:-0} out m0 a0 b0 t0
+	m0=$(machine_ticks) a0=$(cpu_ticks "$apid") b0=$(cpu_ticks "$bpid") t0=$(date +%s%N)
+	out=$("$@") || { echo "$out"; return 1; }
+	awk -v o="$out" -v n="$MESSAGES" -v hz="$HZ" -v cores="$CORES" -v ap="$apid" -v bp="$bpid" \
+		-v m="$(($(machine_ticks) - m0))" -v a="$(($(cpu_ticks "$apid") - a0))" -v b="$(($(cpu_ticks "$bpid") - b0))" \
+		-v s="$((($(date +%s%N) - t0) / 1000000))" \
+		'BEGIN { us = 1e6 / hz / n; printf "%s %.0f %s %s %.0f\n", o, m * us, ap ? sprintf("%.0f", a * us) : "-", bp ? sprintf("%.0f", b * us) : "-", 100 * m / (s / 1000 * hz * cores) }'
+}
+
 # relayed PORT RCPT WHAT: the load to PORT for RCPT (a B account), until every message is in
-# RCPT's new/ on B; prints "accept-msg/s drain-msg/s connections-B-accepted".
+# RCPT's new/ on B; prints "accept-msg/s drain-msg/s machine-us A-us B-us busy-% connections-B-accepted".
 relayed() {
 	local out
 	phase load
 	# accept: messages / client time; drain: first connect -> the last file in RCPT's new/ on B
-	out=$(load "$1" "$2" --wait-dir "$B_NEW/$2/new" --fields accept_rate,rate) ||
+	out=$(measured load "$1" "$2" --wait-dir "$B_NEW/$2/new" --fields accept_rate,rate) ||
 		{ echo "relay.sh: load ($3) failed: $out" >&2; return 1; }
 	phase setup
 	echo "$out $(grep -c ' connected peer=' "$T/b.example.log" || true)"
@@ -146,32 +165,36 @@ stop_ours() {
 
 ours_accept=() ours_drain=() ours_conn=() ours_dns=() local_accept=() pf_accept=() pf_drain=() pf_conn=()
 wide_accept=() wide_drain=() wide_conn=()
+# CPU per message (us): the machine's, A's, B's; and the cores' busy %
+ours_m=() ours_a=() ours_b=() ours_busy=() wide_m=() wide_a=() wide_b=() wide_busy=()
+pf_m=() pf_b=() pf_busy=() local_m=() local_a=() local_busy=()
 B_NEW=$T/data/b.example/mail
 for ((r = 0; r < RUNS; r++)); do
 	start_ours
-	read -r a d c < <(relayed "$A_SMTP" rcpt@b.example "A") || exit 1
-	ours_accept+=("$a") ours_drain+=("$d") ours_conn+=("$c")
+	read -r a d m ca cb busy c < <(relayed "$A_SMTP" rcpt@b.example "A") || exit 1
+	ours_accept+=("$a") ours_drain+=("$d") ours_conn+=("$c") ours_m+=("$m") ours_a+=("$ca") ours_b+=("$cb") ours_busy+=("$busy")
 	phase load
-	out=$(load "$A_SMTP" local@a.example --fields accept_rate) || { echo "relay.sh: local load to A failed: $out" >&2; exit 1; }
+	out=$(measured load "$A_SMTP" local@a.example --fields accept_rate) || { echo "relay.sh: local load to A failed: $out" >&2; exit 1; }
 	phase setup
-	local_accept+=("$out")
+	read -r a m ca _ busy <<<"$out"
+	local_accept+=("$a") local_m+=("$m") local_a+=("$ca") local_busy+=("$busy")
 	stop_ours
 	ours_dns+=("$(sed -n 's/.*stopped .*queries=\([0-9]*\).*/\1/p' "$T/dns.log")")
 
 	if [ "$WIDE_WORKERS" -gt 0 ]; then
 		start_ours "$T/mail-wide.yaml"
-		read -r a d c < <(relayed "$A_SMTP" rcpt@b.example "A, $WIDE_WORKERS workers") || exit 1
-		wide_accept+=("$a") wide_drain+=("$d") wide_conn+=("$c")
+		read -r a d m ca cb busy c < <(relayed "$A_SMTP" rcpt@b.example "A, $WIDE_WORKERS workers") || exit 1
+		wide_accept+=("$a") wide_drain+=("$d") wide_conn+=("$c") wide_m+=("$m") wide_a+=("$ca") wide_b+=("$cb") wide_busy+=("$busy")
 		stop_ours
 	fi
 
 	set_aside "$T/data"
 	start b.example
 	wait_tcp "$B_SMTP"
-	read -r a d c < <(relayed "$PFPORT" viapf@b.example "Postfix") || exit 1
-	pf_accept+=("$a") pf_drain+=("$d") pf_conn+=("$c")
+	read -r a d m _ cb busy c < <(relayed "$PFPORT" viapf@b.example "Postfix") || exit 1
+	pf_accept+=("$a") pf_drain+=("$d") pf_conn+=("$c") pf_m+=("$m") pf_b+=("$cb") pf_busy+=("$busy")
 	stop b.example
-	echo "run $((r + 1)): mail-server accept ${ours_accept[-1]} drain ${ours_drain[-1]} msg/s (local accept ${local_accept[-1]}), connections ${ours_conn[-1]}, dns ${ours_dns[-1]};$([ "$WIDE_WORKERS" -gt 0 ] && echo " $WIDE_WORKERS workers: drain ${wide_drain[-1]};") postfix accept ${pf_accept[-1]} drain ${pf_drain[-1]} msg/s, connections ${pf_conn[-1]}"
+	echo "run $((r + 1)): mail-server accept ${ours_accept[-1]} drain ${ours_drain[-1]} msg/s (local accept ${local_accept[-1]}), CPU us/msg machine ${ours_m[-1]} A ${ours_a[-1]} B ${ours_b[-1]} (local ${local_m[-1]}), connections ${ours_conn[-1]}, dns ${ours_dns[-1]};$([ "$WIDE_WORKERS" -gt 0 ] && echo " $WIDE_WORKERS workers: drain ${wide_drain[-1]};") postfix accept ${pf_accept[-1]} drain ${pf_drain[-1]} msg/s, connections ${pf_conn[-1]}"
 done
 
 section relay <<MD
@@ -191,6 +214,20 @@ $([ "$WIDE_WORKERS" -gt 0 ] && echo "| mail-server A -> B, relay.workers $WIDE_W
 | Postfix -> B | $(stat3 "${pf_accept[@]}") | $(stat3 "${pf_drain[@]}") | $(stat3 "${pf_conn[@]}") | 0 (transport map) |
 | mail-server A, local recipient | $(stat3 "${local_accept[@]}") | | | |
 
-Drain mail-server / Postfix: $(ratio "$(median "${ours_drain[@]}")" "$(median "${pf_drain[@]}")")$([ "$WIDE_WORKERS" -gt 0 ] && echo " ($WIDE_WORKERS workers: $(ratio "$(median "${wide_drain[@]}")" "$(median "${pf_drain[@]}")"))"); remote / local accept: $(ratio "$(median "${ours_accept[@]}")" "$(median "${local_accept[@]}")").
+CPU per message over each load's window (us, median of the runs): the whole machine's (every
+process: the load client, A, B, Postfix's daemons, mail-dns, the kernel's network and disk
+work), and A's and B's own (mail-server processes). The remote pipeline does its work on
+the same $CORES cores as the load client: when the cores are busy in both loads, remote /
+local accept can be no more than the local load's machine CPU per message over the remote
+one's (the CPU ceiling below).
+
+| CPU per message, us | whole machine | A | B | cores busy |
+| --- | --- | --- | --- | --- |
+| mail-server A -> B | $(med0 "${ours_m[@]}") | $(med0 "${ours_a[@]}") | $(med0 "${ours_b[@]}") | $(med0 "${ours_busy[@]}") % |
+$([ "$WIDE_WORKERS" -gt 0 ] && echo "| mail-server A -> B, relay.workers $WIDE_WORKERS | $(med0 "${wide_m[@]}") | $(med0 "${wide_a[@]}") | $(med0 "${wide_b[@]}") | $(med0 "${wide_busy[@]}") % |")
+| Postfix -> B | $(med0 "${pf_m[@]}") | (in the machine's) | $(med0 "${pf_b[@]}") | $(med0 "${pf_busy[@]}") % |
+| mail-server A, local recipient | $(med0 "${local_m[@]}") | $(med0 "${local_a[@]}") | | $(med0 "${local_busy[@]}") % |
+
+Drain mail-server / Postfix: $(ratio "$(median "${ours_drain[@]}")" "$(median "${pf_drain[@]}")")$([ "$WIDE_WORKERS" -gt 0 ] && echo " ($WIDE_WORKERS workers: $(ratio "$(median "${wide_drain[@]}")" "$(median "${pf_drain[@]}")"))"); remote / local accept: $(ratio "$(median "${ours_accept[@]}")" "$(median "${local_accept[@]}")") (CPU ceiling: $(ratio "$(median "${local_m[@]}")" "$(median "${ours_m[@]}")")).
 MD
 cat "$BENCH_SECTIONS/relay.md"
