@@ -125,6 +125,7 @@ BOOST_AUTO_TEST_CASE(sessions_refilling_at_once_remove_no_file)
 			mail::SpareFiles spares(2);
 			std::atomic<int> ready{0};
 			std::vector<std::thread> sessions;
+			sessions.reserve(8);
 			for (int i = 0; i < 8; ++i)
 				sessions.emplace_back([&] {
 					++ready;
