@@ -48,6 +48,13 @@ set_aside_files() {
 	into=$(mktemp -d "$area/XXXXXX")
 	find "$1" -maxdepth 1 -type f -exec mv -t "$into" {} +
 }
+# spread DIR: the directories made directly in DIR go to block groups of their own (ext4's
+# top-directory flag, chattr +T: the Orlov allocator spreads their placement), so each
+# server's files are allocated away from the inodes another server frees in the same run
+# (Postfix frees a queue file per message; see set_aside above). Measured: the kernel-only
+# baseline's p50 at 1 KB was 0.61 ms in a directory beside freed inodes, 0.32 ms in one of
+# its own block group. A no-op where the file system has no such flag (tmpfs).
+spread() { chattr +T "$1" 2>/dev/null || true; }
 # retire DIR: a part's temp dir when the part ends: set aside when scripts/bench.sh runs the
 # part (BENCH_CACHE, removed when the bench ends), else removed now.
 retire() { if [ -n "${BENCH_CACHE:-}" ]; then set_aside "$1"; else rm -rf "$1"; fi; }

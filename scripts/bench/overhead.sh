@@ -105,6 +105,7 @@ compare() {
 		COUNT=$DISK_COUNT
 		[ "$fs" = /dev/shm ] && COUNT=$TMPFS_COUNT
 		data=$(mktemp -d "$fs/mail-bench-overhead.XXXXXX")
+		spread "$data" # A and B each in a block group of its own
 		dirs+=("$data")
 		start A "$bin_a" "$extra_a" "$data/a"
 		start B "$bin_b" "$extra_b" "$data/b"

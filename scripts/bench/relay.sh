@@ -31,6 +31,7 @@ done
 ulimit -n 65536 2>/dev/null || true
 
 T=$(mktemp -d /tmp/mail-bench-relay.XXXXXX)
+spread "$T" # ours, Postfix and the baseline each in a block group of its own
 PF=$T/postfix
 chmod 755 "$T"
 declare -A pid_of=()
