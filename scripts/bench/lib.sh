@@ -33,21 +33,17 @@ wait_tcp() {
 # ${BENCH_CACHE:-$T}/set-aside (the same file system: /tmp). A PATH on tmpfs, which has no
 # such cost, is removed at once.
 set_aside() {
-	local area=${BENCH_CACHE:-$T}/set-aside into
 	if [ "$(stat -f -c %T "$1")" = tmpfs ]; then rm -rf "$1"; return; fi
-	mkdir -p "$area"
-	into=$(mktemp -d "$area/XXXXXX")
-	mv "$1" "$into/"
+	mv "$1" "$(aside_dir)/"
 }
 # set_aside_files DIR: sets DIR's regular files aside, leaving DIR (a Maildir's new/) empty.
 set_aside_files() {
-	local area=${BENCH_CACHE:-$T}/set-aside into
 	[ -d "$1" ] || return 0
 	if [ "$(stat -f -c %T "$1")" = tmpfs ]; then find "$1" -maxdepth 1 -type f -delete; return; fi
-	mkdir -p "$area"
-	into=$(mktemp -d "$area/XXXXXX")
-	find "$1" -maxdepth 1 -type f -exec mv -t "$into" {} +
+	find "$1" -maxdepth 1 -type f -exec mv -t "$(aside_dir)" {} +
 }
+# aside_dir: prints a new directory under ${BENCH_CACHE:-$T}/set-aside (set_aside's).
+aside_dir() { mkdir -p "${BENCH_CACHE:-$T}/set-aside" && mktemp -d "${BENCH_CACHE:-$T}/set-aside/XXXXXX"; }
 # spread DIR: the directories made directly in DIR go to block groups of their own (ext4's
 # top-directory flag, chattr +T: the Orlov allocator spreads their placement), so each
 # server's files are allocated away from the inodes another server frees in the same run
